@@ -1,0 +1,37 @@
+package finapp
+
+import "context"
+
+// Roles (SPEC §7).
+const (
+	RoleAdmin   = "admin"
+	RoleFinance = "finance"
+	RoleViewer  = "viewer"
+)
+
+// DefaultWorkspace is the one workspace until the workspaces feature lets partners have their own.
+const DefaultWorkspace = "ws_default"
+
+// Actor is who is calling: the workspace whose books they may touch, a name for the audit trail
+// and a role.
+type Actor struct {
+	WorkspaceID string
+	Name        string
+	Role        string
+}
+
+// CanWrite reports whether the role may record and apply money.
+func (a Actor) CanWrite() bool { return a.Role == RoleAdmin || a.Role == RoleFinance }
+
+type actorKey struct{}
+
+// WithActor returns a context carrying a.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the context's actor; ok is false when none was set.
+func ActorFrom(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}

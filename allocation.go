@@ -1,0 +1,160 @@
+package finapp
+
+import (
+	"time"
+
+	"finapp/money"
+)
+
+// Allocation applies part of a payment to an invoice. A released allocation stays in history.
+type Allocation struct {
+	ID         string
+	PaymentID  string
+	InvoiceID  string
+	Amount     money.Amount
+	Currency   money.Currency
+	CreatedBy  string
+	CreatedAt  time.Time
+	ReleasedAt *time.Time
+	ReleasedBy string
+
+	InvoiceNumber string // read-only, filled by queries
+}
+
+// TopUp moves a payment's unallocated money into its organization's credit balance.
+type TopUp struct {
+	ID             string
+	PaymentID      string
+	OrganizationID string
+	Amount         money.Amount
+	Currency       money.Currency
+	CreatedBy      string
+	CreatedAt      time.Time
+}
+
+// AllocationRequest is the input to Allocate: explicit lines, or Auto (oldest invoice first).
+// OrganizationID, when given for an unassigned payment, assigns it in the same transaction.
+type AllocationRequest struct {
+	OrganizationID string
+	Auto           bool
+	Lines          []AllocationLine
+}
+
+// AllocationLine asks for Amount (a decimal string) of the payment to go to InvoiceID.
+type AllocationLine struct {
+	InvoiceID string
+	Amount    string
+}
+
+// checkAllocation is the rule of SPEC §3 for moving amt of payment p onto invoice inv; field
+// names the request line for error messages.
+func checkAllocation(p *Payment, inv *Invoice, amt money.Amount, field string) error {
+	switch {
+	case p.OrganizationID == "":
+		return &Error{Code: EPaymentUnassigned, Field: field, Message: "the payment is not assigned to an organization; name organization_id to assign it"}
+	case inv.OrganizationID != p.OrganizationID:
+		return &Error{Code: EOrganizationMismatch, Field: field, Message: "invoice " + inv.Number + " belongs to another organization than the payment"}
+	case inv.Currency != p.Currency:
+		return &Error{Code: ECurrencyMismatch, Field: field, Message: "invoice " + inv.Number + " is in " + string(inv.Currency) + ", the payment in " + string(p.Currency)}
+	case inv.Status == InvoiceVoid:
+		return &Error{Code: EInvoiceVoid, Field: field, Message: "invoice " + inv.Number + " is void"}
+	case amt > p.Unallocated():
+		return &Error{Code: EOverAllocation, Field: field, Message: "the payment has only " + money.Format(p.Unallocated(), p.Currency) + " " + string(p.Currency) + " unallocated"}
+	case amt > inv.AmountDue():
+		return &Error{Code: EOverAllocation, Field: field, Message: "invoice " + inv.Number + " has only " + money.Format(inv.AmountDue(), inv.Currency) + " " + string(inv.Currency) + " due"}
+	}
+	return nil
+}
+
+// applyAllocation moves amt from p onto inv after checkAllocation passed, posts the journal and
+// provisions the invoice if this payment completes it.
+func (c *changes) applyAllocation(p *Payment, inv *Invoice, amt money.Amount) *Allocation {
+	a := &Allocation{ID: NewID(PrefixAllocation), PaymentID: p.ID, InvoiceID: inv.ID, Amount: amt, Currency: p.Currency,
+		CreatedBy: c.actor, CreatedAt: c.now, InvoiceNumber: inv.Number}
+	p.Allocated += amt
+	inv.AmountPaid += amt
+	c.post("allocation.created", a.ID, func(j *posting) {
+		j.transfer(UnappliedAccount(p.OrganizationID), ReceivableAccount(inv.OrganizationID), p.Currency, amt)
+	})
+	c.settleInvoice(inv)
+	return a
+}
+
+// settleInvoice recomputes the invoice's status after its paid amount changed and provisions a
+// fully paid proforma or top-up invoice, exactly once (ProvisionedAt is set once and never cleared).
+func (c *changes) settleInvoice(inv *Invoice) {
+	before := inv.Status
+	inv.Status = inv.statusFor()
+	inv.Version++
+	c.touch(inv)
+	if inv.Status == InvoiceProvisioned && inv.ProvisionedAt == nil {
+		at := c.now
+		inv.ProvisionedAt = &at
+		c.post("invoice.provisioned", inv.ID, func(j *posting) {
+			if inv.Kind == KindTopUp {
+				j.transfer(AccountTopUpClearing, CreditAccount(inv.OrganizationID), inv.Currency, inv.Total)
+			} else {
+				j.transfer(AccountDeferredRevenue, AccountRevenue, inv.Currency, inv.Total)
+			}
+		})
+		c.event("invoice.paid", inv.ID, inv)
+		c.event("invoice.provisioned", inv.ID, inv)
+	} else if inv.Status == InvoicePaid && before != InvoicePaid {
+		c.event("invoice.paid", inv.ID, inv)
+	}
+}
+
+// checkRelease is the rule for undoing an allocation: money on a provisioned invoice stays.
+func checkRelease(a *Allocation, inv *Invoice) error {
+	if a.ReleasedAt != nil {
+		return Errorf(EConflict, "allocation %s was already released", a.ID)
+	}
+	if inv.Status == InvoiceProvisioned {
+		return Errorf(EInvoiceProvisioned, "invoice %s is provisioned; its payments can no longer be released", inv.Number)
+	}
+	return nil
+}
+
+// applyRelease undoes allocation a after checkRelease passed.
+func (c *changes) applyRelease(p *Payment, inv *Invoice, a *Allocation) {
+	at := c.now
+	a.ReleasedAt, a.ReleasedBy = &at, c.actor
+	p.Allocated -= a.Amount
+	inv.AmountPaid -= a.Amount
+	c.post("allocation.released", a.ID, func(j *posting) {
+		j.transfer(ReceivableAccount(inv.OrganizationID), UnappliedAccount(p.OrganizationID), a.Currency, a.Amount)
+	})
+	c.settleInvoice(inv)
+}
+
+// checkDetach is the rule shared by unassign and delete: a payment whose money reached a
+// provisioned invoice or the customer's credit cannot leave its customer.
+func checkDetach(p *Payment, active []*Allocation, invoices map[string]*Invoice) error {
+	if p.ToppedUp > 0 {
+		return Errorf(EPaymentInUse, "payment %s topped up the customer's credit with %s %s; that cannot be undone", p.ID, money.Format(p.ToppedUp, p.Currency), p.Currency)
+	}
+	for _, a := range active {
+		if inv := invoices[a.InvoiceID]; inv.Status == InvoiceProvisioned {
+			return Errorf(EPaymentInUse, "payment %s funded provisioned invoice %s", p.ID, inv.Number)
+		}
+	}
+	return nil
+}
+
+// autoPlan chooses, oldest invoice first (open is sorted by due date, issue date, number), how
+// much of the payment's unallocated money goes to each invoice until either runs out.
+func autoPlan(p *Payment, open []*Invoice) []money.Amount {
+	left := p.Unallocated()
+	plan := make([]money.Amount, len(open))
+	for i, inv := range open {
+		if left == 0 {
+			break
+		}
+		if inv.Currency != p.Currency || inv.OrganizationID != p.OrganizationID || inv.Status == InvoiceVoid {
+			continue
+		}
+		plan[i] = money.Min(left, inv.AmountDue())
+		left -= plan[i]
+	}
+	return plan
+}

@@ -1,0 +1,137 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"finapp"
+	"finapp/money"
+)
+
+// Invoice is an invoice with its derived amounts and flags.
+type Invoice struct {
+	ID               string        `json:"id" example:"inv_01jd8x0c9v7p8x2k3m4n5q6r7s"`
+	Number           string        `json:"number"`
+	OrganizationID   string        `json:"organization_id"`
+	OrganizationName string        `json:"organization_name"`
+	Kind             string        `json:"kind" enum:"standard,proforma,top_up"`
+	Currency         string        `json:"currency"`
+	Total            string        `json:"total"`
+	AmountPaid       string        `json:"amount_paid"`
+	AmountDue        string        `json:"amount_due"`
+	IssuedOn         string        `json:"issued_on" format:"date"`
+	DueOn            string        `json:"due_on" format:"date"`
+	Status           string        `json:"status" enum:"unpaid,partially_paid,paid,provisioned,void"`
+	Overdue          bool          `json:"overdue" doc:"Past due_on with money still due"`
+	ProvisionedAt    *time.Time    `json:"provisioned_at"`
+	VoidedAt         *time.Time    `json:"voided_at"`
+	CreatedAt        time.Time     `json:"created_at"`
+	Version          int           `json:"version"`
+	Allocations      []Allocation  `json:"allocations,omitempty" doc:"The payments applied to it (detail view only)"`
+}
+
+func invoiceOut(i *finapp.Invoice, today string) Invoice {
+	return Invoice{ID: i.ID, Number: i.Number, OrganizationID: i.OrganizationID, OrganizationName: i.OrganizationName, Kind: i.Kind,
+		Currency: string(i.Currency), Total: money.Format(i.Total, i.Currency), AmountPaid: money.Format(i.AmountPaid, i.Currency),
+		AmountDue: money.Format(i.AmountDue(), i.Currency), IssuedOn: i.IssuedOn, DueOn: i.DueOn, Status: i.Status,
+		Overdue: i.Overdue(today), ProvisionedAt: i.ProvisionedAt, VoidedAt: i.VoidedAt, CreatedAt: i.CreatedAt, Version: i.Version}
+}
+
+type invoiceOutput struct {
+	ETag string `header:"ETag"`
+	Body Invoice
+}
+
+type invoiceListOutput struct {
+	Body struct {
+		Data       []Invoice `json:"data"`
+		NextCursor string    `json:"next_cursor,omitempty"`
+	}
+}
+
+func (h *handlers) registerInvoices(api huma.API) {
+	huma.Register(api, huma.Operation{OperationID: "create-invoice", Method: http.MethodPost, Path: "/v1/invoices",
+		Summary: "Issue an invoice", Tags: []string{"Invoices"}, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			IdempotencyKey string `header:"Idempotency-Key"`
+			Body           struct {
+				Number         string `json:"number" minLength:"1" maxLength:"64"`
+				OrganizationID string `json:"organization_id"`
+				Kind           string `json:"kind,omitempty" enum:"standard,proforma,top_up" doc:"Default standard"`
+				Currency       string `json:"currency,omitempty" doc:"Default: the organization's billing currency"`
+				Total          string `json:"total" example:"100.00"`
+				IssuedOn       string `json:"issued_on,omitempty" doc:"YYYY-MM-DD, default today"`
+				DueOn          string `json:"due_on,omitempty" doc:"YYYY-MM-DD, default the issue date"`
+			}
+		}) (*invoiceOutput, error) {
+			b := in.Body
+			inv, err := h.svc.CreateInvoice(ctx, finapp.InvoiceCreate{Number: b.Number, OrganizationID: b.OrganizationID, Kind: b.Kind,
+				Currency: b.Currency, Total: b.Total, IssuedOn: b.IssuedOn, DueOn: b.DueOn})
+			if err != nil {
+				return nil, problem(err)
+			}
+			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today())}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/v1/invoices",
+		Summary: "Search invoices, newest first", Tags: []string{"Invoices"}},
+		func(ctx context.Context, in *struct {
+			OrganizationID string `query:"organization_id"`
+			Q              string `query:"q" doc:"Matches organization name or invoice number (case-insensitive substring)"`
+			Number         string `query:"number" doc:"Exact invoice number"`
+			IssuedFrom     string `query:"issued_from" doc:"YYYY-MM-DD, inclusive"`
+			IssuedTo       string `query:"issued_to" doc:"YYYY-MM-DD, inclusive"`
+			Status         string `query:"status" doc:"unpaid, partially_paid, paid, provisioned, void or overdue"`
+			Kind           string `query:"kind"`
+			PageQuery
+		}) (*invoiceListOutput, error) {
+			list, next, err := h.svc.ListInvoices(ctx, finapp.InvoiceFilter{OrganizationID: in.OrganizationID, Q: in.Q, Number: in.Number,
+				IssuedFrom: in.IssuedFrom, IssuedTo: in.IssuedTo, Status: in.Status, Kind: in.Kind, Cursor: in.Cursor, Limit: in.Limit})
+			if err != nil {
+				return nil, problem(err)
+			}
+			out := &invoiceListOutput{}
+			out.Body.Data = make([]Invoice, 0, len(list))
+			today := h.svc.Today()
+			for _, i := range list {
+				out.Body.Data = append(out.Body.Data, invoiceOut(i, today))
+			}
+			out.Body.NextCursor = next
+			return out, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/v1/invoices/{id}",
+		Summary: "Get an invoice with the payments applied to it", Tags: []string{"Invoices"}},
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+		}) (*invoiceOutput, error) {
+			d, err := h.svc.GetInvoice(ctx, in.ID)
+			if err != nil {
+				return nil, problem(err)
+			}
+			out := invoiceOut(d.Invoice, h.svc.Today())
+			out.Allocations = allocationsOut(d.Allocations)
+			return &invoiceOutput{ETag: etag(d.Version), Body: out}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "void-invoice", Method: http.MethodPost, Path: "/v1/invoices/{id}/void",
+		Summary: "Void an invoice that has no money on it", Tags: []string{"Invoices"}},
+		func(ctx context.Context, in *struct {
+			ID             string `path:"id"`
+			IfMatch        string `header:"If-Match" doc:"ETag of the invoice as last read"`
+			IdempotencyKey string `header:"Idempotency-Key"`
+		}) (*invoiceOutput, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			inv, err := h.svc.VoidInvoice(ctx, in.ID, v)
+			if err != nil {
+				return nil, problem(err)
+			}
+			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today())}, nil
+		})
+}

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"finapp"
+	"finapp/money"
+)
+
+// Money is an amount with its currency, as a decimal string.
+type Money struct {
+	Amount   string `json:"amount" example:"1234.50" doc:"Decimal string with the currency's minor digits"`
+	Currency string `json:"currency" example:"SGD"`
+}
+
+func moneyList(m map[money.Currency]money.Amount) []Money {
+	out := []Money{}
+	for c, a := range m {
+		out = append(out, Money{money.Format(a, c), string(c)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
+	return out
+}
+
+// Organization is a customer with its balances from the journal.
+type Organization struct {
+	ID              string    `json:"id" example:"org_01jd8x0c9v7p8x2k3m4n5q6r7s"`
+	Name            string    `json:"name"`
+	BillingCurrency string    `json:"billing_currency"`
+	Status          string    `json:"status"`
+	CreatedAt       time.Time `json:"created_at"`
+	Version         int       `json:"version"`
+	Outstanding     []Money   `json:"outstanding" doc:"Sum of amounts due on its invoices, per currency"`
+	Unapplied       []Money   `json:"unapplied" doc:"Its payments' money not yet allocated or topped up, per currency"`
+	CreditBalance   []Money   `json:"credit_balance" doc:"Prepaid credit, per currency"`
+}
+
+func organizationOut(d *finapp.OrganizationDetail) Organization {
+	return Organization{ID: d.ID, Name: d.Name, BillingCurrency: string(d.BillingCurrency), Status: d.Status, CreatedAt: d.CreatedAt,
+		Version: d.Version, Outstanding: moneyList(d.Outstanding), Unapplied: moneyList(d.Unapplied), CreditBalance: moneyList(d.Credit)}
+}
+
+type organizationOutput struct {
+	ETag string `header:"ETag"`
+	Body Organization
+}
+
+type organizationListOutput struct {
+	Body struct {
+		Data       []Organization `json:"data"`
+		NextCursor string         `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+// PageQuery is the cursor pagination of every list.
+type PageQuery struct {
+	Limit  int    `query:"limit" doc:"Page size, 1-500 (default 50)"`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
+}
+
+func (h *handlers) registerOrganizations(api huma.API) {
+	huma.Register(api, huma.Operation{OperationID: "create-organization", Method: http.MethodPost, Path: "/v1/organizations",
+		Summary: "Create an organization (customer)", Tags: []string{"Organizations"}, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			IdempotencyKey string `header:"Idempotency-Key" doc:"Repeats with the same key and body return the first response"`
+			Body           struct {
+				Name            string `json:"name" minLength:"1" maxLength:"200"`
+				BillingCurrency string `json:"billing_currency" example:"SGD"`
+			}
+		}) (*organizationOutput, error) {
+			o, err := h.svc.CreateOrganization(ctx, finapp.OrganizationCreate{Name: in.Body.Name, BillingCurrency: in.Body.BillingCurrency})
+			if err != nil {
+				return nil, problem(err)
+			}
+			d := &finapp.OrganizationDetail{Organization: o}
+			return &organizationOutput{ETag: etag(o.Version), Body: organizationOut(d)}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "list-organizations", Method: http.MethodGet, Path: "/v1/organizations",
+		Summary: "List organizations, newest first", Tags: []string{"Organizations"}},
+		func(ctx context.Context, in *struct {
+			Q string `query:"q" doc:"Matches the name (case-insensitive substring)"`
+			PageQuery
+		}) (*organizationListOutput, error) {
+			list, next, err := h.svc.ListOrganizations(ctx, finapp.OrganizationFilter{Q: in.Q, Cursor: in.Cursor, Limit: in.Limit})
+			if err != nil {
+				return nil, problem(err)
+			}
+			out := &organizationListOutput{}
+			out.Body.Data = make([]Organization, 0, len(list))
+			for _, d := range list {
+				out.Body.Data = append(out.Body.Data, organizationOut(d))
+			}
+			out.Body.NextCursor = next
+			return out, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "get-organization", Method: http.MethodGet, Path: "/v1/organizations/{id}",
+		Summary: "Get an organization with its balances", Tags: []string{"Organizations"}},
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+		}) (*organizationOutput, error) {
+			d, err := h.svc.GetOrganization(ctx, in.ID)
+			if err != nil {
+				return nil, problem(err)
+			}
+			return &organizationOutput{ETag: etag(d.Version), Body: organizationOut(d)}, nil
+		})
+}

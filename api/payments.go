@@ -1,0 +1,305 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"finapp"
+	"finapp/money"
+)
+
+// Payment is a payment with its derived amounts, status and, in the detail view, its history.
+type Payment struct {
+	ID                    string       `json:"id" example:"pay_01jd8x0c9v7p8x2k3m4n5q6r7s"`
+	OrganizationID        *string      `json:"organization_id" doc:"null while unassigned"`
+	OrganizationName      string       `json:"organization_name,omitempty"`
+	Amount                string       `json:"amount" example:"1234.50"`
+	Currency              string       `json:"currency" example:"SGD"`
+	ReceivedOn            string       `json:"received_on" format:"date"`
+	Method                string       `json:"method"`
+	Reference             string       `json:"reference"`
+	InvoiceNumber         string       `json:"invoice_number" doc:"The invoice # the payer quoted (a hint)"`
+	Remark                string       `json:"remark"`
+	Allocated             string       `json:"allocated"`
+	ToppedUp              string       `json:"topped_up"`
+	Unallocated           string       `json:"unallocated"`
+	Status                string       `json:"status" enum:"unassigned,unallocated,partially_allocated,fully_allocated"`
+	Version               int          `json:"version"`
+	AssignmentChanges     int          `json:"assignment_changes"`
+	AssignmentChangesLeft int          `json:"assignment_changes_left" doc:"Of the 5 assignment changes a payment may have"`
+	CreatedBy             string       `json:"created_by"`
+	CreatedAt             time.Time    `json:"created_at"`
+	UpdatedAt             time.Time    `json:"updated_at"`
+	DeletedAt             *time.Time   `json:"deleted_at"`
+	Allocations           []Allocation `json:"allocations,omitempty" doc:"Detail view: every allocation, released ones too"`
+	TopUps                []TopUp      `json:"top_ups,omitempty" doc:"Detail view: top-ups of credit from this payment"`
+}
+
+// Allocation is part of a payment applied to an invoice.
+type Allocation struct {
+	ID            string     `json:"id" example:"alc_01jd8x0c9v7p8x2k3m4n5q6r7s"`
+	PaymentID     string     `json:"payment_id"`
+	InvoiceID     string     `json:"invoice_id"`
+	InvoiceNumber string     `json:"invoice_number"`
+	Amount        string     `json:"amount"`
+	Currency      string     `json:"currency"`
+	CreatedBy     string     `json:"created_by"`
+	CreatedAt     time.Time  `json:"created_at"`
+	ReleasedAt    *time.Time `json:"released_at" doc:"Set once released; released allocations stay in history"`
+}
+
+// TopUp moved part of a payment into the organization's credit balance.
+type TopUp struct {
+	ID             string    `json:"id" example:"top_01jd8x0c9v7p8x2k3m4n5q6r7s"`
+	PaymentID      string    `json:"payment_id"`
+	OrganizationID string    `json:"organization_id"`
+	Amount         string    `json:"amount"`
+	Currency       string    `json:"currency"`
+	CreatedBy      string    `json:"created_by"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func paymentOut(p *finapp.Payment) Payment {
+	out := Payment{ID: p.ID, OrganizationName: p.OrganizationName, Amount: money.Format(p.Amount, p.Currency), Currency: string(p.Currency),
+		ReceivedOn: p.ReceivedOn, Method: p.Method, Reference: p.Reference, InvoiceNumber: p.InvoiceHint, Remark: p.Remark,
+		Allocated: money.Format(p.Allocated, p.Currency), ToppedUp: money.Format(p.ToppedUp, p.Currency),
+		Unallocated: money.Format(p.Unallocated(), p.Currency), Status: p.Status(), Version: p.Version,
+		AssignmentChanges: p.AssignmentChanges, AssignmentChangesLeft: p.AssignmentChangesLeft(), CreatedBy: p.CreatedBy,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt}
+	if p.OrganizationID != "" {
+		id := p.OrganizationID
+		out.OrganizationID = &id
+	}
+	return out
+}
+
+func paymentDetailOut(d *finapp.PaymentDetail) Payment {
+	out := paymentOut(d.Payment)
+	out.Allocations = allocationsOut(d.Allocations)
+	for _, t := range d.TopUps {
+		out.TopUps = append(out.TopUps, topUpOut(t))
+	}
+	return out
+}
+
+func allocationsOut(list []*finapp.Allocation) []Allocation {
+	var out []Allocation
+	for _, a := range list {
+		out = append(out, Allocation{ID: a.ID, PaymentID: a.PaymentID, InvoiceID: a.InvoiceID, InvoiceNumber: a.InvoiceNumber,
+			Amount: money.Format(a.Amount, a.Currency), Currency: string(a.Currency), CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, ReleasedAt: a.ReleasedAt})
+	}
+	return out
+}
+
+func topUpOut(t *finapp.TopUp) TopUp {
+	return TopUp{ID: t.ID, PaymentID: t.PaymentID, OrganizationID: t.OrganizationID, Amount: money.Format(t.Amount, t.Currency),
+		Currency: string(t.Currency), CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt}
+}
+
+type paymentOutput struct {
+	ETag string `header:"ETag"`
+	Body Payment
+}
+
+func paymentResult(d *finapp.PaymentDetail, err error) (*paymentOutput, error) {
+	if err != nil {
+		return nil, problem(err)
+	}
+	return &paymentOutput{ETag: etag(d.Version), Body: paymentDetailOut(d)}, nil
+}
+
+type paymentListOutput struct {
+	Body struct {
+		Data       []Payment `json:"data"`
+		NextCursor string    `json:"next_cursor,omitempty"`
+	}
+}
+
+// PaymentCreateBody is the body of POST /v1/payments.
+type PaymentCreateBody struct {
+	OrganizationID string `json:"organization_id,omitempty" doc:"Assigns the payment at once (counts as its first assignment change)"`
+	Amount         string `json:"amount" example:"1234.50" doc:"Decimal string; at most the currency's minor digits"`
+	Currency       string `json:"currency" example:"SGD"`
+	ReceivedOn     string `json:"received_on,omitempty" doc:"YYYY-MM-DD, default today"`
+	Method         string `json:"method" doc:"bank_transfer, credit_card, debit_card, cash, cheque, paypal, stripe, direct_debit or other"`
+	Reference      string `json:"reference,omitempty" maxLength:"200"`
+	InvoiceNumber  string `json:"invoice_number,omitempty" maxLength:"64" doc:"The invoice # the payer quoted, as a hint"`
+	Remark         string `json:"remark,omitempty" maxLength:"2000"`
+}
+
+// Versioned is the path id and preconditions of a payment write.
+type Versioned struct {
+	ID             string `path:"id"`
+	IfMatch        string `header:"If-Match" doc:"ETag of the payment as last read; a stale one answers 412"`
+	IdempotencyKey string `header:"Idempotency-Key"`
+}
+
+func (h *handlers) registerPayments(api huma.API) {
+	tags := []string{"Payments"}
+	huma.Register(api, huma.Operation{OperationID: "record-payment", Method: http.MethodPost, Path: "/v1/payments",
+		Summary: "Record a payment received", Tags: tags, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			IdempotencyKey string `header:"Idempotency-Key"`
+			Body           PaymentCreateBody
+		}) (*paymentOutput, error) {
+			b := in.Body
+			return paymentResult(h.svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: b.OrganizationID, Amount: b.Amount,
+				Currency: b.Currency, ReceivedOn: b.ReceivedOn, Method: b.Method, Reference: b.Reference, InvoiceNumber: b.InvoiceNumber, Remark: b.Remark}))
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "list-payments", Method: http.MethodGet, Path: "/v1/payments",
+		Summary: "List and filter payments, newest first", Tags: tags},
+		func(ctx context.Context, in *struct {
+			Status         string `query:"status" doc:"unassigned, unallocated, partially_allocated or fully_allocated"`
+			OrganizationID string `query:"organization_id"`
+			Method         string `query:"method"`
+			ReceivedFrom   string `query:"received_from" doc:"YYYY-MM-DD, inclusive"`
+			ReceivedTo     string `query:"received_to" doc:"YYYY-MM-DD, inclusive"`
+			Q              string `query:"q" doc:"Matches reference, remark, invoice # hint and customer name"`
+			IncludeDeleted bool   `query:"include_deleted" doc:"Also list deleted payments (for auditors)"`
+			PageQuery
+		}) (*paymentListOutput, error) {
+			list, next, err := h.svc.ListPayments(ctx, finapp.PaymentFilter{Status: in.Status, OrganizationID: in.OrganizationID, Method: in.Method,
+				ReceivedFrom: in.ReceivedFrom, ReceivedTo: in.ReceivedTo, Q: in.Q, IncludeDeleted: in.IncludeDeleted, Cursor: in.Cursor, Limit: in.Limit})
+			if err != nil {
+				return nil, problem(err)
+			}
+			out := &paymentListOutput{}
+			out.Body.Data = make([]Payment, 0, len(list))
+			for _, p := range list {
+				out.Body.Data = append(out.Body.Data, paymentOut(p))
+			}
+			out.Body.NextCursor = next
+			return out, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "get-payment", Method: http.MethodGet, Path: "/v1/payments/{id}",
+		Summary: "Get a payment with its allocations, top-ups and assignment changes left", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+		}) (*paymentOutput, error) {
+			return paymentResult(h.svc.GetPayment(ctx, in.ID))
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "update-payment", Method: http.MethodPatch, Path: "/v1/payments/{id}",
+		Summary: "Edit a payment's details", Tags: tags},
+		func(ctx context.Context, in *struct {
+			Versioned
+			Body struct {
+				Amount        *string `json:"amount,omitempty"`
+				Currency      *string `json:"currency,omitempty"`
+				ReceivedOn    *string `json:"received_on,omitempty"`
+				Method        *string `json:"method,omitempty"`
+				Reference     *string `json:"reference,omitempty"`
+				InvoiceNumber *string `json:"invoice_number,omitempty"`
+				Remark        *string `json:"remark,omitempty"`
+			}
+		}) (*paymentOutput, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			b := in.Body
+			return paymentResult(h.svc.UpdatePayment(ctx, in.ID, v, finapp.PaymentUpdate{Amount: b.Amount, Currency: b.Currency,
+				ReceivedOn: b.ReceivedOn, Method: b.Method, Reference: b.Reference, InvoiceNumber: b.InvoiceNumber, Remark: b.Remark}))
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "delete-payment", Method: http.MethodDelete, Path: "/v1/payments/{id}",
+		Summary: "Delete a payment (soft: released, reversed, kept for auditors)", Tags: tags, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *Versioned) (*struct{}, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			if err := h.svc.DeletePayment(ctx, in.ID, v); err != nil {
+				return nil, problem(err)
+			}
+			return nil, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "assign-payment", Method: http.MethodPut, Path: "/v1/payments/{id}/assignment",
+		Summary: "Assign a payment to an organization", Tags: tags},
+		func(ctx context.Context, in *struct {
+			Versioned
+			Body struct {
+				OrganizationID string `json:"organization_id"`
+			}
+		}) (*paymentOutput, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			return paymentResult(h.svc.AssignPayment(ctx, in.ID, in.Body.OrganizationID, v))
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "unassign-payment", Method: http.MethodDelete, Path: "/v1/payments/{id}/assignment",
+		Summary: "Unassign a payment (releases its allocations)", Tags: tags},
+		func(ctx context.Context, in *Versioned) (*paymentOutput, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			return paymentResult(h.svc.UnassignPayment(ctx, in.ID, v))
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "allocate-payment", Method: http.MethodPost, Path: "/v1/payments/{id}/allocations",
+		Summary: "Assign & allocate: apply a payment to invoices (explicit, or auto oldest first); all or nothing", Tags: tags},
+		func(ctx context.Context, in *struct {
+			Versioned
+			Body struct {
+				OrganizationID string `json:"organization_id,omitempty" doc:"Assigns an unassigned payment in the same step"`
+				Auto           bool   `json:"auto,omitempty" doc:"Allocate to the oldest unpaid invoices first"`
+				Allocations    []struct {
+					InvoiceID string `json:"invoice_id"`
+					Amount    string `json:"amount" example:"100.00"`
+				} `json:"allocations,omitempty" maxItems:"500"`
+			}
+		}) (*paymentOutput, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			req := finapp.AllocationRequest{OrganizationID: in.Body.OrganizationID, Auto: in.Body.Auto}
+			for _, l := range in.Body.Allocations {
+				req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: l.InvoiceID, Amount: l.Amount})
+			}
+			return paymentResult(h.svc.Allocate(ctx, in.ID, v, req))
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "release-allocation", Method: http.MethodDelete, Path: "/v1/payments/{id}/allocations/{allocation_id}",
+		Summary: "Release one allocation", Tags: tags},
+		func(ctx context.Context, in *struct {
+			Versioned
+			AllocationID string `path:"allocation_id"`
+		}) (*paymentOutput, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			return paymentResult(h.svc.ReleaseAllocation(ctx, in.ID, in.AllocationID, v))
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "top-up", Method: http.MethodPost, Path: "/v1/payments/{id}/top-ups",
+		Summary: "Top up the organization's credit from the payment's unallocated money", Tags: tags, DefaultStatus: http.StatusCreated},
+		func(ctx context.Context, in *struct {
+			Versioned
+			Body struct {
+				Amount string `json:"amount,omitempty" doc:"Default: all of the unallocated money"`
+			}
+		}) (*struct {
+			Body TopUp
+		}, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			t, err := h.svc.TopUp(ctx, in.ID, v, in.Body.Amount)
+			if err != nil {
+				return nil, problem(err)
+			}
+			return &struct{ Body TopUp }{Body: topUpOut(t)}, nil
+		})
+}

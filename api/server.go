@@ -1,0 +1,97 @@
+// Package api serves finapp's JSON API (SPEC §4) with huma, which generates the OpenAPI 3.1
+// document at /v1/openapi.json from the same operations that serve the routes.
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"finapp"
+)
+
+// Version is the API's version in the OpenAPI document.
+const Version = "1.0.0"
+
+// Deps are what the API adapts: the domain service and the stores of tokens and idempotency keys.
+type Deps struct {
+	Service     *finapp.Service
+	Tokens      finapp.Tokens
+	Idempotency finapp.IdempotencyKeys
+	// Ready reports whether the database answers, for /readyz.
+	Ready func(ctx context.Context) error
+}
+
+// New returns the HTTP handler of the whole API, health checks included.
+func New(d Deps) http.Handler {
+	mux := http.NewServeMux()
+	config := huma.DefaultConfig("finapp", Version)
+	config.Info.Description = "Record the money customers send, assign it to them, allocate it to their invoices and turn the rest into prepaid credit."
+	config.OpenAPIPath = "/v1/openapi"
+	config.DocsPath = "" // the default renderer loads from a CDN; the JSON document is served instead
+	config.SchemasPath = "/v1/schemas"
+	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from `finapp token create --role ROLE`."},
+	}
+	config.Security = []map[string][]string{{"bearer": {}}}
+	config.CreateHooks = nil // no $schema links in bodies: responses carry exactly the documented fields
+	humaAPI := humago.New(mux, config)
+
+	h := &handlers{svc: d.Service}
+	h.registerOrganizations(humaAPI)
+	h.registerInvoices(humaAPI)
+	h.registerPayments(humaAPI)
+	h.registerLedger(humaAPI)
+
+	root := http.NewServeMux()
+	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	root.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if d.Ready != nil {
+			if err := d.Ready(r.Context()); err != nil {
+				writeProblem(w, &Problem{Title: "Service Unavailable", Status: 503, Detail: "database not ready", Code: "not_ready"})
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ready"}`))
+	})
+	v1 := authenticate(d.Tokens, idempotent(d.Idempotency, mux))
+	root.Handle("/v1/", v1)
+	return recoverPanics(limitBody(root))
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+type handlers struct {
+	svc *finapp.Service
+}
+
+// etag is the strong validator of a Versioned resource.
+func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// ifMatch reads an If-Match header: "" or "*" means no precondition (0). A value that names no
+// version of ours can never match, so it is a version conflict.
+func ifMatch(h string) (int, error) {
+	h = strings.TrimSpace(h)
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	v := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, problem(finapp.Errorf(finapp.EVersionConflict, "If-Match %q does not name a version of this resource", h))
+	}
+	return n, nil
+}

@@ -1,0 +1,118 @@
+package finapp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// changes collects what one use case produces besides the entities it edits: journal entries,
+// audit events, outbox events and touched invoices, so that they are saved together in the use
+// case's one transaction.
+type changes struct {
+	now      time.Time
+	actor    string
+	journal  []*JournalEntry
+	audit    []*AuditEvent
+	events   []*Event
+	invoices map[string]*Invoice
+	order    []string // invoice ids in the order first touched, so saves lock in a stable order
+}
+
+func newChanges(now time.Time, actor string) *changes {
+	return &changes{now: now, actor: actor, invoices: map[string]*Invoice{}}
+}
+
+// post adds a journal entry built by fill.
+func (c *changes) post(operation, entityID string, fill func(*posting)) {
+	var p posting
+	fill(&p)
+	if len(p.lines) == 0 {
+		return
+	}
+	c.journal = append(c.journal, &JournalEntry{ID: NewID(PrefixJournal), At: c.now, Operation: operation, EntityID: entityID, Lines: p.lines})
+}
+
+// record adds an audit event; before and after are snapshots (nil for none).
+func (c *changes) record(action, entity, entityID string, before, after any) {
+	c.audit = append(c.audit, &AuditEvent{ID: NewID(PrefixAudit), At: c.now, Actor: c.actor, Action: action,
+		Entity: entity, EntityID: entityID, Before: snapshot(before), After: snapshot(after)})
+}
+
+func (c *changes) event(typ, entityID string, payload any) {
+	c.events = append(c.events, &Event{ID: NewID(PrefixEvent), Type: typ, EntityID: entityID, Payload: snapshot(payload), At: c.now})
+}
+
+func (c *changes) touch(inv *Invoice) {
+	if _, ok := c.invoices[inv.ID]; !ok {
+		c.order = append(c.order, inv.ID)
+	}
+	c.invoices[inv.ID] = inv
+}
+
+// save writes everything collected. Every journal entry is checked to balance first: an
+// unbalanced entry is a bug, and the transaction is abandoned rather than committed.
+func (c *changes) save(ctx context.Context, tx Tx) error {
+	for _, id := range c.order {
+		if err := tx.UpdateInvoice(ctx, c.invoices[id]); err != nil {
+			return err
+		}
+	}
+	for _, e := range c.journal {
+		if err := e.Balanced(); err != nil {
+			return fmt.Errorf("refusing to post: %w", err)
+		}
+		if err := tx.AppendJournal(ctx, e); err != nil {
+			return err
+		}
+	}
+	if len(c.audit) > 0 {
+		prev, err := tx.LastAuditHash(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range c.audit {
+			e.PrevHash = prev
+			e.Hash = e.ComputeHash()
+			if err := tx.AppendAudit(ctx, e); err != nil {
+				return err
+			}
+			prev = e.Hash
+		}
+	}
+	for _, e := range c.events {
+		if err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// snapshot renders v as JSON for audit before/after and event payloads.
+func snapshot(v any) string {
+	if v == nil {
+		return ""
+	}
+	switch x := v.(type) {
+	case *Payment:
+		if x == nil {
+			return ""
+		}
+		return mustJSON(paymentSnapshot(x))
+	case *Invoice:
+		if x == nil {
+			return ""
+		}
+		return mustJSON(invoiceSnapshot(x))
+	}
+	return mustJSON(v)
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%q", err.Error())
+	}
+	return string(b)
+}

@@ -1,0 +1,65 @@
+package finapp
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes are stable strings that clients may switch on. They appear as the `code` member of
+// every problem+json response; the HTTP adapter maps each to a status in one table.
+const (
+	EInvalid              = "validation_error"         // malformed input; Field names it
+	ENotFound             = "not_found"                // no such entity (in this workspace)
+	EUnauthorized         = "unauthorized"             // no or bad credentials
+	EForbidden            = "forbidden"                // the caller's role may not do this
+	EConflict             = "conflict"                 // the entity's state does not allow this
+	EOverAllocation       = "over_allocation"          // more than the payment's unallocated or the invoice's due
+	EPaymentUnassigned    = "payment_unassigned"       // the payment has no organization
+	EOrganizationMismatch = "organization_mismatch"    // invoice or payment of another organization
+	ECurrencyMismatch     = "currency_mismatch"        // payment and invoice currencies differ
+	EAssignmentLimit      = "assignment_limit_reached" // the payment's 5 assignment changes are used up
+	EPaymentInUse         = "payment_in_use"           // the payment funded a provisioned invoice or a top-up
+	EInvoiceProvisioned   = "invoice_provisioned"      // a provisioned invoice's money cannot move
+	EAmountBelowApplied   = "amount_below_applied"     // new amount below allocated + topped up
+	EInvoiceHasPayments   = "invoice_has_payments"     // an invoice with money on it cannot be voided
+	EInvoiceVoid          = "invoice_void"             // a void invoice takes no money
+	EDuplicate            = "duplicate"                // a unique value (e.g. invoice number) is taken
+	EVersionConflict      = "version_conflict"         // If-Match named a stale version
+	EIdempotencyReused    = "idempotency_key_reused"   // same Idempotency-Key, different request
+	EIdempotencyInFlight  = "idempotency_key_in_flight"
+	EInternal             = "internal"
+)
+
+// Error is an application error: a code for machines, a sentence for people and, for input
+// errors, the field at fault (a JSON path such as "amount" or "allocations[1].invoice_id").
+type Error struct {
+	Code    string
+	Field   string
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s", e.Field, e.Message)
+	}
+	return e.Message
+}
+
+// Errorf returns an *Error with code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EInvalid error naming field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an application error, or EInternal for any other error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}

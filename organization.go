@@ -1,0 +1,54 @@
+package finapp
+
+import (
+	"strings"
+	"time"
+
+	"finapp/money"
+)
+
+// Organization is a customer: the party that receives invoices and sends payments.
+type Organization struct {
+	ID              string
+	Name            string
+	BillingCurrency money.Currency
+	Status          string // "active"
+	CreatedAt       time.Time
+	Version         int
+}
+
+// Balances are an organization's derived money figures, per currency, read from the journal.
+type Balances struct {
+	Outstanding map[money.Currency]money.Amount // receivable:<org>: what its invoices still ask for
+	Unapplied   map[money.Currency]money.Amount // unapplied:<org>: its payments' money not yet applied
+	Credit      map[money.Currency]money.Amount // credit:<org>: its prepaid credit balance
+}
+
+// OrganizationCreate is the input to CreateOrganization.
+type OrganizationCreate struct {
+	Name            string
+	BillingCurrency string
+}
+
+// Validate checks the input and returns the organization it describes.
+func (in OrganizationCreate) Validate() (*Organization, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return nil, Invalid("name", "is required")
+	}
+	if len(name) > 200 {
+		return nil, Invalid("name", "is longer than 200 characters")
+	}
+	cur, err := money.ParseCurrency(in.BillingCurrency)
+	if err != nil {
+		return nil, Invalid("billing_currency", "%v", err)
+	}
+	return &Organization{Name: name, BillingCurrency: cur, Status: "active"}, nil
+}
+
+// OrganizationFilter selects organizations; Q matches the name, case-insensitively.
+type OrganizationFilter struct {
+	Q      string
+	Cursor string
+	Limit  int
+}

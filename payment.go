@@ -1,0 +1,226 @@
+package finapp
+
+import (
+	"strings"
+	"time"
+
+	"finapp/money"
+)
+
+// Payment statuses (derived, never stored).
+const (
+	PaymentUnassigned         = "unassigned"
+	PaymentUnallocated        = "unallocated"
+	PaymentPartiallyAllocated = "partially_allocated"
+	PaymentFullyAllocated     = "fully_allocated"
+)
+
+// MaxAssignmentChanges is how many times a payment's assignment may change in its life:
+// assign, unassign, assign, unassign, assign (SPEC §1).
+const MaxAssignmentChanges = 5
+
+// Methods are the payment methods accepted (SPEC §2).
+var Methods = []string{"bank_transfer", "credit_card", "debit_card", "cash", "cheque", "paypal", "stripe", "direct_debit", "other"}
+
+// Payment is money received from a customer. Allocated and ToppedUp are kept in step with its
+// active allocations and its top-ups by the rules in this package.
+type Payment struct {
+	ID                string
+	OrganizationID    string // "" while unassigned
+	Amount            money.Amount
+	Currency          money.Currency
+	ReceivedOn        string // YYYY-MM-DD
+	Method            string
+	Reference         string
+	InvoiceHint       string
+	Remark            string
+	Allocated         money.Amount
+	ToppedUp          money.Amount
+	Version           int
+	AssignmentChanges int
+	CreatedBy         string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	DeletedAt         *time.Time
+
+	OrganizationName string // read-only, filled by queries
+}
+
+// Unallocated is the money not yet applied to invoices or credit.
+func (p *Payment) Unallocated() money.Amount { return p.Amount - p.Allocated - p.ToppedUp }
+
+// Status is the derived payment status of SPEC §2.
+func (p *Payment) Status() string {
+	switch {
+	case p.OrganizationID == "":
+		return PaymentUnassigned
+	case p.Allocated+p.ToppedUp == 0:
+		return PaymentUnallocated
+	case p.Unallocated() > 0:
+		return PaymentPartiallyAllocated
+	default:
+		return PaymentFullyAllocated
+	}
+}
+
+// AssignmentChangesLeft is what the UI shows next to the assignment editor.
+func (p *Payment) AssignmentChangesLeft() int { return MaxAssignmentChanges - p.AssignmentChanges }
+
+// checkVersion refuses a write based on a stale read (If-Match). Zero means "not given".
+func (p *Payment) checkVersion(expected int) error {
+	if expected != 0 && expected != p.Version {
+		return Errorf(EVersionConflict, "payment %s is at version %d, not %d; reload it and try again", p.ID, p.Version, expected)
+	}
+	return nil
+}
+
+// PaymentCreate is the input to RecordPayment; strings as received at the edge.
+type PaymentCreate struct {
+	OrganizationID string
+	Amount         string
+	Currency       string
+	ReceivedOn     string // defaults to today
+	Method         string
+	Reference      string
+	InvoiceNumber  string
+	Remark         string
+}
+
+// validate checks the input and returns the payment it describes (not yet assigned).
+func (in PaymentCreate) validate(today string) (*Payment, error) {
+	p := &Payment{}
+	cur, err := money.ParseCurrency(in.Currency)
+	if err != nil {
+		return nil, Invalid("currency", "%v", err)
+	}
+	p.Currency = cur
+	if p.Amount, err = money.Parse(in.Amount, cur); err != nil {
+		return nil, Invalid("amount", "%v", err)
+	}
+	p.ReceivedOn = today
+	if in.ReceivedOn != "" {
+		if p.ReceivedOn, err = ParseDate("received_on", in.ReceivedOn); err != nil {
+			return nil, err
+		}
+	}
+	if p.Method, err = parseMethod(in.Method); err != nil {
+		return nil, err
+	}
+	if p.Reference, err = text("reference", in.Reference, 200); err != nil {
+		return nil, err
+	}
+	if p.InvoiceHint, err = text("invoice_number", in.InvoiceNumber, 64); err != nil {
+		return nil, err
+	}
+	if p.Remark, err = text("remark", in.Remark, 2000); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// PaymentUpdate is the input to UpdatePayment: nil fields are left as they are.
+type PaymentUpdate struct {
+	Amount        *string
+	Currency      *string
+	ReceivedOn    *string
+	Method        *string
+	Reference     *string
+	InvoiceNumber *string
+	Remark        *string
+}
+
+// apply returns a copy of p with the update applied, or the first validation error.
+func (u PaymentUpdate) apply(p *Payment) (*Payment, error) {
+	next := *p
+	var err error
+	if u.Currency != nil {
+		if next.Currency, err = money.ParseCurrency(*u.Currency); err != nil {
+			return nil, Invalid("currency", "%v", err)
+		}
+	}
+	if u.Amount != nil {
+		if next.Amount, err = money.Parse(*u.Amount, next.Currency); err != nil {
+			return nil, Invalid("amount", "%v", err)
+		}
+	} else if next.Currency != p.Currency {
+		// The stored amount must still be exact in the new currency.
+		if _, err := money.Parse(money.Format(p.Amount, p.Currency), next.Currency); err != nil {
+			return nil, Invalid("amount", "must be given again when the currency changes to one with other minor units")
+		}
+		next.Amount, _ = money.Parse(money.Format(p.Amount, p.Currency), next.Currency)
+	}
+	if u.ReceivedOn != nil {
+		if next.ReceivedOn, err = ParseDate("received_on", *u.ReceivedOn); err != nil {
+			return nil, err
+		}
+	}
+	if u.Method != nil {
+		if next.Method, err = parseMethod(*u.Method); err != nil {
+			return nil, err
+		}
+	}
+	if u.Reference != nil {
+		if next.Reference, err = text("reference", *u.Reference, 200); err != nil {
+			return nil, err
+		}
+	}
+	if u.InvoiceNumber != nil {
+		if next.InvoiceHint, err = text("invoice_number", *u.InvoiceNumber, 64); err != nil {
+			return nil, err
+		}
+	}
+	if u.Remark != nil {
+		if next.Remark, err = text("remark", *u.Remark, 2000); err != nil {
+			return nil, err
+		}
+	}
+	return &next, nil
+}
+
+// PaymentFilter selects payments. Q matches reference, remark, invoice # hint and customer name.
+type PaymentFilter struct {
+	Status         string
+	OrganizationID string
+	Method         string
+	ReceivedFrom   string
+	ReceivedTo     string
+	Q              string
+	IncludeDeleted bool
+	Cursor         string
+	Limit          int
+}
+
+func parseMethod(s string) (string, error) {
+	if s == "" {
+		return "", Invalid("method", "is required, one of %s", strings.Join(Methods, ", "))
+	}
+	for _, m := range Methods {
+		if s == m {
+			return s, nil
+		}
+	}
+	return "", Invalid("method", "%q is not one of %s", s, strings.Join(Methods, ", "))
+}
+
+func text(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if len(s) > max {
+		return "", Invalid(field, "is longer than %d characters", max)
+	}
+	if strings.ContainsRune(s, 0) {
+		return "", Invalid(field, "contains a NUL character")
+	}
+	return s, nil
+}
+
+// ParseDate validates a calendar date in ISO 8601 form (YYYY-MM-DD).
+func ParseDate(field, s string) (string, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return "", Invalid(field, "%q is not a date in YYYY-MM-DD form", s)
+	}
+	if t.Year() < 1900 || t.Year() > 2999 {
+		return "", Invalid(field, "%q is outside the years 1900-2999", s)
+	}
+	return s, nil
+}

@@ -1,0 +1,157 @@
+package finapp
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Service carries out finapp's use cases: each loads state through one Store transaction, applies
+// the rules of this package to it, and saves the result with its journal entries, audit events and
+// outbox events in that same transaction.
+type Service struct {
+	Store Store
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+}
+
+// NewService returns a Service over store with the wall clock.
+func NewService(store Store) *Service {
+	return &Service{Store: store, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// today is the current date in UTC, the calendar finapp keeps its books in.
+func (s *Service) today() string { return s.Now().UTC().Format("2006-01-02") }
+
+// write runs fn as a write use case of the context's actor, with a fresh change set that is saved
+// before commit. It refuses callers that may not write.
+func (s *Service) write(ctx context.Context, fn func(Tx, *changes) error) error {
+	a, err := s.actor(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.CanWrite() {
+		return Errorf(EForbidden, "the %s role may only read", a.Role)
+	}
+	return s.Store.Update(ctx, a.WorkspaceID, func(tx Tx) error {
+		c := newChanges(s.Now().UTC(), a.Name)
+		if err := fn(tx, c); err != nil {
+			return err
+		}
+		return c.save(ctx, tx)
+	})
+}
+
+// read runs fn in a read-only transaction of the context's workspace.
+func (s *Service) read(ctx context.Context, fn func(Tx) error) error {
+	a, err := s.actor(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Store.View(ctx, a.WorkspaceID, fn)
+}
+
+func (s *Service) actor(ctx context.Context) (Actor, error) {
+	a, ok := ActorFrom(ctx)
+	if !ok || a.WorkspaceID == "" {
+		return Actor{}, Errorf(EUnauthorized, "no authenticated caller")
+	}
+	return a, nil
+}
+
+// CreateOrganization adds a customer. Errors: EInvalid.
+func (s *Service) CreateOrganization(ctx context.Context, in OrganizationCreate) (*Organization, error) {
+	org, err := in.Validate()
+	if err != nil {
+		return nil, err
+	}
+	err = s.write(ctx, func(tx Tx, c *changes) error {
+		org.ID, org.CreatedAt, org.Version = NewID(PrefixOrganization), c.now, 1
+		c.record("organization.created", "organization", org.ID, nil, org)
+		return tx.CreateOrganization(ctx, org)
+	})
+	return org, err
+}
+
+// CreateInvoice issues an invoice and posts it to the ledger (SPEC §2: receivable against
+// revenue, deferred revenue or top-up clearing by kind). Errors: EInvalid, EDuplicate.
+func (s *Service) CreateInvoice(ctx context.Context, in InvoiceCreate) (*Invoice, error) {
+	var inv *Invoice
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		if in.OrganizationID == "" {
+			return Invalid("organization_id", "is required")
+		}
+		org, err := tx.Organization(ctx, in.OrganizationID)
+		if err != nil {
+			return asField(err, "organization_id")
+		}
+		if inv, err = in.validate(org, s.today()); err != nil {
+			return err
+		}
+		inv.ID, inv.CreatedAt, inv.Version = NewID(PrefixInvoice), c.now, 1
+		inv.OrganizationName = org.Name
+		if err := tx.CreateInvoice(ctx, inv); err != nil {
+			return err
+		}
+		c.post("invoice.issued", inv.ID, func(j *posting) {
+			j.transfer(ReceivableAccount(org.ID), issueAccount(inv.Kind), inv.Currency, inv.Total)
+		})
+		c.record("invoice.issued", "invoice", inv.ID, nil, inv)
+		return nil
+	})
+	return inv, err
+}
+
+// issueAccount is the account an invoice's kind credits when it is issued.
+func issueAccount(kind string) string {
+	switch kind {
+	case KindProforma:
+		return AccountDeferredRevenue
+	case KindTopUp:
+		return AccountTopUpClearing
+	}
+	return AccountRevenue
+}
+
+// VoidInvoice cancels an invoice that has no money on it and reverses its issue entry.
+// Errors: ENotFound, EInvoiceHasPayments, EConflict (already void), EVersionConflict.
+func (s *Service) VoidInvoice(ctx context.Context, id string, ifMatch int) (*Invoice, error) {
+	var inv *Invoice
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		var err error
+		if inv, err = tx.Invoice(ctx, id); err != nil {
+			return err
+		}
+		before := *inv
+		switch {
+		case ifMatch != 0 && ifMatch != inv.Version:
+			return Errorf(EVersionConflict, "invoice %s is at version %d, not %d", inv.Number, inv.Version, ifMatch)
+		case inv.Status == InvoiceVoid:
+			return Errorf(EConflict, "invoice %s is already void", inv.Number)
+		case inv.Status == InvoiceProvisioned:
+			return Errorf(EInvoiceHasPayments, "invoice %s is provisioned and cannot be voided", inv.Number)
+		case inv.AmountPaid > 0:
+			return Errorf(EInvoiceHasPayments, "invoice %s has payments allocated to it; release them before voiding", inv.Number)
+		}
+		at := c.now
+		inv.Status, inv.VoidedAt = InvoiceVoid, &at
+		inv.Version++
+		c.touch(inv)
+		c.post("invoice.voided", inv.ID, func(j *posting) {
+			j.transfer(issueAccount(inv.Kind), ReceivableAccount(inv.OrganizationID), inv.Currency, inv.Total)
+		})
+		c.record("invoice.voided", "invoice", inv.ID, &before, inv)
+		return nil
+	})
+	return inv, err
+}
+
+// asField names field on a not-found error of a referenced entity, turning it into a 422: the
+// request named something that does not exist.
+func asField(err error, field string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == ENotFound {
+		return &Error{Code: EInvalid, Field: field, Message: e.Message}
+	}
+	return err
+}

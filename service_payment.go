@@ -1,0 +1,260 @@
+package finapp
+
+import (
+	"context"
+
+	"finapp/money"
+)
+
+// PaymentDetail is a payment with its allocations (released ones too) and top-ups.
+type PaymentDetail struct {
+	*Payment
+	Allocations []*Allocation
+	TopUps      []*TopUp
+}
+
+// RecordPayment records money received, assigned to in.OrganizationID when given (which counts
+// as the first assignment change). Errors: EInvalid.
+func (s *Service) RecordPayment(ctx context.Context, in PaymentCreate) (*PaymentDetail, error) {
+	p, err := in.validate(s.today())
+	if err != nil {
+		return nil, err
+	}
+	err = s.write(ctx, func(tx Tx, c *changes) error {
+		p.ID, p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = NewID(PrefixPayment), 1, c.actor, c.now, c.now
+		if in.OrganizationID != "" {
+			org, err := tx.Organization(ctx, in.OrganizationID)
+			if err != nil {
+				return asField(err, "organization_id")
+			}
+			p.OrganizationID, p.OrganizationName, p.AssignmentChanges = org.ID, org.Name, 1
+		}
+		if err := tx.CreatePayment(ctx, p); err != nil {
+			return err
+		}
+		c.post("payment.recorded", p.ID, func(j *posting) {
+			j.transfer(CashAccount(p.Method), UnappliedAccount(p.OrganizationID), p.Currency, p.Amount)
+		})
+		c.record("payment.recorded", "payment", p.ID, nil, p)
+		c.event("payment.recorded", p.ID, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &PaymentDetail{Payment: p}, nil
+}
+
+// loadPayment loads a live (not deleted) payment for a write and checks If-Match.
+func loadPayment(ctx context.Context, tx Tx, id string, ifMatch int) (*Payment, error) {
+	p, err := tx.Payment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.DeletedAt != nil {
+		return nil, Errorf(ENotFound, "payment %s was deleted", id)
+	}
+	return p, p.checkVersion(ifMatch)
+}
+
+// UpdatePayment edits a payment's details. The amount may not fall below what is already applied
+// (EAmountBelowApplied); the currency may not change once money is applied (EPaymentInUse).
+// The ledger gets one entry that reverses the old receipt and posts the new one.
+// Errors: ENotFound, EInvalid, EVersionConflict, EAmountBelowApplied, EPaymentInUse.
+func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u PaymentUpdate) (*PaymentDetail, error) {
+	var next *Payment
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		p, err := loadPayment(ctx, tx, id, ifMatch)
+		if err != nil {
+			return err
+		}
+		if next, err = u.apply(p); err != nil {
+			return err
+		}
+		applied := p.Allocated + p.ToppedUp
+		if next.Currency != p.Currency && applied > 0 {
+			return &Error{Code: EPaymentInUse, Field: "currency", Message: "cannot change the currency of a payment whose money is applied; release its allocations first"}
+		}
+		if next.Amount < applied {
+			return &Error{Code: EAmountBelowApplied, Field: "amount", Message: "cannot be below the " + money.Format(applied, p.Currency) + " " + string(p.Currency) + " already allocated or topped up"}
+		}
+		next.Version++
+		next.UpdatedAt = c.now
+		c.post("payment.edited", p.ID, func(j *posting) {
+			if next.Amount != p.Amount || next.Currency != p.Currency || next.Method != p.Method {
+				j.transfer(UnappliedAccount(p.OrganizationID), CashAccount(p.Method), p.Currency, p.Amount)
+				j.transfer(CashAccount(next.Method), UnappliedAccount(next.OrganizationID), next.Currency, next.Amount)
+			}
+		})
+		c.record("payment.edited", "payment", p.ID, p, next)
+		return tx.UpdatePayment(ctx, next)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetPayment(ctx, next.ID)
+}
+
+// DeletePayment soft-deletes a payment: it releases its allocations, reverses its receipt in the
+// ledger and stays visible to auditors. Refused like Unassign when its money is locked in.
+// Errors: ENotFound, EVersionConflict, EPaymentInUse.
+func (s *Service) DeletePayment(ctx context.Context, id string, ifMatch int) error {
+	return s.write(ctx, func(tx Tx, c *changes) error {
+		p, err := loadPayment(ctx, tx, id, ifMatch)
+		if err != nil {
+			return err
+		}
+		before := *p
+		if err := s.detach(ctx, tx, c, p); err != nil {
+			return err
+		}
+		c.post("payment.deleted", p.ID, func(j *posting) {
+			j.transfer(UnappliedAccount(p.OrganizationID), CashAccount(p.Method), p.Currency, p.Amount)
+		})
+		at := c.now
+		p.DeletedAt, p.UpdatedAt = &at, c.now
+		p.Version++
+		c.record("payment.deleted", "payment", p.ID, &before, p)
+		return tx.UpdatePayment(ctx, p)
+	})
+}
+
+// detach releases every active allocation of p, after checking that none is locked in
+// (checkDetach). Used by unassign and delete.
+func (s *Service) detach(ctx context.Context, tx Tx, c *changes, p *Payment) error {
+	all, err := tx.PaymentAllocations(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	var active []*Allocation
+	invoices := map[string]*Invoice{}
+	for _, a := range all {
+		if a.ReleasedAt != nil {
+			continue
+		}
+		active = append(active, a)
+		if invoices[a.InvoiceID] == nil {
+			if invoices[a.InvoiceID], err = tx.Invoice(ctx, a.InvoiceID); err != nil {
+				return err
+			}
+		}
+	}
+	if err := checkDetach(p, active, invoices); err != nil {
+		return err
+	}
+	for _, a := range active {
+		c.applyRelease(p, invoices[a.InvoiceID], a)
+		if err := tx.UpdateAllocation(ctx, a); err != nil {
+			return err
+		}
+		c.record("allocation.released", "allocation", a.ID, nil, map[string]any{"payment_id": p.ID, "invoice_id": a.InvoiceID, "amount": money.Format(a.Amount, a.Currency)})
+	}
+	return nil
+}
+
+// checkAssignmentChange is the 5-changes rule of SPEC §1 for n more changes.
+func checkAssignmentChange(p *Payment, n int) error {
+	if p.AssignmentChanges+n > MaxAssignmentChanges {
+		return Errorf(EAssignmentLimit, "payment %s has used %d of its %d assignment changes", p.ID, p.AssignmentChanges, MaxAssignmentChanges)
+	}
+	return nil
+}
+
+// assign moves an unassigned payment to org in memory and in the ledger (one change).
+func (c *changes) assign(p *Payment, org *Organization) error {
+	if err := checkAssignmentChange(p, 1); err != nil {
+		return err
+	}
+	c.post("payment.assigned", p.ID, func(j *posting) {
+		j.transfer(UnappliedAccount(""), UnappliedAccount(org.ID), p.Currency, p.Unallocated())
+	})
+	p.OrganizationID, p.OrganizationName = org.ID, org.Name
+	p.AssignmentChanges++
+	return nil
+}
+
+// AssignPayment assigns a payment to an organization. Assigning to the organization it already
+// has changes nothing; moving it from one organization to another is an unassign and an assign,
+// so it counts two changes and releases its allocations.
+// Errors: ENotFound, EInvalid, EVersionConflict, EAssignmentLimit, EPaymentInUse.
+func (s *Service) AssignPayment(ctx context.Context, id, orgID string, ifMatch int) (*PaymentDetail, error) {
+	if orgID == "" {
+		return nil, Invalid("organization_id", "is required")
+	}
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		p, err := loadPayment(ctx, tx, id, ifMatch)
+		if err != nil {
+			return err
+		}
+		org, err := tx.Organization(ctx, orgID)
+		if err != nil {
+			return asField(err, "organization_id")
+		}
+		if p.OrganizationID == org.ID {
+			return nil
+		}
+		before := *p
+		if p.OrganizationID != "" {
+			if err := checkAssignmentChange(p, 2); err != nil {
+				return err
+			}
+			if err := s.unassign(ctx, tx, c, p); err != nil {
+				return err
+			}
+		}
+		if err := c.assign(p, org); err != nil {
+			return err
+		}
+		p.Version++
+		p.UpdatedAt = c.now
+		c.record("payment.assigned", "payment", p.ID, &before, p)
+		return tx.UpdatePayment(ctx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetPayment(ctx, id)
+}
+
+// unassign releases p's allocations and returns its money to the unassigned pool (one change).
+func (s *Service) unassign(ctx context.Context, tx Tx, c *changes, p *Payment) error {
+	if err := checkAssignmentChange(p, 1); err != nil {
+		return err
+	}
+	if err := s.detach(ctx, tx, c, p); err != nil {
+		return err
+	}
+	c.post("payment.unassigned", p.ID, func(j *posting) {
+		j.transfer(UnappliedAccount(p.OrganizationID), UnappliedAccount(""), p.Currency, p.Unallocated())
+	})
+	p.OrganizationID, p.OrganizationName = "", ""
+	p.AssignmentChanges++
+	return nil
+}
+
+// UnassignPayment takes a payment away from its organization, releasing its allocations in the
+// same transaction. Errors: ENotFound, EPaymentUnassigned, EVersionConflict, EAssignmentLimit,
+// EPaymentInUse.
+func (s *Service) UnassignPayment(ctx context.Context, id string, ifMatch int) (*PaymentDetail, error) {
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		p, err := loadPayment(ctx, tx, id, ifMatch)
+		if err != nil {
+			return err
+		}
+		if p.OrganizationID == "" {
+			return Errorf(EPaymentUnassigned, "payment %s is not assigned to an organization", p.ID)
+		}
+		before := *p
+		if err := s.unassign(ctx, tx, c, p); err != nil {
+			return err
+		}
+		p.Version++
+		p.UpdatedAt = c.now
+		c.record("payment.unassigned", "payment", p.ID, &before, p)
+		return tx.UpdatePayment(ctx, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetPayment(ctx, id)
+}

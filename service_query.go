@@ -1,0 +1,271 @@
+package finapp
+
+import (
+	"context"
+	"strings"
+
+	"finapp/money"
+)
+
+// MaxPageSize bounds every list; DefaultPageSize is used when the caller names none.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+func pageSize(n int) (int, error) {
+	switch {
+	case n == 0:
+		return DefaultPageSize, nil
+	case n < 0 || n > MaxPageSize:
+		return 0, Invalid("limit", "must be between 1 and %d", MaxPageSize)
+	}
+	return n, nil
+}
+
+// GetPayment returns a payment (deleted ones too, for auditors) with its allocations and top-ups.
+func (s *Service) GetPayment(ctx context.Context, id string) (*PaymentDetail, error) {
+	var d PaymentDetail
+	err := s.read(ctx, func(tx Tx) error {
+		var err error
+		if d.Payment, err = tx.Payment(ctx, id); err != nil {
+			return err
+		}
+		if d.Allocations, err = tx.PaymentAllocations(ctx, id); err != nil {
+			return err
+		}
+		d.TopUps, err = tx.PaymentTopUps(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+var paymentStatuses = []string{PaymentUnassigned, PaymentUnallocated, PaymentPartiallyAllocated, PaymentFullyAllocated}
+
+// ListPayments lists payments, newest first. Errors: EInvalid.
+func (s *Service) ListPayments(ctx context.Context, f PaymentFilter) (list []*Payment, next string, err error) {
+	if f.Limit, err = pageSize(f.Limit); err != nil {
+		return nil, "", err
+	}
+	if f.Status != "" && !contains(paymentStatuses, f.Status) {
+		return nil, "", Invalid("status", "must be one of %s", strings.Join(paymentStatuses, ", "))
+	}
+	if f.Method != "" {
+		if _, err := parseMethod(f.Method); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := checkDates(&f.ReceivedFrom, &f.ReceivedTo, "received_from", "received_to"); err != nil {
+		return nil, "", err
+	}
+	err = s.read(ctx, func(tx Tx) error {
+		list, next, err = tx.ListPayments(ctx, f)
+		return err
+	})
+	return list, next, err
+}
+
+var invoiceStatuses = []string{InvoiceUnpaid, InvoicePartiallyPaid, InvoicePaid, InvoiceProvisioned, InvoiceVoid, "overdue"}
+
+// ListInvoices searches invoices, newest first. Errors: EInvalid.
+func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error) {
+	if f.Limit, err = pageSize(f.Limit); err != nil {
+		return nil, "", err
+	}
+	if f.Status != "" && !contains(invoiceStatuses, f.Status) {
+		return nil, "", Invalid("status", "must be one of %s", strings.Join(invoiceStatuses, ", "))
+	}
+	if f.Kind != "" && !contains([]string{KindStandard, KindProforma, KindTopUp}, f.Kind) {
+		return nil, "", Invalid("kind", "must be one of standard, proforma, top_up")
+	}
+	if err := checkDates(&f.IssuedFrom, &f.IssuedTo, "issued_from", "issued_to"); err != nil {
+		return nil, "", err
+	}
+	f.Today = s.today()
+	err = s.read(ctx, func(tx Tx) error {
+		list, next, err = tx.ListInvoices(ctx, f)
+		return err
+	})
+	return list, next, err
+}
+
+// InvoiceDetail is an invoice with the allocations that paid it.
+type InvoiceDetail struct {
+	*Invoice
+	Allocations []*Allocation
+}
+
+// GetInvoice returns an invoice and its allocations (released ones too).
+func (s *Service) GetInvoice(ctx context.Context, id string) (*InvoiceDetail, error) {
+	var d InvoiceDetail
+	err := s.read(ctx, func(tx Tx) error {
+		var err error
+		if d.Invoice, err = tx.Invoice(ctx, id); err != nil {
+			return err
+		}
+		d.Allocations, err = tx.InvoiceAllocations(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Today is the service's current date (YYYY-MM-DD), for the derived overdue flag.
+func (s *Service) Today() string { return s.today() }
+
+// OrganizationDetail is an organization with its balances from the journal.
+type OrganizationDetail struct {
+	*Organization
+	Balances
+}
+
+// GetOrganization returns an organization with its journal balances.
+func (s *Service) GetOrganization(ctx context.Context, id string) (*OrganizationDetail, error) {
+	var d OrganizationDetail
+	err := s.read(ctx, func(tx Tx) error {
+		var err error
+		if d.Organization, err = tx.Organization(ctx, id); err != nil {
+			return err
+		}
+		d.Balances, err = balances(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// balances reads an organization's figures from its journal accounts. Receivable is a debit
+// balance; unapplied money and credit are credit balances, shown positive.
+func balances(ctx context.Context, tx Tx, orgID string) (Balances, error) {
+	b := Balances{Outstanding: map[money.Currency]money.Amount{}, Unapplied: map[money.Currency]money.Amount{}, Credit: map[money.Currency]money.Amount{}}
+	rows, err := tx.AccountBalances(ctx, []string{ReceivableAccount(orgID), UnappliedAccount(orgID), CreditAccount(orgID)})
+	if err != nil {
+		return b, err
+	}
+	for _, r := range rows {
+		switch r.Account {
+		case ReceivableAccount(orgID):
+			b.Outstanding[r.Currency] = r.Balance
+		case UnappliedAccount(orgID):
+			b.Unapplied[r.Currency] = -r.Balance
+		case CreditAccount(orgID):
+			b.Credit[r.Currency] = -r.Balance
+		}
+	}
+	return b, nil
+}
+
+// ListOrganizations lists organizations by name match, newest first, with balances.
+func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) (list []*OrganizationDetail, next string, err error) {
+	if f.Limit, err = pageSize(f.Limit); err != nil {
+		return nil, "", err
+	}
+	err = s.read(ctx, func(tx Tx) error {
+		orgs, n, err := tx.ListOrganizations(ctx, f)
+		if err != nil {
+			return err
+		}
+		next = n
+		for _, o := range orgs {
+			b, err := balances(ctx, tx, o.ID)
+			if err != nil {
+				return err
+			}
+			list = append(list, &OrganizationDetail{Organization: o, Balances: b})
+		}
+		return nil
+	})
+	return list, next, err
+}
+
+// Statement is a customer's journal lines on its own accounts over a date range.
+type Statement struct {
+	Organization *Organization
+	From, To     string
+	Entries      []*JournalEntry // only the lines on the organization's accounts are kept
+}
+
+// GetStatement returns the journal lines of an organization's accounts between from and to.
+func (s *Service) GetStatement(ctx context.Context, orgID, from, to string) (*Statement, error) {
+	if err := checkDates(&from, &to, "from", "to"); err != nil {
+		return nil, err
+	}
+	st := &Statement{From: from, To: to}
+	err := s.read(ctx, func(tx Tx) error {
+		var err error
+		if st.Organization, err = tx.Organization(ctx, orgID); err != nil {
+			return err
+		}
+		accounts := []string{ReceivableAccount(orgID), UnappliedAccount(orgID), CreditAccount(orgID)}
+		st.Entries, err = tx.Journal(ctx, JournalFilter{Accounts: accounts, From: from, To: to})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// ListAudit lists audit events, newest first.
+func (s *Service) ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEvent, next string, err error) {
+	if f.Limit, err = pageSize(f.Limit); err != nil {
+		return nil, "", err
+	}
+	err = s.read(ctx, func(tx Tx) error {
+		list, next, err = tx.ListAudit(ctx, f)
+		return err
+	})
+	return list, next, err
+}
+
+// Journal returns every journal entry of the workspace in posting order.
+func (s *Service) Journal(ctx context.Context) (list []*JournalEntry, err error) {
+	err = s.read(ctx, func(tx Tx) error {
+		list, err = tx.Journal(ctx, JournalFilter{})
+		return err
+	})
+	return list, err
+}
+
+// AccountBalances returns the net balance of every account per currency, from the journal.
+func (s *Service) AccountBalances(ctx context.Context) (list []AccountBalance, err error) {
+	err = s.read(ctx, func(tx Tx) error {
+		list, err = tx.AccountBalances(ctx, nil)
+		return err
+	})
+	return list, err
+}
+
+func checkDates(from, to *string, fromField, toField string) error {
+	var err error
+	if *from != "" {
+		if *from, err = ParseDate(fromField, *from); err != nil {
+			return err
+		}
+	}
+	if *to != "" {
+		if *to, err = ParseDate(toField, *to); err != nil {
+			return err
+		}
+	}
+	if *from != "" && *to != "" && *to < *from {
+		return Invalid(toField, "is before %s", fromField)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

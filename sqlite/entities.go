@@ -1,0 +1,227 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"finapp"
+)
+
+// scanner is what *sql.Row and *sql.Rows have in common.
+type scanner interface{ Scan(dest ...any) error }
+
+const organizationColumns = `o.id, o.name, o.billing_currency, o.status, o.created_at, o.version`
+
+func scanOrganization(s scanner) (*finapp.Organization, error) {
+	var o finapp.Organization
+	var created string
+	if err := s.Scan(&o.ID, &o.Name, &o.BillingCurrency, &o.Status, &created, &o.Version); err != nil {
+		return nil, err
+	}
+	o.CreatedAt = parseTS(created)
+	return &o, nil
+}
+
+// Organization implements finapp.Tx.
+func (tx *Tx) Organization(ctx context.Context, id string) (*finapp.Organization, error) {
+	o, err := scanOrganization(tx.tx.QueryRowContext(ctx,
+		`SELECT `+organizationColumns+` FROM organizations o WHERE o.workspace_id = ? AND o.id = ?`, tx.ws, id))
+	return o, notFound(err, "organization", id)
+}
+
+// CreateOrganization implements finapp.Tx.
+func (tx *Tx) CreateOrganization(ctx context.Context, o *finapp.Organization) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO organizations (workspace_id, id, name, billing_currency, status, created_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, tx.ws, o.ID, o.Name, o.BillingCurrency, o.Status, ts(o.CreatedAt), o.Version)
+	return err
+}
+
+const invoiceColumns = `i.id, i.number, i.organization_id, i.kind, i.currency, i.total, i.amount_paid, i.issued_on, i.due_on,
+	i.status, i.provisioned_at, i.voided_at, i.created_at, i.version, o.name`
+
+const invoiceFrom = ` FROM invoices i JOIN organizations o ON o.id = i.organization_id `
+
+func scanInvoice(s scanner) (*finapp.Invoice, error) {
+	var i finapp.Invoice
+	var provisioned, voided sql.NullString
+	var created string
+	err := s.Scan(&i.ID, &i.Number, &i.OrganizationID, &i.Kind, &i.Currency, &i.Total, &i.AmountPaid, &i.IssuedOn, &i.DueOn,
+		&i.Status, &provisioned, &voided, &created, &i.Version, &i.OrganizationName)
+	if err != nil {
+		return nil, err
+	}
+	i.ProvisionedAt, i.VoidedAt, i.CreatedAt = parseTSPtr(provisioned), parseTSPtr(voided), parseTS(created)
+	return &i, nil
+}
+
+// Invoice implements finapp.Tx.
+func (tx *Tx) Invoice(ctx context.Context, id string) (*finapp.Invoice, error) {
+	i, err := scanInvoice(tx.tx.QueryRowContext(ctx, `SELECT `+invoiceColumns+invoiceFrom+`WHERE i.workspace_id = ? AND i.id = ?`, tx.ws, id))
+	return i, notFound(err, "invoice", id)
+}
+
+// OpenInvoices implements finapp.Tx.
+func (tx *Tx) OpenInvoices(ctx context.Context, orgID, currency string) ([]*finapp.Invoice, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+invoiceColumns+invoiceFrom+`
+		WHERE i.workspace_id = ? AND i.organization_id = ? AND i.currency = ? AND i.status IN ('unpaid', 'partially_paid')
+		ORDER BY i.due_on, i.issued_on, i.number`, tx.ws, orgID, currency)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanInvoice)
+}
+
+// CreateInvoice implements finapp.Tx.
+func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_paid,
+		issued_on, due_on, status, provisioned_at, voided_at, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.ws, i.ID, i.Number, i.OrganizationID, i.Kind, i.Currency, i.Total, i.AmountPaid, i.IssuedOn, i.DueOn, i.Status,
+		tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), ts(i.CreatedAt), i.Version)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return &finapp.Error{Code: finapp.EDuplicate, Field: "number", Message: "invoice number " + i.Number + " is already taken"}
+	}
+	return err
+}
+
+// UpdateInvoice implements finapp.Tx.
+func (tx *Tx) UpdateInvoice(ctx context.Context, i *finapp.Invoice) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE invoices SET amount_paid = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?
+		WHERE workspace_id = ? AND id = ?`, i.AmountPaid, i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), i.Version, tx.ws, i.ID)
+	return err
+}
+
+const paymentColumns = `p.id, p.organization_id, p.amount, p.currency, p.received_on, p.method, p.reference, p.invoice_hint, p.remark,
+	p.allocated, p.topped_up, p.version, p.assignment_changes, p.created_by, p.created_at, p.updated_at, p.deleted_at, o.name`
+
+const paymentFrom = ` FROM payments p LEFT JOIN organizations o ON o.id = p.organization_id `
+
+func scanPayment(s scanner) (*finapp.Payment, error) {
+	var p finapp.Payment
+	var org, orgName, deleted sql.NullString
+	var created, updated string
+	err := s.Scan(&p.ID, &org, &p.Amount, &p.Currency, &p.ReceivedOn, &p.Method, &p.Reference, &p.InvoiceHint, &p.Remark,
+		&p.Allocated, &p.ToppedUp, &p.Version, &p.AssignmentChanges, &p.CreatedBy, &created, &updated, &deleted, &orgName)
+	if err != nil {
+		return nil, err
+	}
+	p.OrganizationID, p.OrganizationName = org.String, orgName.String
+	p.CreatedAt, p.UpdatedAt, p.DeletedAt = parseTS(created), parseTS(updated), parseTSPtr(deleted)
+	return &p, nil
+}
+
+// Payment implements finapp.Tx.
+func (tx *Tx) Payment(ctx context.Context, id string) (*finapp.Payment, error) {
+	p, err := scanPayment(tx.tx.QueryRowContext(ctx, `SELECT `+paymentColumns+paymentFrom+`WHERE p.workspace_id = ? AND p.id = ?`, tx.ws, id))
+	return p, notFound(err, "payment", id)
+}
+
+// CreatePayment implements finapp.Tx.
+func (tx *Tx) CreatePayment(ctx context.Context, p *finapp.Payment) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO payments (workspace_id, id, organization_id, amount, currency, received_on, method,
+		reference, invoice_hint, remark, allocated, topped_up, version, assignment_changes, created_by, created_at, updated_at, deleted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.ws, p.ID, nullable(p.OrganizationID), p.Amount, p.Currency, p.ReceivedOn, p.Method, p.Reference, p.InvoiceHint, p.Remark,
+		p.Allocated, p.ToppedUp, p.Version, p.AssignmentChanges, p.CreatedBy, ts(p.CreatedAt), ts(p.UpdatedAt), tsPtr(p.DeletedAt))
+	return err
+}
+
+// UpdatePayment implements finapp.Tx.
+func (tx *Tx) UpdatePayment(ctx context.Context, p *finapp.Payment) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE payments SET organization_id = ?, amount = ?, currency = ?, received_on = ?, method = ?,
+		reference = ?, invoice_hint = ?, remark = ?, allocated = ?, topped_up = ?, version = ?, assignment_changes = ?,
+		updated_at = ?, deleted_at = ? WHERE workspace_id = ? AND id = ?`,
+		nullable(p.OrganizationID), p.Amount, p.Currency, p.ReceivedOn, p.Method, p.Reference, p.InvoiceHint, p.Remark,
+		p.Allocated, p.ToppedUp, p.Version, p.AssignmentChanges, ts(p.UpdatedAt), tsPtr(p.DeletedAt), tx.ws, p.ID)
+	return err
+}
+
+const allocationColumns = `a.id, a.payment_id, a.invoice_id, a.amount, a.currency, a.created_by, a.created_at, a.released_at, a.released_by, i.number`
+
+const allocationFrom = ` FROM allocations a JOIN invoices i ON i.id = a.invoice_id `
+
+func scanAllocation(s scanner) (*finapp.Allocation, error) {
+	var a finapp.Allocation
+	var created string
+	var released sql.NullString
+	if err := s.Scan(&a.ID, &a.PaymentID, &a.InvoiceID, &a.Amount, &a.Currency, &a.CreatedBy, &created, &released, &a.ReleasedBy, &a.InvoiceNumber); err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.ReleasedAt = parseTS(created), parseTSPtr(released)
+	return &a, nil
+}
+
+// Allocation implements finapp.Tx.
+func (tx *Tx) Allocation(ctx context.Context, id string) (*finapp.Allocation, error) {
+	a, err := scanAllocation(tx.tx.QueryRowContext(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.id = ?`, tx.ws, id))
+	return a, notFound(err, "allocation", id)
+}
+
+// PaymentAllocations implements finapp.Tx.
+func (tx *Tx) PaymentAllocations(ctx context.Context, paymentID string) ([]*finapp.Allocation, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.payment_id = ? ORDER BY a.id`, tx.ws, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanAllocation)
+}
+
+// InvoiceAllocations implements finapp.Tx.
+func (tx *Tx) InvoiceAllocations(ctx context.Context, invoiceID string) ([]*finapp.Allocation, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.invoice_id = ? ORDER BY a.id`, tx.ws, invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanAllocation)
+}
+
+// CreateAllocation implements finapp.Tx.
+func (tx *Tx) CreateAllocation(ctx context.Context, a *finapp.Allocation) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, amount, currency, created_by, created_at, released_at, released_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, a.ID, a.PaymentID, a.InvoiceID, a.Amount, a.Currency, a.CreatedBy, ts(a.CreatedAt), tsPtr(a.ReleasedAt), a.ReleasedBy)
+	return err
+}
+
+// UpdateAllocation implements finapp.Tx (allocations change only by being released).
+func (tx *Tx) UpdateAllocation(ctx context.Context, a *finapp.Allocation) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE allocations SET released_at = ?, released_by = ? WHERE workspace_id = ? AND id = ?`,
+		tsPtr(a.ReleasedAt), a.ReleasedBy, tx.ws, a.ID)
+	return err
+}
+
+// PaymentTopUps implements finapp.Tx.
+func (tx *Tx) PaymentTopUps(ctx context.Context, paymentID string) ([]*finapp.TopUp, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, payment_id, organization_id, amount, currency, created_by, created_at
+		FROM top_ups WHERE workspace_id = ? AND payment_id = ? ORDER BY id`, tx.ws, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s scanner) (*finapp.TopUp, error) {
+		var t finapp.TopUp
+		var created string
+		err := s.Scan(&t.ID, &t.PaymentID, &t.OrganizationID, &t.Amount, &t.Currency, &t.CreatedBy, &created)
+		t.CreatedAt = parseTS(created)
+		return &t, err
+	})
+}
+
+// CreateTopUp implements finapp.Tx.
+func (tx *Tx) CreateTopUp(ctx context.Context, t *finapp.TopUp) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO top_ups (workspace_id, id, payment_id, organization_id, amount, currency, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, t.ID, t.PaymentID, t.OrganizationID, t.Amount, t.Currency, t.CreatedBy, ts(t.CreatedAt))
+	return err
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

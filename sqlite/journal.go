@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"finapp"
+)
+
+// AppendJournal implements finapp.Tx.
+func (tx *Tx) AppendJournal(ctx context.Context, e *finapp.JournalEntry) error {
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO journal_entries (workspace_id, id, at, operation, entity_id) VALUES (?, ?, ?, ?, ?)`,
+		tx.ws, e.ID, ts(e.At), e.Operation, e.EntityID)
+	if err != nil {
+		return err
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for n, l := range e.Lines {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO journal_lines (workspace_id, entry_seq, line_no, account, currency, amount) VALUES (?, ?, ?, ?, ?, ?)`,
+			tx.ws, seq, n, l.Account, l.Currency, l.Amount); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AccountBalances implements finapp.Tx.
+func (tx *Tx) AccountBalances(ctx context.Context, accounts []string) ([]finapp.AccountBalance, error) {
+	q := `SELECT account, currency, SUM(amount) FROM journal_lines WHERE workspace_id = ?`
+	args := []any{tx.ws}
+	if len(accounts) > 0 {
+		q += ` AND account IN (?` + strings.Repeat(`, ?`, len(accounts)-1) + `)`
+		for _, a := range accounts {
+			args = append(args, a)
+		}
+	}
+	rows, err := tx.tx.QueryContext(ctx, q+` GROUP BY account, currency ORDER BY account, currency`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s scanner) (finapp.AccountBalance, error) {
+		var b finapp.AccountBalance
+		err := s.Scan(&b.Account, &b.Currency, &b.Balance)
+		return b, err
+	})
+}
+
+// Journal implements finapp.Tx. With accounts, each entry keeps only its lines on those accounts.
+func (tx *Tx) Journal(ctx context.Context, f finapp.JournalFilter) ([]*finapp.JournalEntry, error) {
+	q := `SELECT e.seq, e.id, e.at, e.operation, e.entity_id, l.account, l.currency, l.amount
+		FROM journal_entries e JOIN journal_lines l ON l.entry_seq = e.seq WHERE e.workspace_id = ?`
+	args := []any{tx.ws}
+	if len(f.Accounts) > 0 {
+		q += ` AND l.account IN (?` + strings.Repeat(`, ?`, len(f.Accounts)-1) + `)`
+		for _, a := range f.Accounts {
+			args = append(args, a)
+		}
+	}
+	if f.From != "" {
+		q += ` AND e.at >= ?`
+		args = append(args, f.From)
+	}
+	if f.To != "" {
+		q += ` AND e.at < date(?, '+1 day')`
+		args = append(args, f.To)
+	}
+	rows, err := tx.tx.QueryContext(ctx, q+` ORDER BY e.seq, l.line_no`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*finapp.JournalEntry
+	lastSeq := int64(-1)
+	for rows.Next() {
+		var seq int64
+		var id, at, op, entity string
+		var l finapp.JournalLine
+		if err := rows.Scan(&seq, &id, &at, &op, &entity, &l.Account, &l.Currency, &l.Amount); err != nil {
+			return nil, err
+		}
+		if seq != lastSeq {
+			out = append(out, &finapp.JournalEntry{ID: id, At: parseTS(at), Operation: op, EntityID: entity})
+			lastSeq = seq
+		}
+		e := out[len(out)-1]
+		e.Lines = append(e.Lines, l)
+	}
+	return out, rows.Err()
+}
+
+// LastAuditHash implements finapp.Tx: the hash of the workspace's latest audit event, or "".
+func (tx *Tx) LastAuditHash(ctx context.Context) (string, error) {
+	var h string
+	err := tx.tx.QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1`, tx.ws).Scan(&h)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return h, err
+}
+
+// AppendAudit implements finapp.Tx.
+func (tx *Tx) AppendAudit(ctx context.Context, e *finapp.AuditEvent) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO audit_events (workspace_id, id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
+	return err
+}
+
+// ListAudit implements finapp.Tx, newest first; the cursor is the last seq seen.
+func (tx *Tx) ListAudit(ctx context.Context, f finapp.AuditFilter) ([]*finapp.AuditEvent, string, error) {
+	var w where
+	w.add(`workspace_id = ?`, tx.ws)
+	if f.EntityID != "" {
+		w.add(`entity_id = ?`, f.EntityID)
+	}
+	if f.Cursor != "" {
+		w.add(`id < ?`, f.Cursor)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT seq, id, at, actor, action, entity, entity_id, before, after, prev_hash, hash
+		FROM audit_events`+w.sql()+` ORDER BY seq DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, func(s scanner) (*finapp.AuditEvent, error) {
+		var e finapp.AuditEvent
+		var at string
+		err := s.Scan(&e.Seq, &e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash)
+		e.At = parseTS(at)
+		return &e, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(e *finapp.AuditEvent) string { return e.ID })
+}
+
+// AppendEvent implements finapp.Tx.
+func (tx *Tx) AppendEvent(ctx context.Context, e *finapp.Event) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO events (workspace_id, id, type, entity_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		tx.ws, e.ID, e.Type, e.EntityID, e.Payload, ts(e.At))
+	return err
+}

@@ -1,0 +1,154 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+
+	"finapp"
+)
+
+// where collects the conditions of a list query, each with its bound arguments: values are never
+// spliced into SQL text.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// likePattern makes a case-insensitive substring pattern with LIKE's wildcards escaped.
+func likePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(q) + "%"
+}
+
+// page trims a list fetched with limit+1 rows and returns the cursor of the next page, if any.
+func page[T any](list []T, limit int, key func(T) string) ([]T, string, error) {
+	if len(list) > limit {
+		return list[:limit], key(list[limit-1]), nil
+	}
+	return list, "", nil
+}
+
+// ListOrganizations implements finapp.Tx, newest first.
+func (tx *Tx) ListOrganizations(ctx context.Context, f finapp.OrganizationFilter) ([]*finapp.Organization, string, error) {
+	var w where
+	w.add(`o.workspace_id = ?`, tx.ws)
+	if f.Q != "" {
+		w.add(`o.name LIKE ? ESCAPE '\'`, likePattern(f.Q))
+	}
+	if f.Cursor != "" {
+		w.add(`o.id < ?`, f.Cursor)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+organizationColumns+` FROM organizations o`+w.sql()+` ORDER BY o.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanOrganization)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(o *finapp.Organization) string { return o.ID })
+}
+
+// ListInvoices implements finapp.Tx, newest first.
+func (tx *Tx) ListInvoices(ctx context.Context, f finapp.InvoiceFilter) ([]*finapp.Invoice, string, error) {
+	var w where
+	w.add(`i.workspace_id = ?`, tx.ws)
+	if f.OrganizationID != "" {
+		w.add(`i.organization_id = ?`, f.OrganizationID)
+	}
+	if f.Q != "" {
+		p := likePattern(f.Q)
+		w.add(`(o.name LIKE ? ESCAPE '\' OR i.number LIKE ? ESCAPE '\')`, p, p)
+	}
+	if f.Number != "" {
+		w.add(`i.number = ?`, f.Number)
+	}
+	if f.IssuedFrom != "" {
+		w.add(`i.issued_on >= ?`, f.IssuedFrom)
+	}
+	if f.IssuedTo != "" {
+		w.add(`i.issued_on <= ?`, f.IssuedTo)
+	}
+	switch f.Status {
+	case "":
+	case "overdue":
+		w.add(`i.status IN ('unpaid', 'partially_paid') AND i.due_on < ?`, f.Today)
+	default:
+		w.add(`i.status = ?`, f.Status)
+	}
+	if f.Kind != "" {
+		w.add(`i.kind = ?`, f.Kind)
+	}
+	if f.Cursor != "" {
+		w.add(`i.id < ?`, f.Cursor)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+invoiceColumns+invoiceFrom+w.sql()+` ORDER BY i.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanInvoice)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(i *finapp.Invoice) string { return i.ID })
+}
+
+// paymentStatusSQL is the SQL form of finapp.Payment.Status, for filtering.
+var paymentStatusSQL = map[string]string{
+	finapp.PaymentUnassigned:         `p.organization_id IS NULL`,
+	finapp.PaymentUnallocated:        `p.organization_id IS NOT NULL AND p.allocated + p.topped_up = 0`,
+	finapp.PaymentPartiallyAllocated: `p.organization_id IS NOT NULL AND p.allocated + p.topped_up > 0 AND p.allocated + p.topped_up < p.amount`,
+	finapp.PaymentFullyAllocated:     `p.organization_id IS NOT NULL AND p.allocated + p.topped_up = p.amount`,
+}
+
+// ListPayments implements finapp.Tx, newest first.
+func (tx *Tx) ListPayments(ctx context.Context, f finapp.PaymentFilter) ([]*finapp.Payment, string, error) {
+	var w where
+	w.add(`p.workspace_id = ?`, tx.ws)
+	if !f.IncludeDeleted {
+		w.add(`p.deleted_at IS NULL`)
+	}
+	if cond, ok := paymentStatusSQL[f.Status]; ok {
+		w.add(cond)
+	}
+	if f.OrganizationID != "" {
+		w.add(`p.organization_id = ?`, f.OrganizationID)
+	}
+	if f.Method != "" {
+		w.add(`p.method = ?`, f.Method)
+	}
+	if f.ReceivedFrom != "" {
+		w.add(`p.received_on >= ?`, f.ReceivedFrom)
+	}
+	if f.ReceivedTo != "" {
+		w.add(`p.received_on <= ?`, f.ReceivedTo)
+	}
+	if f.Q != "" {
+		p := likePattern(f.Q)
+		w.add(`(p.reference LIKE ? ESCAPE '\' OR p.remark LIKE ? ESCAPE '\' OR p.invoice_hint LIKE ? ESCAPE '\' OR o.name LIKE ? ESCAPE '\')`, p, p, p, p)
+	}
+	if f.Cursor != "" {
+		w.add(`p.id < ?`, f.Cursor)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+paymentColumns+paymentFrom+w.sql()+` ORDER BY p.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanPayment)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(p *finapp.Payment) string { return p.ID })
+}

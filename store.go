@@ -1,0 +1,52 @@
+package finapp
+
+import "context"
+
+// Store is the narrow interface a storage engine implements. Every transaction is scoped to one
+// workspace: the engine adds the workspace to every query, so no caller can reach another's rows.
+type Store interface {
+	// Update runs fn in a write transaction and commits it if fn returns nil. Rows read through the
+	// Tx are protected against concurrent writers until the transaction ends (SQLite serialises
+	// writers; PostgreSQL takes row locks). A nil return means the change is durable.
+	Update(ctx context.Context, workspaceID string, fn func(Tx) error) error
+	// View runs fn in a read-only transaction that sees one consistent snapshot.
+	View(ctx context.Context, workspaceID string, fn func(Tx) error) error
+}
+
+// Tx loads and saves domain state. It holds no business rule: every check is made by the
+// service in this package over the state a Tx loaded. Loads return ENotFound for a missing id.
+type Tx interface {
+	Organization(ctx context.Context, id string) (*Organization, error)
+	Invoice(ctx context.Context, id string) (*Invoice, error)
+	Payment(ctx context.Context, id string) (*Payment, error) // deleted payments too
+	Allocation(ctx context.Context, id string) (*Allocation, error)
+	// PaymentAllocations lists a payment's allocations, released ones too, oldest first.
+	PaymentAllocations(ctx context.Context, paymentID string) ([]*Allocation, error)
+	InvoiceAllocations(ctx context.Context, invoiceID string) ([]*Allocation, error)
+	PaymentTopUps(ctx context.Context, paymentID string) ([]*TopUp, error)
+	// OpenInvoices lists an organization's invoices in currency with money due, oldest first:
+	// by due date, then issue date, then number.
+	OpenInvoices(ctx context.Context, orgID string, currency string) ([]*Invoice, error)
+
+	CreateOrganization(ctx context.Context, o *Organization) error
+	CreateInvoice(ctx context.Context, inv *Invoice) error // EDuplicate when the number is taken
+	UpdateInvoice(ctx context.Context, inv *Invoice) error
+	CreatePayment(ctx context.Context, p *Payment) error
+	UpdatePayment(ctx context.Context, p *Payment) error
+	CreateAllocation(ctx context.Context, a *Allocation) error
+	UpdateAllocation(ctx context.Context, a *Allocation) error
+	CreateTopUp(ctx context.Context, t *TopUp) error
+	AppendJournal(ctx context.Context, e *JournalEntry) error
+	LastAuditHash(ctx context.Context) (string, error)
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	AppendEvent(ctx context.Context, e *Event) error
+
+	ListOrganizations(ctx context.Context, f OrganizationFilter) (list []*Organization, next string, err error)
+	ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error)
+	ListPayments(ctx context.Context, f PaymentFilter) (list []*Payment, next string, err error)
+	ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEvent, next string, err error)
+	// AccountBalances sums journal lines per account and currency; accounts empty means all.
+	AccountBalances(ctx context.Context, accounts []string) ([]AccountBalance, error)
+	// Journal lists entries (with their lines) in posting order, filtered by account and date.
+	Journal(ctx context.Context, f JournalFilter) ([]*JournalEntry, error)
+}
