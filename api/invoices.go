@@ -13,24 +13,24 @@ import (
 
 // Invoice is an invoice with its derived amounts and flags.
 type Invoice struct {
-	ID               string        `json:"id" example:"inv_01jd8x0c9v7p8x2k3m4n5q6r7s"`
-	Number           string        `json:"number"`
-	OrganizationID   string        `json:"organization_id"`
-	OrganizationName string        `json:"organization_name"`
-	Kind             string        `json:"kind" enum:"standard,proforma,top_up"`
-	Currency         string        `json:"currency"`
-	Total            string        `json:"total"`
-	AmountPaid       string        `json:"amount_paid"`
-	AmountDue        string        `json:"amount_due"`
-	IssuedOn         string        `json:"issued_on" format:"date"`
-	DueOn            string        `json:"due_on" format:"date"`
-	Status           string        `json:"status" enum:"unpaid,partially_paid,paid,provisioned,void"`
-	Overdue          bool          `json:"overdue" doc:"Past due_on with money still due"`
-	ProvisionedAt    *time.Time    `json:"provisioned_at"`
-	VoidedAt         *time.Time    `json:"voided_at"`
-	CreatedAt        time.Time     `json:"created_at"`
-	Version          int           `json:"version"`
-	Allocations      []Allocation  `json:"allocations,omitempty" doc:"The payments applied to it (detail view only)"`
+	ID               string       `json:"id" example:"inv_01jd8x0c9v7p8x2k3m4n5q6r7s"`
+	Number           string       `json:"number"`
+	OrganizationID   string       `json:"organization_id"`
+	OrganizationName string       `json:"organization_name"`
+	Kind             string       `json:"kind" enum:"standard,proforma,top_up"`
+	Currency         string       `json:"currency"`
+	Total            string       `json:"total"`
+	AmountPaid       string       `json:"amount_paid"`
+	AmountDue        string       `json:"amount_due"`
+	IssuedOn         string       `json:"issued_on" format:"date"`
+	DueOn            string       `json:"due_on" format:"date"`
+	Status           string       `json:"status" enum:"unpaid,partially_paid,paid,provisioned,void"`
+	Overdue          bool         `json:"overdue" doc:"Past due_on with money still due"`
+	ProvisionedAt    *time.Time   `json:"provisioned_at"`
+	VoidedAt         *time.Time   `json:"voided_at"`
+	CreatedAt        time.Time    `json:"created_at"`
+	Version          int          `json:"version"`
+	Allocations      []Allocation `json:"allocations,omitempty" doc:"The payments applied to it (detail view only)"`
 }
 
 func invoiceOut(i *finapp.Invoice, today string) Invoice {

@@ -1,0 +1,144 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"finapp"
+	"finapp/api"
+	"finapp/sqlite"
+)
+
+// testServer is finapp's real HTTP API over a real SQLite file in a temporary directory.
+type testServer struct {
+	t      *testing.T
+	URL    string
+	DB     *sqlite.DB
+	Token  string // finance role
+	Admin  string
+	Viewer string
+}
+
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "finapp.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Tokens: db, Idempotency: db, Ready: db.Ping}))
+	t.Cleanup(srv.Close)
+	s := &testServer{t: t, URL: srv.URL, DB: db}
+	for role, dst := range map[string]*string{finapp.RoleFinance: &s.Token, finapp.RoleAdmin: &s.Admin, finapp.RoleViewer: &s.Viewer} {
+		if *dst, err = db.CreateToken(ctx, finapp.DefaultWorkspace, "test-"+role, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// response is what a client saw.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	JSON   map[string]any
+}
+
+// str returns a top-level string field of a JSON response ("" when absent).
+func (r *response) str(field string) string {
+	s, _ := r.JSON[field].(string)
+	return s
+}
+
+// call sends method path with body (a string is sent as is, anything else as JSON) as the finance
+// role; headers are name, value pairs (an "Authorization" pair replaces the default token).
+func (s *testServer) call(method, path string, body any, headers ...string) *response {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.Token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := &response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	_ = json.Unmarshal(raw, &r.JSON)
+	return r
+}
+
+// must is call that fails the test unless the status is want; it returns the response.
+func (s *testServer) must(want int, method, path string, body any, headers ...string) *response {
+	s.t.Helper()
+	r := s.call(method, path, body, headers...)
+	if r.Status != want {
+		s.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// org creates an organization and returns its id.
+func (s *testServer) org(name, currency string) string {
+	s.t.Helper()
+	return s.must(201, "POST", "/v1/organizations", map[string]any{"name": name, "billing_currency": currency}).str("id")
+}
+
+// invoice issues an invoice (kind standard, proforma or top_up) and returns its id.
+func (s *testServer) invoice(orgID, number, kind, total string, extra ...string) string {
+	s.t.Helper()
+	body := map[string]any{"organization_id": orgID, "number": number, "kind": kind, "total": total}
+	for i := 0; i+1 < len(extra); i += 2 {
+		body[extra[i]] = extra[i+1]
+	}
+	return s.must(201, "POST", "/v1/invoices", body).str("id")
+}
+
+// payment records a payment (orgID may be "") and returns its id.
+func (s *testServer) payment(orgID, amount, currency string) string {
+	s.t.Helper()
+	body := map[string]any{"amount": amount, "currency": currency, "method": "bank_transfer", "reference": "REF"}
+	if orgID != "" {
+		body["organization_id"] = orgID
+	}
+	return s.must(201, "POST", "/v1/payments", body).str("id")
+}
+
+// expectProblem checks a refusal: status, problem+json content type and the stable code.
+func expectProblem(t *testing.T, r *response, status int, code string) {
+	t.Helper()
+	if r.Status != status || r.str("code") != code {
+		t.Fatalf("got %d %q, want %d %q: %s", r.Status, r.str("code"), status, code, r.Body)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q, want application/problem+json", ct)
+	}
+}
