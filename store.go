@@ -49,4 +49,10 @@ type Tx interface {
 	AccountBalances(ctx context.Context, accounts []string) ([]AccountBalance, error)
 	// Journal lists entries (with their lines) in posting order, filtered by account and date.
 	Journal(ctx context.Context, f JournalFilter) ([]*JournalEntry, error)
+	// DuesAsOf reconstructs, for every invoice issued by asOf and not void then, the amount due
+	// at the end of that day from allocation history; invoices with nothing due are left out.
+	DuesAsOf(ctx context.Context, asOf string) ([]DueAsOf, error)
+	// Receipts sums live payments received between from and to (either may be ""), grouped by
+	// "day" (received_on), "month" (YYYY-MM) or "method", and by currency, in key order.
+	Receipts(ctx context.Context, from, to, groupBy string) ([]ReceiptGroup, error)
 }

@@ -46,6 +46,7 @@ func New(d Deps) http.Handler {
 	h.registerInvoices(humaAPI)
 	h.registerPayments(humaAPI)
 	h.registerLedger(humaAPI)
+	h.registerReports(humaAPI)
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
