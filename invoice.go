@@ -3,6 +3,7 @@ package finapp
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"finapp/money"
 )
@@ -99,7 +100,7 @@ func (in InvoiceCreate) validate(org *Organization, today string) (*Invoice, err
 	if inv.Number == "" {
 		return nil, Invalid("number", "is required")
 	}
-	if len(inv.Number) > 64 {
+	if utf8.RuneCountInString(inv.Number) > 64 {
 		return nil, Invalid("number", "is longer than 64 characters")
 	}
 	inv.Kind = in.Kind

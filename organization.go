@@ -3,6 +3,7 @@ package finapp
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"finapp/money"
 )
@@ -36,7 +37,7 @@ func (in OrganizationCreate) Validate() (*Organization, error) {
 	if name == "" {
 		return nil, Invalid("name", "is required")
 	}
-	if len(name) > 200 {
+	if utf8.RuneCountInString(name) > 200 {
 		return nil, Invalid("name", "is longer than 200 characters")
 	}
 	cur, err := money.ParseCurrency(in.BillingCurrency)

@@ -3,6 +3,7 @@ package finapp
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"finapp/money"
 )
@@ -202,9 +203,11 @@ func parseMethod(s string) (string, error) {
 	return "", Invalid("method", "%q is not one of %s", s, strings.Join(Methods, ", "))
 }
 
+// text trims s and checks it against max characters, as the API documents the limit (counting
+// bytes refused a 150-character Japanese reference as "longer than 200 characters").
 func text(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
-	if len(s) > max {
+	if utf8.RuneCountInString(s) > max {
 		return "", Invalid(field, "is longer than %d characters", max)
 	}
 	if strings.ContainsRune(s, 0) {

@@ -67,7 +67,7 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 	if err != nil {
 		return nil, err
 	}
-	return s.GetPayment(ctx, id)
+	return s.committed(ctx, id)
 }
 
 // assignForAllocation assigns an unassigned payment to orgID (when given); an assigned payment
@@ -172,7 +172,7 @@ func (s *Service) ReleaseAllocation(ctx context.Context, paymentID, allocationID
 	if err != nil {
 		return nil, err
 	}
-	return s.GetPayment(ctx, paymentID)
+	return s.committed(ctx, paymentID)
 }
 
 // TopUp moves amount (all of the unallocated money when empty) of a payment into its

@@ -68,12 +68,12 @@ func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u P
 		if err != nil {
 			return err
 		}
+		applied := p.Allocated + p.ToppedUp
+		if u.Currency != nil && *u.Currency != string(p.Currency) && applied > 0 {
+			return &Error{Code: EPaymentInUse, Field: "currency", Message: "cannot change the currency of a payment whose money is applied; release its allocations first"}
+		}
 		if next, err = u.apply(p); err != nil {
 			return err
-		}
-		applied := p.Allocated + p.ToppedUp
-		if next.Currency != p.Currency && applied > 0 {
-			return &Error{Code: EPaymentInUse, Field: "currency", Message: "cannot change the currency of a payment whose money is applied; release its allocations first"}
 		}
 		if next.Amount < applied {
 			return &Error{Code: EAmountBelowApplied, Field: "amount", Message: "cannot be below the " + money.Format(applied, p.Currency) + " " + string(p.Currency) + " already allocated or topped up"}
@@ -92,7 +92,7 @@ func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u P
 	if err != nil {
 		return nil, err
 	}
-	return s.GetPayment(ctx, next.ID)
+	return s.committed(ctx, next.ID)
 }
 
 // DeletePayment soft-deletes a payment: it releases its allocations, reverses its receipt in the
@@ -213,7 +213,7 @@ func (s *Service) AssignPayment(ctx context.Context, id, orgID string, ifMatch i
 	if err != nil {
 		return nil, err
 	}
-	return s.GetPayment(ctx, id)
+	return s.committed(ctx, id)
 }
 
 // unassign releases p's allocations and returns its money to the unassigned pool (one change).
@@ -256,5 +256,12 @@ func (s *Service) UnassignPayment(ctx context.Context, id string, ifMatch int) (
 	if err != nil {
 		return nil, err
 	}
-	return s.GetPayment(ctx, id)
+	return s.committed(ctx, id)
+}
+
+// committed reads back a payment after its change committed. The change stands whether or not
+// the client is still there, so the read-back ignores cancellation: a hung-up client must not
+// turn a committed change into a 5xx, which would free its Idempotency-Key for a second try.
+func (s *Service) committed(ctx context.Context, id string) (*PaymentDetail, error) {
+	return s.GetPayment(context.WithoutCancel(ctx), id)
 }

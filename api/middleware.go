@@ -55,8 +55,8 @@ func authenticate(tokens finapp.Tokens, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="finapp"`)
 			writeProblem(w, errorProblem(finapp.Errorf(finapp.EUnauthorized, "send an API token as Authorization: Bearer <token> (create one with: finapp token create --role finance)")))
 			return

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/validation"
 
 	"finapp"
 )
@@ -87,6 +88,11 @@ func init() {
 				p.Errors = append(p.Errors, detail)
 				if p.Field == "" {
 					p.Field = fieldOf(detail.Location)
+					if name := missingProperty(detail.Message); name != "" {
+						// huma locates a missing member at its parent object ("body",
+						// "body.allocations[0]"); the field at fault is the member itself.
+						p.Field = strings.TrimPrefix(p.Field+"."+name, ".")
+					}
 				}
 			} else if err != nil {
 				p.Errors = append(p.Errors, &huma.ErrorDetail{Message: err.Error()})
@@ -99,6 +105,23 @@ func init() {
 		}
 		return p
 	}
+}
+
+// missingProperty returns X of huma's "expected required property X to be present", or "".
+func missingProperty(msg string) string {
+	prefix, suffix, ok := strings.Cut(validation.MsgExpectedRequiredProperty, "%s")
+	if !ok {
+		return ""
+	}
+	name, ok := strings.CutPrefix(msg, prefix)
+	if !ok {
+		return ""
+	}
+	name, ok = strings.CutSuffix(name, suffix)
+	if !ok {
+		return ""
+	}
+	return name
 }
 
 // fieldOf turns huma's "body.allocations[0].amount" or "query.limit" into the field name.

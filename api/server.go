@@ -70,9 +70,22 @@ func New(d Deps) http.Handler {
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Limit a shallow copy's body: the server must still see its own request's body, so that
+		// when a handler stops reading an oversized body early it closes the connection instead of
+		// parsing the unread rest of the body as the next request.
+		r = r.WithContext(r.Context())
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
+}
+
+func init() {
+	// Request members are matched by their exact names. By default huma validates only the member
+	// named exactly ("amount") but lets a case variant ("AMOUNT") through unchecked, and
+	// encoding/json then decodes whichever of them comes last: {"amount":"1.00","AMOUNT":"2.00"}
+	// passed validation on "1.00" and recorded 2.00 (found by FuzzRecordPaymentRequest). With
+	// strict casing a case variant is refused as an unexpected property.
+	huma.ValidateStrictCasing = true
 }
 
 type handlers struct {

@@ -34,7 +34,10 @@ func TestServe_PrintsURLAndFirstTokenThatWorks(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, pw, io.Discard); pw.Close() }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, pw, io.Discard)
+		pw.Close()
+	}()
 
 	var url, token string
 	sc := bufio.NewScanner(pr)

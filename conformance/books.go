@@ -1,0 +1,539 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"time"
+
+	"finapp"
+	"finapp/money"
+)
+
+// books is everything finapp shows about the workspace at one moment, read through the Service's
+// queries only (never through the store directly), so that what is checked is what users see.
+// Light books hold what the payment and invoice lists show and the journal; full books
+// (full == true) add every payment's and invoice's allocations and top-ups, read one entity at a
+// time, and the organizations with their balances.
+type books struct {
+	full     bool
+	payments map[string]*finapp.PaymentDetail // deleted ones too
+	invoices map[string]*finapp.InvoiceDetail
+	orgs     map[string]*finapp.OrganizationDetail // full books only
+	balances []finapp.AccountBalance
+	journal  []*finapp.JournalEntry
+	today    string
+}
+
+// account names one ledger account in one currency.
+type account struct {
+	name string
+	cur  money.Currency
+}
+
+func (a account) String() string { return a.name + " " + string(a.cur) }
+
+// loadBooks reads the whole workspace, in full or light. It assumes no writer runs meanwhile.
+func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, error) {
+	b := &books{full: full, payments: map[string]*finapp.PaymentDetail{}, invoices: map[string]*finapp.InvoiceDetail{},
+		orgs: map[string]*finapp.OrganizationDetail{}, today: svc.Today()}
+	for cursor := ""; ; {
+		list, next, err := svc.ListPayments(ctx, finapp.PaymentFilter{IncludeDeleted: true, Cursor: cursor, Limit: finapp.MaxPageSize})
+		if err != nil {
+			return nil, fmt.Errorf("listing payments: %w", err)
+		}
+		for _, p := range list {
+			b.payments[p.ID] = &finapp.PaymentDetail{Payment: p}
+			if !full {
+				continue
+			}
+			d, err := svc.GetPayment(ctx, p.ID)
+			if err != nil {
+				return nil, fmt.Errorf("getting listed payment %s: %w", p.ID, err)
+			}
+			if !samePayment(d.Payment, p) {
+				return nil, fmt.Errorf("payment %s is listed as %+v but read as %+v", p.ID, *p, *d.Payment)
+			}
+			b.payments[p.ID] = d
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	for cursor := ""; ; {
+		list, next, err := svc.ListInvoices(ctx, finapp.InvoiceFilter{Cursor: cursor, Limit: finapp.MaxPageSize})
+		if err != nil {
+			return nil, fmt.Errorf("listing invoices: %w", err)
+		}
+		for _, inv := range list {
+			b.invoices[inv.ID] = &finapp.InvoiceDetail{Invoice: inv}
+			if !full {
+				continue
+			}
+			d, err := svc.GetInvoice(ctx, inv.ID)
+			if err != nil {
+				return nil, fmt.Errorf("getting listed invoice %s: %w", inv.ID, err)
+			}
+			if !sameInvoice(d.Invoice, inv) {
+				return nil, fmt.Errorf("invoice %s is listed as %+v but read as %+v", inv.ID, *inv, *d.Invoice)
+			}
+			b.invoices[inv.ID] = d
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	for cursor := ""; full; {
+		list, next, err := svc.ListOrganizations(ctx, finapp.OrganizationFilter{Cursor: cursor, Limit: finapp.MaxPageSize})
+		if err != nil {
+			return nil, fmt.Errorf("listing organizations: %w", err)
+		}
+		for _, o := range list {
+			d, err := svc.GetOrganization(ctx, o.ID)
+			if err != nil {
+				return nil, fmt.Errorf("getting listed organization %s: %w", o.ID, err)
+			}
+			if d.Name != o.Name || d.BillingCurrency != o.BillingCurrency || !maps.Equal(d.Outstanding, o.Outstanding) ||
+				!maps.Equal(d.Unapplied, o.Unapplied) || !maps.Equal(d.Credit, o.Credit) {
+				return nil, fmt.Errorf("organization %s is listed as %+v but read as %+v", o.ID, *o, *d)
+			}
+			b.orgs[o.ID] = d
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	var err error
+	if b.balances, err = svc.AccountBalances(ctx); err != nil {
+		return nil, fmt.Errorf("account balances: %w", err)
+	}
+	if b.journal, err = svc.Journal(ctx); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return b, nil
+}
+
+// samePayment compares the stored fields of two reads of one payment.
+func samePayment(a, b *finapp.Payment) bool {
+	return a.ID == b.ID && a.OrganizationID == b.OrganizationID && a.Amount == b.Amount && a.Currency == b.Currency &&
+		a.ReceivedOn == b.ReceivedOn && a.Method == b.Method && a.Reference == b.Reference && a.InvoiceHint == b.InvoiceHint &&
+		a.Remark == b.Remark && a.Allocated == b.Allocated && a.ToppedUp == b.ToppedUp && a.Version == b.Version &&
+		a.AssignmentChanges == b.AssignmentChanges && a.CreatedBy == b.CreatedBy && a.CreatedAt.Equal(b.CreatedAt) &&
+		a.UpdatedAt.Equal(b.UpdatedAt) && timesEqual(a.DeletedAt, b.DeletedAt) && a.OrganizationName == b.OrganizationName
+}
+
+// sameInvoice compares the stored fields of two reads of one invoice.
+func sameInvoice(a, b *finapp.Invoice) bool {
+	return a.ID == b.ID && a.Number == b.Number && a.OrganizationID == b.OrganizationID && a.Kind == b.Kind &&
+		a.Currency == b.Currency && a.Total == b.Total && a.AmountPaid == b.AmountPaid && a.IssuedOn == b.IssuedOn &&
+		a.DueOn == b.DueOn && a.Status == b.Status && a.Version == b.Version &&
+		timesEqual(a.ProvisionedAt, b.ProvisionedAt) && timesEqual(a.VoidedAt, b.VoidedAt)
+}
+
+func timesEqual(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// sortedKeys returns a map's keys in order, so that failure messages come out the same every run.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// paymentStatus derives a payment's status from its amounts (SPEC §2), independently of
+// finapp.Payment.Status.
+func paymentStatus(p *finapp.Payment) string {
+	applied := p.Allocated + p.ToppedUp
+	switch {
+	case p.OrganizationID == "":
+		return finapp.PaymentUnassigned
+	case applied == 0:
+		return finapp.PaymentUnallocated
+	case applied < p.Amount:
+		return finapp.PaymentPartiallyAllocated
+	}
+	return finapp.PaymentFullyAllocated
+}
+
+// invoiceStatus is the status an invoice's amounts call for (SPEC §2); void and provisioned are
+// states the amounts alone cannot tell, so they are taken as stored and checked separately.
+func invoiceStatus(inv *finapp.Invoice) string {
+	switch {
+	case inv.Status == finapp.InvoiceVoid || inv.Status == finapp.InvoiceProvisioned:
+		return inv.Status
+	case inv.AmountPaid == 0:
+		return finapp.InvoiceUnpaid
+	case inv.AmountPaid < inv.Total:
+		return finapp.InvoicePartiallyPaid
+	case inv.Kind == finapp.KindProforma || inv.Kind == finapp.KindTopUp:
+		return finapp.InvoiceProvisioned // a fully paid proforma or top-up invoice is provisioned
+	}
+	return finapp.InvoicePaid
+}
+
+// expectedLedger is what every ledger account must hold given the entities alone (SPEC §2, the
+// double-entry table), as net debit − credit per account and currency:
+//
+//	cash:<method>        + amounts of live payments received by that method
+//	unapplied:<org>      − unallocated money of the organization's live payments
+//	unapplied:unassigned − unallocated money of unassigned live payments
+//	receivable:<org>     + amounts due on the organization's invoices (void ones owe nothing)
+//	revenue              − totals of standard invoices and of provisioned proforma invoices
+//	deferred_revenue     − totals of proforma invoices not yet provisioned
+//	topup_clearing       − totals of top-up invoices not yet provisioned
+//	credit:<org>         − the organization's top-ups and its provisioned top-up invoices' totals
+func (b *books) expectedLedger() map[account]money.Amount {
+	want := map[account]money.Amount{}
+	for _, id := range sortedKeys(b.payments) {
+		p := b.payments[id]
+		// A top-up credits the organization the payment belongs to (a payment that topped up
+		// can no longer be unassigned or deleted; check verifies each top-up's organization).
+		want[account{finapp.CreditAccount(p.OrganizationID), p.Currency}] -= p.ToppedUp
+		if p.DeletedAt != nil {
+			continue
+		}
+		want[account{finapp.CashAccount(p.Method), p.Currency}] += p.Amount
+		want[account{finapp.UnappliedAccount(p.OrganizationID), p.Currency}] -= p.Unallocated()
+	}
+	for _, id := range sortedKeys(b.invoices) {
+		inv := b.invoices[id]
+		if inv.Status == finapp.InvoiceVoid {
+			continue
+		}
+		want[account{finapp.ReceivableAccount(inv.OrganizationID), inv.Currency}] += inv.Total - inv.AmountPaid
+		provisioned := inv.Status == finapp.InvoiceProvisioned
+		switch {
+		case inv.Kind == finapp.KindStandard, inv.Kind == finapp.KindProforma && provisioned:
+			want[account{finapp.AccountRevenue, inv.Currency}] -= inv.Total
+		case inv.Kind == finapp.KindProforma:
+			want[account{finapp.AccountDeferredRevenue, inv.Currency}] -= inv.Total
+		case inv.Kind == finapp.KindTopUp && provisioned:
+			want[account{finapp.CreditAccount(inv.OrganizationID), inv.Currency}] -= inv.Total
+		default:
+			want[account{finapp.AccountTopUpClearing, inv.Currency}] -= inv.Total
+		}
+	}
+	return want
+}
+
+// ledger returns the balances AccountBalances reported, as a map without zero balances.
+func (b *books) ledger() map[account]money.Amount {
+	got := map[account]money.Amount{}
+	for _, r := range b.balances {
+		if r.Balance != 0 {
+			got[account{r.Account, r.Currency}] = r.Balance
+		}
+	}
+	return got
+}
+
+// diffLedgers lists every account whose balance differs between want and got (zero = absent).
+func diffLedgers(wantName string, want map[account]money.Amount, gotName string, got map[account]money.Amount) []string {
+	keys := map[account]bool{}
+	for k := range want {
+		keys[k] = true
+	}
+	for k := range got {
+		keys[k] = true
+	}
+	sorted := make([]account, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].String() < sorted[j].String() })
+	var out []string
+	for _, k := range sorted {
+		if want[k] != got[k] {
+			out = append(out, fmt.Sprintf("account %s: %s says %s, %s says %s", k.name, wantName, money.Format(want[k], k.cur)+" "+string(k.cur), gotName, money.Format(got[k], k.cur)+" "+string(k.cur)))
+		}
+	}
+	return out
+}
+
+// check returns every invariant the books break, as sentences; none means consistent.
+func (b *books) check() []string {
+	var bad []string
+	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
+
+	// Allocations as the invoices list them, to compare with the payments' lists (full books only;
+	// light books have no allocations or top-ups, so those checks pass trivially).
+	byInvoice := map[string]*finapp.Allocation{}
+	for _, id := range sortedKeys(b.invoices) {
+		for _, a := range b.invoices[id].Allocations {
+			if a.InvoiceID != id {
+				fail("invoice %s lists allocation %s of invoice %s", id, a.ID, a.InvoiceID)
+			}
+			byInvoice[a.ID] = a
+		}
+	}
+
+	// Payments.
+	seenAllocations := 0
+	for _, id := range sortedKeys(b.payments) {
+		p := b.payments[id]
+		cur := p.Currency
+		if p.Amount <= 0 || p.Allocated < 0 || p.ToppedUp < 0 {
+			fail("payment %s has amount %d, allocated %d, topped up %d: amounts must be positive, the others not negative", id, p.Amount, p.Allocated, p.ToppedUp)
+		}
+		if p.Allocated+p.ToppedUp > p.Amount {
+			fail("payment %s applies %s (allocated %s + topped up %s), more than its amount %s", id,
+				fmtAmount(p.Allocated+p.ToppedUp, cur), fmtAmount(p.Allocated, cur), fmtAmount(p.ToppedUp, cur), fmtAmount(p.Amount, cur))
+		}
+		var active money.Amount
+		for _, a := range p.Allocations {
+			seenAllocations++
+			if a.PaymentID != id {
+				fail("payment %s lists allocation %s of payment %s", id, a.ID, a.PaymentID)
+			}
+			if a.Amount <= 0 {
+				fail("allocation %s of payment %s is %s; it must be positive", a.ID, id, fmtAmount(a.Amount, a.Currency))
+			}
+			// A released allocation stays in history in the currency it was made in, even if the
+			// payment's currency was corrected since; an active one is in the payment's currency.
+			if a.ReleasedAt == nil {
+				if a.Currency != cur {
+					fail("active allocation %s of payment %s is %s, not in the payment's currency %s", a.ID, id, fmtAmount(a.Amount, a.Currency), cur)
+				}
+				active += a.Amount
+				inv := b.invoices[a.InvoiceID]
+				switch {
+				case inv == nil:
+					fail("active allocation %s of payment %s names invoice %s, which is not listed", a.ID, id, a.InvoiceID)
+				case inv.OrganizationID != p.OrganizationID || inv.Currency != cur:
+					fail("active allocation %s puts payment %s (organization %q, %s) on invoice %s (organization %q, %s)", a.ID, id, p.OrganizationID, cur, inv.Number, inv.OrganizationID, inv.Currency)
+				}
+			}
+			other := byInvoice[a.ID]
+			switch {
+			case other == nil:
+				fail("allocation %s of payment %s is missing from invoice %s's allocations", a.ID, id, a.InvoiceID)
+			case other.PaymentID != a.PaymentID || other.Amount != a.Amount || (other.ReleasedAt == nil) != (a.ReleasedAt == nil):
+				fail("allocation %s reads differently through its payment (%+v) and its invoice (%+v)", a.ID, *a, *other)
+			}
+		}
+		if b.full && active != p.Allocated {
+			fail("payment %s says allocated %s, but its active allocations sum to %s", id, fmtAmount(p.Allocated, cur), fmtAmount(active, cur))
+		}
+		var topped money.Amount
+		for _, t := range p.TopUps {
+			topped += t.Amount
+			if t.PaymentID != id || t.Amount <= 0 || t.Currency != cur || t.OrganizationID != p.OrganizationID {
+				fail("top-up %s (%+v) does not match payment %s (organization %q, %s)", t.ID, *t, id, p.OrganizationID, cur)
+			}
+		}
+		if b.full && topped != p.ToppedUp {
+			fail("payment %s says topped up %s, but its top-ups sum to %s", id, fmtAmount(p.ToppedUp, cur), fmtAmount(topped, cur))
+		}
+		if got, want := p.Status(), paymentStatus(p.Payment); got != want {
+			fail("payment %s has status %s, but its amounts make it %s", id, got, want)
+		}
+		if p.AssignmentChanges < 0 || p.AssignmentChanges > finapp.MaxAssignmentChanges {
+			fail("payment %s has %d assignment changes; at most %d are allowed", id, p.AssignmentChanges, finapp.MaxAssignmentChanges)
+		}
+		if p.OrganizationID == "" && (p.Allocated != 0 || p.ToppedUp != 0) {
+			fail("unassigned payment %s has allocated %s and topped up %s", id, fmtAmount(p.Allocated, cur), fmtAmount(p.ToppedUp, cur))
+		}
+		if b.full && p.OrganizationID != "" && b.orgs[p.OrganizationID] == nil {
+			fail("payment %s is assigned to organization %s, which is not listed", id, p.OrganizationID)
+		}
+		if p.DeletedAt != nil && (p.Allocated != 0 || p.ToppedUp != 0) {
+			fail("deleted payment %s still has allocated %s and topped up %s", id, fmtAmount(p.Allocated, cur), fmtAmount(p.ToppedUp, cur))
+		}
+	}
+	if seenAllocations != len(byInvoice) {
+		fail("payments list %d allocations but invoices list %d", seenAllocations, len(byInvoice))
+	}
+
+	// Invoices.
+	for _, id := range sortedKeys(b.invoices) {
+		inv := b.invoices[id]
+		cur := inv.Currency
+		if inv.Total <= 0 || inv.AmountPaid < 0 || inv.AmountPaid > inv.Total {
+			fail("invoice %s has amount paid %s of total %s; it must be between zero and the total", inv.Number, fmtAmount(inv.AmountPaid, cur), fmtAmount(inv.Total, cur))
+		}
+		var active money.Amount
+		for _, a := range inv.Allocations {
+			if a.ReleasedAt == nil {
+				active += a.Amount
+			}
+		}
+		if b.full && active != inv.AmountPaid {
+			fail("invoice %s says amount paid %s, but its active allocations sum to %s", inv.Number, fmtAmount(inv.AmountPaid, cur), fmtAmount(active, cur))
+		}
+		if want := invoiceStatus(inv.Invoice); inv.Status != want {
+			fail("invoice %s (%s) has status %s, but paid %s of %s makes it %s", inv.Number, inv.Kind, inv.Status, fmtAmount(inv.AmountPaid, cur), fmtAmount(inv.Total, cur), want)
+		}
+		switch inv.Status {
+		case finapp.InvoiceVoid:
+			if inv.AmountPaid != 0 || inv.VoidedAt == nil || inv.ProvisionedAt != nil {
+				fail("void invoice %s has paid %s, voided_at %v, provisioned_at %v", inv.Number, fmtAmount(inv.AmountPaid, cur), inv.VoidedAt, inv.ProvisionedAt)
+			}
+		case finapp.InvoiceProvisioned:
+			if inv.Kind == finapp.KindStandard || inv.AmountPaid != inv.Total || inv.ProvisionedAt == nil {
+				fail("provisioned %s invoice %s has paid %s of %s, provisioned_at %v", inv.Kind, inv.Number, fmtAmount(inv.AmountPaid, cur), fmtAmount(inv.Total, cur), inv.ProvisionedAt)
+			}
+		default:
+			if inv.ProvisionedAt != nil || inv.VoidedAt != nil {
+				fail("invoice %s is %s but has provisioned_at %v, voided_at %v", inv.Number, inv.Status, inv.ProvisionedAt, inv.VoidedAt)
+			}
+		}
+		if b.full && b.orgs[inv.OrganizationID] == nil {
+			fail("invoice %s belongs to organization %s, which is not listed", inv.Number, inv.OrganizationID)
+		}
+		if got, want := inv.Overdue(b.today), inv.DueOn < b.today && inv.AmountDue() > 0; got != want {
+			fail("invoice %s overdue flag is %v, want %v", inv.Number, got, want)
+		}
+	}
+
+	// The journal: every entry balances, the balances are the sum of the entries, and each
+	// currency's accounts sum to zero.
+	fromEntries := map[account]money.Amount{}
+	provisionedEntries, issuedEntries, voidedEntries := map[string]int{}, map[string]int{}, map[string]int{}
+	entryIDs := map[string]bool{}
+	for _, e := range b.journal {
+		if len(e.Lines) == 0 {
+			fail("journal entry %s (%s) has no lines", e.ID, e.Operation)
+		}
+		if err := e.Balanced(); err != nil {
+			fail("journal entry %s: %v", e.ID, err)
+		}
+		if entryIDs[e.ID] {
+			fail("journal entry %s appears twice", e.ID)
+		}
+		entryIDs[e.ID] = true
+		for _, l := range e.Lines {
+			fromEntries[account{l.Account, l.Currency}] += l.Amount
+		}
+		switch e.Operation {
+		case "invoice.provisioned":
+			provisionedEntries[e.EntityID]++
+		case "invoice.issued":
+			issuedEntries[e.EntityID]++
+		case "invoice.voided":
+			voidedEntries[e.EntityID]++
+		}
+	}
+	for k, v := range fromEntries {
+		if v == 0 {
+			delete(fromEntries, k)
+		}
+	}
+	got := b.ledger()
+	bad = append(bad, diffLedgers("the journal's entries", fromEntries, "AccountBalances", got)...)
+	perCurrency := map[money.Currency]money.Amount{}
+	for k, v := range got {
+		perCurrency[k.cur] += v
+	}
+	for _, c := range slices.Sorted(maps.Keys(perCurrency)) {
+		if perCurrency[c] != 0 {
+			fail("the %s accounts sum to %s, not zero: the journal does not balance", c, fmtAmount(perCurrency[c], c))
+		}
+	}
+	bad = append(bad, diffLedgers("the entities", b.expectedLedger(), "the journal", got)...)
+	for _, id := range sortedKeys(b.invoices) {
+		inv := b.invoices[id]
+		want := 0
+		if inv.Status == finapp.InvoiceProvisioned {
+			want = 1
+		}
+		if n := provisionedEntries[id]; n != want {
+			fail("invoice %s (%s, %s) has %d invoice.provisioned journal entries, want %d", inv.Number, inv.Kind, inv.Status, n, want)
+		}
+		if n := issuedEntries[id]; n != 1 {
+			fail("invoice %s has %d invoice.issued journal entries, want 1", inv.Number, n)
+		}
+		want = 0
+		if inv.Status == finapp.InvoiceVoid {
+			want = 1
+		}
+		if n := voidedEntries[id]; n != want {
+			fail("invoice %s (%s) has %d invoice.voided journal entries, want %d", inv.Number, inv.Status, n, want)
+		}
+	}
+
+	// Each organization's figures, as GetOrganization shows them, against its entities.
+	want := b.expectedLedger()
+	for _, id := range sortedKeys(b.orgs) {
+		o := b.orgs[id]
+		for _, c := range currencies {
+			figures := []struct {
+				name string
+				got  money.Amount
+				want money.Amount
+			}{
+				{"outstanding (receivable)", o.Outstanding[c], want[account{finapp.ReceivableAccount(id), c}]},
+				{"unapplied", o.Unapplied[c], -want[account{finapp.UnappliedAccount(id), c}]},
+				{"credit balance", o.Credit[c], -want[account{finapp.CreditAccount(id), c}]},
+			}
+			for _, f := range figures {
+				if f.got != f.want {
+					fail("organization %s shows %s %s, but its invoices, payments and top-ups make it %s", o.Name, f.name, fmtAmount(f.got, c), fmtAmount(f.want, c))
+				}
+			}
+		}
+	}
+	return bad
+}
+
+// checkFilters compares what the list filters return with what each entity's fields say: the
+// engine implements the status filters in its own query language, so they are checked here.
+func checkFilters(ctx context.Context, svc *finapp.Service, b *books) ([]string, error) {
+	var bad []string
+	for _, status := range []string{finapp.PaymentUnassigned, finapp.PaymentUnallocated, finapp.PaymentPartiallyAllocated, finapp.PaymentFullyAllocated} {
+		got := map[string]bool{}
+		for cursor := ""; ; {
+			list, next, err := svc.ListPayments(ctx, finapp.PaymentFilter{Status: status, Cursor: cursor, Limit: 7})
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range list {
+				got[p.ID] = true
+			}
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		for _, id := range sortedKeys(b.payments) {
+			p := b.payments[id]
+			want := p.DeletedAt == nil && paymentStatus(p.Payment) == status
+			if got[id] != want {
+				bad = append(bad, fmt.Sprintf("ListPayments(status=%s) includes payment %s: %v, want %v (status %s, deleted %v)", status, id, got[id], want, paymentStatus(p.Payment), p.DeletedAt != nil))
+			}
+		}
+	}
+	for _, status := range []string{finapp.InvoiceUnpaid, finapp.InvoicePartiallyPaid, finapp.InvoicePaid, finapp.InvoiceProvisioned, finapp.InvoiceVoid, "overdue"} {
+		got := map[string]bool{}
+		for cursor := ""; ; {
+			list, next, err := svc.ListInvoices(ctx, finapp.InvoiceFilter{Status: status, Cursor: cursor, Limit: 7})
+			if err != nil {
+				return nil, err
+			}
+			for _, inv := range list {
+				got[inv.ID] = true
+			}
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		for _, id := range sortedKeys(b.invoices) {
+			inv := b.invoices[id]
+			want := inv.Status == status
+			if status == "overdue" {
+				want = inv.Overdue(b.today)
+			}
+			if got[id] != want {
+				bad = append(bad, fmt.Sprintf("ListInvoices(status=%s) includes invoice %s: %v, want %v (status %s, due %s)", status, inv.Number, got[id], want, inv.Status, inv.DueOn))
+			}
+		}
+	}
+	return bad, nil
+}
