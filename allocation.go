@@ -1,6 +1,7 @@
 package finapp
 
 import (
+	"sort"
 	"time"
 
 	"finapp/money"
@@ -141,9 +142,25 @@ func checkDetach(p *Payment, active []*Allocation, invoices map[string]*Invoice)
 	return nil
 }
 
-// autoPlan chooses, oldest invoice first (open is sorted by due date, issue date, number), how
-// much of the payment's unallocated money goes to each invoice until either runs out.
+// oldestFirst orders invoices for automatic allocation (SPEC §1): by due date, then issue date,
+// then number.
+func oldestFirst(list []*Invoice) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.DueOn != b.DueOn {
+			return a.DueOn < b.DueOn
+		}
+		if a.IssuedOn != b.IssuedOn {
+			return a.IssuedOn < b.IssuedOn
+		}
+		return a.Number < b.Number
+	})
+}
+
+// autoPlan chooses, oldest invoice first, how much of the payment's unallocated money goes to
+// each invoice until either runs out. It sorts open in place; the amounts follow that order.
 func autoPlan(p *Payment, open []*Invoice) []money.Amount {
+	oldestFirst(open)
 	left := p.Unallocated()
 	plan := make([]money.Amount, len(open))
 	for i, inv := range open {

@@ -3,7 +3,6 @@ package finapp
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"finapp/money"
 )
@@ -103,17 +102,14 @@ func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req All
 		}
 		ids = append(ids, l.InvoiceID)
 	}
-	sort.Strings(ids)
-	loaded := map[string]*Invoice{}
-	for i, id := range ids {
-		if loaded[id] != nil {
-			continue
+	loaded, err := loadInvoices(ctx, tx, ids)
+	if err != nil {
+		for i, l := range req.Lines {
+			if _, err2 := tx.Invoice(ctx, l.InvoiceID); err2 != nil {
+				return nil, nil, asField(err2, fmt.Sprintf("allocations[%d].invoice_id", i))
+			}
 		}
-		inv, err := tx.Invoice(ctx, id)
-		if err != nil {
-			return nil, nil, asField(err, fmt.Sprintf("allocations[%d].invoice_id", indexOf(req.Lines, id, i)))
-		}
-		loaded[id] = inv
+		return nil, nil, err
 	}
 	invoices := make([]*Invoice, len(req.Lines))
 	amounts := make([]money.Amount, len(req.Lines))
@@ -126,15 +122,6 @@ func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req All
 		amounts[i] = amt
 	}
 	return invoices, amounts, nil
-}
-
-func indexOf(lines []AllocationLine, invoiceID string, fallback int) int {
-	for i, l := range lines {
-		if l.InvoiceID == invoiceID {
-			return i
-		}
-	}
-	return fallback
 }
 
 // ReleaseAllocation undoes one allocation. Errors: ENotFound, EVersionConflict,

@@ -2,6 +2,7 @@ package finapp
 
 import (
 	"context"
+	"sort"
 
 	"finapp/money"
 )
@@ -127,17 +128,16 @@ func (s *Service) detach(ctx context.Context, tx Tx, c *changes, p *Payment) err
 		return err
 	}
 	var active []*Allocation
-	invoices := map[string]*Invoice{}
+	var ids []string
 	for _, a := range all {
-		if a.ReleasedAt != nil {
-			continue
+		if a.ReleasedAt == nil {
+			active = append(active, a)
+			ids = append(ids, a.InvoiceID)
 		}
-		active = append(active, a)
-		if invoices[a.InvoiceID] == nil {
-			if invoices[a.InvoiceID], err = tx.Invoice(ctx, a.InvoiceID); err != nil {
-				return err
-			}
-		}
+	}
+	invoices, err := loadInvoices(ctx, tx, ids)
+	if err != nil {
+		return err
 	}
 	if err := checkDetach(p, active, invoices); err != nil {
 		return err
@@ -264,4 +264,24 @@ func (s *Service) UnassignPayment(ctx context.Context, id string, ifMatch int) (
 // turn a committed change into a 5xx, which would free its Idempotency-Key for a second try.
 func (s *Service) committed(ctx context.Context, id string) (*PaymentDetail, error) {
 	return s.GetPayment(context.WithoutCancel(ctx), id)
+}
+
+// loadInvoices loads (and, in a write transaction, locks) invoices in id order: every use case
+// locks its payment first and then its invoices in this one order, so that concurrent
+// transactions cannot wait on each other in a cycle.
+func loadInvoices(ctx context.Context, tx Tx, ids []string) (map[string]*Invoice, error) {
+	sorted := append([]string(nil), ids...)
+	sort.Strings(sorted)
+	out := map[string]*Invoice{}
+	for _, id := range sorted {
+		if out[id] != nil {
+			continue
+		}
+		inv, err := tx.Invoice(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = inv
+	}
+	return out, nil
 }

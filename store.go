@@ -24,8 +24,8 @@ type Tx interface {
 	PaymentAllocations(ctx context.Context, paymentID string) ([]*Allocation, error)
 	InvoiceAllocations(ctx context.Context, invoiceID string) ([]*Allocation, error)
 	PaymentTopUps(ctx context.Context, paymentID string) ([]*TopUp, error)
-	// OpenInvoices lists an organization's invoices in currency with money due, oldest first:
-	// by due date, then issue date, then number.
+	// OpenInvoices lists an organization's unpaid and partially paid invoices in currency, in id
+	// order (the order in which a write transaction locks them).
 	OpenInvoices(ctx context.Context, orgID string, currency string) ([]*Invoice, error)
 
 	CreateOrganization(ctx context.Context, o *Organization) error

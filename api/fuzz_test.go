@@ -21,15 +21,14 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"finapp"
 	"finapp/api"
+	"finapp/internal/testdb"
 	"finapp/money"
-	"finapp/sqlite"
 )
 
 // fuzzServer is the harness of the fuzz targets: finapp's HTTP API over a real SQLite file, like
@@ -44,11 +43,8 @@ type fuzzServer struct {
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "finapp.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := testdb.Open(tb) // SQLite, or PostgreSQL with FINAPP_TEST_ENGINE=postgres
+	var err error
 	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Tokens: db, Idempotency: db, Ready: db.Ping}))
 	tb.Cleanup(srv.Close)
 	token, err := db.CreateToken(ctx, finapp.DefaultWorkspace, "fuzz", finapp.RoleFinance)

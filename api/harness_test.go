@@ -7,19 +7,19 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"finapp"
 	"finapp/api"
-	"finapp/sqlite"
+	"finapp/internal/testdb"
+	"finapp/sqlstore"
 )
 
 // testServer is finapp's real HTTP API over a real SQLite file in a temporary directory.
 type testServer struct {
 	t      *testing.T
 	URL    string
-	DB     *sqlite.DB
+	DB     *sqlstore.DB
 	Token  string // finance role
 	Admin  string
 	Viewer string
@@ -28,11 +28,8 @@ type testServer struct {
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "finapp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testdb.Open(t) // SQLite, or PostgreSQL with FINAPP_TEST_ENGINE=postgres
+	var err error
 	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Tokens: db, Idempotency: db, Ready: db.Ping}))
 	t.Cleanup(srv.Close)
 	s := &testServer{t: t, URL: srv.URL, DB: db}

@@ -39,6 +39,10 @@ func Run(t *testing.T, open func(t *testing.T) finapp.Store) {
 		t.Parallel()
 		testConcurrentMultiLine(t, open)
 	})
+	t.Run("SixtyFourClientsOnOverlappingMoneyLoseNothing", func(t *testing.T) {
+		t.Parallel()
+		testHammer(t, open)
+	})
 	t.Run("AutoAllocationPaysTheOldestInvoiceFirst", func(t *testing.T) {
 		t.Parallel()
 		testAutoAllocationOrder(t, open)

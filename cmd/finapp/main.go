@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -19,7 +20,9 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/postgres"
 	"finapp/sqlite"
+	"finapp/sqlstore"
 )
 
 const usage = `finapp — record, assign and apply the money customers send.
@@ -66,13 +69,13 @@ func env(name, def string) string {
 	return def
 }
 
-// openDB opens the database a --db value names. Only SQLite is built in so far.
-func openDB(ctx context.Context, dsn string) (*sqlite.DB, error) {
+// openDB opens the database a --db value names.
+func openDB(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, errors.New("the PostgreSQL engine is not built yet; use --db sqlite:PATH")
+		return postgres.Open(ctx, dsn)
 	}
 	return nil, fmt.Errorf("--db %q: want sqlite:PATH or postgres://…", dsn)
 }
@@ -146,7 +149,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "finapp is serving %s on %s\n", *dsn, url)
+	shown := redact(*dsn)
+	fmt.Fprintf(stdout, "finapp is serving %s on %s\n", shown, url)
 	fmt.Fprintf(stdout, "API: %s/v1 (OpenAPI at %s/v1/openapi.json)\n", url, url)
 	if n, err := db.CountTokens(ctx); err == nil && n == 0 {
 		token, err := db.CreateToken(ctx, finapp.DefaultWorkspace, "first-admin", finapp.RoleAdmin)
@@ -155,7 +159,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "First start: an admin API token was created (shown only now):\n  %s\n", token)
 	}
-	fmt.Fprintf(stdout, "More tokens: finapp token create --role admin|finance|viewer --db %s\n", *dsn)
+	fmt.Fprintf(stdout, "More tokens: finapp token create --role admin|finance|viewer --db %s\n", shown)
 	fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer <token>' %s/v1/payments\n", url)
 
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
@@ -171,4 +175,12 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// redact hides a password in a postgres:// URL before it is printed or logged.
+func redact(dsn string) string {
+	if u, err := neturl.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }

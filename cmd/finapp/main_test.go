@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"finapp/internal/testdb"
 )
 
 var tokenPattern = regexp.MustCompile(`^fa_[a-z2-7]{52}$`)
@@ -30,7 +32,16 @@ func TestTokenCreate_PrintsATokenAndNothingElse(t *testing.T) {
 }
 
 func TestServe_PrintsURLAndFirstTokenThatWorks(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "f.db")
+	serveAndCall(t, "sqlite:"+filepath.Join(t.TempDir(), "f.db"))
+}
+
+func TestServe_RunsOnPostgres(t *testing.T) {
+	serveAndCall(t, testdb.PostgresSchema(t))
+}
+
+// serveAndCall runs `finapp serve --db db`, reads the URL and first admin token it prints, calls
+// the API with them and shuts the server down gracefully.
+func serveAndCall(t *testing.T, db string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -8,16 +8,17 @@ import (
 
 // DuesAsOf implements finapp.Tx. Timestamps are compared as text, which sorts like time.
 func (tx *Tx) DuesAsOf(ctx context.Context, asOf string) ([]finapp.DueAsOf, error) {
-	rows, err := tx.tx.QueryContext(ctx, `
-		WITH cutoff AS (SELECT date(?, '+1 day') AS t)
-		SELECT i.id, i.organization_id, o.name, i.currency, i.due_on,
-		       i.total - COALESCE((SELECT SUM(a.amount) FROM allocations a, cutoff
-		                           WHERE a.invoice_id = i.id AND a.created_at < cutoff.t
-		                             AND (a.released_at IS NULL OR a.released_at >= cutoff.t)), 0) AS due
-		FROM invoices i JOIN organizations o ON o.id = i.organization_id, cutoff
-		WHERE i.workspace_id = ? AND i.issued_on <= ? AND (i.voided_at IS NULL OR i.voided_at >= cutoff.t)
-		  AND due > 0
-		ORDER BY i.id`, asOf, tx.ws, asOf)
+	cutoff := nextDay(asOf)
+	rows, err := tx.query(ctx, `
+		SELECT id, organization_id, name, currency, due_on, due FROM (
+		  SELECT i.id, i.organization_id, o.name, i.currency, i.due_on,
+		         i.total - COALESCE((SELECT CAST(SUM(a.amount) AS BIGINT) FROM allocations a
+		                             WHERE a.invoice_id = i.id AND a.created_at < ?
+		                               AND (a.released_at IS NULL OR a.released_at >= ?)), 0) AS due
+		  FROM invoices i JOIN organizations o ON o.id = i.organization_id
+		  WHERE i.workspace_id = ? AND i.issued_on <= ? AND (i.voided_at IS NULL OR i.voided_at >= ?)
+		) dues WHERE due > 0
+		ORDER BY id`, cutoff, cutoff, tx.ws, asOf, cutoff)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +47,7 @@ func (tx *Tx) Receipts(ctx context.Context, from, to, groupBy string) ([]finapp.
 	if to != "" {
 		w.add(`received_on <= ?`, to)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+key+` AS k, currency, SUM(amount), COUNT(*) FROM payments`+w.sql()+
+	rows, err := tx.query(ctx, `SELECT `+key+` AS k, currency, CAST(SUM(amount) AS BIGINT), COUNT(*) FROM payments`+w.sql()+
 		` GROUP BY k, currency ORDER BY k, currency`, w.args...)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -10,17 +10,14 @@ import (
 
 // AppendJournal implements finapp.Tx.
 func (tx *Tx) AppendJournal(ctx context.Context, e *finapp.JournalEntry) error {
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO journal_entries (workspace_id, id, at, operation, entity_id) VALUES (?, ?, ?, ?, ?)`,
-		tx.ws, e.ID, ts(e.At), e.Operation, e.EntityID)
-	if err != nil {
-		return err
-	}
-	seq, err := res.LastInsertId()
+	var seq int64
+	err := tx.queryRow(ctx, `INSERT INTO journal_entries (workspace_id, id, at, operation, entity_id) VALUES (?, ?, ?, ?, ?) RETURNING seq`,
+		tx.ws, e.ID, ts(e.At), e.Operation, e.EntityID).Scan(&seq)
 	if err != nil {
 		return err
 	}
 	for n, l := range e.Lines {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO journal_lines (workspace_id, entry_seq, line_no, account, currency, amount) VALUES (?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.exec(ctx, `INSERT INTO journal_lines (workspace_id, entry_seq, line_no, account, currency, amount) VALUES (?, ?, ?, ?, ?, ?)`,
 			tx.ws, seq, n, l.Account, l.Currency, l.Amount); err != nil {
 			return err
 		}
@@ -30,7 +27,7 @@ func (tx *Tx) AppendJournal(ctx context.Context, e *finapp.JournalEntry) error {
 
 // AccountBalances implements finapp.Tx.
 func (tx *Tx) AccountBalances(ctx context.Context, accounts []string) ([]finapp.AccountBalance, error) {
-	q := `SELECT account, currency, SUM(amount) FROM journal_lines WHERE workspace_id = ?`
+	q := `SELECT account, currency, CAST(SUM(amount) AS BIGINT) FROM journal_lines WHERE workspace_id = ?`
 	args := []any{tx.ws}
 	if len(accounts) > 0 {
 		q += ` AND account IN (?` + strings.Repeat(`, ?`, len(accounts)-1) + `)`
@@ -38,7 +35,7 @@ func (tx *Tx) AccountBalances(ctx context.Context, accounts []string) ([]finapp.
 			args = append(args, a)
 		}
 	}
-	rows, err := tx.tx.QueryContext(ctx, q+` GROUP BY account, currency ORDER BY account, currency`, args...)
+	rows, err := tx.query(ctx, q+` GROUP BY account, currency ORDER BY account, currency`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -65,10 +62,10 @@ func (tx *Tx) Journal(ctx context.Context, f finapp.JournalFilter) ([]*finapp.Jo
 		args = append(args, f.From)
 	}
 	if f.To != "" {
-		q += ` AND e.at < date(?, '+1 day')`
-		args = append(args, f.To)
+		q += ` AND e.at < ?`
+		args = append(args, nextDay(f.To))
 	}
-	rows, err := tx.tx.QueryContext(ctx, q+` ORDER BY e.seq, l.line_no`, args...)
+	rows, err := tx.query(ctx, q+` ORDER BY e.seq, l.line_no`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +91,13 @@ func (tx *Tx) Journal(ctx context.Context, f finapp.JournalFilter) ([]*finapp.Jo
 
 // LastAuditHash implements finapp.Tx: the hash of the workspace's latest audit event, or "".
 func (tx *Tx) LastAuditHash(ctx context.Context) (string, error) {
+	if lock := tx.db.dialect.LockAuditChain; lock != "" {
+		if _, err := tx.exec(ctx, lock, tx.ws); err != nil {
+			return "", err
+		}
+	}
 	var h string
-	err := tx.tx.QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1`, tx.ws).Scan(&h)
+	err := tx.queryRow(ctx, `SELECT hash FROM audit_events WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1`, tx.ws).Scan(&h)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
@@ -104,7 +106,7 @@ func (tx *Tx) LastAuditHash(ctx context.Context) (string, error) {
 
 // AppendAudit implements finapp.Tx.
 func (tx *Tx) AppendAudit(ctx context.Context, e *finapp.AuditEvent) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO audit_events (workspace_id, id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
+	_, err := tx.exec(ctx, `INSERT INTO audit_events (workspace_id, id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
 	return err
 }
@@ -119,7 +121,7 @@ func (tx *Tx) ListAudit(ctx context.Context, f finapp.AuditFilter) ([]*finapp.Au
 	if f.Cursor != "" {
 		w.add(`id < ?`, f.Cursor)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT seq, id, at, actor, action, entity, entity_id, before, after, prev_hash, hash
+	rows, err := tx.query(ctx, `SELECT seq, id, at, actor, action, entity, entity_id, before, after, prev_hash, hash
 		FROM audit_events`+w.sql()+` ORDER BY seq DESC LIMIT ?`, append(w.args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", err
@@ -139,7 +141,7 @@ func (tx *Tx) ListAudit(ctx context.Context, f finapp.AuditFilter) ([]*finapp.Au
 
 // AppendEvent implements finapp.Tx.
 func (tx *Tx) AppendEvent(ctx context.Context, e *finapp.Event) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO events (workspace_id, id, type, entity_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := tx.exec(ctx, `INSERT INTO events (workspace_id, id, type, entity_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		tx.ws, e.ID, e.Type, e.EntityID, e.Payload, ts(e.At))
 	return err
 }

@@ -1,9 +1,8 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"finapp"
 )
@@ -25,14 +24,14 @@ func scanOrganization(s scanner) (*finapp.Organization, error) {
 
 // Organization implements finapp.Tx.
 func (tx *Tx) Organization(ctx context.Context, id string) (*finapp.Organization, error) {
-	o, err := scanOrganization(tx.tx.QueryRowContext(ctx,
+	o, err := scanOrganization(tx.queryRow(ctx,
 		`SELECT `+organizationColumns+` FROM organizations o WHERE o.workspace_id = ? AND o.id = ?`, tx.ws, id))
 	return o, notFound(err, "organization", id)
 }
 
 // CreateOrganization implements finapp.Tx.
 func (tx *Tx) CreateOrganization(ctx context.Context, o *finapp.Organization) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO organizations (workspace_id, id, name, billing_currency, status, created_at, version)
+	_, err := tx.exec(ctx, `INSERT INTO organizations (workspace_id, id, name, billing_currency, status, created_at, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, tx.ws, o.ID, o.Name, o.BillingCurrency, o.Status, ts(o.CreatedAt), o.Version)
 	return err
 }
@@ -57,15 +56,15 @@ func scanInvoice(s scanner) (*finapp.Invoice, error) {
 
 // Invoice implements finapp.Tx.
 func (tx *Tx) Invoice(ctx context.Context, id string) (*finapp.Invoice, error) {
-	i, err := scanInvoice(tx.tx.QueryRowContext(ctx, `SELECT `+invoiceColumns+invoiceFrom+`WHERE i.workspace_id = ? AND i.id = ?`, tx.ws, id))
+	i, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceColumns+invoiceFrom+`WHERE i.workspace_id = ? AND i.id = ?`+tx.forUpdate("i"), tx.ws, id))
 	return i, notFound(err, "invoice", id)
 }
 
 // OpenInvoices implements finapp.Tx.
 func (tx *Tx) OpenInvoices(ctx context.Context, orgID, currency string) ([]*finapp.Invoice, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+invoiceColumns+invoiceFrom+`
+	rows, err := tx.query(ctx, `SELECT `+invoiceColumns+invoiceFrom+`
 		WHERE i.workspace_id = ? AND i.organization_id = ? AND i.currency = ? AND i.status IN ('unpaid', 'partially_paid')
-		ORDER BY i.due_on, i.issued_on, i.number`, tx.ws, orgID, currency)
+		ORDER BY i.id`+tx.forUpdate("i"), tx.ws, orgID, currency)
 	if err != nil {
 		return nil, err
 	}
@@ -74,11 +73,11 @@ func (tx *Tx) OpenInvoices(ctx context.Context, orgID, currency string) ([]*fina
 
 // CreateInvoice implements finapp.Tx.
 func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_paid,
+	_, err := tx.exec(ctx, `INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_paid,
 		issued_on, due_on, status, provisioned_at, voided_at, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tx.ws, i.ID, i.Number, i.OrganizationID, i.Kind, i.Currency, i.Total, i.AmountPaid, i.IssuedOn, i.DueOn, i.Status,
 		tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), ts(i.CreatedAt), i.Version)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if err != nil && tx.db.dialect.IsUniqueViolation(err) {
 		return &finapp.Error{Code: finapp.EDuplicate, Field: "number", Message: "invoice number " + i.Number + " is already taken"}
 	}
 	return err
@@ -86,7 +85,7 @@ func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
 
 // UpdateInvoice implements finapp.Tx.
 func (tx *Tx) UpdateInvoice(ctx context.Context, i *finapp.Invoice) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE invoices SET amount_paid = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?
+	_, err := tx.exec(ctx, `UPDATE invoices SET amount_paid = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?
 		WHERE workspace_id = ? AND id = ?`, i.AmountPaid, i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), i.Version, tx.ws, i.ID)
 	return err
 }
@@ -112,13 +111,13 @@ func scanPayment(s scanner) (*finapp.Payment, error) {
 
 // Payment implements finapp.Tx.
 func (tx *Tx) Payment(ctx context.Context, id string) (*finapp.Payment, error) {
-	p, err := scanPayment(tx.tx.QueryRowContext(ctx, `SELECT `+paymentColumns+paymentFrom+`WHERE p.workspace_id = ? AND p.id = ?`, tx.ws, id))
+	p, err := scanPayment(tx.queryRow(ctx, `SELECT `+paymentColumns+paymentFrom+`WHERE p.workspace_id = ? AND p.id = ?`+tx.forUpdate("p"), tx.ws, id))
 	return p, notFound(err, "payment", id)
 }
 
 // CreatePayment implements finapp.Tx.
 func (tx *Tx) CreatePayment(ctx context.Context, p *finapp.Payment) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO payments (workspace_id, id, organization_id, amount, currency, received_on, method,
+	_, err := tx.exec(ctx, `INSERT INTO payments (workspace_id, id, organization_id, amount, currency, received_on, method,
 		reference, invoice_hint, remark, allocated, topped_up, version, assignment_changes, created_by, created_at, updated_at, deleted_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tx.ws, p.ID, nullable(p.OrganizationID), p.Amount, p.Currency, p.ReceivedOn, p.Method, p.Reference, p.InvoiceHint, p.Remark,
@@ -128,7 +127,7 @@ func (tx *Tx) CreatePayment(ctx context.Context, p *finapp.Payment) error {
 
 // UpdatePayment implements finapp.Tx.
 func (tx *Tx) UpdatePayment(ctx context.Context, p *finapp.Payment) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE payments SET organization_id = ?, amount = ?, currency = ?, received_on = ?, method = ?,
+	_, err := tx.exec(ctx, `UPDATE payments SET organization_id = ?, amount = ?, currency = ?, received_on = ?, method = ?,
 		reference = ?, invoice_hint = ?, remark = ?, allocated = ?, topped_up = ?, version = ?, assignment_changes = ?,
 		updated_at = ?, deleted_at = ? WHERE workspace_id = ? AND id = ?`,
 		nullable(p.OrganizationID), p.Amount, p.Currency, p.ReceivedOn, p.Method, p.Reference, p.InvoiceHint, p.Remark,
@@ -153,13 +152,13 @@ func scanAllocation(s scanner) (*finapp.Allocation, error) {
 
 // Allocation implements finapp.Tx.
 func (tx *Tx) Allocation(ctx context.Context, id string) (*finapp.Allocation, error) {
-	a, err := scanAllocation(tx.tx.QueryRowContext(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.id = ?`, tx.ws, id))
+	a, err := scanAllocation(tx.queryRow(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.id = ?`+tx.forUpdate("a"), tx.ws, id))
 	return a, notFound(err, "allocation", id)
 }
 
 // PaymentAllocations implements finapp.Tx.
 func (tx *Tx) PaymentAllocations(ctx context.Context, paymentID string) ([]*finapp.Allocation, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.payment_id = ? ORDER BY a.id`, tx.ws, paymentID)
+	rows, err := tx.query(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.payment_id = ? ORDER BY a.id`, tx.ws, paymentID)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +167,7 @@ func (tx *Tx) PaymentAllocations(ctx context.Context, paymentID string) ([]*fina
 
 // InvoiceAllocations implements finapp.Tx.
 func (tx *Tx) InvoiceAllocations(ctx context.Context, invoiceID string) ([]*finapp.Allocation, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.invoice_id = ? ORDER BY a.id`, tx.ws, invoiceID)
+	rows, err := tx.query(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND a.invoice_id = ? ORDER BY a.id`, tx.ws, invoiceID)
 	if err != nil {
 		return nil, err
 	}
@@ -177,21 +176,21 @@ func (tx *Tx) InvoiceAllocations(ctx context.Context, invoiceID string) ([]*fina
 
 // CreateAllocation implements finapp.Tx.
 func (tx *Tx) CreateAllocation(ctx context.Context, a *finapp.Allocation) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, amount, currency, created_by, created_at, released_at, released_by)
+	_, err := tx.exec(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, amount, currency, created_by, created_at, released_at, released_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, a.ID, a.PaymentID, a.InvoiceID, a.Amount, a.Currency, a.CreatedBy, ts(a.CreatedAt), tsPtr(a.ReleasedAt), a.ReleasedBy)
 	return err
 }
 
 // UpdateAllocation implements finapp.Tx (allocations change only by being released).
 func (tx *Tx) UpdateAllocation(ctx context.Context, a *finapp.Allocation) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE allocations SET released_at = ?, released_by = ? WHERE workspace_id = ? AND id = ?`,
+	_, err := tx.exec(ctx, `UPDATE allocations SET released_at = ?, released_by = ? WHERE workspace_id = ? AND id = ?`,
 		tsPtr(a.ReleasedAt), a.ReleasedBy, tx.ws, a.ID)
 	return err
 }
 
 // PaymentTopUps implements finapp.Tx.
 func (tx *Tx) PaymentTopUps(ctx context.Context, paymentID string) ([]*finapp.TopUp, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, payment_id, organization_id, amount, currency, created_by, created_at
+	rows, err := tx.query(ctx, `SELECT id, payment_id, organization_id, amount, currency, created_by, created_at
 		FROM top_ups WHERE workspace_id = ? AND payment_id = ? ORDER BY id`, tx.ws, paymentID)
 	if err != nil {
 		return nil, err
@@ -207,7 +206,7 @@ func (tx *Tx) PaymentTopUps(ctx context.Context, paymentID string) ([]*finapp.To
 
 // CreateTopUp implements finapp.Tx.
 func (tx *Tx) CreateTopUp(ctx context.Context, t *finapp.TopUp) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO top_ups (workspace_id, id, payment_id, organization_id, amount, currency, created_by, created_at)
+	_, err := tx.exec(ctx, `INSERT INTO top_ups (workspace_id, id, payment_id, organization_id, amount, currency, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, t.ID, t.PaymentID, t.OrganizationID, t.Amount, t.Currency, t.CreatedBy, ts(t.CreatedAt))
 	return err
 }

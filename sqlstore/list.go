@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -45,12 +45,12 @@ func (tx *Tx) ListOrganizations(ctx context.Context, f finapp.OrganizationFilter
 	var w where
 	w.add(`o.workspace_id = ?`, tx.ws)
 	if f.Q != "" {
-		w.add(`o.name LIKE ? ESCAPE '\'`, likePattern(f.Q))
+		w.add(`o.name`+tx.like(), likePattern(f.Q))
 	}
 	if f.Cursor != "" {
 		w.add(`o.id < ?`, f.Cursor)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+organizationColumns+` FROM organizations o`+w.sql()+` ORDER BY o.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	rows, err := tx.query(ctx, `SELECT `+organizationColumns+` FROM organizations o`+w.sql()+` ORDER BY o.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -70,7 +70,7 @@ func (tx *Tx) ListInvoices(ctx context.Context, f finapp.InvoiceFilter) ([]*fina
 	}
 	if f.Q != "" {
 		p := likePattern(f.Q)
-		w.add(`(o.name LIKE ? ESCAPE '\' OR i.number LIKE ? ESCAPE '\')`, p, p)
+		w.add(`(o.name`+tx.like()+` OR i.number`+tx.like()+`)`, p, p)
 	}
 	if f.Number != "" {
 		w.add(`i.number = ?`, f.Number)
@@ -94,7 +94,7 @@ func (tx *Tx) ListInvoices(ctx context.Context, f finapp.InvoiceFilter) ([]*fina
 	if f.Cursor != "" {
 		w.add(`i.id < ?`, f.Cursor)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+invoiceColumns+invoiceFrom+w.sql()+` ORDER BY i.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	rows, err := tx.query(ctx, `SELECT `+invoiceColumns+invoiceFrom+w.sql()+` ORDER BY i.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -137,12 +137,12 @@ func (tx *Tx) ListPayments(ctx context.Context, f finapp.PaymentFilter) ([]*fina
 	}
 	if f.Q != "" {
 		p := likePattern(f.Q)
-		w.add(`(p.reference LIKE ? ESCAPE '\' OR p.remark LIKE ? ESCAPE '\' OR p.invoice_hint LIKE ? ESCAPE '\' OR o.name LIKE ? ESCAPE '\')`, p, p, p, p)
+		w.add(`(p.reference`+tx.like()+` OR p.remark`+tx.like()+` OR p.invoice_hint`+tx.like()+` OR o.name`+tx.like()+`)`, p, p, p, p)
 	}
 	if f.Cursor != "" {
 		w.add(`p.id < ?`, f.Cursor)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+paymentColumns+paymentFrom+w.sql()+` ORDER BY p.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	rows, err := tx.query(ctx, `SELECT `+paymentColumns+paymentFrom+w.sql()+` ORDER BY p.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}

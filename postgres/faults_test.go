@@ -1,0 +1,109 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"finapp"
+	"finapp/internal/testdb"
+	"finapp/postgres"
+)
+
+// When the server drops every connection of the pool (a restart, a failover, a network cut), a
+// request gets either its answer or a retryable "unavailable" error — never a 500 and never a
+// half-written change — and the next request works again without restarting finapp.
+func TestLostConnections_GiveRetryableErrorsAndRecover(t *testing.T) {
+	url := testdb.PostgresSchema(t)
+	ctx := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "t", Role: finapp.RoleFinance})
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := finapp.NewService(db)
+	record := func() error {
+		_, err := svc.RecordPayment(ctx, finapp.PaymentCreate{Amount: "10.00", Currency: "SGD", Method: "cash"})
+		return err
+	}
+	if err := record(); err != nil {
+		t.Fatal(err)
+	}
+
+	admin, err := pgx.Connect(ctx, testdb.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	acknowledged, refused := 1, 0
+	for round := 0; round < 5; round++ {
+		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+			t.Fatal(err)
+		}
+		switch err := record(); {
+		case err == nil:
+			acknowledged++
+		case finapp.ErrorCode(err) == finapp.EUnavailable:
+			refused++
+		default:
+			t.Fatalf("round %d: after the connections dropped: %v (want success or %s)", round, err, finapp.EUnavailable)
+		}
+	}
+	t.Logf("after dropped connections: %d acknowledged, %d refused as unavailable", acknowledged-1, refused)
+	if err := record(); err != nil {
+		t.Fatalf("finapp did not recover: %v", err)
+	}
+	acknowledged++
+	list, _, err := svc.ListPayments(ctx, finapp.PaymentFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) < acknowledged {
+		t.Fatalf("%d payments stored, but %d were acknowledged", len(list), acknowledged)
+	}
+	for _, p := range list {
+		if p.Amount != 1000 {
+			t.Fatalf("a payment was half written: %+v", p)
+		}
+	}
+}
+
+// A connection lost in the middle of a transaction rolls it back and answers "unavailable" (a
+// 503 at the API), so the client knows to retry and nothing is half written.
+func TestConnectionLostMidTransaction_IsUnavailableNotInternal(t *testing.T) {
+	url := testdb.PostgresSchema(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	admin, err := pgx.Connect(ctx, testdb.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	err = db.Update(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error {
+		if err := tx.CreateOrganization(ctx, &finapp.Organization{ID: "org_half", Name: "Half", BillingCurrency: "SGD", Status: "active", Version: 1}); err != nil {
+			return err
+		}
+		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+			t.Fatal(err)
+		}
+		_, err := tx.Organization(ctx, "org_half")
+		return err
+	})
+	if code := finapp.ErrorCode(err); code != finapp.EUnavailable {
+		t.Fatalf("got %v (%s), want %s", err, code, finapp.EUnavailable)
+	}
+	err = db.View(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error {
+		_, err := tx.Organization(ctx, "org_half")
+		return err
+	})
+	if finapp.ErrorCode(err) != finapp.ENotFound {
+		t.Fatalf("the half-done transaction left its organization behind: %v", err)
+	}
+}

@@ -1,0 +1,264 @@
+// Package sqlstore is finapp's storage over database/sql: the loads, saves and queries that the
+// SQLite and PostgreSQL engines share. Engines differ only in a Dialect (placeholders, case-
+// insensitive matching, row locks, which errors are retryable) and in how they open connections;
+// the packages sqlite and postgres supply those. No business rule lives here: it loads and saves.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"finapp"
+)
+
+// Dialect is what differs between SQL engines.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// NumberedParams rewrites "?" placeholders to "$1", "$2", … (PostgreSQL).
+	NumberedParams bool
+	// ILike is the case-insensitive LIKE operator ("LIKE" in SQLite, "ILIKE" in PostgreSQL).
+	ILike string
+	// RowLocks makes loads in a write transaction take row locks (SELECT … FOR UPDATE). SQLite
+	// needs none: it runs one writer at a time.
+	RowLocks bool
+	// LockAuditChain, if set, runs at the start of appending audit events and holds until commit,
+	// so that concurrent transactions extend the workspace's hash chain one after another.
+	LockAuditChain string
+	// Retryable reports whether a failed transaction may simply be run again (serialization
+	// failure, deadlock victim).
+	Retryable func(error) bool
+	// IsUniqueViolation reports whether err is a unique-constraint violation.
+	IsUniqueViolation func(error) bool
+	// IsUnavailable reports whether err means the database cannot be reached or written just now
+	// (connection lost, disk full, read-only): the client gets a retryable 503.
+	IsUnavailable func(error) bool
+}
+
+// DB is an open finapp database.
+type DB struct {
+	dialect Dialect
+	write   *sql.DB // SQLite: one connection; PostgreSQL: the same pool as read
+	read    *sql.DB
+	queries sync.Map // query text → dialect-specific text
+	onClose []func()
+}
+
+// OnClose adds fn to what Close does after closing the pools (e.g. closing a pgx pool).
+func (db *DB) OnClose(fn func()) { db.onClose = append(db.onClose, fn) }
+
+// New wraps open pools. write and read may be the same pool.
+func New(d Dialect, write, read *sql.DB) *DB {
+	return &DB{dialect: d, write: write, read: read}
+}
+
+// Dialect returns the engine's dialect.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the pools. It may be called more than once.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	for _, fn := range db.onClose {
+		fn()
+	}
+	return err
+}
+
+// Ping checks that the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// q returns query in the dialect's form: "?" placeholders become "$n" for PostgreSQL.
+func (db *DB) q(query string) string {
+	if !db.dialect.NumberedParams {
+		return query
+	}
+	if v, ok := db.queries.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n, quoted := 0, false
+	for _, r := range query {
+		switch {
+		case r == '\'':
+			quoted = !quoted
+		case r == '?' && !quoted:
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	db.queries.Store(query, out)
+	return out
+}
+
+// maxAttempts bounds the re-runs of a transaction that failed for a retryable reason.
+const maxAttempts = 10
+
+// Update implements finapp.Store.
+func (db *DB) Update(ctx context.Context, workspaceID string, fn func(finapp.Tx) error) error {
+	return db.inTx(ctx, db.write, workspaceID, true, fn)
+}
+
+// View implements finapp.Store.
+func (db *DB) View(ctx context.Context, workspaceID string, fn func(finapp.Tx) error) error {
+	return db.inTx(ctx, db.read, workspaceID, false, fn)
+}
+
+func (db *DB) inTx(ctx context.Context, pool *sql.DB, workspaceID string, write bool, fn func(finapp.Tx) error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = db.tryTx(ctx, pool, workspaceID, write, fn)
+		if err == nil || !db.retryable(err) {
+			break
+		}
+		// Serialization failure, deadlock victim, or a dead pooled connection found at BEGIN:
+		// nothing was written; run it again after a short, growing pause.
+		select {
+		case <-ctx.Done():
+			return db.classify(ctx.Err())
+		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+		}
+	}
+	return db.classify(err)
+}
+
+func (db *DB) tryTx(ctx context.Context, pool *sql.DB, workspaceID string, write bool, fn func(finapp.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: !write && db.dialect.RowLocks}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return beginError{err}
+	}
+	tx := &Tx{db: db, tx: sqlTx, ws: workspaceID, write: write}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// beginError is a failure to start a transaction: nothing of it reached the database.
+type beginError struct{ err error }
+
+func (e beginError) Error() string { return "begin: " + e.err.Error() }
+func (e beginError) Unwrap() error { return e.err }
+
+// retryable reports whether a failed transaction can simply run again.
+func (db *DB) retryable(err error) bool {
+	if db.dialect.Retryable != nil && db.dialect.Retryable(err) {
+		return true
+	}
+	var b beginError
+	return errors.As(err, &b) && db.dialect.IsUnavailable != nil && db.dialect.IsUnavailable(err)
+}
+
+// classify turns engine errors a client can act on into domain errors: unavailable databases
+// into a retryable EUnavailable. Domain errors pass through.
+func (db *DB) classify(err error) error {
+	var e *finapp.Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	if db.dialect.IsUnavailable != nil && db.dialect.IsUnavailable(err) {
+		return &finapp.Error{Code: finapp.EUnavailable, Message: "the database is unavailable just now; nothing was written, retry shortly"}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &finapp.Error{Code: finapp.EUnavailable, Message: "the request was cancelled or timed out; nothing was written"}
+	}
+	return err
+}
+
+// Tx is one transaction scoped to one workspace; it implements finapp.Tx.
+type Tx struct {
+	db    *DB
+	tx    *sql.Tx
+	ws    string
+	write bool
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.db.q(query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.db.q(query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.q(query), args...)
+}
+
+// forUpdate is the row-lock clause for a load in a write transaction, naming the table alias
+// whose rows are locked; "" where the engine needs none.
+func (tx *Tx) forUpdate(alias string) string {
+	if tx.write && tx.db.dialect.RowLocks {
+		return " FOR UPDATE OF " + alias
+	}
+	return ""
+}
+
+// like is the case-insensitive LIKE of the dialect with backslash escapes.
+func (tx *Tx) like() string { return " " + tx.db.dialect.ILike + " ? ESCAPE '\\'" }
+
+// timestamps are stored as RFC 3339 text in UTC with nanoseconds, fixed width, so that they sort
+// as text in both engines and one SQL text serves both.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func tsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(timeLayout, s)
+	return t
+}
+
+func parseTSPtr(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t := parseTS(s.String)
+	return &t
+}
+
+// nextDay returns the day after a YYYY-MM-DD date: "up to and including day d" is "at < nextDay(d)".
+func nextDay(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return d
+	}
+	return t.AddDate(0, 0, 1).Format("2006-01-02")
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// notFound turns sql.ErrNoRows into ENotFound naming what was looked for.
+func notFound(err error, what, id string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return finapp.Errorf(finapp.ENotFound, "%s %s not found", what, id)
+	}
+	return err
+}
