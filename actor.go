@@ -16,9 +16,13 @@ const DefaultWorkspace = "ws_default"
 // and a role.
 type Actor struct {
 	WorkspaceID string
-	Name        string
+	Name        string // "user:<email>" or "token:<name>", as the audit trail shows it
 	Role        string
+	Address     string // the client's network address, for the audit trail
 }
+
+// CanAdminister reports whether the role may manage users, tokens and settings.
+func (a Actor) CanAdminister() bool { return a.Role == RoleAdmin }
 
 // CanWrite reports whether the role may record and apply money.
 func (a Actor) CanWrite() bool { return a.Role == RoleAdmin || a.Role == RoleFinance }

@@ -1,6 +1,7 @@
 package finapp
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -19,6 +20,7 @@ type AuditEvent struct {
 	EntityID string
 	Before   string // JSON, "" when created
 	After    string // JSON, "" when deleted
+	Source   string // the client's network address
 	PrevHash string
 	Hash     string
 }
@@ -26,7 +28,7 @@ type AuditEvent struct {
 // ComputeHash is the chain link: sha256 over the previous hash and the event's fields.
 func (e *AuditEvent) ComputeHash() string {
 	h := sha256.New()
-	h.Write([]byte(strings.Join([]string{e.PrevHash, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After}, "\x1f")))
+	h.Write([]byte(strings.Join([]string{e.PrevHash, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After}, "\x1f")))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -45,4 +47,51 @@ type Event struct {
 	EntityID string
 	Payload  string // JSON
 	At       time.Time
+}
+
+// ChainBreak says where an audit chain stops being what was written: the event at Index (in
+// append order) does not link to the one before it, or its hash does not match its content.
+type ChainBreak struct {
+	Index  int
+	Event  *AuditEvent
+	Reason string
+}
+
+// VerifyChain recomputes the hash chain of events (oldest first) and returns the first break, or
+// nil when every link holds.
+func VerifyChain(events []*AuditEvent) *ChainBreak {
+	prev := ""
+	for i, e := range events {
+		if e.PrevHash != prev {
+			return &ChainBreak{Index: i, Event: e, Reason: "prev_hash does not match the hash of the event before it (an event was removed, inserted or reordered)"}
+		}
+		if e.ComputeHash() != e.Hash {
+			return &ChainBreak{Index: i, Event: e, Reason: "hash does not match the event's content (the event was edited)"}
+		}
+		prev = e.Hash
+	}
+	return nil
+}
+
+// AuditVerification is the result of checking a workspace's audit chain.
+type AuditVerification struct {
+	Events int
+	Break  *ChainBreak // nil when intact
+}
+
+// VerifyAudit recomputes the workspace's audit hash chain.
+func (s *Service) VerifyAudit(ctx context.Context) (*AuditVerification, error) {
+	var v AuditVerification
+	err := s.read(ctx, func(tx Tx) error {
+		events, err := tx.AuditChain(ctx)
+		if err != nil {
+			return err
+		}
+		v.Events, v.Break = len(events), VerifyChain(events)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }

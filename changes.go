@@ -13,6 +13,7 @@ import (
 type changes struct {
 	now      time.Time
 	actor    string
+	source   string
 	journal  []*JournalEntry
 	audit    []*AuditEvent
 	events   []*Event
@@ -20,8 +21,8 @@ type changes struct {
 	order    []string // invoice ids in the order first touched, so saves lock in a stable order
 }
 
-func newChanges(now time.Time, actor string) *changes {
-	return &changes{now: now, actor: actor, invoices: map[string]*Invoice{}}
+func newChanges(now time.Time, a Actor) *changes {
+	return &changes{now: now, actor: a.Name, source: a.Address, invoices: map[string]*Invoice{}}
 }
 
 // post adds a journal entry built by fill.
@@ -36,7 +37,7 @@ func (c *changes) post(operation, entityID string, fill func(*posting)) {
 
 // record adds an audit event; before and after are snapshots (nil for none).
 func (c *changes) record(action, entity, entityID string, before, after any) {
-	c.audit = append(c.audit, &AuditEvent{ID: NewID(PrefixAudit), At: c.now, Actor: c.actor, Action: action,
+	c.audit = append(c.audit, &AuditEvent{ID: NewID(PrefixAudit), At: c.now, Actor: c.actor, Source: c.source, Action: action,
 		Entity: entity, EntityID: entityID, Before: snapshot(before), After: snapshot(after)})
 }
 

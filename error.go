@@ -27,7 +27,8 @@ const (
 	EVersionConflict      = "version_conflict"         // If-Match named a stale version
 	EIdempotencyReused    = "idempotency_key_reused"   // same Idempotency-Key, different request
 	EIdempotencyInFlight  = "idempotency_key_in_flight"
-	EUnavailable          = "unavailable" // the database cannot be reached or written just now; retry
+	ETooManyAttempts      = "too_many_attempts" // login throttled
+	EUnavailable          = "unavailable"       // the database cannot be reached or written just now; retry
 	EInternal             = "internal"
 )
 

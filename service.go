@@ -34,7 +34,7 @@ func (s *Service) write(ctx context.Context, fn func(Tx, *changes) error) error 
 		return Errorf(EForbidden, "the %s role may only read", a.Role)
 	}
 	return s.Store.Update(ctx, a.WorkspaceID, func(tx Tx) error {
-		c := newChanges(s.Now().UTC(), a.Name)
+		c := newChanges(s.Now().UTC(), a)
 		if err := fn(tx, c); err != nil {
 			return err
 		}

@@ -45,6 +45,8 @@ type Tx interface {
 	ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error)
 	ListPayments(ctx context.Context, f PaymentFilter) (list []*Payment, next string, err error)
 	ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEvent, next string, err error)
+	// AuditChain lists every audit event of the workspace in the order they were appended.
+	AuditChain(ctx context.Context) ([]*AuditEvent, error)
 	// AccountBalances sums journal lines per account and currency; accounts empty means all.
 	AccountBalances(ctx context.Context, accounts []string) ([]AccountBalance, error)
 	// Journal lists entries (with their lines) in posting order, filtered by account and date.

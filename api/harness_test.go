@@ -30,11 +30,11 @@ func newTestServer(t *testing.T) *testServer {
 	ctx := context.Background()
 	db := testdb.Open(t) // SQLite, or PostgreSQL with FINAPP_TEST_ENGINE=postgres
 	var err error
-	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Tokens: db, Idempotency: db, Ready: db.Ping}))
+	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: finapp.NewAuth(db), Idempotency: db, Ready: db.Ping}))
 	t.Cleanup(srv.Close)
 	s := &testServer{t: t, URL: srv.URL, DB: db}
 	for role, dst := range map[string]*string{finapp.RoleFinance: &s.Token, finapp.RoleAdmin: &s.Admin, finapp.RoleViewer: &s.Viewer} {
-		if *dst, err = db.CreateToken(ctx, finapp.DefaultWorkspace, "test-"+role, role); err != nil {
+		if *dst, _, err = finapp.NewAuth(db).CreateToken(ctx, finapp.DefaultWorkspace, "test-"+role, role, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

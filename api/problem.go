@@ -51,6 +51,7 @@ var statusOf = map[string]int{
 	finapp.EVersionConflict:      http.StatusPreconditionFailed,
 	finapp.EIdempotencyReused:    http.StatusUnprocessableEntity,
 	finapp.EIdempotencyInFlight:  http.StatusConflict,
+	finapp.ETooManyAttempts:      http.StatusTooManyRequests,
 	finapp.EUnavailable:          http.StatusServiceUnavailable,
 	finapp.EInternal:             http.StatusInternalServerError,
 }

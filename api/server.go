@@ -20,10 +20,14 @@ const Version = "1.0.0"
 // Deps are what the API adapts: the domain service and the stores of tokens and idempotency keys.
 type Deps struct {
 	Service     *finapp.Service
-	Tokens      finapp.Tokens
+	Auth        *finapp.Auth
 	Idempotency finapp.IdempotencyKeys
 	// Ready reports whether the database answers, for /readyz.
 	Ready func(ctx context.Context) error
+	// Pages, when set, serves everything outside /v1 and the health checks (the web UI).
+	Pages http.Handler
+	// TLS says the server serves HTTPS: HSTS is sent.
+	TLS bool
 }
 
 // New returns the HTTP handler of the whole API, health checks included.
@@ -40,13 +44,15 @@ func New(d Deps) http.Handler {
 	config.Security = []map[string][]string{{"bearer": {}}}
 	config.CreateHooks = nil // no $schema links in bodies: responses carry exactly the documented fields
 	humaAPI := humago.New(mux, config)
+	humaAPI.UseMiddleware(enforceAccess(humaAPI))
 
-	h := &handlers{svc: d.Service}
+	h := &handlers{svc: d.Service, auth: d.Auth}
 	h.registerOrganizations(humaAPI)
 	h.registerInvoices(humaAPI)
 	h.registerPayments(humaAPI)
 	h.registerLedger(humaAPI)
 	h.registerReports(humaAPI)
+	h.registerAdmin(humaAPI)
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -63,9 +69,12 @@ func New(d Deps) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ready"}`))
 	})
-	v1 := authenticate(d.Tokens, idempotent(d.Idempotency, mux))
+	v1 := authenticate(d.Auth, idempotent(d.Idempotency, mux))
 	root.Handle("/v1/", v1)
-	return recoverPanics(limitBody(root))
+	if d.Pages != nil {
+		root.Handle("/", d.Pages)
+	}
+	return recoverPanics(SecurityHeaders(limitBody(root), d.TLS))
 }
 
 func limitBody(next http.Handler) http.Handler {
@@ -89,7 +98,8 @@ func init() {
 }
 
 type handlers struct {
-	svc *finapp.Service
+	svc  *finapp.Service
+	auth *finapp.Auth
 }
 
 // etag is the strong validator of a Versioned resource.

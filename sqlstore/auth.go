@@ -9,39 +9,6 @@ import (
 	"finapp"
 )
 
-// CreateToken implements finapp.Tokens.
-func (db *DB) CreateToken(ctx context.Context, workspaceID, name, role string) (string, error) {
-	if !finapp.ValidRole(role) {
-		return "", finapp.Invalid("role", "must be admin, finance or viewer")
-	}
-	token, hash := finapp.NewToken()
-	_, err := db.write.ExecContext(ctx, db.q(`INSERT INTO tokens (workspace_id, id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
-		workspaceID, finapp.NewID(finapp.PrefixToken), name, role, hash, ts(time.Now()))
-	if err != nil {
-		return "", db.classify(err)
-	}
-	return token, nil
-}
-
-// Authenticate implements finapp.Tokens.
-func (db *DB) Authenticate(ctx context.Context, token string) (finapp.Actor, error) {
-	var a finapp.Actor
-	var expires sql.NullString
-	err := db.read.QueryRowContext(ctx, db.q(`SELECT workspace_id, name, role, expires_at FROM tokens WHERE hash = ? AND revoked_at IS NULL`),
-		finapp.HashToken(token)).Scan(&a.WorkspaceID, &a.Name, &a.Role, &expires)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && expires.Valid && parseTS(expires.String).Before(time.Now())) {
-		return a, finapp.Errorf(finapp.EUnauthorized, "the bearer token is unknown, expired or revoked")
-	}
-	return a, db.classify(err)
-}
-
-// CountTokens returns how many live tokens exist (so that serve can issue the first one).
-func (db *DB) CountTokens(ctx context.Context) (int, error) {
-	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tokens WHERE revoked_at IS NULL`).Scan(&n)
-	return n, err
-}
-
 // ReserveIdempotencyKey implements finapp.IdempotencyKeys. The claim is one insert that either
 // wins or finds the earlier claim, so two concurrent first requests cannot both win.
 func (db *DB) ReserveIdempotencyKey(ctx context.Context, workspaceID, key, requestHash string) (*finapp.StoredResponse, error) {

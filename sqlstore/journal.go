@@ -106,8 +106,8 @@ func (tx *Tx) LastAuditHash(ctx context.Context) (string, error) {
 
 // AppendAudit implements finapp.Tx.
 func (tx *Tx) AppendAudit(ctx context.Context, e *finapp.AuditEvent) error {
-	_, err := tx.exec(ctx, `INSERT INTO audit_events (workspace_id, id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
+	_, err := tx.exec(ctx, `INSERT INTO audit_events (workspace_id, id, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, e.ID, ts(e.At), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
 	return err
 }
 
@@ -121,22 +121,34 @@ func (tx *Tx) ListAudit(ctx context.Context, f finapp.AuditFilter) ([]*finapp.Au
 	if f.Cursor != "" {
 		w.add(`id < ?`, f.Cursor)
 	}
-	rows, err := tx.query(ctx, `SELECT seq, id, at, actor, action, entity, entity_id, before, after, prev_hash, hash
-		FROM audit_events`+w.sql()+` ORDER BY seq DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_events`+w.sql()+` ORDER BY seq DESC LIMIT ?`, append(w.args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}
-	list, err := collect(rows, func(s scanner) (*finapp.AuditEvent, error) {
-		var e finapp.AuditEvent
-		var at string
-		err := s.Scan(&e.Seq, &e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash)
-		e.At = parseTS(at)
-		return &e, err
-	})
+	list, err := collect(rows, scanAudit)
 	if err != nil {
 		return nil, "", err
 	}
 	return page(list, f.Limit, func(e *finapp.AuditEvent) string { return e.ID })
+}
+
+const auditColumns = `seq, id, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash`
+
+func scanAudit(s scanner) (*finapp.AuditEvent, error) {
+	var e finapp.AuditEvent
+	var at string
+	err := s.Scan(&e.Seq, &e.ID, &at, &e.Actor, &e.Source, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash)
+	e.At = parseTS(at)
+	return &e, err
+}
+
+// AuditChain implements finapp.Tx: every audit event of the workspace, oldest first.
+func (tx *Tx) AuditChain(ctx context.Context) ([]*finapp.AuditEvent, error) {
+	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE workspace_id = ? ORDER BY seq`, tx.ws)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanAudit)
 }
 
 // AppendEvent implements finapp.Tx.

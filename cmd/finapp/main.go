@@ -8,18 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	neturl "net/url"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
 
-	"finapp"
-	"finapp/api"
 	"finapp/postgres"
 	"finapp/sqlite"
 	"finapp/sqlstore"
@@ -28,21 +20,30 @@ import (
 const usage = `finapp — record, assign and apply the money customers send.
 
 Usage:
-  finapp serve [--db sqlite:PATH] [--addr HOST:PORT]   run the server (default sqlite:finapp.db, 127.0.0.1:8080)
-  finapp token create --role admin|finance|viewer [--name NAME] [--db ...]   print a new API token
-  finapp migrate [--db ...]                            bring the schema up to date and exit
+  finapp serve [--db sqlite:PATH|postgres://…] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]
+        run the server (default sqlite:finapp.db on 127.0.0.1:8080)
+  finapp token create --role admin|finance|viewer [--name NAME] [--workspace W] [--expires 720h]
+        print a new API token and nothing else
+  finapp workspace create NAME              add a partner's books; prints its id
+  finapp user create --workspace W --role R --email E [--password-stdin]
+        add a user (without --password-stdin a password is generated and printed once)
+  finapp audit verify [--workspace W]       recompute the audit hash chain; non-zero exit if broken
+  finapp migrate                            bring the schema up to date and exit
+
+Every command takes --db (or FINAPP_DB); serve takes --addr (or FINAPP_ADDR). W is a workspace's
+id or name; the first one is ws_default ("Default").
 
 --db may also be given as FINAPP_DB, --addr as FINAPP_ADDR.
 `
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "finapp:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -54,6 +55,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, args[1:], stdout)
 	case args[0] == "token" && len(args) > 1 && args[1] == "create":
 		return tokenCreate(ctx, args[2:], stdout)
+	case args[0] == "workspace" && len(args) > 1 && args[1] == "create":
+		return workspaceCreate(ctx, args[2:], stdout)
+	case args[0] == "user" && len(args) > 1 && args[1] == "create":
+		return userCreate(ctx, args[2:], stdin, stdout)
+	case args[0] == "audit" && len(args) > 1 && args[1] == "verify":
+		return auditVerify(ctx, args[2:], stdout)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -96,85 +103,6 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "schema is up to date")
 	return db.Close()
-}
-
-func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	role := fs.String("role", "", "admin, finance or viewer")
-	name := fs.String("name", "", "a name for the token, shown in the audit trail (default: the role)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if !finapp.ValidRole(*role) {
-		return errors.New("--role must be admin, finance or viewer")
-	}
-	if *name == "" {
-		*name = "token:" + *role
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	token, err := db.CreateToken(ctx, finapp.DefaultWorkspace, *name, *role)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, token)
-	return nil
-}
-
-func serve(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	addr := fs.String("addr", env("FINAPP_ADDR", "127.0.0.1:8080"), "listen address (env FINAPP_ADDR)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	slog.SetDefault(logger)
-
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
-	handler := api.New(api.Deps{Service: finapp.NewService(db), Tokens: db, Idempotency: db, Ready: db.Ping})
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	url := "http://" + ln.Addr().String()
-	shown := redact(*dsn)
-	fmt.Fprintf(stdout, "finapp is serving %s on %s\n", shown, url)
-	fmt.Fprintf(stdout, "API: %s/v1 (OpenAPI at %s/v1/openapi.json)\n", url, url)
-	if n, err := db.CountTokens(ctx); err == nil && n == 0 {
-		token, err := db.CreateToken(ctx, finapp.DefaultWorkspace, "first-admin", finapp.RoleAdmin)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "First start: an admin API token was created (shown only now):\n  %s\n", token)
-	}
-	fmt.Fprintf(stdout, "More tokens: finapp token create --role admin|finance|viewer --db %s\n", shown)
-	fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer <token>' %s/v1/payments\n", url)
-
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	// Graceful shutdown: stop accepting, let in-flight requests finish.
-	slog.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
 }
 
 // redact hides a password in a postgres:// URL before it is printed or logged.

@@ -20,13 +20,13 @@ var tokenPattern = regexp.MustCompile(`^fa_[a-z2-7]{52}$`)
 func TestTokenCreate_PrintsATokenAndNothingElse(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "f.db")
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"token", "create", "--role", "finance", "--db", db}, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"token", "create", "--role", "finance", "--db", db}, strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	if !tokenPattern.MatchString(strings.TrimSuffix(out.String(), "\n")) || strings.Count(out.String(), "\n") != 1 {
 		t.Fatalf("stdout %q is not exactly one token line", out.String())
 	}
-	if err := run(context.Background(), []string{"token", "create", "--role", "boss", "--db", db}, &out, &errOut); err == nil {
+	if err := run(context.Background(), []string{"token", "create", "--role", "boss", "--db", db}, strings.NewReader(""), &out, &errOut); err == nil {
 		t.Fatal("an unknown role was accepted")
 	}
 }
@@ -46,7 +46,7 @@ func serveAndCall(t *testing.T, db string) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, pw, io.Discard)
+		done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 	}()
 

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"finapp"
+	"finapp/api"
+)
+
+func serve(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	addr := fs.String("addr", env("FINAPP_ADDR", "127.0.0.1:8080"), "listen address (env FINAPP_ADDR)")
+	tlsCert := fs.String("tls-cert", env("FINAPP_TLS_CERT", ""), "serve HTTPS with this certificate (PEM; env FINAPP_TLS_CERT)")
+	tlsKey := fs.String("tls-key", env("FINAPP_TLS_KEY", ""), "the certificate's private key (PEM; env FINAPP_TLS_KEY)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	useTLS := *tlsCert != "" || *tlsKey != ""
+	if useTLS && (*tlsCert == "" || *tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	slog.SetDefault(logger)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	auth := finapp.NewAuth(db)
+	handler := api.New(api.Deps{Service: finapp.NewService(db), Auth: auth, Idempotency: db, Ready: db.Ping, TLS: useTLS})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	if useTLS {
+		url = "https://" + ln.Addr().String()
+	}
+	shown := redact(*dsn)
+	fmt.Fprintf(stdout, "finapp is serving %s on %s\n", shown, url)
+	fmt.Fprintf(stdout, "API: %s/v1 (OpenAPI at %s/v1/openapi.json)\n", url, url)
+	if has, err := auth.HasTokens(ctx); err == nil && !has {
+		token, _, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "first-admin", finapp.RoleAdmin, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "First start: an admin API token was created (shown only now):\n  %s\n", token)
+	}
+	fmt.Fprintf(stdout, "More tokens: finapp token create --role admin|finance|viewer --db %s\n", shown)
+	fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer <token>' %s/v1/payments\n", url)
+
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		if useTLS {
+			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: stop accepting, let in-flight requests finish.
+	slog.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
