@@ -152,32 +152,24 @@ func (h *handlers) registerAdmin(api huma.API) {
 
 	huma.Register(api, huma.Operation{OperationID: "verify-audit", Method: http.MethodGet, Path: "/v1/audit/verify",
 		Summary: "recompute the audit trail's hash chain", Tags: []string{"Audit"}},
-		func(ctx context.Context, in *struct{}) (*struct {
-			Body struct {
-				Intact    bool   `json:"intact"`
-				Events    int    `json:"events"`
-				BrokenAt  string `json:"broken_at,omitempty" doc:"Id of the first event whose link does not hold"`
-				BrokenSeq int    `json:"broken_index,omitempty" doc:"Its position in the chain, from 0"`
-				BrokenWhy string `json:"reason,omitempty"`
-			}
-		}, error) {
+		func(ctx context.Context, in *struct{}) (*struct{ Body AuditVerification }, error) {
 			v, err := h.svc.VerifyAudit(ctx)
 			if err != nil {
 				return nil, problem(err)
 			}
-			out := &struct {
-				Body struct {
-					Intact    bool   `json:"intact"`
-					Events    int    `json:"events"`
-					BrokenAt  string `json:"broken_at,omitempty" doc:"Id of the first event whose link does not hold"`
-					BrokenSeq int    `json:"broken_index,omitempty" doc:"Its position in the chain, from 0"`
-					BrokenWhy string `json:"reason,omitempty"`
-				}
-			}{}
-			out.Body.Intact, out.Body.Events = v.Break == nil, v.Events
+			out := &struct{ Body AuditVerification }{Body: AuditVerification{Intact: v.Break == nil, Events: v.Events}}
 			if v.Break != nil {
-				out.Body.BrokenAt, out.Body.BrokenSeq, out.Body.BrokenWhy = v.Break.Event.ID, v.Break.Index, v.Break.Reason
+				out.Body.BrokenAt, out.Body.BrokenIndex, out.Body.Reason = v.Break.Event.ID, v.Break.Index, v.Break.Reason
 			}
 			return out, nil
 		})
+}
+
+// AuditVerification is the result of recomputing a workspace's audit hash chain.
+type AuditVerification struct {
+	Intact      bool   `json:"intact"`
+	Events      int    `json:"events"`
+	BrokenAt    string `json:"broken_at,omitempty" doc:"Id of the first event whose link does not hold"`
+	BrokenIndex int    `json:"broken_index,omitempty" doc:"Its position in the chain, from 0"`
+	Reason      string `json:"reason,omitempty"`
 }

@@ -44,7 +44,8 @@ func journalOut(list []*finapp.JournalEntry) []JournalEntry {
 type AuditEvent struct {
 	ID       string    `json:"id"`
 	At       time.Time `json:"at"`
-	Actor    string    `json:"actor"`
+	Actor    string    `json:"actor" doc:"user:<email> or token:<name>"`
+	Source   string    `json:"source" doc:"The client's network address"`
 	Action   string    `json:"action"`
 	Entity   string    `json:"entity"`
 	EntityID string    `json:"entity_id"`
@@ -54,6 +55,20 @@ type AuditEvent struct {
 	Hash     string    `json:"hash"`
 }
 
+// Statement is a customer's journal lines over a date range.
+type Statement struct {
+	OrganizationID string         `json:"organization_id"`
+	From           string         `json:"from,omitempty"`
+	To             string         `json:"to,omitempty"`
+	Entries        []JournalEntry `json:"entries"`
+}
+
+// AuditPage is one page of the audit trail.
+type AuditPage struct {
+	Data       []AuditEvent `json:"data"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}
+
 func (h *handlers) registerLedger(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "get-statement", Method: http.MethodGet, Path: "/v1/organizations/{id}/statement",
 		Summary: "Customer statement: the journal lines of the organization's accounts", Tags: []string{"Organizations"}},
@@ -61,28 +76,12 @@ func (h *handlers) registerLedger(api huma.API) {
 			ID   string `path:"id"`
 			From string `query:"from" doc:"YYYY-MM-DD, inclusive"`
 			To   string `query:"to" doc:"YYYY-MM-DD, inclusive"`
-		}) (*struct {
-			Body struct {
-				OrganizationID string         `json:"organization_id"`
-				From           string         `json:"from,omitempty"`
-				To             string         `json:"to,omitempty"`
-				Entries        []JournalEntry `json:"entries"`
-			}
-		}, error) {
+		}) (*struct{ Body Statement }, error) {
 			st, err := h.svc.GetStatement(ctx, in.ID, in.From, in.To)
 			if err != nil {
 				return nil, problem(err)
 			}
-			out := &struct {
-				Body struct {
-					OrganizationID string         `json:"organization_id"`
-					From           string         `json:"from,omitempty"`
-					To             string         `json:"to,omitempty"`
-					Entries        []JournalEntry `json:"entries"`
-				}
-			}{}
-			out.Body.OrganizationID, out.Body.From, out.Body.To, out.Body.Entries = st.Organization.ID, st.From, st.To, journalOut(st.Entries)
-			return out, nil
+			return &struct{ Body Statement }{Body: Statement{OrganizationID: st.Organization.ID, From: st.From, To: st.To, Entries: journalOut(st.Entries)}}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/v1/audit",
@@ -90,25 +89,15 @@ func (h *handlers) registerLedger(api huma.API) {
 		func(ctx context.Context, in *struct {
 			EntityID string `query:"entity_id"`
 			PageQuery
-		}) (*struct {
-			Body struct {
-				Data       []AuditEvent `json:"data"`
-				NextCursor string       `json:"next_cursor,omitempty"`
-			}
-		}, error) {
+		}) (*struct{ Body AuditPage }, error) {
 			list, next, err := h.svc.ListAudit(ctx, finapp.AuditFilter{EntityID: in.EntityID, Cursor: in.Cursor, Limit: in.Limit})
 			if err != nil {
 				return nil, problem(err)
 			}
-			out := &struct {
-				Body struct {
-					Data       []AuditEvent `json:"data"`
-					NextCursor string       `json:"next_cursor,omitempty"`
-				}
-			}{}
+			out := &struct{ Body AuditPage }{}
 			out.Body.Data = make([]AuditEvent, 0, len(list))
 			for _, e := range list {
-				out.Body.Data = append(out.Body.Data, AuditEvent{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Entity: e.Entity,
+				out.Body.Data = append(out.Body.Data, AuditEvent{ID: e.ID, At: e.At, Actor: e.Actor, Source: e.Source, Action: e.Action, Entity: e.Entity,
 					EntityID: e.EntityID, Before: e.Before, After: e.After, PrevHash: e.PrevHash, Hash: e.Hash})
 			}
 			out.Body.NextCursor = next
