@@ -36,6 +36,9 @@ type Dialect struct {
 	Retryable func(error) bool
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
+	// GroupCommit batches concurrent write transactions into one commit (see groupCommitter):
+	// for an engine whose writers are serialised anyway and whose commit is one fsync (SQLite).
+	GroupCommit bool
 	// IsUnavailable reports whether err means the database cannot be reached or written just now
 	// (connection lost, disk full, read-only): the client gets a retryable 503.
 	IsUnavailable func(error) bool
@@ -48,6 +51,7 @@ type DB struct {
 	read    *sql.DB
 	queries sync.Map // query text → dialect-specific text
 	onClose []func()
+	group   *groupCommitter // nil unless the dialect asks for group commit
 }
 
 // OnClose adds fn to what Close does after closing the pools (e.g. closing a pgx pool).
@@ -55,7 +59,11 @@ func (db *DB) OnClose(fn func()) { db.onClose = append(db.onClose, fn) }
 
 // New wraps open pools. write and read may be the same pool.
 func New(d Dialect, write, read *sql.DB) *DB {
-	return &DB{dialect: d, write: write, read: read}
+	db := &DB{dialect: d, write: write, read: read}
+	if d.GroupCommit {
+		db.group = newGroupCommitter(db)
+	}
+	return db
 }
 
 // Dialect returns the engine's dialect.
@@ -63,6 +71,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes the pools. It may be called more than once.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -107,6 +118,9 @@ const maxAttempts = 10
 
 // Update implements finapp.Store.
 func (db *DB) Update(ctx context.Context, workspaceID string, fn func(finapp.Tx) error) error {
+	if db.group != nil {
+		return db.group.update(ctx, workspaceID, fn)
+	}
 	return db.inTx(ctx, db.write, workspaceID, true, fn)
 }
 
@@ -187,18 +201,26 @@ type Tx struct {
 	tx    *sql.Tx
 	ws    string
 	write bool
+	fixed context.Context // when set (group commit), used instead of the caller's context
+}
+
+func (tx *Tx) ctx(ctx context.Context) context.Context {
+	if tx.fixed != nil {
+		return tx.fixed
+	}
+	return ctx
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.db.q(query), args...)
+	return tx.tx.ExecContext(tx.ctx(ctx), tx.db.q(query), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.db.q(query), args...)
+	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.q(query), args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.db.q(query), args...)
+	return tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.q(query), args...)
 }
 
 // forUpdate is the row-lock clause for a load in a write transaction, naming the table alias

@@ -1,0 +1,155 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"finapp"
+)
+
+// maxBatch bounds how many write transactions one group commit carries.
+const maxBatch = 256
+
+// groupCommitter turns concurrent write transactions into few durable commits (SQLite): one
+// goroutine owns the writes; each Store.Update becomes a job; the jobs that are waiting when a
+// batch starts run one after another inside one database transaction, each inside its own
+// SAVEPOINT, so each job is still all or nothing; the batch commits once (one fsync) and only
+// then is each job's caller answered. A job's failure rolls back to its savepoint and touches no
+// other job; a failed commit fails every job of the batch, none of which was acknowledged.
+//
+// Jobs run one at a time, in arrival order, against what the jobs before them wrote: the same
+// serial order as one transaction per request, so every rule sees exactly what it would see
+// without batching.
+type groupCommitter struct {
+	db      *DB
+	jobs    chan *job
+	mu      sync.RWMutex // held for reading while sending, for writing while closing
+	closed  bool
+	stopped chan struct{}
+}
+
+type job struct {
+	ctx  context.Context
+	ws   string
+	fn   func(finapp.Tx) error
+	done chan error
+}
+
+func newGroupCommitter(db *DB) *groupCommitter {
+	g := &groupCommitter{db: db, jobs: make(chan *job, maxBatch), stopped: make(chan struct{})}
+	go g.run()
+	return g
+}
+
+// update submits fn and waits for its batch to be durable. It always waits for the outcome, even
+// if ctx ends meanwhile: a caller must never be told "failed" about a change that committed.
+func (g *groupCommitter) update(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
+	j := &job{ctx: ctx, ws: ws, fn: fn, done: make(chan error, 1)}
+	g.mu.RLock()
+	if g.closed {
+		g.mu.RUnlock()
+		return finapp.Errorf(finapp.EUnavailable, "the database is closing")
+	}
+	g.jobs <- j
+	g.mu.RUnlock()
+	return <-j.done
+}
+
+func (g *groupCommitter) close() {
+	g.mu.Lock()
+	if !g.closed {
+		g.closed = true
+		close(g.jobs)
+	}
+	g.mu.Unlock()
+	<-g.stopped
+}
+
+func (g *groupCommitter) run() {
+	defer close(g.stopped)
+	for first := range g.jobs {
+		batch := []*job{first}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case j, ok := <-g.jobs:
+				if !ok {
+					break more
+				}
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		g.commit(batch)
+	}
+}
+
+// commit runs one batch. The batch's own context is not any caller's: a caller that hangs up
+// must not interrupt a statement, which in SQLite could roll back the whole batch.
+func (g *groupCommitter) commit(batch []*job) {
+	ctx := context.Background()
+	results := make([]error, len(batch))
+	answer := func() {
+		for i, j := range batch {
+			j.done <- g.db.classify(results[i])
+		}
+	}
+	sqlTx, err := g.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		for i := range results {
+			results[i] = beginError{err}
+		}
+		answer()
+		return
+	}
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			results[i] = err // given up before it ran: nothing written
+			continue
+		}
+		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+			results[i] = err
+			continue
+		}
+		results[i] = runJob(&Tx{db: g.db, tx: sqlTx, ws: j.ws, write: true, fixed: ctx}, j.fn)
+		var err error
+		if results[i] != nil {
+			_, err = sqlTx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT job")
+		}
+		if err == nil {
+			_, err = sqlTx.ExecContext(ctx, "RELEASE SAVEPOINT job")
+		}
+		if err != nil {
+			// The batch's state is unknown: give it all up; nobody was acknowledged yet.
+			_ = sqlTx.Rollback()
+			for k := range results {
+				if results[k] == nil || k >= i {
+					results[k] = fmt.Errorf("group commit: ending savepoint: %w", err)
+				}
+			}
+			answer()
+			return
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		for i := range results {
+			if results[i] == nil {
+				results[i] = fmt.Errorf("commit: %w", err)
+			}
+		}
+	}
+	answer()
+}
+
+// runJob runs one job's function, turning a panic into an error so that one bad request cannot
+// take the committer (and every other request) down.
+func runJob(tx *Tx, fn func(finapp.Tx) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic in write transaction: %v", v)
+		}
+	}()
+	return fn(tx)
+}
