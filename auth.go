@@ -11,6 +11,7 @@ import (
 type AuthStore interface {
 	CreateWorkspace(ctx context.Context, w *Workspace) error
 	Workspace(ctx context.Context, idOrName string) (*Workspace, error) // ENotFound
+	ListWorkspaces(ctx context.Context) ([]*Workspace, error)
 
 	CreateUser(ctx context.Context, u *User) error                   // EDuplicate when the email is taken
 	UserByEmail(ctx context.Context, email string) (*User, error)    // ENotFound
@@ -68,6 +69,11 @@ func (a *Auth) CreateWorkspace(ctx context.Context, name string) (*Workspace, er
 // Workspace finds a workspace by id or name. Errors: ENotFound.
 func (a *Auth) Workspace(ctx context.Context, idOrName string) (*Workspace, error) {
 	return a.Store.Workspace(ctx, idOrName)
+}
+
+// ListWorkspaces lists every workspace (for operators' commands such as verify).
+func (a *Auth) ListWorkspaces(ctx context.Context) ([]*Workspace, error) {
+	return a.Store.ListWorkspaces(ctx)
 }
 
 // CreateUser adds a user with a password to a workspace. Errors: EInvalid, EDuplicate, ENotFound.

@@ -46,6 +46,21 @@ func (db *DB) Workspace(ctx context.Context, idOrName string) (*finapp.Workspace
 	return &w, notFound(err, "workspace", idOrName)
 }
 
+// ListWorkspaces implements finapp.AuthStore.
+func (db *DB) ListWorkspaces(ctx context.Context) ([]*finapp.Workspace, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, created_at FROM workspaces ORDER BY id`)
+	if err != nil {
+		return nil, db.classify(err)
+	}
+	return collect(rows, func(s scanner) (*finapp.Workspace, error) {
+		var w finapp.Workspace
+		var created string
+		err := s.Scan(&w.ID, &w.Name, &created)
+		w.CreatedAt = parseTS(created)
+		return &w, err
+	})
+}
+
 const userColumns = `workspace_id, id, email, role, password_hash, created_at, disabled_at`
 
 func scanUser(s scanner) (*finapp.User, error) {

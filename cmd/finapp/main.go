@@ -28,6 +28,8 @@ Usage:
   finapp user create --workspace W --role R --email E [--password-stdin]
         add a user (without --password-stdin a password is generated and printed once)
   finapp audit verify [--workspace W]       recompute the audit hash chain; non-zero exit if broken
+  finapp verify                             check every invariant and audit chain over the whole
+        database (run it while the server is stopped); non-zero exit on any violation
   finapp migrate                            bring the schema up to date and exit
 
 Every command takes --db (or FINAPP_DB); serve takes --addr (or FINAPP_ADDR). W is a workspace's
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch {
 	case args[0] == "serve":
 		return serve(ctx, args[1:], stdout)
+	case args[0] == "verify":
+		return verify(ctx, args[1:], stdout)
 	case args[0] == "migrate":
 		return migrate(ctx, args[1:], stdout)
 	case args[0] == "token" && len(args) > 1 && args[1] == "create":
