@@ -145,4 +145,3 @@ func startServer(t *testing.T, bin, db string) (*exec.Cmd, string) {
 	}
 	return nil, ""
 }
-
