@@ -96,9 +96,7 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		}
 		password = strings.TrimRight(line, "\r\n")
 	} else {
-		b := make([]byte, 15)
-		_, _ = rand.Read(b)
-		password, generated = strings.ToLower(base32.StdEncoding.EncodeToString(b)), true
+		password, generated = generatePassword(), true
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
@@ -150,4 +148,11 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "audit chain of workspace %s intact: %d events\n", w.Name, v.Events)
 	return nil
+}
+
+// generatePassword returns 24 random base32 characters (120 bits).
+func generatePassword() string {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }

@@ -16,7 +16,11 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/web"
 )
+
+// firstUserEmail is the admin user a fresh database gets, so that the web UI can be used at once.
+const firstUserEmail = "admin@finapp.local"
 
 func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -43,7 +47,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	defer db.Close()
 
 	auth := finapp.NewAuth(db)
-	handler := api.New(api.Deps{Service: finapp.NewService(db), Auth: auth, Idempotency: db, Ready: db.Ping, TLS: useTLS})
+	svc := finapp.NewService(db)
+	pages := web.New(web.Deps{Service: svc, Auth: auth, Secure: useTLS, Logger: logger})
+	handler := api.New(api.Deps{Service: svc, Auth: auth, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -54,6 +60,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	shown := redact(*dsn)
 	fmt.Fprintf(stdout, "finapp is serving %s on %s\n", shown, url)
+	fmt.Fprintf(stdout, "Web UI: %s/ (log in with a user's email and password)\n", url)
 	fmt.Fprintf(stdout, "API: %s/v1 (OpenAPI at %s/v1/openapi.json)\n", url, url)
 	if has, err := auth.HasTokens(ctx); err == nil && !has {
 		token, _, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "first-admin", finapp.RoleAdmin, nil)
@@ -61,6 +68,16 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "First start: an admin API token was created (shown only now):\n  %s\n", token)
+		if users, err := auth.ListUsers(ctx, finapp.DefaultWorkspace); err == nil && len(users) == 0 {
+			password := generatePassword()
+			if _, err := auth.CreateUser(ctx, finapp.DefaultWorkspace, firstUserEmail, finapp.RoleAdmin, password); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "First start: log in to the web UI at %s/ as %s with password %s (shown only now)\n", url, firstUserEmail, password)
+		}
+	}
+	if users, err := auth.ListUsers(ctx, finapp.DefaultWorkspace); err == nil && len(users) == 0 {
+		fmt.Fprintf(stdout, "No user yet: create one to log in to the web UI (it prints a generated password):\n  finapp user create --workspace %s --role admin --email you@example.com --db %s\n", finapp.DefaultWorkspace, shown)
 	}
 	fmt.Fprintf(stdout, "More tokens: finapp token create --role admin|finance|viewer --db %s\n", shown)
 	fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer <token>' %s/v1/payments\n", url)

@@ -1,0 +1,215 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds Debian's Chromium (FINAPP_CHROMIUM overrides). Without it the browser tests
+// fail when CI=true (CI must run them; scripts/test installs it) and are skipped otherwise.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("FINAPP_CHROMIUM"), "chromium", "/usr/bin/chromium"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium is not installed: CI must run the browser tests (scripts/test installs Debian's chromium)")
+	}
+	t.Skip("Chromium is not installed (apt-get install chromium, or run scripts/test)")
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile and returns a tab's context.
+func browser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	if err := chromedp.Do(tab); err != nil { // starts the browser, without a deadline of its own
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// submit clicks sel and waits until the next page has loaded (the current one is marked first,
+// so that a selector present on both pages cannot match the old one).
+func submit(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Evaluate[chromedp.Void](`document.body.setAttribute("data-stale", "1")`),
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.WaitReady(chromedp.CSS(`body:not([data-stale])`)),
+	)
+}
+
+// clearInput empties a field (SetValue refuses the empty string).
+func clearInput(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).value = ""`, sel))
+}
+
+func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+}
+
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("reading %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func valueOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("reading the value of %s: %v", sel, err)
+	}
+	return s
+}
+
+func wantText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	if got := textOf(t, ctx, sel); !strings.Contains(got, want) {
+		t.Fatalf("%s reads %q, want %q", sel, got, want)
+	}
+}
+
+// logIn fills in the login form as a user would and lands on the Payments list.
+func logIn(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	run(t, ctx, "log in",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), testEmail),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
+		submit(`#login`),
+	)
+	wantText(t, ctx, "h1", "Payments")
+}
+
+// TestBrowser_RecordAssignAllocateTopUpAndAssignmentLimit is the Payment tab, clicked through in
+// Chromium: record a payment, assign & allocate it to two invoices, see both invoices' statuses
+// change, top up the remainder, and find the 6th assignment change refused.
+func TestBrowser_RecordAssignAllocateTopUpAndAssignmentLimit(t *testing.T) {
+	h := newHarness(t, false)
+	ctx := browser(t, 1280, 900)
+	logIn(t, ctx, h.URL)
+
+	run(t, ctx, "record a payment",
+		submit(`#new-payment`),
+		chromedp.SetValue(chromedp.CSS(`#amount`), "1000.00"),
+		chromedp.SendKeys(chromedp.CSS(`#reference`), "DBS 0042"),
+		chromedp.SendKeys(chromedp.CSS(`#invoice_number`), "INV-1001"),
+		submit(`#save`),
+	)
+	wantText(t, ctx, ".flash.ok", "Payment recorded")
+	wantText(t, ctx, "#payment-status", "Unassigned")
+	wantText(t, ctx, "#changes-left", "5 of 5")
+
+	// The editor opens on the invoice # the payer quoted; search the customer for both invoices.
+	run(t, ctx, "search the customer's invoices",
+		chromedp.WaitVisible(chromedp.CSS(`#pick-INV-1001`)),
+		clearInput(`#search-number`),
+		chromedp.SendKeys(chromedp.CSS(`#search-org`), "Acme"),
+		submit(`#search`),
+		chromedp.WaitVisible(chromedp.CSS(`#pick-INV-1002`)),
+	)
+	first, second := valueOf(t, ctx, `#amount-INV-1001`), valueOf(t, ctx, `#amount-INV-1002`)
+	if first != "300.00" || second != "500.00" {
+		t.Fatalf("pre-filled amounts %q and %q, want what each invoice still asks for", first, second)
+	}
+	run(t, ctx, "assign & allocate",
+		chromedp.Click(chromedp.CSS(`#pick-INV-1001`)),
+		chromedp.Click(chromedp.CSS(`#pick-INV-1002`)),
+		clearInput(`#amount-INV-1002`),
+		chromedp.SendKeys(chromedp.CSS(`#amount-INV-1002`), "250.00"),
+	)
+	wantText(t, ctx, "#remainder", "450.00")
+	run(t, ctx, "assign & allocate", submit(`#assign-allocate`))
+	wantText(t, ctx, ".flash.ok", "Allocated")
+	wantText(t, ctx, "#assigned-org", "Acme Telecom")
+	wantText(t, ctx, "#allocated", "SGD 550.00")
+	wantText(t, ctx, "#unallocated", "SGD 450.00")
+	wantText(t, ctx, "#changes-left", "4 of 5")
+
+	run(t, ctx, "invoices list", chromedp.Navigate(h.URL+"/invoices"), chromedp.WaitVisible(chromedp.CSS(`#status-INV-1001`)))
+	wantText(t, ctx, "#status-INV-1001", "Paid")
+	wantText(t, ctx, "#status-INV-1002", "Partially paid")
+
+	run(t, ctx, "from the invoice back to its payment",
+		submit(`a[href^="/invoices/"]`),
+		submit(`a[href^="/payments/pay_"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#topup-amount`)),
+	)
+	if topUp := valueOf(t, ctx, `#topup-amount`); topUp != "450.00" {
+		t.Fatalf("top-up pre-filled with %q, want the remainder 450.00", topUp)
+	}
+	run(t, ctx, "top up", submit(`#top-up`))
+	wantText(t, ctx, ".flash.ok", "Credit topped up")
+	wantText(t, ctx, "#topped-up", "SGD 450.00")
+	wantText(t, ctx, "#payment-status", "Fully allocated")
+	run(t, ctx, "customer page", submit(`#assigned-org`))
+	wantText(t, ctx, "#credit", "SGD 450.00")
+	wantText(t, ctx, "#outstanding", "SGD 250.00")
+
+	// A second payment, recorded with the customer (the first change), goes through the
+	// remaining four changes; the sixth is refused.
+	run(t, ctx, "record with a customer",
+		chromedp.Navigate(h.URL+"/payments/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#organization_id`)),
+		chromedp.SetValue(chromedp.CSS(`#organization_id`), h.acme.ID),
+		chromedp.SetValue(chromedp.CSS(`#amount`), "50.00"),
+		submit(`#save`),
+	)
+	wantText(t, ctx, "#changes-left", "4 of 5")
+	for i := 0; i < 2; i++ {
+		run(t, ctx, "unassign",
+			chromedp.Click(chromedp.CSS(`#assignment summary`)),
+			submit(`#unassign`))
+		run(t, ctx, "assign",
+			chromedp.WaitVisible(chromedp.CSS(`#assign-org`)),
+			chromedp.SetValue(chromedp.CSS(`#assign-org`), h.acme.ID),
+			submit(`#assign`))
+	}
+	wantText(t, ctx, "#changes-left", "0 of 5")
+	run(t, ctx, "open the editor", chromedp.Click(chromedp.CSS(`#assignment summary`)))
+	if disabled, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("unassign").disabled`)); err != nil || !disabled {
+		t.Fatal("the Unassign button is enabled with no changes left")
+	}
+	// Even a forced click (the control re-enabled by hand) is refused by the server.
+	run(t, ctx, "forced 6th change",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("unassign").disabled = false`),
+		submit(`#unassign`))
+	wantText(t, ctx, "#error", "5")
+	wantText(t, ctx, "#assigned-org", "Acme Telecom")
+}

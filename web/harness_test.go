@@ -1,0 +1,137 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"finapp"
+	"finapp/api"
+	"finapp/internal/testdb"
+	"finapp/web"
+)
+
+const (
+	testEmail    = "finance@example.com"
+	testPassword = "correct horse battery staple"
+)
+
+// harness is the real handler (API and pages, as cmd/finapp wires them) over a fresh real
+// database, with one finance user and a customer with two open invoices.
+type harness struct {
+	t      *testing.T
+	URL    string
+	svc    *finapp.Service
+	ctx    context.Context // an admin actor, for seeding through the same service
+	acme   *finapp.Organization
+	boreal *finapp.Organization
+}
+
+func newHarness(t *testing.T, secure bool) *harness {
+	t.Helper()
+	db := testdb.Open(t)
+	svc, auth := finapp.NewService(db), finapp.NewAuth(db)
+	ctx := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:seed", Role: finapp.RoleAdmin})
+	if _, err := auth.CreateUser(ctx, finapp.DefaultWorkspace, testEmail, finapp.RoleFinance, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	pages := web.New(web.Deps{Service: svc, Auth: auth, Secure: secure})
+	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Auth: auth, Idempotency: db, Ready: db.Ping, Pages: pages}))
+	t.Cleanup(srv.Close)
+	h := &harness{t: t, URL: srv.URL, svc: svc, ctx: ctx}
+	h.acme = h.org("Acme Telecom Pte Ltd", "SGD")
+	h.boreal = h.org("Borealis Cloud", "SGD")
+	h.invoice(h.acme, "INV-1001", "300.00", finapp.KindStandard)
+	h.invoice(h.acme, "INV-1002", "500.00", finapp.KindStandard)
+	return h
+}
+
+func (h *harness) org(name, cur string) *finapp.Organization {
+	h.t.Helper()
+	o, err := h.svc.CreateOrganization(h.ctx, finapp.OrganizationCreate{Name: name, BillingCurrency: cur})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return o
+}
+
+func (h *harness) invoice(o *finapp.Organization, number, total, kind string) *finapp.Invoice {
+	h.t.Helper()
+	inv, err := h.svc.CreateInvoice(h.ctx, finapp.InvoiceCreate{OrganizationID: o.ID, Number: number, Total: total, Kind: kind})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return inv
+}
+
+// client is a browser without JavaScript: a cookie jar that follows redirects.
+type client struct {
+	h    *harness
+	http *http.Client
+}
+
+func (h *harness) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{h: h, http: &http.Client{Jar: jar}}
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// get fetches a page and returns its status and body.
+func (c *client) get(path string) (int, string) {
+	c.h.t.Helper()
+	resp, err := c.http.Get(c.h.URL + path)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// post submits a form as the browser would, with the CSRF token of the page it came from.
+func (c *client) post(path, csrf string, form url.Values) (int, string) {
+	c.h.t.Helper()
+	if csrf != "" {
+		form.Set("csrf", csrf)
+	}
+	resp, err := c.http.PostForm(c.h.URL+path, form)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// token is the CSRF token a page's forms carry.
+func token(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in page:\n%s", body)
+	}
+	return m[1]
+}
+
+func (c *client) login(email, password string) (int, string) {
+	c.h.t.Helper()
+	_, body := c.get("/login")
+	return c.post("/login", token(c.h.t, body), url.Values{"email": {email}, "password": {password}, "next": {"/payments"}})
+}
+
+// loggedIn logs in and returns the CSRF token of the session.
+func (c *client) loggedIn() string {
+	c.h.t.Helper()
+	status, body := c.login(testEmail, testPassword)
+	if status != http.StatusOK || !strings.Contains(body, "<h1>Payments") {
+		c.h.t.Fatalf("login: %d\n%s", status, body)
+	}
+	return token(c.h.t, body)
+}

@@ -1,0 +1,383 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"finapp"
+	"finapp/money"
+)
+
+// pageSize is how many rows a list page shows; lists page by cursor, so a page costs the same
+// on the first page as on the thousandth.
+const pageSize = 50
+
+// paymentFields are the form fields of the payment form, named as the domain's errors name them.
+var paymentFields = []string{"organization_id", "amount", "currency", "received_on", "method", "reference", "invoice_number", "remark"}
+
+type paymentList struct {
+	Filter   url.Values
+	Payments []*finapp.Payment
+	Orgs     []*finapp.OrganizationDetail
+	Next     string // the next page's URL, "" on the last page
+	First    bool
+}
+
+func (s *server) listPayments(w http.ResponseWriter, r *http.Request, p *page) {
+	q := r.URL.Query()
+	f := finapp.PaymentFilter{Status: q.Get("status"), OrganizationID: q.Get("customer"), Method: q.Get("method"),
+		ReceivedFrom: q.Get("from"), ReceivedTo: q.Get("to"), Q: strings.TrimSpace(q.Get("q")), Cursor: q.Get("cursor"), Limit: pageSize}
+	d := paymentList{Filter: q, First: f.Cursor == ""}
+	p.Title, p.Nav, p.Data = "Payments", "payments", &d
+	orgs, err := s.organizations(r)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	d.Orgs = orgs
+	list, next, err := s.svc.ListPayments(r.Context(), f)
+	if err != nil {
+		status := s.refusal(p, err)
+		s.render(w, status, "payments", p)
+		return
+	}
+	d.Payments = list
+	if next != "" {
+		d.Next = pageURL("/payments", q, next)
+	}
+	s.render(w, http.StatusOK, "payments", p)
+}
+
+// pageURL is a list's URL with the same filters and another cursor.
+func pageURL(path string, q url.Values, cursor string) string {
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "cursor" && k != "done" {
+			v[k] = vs
+		}
+	}
+	v.Set("cursor", cursor)
+	return path + "?" + v.Encode()
+}
+
+// organizations lists customers for the pickers (the first 200 by name match; the API pages
+// further).
+func (s *server) organizations(r *http.Request) ([]*finapp.OrganizationDetail, error) {
+	list, _, err := s.svc.ListOrganizations(r.Context(), finapp.OrganizationFilter{Limit: 200})
+	return list, err
+}
+
+type paymentForm struct {
+	ID      string // "" for a new payment
+	Version int
+	Values  url.Values
+	Orgs    []*finapp.OrganizationDetail
+}
+
+func (f *paymentForm) Get(k string) string { return f.Values.Get(k) }
+
+func (s *server) newPayment(w http.ResponseWriter, r *http.Request, p *page) {
+	v := url.Values{"currency": {"SGD"}, "received_on": {s.svc.Today()}, "method": {"bank_transfer"}}
+	if c := r.URL.Query().Get("customer"); c != "" {
+		v.Set("organization_id", c)
+	}
+	s.showPaymentForm(w, r, p, http.StatusOK, &paymentForm{Values: v})
+}
+
+func (s *server) showPaymentForm(w http.ResponseWriter, r *http.Request, p *page, status int, f *paymentForm) {
+	p.Nav, p.Data = "payments", f
+	p.Title = "New payment"
+	if f.ID != "" {
+		p.Title = "Edit payment"
+	}
+	if f.ID == "" {
+		orgs, err := s.organizations(r)
+		if err != nil {
+			s.fail(w, p, err)
+			return
+		}
+		f.Orgs = orgs
+	}
+	s.render(w, status, "payment_form", p)
+}
+
+func (s *server) recordPayment(w http.ResponseWriter, r *http.Request, p *page) {
+	v := r.PostForm
+	in := finapp.PaymentCreate{OrganizationID: v.Get("organization_id"), Amount: strings.TrimSpace(v.Get("amount")),
+		Currency: strings.ToUpper(strings.TrimSpace(v.Get("currency"))), ReceivedOn: v.Get("received_on"), Method: v.Get("method"),
+		Reference: v.Get("reference"), InvoiceNumber: v.Get("invoice_number"), Remark: v.Get("remark")}
+	d, err := s.svc.RecordPayment(r.Context(), in)
+	if err != nil {
+		status := s.refusal(p, err, paymentFields...)
+		s.showPaymentForm(w, r, p, status, &paymentForm{Values: v})
+		return
+	}
+	redirect(w, r, "/payments/"+d.ID, "recorded")
+}
+
+func (s *server) editPayment(w http.ResponseWriter, r *http.Request, p *page) {
+	d, err := s.svc.GetPayment(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	v := url.Values{"amount": {money.Format(d.Amount, d.Currency)}, "currency": {string(d.Currency)}, "received_on": {d.ReceivedOn},
+		"method": {d.Method}, "reference": {d.Reference}, "invoice_number": {d.InvoiceHint}, "remark": {d.Remark}}
+	s.showPaymentForm(w, r, p, http.StatusOK, &paymentForm{ID: d.ID, Version: d.Version, Values: v})
+}
+
+func (s *server) updatePayment(w http.ResponseWriter, r *http.Request, p *page) {
+	v := r.PostForm
+	field := func(k string) *string { x := v.Get(k); return &x }
+	amount, currency := strings.TrimSpace(v.Get("amount")), strings.ToUpper(strings.TrimSpace(v.Get("currency")))
+	u := finapp.PaymentUpdate{Amount: &amount, Currency: &currency, ReceivedOn: field("received_on"), Method: field("method"),
+		Reference: field("reference"), InvoiceNumber: field("invoice_number"), Remark: field("remark")}
+	id := r.PathValue("id")
+	if _, err := s.svc.UpdatePayment(r.Context(), id, version(v), u); err != nil {
+		status := s.refusal(p, err, paymentFields...)
+		s.showPaymentForm(w, r, p, status, &paymentForm{ID: id, Version: version(v), Values: v})
+		return
+	}
+	redirect(w, r, "/payments/"+id, "updated")
+}
+
+func (s *server) confirmDelete(w http.ResponseWriter, r *http.Request, p *page) {
+	d, err := s.svc.GetPayment(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	p.Title, p.Nav, p.Data = "Delete payment", "payments", d
+	s.render(w, http.StatusOK, "payment_delete", p)
+}
+
+func (s *server) deletePayment(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.PathValue("id")
+	if err := s.svc.DeletePayment(r.Context(), id, version(r.PostForm)); err != nil {
+		s.showPayment(w, r, p, id, err, nil)
+		return
+	}
+	redirect(w, r, "/payments", "deleted")
+}
+
+// version is the payment version a form was rendered from (its If-Match): a form older than the
+// payment is refused with version_conflict instead of acting on what the user did not see.
+func version(v url.Values) int {
+	n, _ := strconv.Atoi(v.Get("version"))
+	return n
+}
+
+// paymentView is the payment page: details, the Assigned Organization and Allocation editors,
+// and the history.
+type paymentView struct {
+	*finapp.PaymentDetail
+	ChangesLeft int
+	MaxChanges  int
+	Orgs        []*finapp.OrganizationDetail
+	History     []*finapp.AuditEvent
+	Search      url.Values // the invoice search: org, number, from, to
+	Searched    bool
+	Candidates  []*candidate
+	LineErrors  map[string]string // invoice id → refusal of its line
+}
+
+// candidate is an invoice the payment may go to, with the amount pre-filled: the smaller of
+// what the invoice still asks for and what the payment has left.
+type candidate struct {
+	*finapp.Invoice
+	Amount  string
+	Checked bool
+	Error   string
+}
+
+func (s *server) viewPayment(w http.ResponseWriter, r *http.Request, p *page) {
+	s.showPayment(w, r, p, r.PathValue("id"), nil, nil)
+}
+
+// showPayment renders the payment page; after a refused action, err is shown and posted keeps
+// what the user ticked and typed.
+func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id string, actionErr error, posted url.Values) {
+	ctx := r.Context()
+	d, err := s.svc.GetPayment(ctx, id)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	v := &paymentView{PaymentDetail: d, ChangesLeft: d.AssignmentChangesLeft(), MaxChanges: finapp.MaxAssignmentChanges, LineErrors: map[string]string{}}
+	p.Title, p.Nav, p.Data = "Payment "+d.Reference, "payments", v
+	if d.Reference == "" {
+		p.Title = "Payment"
+	}
+	status := http.StatusOK
+	search := r.URL.Query()
+	if posted != nil {
+		search = posted
+	}
+	if actionErr != nil {
+		status = s.refusal(p, actionErr) // shown above the editors, where every action of the page can see it
+		var e *finapp.Error
+		if errors.As(actionErr, &e) && strings.HasPrefix(e.Field, "allocations[") && posted != nil {
+			ticked := posted["invoice"]
+			var i int
+			if _, err := fmt.Sscanf(e.Field, "allocations[%d]", &i); err == nil && i >= 0 && i < len(ticked) {
+				v.LineErrors[ticked[i]] = e.Message
+			}
+		}
+	}
+	if v.Orgs, err = s.organizations(r); err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	if v.History, _, err = s.svc.ListAudit(ctx, finapp.AuditFilter{EntityID: d.ID, Limit: 100}); err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	if d.DeletedAt == nil {
+		if err := s.findCandidates(r, v, search, posted); err != nil {
+			if p.Error == "" {
+				status = s.refusal(p, err)
+			}
+		}
+	}
+	s.render(w, status, "payment", p)
+}
+
+// findCandidates runs the Allocation editor's invoice search. An assigned payment searches its
+// organization's invoices (all of its open ones by default); an unassigned one searches every
+// organization's by name, invoice # and issue date, starting from the invoice # the payer quoted.
+func (s *server) findCandidates(r *http.Request, v *paymentView, q, posted url.Values) error {
+	org, number := strings.TrimSpace(q.Get("org")), strings.TrimSpace(q.Get("number"))
+	from, to := q.Get("issued_from"), q.Get("issued_to")
+	v.Searched = q.Has("org") || q.Has("number") || from != "" || to != ""
+	if !v.Searched && v.OrganizationID == "" && v.InvoiceHint != "" {
+		number = v.InvoiceHint
+	}
+	v.Search = url.Values{"org": {org}, "number": {number}, "issued_from": {from}, "issued_to": {to}}
+	if v.OrganizationID == "" && org == "" && number == "" && from == "" && to == "" {
+		return nil // nothing to search for yet
+	}
+	f := finapp.InvoiceFilter{OrganizationID: v.OrganizationID, Q: org, IssuedFrom: from, IssuedTo: to, Limit: 200}
+	if org == "" {
+		f.Q = number
+	}
+	list, _, err := s.svc.ListInvoices(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	ticked := map[string]string{}
+	if posted != nil {
+		for _, id := range posted["invoice"] {
+			ticked[id] = posted.Get("amount_" + id)
+		}
+	}
+	left := v.Unallocated()
+	for _, inv := range list {
+		if inv.AmountDue() <= 0 || inv.Currency != v.Currency || inv.Status == finapp.InvoiceVoid {
+			continue
+		}
+		if org != "" && number != "" && !strings.Contains(strings.ToLower(inv.Number), strings.ToLower(number)) {
+			continue
+		}
+		c := &candidate{Invoice: inv, Amount: money.Format(money.Min(inv.AmountDue(), left), v.Currency), Error: v.LineErrors[inv.ID]}
+		if amt, ok := ticked[inv.ID]; ok {
+			c.Checked, c.Amount = true, amt
+		}
+		v.Candidates = append(v.Candidates, c)
+	}
+	return nil
+}
+
+func (s *server) assign(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.PathValue("id")
+	org := r.PostForm.Get("organization_id")
+	if org == "" {
+		s.showPayment(w, r, p, id, finapp.Invalid("organization_id", "choose the customer to assign the payment to"), nil)
+		return
+	}
+	if _, err := s.svc.AssignPayment(r.Context(), id, org, version(r.PostForm)); err != nil {
+		s.showPayment(w, r, p, id, err, nil)
+		return
+	}
+	redirect(w, r, "/payments/"+id, "assigned")
+}
+
+func (s *server) unassign(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.PathValue("id")
+	if _, err := s.svc.UnassignPayment(r.Context(), id, version(r.PostForm)); err != nil {
+		s.showPayment(w, r, p, id, err, nil)
+		return
+	}
+	redirect(w, r, "/payments/"+id, "unassigned")
+}
+
+// allocate is "Assign & Allocate": the ticked invoices with their amounts, in one request. An
+// unassigned payment is assigned to the ticked invoices' organization in the same transaction;
+// the domain refuses invoices of different organizations.
+func (s *server) allocate(w http.ResponseWriter, r *http.Request, p *page) {
+	id, v := r.PathValue("id"), r.PostForm
+	ticked := v["invoice"]
+	if len(ticked) == 0 {
+		s.showPayment(w, r, p, id, finapp.Invalid("", "Tick at least one invoice to allocate to."), v)
+		return
+	}
+	req := finapp.AllocationRequest{}
+	for _, inv := range ticked {
+		req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: inv, Amount: strings.TrimSpace(v.Get("amount_" + inv))})
+	}
+	d, err := s.svc.GetPayment(r.Context(), id)
+	if err == nil && d.OrganizationID == "" {
+		var inv *finapp.InvoiceDetail
+		if inv, err = s.svc.GetInvoice(r.Context(), ticked[0]); err == nil {
+			req.OrganizationID = inv.OrganizationID
+		}
+	}
+	if err == nil {
+		_, err = s.svc.Allocate(r.Context(), id, version(v), req)
+	}
+	if err != nil {
+		s.showPayment(w, r, p, id, err, v)
+		return
+	}
+	redirect(w, r, "/payments/"+id, "allocated")
+}
+
+func (s *server) autoAllocate(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.PathValue("id")
+	before, err := s.svc.GetPayment(r.Context(), id)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	after, err := s.svc.Allocate(r.Context(), id, version(r.PostForm), finapp.AllocationRequest{Auto: true, OrganizationID: r.PostForm.Get("organization_id")})
+	if err != nil {
+		s.showPayment(w, r, p, id, err, nil)
+		return
+	}
+	done := "auto"
+	if after.Allocated == before.Allocated {
+		done = "auto-none"
+	}
+	redirect(w, r, "/payments/"+id, done)
+}
+
+func (s *server) topUp(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.PathValue("id")
+	if _, err := s.svc.TopUp(r.Context(), id, version(r.PostForm), strings.TrimSpace(r.PostForm.Get("amount"))); err != nil {
+		s.showPayment(w, r, p, id, err, nil)
+		return
+	}
+	redirect(w, r, "/payments/"+id, "topped-up")
+}
+
+func (s *server) release(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.PathValue("id")
+	if _, err := s.svc.ReleaseAllocation(r.Context(), id, r.PathValue("aid"), version(r.PostForm)); err != nil {
+		s.showPayment(w, r, p, id, err, nil)
+		return
+	}
+	redirect(w, r, "/payments/"+id, "released")
+}

@@ -1,0 +1,90 @@
+package web_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"finapp"
+)
+
+// screenshots, when set, is where TestScreenshots writes a PNG of each main page:
+//
+//	go test ./web -run TestScreenshots -args -screenshots=../docs/screenshots
+var screenshots = flag.String("screenshots", "", "write screenshots of the main pages to this directory")
+
+// TestScreenshots photographs each main page over a small, realistic data set. It runs only when
+// -screenshots names a directory.
+func TestScreenshots(t *testing.T) {
+	if *screenshots == "" {
+		t.Skip("pass -screenshots=DIR to write screenshots of the main pages")
+	}
+	if err := os.MkdirAll(*screenshots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, false)
+	globex := h.org("Globex Communications", "USD")
+	starling := h.org("Starling Mobile", "SGD")
+	h.invoice(h.acme, "INV-1003", "1250.00", finapp.KindStandard)
+	h.invoice(starling, "TOP-2001", "200.00", finapp.KindTopUp)
+	h.invoice(starling, "INV-2002", "89.90", finapp.KindStandard)
+	gInv := h.invoice(globex, "INV-3001", "4200.00", finapp.KindStandard)
+	old, err := h.svc.CreateInvoice(h.ctx, finapp.InvoiceCreate{OrganizationID: h.boreal.ID, Number: "INV-0907", Total: "640.00", IssuedOn: "2025-09-01", DueOn: "2025-09-30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay := func(org, amount, cur, method, ref, hint, remark string) *finapp.PaymentDetail {
+		d, err := h.svc.RecordPayment(h.ctx, finapp.PaymentCreate{OrganizationID: org, Amount: amount, Currency: cur, Method: method, Reference: ref, InvoiceNumber: hint, Remark: remark})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	g := pay(globex.ID, "4200.00", "USD", "bank_transfer", "CHASE WIRE 88121", "INV-3001", "")
+	if _, err := h.svc.Allocate(h.ctx, g.ID, 0, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: gInv.ID, Amount: "4200.00"}}}); err != nil {
+		t.Fatal(err)
+	}
+	s := pay(starling.ID, "289.90", "SGD", "stripe", "ch_3PqL9z", "TOP-2001", "Top-up and June bill")
+	if _, err := h.svc.Allocate(h.ctx, s.ID, 0, finapp.AllocationRequest{Auto: true}); err != nil {
+		t.Fatal(err)
+	}
+	b := pay(h.boreal.ID, "300.00", "SGD", "cheque", "CHQ 004512", "INV-0907", "Part payment, balance next month")
+	if _, err := h.svc.Allocate(h.ctx, b.ID, 0, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: old.ID, Amount: "300.00"}}}); err != nil {
+		t.Fatal(err)
+	}
+	pay("", "75.00", "SGD", "cash", "Counter receipt 17", "", "")
+	p := pay("", "1000.00", "SGD", "bank_transfer", "DBS 0042", "INV-1001", "Quarterly settlement")
+
+	shots := []struct{ name, path string }{
+		{"payments", "/payments"},
+		{"payment-new", "/payments/new"},
+		{"payment-view", "/payments/" + p.ID + "?org=Acme"},
+		{"invoices", "/invoices"},
+		{"organizations", "/organizations"},
+		{"organization-view", "/organizations/" + h.acme.ID},
+	}
+	ctx := browser(t, 1280, 860)
+	logIn(t, ctx, h.URL)
+	for _, s := range shots {
+		run(t, ctx, s.name, chromedp.Navigate(h.URL+s.path), chromedp.WaitVisible(chromedp.CSS("main")))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(*screenshots, s.name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	phone := browser(t, 390, 844)
+	logIn(t, phone, h.URL)
+	png, err := chromedp.Run(phone, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(*screenshots, "payments-phone.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

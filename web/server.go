@@ -1,0 +1,237 @@
+// Package web serves finapp's pages (SPEC §5): server-rendered HTML on the same domain service as
+// the JSON API, so that every rule is decided once, in the root package. Every core flow works
+// without JavaScript: forms post, the server answers with a redirect (POST-redirect-GET) or, when
+// the domain refuses, with the same page and the refusal next to the field it names.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"finapp"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are what the pages adapt: the domain service and the sessions of Auth.
+type Deps struct {
+	Service *finapp.Service
+	Auth    *finapp.Auth
+	// Secure marks the session cookie Secure: set it when the server (or its proxy) serves HTTPS.
+	Secure bool
+	// Logger receives internal errors; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// server holds the parsed templates and the dependencies of every handler.
+type server struct {
+	svc    *finapp.Service
+	auth   *finapp.Auth
+	secure bool
+	log    *slog.Logger
+	pages  map[string]*template.Template
+}
+
+// New returns the handler of every page, for api.Deps.Pages (it serves everything outside /v1).
+func New(d Deps) http.Handler {
+	s := &server{svc: d.Service, auth: d.Auth, secure: d.Secure, log: d.Logger, pages: parseTemplates()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.Handle("POST /logout", s.authed(s.logout))
+	mux.Handle("GET /{$}", s.authed(func(w http.ResponseWriter, r *http.Request, p *page) {
+		http.Redirect(w, r, "/payments", http.StatusSeeOther)
+	}))
+
+	mux.Handle("GET /payments", s.authed(s.listPayments))
+	mux.Handle("GET /payments/new", s.authed(s.newPayment))
+	mux.Handle("POST /payments", s.authed(s.recordPayment))
+	mux.Handle("GET /payments/{id}", s.authed(s.viewPayment))
+	mux.Handle("GET /payments/{id}/edit", s.authed(s.editPayment))
+	mux.Handle("POST /payments/{id}/edit", s.authed(s.updatePayment))
+	mux.Handle("GET /payments/{id}/delete", s.authed(s.confirmDelete))
+	mux.Handle("POST /payments/{id}/delete", s.authed(s.deletePayment))
+	mux.Handle("POST /payments/{id}/assign", s.authed(s.assign))
+	mux.Handle("POST /payments/{id}/unassign", s.authed(s.unassign))
+	mux.Handle("POST /payments/{id}/allocate", s.authed(s.allocate))
+	mux.Handle("POST /payments/{id}/auto-allocate", s.authed(s.autoAllocate))
+	mux.Handle("POST /payments/{id}/top-up", s.authed(s.topUp))
+	mux.Handle("POST /payments/{id}/allocations/{aid}/release", s.authed(s.release))
+
+	mux.Handle("GET /invoices", s.authed(s.listInvoices))
+	mux.Handle("GET /invoices/{id}", s.authed(s.viewInvoice))
+	mux.Handle("GET /organizations", s.authed(s.listOrganizations))
+	mux.Handle("GET /organizations/{id}", s.authed(s.viewOrganization))
+	return mux
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// page is what every template receives: the layout's fields and the page's own Data.
+type page struct {
+	Title    string
+	Nav      string // the highlighted menu entry
+	User     string
+	Role     string
+	CanWrite bool
+	CSRF     string
+	Flash    string // a success message after a redirect
+	Error    string // a refusal that names no field
+	Fields   map[string]string
+	Data     any
+}
+
+// parseTemplates parses each page together with the layout, once, at start-up.
+func parseTemplates() map[string]*template.Template {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" {
+			continue
+		}
+		pages[strings.TrimSuffix(base, ".html")] = template.Must(template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
+	}
+	return pages
+}
+
+// render writes a page with status; it renders into a buffer first so that a template error
+// never leaves half a page behind.
+func (s *server) render(w http.ResponseWriter, status int, name string, p *page) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("rendering page", "page", name, "err", err)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// statusOf maps the domain's error codes to HTTP statuses for pages that show a refusal.
+func statusOf(code string) int {
+	switch code {
+	case finapp.EInvalid:
+		return http.StatusUnprocessableEntity
+	case finapp.ENotFound:
+		return http.StatusNotFound
+	case finapp.EForbidden:
+		return http.StatusForbidden
+	case finapp.EUnauthorized:
+		return http.StatusUnauthorized
+	case finapp.ETooManyAttempts:
+		return http.StatusTooManyRequests
+	case finapp.EUnavailable:
+		return http.StatusServiceUnavailable
+	case finapp.EInternal:
+		return http.StatusInternalServerError
+	}
+	return http.StatusConflict
+}
+
+// refusal turns a domain error into what the page shows: the message next to its field when it
+// names one of the form's fields, otherwise above the form. Internal errors are logged and shown
+// only as "Internal error".
+func (s *server) refusal(p *page, err error, formFields ...string) int {
+	var e *finapp.Error
+	if !errors.As(err, &e) || e.Code == finapp.EInternal {
+		s.log.Error("page request failed", "err", err)
+		p.Error = "Internal error. Please try again; if it persists, tell your administrator."
+		return http.StatusInternalServerError
+	}
+	for _, f := range formFields {
+		if e.Field == f {
+			if p.Fields == nil {
+				p.Fields = map[string]string{}
+			}
+			p.Fields[f] = e.Message
+			return statusOf(e.Code)
+		}
+	}
+	p.Error = sentence(e)
+	return statusOf(e.Code)
+}
+
+// sentence is an error as the pages show it: the field it names, then the message.
+func sentence(e *finapp.Error) string {
+	msg := e.Message
+	if e.Field != "" {
+		msg = strings.ReplaceAll(e.Field, "_", " ") + " " + msg
+	}
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return msg
+}
+
+// notFound renders the "no such page" page.
+func (s *server) notFound(w http.ResponseWriter, p *page, what string) {
+	p.Title = "Not found"
+	p.Error = what + " does not exist, or is not in your workspace."
+	s.render(w, http.StatusNotFound, "error", p)
+}
+
+// fail renders err as a page of its own (for reads that cannot show anything else).
+func (s *server) fail(w http.ResponseWriter, p *page, err error) {
+	if finapp.ErrorCode(err) == finapp.ENotFound {
+		s.notFound(w, p, "This record")
+		return
+	}
+	status := s.refusal(p, err)
+	p.Title = "Something went wrong"
+	s.render(w, status, "error", p)
+}
+
+// redirect answers a successful POST with a redirect to the page that shows its result and a
+// flash key that page turns into a message.
+func redirect(w http.ResponseWriter, r *http.Request, to, done string) {
+	if done != "" {
+		sep := "?"
+		if strings.Contains(to, "?") {
+			sep = "&"
+		}
+		to += sep + "done=" + done
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// flashes are the messages a redirect's done key stands for.
+var flashes = map[string]string{
+	"recorded":   "Payment recorded.",
+	"updated":    "Payment updated.",
+	"deleted":    "Payment deleted. It stays visible to auditors in the audit trail.",
+	"assigned":   "Payment assigned.",
+	"unassigned": "Payment unassigned; its allocations were released.",
+	"allocated":  "Allocated.",
+	"auto":       "Auto-allocated, oldest invoice first.",
+	"auto-none":  "Nothing to allocate: no open invoice in the payment's currency.",
+	"topped-up":  "Credit topped up.",
+	"released":   "Allocation released.",
+	"logged-out": "You are logged out.",
+	"logged-in":  "",
+}

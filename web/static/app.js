@@ -1,0 +1,37 @@
+// Progressive enhancement only: every form works without this file. It shows the running
+// remainder of the Allocation editor while invoices are ticked and amounts typed.
+(function () {
+  "use strict";
+  var form = document.getElementById("allocate-form");
+  if (!form) { return; }
+  var total = parseInt(form.getAttribute("data-unallocated"), 10);
+  var digits = parseInt(form.getAttribute("data-digits"), 10);
+  var out = document.getElementById("remainder");
+  function minor(s) {
+    var m = /^(\d+)(?:\.(\d+))?$/.exec(s.trim());
+    if (!m || (m[2] || "").length > digits) { return NaN; }
+    var frac = (m[2] || "").padEnd(digits, "0");
+    return parseInt(m[1] + frac, 10);
+  }
+  function show(n) {
+    var neg = n < 0; n = Math.abs(n);
+    var s = String(n).padStart(digits + 1, "0");
+    if (digits > 0) { s = s.slice(0, s.length - digits) + "." + s.slice(s.length - digits); }
+    return (neg ? "−" : "") + s;
+  }
+  function update() {
+    var left = total, bad = false;
+    form.querySelectorAll("input[name=invoice]").forEach(function (box) {
+      if (!box.checked) { return; }
+      var amt = form.querySelector("input[name='amount_" + box.value + "']");
+      var n = minor(amt ? amt.value : "");
+      if (isNaN(n)) { bad = true; } else { left -= n; }
+    });
+    out.textContent = bad ? "check the amounts" : show(left);
+    out.parentNode.hidden = false;
+    out.parentNode.classList.toggle("over", left < 0);
+  }
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  update();
+})();
