@@ -132,7 +132,9 @@ func (a *Auth) Login(ctx context.Context, email, password, address string) (stri
 		return "", nil, Errorf(ETooManyAttempts, "too many failed logins; try again in %d minutes", int(LoginWindow.Minutes()))
 	}
 	u, err := a.Store.UserByEmail(ctx, email)
-	ok := err == nil && u.DisabledAt == nil && PasswordMatches(u.PasswordHash, password)
+	// The password is hashed whether or not the account exists or is disabled, so that the time
+	// taken does not tell which accounts exist.
+	ok := err == nil && PasswordMatches(u.PasswordHash, password) && u.DisabledAt == nil
 	if err != nil && ErrorCode(err) != ENotFound {
 		return "", nil, err
 	}

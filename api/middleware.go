@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -107,6 +109,12 @@ func idempotent(keys finapp.IdempotencyKeys, next http.Handler) http.Handler {
 			return
 		}
 		body, err := io.ReadAll(r.Body)
+		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+			// The same answer as without an Idempotency-Key: 413, not a 422 about an unreadable body.
+			writeProblem(w, &Problem{Type: "about:blank", Title: http.StatusText(http.StatusRequestEntityTooLarge), Status: http.StatusRequestEntityTooLarge,
+				Detail: fmt.Sprintf("request body is too large limit=%d bytes", tooLarge.Limit), Code: finapp.EInvalid, Field: "body"})
+			return
+		}
 		if err != nil {
 			writeProblem(w, errorProblem(finapp.Invalid("body", "could not be read: %v", err)))
 			return
