@@ -48,12 +48,35 @@ const (
 // Auth carries out who-may-do-what: workspaces, users, sessions and API tokens.
 type Auth struct {
 	Store AuthStore
+	// Books, when set, receives an audit event for every change of users, tokens and sessions,
+	// in the workspace's hash-chained trail next to the changes of its money.
+	Books Store
 	Now   func() time.Time
 }
 
-// NewAuth returns an Auth over store with the wall clock.
+// NewAuth returns an Auth over store with the wall clock; a store that also keeps the books
+// gets the administration changes in its audit trail.
 func NewAuth(store AuthStore) *Auth {
-	return &Auth{Store: store, Now: func() time.Time { return time.Now().UTC() }}
+	a := &Auth{Store: store, Now: func() time.Time { return time.Now().UTC() }}
+	a.Books, _ = store.(Store)
+	return a
+}
+
+// audit appends one administration event to a workspace's trail. The actor is the context's (an
+// admin's token or session) or, for the command line, "cli".
+func (a *Auth) audit(ctx context.Context, workspaceID, action, entity, entityID string, after any) error {
+	if a.Books == nil {
+		return nil
+	}
+	actor, ok := ActorFrom(ctx)
+	if !ok {
+		actor = Actor{Name: "cli"}
+	}
+	return a.Books.Update(ctx, workspaceID, func(tx Tx) error {
+		c := newChanges(a.Now(), actor)
+		c.record(action, entity, entityID, nil, after)
+		return c.save(ctx, tx)
+	})
 }
 
 // CreateWorkspace adds a partner's books. Errors: EInvalid, EDuplicate.
@@ -92,7 +115,10 @@ func (a *Auth) CreateUser(ctx context.Context, workspaceID, email, role, passwor
 		return nil, asField(err, "workspace")
 	}
 	u := &User{ID: NewID("usr_"), WorkspaceID: workspaceID, Email: email, Role: role, PasswordHash: HashPassword(password), CreatedAt: a.Now()}
-	return u, a.Store.CreateUser(ctx, u)
+	if err := a.Store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, a.audit(ctx, workspaceID, "user.created", "user", u.ID, map[string]any{"id": u.ID, "email": u.Email, "role": u.Role})
 }
 
 // ListUsers lists a workspace's users.
@@ -111,7 +137,10 @@ func (a *Auth) DisableUser(ctx context.Context, workspaceID, id string) error {
 	if err := a.Store.UpdateUser(ctx, u); err != nil {
 		return err
 	}
-	return a.Store.RevokeUserSessions(ctx, u.ID, now)
+	if err := a.Store.RevokeUserSessions(ctx, u.ID, now); err != nil {
+		return err
+	}
+	return a.audit(ctx, workspaceID, "user.disabled", "user", u.ID, map[string]any{"id": u.ID, "email": u.Email})
 }
 
 // errBadLogin is the one answer to a wrong email or a wrong password, so that the answer does not
@@ -153,7 +182,8 @@ func (a *Auth) Login(ctx context.Context, email, password, address string) (stri
 	if err := a.Store.CreateSession(ctx, s); err != nil {
 		return "", nil, err
 	}
-	return secret, s, nil
+	loggedIn := WithActor(ctx, Actor{WorkspaceID: u.WorkspaceID, Name: "user:" + u.Email, Role: u.Role, Address: address})
+	return secret, s, a.audit(loggedIn, u.WorkspaceID, "session.created", "user", u.ID, map[string]any{"session_id": s.ID, "expires_at": s.ExpiresAt})
 }
 
 // SessionActor returns who a session secret stands for. Errors: EUnauthorized.
@@ -200,7 +230,7 @@ func (a *Auth) CreateToken(ctx context.Context, workspaceID, name, role string, 
 	if err := a.Store.CreateToken(ctx, t); err != nil {
 		return "", nil, err
 	}
-	return secret, t, nil
+	return secret, t, a.audit(ctx, workspaceID, "token.created", "token", t.ID, map[string]any{"id": t.ID, "name": t.Name, "role": t.Role, "expires_at": t.ExpiresAt})
 }
 
 // Authenticate returns who an API token stands for. Errors: EUnauthorized.
@@ -225,7 +255,10 @@ func (a *Auth) ListTokens(ctx context.Context, workspaceID string) ([]*Token, er
 
 // RevokeToken ends an API token. Errors: ENotFound.
 func (a *Auth) RevokeToken(ctx context.Context, workspaceID, id string) error {
-	return a.Store.RevokeToken(ctx, workspaceID, id, a.Now())
+	if err := a.Store.RevokeToken(ctx, workspaceID, id, a.Now()); err != nil {
+		return err
+	}
+	return a.audit(ctx, workspaceID, "token.revoked", "token", id, map[string]any{"id": id})
 }
 
 // HasTokens reports whether any live token exists (serve issues the first one otherwise).
