@@ -62,6 +62,15 @@ func NewAuth(store AuthStore) *Auth {
 	return a
 }
 
+// mayAdminister refuses a caller that is not an admin. A context without an actor is the
+// operator's command line, which may.
+func mayAdminister(ctx context.Context) error {
+	if actor, ok := ActorFrom(ctx); ok && !actor.CanAdminister() {
+		return Errorf(EForbidden, "only an admin may manage users and tokens")
+	}
+	return nil
+}
+
 // audit appends one administration event to a workspace's trail. The actor is the context's (an
 // admin's token or session) or, for the command line, "cli".
 func (a *Auth) audit(ctx context.Context, workspaceID, action, entity, entityID string, after any) error {
@@ -101,6 +110,9 @@ func (a *Auth) ListWorkspaces(ctx context.Context) ([]*Workspace, error) {
 
 // CreateUser adds a user with a password to a workspace. Errors: EInvalid, EDuplicate, ENotFound.
 func (a *Auth) CreateUser(ctx context.Context, workspaceID, email, role, password string) (*User, error) {
+	if err := mayAdminister(ctx); err != nil {
+		return nil, err
+	}
 	email, err := normalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -128,9 +140,15 @@ func (a *Auth) ListUsers(ctx context.Context, workspaceID string) ([]*User, erro
 
 // DisableUser stops a user from logging in and ends their sessions. Errors: ENotFound.
 func (a *Auth) DisableUser(ctx context.Context, workspaceID, id string) error {
+	if err := mayAdminister(ctx); err != nil {
+		return err
+	}
 	u, err := a.Store.User(ctx, workspaceID, id)
 	if err != nil {
 		return err
+	}
+	if u.DisabledAt != nil {
+		return nil // already disabled: keep the first date, write nothing
 	}
 	now := a.Now()
 	u.DisabledAt = &now
@@ -209,6 +227,9 @@ func (a *Auth) Logout(ctx context.Context, secret string) error {
 // CreateToken makes an API token for a workspace; the secret is returned once.
 // Errors: EInvalid, ENotFound.
 func (a *Auth) CreateToken(ctx context.Context, workspaceID, name, role string, expiresAt *time.Time) (string, *Token, error) {
+	if err := mayAdminister(ctx); err != nil {
+		return "", nil, err
+	}
 	if !ValidRole(role) {
 		return "", nil, Invalid("role", "must be admin, finance or viewer")
 	}
@@ -255,6 +276,9 @@ func (a *Auth) ListTokens(ctx context.Context, workspaceID string) ([]*Token, er
 
 // RevokeToken ends an API token. Errors: ENotFound.
 func (a *Auth) RevokeToken(ctx context.Context, workspaceID, id string) error {
+	if err := mayAdminister(ctx); err != nil {
+		return err
+	}
 	if err := a.Store.RevokeToken(ctx, workspaceID, id, a.Now()); err != nil {
 		return err
 	}
