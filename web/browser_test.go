@@ -167,7 +167,7 @@ func TestBrowser_RecordAssignAllocateTopUpAndAssignmentLimit(t *testing.T) {
 	wantText(t, ctx, "#status-INV-1002", "Partially paid")
 
 	run(t, ctx, "from the invoice back to its payment",
-		submit(`a[href^="/invoices/"]`),
+		submit(`td a[href^="/invoices/inv_"]`),
 		submit(`a[href^="/payments/pay_"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#topup-amount`)),
 	)

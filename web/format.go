@@ -18,6 +18,8 @@ var funcs = template.FuncMap{
 	"balances": formatBalances,
 	"methods":  func() []string { return finapp.Methods },
 	"add":      func(a, b int) int { return a + b },
+	"div":      func(a, b int) int { return a / b },
+	"bucket":   func(b string) string { return bucketNames[b] },
 	"field":    func(p *page, name string) string { return p.Fields[name] },
 	"plain":    money.Format,
 	"list":     func(s ...string) []string { return s },

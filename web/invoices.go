@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"finapp"
 )
@@ -45,7 +47,13 @@ type invoiceView struct {
 }
 
 func (s *server) viewInvoice(w http.ResponseWriter, r *http.Request, p *page) {
-	d, err := s.svc.GetInvoice(r.Context(), r.PathValue("id"))
+	s.showInvoice(w, r, p, r.PathValue("id"), nil)
+}
+
+// showInvoice renders the invoice page; after a refused action (a void), actionErr is shown
+// above it.
+func (s *server) showInvoice(w http.ResponseWriter, r *http.Request, p *page, id string, actionErr error) {
+	d, err := s.svc.GetInvoice(r.Context(), id)
 	if err != nil {
 		s.fail(w, p, err)
 		return
@@ -56,5 +64,73 @@ func (s *server) viewInvoice(w http.ResponseWriter, r *http.Request, p *page) {
 		return
 	}
 	p.Title, p.Nav, p.Data = "Invoice "+d.Number, "invoices", &invoiceView{InvoiceDetail: d, Organization: org, Today: s.svc.Today()}
-	s.render(w, http.StatusOK, "invoice", p)
+	status := http.StatusOK
+	if actionErr != nil {
+		status = s.refusal(p, actionErr)
+	}
+	s.render(w, status, "invoice", p)
+}
+
+// invoiceFields are the invoice form's fields, named as the domain's errors name them.
+var invoiceFields = []string{"organization_id", "number", "kind", "currency", "total", "issued_on", "due_on"}
+
+func (s *server) newInvoice(w http.ResponseWriter, r *http.Request, p *page) {
+	if s.readOnly(w, p) {
+		return
+	}
+	today := s.svc.Today()
+	due := today
+	if t, err := time.Parse("2006-01-02", today); err == nil {
+		due = t.AddDate(0, 0, 30).Format("2006-01-02") // net 30, the usual terms; the form may change it
+	}
+	v := url.Values{"kind": {finapp.KindStandard}, "issued_on": {today}, "due_on": {due}, "organization_id": {r.URL.Query().Get("customer")}}
+	s.showInvoiceForm(w, r, p, http.StatusOK, v)
+}
+
+func (s *server) showInvoiceForm(w http.ResponseWriter, r *http.Request, p *page, status int, v url.Values) {
+	f := &valuesForm{Values: v}
+	p.Title, p.Nav, p.Data = "New invoice", "invoices", f
+	orgs, err := s.organizations(r)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	f.Orgs = orgs
+	s.render(w, status, "invoice_form", p)
+}
+
+func (s *server) createInvoice(w http.ResponseWriter, r *http.Request, p *page) {
+	v := r.PostForm
+	in := finapp.InvoiceCreate{OrganizationID: v.Get("organization_id"), Number: v.Get("number"), Kind: v.Get("kind"),
+		Currency: strings.ToUpper(strings.TrimSpace(v.Get("currency"))), Total: strings.TrimSpace(v.Get("total")),
+		IssuedOn: v.Get("issued_on"), DueOn: v.Get("due_on")}
+	inv, err := s.svc.CreateInvoice(r.Context(), in)
+	if err != nil {
+		status := s.refusal(p, err, invoiceFields...)
+		s.showInvoiceForm(w, r, p, status, v)
+		return
+	}
+	redirect(w, r, "/invoices/"+inv.ID, "invoice-issued")
+}
+
+func (s *server) confirmVoid(w http.ResponseWriter, r *http.Request, p *page) {
+	if s.readOnly(w, p) {
+		return
+	}
+	d, err := s.svc.GetInvoice(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	p.Title, p.Nav, p.Data = "Void invoice "+d.Number, "invoices", d
+	s.render(w, http.StatusOK, "invoice_void", p)
+}
+
+func (s *server) voidInvoice(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.PathValue("id")
+	if _, err := s.svc.VoidInvoice(r.Context(), id, version(r.PostForm)); err != nil {
+		s.showInvoice(w, r, p, id, err)
+		return
+	}
+	redirect(w, r, "/invoices/"+id, "voided")
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"finapp"
@@ -83,4 +84,39 @@ func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *pag
 		}
 	}
 	s.render(w, http.StatusOK, "organization", p)
+}
+
+// organizationFields are the organization form's fields, named as the domain's errors name them.
+var organizationFields = []string{"name", "billing_currency"}
+
+// valuesForm is a create form's typed values, echoed back after a refusal.
+type valuesForm struct {
+	Values url.Values
+	Orgs   []*finapp.OrganizationDetail
+}
+
+func (f *valuesForm) Get(k string) string { return f.Values.Get(k) }
+
+func (s *server) newOrganization(w http.ResponseWriter, r *http.Request, p *page) {
+	if s.readOnly(w, p) {
+		return
+	}
+	s.showOrganizationForm(w, p, http.StatusOK, url.Values{"billing_currency": {"SGD"}})
+}
+
+func (s *server) showOrganizationForm(w http.ResponseWriter, p *page, status int, v url.Values) {
+	p.Title, p.Nav, p.Data = "New organization", "organizations", &valuesForm{Values: v}
+	s.render(w, status, "organization_form", p)
+}
+
+func (s *server) createOrganization(w http.ResponseWriter, r *http.Request, p *page) {
+	v := r.PostForm
+	o, err := s.svc.CreateOrganization(r.Context(), finapp.OrganizationCreate{Name: v.Get("name"),
+		BillingCurrency: strings.ToUpper(strings.TrimSpace(v.Get("billing_currency")))})
+	if err != nil {
+		status := s.refusal(p, err, organizationFields...)
+		s.showOrganizationForm(w, p, status, v)
+		return
+	}
+	redirect(w, r, "/organizations/"+o.ID, "org-created")
 }

@@ -81,6 +81,9 @@ type paymentForm struct {
 func (f *paymentForm) Get(k string) string { return f.Values.Get(k) }
 
 func (s *server) newPayment(w http.ResponseWriter, r *http.Request, p *page) {
+	if s.readOnly(w, p) {
+		return
+	}
 	v := url.Values{"currency": {"SGD"}, "received_on": {s.svc.Today()}, "method": {"bank_transfer"}}
 	if c := r.URL.Query().Get("customer"); c != "" {
 		v.Set("organization_id", c)
@@ -120,6 +123,9 @@ func (s *server) recordPayment(w http.ResponseWriter, r *http.Request, p *page) 
 }
 
 func (s *server) editPayment(w http.ResponseWriter, r *http.Request, p *page) {
+	if s.readOnly(w, p) {
+		return
+	}
 	d, err := s.svc.GetPayment(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, p, err)
@@ -146,6 +152,9 @@ func (s *server) updatePayment(w http.ResponseWriter, r *http.Request, p *page) 
 }
 
 func (s *server) confirmDelete(w http.ResponseWriter, r *http.Request, p *page) {
+	if s.readOnly(w, p) {
+		return
+	}
 	d, err := s.svc.GetPayment(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, p, err)

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -55,6 +57,30 @@ func TestScreenshots(t *testing.T) {
 	if _, err := h.svc.Allocate(h.ctx, b.ID, 0, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: old.ID, Amount: "300.00"}}}); err != nil {
 		t.Fatal(err)
 	}
+	// Money received over the last weeks and invoices of every age, for the Reports page.
+	today, _ := time.Parse("2006-01-02", h.svc.Today())
+	ago := func(days int) string { return today.AddDate(0, 0, -days).Format("2006-01-02") }
+	for i, r := range []struct {
+		days   int
+		amount string
+		method string
+	}{{27, "1800.00", "bank_transfer"}, {24, "420.00", "credit_card"}, {20, "2650.00", "bank_transfer"}, {16, "310.00", "cash"},
+		{13, "1290.00", "bank_transfer"}, {9, "760.00", "stripe"}, {6, "2120.00", "bank_transfer"}, {3, "540.00", "cheque"}, {1, "980.00", "paypal"}} {
+		if _, err := h.svc.RecordPayment(h.ctx, finapp.PaymentCreate{Amount: r.amount, Currency: "SGD", Method: r.method, ReceivedOn: ago(r.days),
+			Reference: fmt.Sprintf("Batch %02d", i+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, inv := range []struct {
+		org            *finapp.Organization
+		number, total  string
+		issued, dueAgo int
+	}{{starling, "INV-2003", "415.00", 80, 50}, {h.acme, "INV-0990", "980.00", 45, 15}, {globex, "INV-2990", "1500.00", 100, 70}} {
+		if _, err := h.svc.CreateInvoice(h.ctx, finapp.InvoiceCreate{OrganizationID: inv.org.ID, Number: inv.number, Total: inv.total,
+			IssuedOn: ago(inv.issued), DueOn: ago(inv.dueAgo)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pay("", "75.00", "SGD", "cash", "Counter receipt 17", "", "")
 	p := pay("", "1000.00", "SGD", "bank_transfer", "DBS 0042", "INV-1001", "Quarterly settlement")
 
@@ -65,6 +91,10 @@ func TestScreenshots(t *testing.T) {
 		{"invoices", "/invoices"},
 		{"organizations", "/organizations"},
 		{"organization-view", "/organizations/" + h.acme.ID},
+		{"invoice-view", "/invoices/" + old.ID},
+		{"invoice-new", "/invoices/new?customer=" + h.acme.ID},
+		{"reports", "/reports"},
+		{"audit", "/audit"},
 	}
 	ctx := browser(t, 1280, 860)
 	logIn(t, ctx, h.URL)

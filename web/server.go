@@ -74,9 +74,27 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /payments/{id}/allocations/{aid}/release", s.authed(s.release))
 
 	mux.Handle("GET /invoices", s.authed(s.listInvoices))
+	mux.Handle("GET /invoices/new", s.authed(s.newInvoice))
+	mux.Handle("POST /invoices", s.authed(s.createInvoice))
 	mux.Handle("GET /invoices/{id}", s.authed(s.viewInvoice))
+	mux.Handle("GET /invoices/{id}/void", s.authed(s.confirmVoid))
+	mux.Handle("POST /invoices/{id}/void", s.authed(s.voidInvoice))
 	mux.Handle("GET /organizations", s.authed(s.listOrganizations))
+	mux.Handle("GET /organizations/new", s.authed(s.newOrganization))
+	mux.Handle("POST /organizations", s.authed(s.createOrganization))
 	mux.Handle("GET /organizations/{id}", s.authed(s.viewOrganization))
+
+	mux.Handle("GET /reports", s.authed(s.reports))
+	mux.Handle("GET /audit", s.authed(s.audit))
+
+	mux.Handle("GET /admin/users", s.admin(s.listUsers))
+	mux.Handle("POST /admin/users", s.admin(s.createUser))
+	mux.Handle("GET /admin/users/{id}/disable", s.admin(s.confirmDisableUser))
+	mux.Handle("POST /admin/users/{id}/disable", s.admin(s.disableUser))
+	mux.Handle("GET /admin/tokens", s.admin(s.listTokens))
+	mux.Handle("POST /admin/tokens", s.admin(s.createToken))
+	mux.Handle("GET /admin/tokens/{id}/revoke", s.admin(s.confirmRevokeToken))
+	mux.Handle("POST /admin/tokens/{id}/revoke", s.admin(s.revokeToken))
 	return mux
 }
 
@@ -207,6 +225,18 @@ func (s *server) fail(w http.ResponseWriter, p *page, err error) {
 	s.render(w, status, "error", p)
 }
 
+// readOnly answers a read-only role's request for a write form with a refusal page instead of a
+// form it could not submit; it reports whether it did. (The domain refuses such writes anyway.)
+func (s *server) readOnly(w http.ResponseWriter, p *page) bool {
+	if p.CanWrite {
+		return false
+	}
+	p.Title = "Read only"
+	p.Error = "Your role (" + p.Role + ") may only read; ask an administrator for the finance role to make changes."
+	s.render(w, http.StatusForbidden, "error", p)
+	return true
+}
+
 // redirect answers a successful POST with a redirect to the page that shows its result and a
 // flash key that page turns into a message.
 func redirect(w http.ResponseWriter, r *http.Request, to, done string) {
@@ -222,16 +252,19 @@ func redirect(w http.ResponseWriter, r *http.Request, to, done string) {
 
 // flashes are the messages a redirect's done key stands for.
 var flashes = map[string]string{
-	"recorded":   "Payment recorded.",
-	"updated":    "Payment updated.",
-	"deleted":    "Payment deleted. It stays visible to auditors in the audit trail.",
-	"assigned":   "Payment assigned.",
-	"unassigned": "Payment unassigned; its allocations were released.",
-	"allocated":  "Allocated.",
-	"auto":       "Auto-allocated, oldest invoice first.",
-	"auto-none":  "Nothing to allocate: no open invoice in the payment's currency.",
-	"topped-up":  "Credit topped up.",
-	"released":   "Allocation released.",
-	"logged-out": "You are logged out.",
-	"logged-in":  "",
+	"recorded":       "Payment recorded.",
+	"updated":        "Payment updated.",
+	"deleted":        "Payment deleted. It stays visible to auditors in the audit trail.",
+	"assigned":       "Payment assigned.",
+	"unassigned":     "Payment unassigned; its allocations were released.",
+	"allocated":      "Allocated.",
+	"auto":           "Auto-allocated, oldest invoice first.",
+	"auto-none":      "Nothing to allocate: no open invoice in the payment's currency.",
+	"topped-up":      "Credit topped up.",
+	"released":       "Allocation released.",
+	"org-created":    "Organization created.",
+	"invoice-issued": "Invoice issued.",
+	"voided":         "Invoice voided; its issue entry is reversed in the ledger.",
+	"logged-out":     "You are logged out.",
+	"logged-in":      "",
 }

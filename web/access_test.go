@@ -1,0 +1,576 @@
+package web_test
+
+import (
+	"context"
+	"go/ast"
+	"go/parser"
+	gotoken "go/token"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"finapp"
+)
+
+// The web UI's access rules, route by route (as api/access_test.go does for the API): what each
+// role of workspace A may open and post, and what an admin of workspace B gets for A's ids. The
+// expected answers are written here, not read from the handlers.
+
+// need is what a route asks of its caller.
+type need int
+
+const (
+	public  need = iota // no session (login, static files)
+	session             // any logged-in user (logout)
+	read                // every role: a page
+	write               // finance and admin; a viewer gets 403 and nothing is written
+	admin               // admin only; others get 403 and nothing is written
+)
+
+// ids are the records a route's request names; each test fills them with its own.
+type ids struct {
+	Payment, Allocation, Invoice, FreeInvoice, Org, User, Token string
+	Org2                                                        string // another organization, to move the payment to
+	Today                                                       string
+	Version, InvoiceVersion                                     int
+}
+
+// webRoute is one registered pattern, the role it needs and a request that, for a caller allowed
+// to make it, succeeds on the records in ids.
+type webRoute struct {
+	pattern string // exactly as registered: "POST /payments/{id}/edit"
+	need    need
+	// ok is a permitted caller's status (after no redirect): 200 for pages, 303 for forms.
+	ok  int
+	req func(x ids) (path string, form url.Values)
+}
+
+func path(p string) func(ids) (string, url.Values) {
+	return func(ids) (string, url.Values) { return p, nil }
+}
+
+func v(n int) string { return strconv.Itoa(n) }
+
+// webRoutes is every route of web.New. TestWebRoutes_ListIsComplete fails when a route is
+// registered but not listed here (or listed but no longer registered).
+var webRoutes = []webRoute{
+	{"GET /static/", public, 200, path("/static/app.css")},
+	{"GET /login", public, 200, path("/login")},
+	{"POST /login", public, 0, nil}, // covered by the login tests
+	{"POST /logout", session, 303, path("/logout")},
+	{"GET /{$}", read, 303, path("/")},
+
+	{"GET /payments", read, 200, path("/payments")},
+	{"GET /payments/new", write, 200, path("/payments/new")},
+	{"POST /payments", write, 303, func(x ids) (string, url.Values) {
+		return "/payments", url.Values{"organization_id": {x.Org}, "amount": {"25.00"}, "currency": {"SGD"}, "method": {"cash"}, "reference": {"matrix"}}
+	}},
+	{"GET /payments/{id}", read, 200, func(x ids) (string, url.Values) { return "/payments/" + x.Payment, nil }},
+	{"GET /payments/{id}/edit", write, 200, func(x ids) (string, url.Values) { return "/payments/" + x.Payment + "/edit", nil }},
+	{"POST /payments/{id}/edit", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/edit", url.Values{"version": {v(x.Version)}, "amount": {"100.00"}, "currency": {"SGD"}, "method": {"cash"}, "reference": {"edited"}, "received_on": {x.Today}}
+	}},
+	{"GET /payments/{id}/delete", write, 200, func(x ids) (string, url.Values) { return "/payments/" + x.Payment + "/delete", nil }},
+	{"POST /payments/{id}/delete", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/delete", url.Values{"version": {v(x.Version)}}
+	}},
+	{"POST /payments/{id}/assign", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/assign", url.Values{"version": {v(x.Version)}, "organization_id": {x.Org2}}
+	}},
+	{"POST /payments/{id}/unassign", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/unassign", url.Values{"version": {v(x.Version)}}
+	}},
+	{"POST /payments/{id}/allocate", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/allocate", url.Values{"version": {v(x.Version)}, "invoice": {x.Invoice}, "amount_" + x.Invoice: {"5.00"}}
+	}},
+	{"POST /payments/{id}/auto-allocate", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/auto-allocate", url.Values{"version": {v(x.Version)}}
+	}},
+	{"POST /payments/{id}/top-up", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/top-up", url.Values{"version": {v(x.Version)}, "amount": {"1.00"}}
+	}},
+	{"POST /payments/{id}/allocations/{aid}/release", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/allocations/" + x.Allocation + "/release", url.Values{"version": {v(x.Version)}}
+	}},
+
+	{"GET /invoices", read, 200, path("/invoices")},
+	{"GET /invoices/new", write, 200, path("/invoices/new")},
+	{"POST /invoices", write, 303, func(x ids) (string, url.Values) {
+		return "/invoices", url.Values{"organization_id": {x.Org}, "number": {"M-" + x.Payment}, "kind": {finapp.KindStandard}, "total": {"40.00"}}
+	}},
+	{"GET /invoices/{id}", read, 200, func(x ids) (string, url.Values) { return "/invoices/" + x.Invoice, nil }},
+	{"GET /invoices/{id}/void", write, 200, func(x ids) (string, url.Values) { return "/invoices/" + x.FreeInvoice + "/void", nil }},
+	{"POST /invoices/{id}/void", write, 303, func(x ids) (string, url.Values) {
+		return "/invoices/" + x.FreeInvoice + "/void", url.Values{"version": {v(x.InvoiceVersion)}}
+	}},
+
+	{"GET /organizations", read, 200, path("/organizations")},
+	{"GET /organizations/new", write, 200, path("/organizations/new")},
+	{"POST /organizations", write, 303, func(x ids) (string, url.Values) {
+		return "/organizations", url.Values{"name": {"Matrix " + x.Payment}, "billing_currency": {"SGD"}}
+	}},
+	{"GET /organizations/{id}", read, 200, func(x ids) (string, url.Values) { return "/organizations/" + x.Org, nil }},
+
+	{"GET /reports", read, 200, path("/reports")},
+	{"GET /audit", read, 200, path("/audit")},
+
+	{"GET /admin/users", admin, 200, path("/admin/users")},
+	{"POST /admin/users", admin, 303, func(x ids) (string, url.Values) {
+		return "/admin/users", url.Values{"email": {strings.ToLower("m-"+x.Payment) + "@example.com"}, "role": {finapp.RoleViewer}, "password": {testPassword}}
+	}},
+	{"GET /admin/users/{id}/disable", admin, 200, func(x ids) (string, url.Values) { return "/admin/users/" + x.User + "/disable", nil }},
+	{"POST /admin/users/{id}/disable", admin, 303, func(x ids) (string, url.Values) { return "/admin/users/" + x.User + "/disable", url.Values{} }},
+	{"GET /admin/tokens", admin, 200, path("/admin/tokens")},
+	{"POST /admin/tokens", admin, 200, func(x ids) (string, url.Values) {
+		return "/admin/tokens", url.Values{"name": {"matrix"}, "role": {finapp.RoleViewer}}
+	}},
+	{"GET /admin/tokens/{id}/revoke", admin, 200, func(x ids) (string, url.Values) { return "/admin/tokens/" + x.Token + "/revoke", nil }},
+	{"POST /admin/tokens/{id}/revoke", admin, 303, func(x ids) (string, url.Values) { return "/admin/tokens/" + x.Token + "/revoke", url.Values{} }},
+}
+
+// TestWebRoutes_ListIsComplete reads the route registrations from the package's source (every
+// mux.Handle or HandleFunc with a literal pattern) and compares them with webRoutes.
+func TestWebRoutes_ListIsComplete(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	registered := map[string]bool{}
+	fset := gotoken.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "Handle" && sel.Sel.Name != "HandleFunc") {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != gotoken.STRING {
+				t.Errorf("%s: a route registered with a pattern that is not a literal; list it by hand", fset.Position(call.Pos()))
+				return true
+			}
+			p, _ := strconv.Unquote(lit.Value)
+			registered[p] = true
+			return true
+		})
+	}
+	if len(registered) < 10 {
+		t.Fatalf("found only %d registrations; has the router changed shape?", len(registered))
+	}
+	listed := map[string]bool{}
+	for _, r := range webRoutes {
+		if listed[r.pattern] {
+			t.Errorf("%q listed twice", r.pattern)
+		}
+		listed[r.pattern] = true
+	}
+	var missing, stale []string
+	for p := range registered {
+		if !listed[p] {
+			missing = append(missing, p)
+		}
+	}
+	for p := range listed {
+		if !registered[p] {
+			stale = append(stale, p)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	if len(missing) > 0 {
+		t.Errorf("routes registered but missing from webRoutes in access_test.go (add each with the role it needs): %q", missing)
+	}
+	if len(stale) > 0 {
+		t.Errorf("routes in webRoutes that are no longer registered: %q", stale)
+	}
+}
+
+// world is workspace A (the harness's default workspace, with a viewer, a finance user and an
+// admin) and workspace B (with its own admin and books).
+type world struct {
+	*harness
+	ctxB  context.Context // an admin actor of B, for seeding B
+	wsB   string
+	users map[string]*finapp.User // A's users by role, and "B" for B's admin
+	seq   int
+}
+
+const (
+	viewerEmail = "viewer@a.example"
+	adminEmail  = "admin@a.example"
+	adminBEmail = "admin@b.example"
+)
+
+func newWorld(t *testing.T) *world {
+	h := newHarness(t, false)
+	w := &world{harness: h, users: map[string]*finapp.User{}}
+	ws, err := h.auth.CreateWorkspace(context.Background(), "Partner B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.wsB = ws.ID
+	w.ctxB = finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: ws.ID, Name: "test:seed-b", Role: finapp.RoleAdmin})
+	for role, u := range map[string]struct{ ws, email, role string }{
+		finapp.RoleViewer: {finapp.DefaultWorkspace, viewerEmail, finapp.RoleViewer},
+		finapp.RoleAdmin:  {finapp.DefaultWorkspace, adminEmail, finapp.RoleAdmin},
+		"B":               {ws.ID, adminBEmail, finapp.RoleAdmin},
+	} {
+		created, err := h.auth.CreateUser(h.ctx, u.ws, u.email, u.role, testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.users[role] = created
+	}
+	list, err := h.auth.ListUsers(h.ctx, finapp.DefaultWorkspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range list {
+		if u.Email == testEmail {
+			w.users[finapp.RoleFinance] = u
+		}
+	}
+	return w
+}
+
+// fresh makes new records in workspace A (or B, with ctx B) for one request to act on: a
+// payment of 100.00 assigned to an organization, 10.00 of it allocated to an invoice, another
+// invoice without payments, a user and an API token.
+func (w *world) fresh(ctx context.Context) ids {
+	return w.freshFor(ctx, "/admin/users/{id}")
+}
+
+// freshFor is fresh for one route: it makes a user (an expensive password hash) only for a route
+// that names one.
+func (w *world) freshFor(ctx context.Context, pattern string) ids {
+	t := w.t
+	t.Helper()
+	w.seq++
+	n := v(w.seq)
+	org, err := w.svc.CreateOrganization(ctx, finapp.OrganizationCreate{Name: "Fresh " + n, BillingCurrency: "SGD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org2, err := w.svc.CreateOrganization(ctx, finapp.OrganizationCreate{Name: "Other " + n, BillingCurrency: "SGD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := w.svc.CreateInvoice(ctx, finapp.InvoiceCreate{OrganizationID: org.ID, Number: "F-" + n, Total: "50.00", Kind: finapp.KindStandard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	free, err := w.svc.CreateInvoice(ctx, finapp.InvoiceCreate{OrganizationID: org.ID, Number: "G-" + n, Total: "70.00", Kind: finapp.KindStandard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: org.ID, Amount: "100.00", Currency: "SGD", Method: "cash", Reference: "fresh " + n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = w.svc.Allocate(ctx, p.ID, p.Version, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: inv.ID, Amount: "10.00"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := finapp.ActorFrom(ctx)
+	u := &finapp.User{}
+	if strings.Contains(pattern, "/admin/users/{id}") {
+		if u, err = w.auth.CreateUser(ctx, a.WorkspaceID, "fresh"+n+"-"+strings.ToLower(a.WorkspaceID)+"@example.com", finapp.RoleViewer, testPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, tok, err := w.auth.CreateToken(ctx, a.WorkspaceID, "fresh-"+n, finapp.RoleViewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids{Payment: p.ID, Allocation: p.Allocations[0].ID, Version: p.Version, Invoice: inv.ID, FreeInvoice: free.ID,
+		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(), User: u.ID, Token: tok.ID}
+}
+
+// state is everything a refused request must leave as it was in a workspace: its audit trail
+// (every change of the books, users and tokens is in it), users and tokens.
+func (w *world) state(ctx context.Context) string {
+	t := w.t
+	t.Helper()
+	a, _ := finapp.ActorFrom(ctx)
+	var b strings.Builder
+	cursor := ""
+	for {
+		list, next, err := w.svc.ListAudit(ctx, finapp.AuditFilter{Cursor: cursor, Limit: finapp.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range list {
+			b.WriteString(e.ID + "\n")
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	users, err := w.auth.ListUsers(ctx, a.WorkspaceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		b.WriteString(u.ID + " " + strconv.FormatBool(u.DisabledAt != nil) + "\n")
+	}
+	tokens, err := w.auth.ListTokens(ctx, a.WorkspaceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range tokens {
+		b.WriteString(k.ID + " " + strconv.FormatBool(k.RevokedAt != nil) + "\n")
+	}
+	return b.String()
+}
+
+// roleClient is a logged-in browser that does not follow redirects, so that a form's answer (303
+// to its result, 403, 404) is seen as sent.
+type roleClient struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	csrf string
+}
+
+func (w *world) login(email string) *roleClient {
+	t := w.t
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	b := &roleClient{t: t, base: w.URL, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	_, body, _ := b.do("GET", "/login", nil)
+	b.csrf = token(t, body)
+	status, _, loc := b.do("POST", "/login", url.Values{"email": {email}, "password": {testPassword}, "next": {"/payments"}})
+	if status != http.StatusSeeOther || loc != "/payments" {
+		t.Fatalf("login %s: %d to %q", email, status, loc)
+	}
+	_, body, _ = b.do("GET", "/payments", nil)
+	b.csrf = token(t, body)
+	return b
+}
+
+// do sends a request (a POST carries the session's CSRF token) and returns the status, the body
+// and the redirect's Location.
+func (b *roleClient) do(method, p string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	var resp *http.Response
+	var err error
+	if method == "POST" {
+		if form == nil {
+			form = url.Values{}
+		}
+		form.Set("csrf", b.csrf)
+		resp, err = b.http.PostForm(b.base+p, form)
+	} else {
+		resp, err = b.http.Get(b.base + p)
+	}
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header.Get("Location")
+}
+
+func method(pattern string) string { m, _, _ := strings.Cut(pattern, " "); return m }
+
+// TestWebAccess_RolesOfWorkspaceA walks every route with a viewer, a finance user and an admin:
+// pages are readable by all three, money forms are refused to the viewer (403, nothing
+// written), admin pages and forms are for the admin only (403 to the others, nothing written).
+func TestWebAccess_RolesOfWorkspaceA(t *testing.T) {
+	w := newWorld(t)
+	browsers := map[string]*roleClient{}
+	for _, role := range []string{finapp.RoleViewer, finapp.RoleFinance, finapp.RoleAdmin} {
+		browsers[role] = w.login(w.users[role].Email)
+	}
+	shared := w.fresh(w.ctx) // for the pages, which change nothing
+	for _, r := range webRoutes {
+		if r.need == public || r.need == session {
+			continue
+		}
+		for _, role := range []string{finapp.RoleViewer, finapp.RoleFinance, finapp.RoleAdmin} {
+			allowed := r.need == read || (r.need == write && role != finapp.RoleViewer) || (r.need == admin && role == finapp.RoleAdmin)
+			t.Run(r.pattern+"/"+role, func(t *testing.T) {
+				x := shared
+				if method(r.pattern) == "POST" {
+					x = w.freshFor(w.ctx, r.pattern)
+				}
+				p, form := r.req(x)
+				before := w.state(w.ctx)
+				status, body, loc := browsers[role].do(method(r.pattern), p, form)
+				if allowed {
+					if status != r.ok || strings.HasPrefix(loc, "/login") {
+						t.Fatalf("%s %s as %s: %d (to %q), want %d\n%s", method(r.pattern), p, role, status, loc, r.ok, body)
+					}
+					if method(r.pattern) == "POST" && w.state(w.ctx) == before {
+						t.Errorf("%s as %s succeeded but changed nothing", r.pattern, role)
+					}
+					return
+				}
+				if status != http.StatusForbidden {
+					t.Fatalf("%s %s as %s: %d (to %q), want 403\n%s", method(r.pattern), p, role, status, loc, body)
+				}
+				if after := w.state(w.ctx); after != before {
+					t.Errorf("%s as %s was refused but changed workspace A", r.pattern, role)
+				}
+			})
+		}
+	}
+}
+
+// TestWebAccess_AdminLinkOnlyForAdmins: the menu shows Admin to admins only.
+func TestWebAccess_AdminLinkOnlyForAdmins(t *testing.T) {
+	w := newWorld(t)
+	for _, role := range []string{finapp.RoleViewer, finapp.RoleFinance, finapp.RoleAdmin} {
+		_, body, _ := w.login(w.users[role].Email).do("GET", "/payments", nil)
+		if has := strings.Contains(body, `href="/admin/users"`); has != (role == finapp.RoleAdmin) {
+			t.Errorf("%s: admin link shown = %v", role, has)
+		}
+	}
+}
+
+// TestWebAccess_WorkspaceBSeesNothingOfA: B's admin opening or posting to any of A's ids gets 404
+// exactly like an id that exists nowhere, A is left as it was, and B's lists show none of A's
+// data.
+func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
+	w := newWorld(t)
+	b := w.login(adminBEmail)
+	ownB := w.fresh(w.ctxB)
+	a := w.fresh(w.ctx)
+	unknown := ids{Payment: "pay_00000000000000000000000000", Allocation: "alc_00000000000000000000000000", Invoice: "inv_00000000000000000000000000",
+		FreeInvoice: "inv_00000000000000000000000001", Org: "org_00000000000000000000000000", User: "usr_00000000000000000000000000",
+		Token: "tok_00000000000000000000000000", Org2: "org_00000000000000000000000001", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion}
+	// same checks that A's ids and unknown ids get the same 404, byte for byte but for the id.
+	// want is 404 for an id in the path; an id named in a form is refused as the domain refuses an
+	// unknown one (422, next to its field).
+	same := func(t *testing.T, what string, want int, sendA, sendUnknown func() (int, string), idA, idUnknown string) {
+		t.Helper()
+		before := w.state(w.ctx)
+		statusA, bodyA := sendA()
+		statusU, bodyU := sendUnknown()
+		if statusA != want || statusU != want {
+			t.Errorf("%s: %d with A's id, %d with an unknown id; want %d for both\n%s", what, statusA, statusU, want, bodyA)
+		}
+		if strings.ReplaceAll(bodyA, idA, idUnknown) != bodyU {
+			t.Errorf("%s: A's id is answered differently from an unknown id:\n%s\n---\n%s", what, bodyA, bodyU)
+		}
+		if w.state(w.ctx) != before {
+			t.Errorf("%s changed workspace A", what)
+		}
+	}
+	// Every route with an id in its path, with A's ids.
+	for _, r := range webRoutes {
+		if !strings.Contains(r.pattern, "{") || strings.Contains(r.pattern, "{$}") || r.need == public {
+			continue
+		}
+		t.Run(r.pattern, func(t *testing.T) {
+			pa, fa := r.req(a)
+			pu, fu := r.req(unknown)
+			idA, idU := mainID(r.pattern, a), mainID(r.pattern, unknown)
+			same(t, r.pattern, http.StatusNotFound,
+				func() (int, string) { s, body, _ := b.do(method(r.pattern), pa, fa); return s, body },
+				func() (int, string) { s, body, _ := b.do(method(r.pattern), pu, fu); return s, body }, idA, idU)
+		})
+	}
+	// A's ids named in B's forms: an organization or invoice of A for B's own payment.
+	forms := []struct {
+		name     string
+		path     string
+		form     func(id string) url.Values
+		idA, idU string
+	}{
+		{"record a payment for A's organization", "/payments", func(id string) url.Values {
+			return url.Values{"organization_id": {id}, "amount": {"5.00"}, "currency": {"SGD"}, "method": {"cash"}}
+		}, a.Org, unknown.Org},
+		{"assign B's payment to A's organization", "/payments/" + ownB.Payment + "/assign", func(id string) url.Values {
+			return url.Values{"version": {v(ownB.Version)}, "organization_id": {id}}
+		}, a.Org, unknown.Org},
+		{"allocate B's payment to A's invoice", "/payments/" + ownB.Payment + "/allocate", func(id string) url.Values {
+			return url.Values{"version": {v(ownB.Version)}, "invoice": {id}, "amount_" + id: {"1.00"}}
+		}, a.Invoice, unknown.Invoice},
+		{"issue an invoice for A's organization", "/invoices", func(id string) url.Values {
+			return url.Values{"organization_id": {id}, "number": {"B-1"}, "kind": {finapp.KindStandard}, "total": {"5.00"}}
+		}, a.Org, unknown.Org},
+	}
+	for _, f := range forms {
+		t.Run(f.name, func(t *testing.T) {
+			beforeB := w.state(w.ctxB)
+			same(t, f.name, http.StatusUnprocessableEntity,
+				func() (int, string) { s, body, _ := b.do("POST", f.path, f.form(f.idA)); return s, body },
+				func() (int, string) { s, body, _ := b.do("POST", f.path, f.form(f.idU)); return s, body }, f.idA, f.idU)
+			if w.state(w.ctxB) != beforeB {
+				t.Errorf("%s changed workspace B", f.name)
+			}
+		})
+	}
+	// B's lists and searches show none of A's data.
+	// (ownB was made first: A's fresh records are number 2.)
+	secrets := []string{a.Payment, a.Invoice, a.FreeInvoice, a.Org, a.User, a.Token, w.acme.ID, w.boreal.ID, w.boreal.Name, "INV-1002",
+		testEmail, viewerEmail, adminEmail, "fresh-2<", "Fresh 2", "G-2", "fresh 2"}
+	for _, r := range webRoutes {
+		if r.need == public || r.need == session || method(r.pattern) != "GET" || strings.Contains(r.pattern, "{id}") {
+			continue
+		}
+		for _, q := range []string{"", "?q=Acme", "?q=INV", "?q=Fresh"} {
+			p, _ := r.req(ids{})
+			status, body, _ := b.do("GET", p+q, nil)
+			if status != r.ok {
+				t.Errorf("B GET %s: %d", p+q, status)
+			}
+			for _, s := range secrets {
+				if strings.Contains(body, s) {
+					t.Errorf("B's GET %s shows A's %q", p+q, s)
+				}
+			}
+		}
+	}
+}
+
+// mainID is the id a route's path names first, which the not-found page may echo.
+func mainID(pattern string, x ids) string {
+	switch {
+	case strings.HasPrefix(pattern, "GET /payments/{id}"), strings.HasPrefix(pattern, "POST /payments/{id}"):
+		return x.Payment
+	case strings.Contains(pattern, "/invoices/{id}/"):
+		return x.FreeInvoice
+	case strings.Contains(pattern, "/invoices/{id}"):
+		return x.Invoice
+	case strings.Contains(pattern, "/organizations/{id}"):
+		return x.Org
+	case strings.Contains(pattern, "/admin/users/{id}"):
+		return x.User
+	case strings.Contains(pattern, "/admin/tokens/{id}"):
+		return x.Token
+	}
+	return "\x00"
+}
+
+// TestWebAccess_LogoutForEveryRole: any logged-in user may log out.
+func TestWebAccess_LogoutForEveryRole(t *testing.T) {
+	w := newWorld(t)
+	for _, email := range []string{viewerEmail, testEmail, adminEmail, adminBEmail} {
+		b := w.login(email)
+		if status, _, loc := b.do("POST", "/logout", nil); status != http.StatusSeeOther || loc != "/login?done=logged-out" {
+			t.Errorf("%s logout: %d to %q", email, status, loc)
+		}
+		if _, _, loc := b.do("GET", "/payments", nil); !strings.HasPrefix(loc, "/login") {
+			t.Errorf("%s: still logged in after logout", email)
+		}
+	}
+}
