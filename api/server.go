@@ -44,7 +44,8 @@ func New(d Deps) http.Handler {
 	config.Security = []map[string][]string{{"bearer": {}}}
 	config.CreateHooks = nil // no $schema links in bodies: responses carry exactly the documented fields
 	humaAPI := humago.New(mux, config)
-	humaAPI.UseMiddleware(enforceAccess(humaAPI))
+	m := newMetrics()
+	humaAPI.UseMiddleware(m.observe, enforceAccess(humaAPI))
 
 	h := &handlers{svc: d.Service, auth: d.Auth}
 	h.registerOrganizations(humaAPI)
@@ -59,6 +60,8 @@ func New(d Deps) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
+	// Counts and latencies only, no business data: served without a token, for the scraper.
+	root.Handle("GET /metrics", m.handler())
 	root.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if d.Ready != nil {
 			if err := d.Ready(r.Context()); err != nil {
