@@ -56,6 +56,15 @@ var statusOf = map[string]int{
 	finapp.EInternal:             http.StatusInternalServerError,
 }
 
+// StatusOf is the HTTP status of a domain error code, for the API and the pages alike; an unknown
+// code is an internal error.
+func StatusOf(code string) int {
+	if status, ok := statusOf[code]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
+
 // codeOfStatus names the code of errors that huma itself raises (bad JSON, failed schema checks).
 func codeOfStatus(status int) string {
 	switch status {
@@ -148,9 +157,6 @@ func problem(err error) error {
 		slog.Error("internal error", "err", err)
 		return &Problem{Type: "about:blank", Title: "Internal Server Error", Status: 500, Detail: "internal error", Code: finapp.EInternal}
 	}
-	status, ok := statusOf[e.Code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := StatusOf(e.Code)
 	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Error(), Code: e.Code, Field: e.Field}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"finapp"
+	"finapp/api"
 )
 
 //go:embed templates/*.html
@@ -151,25 +152,14 @@ func (s *server) render(w http.ResponseWriter, status int, name string, p *page)
 	_, _ = buf.WriteTo(w)
 }
 
-// statusOf maps the domain's error codes to HTTP statuses for pages that show a refusal.
-func statusOf(code string) int {
-	switch code {
-	case finapp.EInvalid:
-		return http.StatusUnprocessableEntity
-	case finapp.ENotFound:
-		return http.StatusNotFound
-	case finapp.EForbidden:
-		return http.StatusForbidden
-	case finapp.EUnauthorized:
-		return http.StatusUnauthorized
-	case finapp.ETooManyAttempts:
-		return http.StatusTooManyRequests
-	case finapp.EUnavailable:
-		return http.StatusServiceUnavailable
-	case finapp.EInternal:
-		return http.StatusInternalServerError
+// pageStatus is the API's status table (api.StatusOf) with one exception: a stale form is a
+// conflict with what the page showed (409), not a failed If-Match precondition (412) — pages send
+// no If-Match header.
+func pageStatus(code string) int {
+	if code == finapp.EVersionConflict {
+		return http.StatusConflict
 	}
-	return http.StatusConflict
+	return api.StatusOf(code)
 }
 
 // refusal turns a domain error into what the page shows: the message next to its field when it
@@ -188,11 +178,11 @@ func (s *server) refusal(p *page, err error, formFields ...string) int {
 				p.Fields = map[string]string{}
 			}
 			p.Fields[f] = e.Message
-			return statusOf(e.Code)
+			return pageStatus(e.Code)
 		}
 	}
 	p.Error = sentence(e)
-	return statusOf(e.Code)
+	return pageStatus(e.Code)
 }
 
 // sentence is an error as the pages show it: the field it names, then the message.
