@@ -20,13 +20,18 @@ import (
 const maxBodyBytes = 1 << 20
 
 func writeProblem(w http.ResponseWriter, p *Problem) {
+	if after := retryAfter(p.Status); after != "" {
+		w.Header().Set("Retry-After", after)
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }
 
 func errorProblem(err error) *Problem {
-	return problem(err).(*Problem)
+	var p *Problem
+	errors.As(problem(err), &p)
+	return p
 }
 
 // recoverPanics turns a panic into a logged 500 instead of a dropped connection.

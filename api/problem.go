@@ -158,5 +158,21 @@ func problem(err error) error {
 		return &Problem{Type: "about:blank", Title: "Internal Server Error", Status: 500, Detail: "internal error", Code: finapp.EInternal}
 	}
 	status := StatusOf(e.Code)
-	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Error(), Code: e.Code, Field: e.Field}
+	p := &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Error(), Code: e.Code, Field: e.Field}
+	if after := retryAfter(status); after != "" {
+		return huma.ErrorWithHeaders(p, http.Header{"Retry-After": {after}})
+	}
+	return p
+}
+
+// retryAfter is the Retry-After of a status that asks the client to come back: a moment for an
+// unavailable database, the throttling window for too many logins.
+func retryAfter(status int) string {
+	switch status {
+	case http.StatusServiceUnavailable:
+		return "1"
+	case http.StatusTooManyRequests:
+		return "900"
+	}
+	return ""
 }

@@ -2,11 +2,19 @@ package postgres_test
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	neturl "net/url"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"finapp"
+	"finapp/api"
 	"finapp/internal/testdb"
 	"finapp/postgres"
 )
@@ -106,4 +114,93 @@ func TestConnectionLostMidTransaction_IsUnavailableNotInternal(t *testing.T) {
 	if finapp.ErrorCode(err) != finapp.ENotFound {
 		t.Fatalf("the half-done transaction left its organization behind: %v", err)
 	}
+}
+
+// Over HTTP an unavailable database answers 503 problem+json with code "unavailable" and a
+// Retry-After, never a 500.
+func TestUnavailableDatabase_Answers503WithRetryAfter(t *testing.T) {
+	proxy := newProxy(t, testdb.PostgresSchema(t))
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, proxy.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	auth := finapp.NewAuth(db)
+	token, _, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "t", finapp.RoleFinance, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: auth, Idempotency: db, Ready: db.Ping}))
+	defer srv.Close()
+	proxy.cut() // the server is unreachable: open connections drop, new ones are refused
+
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/payments", strings.NewReader(`{"amount":"1.00","currency":"SGD","method":"cash"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"code":"unavailable"`) || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("got %d %q (Retry-After %q), want 503 unavailable with Retry-After", res.StatusCode, body, res.Header.Get("Retry-After"))
+	}
+}
+
+// proxy forwards a test's connections to the PostgreSQL server, so that the test can make the
+// server unreachable for its own store alone without touching the server other tests use.
+type proxy struct {
+	url   string
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	u, err := neturl.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln}
+	upstream := u.Host
+	u.Host = ln.Addr().String()
+	p.url = u.String()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", upstream)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(s, c); s.Close() }()
+			go func() { _, _ = io.Copy(c, s); c.Close() }()
+		}
+	}()
+	t.Cleanup(p.cut)
+	return p
+}
+
+// cut closes the listener and every forwarded connection.
+func (p *proxy) cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }
