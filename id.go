@@ -24,8 +24,3 @@ const (
 func NewID(prefix string) string {
 	return prefix + strings.ToLower(ulid.Make().String())
 }
-
-// HasPrefix reports whether id is shaped like an id of the given kind.
-func HasPrefix(id, prefix string) bool {
-	return strings.HasPrefix(id, prefix) && len(id) == len(prefix)+26
-}

@@ -2,6 +2,7 @@ package finapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"finapp/money"
@@ -103,12 +104,15 @@ func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req All
 		ids = append(ids, l.InvoiceID)
 	}
 	loaded, err := loadInvoices(ctx, tx, ids)
-	if err != nil {
+	var failed *invoiceLoadError
+	if errors.As(err, &failed) {
 		for i, l := range req.Lines {
-			if _, err2 := tx.Invoice(ctx, l.InvoiceID); err2 != nil {
-				return nil, nil, asField(err2, fmt.Sprintf("allocations[%d].invoice_id", i))
+			if l.InvoiceID == failed.id {
+				return nil, nil, asField(failed.err, fmt.Sprintf("allocations[%d].invoice_id", i))
 			}
 		}
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	invoices := make([]*Invoice, len(req.Lines))

@@ -279,9 +279,19 @@ func loadInvoices(ctx context.Context, tx Tx, ids []string) (map[string]*Invoice
 		}
 		inv, err := tx.Invoice(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, &invoiceLoadError{id: id, err: err}
 		}
 		out[id] = inv
 	}
 	return out, nil
 }
+
+// invoiceLoadError says which invoice loadInvoices could not load, so that a request can name
+// the line at fault.
+type invoiceLoadError struct {
+	id  string
+	err error
+}
+
+func (e *invoiceLoadError) Error() string { return e.err.Error() }
+func (e *invoiceLoadError) Unwrap() error { return e.err }

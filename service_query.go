@@ -132,7 +132,8 @@ func (s *Service) GetOrganization(ctx context.Context, id string) (*Organization
 		if d.Organization, err = tx.Organization(ctx, id); err != nil {
 			return err
 		}
-		d.Balances, err = balances(ctx, tx, id)
+		all, err := balances(ctx, tx, id)
+		d.Balances = all[id]
 		return err
 	})
 	if err != nil {
@@ -141,25 +142,38 @@ func (s *Service) GetOrganization(ctx context.Context, id string) (*Organization
 	return &d, nil
 }
 
-// balances reads an organization's figures from its journal accounts. Receivable is a debit
-// balance; unapplied money and credit are credit balances, shown positive.
-func balances(ctx context.Context, tx Tx, orgID string) (Balances, error) {
-	b := Balances{Outstanding: map[money.Currency]money.Amount{}, Unapplied: map[money.Currency]money.Amount{}, Credit: map[money.Currency]money.Amount{}}
-	rows, err := tx.AccountBalances(ctx, []string{ReceivableAccount(orgID), UnappliedAccount(orgID), CreditAccount(orgID)})
+// balances reads organizations' figures from their journal accounts, all in one query.
+// Receivable is a debit balance; unapplied money and credit are credit balances, shown positive.
+func balances(ctx context.Context, tx Tx, orgIDs ...string) (map[string]Balances, error) {
+	out := map[string]Balances{}
+	owner := map[string]string{} // account → organization
+	var accounts []string
+	for _, id := range orgIDs {
+		out[id] = Balances{Outstanding: map[money.Currency]money.Amount{}, Unapplied: map[money.Currency]money.Amount{}, Credit: map[money.Currency]money.Amount{}}
+		for _, a := range []string{ReceivableAccount(id), UnappliedAccount(id), CreditAccount(id)} {
+			owner[a] = id
+			accounts = append(accounts, a)
+		}
+	}
+	if len(accounts) == 0 {
+		return out, nil
+	}
+	rows, err := tx.AccountBalances(ctx, accounts)
 	if err != nil {
-		return b, err
+		return nil, err
 	}
 	for _, r := range rows {
-		switch r.Account {
-		case ReceivableAccount(orgID):
+		id := owner[r.Account]
+		switch b := out[id]; r.Account {
+		case ReceivableAccount(id):
 			b.Outstanding[r.Currency] = r.Balance
-		case UnappliedAccount(orgID):
+		case UnappliedAccount(id):
 			b.Unapplied[r.Currency] = -r.Balance
-		case CreditAccount(orgID):
+		case CreditAccount(id):
 			b.Credit[r.Currency] = -r.Balance
 		}
 	}
-	return b, nil
+	return out, nil
 }
 
 // ListOrganizations lists organizations by name match, newest first, with balances.
@@ -173,12 +187,16 @@ func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) (
 			return err
 		}
 		next = n
+		ids := make([]string, len(orgs))
+		for i, o := range orgs {
+			ids[i] = o.ID
+		}
+		all, err := balances(ctx, tx, ids...)
+		if err != nil {
+			return err
+		}
 		for _, o := range orgs {
-			b, err := balances(ctx, tx, o.ID)
-			if err != nil {
-				return err
-			}
-			list = append(list, &OrganizationDetail{Organization: o, Balances: b})
+			list = append(list, &OrganizationDetail{Organization: o, Balances: all[o.ID]})
 		}
 		return nil
 	})

@@ -13,11 +13,27 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/sqlstore"
 )
 
-// openAuth parses a command's flags (after adding --db and --workspace) and opens the database.
+// workspaceFlag adds --workspace (an id or a name) to a command's flags.
 func workspaceFlag(fs *flag.FlagSet) *string {
 	return fs.String("workspace", finapp.DefaultWorkspace, "workspace id or name")
+}
+
+// openWorkspace opens the database and finds the workspace a --workspace value names; the caller
+// closes the database.
+func openWorkspace(ctx context.Context, dsn, ws string) (*sqlstore.DB, *finapp.Workspace, error) {
+	db, err := openDB(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := finapp.NewAuth(db).Workspace(ctx, ws)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, w, nil
 }
 
 func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
@@ -33,16 +49,12 @@ func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	if !finapp.ValidRole(*role) {
 		return errors.New("--role must be admin, finance or viewer")
 	}
-	db, err := openDB(ctx, *dsn)
+	db, w, err := openWorkspace(ctx, *dsn, *ws)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	auth := finapp.NewAuth(db)
-	w, err := auth.Workspace(ctx, *ws)
-	if err != nil {
-		return err
-	}
 	var until *time.Time
 	if *expires > 0 {
 		t := time.Now().Add(*expires).UTC()
@@ -98,16 +110,12 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	} else {
 		password, generated = generatePassword(), true
 	}
-	db, err := openDB(ctx, *dsn)
+	db, w, err := openWorkspace(ctx, *dsn, *ws)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	auth := finapp.NewAuth(db)
-	w, err := auth.Workspace(ctx, *ws)
-	if err != nil {
-		return err
-	}
 	u, err := auth.CreateUser(ctx, w.ID, *email, *role, password)
 	if err != nil {
 		return err
@@ -126,15 +134,11 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, w, err := openWorkspace(ctx, *dsn, *ws)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	w, err := finapp.NewAuth(db).Workspace(ctx, *ws)
-	if err != nil {
-		return err
-	}
 	actor := finapp.Actor{WorkspaceID: w.ID, Name: "cli:audit-verify", Role: finapp.RoleViewer}
 	v, err := finapp.NewService(db).VerifyAudit(finapp.WithActor(ctx, actor))
 	if err != nil {
