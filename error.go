@@ -57,8 +57,12 @@ func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of an application error, or EInternal for any other error.
+// ErrorCode returns the code of an application error, EInternal for any other error, and ""
+// for no error (so that a nil error never reads as an internal one).
 func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
