@@ -199,6 +199,7 @@ func (db *DB) classify(err error) error {
 type Tx struct {
 	db    *DB
 	tx    *sql.Tx
+	stmts *batchStatements // group commit: statements prepared once per batch
 	ws    string
 	write bool
 	fixed context.Context // when set (group commit), used instead of the caller's context
@@ -212,15 +213,27 @@ func (tx *Tx) ctx(ctx context.Context) context.Context {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx(ctx), tx.db.q(query), args...)
+	ctx = tx.ctx(ctx)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, tx.db.q(query), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.q(query), args...)
+	ctx = tx.ctx(ctx)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, tx.db.q(query), args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.q(query), args...)
+	ctx = tx.ctx(ctx)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, tx.db.q(query), args...)
 }
 
 // forUpdate is the row-lock clause for a load in a write transaction, naming the table alias

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 
@@ -104,6 +105,7 @@ func (g *groupCommitter) commit(batch []*job) {
 		answer()
 		return
 	}
+	stmts := &batchStatements{tx: sqlTx, byQuery: map[string]*sql.Stmt{}}
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			results[i] = err // given up before it ran: nothing written
@@ -113,7 +115,7 @@ func (g *groupCommitter) commit(batch []*job) {
 			results[i] = err
 			continue
 		}
-		results[i] = runJob(&Tx{db: g.db, tx: sqlTx, ws: j.ws, write: true, fixed: ctx}, j.fn)
+		results[i] = runJob(&Tx{db: g.db, tx: sqlTx, stmts: stmts, ws: j.ws, write: true, fixed: ctx}, j.fn)
 		var err error
 		if results[i] != nil {
 			_, err = sqlTx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT job")
