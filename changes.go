@@ -90,6 +90,14 @@ func (c *changes) save(ctx context.Context, tx Tx) error {
 	return nil
 }
 
+// firstEntity names what the change wrote first ("payment pay_…"), or "".
+func (c *changes) firstEntity() string {
+	if len(c.audit) == 0 {
+		return ""
+	}
+	return c.audit[0].Entity + " " + c.audit[0].EntityID
+}
+
 // snapshot renders v as JSON for audit before/after and event payloads.
 func snapshot(v any) string {
 	if v == nil {

@@ -27,9 +27,12 @@ const (
 	EVersionConflict      = "version_conflict"         // If-Match named a stale version
 	EIdempotencyReused    = "idempotency_key_reused"   // same Idempotency-Key, different request
 	EIdempotencyInFlight  = "idempotency_key_in_flight"
-	ETooManyAttempts      = "too_many_attempts" // login throttled
-	EUnavailable          = "unavailable"       // the database cannot be reached or written just now; retry
-	EInternal             = "internal"
+	// EIdempotencyResponseLost: the first request with the key was applied, but the server
+	// stopped before storing its response; there is nothing to replay.
+	EIdempotencyResponseLost = "idempotency_response_lost"
+	ETooManyAttempts         = "too_many_attempts" // login throttled
+	EUnavailable             = "unavailable"       // the database cannot be reached or written just now; retry
+	EInternal                = "internal"
 )
 
 // Error is an application error: a code for machines, a sentence for people and, for input

@@ -33,13 +33,41 @@ func (s *Service) write(ctx context.Context, fn func(Tx, *changes) error) error 
 	if !a.CanWrite() {
 		return Errorf(EForbidden, "the %s role may only read", a.Role)
 	}
-	return s.Store.Update(ctx, a.WorkspaceID, func(tx Tx) error {
+	claim := idempotencyClaimFrom(ctx)
+	if claim != nil && (claim.Claimed || claim.Prior != nil) {
+		claim = nil // a request claims its key once, with its first change
+	}
+	var claimed bool
+	err = s.Store.Update(ctx, a.WorkspaceID, func(tx Tx) error {
+		claimed = false // the store may run fn more than once (retryable conflicts)
 		c := newChanges(s.Now().UTC(), a)
 		if err := fn(tx, c); err != nil {
 			return err
 		}
-		return c.save(ctx, tx)
+		if err := c.save(ctx, tx); err != nil {
+			return err
+		}
+		if claim == nil {
+			return nil
+		}
+		// Claimed last, when the change is known to be good: a refusal leaves no claim for the
+		// HTTP layer to store it with. A concurrent request with the same key waits here
+		// (PostgreSQL's unique index) or runs after this batch (SQLite), and then finds it.
+		prior, err := tx.ClaimIdempotencyKey(ctx, claim.Key, claim.RequestHash, c.firstEntity())
+		if err != nil {
+			return err
+		}
+		if prior != nil {
+			claim.Prior = prior
+			return errClaimedBefore
+		}
+		claimed = true
+		return nil
 	})
+	if err == nil && claim != nil {
+		claim.Claimed = claimed
+	}
+	return err
 }
 
 // read runs fn in a read-only transaction of the context's workspace.

@@ -40,6 +40,9 @@ type Tx interface {
 	LastAuditHash(ctx context.Context) (string, error)
 	AppendAudit(ctx context.Context, e *AuditEvent) error
 	AppendEvent(ctx context.Context, e *Event) error
+	// ClaimIdempotencyKey claims key for a request in this transaction, naming the entity the
+	// change wrote; if the key was claimed before, it returns that claim and claims nothing.
+	ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (*StoredResponse, error)
 
 	ListOrganizations(ctx context.Context, f OrganizationFilter) (list []*Organization, next string, err error)
 	ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error)

@@ -1,14 +1,8 @@
 package api
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -75,91 +69,5 @@ func authenticate(auth *finapp.Auth, next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(finapp.WithActor(r.Context(), actor)))
-	})
-}
-
-// recorder keeps a copy of the response so that it can be stored for idempotent replay.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
-}
-
-// idempotent implements Idempotency-Key on POST: the first request's response is stored and
-// replayed for the same key and the same request; the same key with another request is refused.
-// A request that ended in a 5xx leaves no claim behind, so its client may retry.
-func idempotent(keys finapp.IdempotencyKeys, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get("Idempotency-Key")
-		actor, ok := finapp.ActorFrom(r.Context())
-		if r.Method != http.MethodPost || key == "" || !ok {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if len(key) > 255 {
-			writeProblem(w, errorProblem(finapp.Invalid("Idempotency-Key", "is longer than 255 characters")))
-			return
-		}
-		body, err := io.ReadAll(r.Body)
-		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			// The same answer as without an Idempotency-Key: 413, not a 422 about an unreadable body.
-			writeProblem(w, &Problem{Type: "about:blank", Title: http.StatusText(http.StatusRequestEntityTooLarge), Status: http.StatusRequestEntityTooLarge,
-				Detail: fmt.Sprintf("request body is too large limit=%d bytes", tooLarge.Limit), Code: finapp.EInvalid, Field: "body"})
-			return
-		}
-		if err != nil {
-			writeProblem(w, errorProblem(finapp.Invalid("body", "could not be read: %v", err)))
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		h := sha256.New()
-		h.Write([]byte(r.Method + " " + r.URL.RequestURI() + "\n"))
-		h.Write(body)
-		hash := hex.EncodeToString(h.Sum(nil))
-
-		prior, err := keys.ReserveIdempotencyKey(r.Context(), actor.WorkspaceID, key, hash)
-		switch {
-		case err != nil:
-			writeProblem(w, errorProblem(err))
-			return
-		case prior != nil && prior.RequestHash != hash:
-			writeProblem(w, errorProblem(finapp.Errorf(finapp.EIdempotencyReused, "Idempotency-Key %q was used for a different request; use a new key for a new request", key)))
-			return
-		case prior != nil && prior.Status == 0:
-			writeProblem(w, errorProblem(finapp.Errorf(finapp.EIdempotencyInFlight, "a request with Idempotency-Key %q is still being processed; retry shortly", key)))
-			return
-		case prior != nil:
-			w.Header().Set("Content-Type", prior.ContentType)
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(prior.Status)
-			_, _ = w.Write(prior.Body)
-			return
-		}
-		rec := &recorder{ResponseWriter: w}
-		defer func() {
-			// Store the answer even if the client has gone: the change is committed either way.
-			ctx := context.WithoutCancel(r.Context())
-			if rec.status == 0 || rec.status >= 500 {
-				_ = keys.ReleaseIdempotencyKey(ctx, actor.WorkspaceID, key)
-				return
-			}
-			if err := keys.CompleteIdempotencyKey(ctx, actor.WorkspaceID, key, rec.status, rec.Header().Get("Content-Type"), rec.body.Bytes()); err != nil {
-				slog.Error("storing idempotent response", "err", err)
-			}
-		}()
-		next.ServeHTTP(rec, r)
 	})
 }

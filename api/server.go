@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -28,10 +29,23 @@ type Deps struct {
 	Pages http.Handler
 	// TLS says the server serves HTTPS: HSTS is sent.
 	TLS bool
+	// LostResponseAfter is how long a claimed Idempotency-Key may wait for its response to be
+	// stored before a repeat is told the response was lost (default one minute).
+	LostResponseAfter time.Duration
 }
 
+// Handler is the whole API, health checks included.
+type Handler struct {
+	http.Handler
+	idempotency *idempotency
+}
+
+// Drain waits until the responses the API is still storing for Idempotency-Keys are stored, or
+// ctx ends. Call it after http.Server.Shutdown and before closing the database.
+func (h *Handler) Drain(ctx context.Context) error { return h.idempotency.drain(ctx) }
+
 // New returns the HTTP handler of the whole API, health checks included.
-func New(d Deps) http.Handler {
+func New(d Deps) *Handler {
 	mux := http.NewServeMux()
 	config := huma.DefaultConfig("finapp", Version)
 	config.Info.Description = "Record the money customers send, assign it to them, allocate it to their invoices and turn the rest into prepaid credit."
@@ -72,12 +86,16 @@ func New(d Deps) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ready"}`))
 	})
-	v1 := authenticate(d.Auth, idempotent(d.Idempotency, mux))
+	idem := &idempotency{keys: d.Idempotency, storing: map[string]chan struct{}{}, lostAfter: d.LostResponseAfter}
+	if idem.lostAfter <= 0 {
+		idem.lostAfter = time.Minute
+	}
+	v1 := authenticate(d.Auth, idem.wrap(mux))
 	root.Handle("/v1/", v1)
 	if d.Pages != nil {
 		root.Handle("/", d.Pages)
 	}
-	return recoverPanics(SecurityHeaders(limitBody(root), d.TLS))
+	return &Handler{Handler: recoverPanics(SecurityHeaders(limitBody(root), d.TLS)), idempotency: idem}
 }
 
 func limitBody(next http.Handler) http.Handler {

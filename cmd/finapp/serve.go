@@ -100,5 +100,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	slog.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	// Responses stored behind their commits (Idempotency-Key) land before the database closes.
+	return errors.Join(err, handler.Drain(shutdownCtx))
 }
