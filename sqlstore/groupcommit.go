@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"time"
 
 	"finapp"
 )
@@ -12,7 +13,7 @@ import (
 // maxBatch bounds how many write transactions one group commit carries.
 const maxBatch = 256
 
-// groupCommitter turns concurrent write transactions into few durable commits (SQLite): one
+// groupCommitter turns concurrent write transactions into few durable commits: one
 // goroutine owns the writes; each Store.Update becomes a job; the jobs that are waiting when a
 // batch starts run one after another inside one database transaction, each inside its own
 // SAVEPOINT, so each job is still all or nothing; the batch commits once (one fsync) and only
@@ -46,6 +47,24 @@ func newGroupCommitter(db *DB) *groupCommitter {
 // update submits fn and waits for its batch to be durable. It always waits for the outcome, even
 // if ctx ends meanwhile: a caller must never be told "failed" about a change that committed.
 func (g *groupCommitter) update(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		if err = g.submit(ctx, ws, fn); err == nil || !g.db.retryable(err) {
+			break
+		}
+		// A serialization failure or deadlock (PostgreSQL, against another server process), or a
+		// dead pooled connection found at BEGIN: nothing of the job was written; run it again.
+		select {
+		case <-ctx.Done():
+			return g.db.classify(ctx.Err())
+		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+		}
+	}
+	return g.db.classify(err)
+}
+
+// submit runs fn as one job of a batch and returns its unclassified outcome.
+func (g *groupCommitter) submit(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
 	j := &job{ctx: ctx, ws: ws, fn: fn, done: make(chan error, 1)}
 	g.mu.RLock()
 	if g.closed {
@@ -94,7 +113,7 @@ func (g *groupCommitter) commit(batch []*job) {
 	results := make([]error, len(batch))
 	answer := func() {
 		for i, j := range batch {
-			j.done <- g.db.classify(results[i])
+			j.done <- results[i]
 		}
 	}
 	sqlTx, err := g.db.write.BeginTx(ctx, nil)
