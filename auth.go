@@ -52,6 +52,8 @@ type Auth struct {
 	// in the workspace's hash-chained trail next to the changes of its money.
 	Books Store
 	Now   func() time.Time
+
+	tokens tokenCache
 }
 
 // NewAuth returns an Auth over store with the wall clock; a store that also keeps the books
@@ -256,14 +258,19 @@ func (a *Auth) CreateToken(ctx context.Context, workspaceID, name, role string, 
 
 // Authenticate returns who an API token stands for. Errors: EUnauthorized.
 func (a *Auth) Authenticate(ctx context.Context, secret, address string) (Actor, error) {
-	t, err := a.Store.TokenByHash(ctx, HashToken(secret))
-	if err != nil {
-		if ErrorCode(err) == ENotFound {
-			return Actor{}, Errorf(EUnauthorized, "the bearer token is unknown, expired or revoked")
+	hash, now := HashToken(secret), a.Now()
+	t := a.tokens.get(hash, now)
+	if t == nil {
+		var err error
+		if t, err = a.Store.TokenByHash(ctx, hash); err != nil {
+			if ErrorCode(err) == ENotFound {
+				return Actor{}, Errorf(EUnauthorized, "the bearer token is unknown, expired or revoked")
+			}
+			return Actor{}, err
 		}
-		return Actor{}, err
+		a.tokens.put(hash, t, now)
 	}
-	if !t.Live(a.Now()) {
+	if !t.Live(now) {
 		return Actor{}, Errorf(EUnauthorized, "the bearer token is unknown, expired or revoked")
 	}
 	return Actor{WorkspaceID: t.WorkspaceID, Name: "token:" + t.Name, Role: t.Role, Address: address}, nil
@@ -282,6 +289,7 @@ func (a *Auth) RevokeToken(ctx context.Context, workspaceID, id string) error {
 	if err := a.Store.RevokeToken(ctx, workspaceID, id, a.Now()); err != nil {
 		return err
 	}
+	a.tokens.forget()
 	return a.audit(ctx, workspaceID, "token.revoked", "token", id, map[string]any{"id": id})
 }
 

@@ -1,7 +1,7 @@
 package finapp_test
 
 // Benchmarks of whole write use cases through a real store (an SQLite file with WAL and
-// synchronous=FULL, as in production), without HTTP: the cost of one durable transaction of each
+// synchronous=FULL, as in production; PostgreSQL with FINAPP_TEST_ENGINE=postgres), without HTTP: the cost of one durable transaction of each
 // kind. bench_test.go has the pure domain functions; cmd/finapp-bench loads the HTTP server.
 
 import (
@@ -16,7 +16,7 @@ import (
 func benchService(b *testing.B) (*finapp.Service, context.Context) {
 	b.Helper()
 	ctx := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:bench", Role: finapp.RoleFinance})
-	return finapp.NewService(testdb.SQLite(b)), ctx
+	return finapp.NewService(testdb.Open(b)), ctx
 }
 
 // BenchmarkService_RecordPayment records unassigned payments one after another: one write

@@ -75,32 +75,17 @@ func (m *idempotency) wrap(next http.Handler) http.Handler {
 			m.serveReserved(w, r, next, ws, key, hash)
 			return
 		}
-		// A repeat is answered from the stored claim without a write.
-		prior, err := m.keys.LookupIdempotencyKey(r.Context(), ws, key)
-		if err != nil {
-			writeProblem(w, errorProblem(err))
-			return
-		}
-		if prior != nil && prior.Status == 0 {
-			// A repeat that arrives while this process stores the first response (the client
-			// had it already): wait the moment that takes, then read it again.
-			m.awaitStored(r.Context(), ws, key)
-			if prior, err = m.keys.LookupIdempotencyKey(r.Context(), ws, key); err != nil {
-				writeProblem(w, errorProblem(err))
-				return
-			}
-		}
-		if prior != nil {
-			m.answerPrior(w, ws, key, hash, prior)
-			return
-		}
+		// No lookup first: the use case claims the key in its own transaction, and a repeat finds
+		// the claim there and writes nothing (its work is rolled back with the savepoint). That
+		// saves a read on every first request, which is nearly every request.
 		claim := &finapp.IdempotencyClaim{Key: key, RequestHash: hash}
 		rec := newBufferedResponse()
 		next.ServeHTTP(rec, r.WithContext(finapp.WithIdempotencyClaim(r.Context(), claim)))
 		switch {
 		case claim.Prior != nil:
-			// A concurrent request with the same key committed first; this one wrote nothing.
-			m.answerPrior(w, ws, key, hash, claim.Prior)
+			// A repeat, or a concurrent request with the same key that committed first; this one
+			// wrote nothing.
+			m.answerPrior(w, ws, key, hash, m.settled(r.Context(), ws, key, claim.Prior))
 		case claim.Claimed:
 			rec.flushTo(w)
 			m.storeBehind(ws, key, rec)
@@ -116,12 +101,25 @@ func (m *idempotency) wrap(next http.Handler) http.Handler {
 				slog.Error("storing idempotent response", "err", err)
 				rec.flushTo(w)
 			case prior != nil:
-				m.answerPrior(w, ws, key, hash, prior)
+				m.answerPrior(w, ws, key, hash, m.settled(ctx, ws, key, prior))
 			default:
 				rec.flushTo(w)
 			}
 		}
 	})
+}
+
+// settled returns prior, or, when this process is still storing its response (the client had
+// it already and repeats quickly), the stored response once it is stored.
+func (m *idempotency) settled(ctx context.Context, ws, key string, prior *finapp.StoredResponse) *finapp.StoredResponse {
+	if prior.Status != 0 || !m.isStoring(ws, key) {
+		return prior
+	}
+	m.awaitStored(ctx, ws, key)
+	if again, err := m.keys.LookupIdempotencyKey(ctx, ws, key); err == nil && again != nil {
+		return again
+	}
+	return prior
 }
 
 // answerPrior answers a request whose key was claimed before.
