@@ -159,9 +159,18 @@ func (m *idempotency) storeBehind(ws, key string, rec *bufferedResponse) {
 	m.pending.Add(1)
 	go func() {
 		defer m.pending.Done()
-		err := m.keys.CompleteIdempotencyKey(context.Background(), ws, key, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
-		if err != nil {
-			slog.Error("storing idempotent response", "key", key, "err", err)
+		// A database that refuses writes for a moment (full disk, restart) must not cost the
+		// stored response: retry while it says "unavailable", for up to about 30 s.
+		for attempt := 1; ; attempt++ {
+			err := m.keys.CompleteIdempotencyKey(context.Background(), ws, key, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
+			if err == nil {
+				break
+			}
+			if finapp.ErrorCode(err) != finapp.EUnavailable || attempt == 30 {
+				slog.Error("storing idempotent response", "key", key, "err", err)
+				break
+			}
+			time.Sleep(time.Duration(min(attempt*attempt*10, 1000)) * time.Millisecond)
 		}
 		m.mu.Lock()
 		delete(m.storing, id)

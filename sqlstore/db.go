@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -176,7 +177,9 @@ func (db *DB) retryable(err error) bool {
 		return true
 	}
 	var b beginError
-	return errors.As(err, &b) && db.dialect.IsUnavailable != nil && db.dialect.IsUnavailable(err)
+	var abandoned batchAbandoned
+	return errors.As(err, &abandoned) ||
+		errors.As(err, &b) && db.dialect.IsUnavailable != nil && db.dialect.IsUnavailable(err)
 }
 
 // classify turns engine errors a client can act on into domain errors: unavailable databases
@@ -186,7 +189,11 @@ func (db *DB) classify(err error) error {
 	if err == nil || errors.As(err, &e) {
 		return err
 	}
-	if db.dialect.IsUnavailable != nil && db.dialect.IsUnavailable(err) {
+	var abandoned batchAbandoned
+	if db.dialect.IsUnavailable != nil && db.dialect.IsUnavailable(err) || errors.As(err, &abandoned) {
+		// The client gets a bare 503; the operator needs the engine's own words (disk full,
+		// read-only, connection refused).
+		slog.Warn("database unavailable", "err", err)
 		return &finapp.Error{Code: finapp.EUnavailable, Message: "the database is unavailable just now; nothing was written, retry shortly"}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -143,11 +143,18 @@ func (g *groupCommitter) commit(batch []*job) {
 			_, err = sqlTx.ExecContext(ctx, "RELEASE SAVEPOINT job")
 		}
 		if err != nil {
-			// The batch's state is unknown: give it all up; nobody was acknowledged yet.
+			// The batch's state is unknown — SQLite rolls back the whole transaction on some
+			// errors (disk full, I/O), taking the savepoint with it: give it all up; nobody was
+			// acknowledged yet. The failing job keeps its own error (a full disk is a 503, not a
+			// 500); refusals stand (they wrote nothing); every other job wrote nothing either
+			// now, so it is run again in a later batch.
 			_ = sqlTx.Rollback()
 			for k := range results {
-				if results[k] == nil || k >= i {
-					results[k] = fmt.Errorf("group commit: ending savepoint: %w", err)
+				switch {
+				case k == i && results[k] != nil:
+					results[k] = fmt.Errorf("%w (and its savepoint could not be ended: %v)", results[k], err)
+				case k > i || results[k] == nil:
+					results[k] = batchAbandoned{err}
 				}
 			}
 			answer()
@@ -163,6 +170,13 @@ func (g *groupCommitter) commit(batch []*job) {
 	}
 	answer()
 }
+
+// batchAbandoned is the outcome of a job whose batch was given up before its commit: nothing of
+// it was written, so it may simply run again.
+type batchAbandoned struct{ err error }
+
+func (e batchAbandoned) Error() string { return "group commit: batch rolled back: " + e.err.Error() }
+func (e batchAbandoned) Unwrap() error { return e.err }
 
 // runJob runs one job's function, turning a panic into an error so that one bad request cannot
 // take the committer (and every other request) down.

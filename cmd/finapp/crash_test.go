@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -17,26 +16,24 @@ import (
 
 // The crash drill of issue 7: kill -9 the server while clients record payments, then check that
 // the database holds every payment a client saw acknowledged, nothing half-written (finapp verify
-// checks every invariant and the audit chain), and that the server starts again on it.
+// checks every invariant and the audit chain), and that the server starts again on it. Then every
+// request that was in flight at the kill, and so never answered, is sent again with its same
+// Idempotency-Key and body, as a client would: each ends up recorded exactly once — recorded now
+// (201), replayed (201, the kill came after its response was stored), or found applied (409
+// idempotency_key_in_flight or idempotency_response_lost: committed, its response lost).
 func TestCrashDrill_KillNineLosesNoAcknowledgedPayment(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "finapp")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building finapp: %v\n%s", err, out)
-	}
-	db := "sqlite:" + filepath.Join(dir, "books.db")
-	tokenOut, err := exec.Command(bin, "token", "create", "--role", "finance", "--db", db).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := strings.TrimSpace(string(tokenOut))
+	bin := finappBinary(t)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "books.db")
+	token := createToken(t, bin, db)
 
 	srv, url := startServer(t, bin, db)
+	type request struct{ ref, body string }
 	var mu sync.Mutex
-	var acked []string
+	acked := map[string]string{} // reference → payment id
+	var unanswered []request     // in flight at the kill, or sent just after it
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 5 * time.Second}
@@ -50,25 +47,21 @@ func TestCrashDrill_KillNineLosesNoAcknowledgedPayment(t *testing.T) {
 					return
 				default:
 				}
-				body := fmt.Sprintf(`{"amount":"%d.25","currency":"SGD","method":"bank_transfer","reference":"crash-%d-%d"}`, 1+n%500, c, n)
-				req, _ := http.NewRequest("POST", url+"/v1/payments", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Idempotency-Key", fmt.Sprintf("crash-%d-%d", c, n))
-				res, err := client.Do(req)
-				if err != nil {
-					return // the server is gone
+				ref := fmt.Sprintf("crash-%d-%d", c, n)
+				body := paymentBody(ref, n)
+				res := postPayment(client, url, token, ref, body)
+				mu.Lock()
+				switch {
+				case res.err != nil:
+					unanswered = append(unanswered, request{ref, body})
+				case res.status == http.StatusCreated:
+					acked[ref] = res.id
+				default:
+					t.Errorf("status %d while the server was up: %s", res.status, res.body)
 				}
-				var p struct{ ID string }
-				_ = json.NewDecoder(res.Body).Decode(&p)
-				res.Body.Close()
-				if res.StatusCode == http.StatusCreated {
-					mu.Lock()
-					acked = append(acked, p.ID)
-					mu.Unlock()
-				} else {
-					t.Errorf("status %d while the server was up", res.StatusCode)
-					return
+				mu.Unlock()
+				if res.err != nil || res.status != http.StatusCreated {
+					return // the server is gone
 				}
 			}
 		}()
@@ -85,25 +78,43 @@ func TestCrashDrill_KillNineLosesNoAcknowledgedPayment(t *testing.T) {
 	if len(acked) < 50 {
 		t.Fatalf("only %d payments acknowledged before the kill: the drill did not load the server", len(acked))
 	}
-	t.Logf("%d payments acknowledged before kill -9", len(acked))
 
-	if out, err := exec.Command(bin, "verify", "--db", db).CombinedOutput(); err != nil {
-		t.Fatalf("finapp verify after the crash: %v\n%s", err, out)
-	}
+	verifyBooks(t, bin, db)
 
 	srv2, url2 := startServer(t, bin, db)
-	defer func() { _ = srv2.Process.Signal(syscall.SIGTERM); _ = srv2.Wait() }()
-	for _, id := range acked {
-		req, _ := http.NewRequest("GET", url2+"/v1/payments/"+id, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
+	defer stopServer(t, srv2)
+	// The unanswered requests again, same key and body. A 409 in_flight is "already there":
+	// after a crash no one is storing its response, and it turns into response_lost only after
+	// api.Deps.LostResponseAfter (a minute); the books below show whether it is there.
+	var fresh, replayed, applied int
+	for _, r := range unanswered {
+		res := postPayment(client, url2, token, r.ref, r.body)
+		switch {
+		case res.err == nil && res.status == http.StatusCreated && res.replayed:
+			replayed++
+		case res.err == nil && res.status == http.StatusCreated:
+			fresh++
+		case res.err == nil && res.status == http.StatusConflict && (res.code == "idempotency_key_in_flight" || res.code == "idempotency_response_lost"):
+			applied++
+		default:
+			t.Errorf("%s sent again after the restart: %d %s %v", r.ref, res.status, res.body, res.err)
 		}
-		res.Body.Close()
-		if res.StatusCode != 200 {
-			t.Fatalf("acknowledged payment %s: %d after restart", id, res.StatusCode)
+	}
+	t.Logf("kill -9 under 16 clients: %d payments acknowledged; the %d unanswered sent again after the restart: %d recorded now, %d replayed, %d found applied (409)",
+		len(acked), len(unanswered), fresh, replayed, applied)
+	books := paymentsByReference(t, client, url2, token)
+	for ref, id := range acked {
+		if ids := books[ref]; len(ids) != 1 || ids[0] != id {
+			t.Errorf("acknowledged payment %s (%s) is in the books as %v after the restart", ref, id, ids)
 		}
+	}
+	for _, r := range unanswered {
+		if ids := books[r.ref]; len(ids) != 1 {
+			t.Errorf("payment %s, sent again with its key after the crash, is in the books as %v (want once)", r.ref, ids)
+		}
+	}
+	if want := len(acked) + len(unanswered); len(books) != want {
+		t.Errorf("%d references in the books, want %d", len(books), want)
 	}
 }
 

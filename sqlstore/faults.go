@@ -1,0 +1,43 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// writePragmas are the SQLite settings SetWritePragma may change: the two that make the file
+// behave as a full or a read-only disk would. Anything else is refused, so that the hook cannot
+// turn off what durability rests on (synchronous, journal_mode, foreign_keys).
+var writePragmas = map[string]bool{
+	// max_page_count caps the file at that many pages (a value below the current size caps it at
+	// its current size): writes that need a new page fail with SQLITE_FULL — SQLite's documented
+	// way to emulate a full disk.
+	"max_page_count": true,
+	// query_only = 1 refuses every write with SQLITE_READONLY, as a file on a read-only disk.
+	"query_only": true,
+}
+
+// SetWritePragma sets one of SQLite's per-connection settings, max_page_count or query_only, on
+// the write connection; reads are untouched. It is an operations and test hook: the drills of
+// docs/operations.md use it to make the database full or read-only while the server runs, and
+// then writable again, without a restart. While it holds, writes answer EUnavailable (a 503
+// with Retry-After at the API) and nothing is written.
+//
+// It runs between write transactions, not as one of them: the write pool has one connection, so
+// the statement waits for the batch in progress and then applies to the connection every later
+// write uses. (As a job it could not undo query_only, which refuses BEGIN IMMEDIATE itself.) The
+// setting lasts as long as that connection; one the pool replaces starts from Open's settings.
+// PostgreSQL writes through a pool of connections and has no such settings: it is refused there.
+func (db *DB) SetWritePragma(ctx context.Context, name string, value int64) error {
+	if db.dialect.Name != "sqlite" {
+		return fmt.Errorf("SetWritePragma: %s has no per-connection write settings", db.dialect.Name)
+	}
+	if !writePragmas[name] {
+		return fmt.Errorf("SetWritePragma: %q is not max_page_count or query_only", name)
+	}
+	// Both the name (from the list above) and the number are safe to put in the statement text;
+	// PRAGMA takes no bound parameters.
+	_, err := db.write.ExecContext(ctx, "PRAGMA "+name+" = "+strconv.FormatInt(value, 10))
+	return err
+}
