@@ -17,7 +17,7 @@ import (
 
 // testServer is finapp's real HTTP API over a real SQLite file in a temporary directory.
 type testServer struct {
-	t      *testing.T
+	t      testing.TB
 	URL    string
 	DB     *sqlstore.DB
 	Token  string // finance role
@@ -25,7 +25,7 @@ type testServer struct {
 	Viewer string
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	db := testdb.Open(t) // SQLite, or PostgreSQL with FINAPP_TEST_ENGINE=postgres

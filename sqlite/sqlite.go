@@ -54,9 +54,13 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlite path %q may not contain ? or #", path)
 	}
+	// temp_store=MEMORY keeps SQLite's statement and savepoint journals in memory: group commit
+	// runs every job in a SAVEPOINT, and with the default (a temporary file) each changed page
+	// was first written to that file — a quarter of the committer's time went to those writes.
+	// The journals hold only what one transaction changed; durability rests on the WAL.
 	dsn := func(extra string) string {
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "temp_store(MEMORY)"} {
 			q.Add("_pragma", p)
 		}
 		return "file:" + path + "?" + q.Encode() + extra
