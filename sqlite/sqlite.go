@@ -31,7 +31,8 @@ var Dialect = sqlstore.Dialect{
 	Name:  "sqlite",
 	ILike: "LIKE", // case-insensitive for ASCII
 	// One writer and one fsync per commit: batching concurrent writes is what lifts the ceiling.
-	GroupCommit: true,
+	GroupCommit:    true,
+	PrepareInBatch: true,
 	IsUniqueViolation: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -43,6 +43,10 @@ type Dialect struct {
 	// IsUnavailable reports whether err means the database cannot be reached or written just now
 	// (connection lost, disk full, read-only): the client gets a retryable 503.
 	IsUnavailable func(error) bool
+	// PrepareInBatch prepares each statement once per group-commit batch (batchStatements): for
+	// a driver that would otherwise parse every statement on every use (SQLite). pgx keeps its
+	// own statement cache, and preparing there would cost round trips instead of saving them.
+	PrepareInBatch bool
 }
 
 // DB is an open finapp database.

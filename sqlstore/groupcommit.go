@@ -124,7 +124,10 @@ func (g *groupCommitter) commit(batch []*job) {
 		answer()
 		return
 	}
-	stmts := &batchStatements{tx: sqlTx, byQuery: map[string]*sql.Stmt{}}
+	var stmts *batchStatements
+	if g.db.dialect.PrepareInBatch {
+		stmts = &batchStatements{tx: sqlTx, byQuery: map[string]*sql.Stmt{}}
+	}
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			results[i] = err // given up before it ran: nothing written
