@@ -75,8 +75,15 @@ func TestDrill_PostgresRestartMidLoad_Answers503AndRecovers(t *testing.T) {
 		back.Sub(start).Round(time.Millisecond), l.refusals, l.slowest.Round(time.Millisecond), l.failures, recovered.Round(time.Millisecond))
 	t.Logf("%d payments acknowledged, %d distinct requests refused and retried with their keys, %d of them found already applied (409)",
 		len(l.acked), len(l.refused), len(l.applied))
-	if l.refusals == 0 {
-		t.Error("no request was refused while PostgreSQL restarted: the drill did not hit the restart")
+	// A request the restart catches is either refused (503) or, when its write job was rolled
+	// back with its batch before anything of it was written, run again by the group committer
+	// once PostgreSQL is back and acknowledged late. Either way the drill hit the restart.
+	l.mu.Lock()
+	carried := l.carried(start, back)
+	l.mu.Unlock()
+	t.Logf("%d requests were held up by the restart and acknowledged after it", carried)
+	if l.refusals == 0 && carried == 0 {
+		t.Error("no request was refused or carried over while PostgreSQL restarted: the drill did not hit the restart")
 	}
 	if l.slowest > 5*time.Second {
 		t.Errorf("a 503 took %s: a refusal must come at once", l.slowest)
@@ -179,6 +186,7 @@ type payLoad struct {
 	mu       sync.Mutex
 	acked    map[string]string // reference → payment id
 	ackedAt  []time.Time       // when each acknowledgement arrived, in order
+	sentAt   []time.Time       // when the request of each acknowledgement was sent
 	refused  map[string]bool   // references refused at least once
 	applied  map[string]bool   // references a retry found applied (409)
 	refusals int               // 503 answers
@@ -227,6 +235,7 @@ func (l *payLoad) record(ref string) bool {
 		case err == nil && status == http.StatusCreated:
 			l.acked[ref] = id
 			l.ackedAt = append(l.ackedAt, time.Now())
+			l.sentAt = append(l.sentAt, sent)
 			l.mu.Unlock()
 			return true
 		case err == nil && status == http.StatusServiceUnavailable && code == finapp.EUnavailable && answer.Get("Retry-After") != "":
@@ -288,6 +297,19 @@ func (l *payLoad) firstAckAfter(t time.Time) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// carried counts the acknowledged requests that were in flight during the restart and held up
+// by it (more than 100 ms, against a few ms normally): requests finapp carried over the
+// restart instead of refusing them (l.mu held).
+func (l *payLoad) carried(start, back time.Time) int {
+	n := 0
+	for i, at := range l.ackedAt {
+		if l.sentAt[i].Before(back) && at.After(start) && at.Sub(l.sentAt[i]) > 100*time.Millisecond {
+			n++
+		}
+	}
+	return n
 }
 
 // finish stops the clients after their current payment (retries included) and waits for them.
