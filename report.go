@@ -11,15 +11,27 @@ import (
 // Aging buckets, by days past the due date as of the report date.
 var AgingBuckets = []string{"current", "1_30", "31_60", "61_90", "over_90"}
 
-// DueAsOf is one invoice's amount due on a past or present date, as storage reconstructs it from
-// allocation history.
-type DueAsOf struct {
-	InvoiceID        string
+// AgedDues is what storage sums for the aging report: one organization's amounts due in one
+// currency at the end of a day, split by due date into the AgingBuckets (Due[k] is bucket k).
+type AgedDues struct {
 	OrganizationID   string
 	OrganizationName string
 	Currency         money.Currency
-	DueOn            string
-	Due              money.Amount
+	Due              [5]money.Amount
+}
+
+// AgeEdges are the due dates that split amounts due into the AgingBuckets as of a date: bucket 0
+// holds what is due on or after Edges[0], bucket k what is due before Edges[k-1] and on or after
+// Edges[k], the last bucket what is due before Edges[3]. Dates compare as YYYY-MM-DD text, so
+// storage can split by them in SQL on any engine without date arithmetic.
+type AgeEdges [4]string
+
+// ageEdges are the edges of the buckets by days past due as of asOf: current (due on or after
+// asOf), 1–30, 31–60, 61–90 days, and over 90 days.
+func ageEdges(asOf string) AgeEdges {
+	at, _ := time.Parse("2006-01-02", asOf)
+	day := func(n int) string { return at.AddDate(0, 0, -n).Format("2006-01-02") }
+	return AgeEdges{asOf, day(30), day(60), day(90)}
 }
 
 // AgingRow is one organization's amounts due in one currency, per bucket.
@@ -38,24 +50,6 @@ type AgingReport struct {
 	Totals map[money.Currency]*AgingRow // per currency
 }
 
-// bucketOf names the aging bucket of an invoice due on dueOn, as of asOf.
-func bucketOf(dueOn, asOf string) string {
-	due, _ := time.Parse("2006-01-02", dueOn)
-	at, _ := time.Parse("2006-01-02", asOf)
-	days := int(at.Sub(due).Hours() / 24)
-	switch {
-	case days <= 0:
-		return "current"
-	case days <= 30:
-		return "1_30"
-	case days <= 60:
-		return "31_60"
-	case days <= 90:
-		return "61_90"
-	}
-	return "over_90"
-}
-
 // Aging builds the AR aging report as of asOf (default today). Errors: EInvalid.
 func (s *Service) Aging(ctx context.Context, asOf string) (*AgingReport, error) {
 	if asOf == "" {
@@ -63,47 +57,46 @@ func (s *Service) Aging(ctx context.Context, asOf string) (*AgingReport, error) 
 	} else if _, err := ParseDate("as_of", asOf); err != nil {
 		return nil, err
 	}
-	var dues []DueAsOf
+	var dues []AgedDues
 	err := s.read(ctx, func(tx Tx) error {
 		var err error
-		dues, err = tx.DuesAsOf(ctx, asOf)
+		dues, err = tx.AgedDues(ctx, asOf, ageEdges(asOf))
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	r := &AgingReport{AsOf: asOf, Totals: map[money.Currency]*AgingRow{}}
-	rows := map[string]*AgingRow{}
+	r := &AgingReport{AsOf: asOf, Totals: map[money.Currency]*AgingRow{}, Rows: make([]*AgingRow, 0, len(dues))}
 	for _, d := range dues {
-		key := d.OrganizationID + "/" + string(d.Currency)
-		row := rows[key]
-		if row == nil {
-			row = &AgingRow{OrganizationID: d.OrganizationID, OrganizationName: d.OrganizationName, Currency: d.Currency, Buckets: emptyBuckets()}
-			rows[key] = row
-			r.Rows = append(r.Rows, row)
-		}
+		row := &AgingRow{OrganizationID: d.OrganizationID, OrganizationName: d.OrganizationName, Currency: d.Currency, Buckets: emptyBuckets()}
 		total := r.Totals[d.Currency]
 		if total == nil {
 			total = &AgingRow{Currency: d.Currency, Buckets: emptyBuckets()}
 			r.Totals[d.Currency] = total
 		}
-		b := bucketOf(d.DueOn, asOf)
-		row.Buckets[b] += d.Due
-		row.Total += d.Due
-		total.Buckets[b] += d.Due
-		total.Total += d.Due
+		for k, b := range AgingBuckets {
+			row.Buckets[b] = d.Due[k]
+			row.Total += d.Due[k]
+			total.Buckets[b] += d.Due[k]
+			total.Total += d.Due[k]
+		}
+		r.Rows = append(r.Rows, row)
 	}
 	sort.Slice(r.Rows, func(i, j int) bool {
-		if r.Rows[i].OrganizationName != r.Rows[j].OrganizationName {
-			return r.Rows[i].OrganizationName < r.Rows[j].OrganizationName
+		a, b := r.Rows[i], r.Rows[j]
+		if a.OrganizationName != b.OrganizationName {
+			return a.OrganizationName < b.OrganizationName
 		}
-		return r.Rows[i].Currency < r.Rows[j].Currency
+		if a.Currency != b.Currency {
+			return a.Currency < b.Currency
+		}
+		return a.OrganizationID < b.OrganizationID // two organizations may share a name
 	})
 	return r, nil
 }
 
 func emptyBuckets() map[string]money.Amount {
-	m := map[string]money.Amount{}
+	m := make(map[string]money.Amount, len(AgingBuckets))
 	for _, b := range AgingBuckets {
 		m[b] = 0
 	}

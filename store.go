@@ -54,9 +54,15 @@ type Tx interface {
 	AccountBalances(ctx context.Context, accounts []string) ([]AccountBalance, error)
 	// Journal lists entries (with their lines) in posting order, filtered by account and date.
 	Journal(ctx context.Context, f JournalFilter) ([]*JournalEntry, error)
-	// DuesAsOf reconstructs, for every invoice issued by asOf and not void then, the amount due
-	// at the end of that day from allocation history; invoices with nothing due are left out.
-	DuesAsOf(ctx context.Context, asOf string) ([]DueAsOf, error)
+	// AgedDues sums, per organization and currency, the amount due at the end of asOf of every
+	// invoice issued by asOf and not void then, split by due date at edges (see AgedDues). An
+	// invoice's amount due then is reconstructed from allocation history: its total less the
+	// allocations made before the end of that day and not released by then; one with nothing (or,
+	// from clocks out of step, less than nothing) due then adds nothing. Organizations with
+	// nothing due are left out; the order is unspecified. The cost and the memory it takes are
+	// bounded by the invoices open now, the allocation changes since asOf and the number of
+	// organizations, not by the number of invoices.
+	AgedDues(ctx context.Context, asOf string, edges AgeEdges) ([]AgedDues, error)
 	// Receipts sums live payments received between from and to (either may be ""), grouped by
 	// "day" (received_on), "month" (YYYY-MM) or "method", and by currency, in key order.
 	Receipts(ctx context.Context, from, to, groupBy string) ([]ReceiptGroup, error)

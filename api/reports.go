@@ -14,20 +14,29 @@ import (
 // AgingRow is the amount due of one organization (or, in totals, of everyone) in one currency,
 // per bucket of days past due.
 type AgingRow struct {
-	OrganizationID   string            `json:"organization_id,omitempty"`
-	OrganizationName string            `json:"organization_name,omitempty"`
-	Currency         string            `json:"currency"`
-	Buckets          map[string]string `json:"buckets" doc:"current, 1_30, 31_60, 61_90, over_90 days past due"`
-	Total            string            `json:"total"`
+	OrganizationID   string       `json:"organization_id,omitempty"`
+	OrganizationName string       `json:"organization_name,omitempty"`
+	Currency         string       `json:"currency"`
+	Buckets          AgingBuckets `json:"buckets"`
+	Total            string       `json:"total"`
+}
+
+// AgingBuckets is an amount per bucket of days past due. A struct rather than a map (the JSON is
+// the same): the report has a row per organization owing money, 68,000 of them in the benchmark,
+// and a map of five entries per row is several times the size of five strings.
+type AgingBuckets struct {
+	Current string `json:"current" doc:"Not yet due, or due on the as-of date"`
+	Days30  string `json:"1_30" doc:"1 to 30 days past due"`
+	Days60  string `json:"31_60" doc:"31 to 60 days past due"`
+	Days90  string `json:"61_90" doc:"61 to 90 days past due"`
+	Over90  string `json:"over_90" doc:"More than 90 days past due"`
 }
 
 func agingRowOut(r *finapp.AgingRow) AgingRow {
-	out := AgingRow{OrganizationID: r.OrganizationID, OrganizationName: r.OrganizationName, Currency: string(r.Currency),
-		Buckets: map[string]string{}, Total: money.Format(r.Total, r.Currency)}
-	for b, a := range r.Buckets {
-		out.Buckets[b] = money.Format(a, r.Currency)
-	}
-	return out
+	f := func(bucket string) string { return money.Format(r.Buckets[bucket], r.Currency) }
+	return AgingRow{OrganizationID: r.OrganizationID, OrganizationName: r.OrganizationName, Currency: string(r.Currency),
+		Buckets: AgingBuckets{Current: f("current"), Days30: f("1_30"), Days60: f("31_60"), Days90: f("61_90"), Over90: f("over_90")},
+		Total:   money.Format(r.Total, r.Currency)}
 }
 
 // ReceiptGroup is money received in one group and currency.
@@ -63,7 +72,7 @@ func (h *handlers) registerReports(api huma.API) {
 				}
 			}{}
 			out.Body.AsOf = r.AsOf
-			out.Body.Rows, out.Body.Totals = []AgingRow{}, []AgingRow{}
+			out.Body.Rows, out.Body.Totals = make([]AgingRow, 0, len(r.Rows)), []AgingRow{}
 			for _, row := range r.Rows {
 				out.Body.Rows = append(out.Body.Rows, agingRowOut(row))
 			}
