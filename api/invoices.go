@@ -77,7 +77,7 @@ func (h *handlers) registerInvoices(api huma.API) {
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/v1/invoices",
-		Summary: "Search invoices, newest first", Tags: []string{"Invoices"}},
+		Summary: "Search invoices, newest first (with issued_from/issued_to: latest issue date first)", Tags: []string{"Invoices"}},
 		func(ctx context.Context, in *struct {
 			OrganizationID string `query:"organization_id"`
 			Q              string `query:"q" doc:"Matches organization name or invoice number (case-insensitive substring)"`

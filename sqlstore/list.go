@@ -61,16 +61,15 @@ func (tx *Tx) ListOrganizations(ctx context.Context, f finapp.OrganizationFilter
 	return page(list, f.Limit, func(o *finapp.Organization) string { return o.ID })
 }
 
-// ListInvoices implements finapp.Tx, newest first.
+// ListInvoices implements finapp.Tx, newest first: by id, or, when the search bounds the issue
+// date, by issue date and then id, so that a page of a date range reads its own rows from
+// invoices_issued_list instead of sorting the whole range. The cursor is the page's last id either
+// way. A q is answered as search.go says.
 func (tx *Tx) ListInvoices(ctx context.Context, f finapp.InvoiceFilter) ([]*finapp.Invoice, string, error) {
 	var w where
 	w.add(`i.workspace_id = ?`, tx.ws)
 	if f.OrganizationID != "" {
 		w.add(`i.organization_id = ?`, f.OrganizationID)
-	}
-	if f.Q != "" {
-		p := likePattern(f.Q)
-		w.add(`(o.name`+tx.like()+` OR i.number`+tx.like()+`)`, p, p)
 	}
 	if f.Number != "" {
 		w.add(`i.number = ?`, f.Number)
@@ -91,18 +90,40 @@ func (tx *Tx) ListInvoices(ctx context.Context, f finapp.InvoiceFilter) ([]*fina
 	if f.Kind != "" {
 		w.add(`i.kind = ?`, f.Kind)
 	}
+	order := ` ORDER BY i.id DESC`
+	byIssue := f.IssuedFrom != "" || f.IssuedTo != ""
+	if byIssue {
+		order = ` ORDER BY i.issued_on DESC, i.id DESC`
+	}
 	if f.Cursor != "" {
-		w.add(`i.id < ?`, f.Cursor)
+		if byIssue {
+			// The rows after the cursor's invoice in (issued_on, id) order. An issue date never
+			// changes, so the cursor's own is looked up rather than carried in the cursor.
+			w.add(`(i.issued_on, i.id) < ((SELECT c.issued_on FROM invoices c WHERE c.workspace_id = ? AND c.id = ?), ?)`, tx.ws, f.Cursor, f.Cursor)
+		} else {
+			w.add(`i.id < ?`, f.Cursor)
+		}
 	}
-	rows, err := tx.query(ctx, `SELECT `+invoiceColumns+invoiceFrom+w.sql()+` ORDER BY i.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
-	if err != nil {
-		return nil, "", err
+	var list []*finapp.Invoice
+	var err error
+	if f.Q == "" {
+		list, err = tx.invoices(ctx, `SELECT `+invoiceColumns+invoiceFrom+w.sql()+order+` LIMIT ?`, append(w.args, f.Limit+1)...)
+	} else {
+		list, err = tx.searchInvoices(ctx, f, w, order)
 	}
-	list, err := collect(rows, scanInvoice)
 	if err != nil {
 		return nil, "", err
 	}
 	return page(list, f.Limit, func(i *finapp.Invoice) string { return i.ID })
+}
+
+// invoices runs a query that selects invoiceColumns.
+func (tx *Tx) invoices(ctx context.Context, query string, args ...any) ([]*finapp.Invoice, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanInvoice)
 }
 
 // paymentStatusSQL is the SQL form of finapp.Payment.Status, for filtering.
