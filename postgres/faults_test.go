@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,7 +25,7 @@ import (
 // request gets either its answer or a retryable "unavailable" error — never a 500 and never a
 // half-written change — and the next request works again without restarting finapp.
 func TestLostConnections_GiveRetryableErrorsAndRecover(t *testing.T) {
-	url := testdb.PostgresSchema(t)
+	url, app := ownConnections(t)
 	ctx := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "t", Role: finapp.RoleFinance})
 	db, err := postgres.Open(ctx, url)
 	if err != nil {
@@ -47,7 +49,7 @@ func TestLostConnections_GiveRetryableErrorsAndRecover(t *testing.T) {
 	acknowledged, refused := 1, 0
 	for round := 0; round < 5; round++ {
 		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+			WHERE datname = current_database() AND application_name = $1`, app); err != nil {
 			t.Fatal(err)
 		}
 		switch err := record(); {
@@ -81,7 +83,7 @@ func TestLostConnections_GiveRetryableErrorsAndRecover(t *testing.T) {
 // A connection lost in the middle of a transaction rolls it back and answers "unavailable" (a
 // 503 at the API), so the client knows to retry and nothing is half written.
 func TestConnectionLostMidTransaction_IsUnavailableNotInternal(t *testing.T) {
-	url := testdb.PostgresSchema(t)
+	url, app := ownConnections(t)
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, url)
 	if err != nil {
@@ -98,7 +100,7 @@ func TestConnectionLostMidTransaction_IsUnavailableNotInternal(t *testing.T) {
 			return err
 		}
 		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+			WHERE datname = current_database() AND application_name = $1`, app); err != nil {
 			t.Fatal(err)
 		}
 		_, err := tx.Organization(ctx, "org_half")
@@ -203,4 +205,18 @@ func (p *proxy) cut() {
 		c.Close()
 	}
 	p.conns = nil
+}
+
+// ownConnections returns a fresh schema's URL whose connections carry an application name of
+// their own, so that the test cuts only them: the server is shared with the other packages'
+// tests, which run at the same time.
+func ownConnections(t *testing.T) (url, app string) {
+	t.Helper()
+	app = fmt.Sprintf("finapp_faults_%d", time.Now().UnixNano())
+	url = testdb.PostgresSchema(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "application_name=" + app, app
 }
