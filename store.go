@@ -44,6 +44,19 @@ type Tx interface {
 	// change wrote; if the key was claimed before, it returns that claim and claims nothing.
 	ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (*StoredResponse, error)
 
+	// Bulk writes, for imports: each does for every element, in order, what the one-row method
+	// above does for one, in a few statements instead of one per row.
+	CreatePayments(ctx context.Context, ps []*Payment) error
+	AppendJournals(ctx context.Context, es []*JournalEntry) error
+	AppendAudits(ctx context.Context, es []*AuditEvent) error
+	AppendEvents(ctx context.Context, es []*Event) error
+	// ImportByDigest loads the import of the file whose content has digest (ENotFound), locking
+	// it in a write transaction so that two runs of one file take turns.
+	ImportByDigest(ctx context.Context, digest string) (*Import, error)
+	// CreateImport adds an import: EDuplicate when one of the same file exists already.
+	CreateImport(ctx context.Context, imp *Import) error
+	UpdateImport(ctx context.Context, imp *Import) error
+
 	ListOrganizations(ctx context.Context, f OrganizationFilter) (list []*Organization, next string, err error)
 	ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error)
 	ListPayments(ctx context.Context, f PaymentFilter) (list []*Payment, next string, err error)

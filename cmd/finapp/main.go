@@ -30,6 +30,9 @@ Usage:
   finapp audit verify [--workspace W]       recompute the audit hash chain; non-zero exit if broken
   finapp verify                             check every invariant and audit chain over the whole
         database (run it while the server is stopped); non-zero exit on any violation
+  finapp import payments [--workspace W] FILE.csv
+        record every line of a CSV file as a payment (docs/import.md); nothing if a line is bad,
+        nothing twice if run again
   finapp migrate                            bring the schema up to date and exit
 
 Every command takes --db (or FINAPP_DB); serve takes --addr (or FINAPP_ADDR). W is a workspace's
@@ -54,7 +57,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case args[0] == "serve":
 		return serve(ctx, args[1:], stdout)
 	case args[0] == "verify":
-		return verify(ctx, args[1:], stdout)
+		return verify(ctx, args[1:], stdout, stderr)
 	case args[0] == "migrate":
 		return migrate(ctx, args[1:], stdout)
 	case args[0] == "token" && len(args) > 1 && args[1] == "create":
@@ -63,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return workspaceCreate(ctx, args[2:], stdout)
 	case args[0] == "user" && len(args) > 1 && args[1] == "create":
 		return userCreate(ctx, args[2:], stdin, stdout)
+	case args[0] == "import" && len(args) > 1 && args[1] == "payments":
+		return importPayments(ctx, args[2:], stdout, stderr)
 	case args[0] == "audit" && len(args) > 1 && args[1] == "verify":
 		return auditVerify(ctx, args[2:], stdout)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
