@@ -128,6 +128,13 @@ func (g *groupCommitter) commit(batch []*job) {
 	if g.db.dialect.PrepareInBatch {
 		stmts = &batchStatements{tx: sqlTx, byQuery: map[string]*sql.Stmt{}}
 	}
+	if len(batch) == 1 {
+		// A batch of one needs no savepoint: the transaction is the job's own. That spares
+		// a large job (an import chunk) SQLite's savepoint journal of every page it changes.
+		g.commitOne(ctx, sqlTx, stmts, batch[0], results)
+		answer()
+		return
+	}
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			results[i] = err // given up before it ran: nothing written
@@ -172,6 +179,23 @@ func (g *groupCommitter) commit(batch []*job) {
 		}
 	}
 	answer()
+}
+
+// commitOne runs a batch's only job as the whole transaction.
+func (g *groupCommitter) commitOne(ctx context.Context, sqlTx *sql.Tx, stmts *batchStatements, j *job, results []error) {
+	if err := j.ctx.Err(); err != nil {
+		_ = sqlTx.Rollback()
+		results[0] = err // given up before it ran: nothing written
+		return
+	}
+	if err := runJob(&Tx{db: g.db, tx: sqlTx, stmts: stmts, ws: j.ws, write: true, fixed: ctx}, j.fn); err != nil {
+		_ = sqlTx.Rollback()
+		results[0] = err
+		return
+	}
+	if err := sqlTx.Commit(); err != nil {
+		results[0] = fmt.Errorf("commit: %w", err)
+	}
 }
 
 // batchAbandoned is the outcome of a job whose batch was given up before its commit: nothing of
