@@ -499,7 +499,7 @@ func (s *Service) writeChunk(ctx context.Context, a Actor, imp *Import, ch *impo
 			cur.CompletedAt = &at
 			c.record("import.completed", "import", cur.ID, nil, importSnapshot(cur))
 		}
-		if err := c.saveBulk(ctx, tx); err != nil {
+		if err := c.save(ctx, tx); err != nil {
 			return err
 		}
 		saved = *cur
@@ -514,39 +514,4 @@ func (s *Service) writeChunk(ctx context.Context, a Actor, imp *Import, ch *impo
 // importSnapshot is how an import appears in the audit trail.
 func importSnapshot(imp *Import) map[string]any {
 	return map[string]any{"id": imp.ID, "name": imp.Name, "sha256": imp.Digest, "lines": imp.Lines, "done": imp.Done}
-}
-
-// saveBulk writes what c collected as changes.save does — touched invoices, journal entries that
-// must each balance, audit events linked into the workspace's hash chain, outbox events — but each
-// kind in a few multi-row statements: a chunk of thousands of payments would otherwise cost five
-// statements per payment.
-func (c *changes) saveBulk(ctx context.Context, tx Tx) error {
-	for _, id := range c.order {
-		if err := tx.UpdateInvoice(ctx, c.invoices[id]); err != nil {
-			return err
-		}
-	}
-	for _, e := range c.journal {
-		if err := e.Balanced(); err != nil {
-			return fmt.Errorf("refusing to post: %w", err)
-		}
-	}
-	if err := tx.AppendJournals(ctx, c.journal); err != nil {
-		return err
-	}
-	if len(c.audit) > 0 {
-		prev, err := tx.LastAuditHash(ctx)
-		if err != nil {
-			return err
-		}
-		for _, e := range c.audit {
-			e.PrevHash = prev
-			e.Hash = e.ComputeHash()
-			prev = e.Hash
-		}
-		if err := tx.AppendAudits(ctx, c.audit); err != nil {
-			return err
-		}
-	}
-	return tx.AppendEvents(ctx, c.events)
 }

@@ -36,20 +36,20 @@ type Tx interface {
 	CreateAllocation(ctx context.Context, a *Allocation) error
 	UpdateAllocation(ctx context.Context, a *Allocation) error
 	CreateTopUp(ctx context.Context, t *TopUp) error
-	AppendJournal(ctx context.Context, e *JournalEntry) error
+	// Journal entries, audit events (already linked into the chain) and outbox events are
+	// appended in slice order, a few statements for any number of them. LastAuditHash takes
+	// the workspace's chain for this transaction (PostgreSQL: an advisory lock held to commit).
+	AppendJournals(ctx context.Context, es []*JournalEntry) error
 	LastAuditHash(ctx context.Context) (string, error)
-	AppendAudit(ctx context.Context, e *AuditEvent) error
-	AppendEvent(ctx context.Context, e *Event) error
+	AppendAudits(ctx context.Context, es []*AuditEvent) error
+	AppendEvents(ctx context.Context, es []*Event) error
 	// ClaimIdempotencyKey claims key for a request in this transaction, naming the entity the
 	// change wrote; if the key was claimed before, it returns that claim and claims nothing.
 	ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (*StoredResponse, error)
 
-	// Bulk writes, for imports: each does for every element, in order, what the one-row method
-	// above does for one, in a few statements instead of one per row.
+	// CreatePayments does for every payment, in order, what CreatePayment does for one, in a few
+	// statements (imports).
 	CreatePayments(ctx context.Context, ps []*Payment) error
-	AppendJournals(ctx context.Context, es []*JournalEntry) error
-	AppendAudits(ctx context.Context, es []*AuditEvent) error
-	AppendEvents(ctx context.Context, es []*Event) error
 	// ImportByDigest loads the import of the file whose content has digest (ENotFound), locking
 	// it in a write transaction so that two runs of one file take turns.
 	ImportByDigest(ctx context.Context, digest string) (*Import, error)

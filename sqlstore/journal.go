@@ -8,23 +8,6 @@ import (
 	"finapp"
 )
 
-// AppendJournal implements finapp.Tx.
-func (tx *Tx) AppendJournal(ctx context.Context, e *finapp.JournalEntry) error {
-	var seq int64
-	err := tx.queryRow(ctx, `INSERT INTO journal_entries (workspace_id, id, at, operation, entity_id) VALUES (?, ?, ?, ?, ?) RETURNING seq`,
-		tx.ws, e.ID, ts(e.At), e.Operation, e.EntityID).Scan(&seq)
-	if err != nil {
-		return err
-	}
-	for n, l := range e.Lines {
-		if _, err := tx.exec(ctx, `INSERT INTO journal_lines (workspace_id, entry_seq, line_no, account, currency, amount) VALUES (?, ?, ?, ?, ?, ?)`,
-			tx.ws, seq, n, l.Account, l.Currency, l.Amount); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // AccountBalances implements finapp.Tx.
 func (tx *Tx) AccountBalances(ctx context.Context, accounts []string) ([]finapp.AccountBalance, error) {
 	q := `SELECT account, currency, CAST(SUM(amount) AS BIGINT) FROM journal_lines WHERE workspace_id = ?`
@@ -104,13 +87,6 @@ func (tx *Tx) LastAuditHash(ctx context.Context) (string, error) {
 	return h, err
 }
 
-// AppendAudit implements finapp.Tx.
-func (tx *Tx) AppendAudit(ctx context.Context, e *finapp.AuditEvent) error {
-	_, err := tx.exec(ctx, `INSERT INTO audit_events (workspace_id, id, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, e.ID, ts(e.At), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
-	return err
-}
-
 // ListAudit implements finapp.Tx, newest first; the cursor is the last seq seen.
 func (tx *Tx) ListAudit(ctx context.Context, f finapp.AuditFilter) ([]*finapp.AuditEvent, string, error) {
 	var w where
@@ -149,11 +125,4 @@ func (tx *Tx) AuditChain(ctx context.Context) ([]*finapp.AuditEvent, error) {
 		return nil, err
 	}
 	return collect(rows, scanAudit)
-}
-
-// AppendEvent implements finapp.Tx.
-func (tx *Tx) AppendEvent(ctx context.Context, e *finapp.Event) error {
-	_, err := tx.exec(ctx, `INSERT INTO events (workspace_id, id, type, entity_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		tx.ws, e.ID, e.Type, e.EntityID, e.Payload, ts(e.At))
-	return err
 }
