@@ -2,20 +2,16 @@ package sqlite_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"finapp"
 	"finapp/api"
 	"finapp/conformance"
+	"finapp/internal/drill"
 	"finapp/sqlite"
 )
 
@@ -50,10 +46,10 @@ func TestDrill_FullOrReadOnlyDatabase_Answers503AndRecoversWithoutRestart(t *tes
 		_ = handler.Drain(ctx)
 	}()
 
-	l := startLoad(t, srv.URL, token, 8)
-	defer l.finish() // also on a failed drill: no client goroutine outlives the test
-	if !l.waitFor(func() bool { return len(l.acked) >= 30 }, 10*time.Second) {
-		t.Fatalf("only %d payments acknowledged before any fault: the drill did not load the server", l.ackCount())
+	l := drill.Start(t, drill.Config{URL: srv.URL, Token: token, Clients: 8, Prefix: "drill"})
+	defer l.Finish() // also on a failed drill: no client goroutine outlives the test
+	if !l.WaitFor(func() bool { return len(l.Acked) >= 30 }, 10*time.Second) {
+		t.Fatalf("only %d payments acknowledged before any fault: the drill did not load the server", l.AckCount())
 	}
 	faults := []struct {
 		name    string
@@ -71,31 +67,31 @@ func TestDrill_FullOrReadOnlyDatabase_Answers503AndRecoversWithoutRestart(t *tes
 		}
 	}()
 	for _, f := range faults {
-		before, beforeBad := l.refusalCount(), l.failureCount()
+		before, beforeBad := l.RefusalCount(), l.FailureCount()
 		if err := db.SetWritePragma(ctx, f.pragma, f.on); err != nil {
 			t.Fatalf("%s: %v", f.name, err)
 		}
 		faulted := time.Now()
 		// Wrong answers count too, so that the drill goes on to show the rest; they fail it.
-		if !l.waitFor(func() bool { return l.refusals-before+l.failures-beforeBad >= 8 }, 10*time.Second) {
-			t.Fatalf("%s: %d refusals in 10 s: the fault did not stop the writes", f.name, l.refusalCount()-before)
+		if !l.WaitFor(func() bool { return l.Refusals-before+l.Failures-beforeBad >= 8 }, 10*time.Second) {
+			t.Fatalf("%s: %d refusals in 10 s: the fault did not stop the writes", f.name, l.RefusalCount()-before)
 		}
 		// Reads do not need the write connection: they go on while writes are refused.
-		for _, path := range []string{"/v1/payments?limit=20", "/v1/payments/" + l.anyAcked(), "/readyz"} {
-			if status, body := l.get(path); status != http.StatusOK {
+		for _, path := range []string{"/v1/payments?limit=20", "/v1/payments/" + l.AnyAcked(), "/readyz"} {
+			if status, body := l.Get(path); status != http.StatusOK {
 				t.Fatalf("%s: GET %s answered %d while writes were refused: %s", f.name, path, status, body)
 			}
 		}
 		// Held for a while, so that clients retry into it more than once.
 		time.Sleep(time.Until(faulted.Add(time.Second)))
-		refused, bad := l.refusalCount()-before, l.failureCount()-beforeBad
+		refused, bad := l.RefusalCount()-before, l.FailureCount()-beforeBad
 		if err := db.SetWritePragma(ctx, f.pragma, f.off); err != nil {
 			t.Fatalf("%s: undoing it: %v", f.name, err)
 		}
 		restored := time.Now()
 		var recovered time.Duration
-		if !l.waitFor(func() bool {
-			at, ok := l.firstAckAfter(restored)
+		if !l.WaitFor(func() bool {
+			at, ok := l.FirstAckAfter(restored)
 			recovered = at.Sub(restored)
 			return ok
 		}, 10*time.Second) {
@@ -108,11 +104,11 @@ func TestDrill_FullOrReadOnlyDatabase_Answers503AndRecoversWithoutRestart(t *tes
 		}
 		time.Sleep(200 * time.Millisecond) // normal load between faults and after the last
 	}
-	l.finish()
+	l.Finish()
 	t.Logf("%d payments acknowledged in all, %d 503 answers (the slowest in %s) to %d distinct requests, each retried with its Idempotency-Key",
-		len(l.acked), l.refusals, l.slowest.Round(time.Millisecond), len(l.refused))
-	if l.slowest > 5*time.Second {
-		t.Errorf("a 503 took %s: a refusal must come at once", l.slowest)
+		len(l.Acked), l.Refusals, l.Slowest.Round(time.Millisecond), len(l.Refused))
+	if l.Slowest > 5*time.Second {
+		t.Errorf("a 503 took %s: a refusal must come at once", l.Slowest)
 	}
 
 	// Every acknowledged payment is in the books exactly once, retried ones included, and no
@@ -132,13 +128,13 @@ func TestDrill_FullOrReadOnlyDatabase_Answers503AndRecoversWithoutRestart(t *tes
 		}
 		cursor = next
 	}
-	for ref, id := range l.acked {
+	for ref, id := range l.Acked {
 		if ids := byRef[ref]; len(ids) != 1 || ids[0] != id {
 			t.Errorf("payment %s (acknowledged as %s) is in the books as %v", ref, id, ids)
 		}
 	}
-	if len(byRef) != len(l.acked) {
-		t.Errorf("%d references in the books, %d acknowledged", len(byRef), len(l.acked))
+	if len(byRef) != len(l.Acked) {
+		t.Errorf("%d references in the books, %d acknowledged", len(byRef), len(l.Acked))
 	}
 	// Nothing half written: every invariant and the audit chain hold (what `finapp verify` runs).
 	if bad, err := conformance.CheckBooks(actx, svc); err != nil || len(bad) > 0 {
@@ -151,206 +147,18 @@ func TestDrill_FullOrReadOnlyDatabase_Answers503AndRecoversWithoutRestart(t *tes
 	// books above hold it once). A 409 in_flight is allowed by docs/api.md: the response of a
 	// change committed just before a fault may not have been stored behind it.
 	replayed, inFlight := 0, 0
-	for ref := range l.refused {
-		switch res := l.post(ref); {
-		case res.err == nil && res.status == http.StatusCreated && res.replayed == "true" && res.id == l.acked[ref]:
+	for ref := range l.Refused {
+		switch res := l.Post(ref); {
+		case res.Err == nil && res.Status == http.StatusCreated && res.Replayed && res.ID == l.Acked[ref]:
 			replayed++
-		case res.err == nil && res.status == http.StatusConflict && res.code == finapp.EIdempotencyInFlight:
+		case res.Err == nil && res.Status == http.StatusConflict && res.Code == finapp.EIdempotencyInFlight:
 			inFlight++
 		default:
-			t.Errorf("sending %s again: %+v, want 201 replayed %s or 409 %s", ref, res, l.acked[ref], finapp.EIdempotencyInFlight)
+			t.Errorf("sending %s again: %+v, want 201 replayed %s or 409 %s", ref, res, l.Acked[ref], finapp.EIdempotencyInFlight)
 		}
 	}
 	t.Logf("the %d refused requests sent once more: %d replayed, %d answered 409 in flight (response not stored); each is in the books once",
-		len(l.refused), replayed, inFlight)
-}
-
-// load is a set of clients recording payments over HTTP, each with its own Idempotency-Key, and
-// retrying a request refused with 503 unavailable after a short pause with the same key and body
-// until it is recorded — what a well-behaved client does (it would wait the Retry-After of 1 s;
-// the drill waits 50 ms to stay short).
-type load struct {
-	t          *testing.T
-	url, token string
-	client     *http.Client
-	stop       chan struct{}
-	wg         sync.WaitGroup
-	once       sync.Once
-
-	mu       sync.Mutex
-	acked    map[string]string // reference → payment id
-	ackedAt  []time.Time       // when each acknowledgement arrived, in order
-	refused  map[string]bool   // references turned away at least once
-	refusals int               // 503 answers
-	slowest  time.Duration     // the longest a 503 took
-	failures int               // answers the drill does not allow
-}
-
-func startLoad(t *testing.T, url, token string, clients int) *load {
-	l := &load{t: t, url: url, token: token, stop: make(chan struct{}), acked: map[string]string{}, refused: map[string]bool{},
-		client: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}}
-	for c := range clients {
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			for n := 0; n < 100000; n++ {
-				select {
-				case <-l.stop:
-					return
-				default:
-				}
-				if !l.record(fmt.Sprintf("drill-%d-%d", c, n)) {
-					return
-				}
-			}
-		}()
-	}
-	return l
-}
-
-// record records one payment, retrying it while it is refused as unavailable; false after an
-// answer the drill does not allow.
-func (l *load) record(ref string) bool {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		sent := time.Now()
-		res := l.post(ref)
-		took := time.Since(sent)
-		switch {
-		case res.err == nil && res.status == http.StatusCreated:
-			l.mu.Lock()
-			l.acked[ref] = res.id
-			l.ackedAt = append(l.ackedAt, time.Now())
-			l.mu.Unlock()
-			return true
-		case res.err == nil && res.status == http.StatusServiceUnavailable && res.code == finapp.EUnavailable && res.retryAfter != "":
-			l.mu.Lock()
-			l.refused[ref] = true
-			l.refusals++
-			l.slowest = max(l.slowest, took)
-			l.mu.Unlock()
-		default:
-			// A 500, a 409 (a 503 promised nothing was written), a hang or a dropped connection:
-			// the drill fails, but the client goes on retrying with the same key, as a real one
-			// would, so that the drill still shows everything else (and the books whether the
-			// key kept the payment to one).
-			l.fail("%s: %+v, want 201 or 503 unavailable with Retry-After", ref, res)
-			l.mu.Lock()
-			l.refused[ref] = true
-			l.mu.Unlock()
-		}
-		if time.Now().After(deadline) {
-			l.fail("%s: still refused after 30 s", ref)
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func (l *load) fail(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.failures++; l.failures <= 10 {
-		l.t.Errorf(format, args...)
-	}
-}
-
-type answer struct {
-	status     int
-	code       string
-	retryAfter string
-	replayed   string
-	id         string
-	body       string
-	err        error
-}
-
-// post sends reference's payment; the body and the key derive from the reference, so a retry
-// is byte for byte the same request.
-func (l *load) post(ref string) answer {
-	body := fmt.Sprintf(`{"amount":"12.25","currency":"SGD","method":"bank_transfer","reference":%q}`, ref)
-	req, _ := http.NewRequest("POST", l.url+"/v1/payments", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+l.token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", ref)
-	res, err := l.client.Do(req)
-	if err != nil {
-		return answer{err: err}
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	var p struct{ ID, Code string }
-	_ = json.Unmarshal(b, &p)
-	return answer{status: res.StatusCode, code: p.Code, id: p.ID, body: string(b), err: err,
-		retryAfter: res.Header.Get("Retry-After"), replayed: res.Header.Get("Idempotent-Replayed")}
-}
-
-func (l *load) get(path string) (int, string) {
-	req, _ := http.NewRequest("GET", l.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+l.token)
-	res, err := l.client.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
-}
-
-// waitFor polls cond (called with l.mu held) until it holds or the timeout passes.
-func (l *load) waitFor(cond func() bool, timeout time.Duration) bool {
-	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
-		l.mu.Lock()
-		ok := cond()
-		l.mu.Unlock()
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
-// firstAckAfter is when the first acknowledgement after t arrived (l.mu held).
-func (l *load) firstAckAfter(t time.Time) (time.Time, bool) {
-	for _, at := range l.ackedAt {
-		if at.After(t) {
-			return at, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func (l *load) ackCount() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.acked)
-}
-
-func (l *load) refusalCount() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.refusals
-}
-
-func (l *load) failureCount() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.failures
-}
-
-func (l *load) anyAcked() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, id := range l.acked {
-		return id
-	}
-	return ""
-}
-
-// finish stops the clients after their current payment (retries included) and waits for them.
-func (l *load) finish() {
-	l.once.Do(func() { close(l.stop) })
-	l.wg.Wait()
+		len(l.Refused), replayed, inFlight)
 }
 
 // The drills' hook changes only the two settings that stand for a full or read-only disk: never

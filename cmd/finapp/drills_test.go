@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"finapp/internal/drill"
 	"finapp/internal/testdb"
 )
 
@@ -236,20 +236,8 @@ type answer struct {
 
 // postPayment records a payment with Idempotency-Key ref.
 func postPayment(client *http.Client, url, token, ref, body string) answer {
-	req, _ := http.NewRequest("POST", url+"/v1/payments", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", ref)
-	res, err := client.Do(req)
-	if err != nil {
-		return answer{err: err}
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	var p struct{ ID, Code string }
-	_ = json.Unmarshal(b, &p)
-	return answer{status: res.StatusCode, code: p.Code, id: p.ID, body: string(b), err: err,
-		replayed: res.Header.Get("Idempotent-Replayed") == "true"}
+	a := drill.PostPayment(client, url, token, ref, body)
+	return answer{status: a.Status, code: a.Code, id: a.ID, replayed: a.Replayed, body: a.Body, err: a.Err}
 }
 
 // paymentsByReference reads every payment through the API: the ids recorded under each reference.
