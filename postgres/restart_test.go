@@ -3,14 +3,11 @@ package postgres_test
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
-	"finapp"
-	"finapp/api"
 	"finapp/internal/drill"
 	"finapp/internal/testdb"
 	"finapp/postgres"
@@ -32,21 +29,9 @@ func TestDrill_PostgresRestartMidLoad_Answers503AndRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	auth := finapp.NewAuth(db)
-	token, _, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "drill", finapp.RoleFinance, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := finapp.NewService(db)
-	handler := api.New(api.Deps{Service: svc, Auth: auth, Idempotency: db, Ready: db.Ping})
-	srv := httptest.NewServer(handler)
-	defer func() {
-		srv.Close()
-		_ = handler.Drain(ctx)
-	}()
+	url, token, svc := drill.Serve(t, db)
 
-	l := drill.Start(t, drill.Config{URL: srv.URL, Token: token, Clients: 8, Prefix: "pgdrill", AcceptApplied: true})
+	l := drill.Start(t, drill.Config{URL: url, Token: token, Clients: 8, Prefix: "pgdrill", AcceptApplied: true})
 	defer l.Finish()
 	if !l.WaitFor(func() bool { return len(l.Acked) >= 30 }, 10*time.Second) {
 		t.Fatal("fewer than 30 payments acknowledged in 10 s before the restart: the drill did not load the server")

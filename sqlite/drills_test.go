@@ -3,13 +3,11 @@ package sqlite_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"finapp"
-	"finapp/api"
 	"finapp/internal/drill"
 	"finapp/sqlite"
 )
@@ -30,22 +28,9 @@ func TestDrill_FullOrReadOnlyDatabase_Answers503AndRecoversWithoutRestart(t *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	auth := finapp.NewAuth(db)
-	token, _, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "drill", finapp.RoleFinance, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := finapp.NewService(db)
-	handler := api.New(api.Deps{Service: svc, Auth: auth, Idempotency: db, Ready: db.Ping})
-	srv := httptest.NewServer(handler)
-	defer func() {
-		srv.Close()
-		// Responses stored behind their commits land before the database closes, as in serve.
-		_ = handler.Drain(ctx)
-	}()
+	url, token, svc := drill.Serve(t, db)
 
-	l := drill.Start(t, drill.Config{URL: srv.URL, Token: token, Clients: 8, Prefix: "drill"})
+	l := drill.Start(t, drill.Config{URL: url, Token: token, Clients: 8, Prefix: "drill"})
 	defer l.Finish() // also on a failed drill: no client goroutine outlives the test
 	if !l.WaitFor(func() bool { return len(l.Acked) >= 30 }, 10*time.Second) {
 		t.Fatalf("only %d payments acknowledged before any fault: the drill did not load the server", l.AckCount())
