@@ -31,8 +31,12 @@ const (
 	// stopped before storing its response; there is nothing to replay.
 	EIdempotencyResponseLost = "idempotency_response_lost"
 	ETooManyAttempts         = "too_many_attempts" // login throttled
-	EUnavailable             = "unavailable"       // the database cannot be reached or written just now; retry
-	EInternal                = "internal"
+	// EOutcomeUnknown: the connection to the database broke while the change was committing, so
+	// it may or may not have been written. Only a request with an Idempotency-Key is safe to
+	// repeat: its repeat answers with the first outcome.
+	EOutcomeUnknown = "outcome_unknown"
+	EUnavailable    = "unavailable" // the database cannot be reached or written just now; retry
+	EInternal       = "internal"
 )
 
 // Error is an application error: a code for machines, a sentence for people and, for input

@@ -14,7 +14,7 @@ import (
 const maxBodyBytes = 1 << 20
 
 func writeProblem(w http.ResponseWriter, p *Problem) {
-	if after := retryAfter(p.Status); after != "" {
+	if after := retryAfter(p.Status, p.Code); after != "" {
 		w.Header().Set("Retry-After", after)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -54,6 +54,7 @@ var statusOf = map[string]int{
 	finapp.EIdempotencyResponseLost: http.StatusConflict,
 	finapp.ETooManyAttempts:         http.StatusTooManyRequests,
 	finapp.EUnavailable:             http.StatusServiceUnavailable,
+	finapp.EOutcomeUnknown:          http.StatusServiceUnavailable,
 	finapp.EInternal:                http.StatusInternalServerError,
 }
 
@@ -160,15 +161,19 @@ func problem(err error) error {
 	}
 	status := StatusOf(e.Code)
 	p := &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Error(), Code: e.Code, Field: e.Field}
-	if after := retryAfter(status); after != "" {
+	if after := retryAfter(status, e.Code); after != "" {
 		return huma.ErrorWithHeaders(p, http.Header{"Retry-After": {after}})
 	}
 	return p
 }
 
 // retryAfter is the Retry-After of a status that asks the client to come back: a moment for an
-// unavailable database, the throttling window for too many logins.
-func retryAfter(status int) string {
+// unavailable database, the throttling window for too many logins. A change whose outcome is
+// unknown gets none: repeating it blindly could make it twice (only a keyed repeat is safe).
+func retryAfter(status int, code string) string {
+	if code == finapp.EOutcomeUnknown {
+		return ""
+	}
 	switch status {
 	case http.StatusServiceUnavailable:
 		return "1"

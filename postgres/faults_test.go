@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	neturl "net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -154,10 +156,14 @@ func TestUnavailableDatabase_Answers503WithRetryAfter(t *testing.T) {
 // proxy forwards a test's connections to the PostgreSQL server, so that the test can make the
 // server unreachable for its own store alone without touching the server other tests use.
 type proxy struct {
-	url   string
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
+	url    string
+	target string
+	ln     net.Listener
+	mu     sync.Mutex
+	conns  []net.Conn
+	// cutAfterCommit, when set, makes the next COMMIT a client sends reach the server and then
+	// drops that connection before the server's answer gets back.
+	cutAfterCommit atomic.Bool
 }
 
 func newProxy(t *testing.T, target string) *proxy {
@@ -170,7 +176,7 @@ func newProxy(t *testing.T, target string) *proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{ln: ln}
+	p := &proxy{ln: ln, target: target}
 	upstream := u.Host
 	u.Host = ln.Addr().String()
 	p.url = u.String()
@@ -188,12 +194,36 @@ func newProxy(t *testing.T, target string) *proxy {
 			p.mu.Lock()
 			p.conns = append(p.conns, c, s)
 			p.mu.Unlock()
-			go func() { _, _ = io.Copy(s, c); s.Close() }()
+			go func() { p.forward(s, c); s.Close() }()
 			go func() { _, _ = io.Copy(c, s); c.Close() }()
 		}
 	}()
 	t.Cleanup(p.cut)
 	return p
+}
+
+// forward copies what the client sends to the server; once cutAfterCommit is set, it lets a COMMIT
+// through (pgx sends it as the query text "commit"), closes the client's end before the answer
+// can travel back, and gives the server a moment to commit before closing its end.
+func (p *proxy) forward(server, client net.Conn) {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := client.Read(buf)
+		if n > 0 {
+			if _, werr := server.Write(buf[:n]); werr != nil {
+				return
+			}
+			if bytes.Contains(bytes.ToLower(buf[:n]), []byte("commit\x00")) && p.cutAfterCommit.CompareAndSwap(true, false) {
+				client.Close()
+				time.Sleep(300 * time.Millisecond)
+				server.Close()
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // cut closes the listener and every forwarded connection.
@@ -219,4 +249,41 @@ func ownConnections(t *testing.T) (url, app string) {
 		sep = "&"
 	}
 	return url + sep + "application_name=" + app, app
+}
+
+// A connection lost after COMMIT was sent and before the server answered leaves the outcome
+// unknown: the change may well be written (here it is). finapp must say exactly that, with its
+// own code, and must neither re-run the transaction nor tell the client "nothing was written".
+func TestConnectionLostDuringCommit_IsOutcomeUnknown(t *testing.T) {
+	proxy := newProxy(t, testdb.PostgresSchema(t))
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, proxy.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	proxy.cutAfterCommit.Store(true)
+	err = db.Update(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error {
+		return tx.CreateOrganization(ctx, &finapp.Organization{ID: "org_maybe", Name: "Maybe", BillingCurrency: "SGD", Status: "active", Version: 1})
+	})
+	if code := finapp.ErrorCode(err); code != finapp.EOutcomeUnknown {
+		t.Fatalf("got %v (%s), want %s", err, code, finapp.EOutcomeUnknown)
+	}
+	if !strings.Contains(err.Error(), "Idempotency-Key") {
+		t.Fatalf("the error does not tell the client how to repeat safely: %v", err)
+	}
+
+	// The COMMIT did reach the server: the change is there, exactly once.
+	check, err := postgres.Open(ctx, proxy.target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	err = check.View(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error {
+		_, err := tx.Organization(ctx, "org_maybe")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the committed change is not there: %v", err)
+	}
 }

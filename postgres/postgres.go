@@ -63,6 +63,12 @@ var Dialect = sqlstore.Dialect{
 		return errors.As(err, &e) && e.Code == uniqueViolation
 	},
 	IsUnavailable: isUnavailable,
+	// A COMMIT the server answered with an error was rolled back; one whose answer never came
+	// (the connection broke after it was sent) may have committed.
+	CommitOutcomeUnknown: func(err error) bool {
+		var e *pgconn.PgError
+		return !errors.As(err, &e) && !errors.Is(err, sql.ErrTxDone)
+	},
 }
 
 // isUnavailable: the connection failed or the server is going away or out of resources; the

@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -43,6 +42,11 @@ type Dialect struct {
 	// IsUnavailable reports whether err means the database cannot be reached or written just now
 	// (connection lost, disk full, read-only): the client gets a retryable 503.
 	IsUnavailable func(error) bool
+	// CommitOutcomeUnknown reports whether a failed COMMIT may nevertheless have committed: the
+	// connection broke after the COMMIT was sent and before the server answered (PostgreSQL over
+	// a network). An engine whose failed COMMIT always rolls back (SQLite, a local file) leaves
+	// it nil.
+	CommitOutcomeUnknown func(error) bool
 	// PrepareInBatch prepares each statement once per group-commit batch (batchStatements): for
 	// a driver that would otherwise parse every statement on every use (SQLite). pgx keeps its
 	// own statement cache, and preparing there would cost round trips instead of saving them.
@@ -164,10 +168,18 @@ func (db *DB) tryTx(ctx context.Context, pool *sql.DB, workspaceID string, write
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return commitError{err}
 	}
 	return nil
 }
+
+// commitError is a failed COMMIT. Whether anything was written depends on why it failed (see
+// Dialect.CommitOutcomeUnknown), so it is never re-run and never reported as "nothing written"
+// unless the engine says so.
+type commitError struct{ err error }
+
+func (e commitError) Error() string { return "commit: " + e.err.Error() }
+func (e commitError) Unwrap() error { return e.err }
 
 // beginError is a failure to start a transaction: nothing of it reached the database.
 type beginError struct{ err error }
@@ -177,6 +189,9 @@ func (e beginError) Unwrap() error { return e.err }
 
 // retryable reports whether a failed transaction can simply run again.
 func (db *DB) retryable(err error) bool {
+	if db.outcomeUnknown(err) {
+		return false
+	}
 	if db.dialect.Retryable != nil && db.dialect.Retryable(err) {
 		return true
 	}
@@ -186,12 +201,24 @@ func (db *DB) retryable(err error) bool {
 		errors.As(err, &b) && db.dialect.IsUnavailable != nil && db.dialect.IsUnavailable(err)
 }
 
+// outcomeUnknown reports whether err is a COMMIT that may or may not have been written.
+func (db *DB) outcomeUnknown(err error) bool {
+	var c commitError
+	return errors.As(err, &c) && db.dialect.CommitOutcomeUnknown != nil && db.dialect.CommitOutcomeUnknown(c.err)
+}
+
 // classify turns engine errors a client can act on into domain errors: unavailable databases
-// into a retryable EUnavailable. Domain errors pass through.
+// into a retryable EUnavailable, a COMMIT whose answer was lost into EOutcomeUnknown (which only
+// a request with an Idempotency-Key may safely repeat). Domain errors pass through.
 func (db *DB) classify(err error) error {
 	var e *finapp.Error
 	if err == nil || errors.As(err, &e) {
 		return err
+	}
+	if db.outcomeUnknown(err) {
+		slog.Warn("database connection lost during commit: outcome unknown", "err", err)
+		return &finapp.Error{Code: finapp.EOutcomeUnknown, Message: "the connection to the database was lost while the change was being committed: " +
+			"it may or may not have been written. Repeat the request only with the same Idempotency-Key, or look for the change before making it again"}
 	}
 	var abandoned batchAbandoned
 	if db.dialect.IsUnavailable != nil && db.dialect.IsUnavailable(err) || errors.As(err, &abandoned) {

@@ -174,7 +174,7 @@ func (g *groupCommitter) commit(batch []*job) {
 	if err := sqlTx.Commit(); err != nil {
 		for i := range results {
 			if results[i] == nil {
-				results[i] = fmt.Errorf("commit: %w", err)
+				results[i] = commitError{err}
 			}
 		}
 	}
@@ -194,7 +194,7 @@ func (g *groupCommitter) commitOne(ctx context.Context, sqlTx *sql.Tx, stmts *ba
 		return
 	}
 	if err := sqlTx.Commit(); err != nil {
-		results[0] = fmt.Errorf("commit: %w", err)
+		results[0] = commitError{err}
 	}
 }
 

@@ -94,7 +94,10 @@ func (l *Load) record(ref string) bool {
 			l.SentAt = append(l.SentAt, sent)
 			l.mu.Unlock()
 			return true
-		case res.Err == nil && res.Status == http.StatusServiceUnavailable && res.Code == finapp.EUnavailable && res.RetryAfter != "":
+		case res.Err == nil && res.Status == http.StatusServiceUnavailable &&
+			(res.Code == finapp.EUnavailable && res.RetryAfter != "" || res.Code == finapp.EOutcomeUnknown):
+			// Unavailable, or cut off while committing: the load's requests carry an
+			// Idempotency-Key, so repeating either is safe (a committed one answers as applied).
 			l.Refused[ref] = true
 			l.Refusals++
 			l.Slowest = max(l.Slowest, took)
