@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -11,8 +12,11 @@ import (
 // AuditEvent is one change, append-only. Hash covers the event and the previous event's hash
 // (per workspace), so that editing or removing a row breaks the chain.
 type AuditEvent struct {
-	ID       string
-	Seq      int64
+	ID  string
+	Seq int64 // the storage row's number: the order rows were inserted in, nothing more
+	// ChainNo is the event's position in its workspace's hash chain, from 1: the order the chain
+	// was extended in, written with the event (see changes.save).
+	ChainNo  int64
 	At       time.Time
 	Actor    string
 	Action   string // e.g. "payment.assigned"
@@ -67,6 +71,9 @@ func VerifyChain(events []*AuditEvent) *ChainBreak {
 		}
 		if e.ComputeHash() != e.Hash {
 			return &ChainBreak{Index: i, Event: e, Reason: "hash does not match the event's content (the event was edited)"}
+		}
+		if e.ChainNo != int64(i+1) {
+			return &ChainBreak{Index: i, Event: e, Reason: fmt.Sprintf("chain position %d where %d was expected (an event was removed or inserted)", e.ChainNo, i+1)}
 		}
 		prev = e.Hash
 	}

@@ -71,12 +71,13 @@ func (c *changes) save(ctx context.Context, tx Tx) error {
 		return err
 	}
 	if len(c.audit) > 0 {
-		prev, err := tx.LastAuditHash(ctx)
+		prev, n, err := tx.AuditChainHead(ctx)
 		if err != nil {
 			return err
 		}
 		for _, e := range c.audit {
-			e.PrevHash = prev
+			n++
+			e.ChainNo, e.PrevHash = n, prev
 			e.Hash = e.ComputeHash()
 			prev = e.Hash
 		}

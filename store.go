@@ -15,58 +15,95 @@ type Store interface {
 
 // Tx loads and saves domain state. It holds no business rule: every check is made by the
 // service in this package over the state a Tx loaded. Loads return ENotFound for a missing id.
+// It is composed of one interface per subject, so that a reader (or a test double of one
+// subject) sees only that subject's methods.
 type Tx interface {
+	OrganizationTx
+	InvoiceTx
+	PaymentTx
+	LedgerTx
+	ImportTx
+	ListTx
+	ReportTx
+}
+
+// OrganizationTx loads and saves customers.
+type OrganizationTx interface {
 	Organization(ctx context.Context, id string) (*Organization, error)
+	CreateOrganization(ctx context.Context, o *Organization) error
+}
+
+// InvoiceTx loads and saves invoices.
+type InvoiceTx interface {
 	Invoice(ctx context.Context, id string) (*Invoice, error)
+	InvoiceAllocations(ctx context.Context, invoiceID string) ([]*Allocation, error)
+	// OpenInvoices lists an organization's unpaid and partially paid invoices in currency, in id
+	// order (the order in which a write transaction locks them).
+	OpenInvoices(ctx context.Context, orgID string, currency string) ([]*Invoice, error)
+	CreateInvoice(ctx context.Context, inv *Invoice) error // EDuplicate when the number is taken
+	UpdateInvoice(ctx context.Context, inv *Invoice) error
+}
+
+// PaymentTx loads and saves payments and what they fund: allocations and top-ups.
+type PaymentTx interface {
 	Payment(ctx context.Context, id string) (*Payment, error) // deleted payments too
 	Allocation(ctx context.Context, id string) (*Allocation, error)
 	// PaymentAllocations lists a payment's allocations, released ones too, oldest first.
 	PaymentAllocations(ctx context.Context, paymentID string) ([]*Allocation, error)
-	InvoiceAllocations(ctx context.Context, invoiceID string) ([]*Allocation, error)
 	PaymentTopUps(ctx context.Context, paymentID string) ([]*TopUp, error)
-	// OpenInvoices lists an organization's unpaid and partially paid invoices in currency, in id
-	// order (the order in which a write transaction locks them).
-	OpenInvoices(ctx context.Context, orgID string, currency string) ([]*Invoice, error)
-
-	CreateOrganization(ctx context.Context, o *Organization) error
-	CreateInvoice(ctx context.Context, inv *Invoice) error // EDuplicate when the number is taken
-	UpdateInvoice(ctx context.Context, inv *Invoice) error
 	CreatePayment(ctx context.Context, p *Payment) error
 	UpdatePayment(ctx context.Context, p *Payment) error
+	// CreatePayments does for every payment, in order, what CreatePayment does for one, in a few
+	// statements (imports).
+	CreatePayments(ctx context.Context, ps []*Payment) error
 	CreateAllocation(ctx context.Context, a *Allocation) error
 	UpdateAllocation(ctx context.Context, a *Allocation) error
 	CreateTopUp(ctx context.Context, t *TopUp) error
+}
+
+// LedgerTx appends what every change leaves behind: journal entries, audit events and outbox
+// events, and the Idempotency-Key claim of the request that made it.
+type LedgerTx interface {
 	// Journal entries, audit events (already linked into the chain) and outbox events are
-	// appended in slice order, a few statements for any number of them. LastAuditHash takes
-	// the workspace's chain for this transaction (PostgreSQL: an advisory lock held to commit).
+	// appended in slice order, a few statements for any number of them.
 	AppendJournals(ctx context.Context, es []*JournalEntry) error
-	LastAuditHash(ctx context.Context) (string, error)
+	// AuditChainHead takes the workspace's audit chain for this transaction (PostgreSQL: an
+	// advisory lock held to commit) and returns the hash and position (ChainNo) of its last
+	// event, or ("", 0) for an empty chain.
+	AuditChainHead(ctx context.Context) (hash string, chainNo int64, err error)
 	AppendAudits(ctx context.Context, es []*AuditEvent) error
 	AppendEvents(ctx context.Context, es []*Event) error
 	// ClaimIdempotencyKey claims key for a request in this transaction, naming the entity the
 	// change wrote; if the key was claimed before, it returns that claim and claims nothing.
 	ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (*StoredResponse, error)
+	// AuditChain lists every audit event of the workspace in chain order (ChainNo).
+	AuditChain(ctx context.Context) ([]*AuditEvent, error)
+	// AccountBalances sums journal lines per account and currency; accounts empty means all.
+	AccountBalances(ctx context.Context, accounts []string) ([]AccountBalance, error)
+	// Journal lists entries (with their lines) in posting order, filtered by account and date.
+	Journal(ctx context.Context, f JournalFilter) ([]*JournalEntry, error)
+}
 
-	// CreatePayments does for every payment, in order, what CreatePayment does for one, in a few
-	// statements (imports).
-	CreatePayments(ctx context.Context, ps []*Payment) error
+// ImportTx keeps the record of file imports.
+type ImportTx interface {
 	// ImportByDigest loads the import of the file whose content has digest (ENotFound), locking
 	// it in a write transaction so that two runs of one file take turns.
 	ImportByDigest(ctx context.Context, digest string) (*Import, error)
 	// CreateImport adds an import: EDuplicate when one of the same file exists already.
 	CreateImport(ctx context.Context, imp *Import) error
 	UpdateImport(ctx context.Context, imp *Import) error
+}
 
+// ListTx pages through entities for lists and searches.
+type ListTx interface {
 	ListOrganizations(ctx context.Context, f OrganizationFilter) (list []*Organization, next string, err error)
 	ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error)
 	ListPayments(ctx context.Context, f PaymentFilter) (list []*Payment, next string, err error)
 	ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEvent, next string, err error)
-	// AuditChain lists every audit event of the workspace in the order they were appended.
-	AuditChain(ctx context.Context) ([]*AuditEvent, error)
-	// AccountBalances sums journal lines per account and currency; accounts empty means all.
-	AccountBalances(ctx context.Context, accounts []string) ([]AccountBalance, error)
-	// Journal lists entries (with their lines) in posting order, filtered by account and date.
-	Journal(ctx context.Context, f JournalFilter) ([]*JournalEntry, error)
+}
+
+// ReportTx computes the reports' sums where the rows are.
+type ReportTx interface {
 	// AgedDues sums, per organization and currency, the amount due at the end of asOf of every
 	// invoice issued by asOf and not void then, split by due date at edges (see AgedDues). An
 	// invoice's amount due then is reconstructed from allocation history: its total less the

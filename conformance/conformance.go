@@ -51,6 +51,10 @@ func Run(t *testing.T, open func(t *testing.T) finapp.Store) {
 		t.Parallel()
 		testHledger(t, open)
 	})
+	t.Run("TxContract/AuditChainIsInChainOrderNotInsertOrder", func(t *testing.T) {
+		t.Parallel()
+		testAuditChainOrder(t, open)
+	})
 }
 
 // financeContext is the caller every use case in the suite runs as: the finance role of the

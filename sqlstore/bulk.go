@@ -149,14 +149,14 @@ func scanSeqs(rows *sql.Rows, seqs map[string]int64) error {
 	return rows.Err()
 }
 
-// AppendAudits implements finapp.Tx. The events are inserted in order, so their seq (the order of
-// the hash chain) follows the slice.
+// AppendAudits implements finapp.Tx. Each event carries its chain position (ChainNo); the order
+// the engine numbers the rows in does not matter.
 func (tx *Tx) AppendAudits(ctx context.Context, es []*finapp.AuditEvent) error {
 	var at stamps
-	return tx.insertRows(ctx, "audit_events", `workspace_id, id, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash`,
+	return tx.insertRows(ctx, "audit_events", `workspace_id, id, chain_no, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash`,
 		len(es), func(i int, args []any) []any {
 			e := es[i]
-			return append(args, tx.ws, e.ID, at.ts(e.At), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
+			return append(args, tx.ws, e.ID, e.ChainNo, at.ts(e.At), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
 		})
 }
 

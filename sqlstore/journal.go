@@ -72,19 +72,21 @@ func (tx *Tx) Journal(ctx context.Context, f finapp.JournalFilter) ([]*finapp.Jo
 	return out, rows.Err()
 }
 
-// LastAuditHash implements finapp.Tx: the hash of the workspace's latest audit event, or "".
-func (tx *Tx) LastAuditHash(ctx context.Context) (string, error) {
+// AuditChainHead implements finapp.Tx: the hash and chain position of the workspace's latest
+// audit event, or ("", 0).
+func (tx *Tx) AuditChainHead(ctx context.Context) (string, int64, error) {
 	if lock := tx.db.dialect.LockAuditChain; lock != "" {
 		if _, err := tx.exec(ctx, lock, tx.ws); err != nil {
-			return "", err
+			return "", 0, err
 		}
 	}
 	var h string
-	err := tx.queryRow(ctx, `SELECT hash FROM audit_events WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1`, tx.ws).Scan(&h)
+	var n int64
+	err := tx.queryRow(ctx, `SELECT hash, chain_no FROM audit_events WHERE workspace_id = ? ORDER BY chain_no DESC LIMIT 1`, tx.ws).Scan(&h, &n)
 	if err == sql.ErrNoRows {
-		return "", nil
+		return "", 0, nil
 	}
-	return h, err
+	return h, n, err
 }
 
 // ListAudit implements finapp.Tx, newest first; the cursor is the last seq seen.
@@ -108,19 +110,19 @@ func (tx *Tx) ListAudit(ctx context.Context, f finapp.AuditFilter) ([]*finapp.Au
 	return page(list, f.Limit, func(e *finapp.AuditEvent) string { return e.ID })
 }
 
-const auditColumns = `seq, id, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash`
+const auditColumns = `seq, chain_no, id, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash`
 
 func scanAudit(s scanner) (*finapp.AuditEvent, error) {
 	var e finapp.AuditEvent
 	var at string
-	err := s.Scan(&e.Seq, &e.ID, &at, &e.Actor, &e.Source, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash)
+	err := s.Scan(&e.Seq, &e.ChainNo, &e.ID, &at, &e.Actor, &e.Source, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash)
 	e.At = parseTS(at)
 	return &e, err
 }
 
-// AuditChain implements finapp.Tx: every audit event of the workspace, oldest first.
+// AuditChain implements finapp.Tx: every audit event of the workspace in chain order.
 func (tx *Tx) AuditChain(ctx context.Context) ([]*finapp.AuditEvent, error) {
-	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE workspace_id = ? ORDER BY seq`, tx.ws)
+	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE workspace_id = ? ORDER BY chain_no`, tx.ws)
 	if err != nil {
 		return nil, err
 	}
