@@ -9,7 +9,6 @@ package finapp
 
 import (
 	"fmt"
-	"io"
 	"testing"
 	"time"
 
@@ -134,31 +133,3 @@ func BenchmarkJournalEntryBalanced(b *testing.B) {
 	}
 }
 
-// BenchmarkWriteLedger_10000Entries writes 10,000 two-line entries in hledger's journal format.
-func BenchmarkWriteLedger_10000Entries(b *testing.B) {
-	entries := make([]*JournalEntry, 10_000)
-	for i := range entries {
-		var j posting
-		j.transfer(CashAccount("bank_transfer"), UnappliedAccount("org_01jd8x0c9v7p8x2k3m4n5q6r7s"), "SGD", money.Amount(12_550+i))
-		entries[i] = &JournalEntry{ID: fmt.Sprintf("jrn_%026d", i), At: benchNow, Operation: "payment.recorded",
-			EntityID: fmt.Sprintf("pay_%026d", i), Lines: j.lines}
-	}
-	var size countingWriter
-	if err := WriteLedger(&size, entries); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := WriteLedger(io.Discard, entries); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-type countingWriter int
-
-func (w *countingWriter) Write(p []byte) (int, error) {
-	*w += countingWriter(len(p))
-	return len(p), nil
-}

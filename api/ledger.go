@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"finapp"
+	"finapp/hledger"
 	"finapp/money"
 )
 
@@ -118,7 +119,7 @@ func (h *handlers) registerLedger(api huma.API) {
 				return nil, problem(err)
 			}
 			var buf bytes.Buffer
-			if err := finapp.WriteLedger(&buf, entries); err != nil {
+			if err := hledger.Write(&buf, entries); err != nil {
 				return nil, problem(err)
 			}
 			return &struct {

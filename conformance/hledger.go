@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/hledger"
 	"finapp/money"
 )
 
@@ -57,7 +58,7 @@ func testHledger(t *testing.T, open func(t *testing.T) finapp.Store) {
 	}
 	path := filepath.Join(t.TempDir(), "finapp.journal")
 	var buf bytes.Buffer
-	if err := finapp.WriteLedger(&buf, entries); err != nil {
+	if err := hledger.Write(&buf, entries); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
