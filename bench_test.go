@@ -132,4 +132,3 @@ func BenchmarkJournalEntryBalanced(b *testing.B) {
 		})
 	}
 }
-

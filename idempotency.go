@@ -1,39 +1,6 @@
 package finapp
 
-import (
-	"context"
-	"time"
-)
-
-// StoredResponse is the first response to a request made with an Idempotency-Key, replayed for
-// every repeat of that request.
-type StoredResponse struct {
-	RequestHash string
-	Status      int // 0 while the first request's response is not stored yet
-	ContentType string
-	Body        []byte
-	// Entity is what the claiming change wrote first ("payment pay_…"), so that a client whose
-	// response was lost can be told where to look. Empty for claims made before the request ran.
-	Entity    string
-	ClaimedAt time.Time
-}
-
-// IdempotencyKeys remembers requests made with an Idempotency-Key, per workspace.
-type IdempotencyKeys interface {
-	// LookupIdempotencyKey returns the claim on key, or nil. It writes nothing.
-	LookupIdempotencyKey(ctx context.Context, workspaceID, key string) (*StoredResponse, error)
-	// ReserveIdempotencyKey claims key for a request with requestHash before it runs, in a
-	// transaction of its own. If the key was claimed before, it returns that claim and claims
-	// nothing. For requests that do not go through Service.write (administration).
-	ReserveIdempotencyKey(ctx context.Context, workspaceID, key, requestHash string) (*StoredResponse, error)
-	// CompleteIdempotencyKey stores the response to the request that claimed key.
-	CompleteIdempotencyKey(ctx context.Context, workspaceID, key string, status int, contentType string, body []byte) error
-	// ReleaseIdempotencyKey forgets an unanswered claim, so that the client may retry.
-	ReleaseIdempotencyKey(ctx context.Context, workspaceID, key string) error
-	// StoreIdempotentResponse claims key together with its final response (a refusal: nothing
-	// else was written). If the key was claimed meanwhile, it returns that claim instead.
-	StoreIdempotentResponse(ctx context.Context, workspaceID, key, requestHash string, status int, contentType string, body []byte) (*StoredResponse, error)
-}
+import "context"
 
 // IdempotencyClaim asks the use case serving a request to claim the request's Idempotency-Key
 // inside its own transaction, so that the key is claimed if and only if the change committed:
@@ -42,8 +9,9 @@ type IdempotencyKeys interface {
 type IdempotencyClaim struct {
 	Key, RequestHash string
 
-	// Prior is set when the key was already claimed: the use case then wrote nothing.
-	Prior *StoredResponse
+	// ClaimedBefore is set when the key was already claimed: the use case then wrote nothing,
+	// and the HTTP layer answers with what the claim holds.
+	ClaimedBefore bool
 	// Claimed is set when the use case committed with the claim; its response is still to be
 	// stored (CompleteIdempotencyKey).
 	Claimed bool

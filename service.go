@@ -34,7 +34,7 @@ func (s *Service) write(ctx context.Context, fn func(Tx, *changes) error) error 
 		return Errorf(EForbidden, "the %s role may only read", a.Role)
 	}
 	claim := idempotencyClaimFrom(ctx)
-	if claim != nil && (claim.Claimed || claim.Prior != nil) {
+	if claim != nil && (claim.Claimed || claim.ClaimedBefore) {
 		claim = nil // a request claims its key once, with its first change
 	}
 	var claimed bool
@@ -53,12 +53,12 @@ func (s *Service) write(ctx context.Context, fn func(Tx, *changes) error) error 
 		// Claimed last, when the change is known to be good: a refusal leaves no claim for the
 		// HTTP layer to store it with. A concurrent request with the same key waits here
 		// (PostgreSQL's unique index) or runs after this batch (SQLite), and then finds it.
-		prior, err := tx.ClaimIdempotencyKey(ctx, claim.Key, claim.RequestHash, c.firstEntity())
+		before, err := tx.ClaimIdempotencyKey(ctx, claim.Key, claim.RequestHash, c.firstEntity())
 		if err != nil {
 			return err
 		}
-		if prior != nil {
-			claim.Prior = prior
+		if before {
+			claim.ClaimedBefore = true
 			return errClaimedBefore
 		}
 		claimed = true

@@ -74,8 +74,8 @@ type LedgerTx interface {
 	AppendAudits(ctx context.Context, es []*AuditEvent) error
 	AppendEvents(ctx context.Context, es []*Event) error
 	// ClaimIdempotencyKey claims key for a request in this transaction, naming the entity the
-	// change wrote; if the key was claimed before, it returns that claim and claims nothing.
-	ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (*StoredResponse, error)
+	// change wrote; if the key was claimed before, it claims nothing and reports so.
+	ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (claimedBefore bool, err error)
 	// AuditChain lists every audit event of the workspace in chain order (ChainNo).
 	AuditChain(ctx context.Context) ([]*AuditEvent, error)
 	// AccountBalances sums journal lines per account and currency; accounts empty means all.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/api/replay"
 )
 
 // idempotency implements Idempotency-Key on POST: the first request's response is stored and
@@ -25,7 +26,7 @@ import (
 // for a second commit. Refusals are stored with their claim in one write; a 5xx leaves no claim,
 // so its client may retry. Administration requests (not use cases) reserve their key first.
 type idempotency struct {
-	keys finapp.IdempotencyKeys
+	keys replay.Store
 	// lostAfter is how long a claim may wait for its response to be stored before it counts as
 	// lost (the server stopped between committing the change and storing the response): far
 	// longer than storing a response takes, even under load.
@@ -82,10 +83,18 @@ func (m *idempotency) wrap(next http.Handler) http.Handler {
 		rec := newBufferedResponse()
 		next.ServeHTTP(rec, r.WithContext(finapp.WithIdempotencyClaim(r.Context(), claim)))
 		switch {
-		case claim.Prior != nil:
+		case claim.ClaimedBefore:
 			// A repeat, or a concurrent request with the same key that committed first; this one
 			// wrote nothing.
-			m.answerPrior(w, ws, key, hash, m.settled(r.Context(), ws, key, claim.Prior))
+			prior, err := m.keys.LookupIdempotencyKey(r.Context(), ws, key)
+			switch {
+			case err != nil:
+				writeProblem(w, errorProblem(err))
+			case prior == nil: // the claim's request failed and freed the key meanwhile
+				writeProblem(w, errorProblem(finapp.Errorf(finapp.EIdempotencyInFlight, "a request with Idempotency-Key %q is being retried; retry shortly", key)))
+			default:
+				m.answerPrior(w, ws, key, hash, m.settled(r.Context(), ws, key, prior))
+			}
 		case claim.Claimed:
 			rec.flushTo(w)
 			m.storeBehind(ws, key, rec)
@@ -111,7 +120,7 @@ func (m *idempotency) wrap(next http.Handler) http.Handler {
 
 // settled returns prior, or, when this process is still storing its response (the client had
 // it already and repeats quickly), the stored response once it is stored.
-func (m *idempotency) settled(ctx context.Context, ws, key string, prior *finapp.StoredResponse) *finapp.StoredResponse {
+func (m *idempotency) settled(ctx context.Context, ws, key string, prior *replay.Response) *replay.Response {
 	if prior.Status != 0 || !m.isStoring(ws, key) {
 		return prior
 	}
@@ -123,7 +132,7 @@ func (m *idempotency) settled(ctx context.Context, ws, key string, prior *finapp
 }
 
 // answerPrior answers a request whose key was claimed before.
-func (m *idempotency) answerPrior(w http.ResponseWriter, ws, key, hash string, prior *finapp.StoredResponse) {
+func (m *idempotency) answerPrior(w http.ResponseWriter, ws, key, hash string, prior *replay.Response) {
 	switch {
 	case prior.RequestHash != hash:
 		writeProblem(w, errorProblem(finapp.Errorf(finapp.EIdempotencyReused, "Idempotency-Key %q was used for a different request; use a new key for a new request", key)))

@@ -11,6 +11,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/api/replay"
 )
 
 // The key is claimed in the change's own transaction: many clients sending the same request with
@@ -81,7 +82,7 @@ func TestIdempotencyKey_RefusalWritesNothingButIsRemembered(t *testing.T) {
 
 // failingCompletion is the real store, except that storing a response fails: what a server that
 // stops between committing a change and storing its response leaves behind.
-type failingCompletion struct{ finapp.IdempotencyKeys }
+type failingCompletion struct{ replay.Store }
 
 func (failingCompletion) CompleteIdempotencyKey(context.Context, string, string, int, string, []byte) error {
 	return errors.New("server stopped")

@@ -13,6 +13,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"finapp"
+	"finapp/api/replay"
 )
 
 // Version is the API's version in the OpenAPI document.
@@ -22,7 +23,7 @@ const Version = "1.0.0"
 type Deps struct {
 	Service     *finapp.Service
 	Auth        *finapp.Auth
-	Idempotency finapp.IdempotencyKeys
+	Idempotency replay.Store
 	// Ready reports whether the database answers, for /readyz.
 	Ready func(ctx context.Context) error
 	// Pages, when set, serves everything outside /v1 and the health checks (the web UI).

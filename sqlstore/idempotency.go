@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/api/replay"
 )
 
 // bookkeeping runs fn as a write transaction of the store (a batch member under group commit), for the
@@ -18,8 +19,8 @@ func (db *DB) bookkeeping(ctx context.Context, workspaceID string, fn func(tx *T
 const selectIdempotencyKey = `SELECT request_hash, status, header, body, entity, created_at FROM idempotency_keys WHERE workspace_id = ? AND key = ?`
 
 // idempotencyKey reads the claim on key, or nil.
-func (tx *Tx) idempotencyKey(ctx context.Context, key string) (*finapp.StoredResponse, error) {
-	var r finapp.StoredResponse
+func (tx *Tx) idempotencyKey(ctx context.Context, key string) (*replay.Response, error) {
+	var r replay.Response
 	var at string
 	err := tx.queryRow(ctx, selectIdempotencyKey, tx.ws, key).Scan(&r.RequestHash, &r.Status, &r.ContentType, &r.Body, &r.Entity, &at)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -35,7 +36,7 @@ func (tx *Tx) idempotencyKey(ctx context.Context, key string) (*finapp.StoredRes
 // insertIdempotencyKey claims key, with its response if known; if the key was claimed before, it
 // returns that claim. The insert either wins or finds the earlier claim, so two concurrent first
 // requests cannot both win (PostgreSQL makes the second wait for the first's commit).
-func (tx *Tx) insertIdempotencyKey(ctx context.Context, key, requestHash, entity string, status int, contentType string, body []byte) (*finapp.StoredResponse, error) {
+func (tx *Tx) insertIdempotencyKey(ctx context.Context, key, requestHash, entity string, status int, contentType string, body []byte) (*replay.Response, error) {
 	res, err := tx.exec(ctx, `INSERT INTO idempotency_keys (workspace_id, key, request_hash, status, header, body, entity, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, key) DO NOTHING`, tx.ws, key, requestHash, status, contentType, body, entity, ts(time.Now()))
 	if err != nil {
@@ -53,12 +54,13 @@ func (tx *Tx) insertIdempotencyKey(ctx context.Context, key, requestHash, entity
 }
 
 // ClaimIdempotencyKey implements finapp.Tx: the claim made inside a use case's transaction.
-func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (*finapp.StoredResponse, error) {
-	return tx.insertIdempotencyKey(ctx, key, requestHash, entity, 0, "", nil)
+func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (bool, error) {
+	prior, err := tx.insertIdempotencyKey(ctx, key, requestHash, entity, 0, "", nil)
+	return prior != nil, err
 }
 
-// LookupIdempotencyKey implements finapp.IdempotencyKeys.
-func (db *DB) LookupIdempotencyKey(ctx context.Context, workspaceID, key string) (prior *finapp.StoredResponse, err error) {
+// LookupIdempotencyKey implements replay.Store.
+func (db *DB) LookupIdempotencyKey(ctx context.Context, workspaceID, key string) (prior *replay.Response, err error) {
 	err = db.View(ctx, workspaceID, func(t finapp.Tx) error {
 		prior, err = t.(*Tx).idempotencyKey(ctx, key)
 		return err
@@ -66,8 +68,8 @@ func (db *DB) LookupIdempotencyKey(ctx context.Context, workspaceID, key string)
 	return prior, err
 }
 
-// ReserveIdempotencyKey implements finapp.IdempotencyKeys.
-func (db *DB) ReserveIdempotencyKey(ctx context.Context, workspaceID, key, requestHash string) (prior *finapp.StoredResponse, err error) {
+// ReserveIdempotencyKey implements replay.Store.
+func (db *DB) ReserveIdempotencyKey(ctx context.Context, workspaceID, key, requestHash string) (prior *replay.Response, err error) {
 	err = db.bookkeeping(ctx, workspaceID, func(tx *Tx) error {
 		prior, err = tx.insertIdempotencyKey(ctx, key, requestHash, "", 0, "", nil)
 		return err
@@ -75,8 +77,8 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, workspaceID, key, reque
 	return prior, err
 }
 
-// StoreIdempotentResponse implements finapp.IdempotencyKeys.
-func (db *DB) StoreIdempotentResponse(ctx context.Context, workspaceID, key, requestHash string, status int, contentType string, body []byte) (prior *finapp.StoredResponse, err error) {
+// StoreIdempotentResponse implements replay.Store.
+func (db *DB) StoreIdempotentResponse(ctx context.Context, workspaceID, key, requestHash string, status int, contentType string, body []byte) (prior *replay.Response, err error) {
 	err = db.bookkeeping(ctx, workspaceID, func(tx *Tx) error {
 		prior, err = tx.insertIdempotencyKey(ctx, key, requestHash, "", status, contentType, body)
 		return err
@@ -84,7 +86,7 @@ func (db *DB) StoreIdempotentResponse(ctx context.Context, workspaceID, key, req
 	return prior, err
 }
 
-// CompleteIdempotencyKey implements finapp.IdempotencyKeys.
+// CompleteIdempotencyKey implements replay.Store.
 func (db *DB) CompleteIdempotencyKey(ctx context.Context, workspaceID, key string, status int, contentType string, body []byte) error {
 	return db.bookkeeping(ctx, workspaceID, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE idempotency_keys SET status = ?, header = ?, body = ? WHERE workspace_id = ? AND key = ?`,
@@ -93,7 +95,7 @@ func (db *DB) CompleteIdempotencyKey(ctx context.Context, workspaceID, key strin
 	})
 }
 
-// ReleaseIdempotencyKey implements finapp.IdempotencyKeys.
+// ReleaseIdempotencyKey implements replay.Store.
 func (db *DB) ReleaseIdempotencyKey(ctx context.Context, workspaceID, key string) error {
 	return db.bookkeeping(ctx, workspaceID, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND status = 0`, workspaceID, key)
