@@ -24,8 +24,8 @@ import (
 // reconstruction from history. An invoice's changes since are bounded by its total (what was
 // allocated since and is still active is applied to it at once now, what was released since was
 // applied to it at once at the cut-off), so the per-invoice SUM of them is a plain one; what is
-// summed over invoices is split (sums.go). As of today step 2 finds nothing; as of a past day it costs the
-// changes made since. The SQL is the same for both engines but for the order of one join (see
+// summed over invoices is split (sums.go). As of today step 2 finds nothing; as of a past day it
+// costs the changes made since. The SQL is the same for both engines but for the order of one join (see
 // agingChangedSince): dates are YYYY-MM-DD text and timestamps fixed-width UTC text (db.go), so
 // the bucket edges and the cut-off are comparisons.
 
