@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"finapp"
 	"finapp/api"
@@ -36,10 +37,13 @@ func TestSums_AtTheBoundAreExactEverywhere(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&csv, "2026-01-15,1000000000000.00,SGD,bank_transfer,MAX %d,{acme},,\n", i)
 	}
+	start := time.Now()
 	path := w.file("max.csv", csv.String())
 	if _, errOut, err := w.run("import", "payments", path); err != nil {
 		t.Fatalf("import: %v\n%s", err, errOut)
 	}
+
+	t.Logf("imported %d payments in %s", n, time.Since(start).Round(time.Millisecond))
 
 	// n × 10^14 minor units, worked out by math/big, not by the code under test.
 	total := new(big.Int).Mul(big.NewInt(n), big.NewInt(100_000_000_000_000))
@@ -160,9 +164,12 @@ func TestSums_AtTheBoundAreExactEverywhere(t *testing.T) {
 		}
 	}
 
+	t.Logf("checked the service, the API and the pages after %s", time.Since(start).Round(time.Millisecond))
 	if out, errOut, err := w.run("verify"); err != nil || !strings.Contains(out, "all invariants hold") {
 		t.Fatalf("finapp verify: %v\n%s%s", err, out, errOut)
 	}
+
+	t.Logf("verified after %s", time.Since(start).Round(time.Millisecond))
 
 	// Aging: 100,000 open invoices of the largest total, written straight to the table (the
 	// report reads only it; the journal and the check of the books are not involved).
