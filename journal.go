@@ -60,16 +60,16 @@ func (p *posting) transfer(debit, credit string, cur money.Currency, amt money.A
 
 // Balanced checks the double-entry rule: per currency, debits equal credits.
 func (e *JournalEntry) Balanced() error {
-	sums := map[money.Currency]money.Amount{}
+	sums := map[money.Currency]money.Sum{}
 	for _, l := range e.Lines {
 		if l.Amount == 0 {
 			return fmt.Errorf("journal entry %s has a zero line on %s", e.Operation, l.Account)
 		}
-		sums[l.Currency] += l.Amount
+		sums[l.Currency] = sums[l.Currency].Add(l.Amount)
 	}
 	for cur, s := range sums {
-		if s != 0 {
-			return fmt.Errorf("journal entry %s is unbalanced by %s %s", e.Operation, money.Format(s, cur), cur)
+		if !s.IsZero() {
+			return fmt.Errorf("journal entry %s is unbalanced by %s %s", e.Operation, s.Format(cur), cur)
 		}
 	}
 	return nil
@@ -85,5 +85,5 @@ type JournalFilter struct {
 type AccountBalance struct {
 	Account  string
 	Currency money.Currency
-	Balance  money.Amount
+	Balance  money.Sum
 }

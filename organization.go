@@ -19,10 +19,11 @@ type Organization struct {
 }
 
 // Balances are an organization's derived money figures, per currency, read from the journal.
+// They are totals over any number of payments and invoices, hence money.Sum.
 type Balances struct {
-	Outstanding map[money.Currency]money.Amount // receivable:<org>: what its invoices still ask for
-	Unapplied   map[money.Currency]money.Amount // unapplied:<org>: its payments' money not yet applied
-	Credit      map[money.Currency]money.Amount // credit:<org>: its prepaid credit balance
+	Outstanding map[money.Currency]money.Sum // receivable:<org>: what its invoices still ask for
+	Unapplied   map[money.Currency]money.Sum // unapplied:<org>: its payments' money not yet applied
+	Credit      map[money.Currency]money.Sum // credit:<org>: its prepaid credit balance
 }
 
 // OrganizationCreate is the input to CreateOrganization.

@@ -17,7 +17,7 @@ type AgedDues struct {
 	OrganizationID   string
 	OrganizationName string
 	Currency         money.Currency
-	Due              [5]money.Amount
+	Due              [5]money.Sum
 }
 
 // AgeEdges are the due dates that split amounts due into the AgingBuckets as of a date: bucket 0
@@ -39,8 +39,8 @@ type AgingRow struct {
 	OrganizationID   string
 	OrganizationName string
 	Currency         money.Currency
-	Buckets          map[string]money.Amount
-	Total            money.Amount
+	Buckets          map[string]money.Sum
+	Total            money.Sum
 }
 
 // AgingReport is accounts-receivable aging as of a date.
@@ -76,9 +76,9 @@ func (s *Service) Aging(ctx context.Context, asOf string) (*AgingReport, error) 
 		}
 		for k, b := range AgingBuckets {
 			row.Buckets[b] = d.Due[k]
-			row.Total += d.Due[k]
-			total.Buckets[b] += d.Due[k]
-			total.Total += d.Due[k]
+			row.Total = row.Total.Plus(d.Due[k])
+			total.Buckets[b] = total.Buckets[b].Plus(d.Due[k])
+			total.Total = total.Total.Plus(d.Due[k])
 		}
 		r.Rows = append(r.Rows, row)
 	}
@@ -95,10 +95,10 @@ func (s *Service) Aging(ctx context.Context, asOf string) (*AgingReport, error) 
 	return r, nil
 }
 
-func emptyBuckets() map[string]money.Amount {
-	m := make(map[string]money.Amount, len(AgingBuckets))
+func emptyBuckets() map[string]money.Sum {
+	m := make(map[string]money.Sum, len(AgingBuckets))
 	for _, b := range AgingBuckets {
-		m[b] = 0
+		m[b] = money.Sum{}
 	}
 	return m
 }
@@ -107,7 +107,7 @@ func emptyBuckets() map[string]money.Amount {
 type ReceiptGroup struct {
 	Key      string
 	Currency money.Currency
-	Amount   money.Amount
+	Amount   money.Sum
 	Count    int
 }
 

@@ -149,7 +149,7 @@ func balances(ctx context.Context, tx Tx, orgIDs ...string) (map[string]Balances
 	owner := map[string]string{} // account → organization
 	var accounts []string
 	for _, id := range orgIDs {
-		out[id] = Balances{Outstanding: map[money.Currency]money.Amount{}, Unapplied: map[money.Currency]money.Amount{}, Credit: map[money.Currency]money.Amount{}}
+		out[id] = Balances{Outstanding: map[money.Currency]money.Sum{}, Unapplied: map[money.Currency]money.Sum{}, Credit: map[money.Currency]money.Sum{}}
 		for _, a := range []string{ReceivableAccount(id), UnappliedAccount(id), CreditAccount(id)} {
 			owner[a] = id
 			accounts = append(accounts, a)
@@ -168,9 +168,9 @@ func balances(ctx context.Context, tx Tx, orgIDs ...string) (map[string]Balances
 		case ReceivableAccount(id):
 			b.Outstanding[r.Currency] = r.Balance
 		case UnappliedAccount(id):
-			b.Unapplied[r.Currency] = -r.Balance
+			b.Unapplied[r.Currency] = r.Balance.Neg()
 		case CreditAccount(id):
-			b.Credit[r.Currency] = -r.Balance
+			b.Credit[r.Currency] = r.Balance.Neg()
 		}
 	}
 	return out, nil

@@ -18,10 +18,10 @@ type Money struct {
 	Currency string `json:"currency" example:"SGD"`
 }
 
-func moneyList(m map[money.Currency]money.Amount) []Money {
+func moneyList(m map[money.Currency]money.Sum) []Money {
 	out := []Money{}
 	for c, a := range m {
-		out = append(out, Money{money.Format(a, c), string(c)})
+		out = append(out, Money{a.Format(c), string(c)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
 	return out

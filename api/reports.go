@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"finapp"
-	"finapp/money"
 )
 
 // AgingRow is the amount due of one organization (or, in totals, of everyone) in one currency,
@@ -33,10 +32,10 @@ type AgingBuckets struct {
 }
 
 func agingRowOut(r *finapp.AgingRow) AgingRow {
-	f := func(bucket string) string { return money.Format(r.Buckets[bucket], r.Currency) }
+	f := func(bucket string) string { return r.Buckets[bucket].Format(r.Currency) }
 	return AgingRow{OrganizationID: r.OrganizationID, OrganizationName: r.OrganizationName, Currency: string(r.Currency),
 		Buckets: AgingBuckets{Current: f("current"), Days30: f("1_30"), Days60: f("31_60"), Days90: f("61_90"), Over90: f("over_90")},
-		Total:   money.Format(r.Total, r.Currency)}
+		Total:   r.Total.Format(r.Currency)}
 }
 
 // ReceiptGroup is money received in one group and currency.
@@ -111,7 +110,7 @@ func (h *handlers) registerReports(api huma.API) {
 			}
 			out.Body.Groups = []ReceiptGroup{}
 			for _, g := range groups {
-				out.Body.Groups = append(out.Body.Groups, ReceiptGroup{Key: g.Key, Currency: string(g.Currency), Amount: money.Format(g.Amount, g.Currency), Count: g.Count})
+				out.Body.Groups = append(out.Body.Groups, ReceiptGroup{Key: g.Key, Currency: string(g.Currency), Amount: g.Amount.Format(g.Currency), Count: g.Count})
 			}
 			return out, nil
 		})

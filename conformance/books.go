@@ -191,45 +191,46 @@ func invoiceStatus(inv *finapp.Invoice) string {
 //	deferred_revenue     − totals of proforma invoices not yet provisioned
 //	topup_clearing       − totals of top-up invoices not yet provisioned
 //	credit:<org>         − the organization's top-ups and its provisioned top-up invoices' totals
-func (b *books) expectedLedger() map[account]money.Amount {
-	want := map[account]money.Amount{}
+func (b *books) expectedLedger() map[account]money.Sum {
+	want := map[account]money.Sum{}
+	add := func(k account, a money.Amount) { want[k] = want[k].Add(a) }
 	for _, id := range sortedKeys(b.payments) {
 		p := b.payments[id]
 		// A top-up credits the organization the payment belongs to (a payment that topped up
 		// can no longer be unassigned or deleted; check verifies each top-up's organization).
-		want[account{finapp.CreditAccount(p.OrganizationID), p.Currency}] -= p.ToppedUp
+		add(account{finapp.CreditAccount(p.OrganizationID), p.Currency}, -p.ToppedUp)
 		if p.DeletedAt != nil {
 			continue
 		}
-		want[account{finapp.CashAccount(p.Method), p.Currency}] += p.Amount
-		want[account{finapp.UnappliedAccount(p.OrganizationID), p.Currency}] -= p.Unallocated()
+		add(account{finapp.CashAccount(p.Method), p.Currency}, p.Amount)
+		add(account{finapp.UnappliedAccount(p.OrganizationID), p.Currency}, -p.Unallocated())
 	}
 	for _, id := range sortedKeys(b.invoices) {
 		inv := b.invoices[id]
 		if inv.Status == finapp.InvoiceVoid {
 			continue
 		}
-		want[account{finapp.ReceivableAccount(inv.OrganizationID), inv.Currency}] += inv.Total - inv.AmountPaid
+		add(account{finapp.ReceivableAccount(inv.OrganizationID), inv.Currency}, inv.Total-inv.AmountPaid)
 		provisioned := inv.Status == finapp.InvoiceProvisioned
 		switch {
 		case inv.Kind == finapp.KindStandard, inv.Kind == finapp.KindProforma && provisioned:
-			want[account{finapp.AccountRevenue, inv.Currency}] -= inv.Total
+			add(account{finapp.AccountRevenue, inv.Currency}, -inv.Total)
 		case inv.Kind == finapp.KindProforma:
-			want[account{finapp.AccountDeferredRevenue, inv.Currency}] -= inv.Total
+			add(account{finapp.AccountDeferredRevenue, inv.Currency}, -inv.Total)
 		case inv.Kind == finapp.KindTopUp && provisioned:
-			want[account{finapp.CreditAccount(inv.OrganizationID), inv.Currency}] -= inv.Total
+			add(account{finapp.CreditAccount(inv.OrganizationID), inv.Currency}, -inv.Total)
 		default:
-			want[account{finapp.AccountTopUpClearing, inv.Currency}] -= inv.Total
+			add(account{finapp.AccountTopUpClearing, inv.Currency}, -inv.Total)
 		}
 	}
 	return want
 }
 
 // ledger returns the balances AccountBalances reported, as a map without zero balances.
-func (b *books) ledger() map[account]money.Amount {
-	got := map[account]money.Amount{}
+func (b *books) ledger() map[account]money.Sum {
+	got := map[account]money.Sum{}
 	for _, r := range b.balances {
-		if r.Balance != 0 {
+		if !r.Balance.IsZero() {
 			got[account{r.Account, r.Currency}] = r.Balance
 		}
 	}
@@ -237,7 +238,7 @@ func (b *books) ledger() map[account]money.Amount {
 }
 
 // diffLedgers lists every account whose balance differs between want and got (zero = absent).
-func diffLedgers(wantName string, want map[account]money.Amount, gotName string, got map[account]money.Amount) []string {
+func diffLedgers(wantName string, want map[account]money.Sum, gotName string, got map[account]money.Sum) []string {
 	keys := map[account]bool{}
 	for k := range want {
 		keys[k] = true
@@ -253,7 +254,7 @@ func diffLedgers(wantName string, want map[account]money.Amount, gotName string,
 	var out []string
 	for _, k := range sorted {
 		if want[k] != got[k] {
-			out = append(out, fmt.Sprintf("account %s: %s says %s, %s says %s", k.name, wantName, money.Format(want[k], k.cur)+" "+string(k.cur), gotName, money.Format(got[k], k.cur)+" "+string(k.cur)))
+			out = append(out, fmt.Sprintf("account %s: %s says %s, %s says %s", k.name, wantName, fmtSum(want[k], k.cur), gotName, fmtSum(got[k], k.cur)))
 		}
 	}
 	return out
@@ -288,7 +289,7 @@ func (b *books) check() []string {
 			fail("payment %s applies %s (allocated %s + topped up %s), more than its amount %s", id,
 				fmtAmount(p.Allocated+p.ToppedUp, cur), fmtAmount(p.Allocated, cur), fmtAmount(p.ToppedUp, cur), fmtAmount(p.Amount, cur))
 		}
-		var active money.Amount
+		var active money.Sum // a Sum: on a damaged database nothing bounds what the allocations add up to
 		for _, a := range p.Allocations {
 			seenAllocations++
 			if a.PaymentID != id {
@@ -303,7 +304,7 @@ func (b *books) check() []string {
 				if a.Currency != cur {
 					fail("active allocation %s of payment %s is %s, not in the payment's currency %s", a.ID, id, fmtAmount(a.Amount, a.Currency), cur)
 				}
-				active += a.Amount
+				active = active.Add(a.Amount)
 				inv := b.invoices[a.InvoiceID]
 				switch {
 				case inv == nil:
@@ -320,18 +321,18 @@ func (b *books) check() []string {
 				fail("allocation %s reads differently through its payment (%+v) and its invoice (%+v)", a.ID, *a, *other)
 			}
 		}
-		if b.full && active != p.Allocated {
-			fail("payment %s says allocated %s, but its active allocations sum to %s", id, fmtAmount(p.Allocated, cur), fmtAmount(active, cur))
+		if b.full && active != money.SumOf(p.Allocated) {
+			fail("payment %s says allocated %s, but its active allocations sum to %s", id, fmtAmount(p.Allocated, cur), fmtSum(active, cur))
 		}
-		var topped money.Amount
+		var topped money.Sum
 		for _, t := range p.TopUps {
-			topped += t.Amount
+			topped = topped.Add(t.Amount)
 			if t.PaymentID != id || t.Amount <= 0 || t.Currency != cur || t.OrganizationID != p.OrganizationID {
 				fail("top-up %s (%+v) does not match payment %s (organization %q, %s)", t.ID, *t, id, p.OrganizationID, cur)
 			}
 		}
-		if b.full && topped != p.ToppedUp {
-			fail("payment %s says topped up %s, but its top-ups sum to %s", id, fmtAmount(p.ToppedUp, cur), fmtAmount(topped, cur))
+		if b.full && topped != money.SumOf(p.ToppedUp) {
+			fail("payment %s says topped up %s, but its top-ups sum to %s", id, fmtAmount(p.ToppedUp, cur), fmtSum(topped, cur))
 		}
 		if got, want := p.Status(), paymentStatus(p.Payment); got != want {
 			fail("payment %s has status %s, but its amounts make it %s", id, got, want)
@@ -360,14 +361,14 @@ func (b *books) check() []string {
 		if inv.Total <= 0 || inv.AmountPaid < 0 || inv.AmountPaid > inv.Total {
 			fail("invoice %s has amount paid %s of total %s; it must be between zero and the total", inv.Number, fmtAmount(inv.AmountPaid, cur), fmtAmount(inv.Total, cur))
 		}
-		var active money.Amount
+		var active money.Sum
 		for _, a := range inv.Allocations {
 			if a.ReleasedAt == nil {
-				active += a.Amount
+				active = active.Add(a.Amount)
 			}
 		}
-		if b.full && active != inv.AmountPaid {
-			fail("invoice %s says amount paid %s, but its active allocations sum to %s", inv.Number, fmtAmount(inv.AmountPaid, cur), fmtAmount(active, cur))
+		if b.full && active != money.SumOf(inv.AmountPaid) {
+			fail("invoice %s says amount paid %s, but its active allocations sum to %s", inv.Number, fmtAmount(inv.AmountPaid, cur), fmtSum(active, cur))
 		}
 		if want := invoiceStatus(inv.Invoice); inv.Status != want {
 			fail("invoice %s (%s) has status %s, but paid %s of %s makes it %s", inv.Number, inv.Kind, inv.Status, fmtAmount(inv.AmountPaid, cur), fmtAmount(inv.Total, cur), want)
@@ -396,7 +397,7 @@ func (b *books) check() []string {
 
 	// The journal: every entry balances, the balances are the sum of the entries, and each
 	// currency's accounts sum to zero.
-	fromEntries := map[account]money.Amount{}
+	fromEntries := map[account]money.Sum{}
 	provisionedEntries, issuedEntries, voidedEntries := map[string]int{}, map[string]int{}, map[string]int{}
 	entryIDs := map[string]bool{}
 	for _, e := range b.journal {
@@ -411,7 +412,8 @@ func (b *books) check() []string {
 		}
 		entryIDs[e.ID] = true
 		for _, l := range e.Lines {
-			fromEntries[account{l.Account, l.Currency}] += l.Amount
+			k := account{l.Account, l.Currency}
+			fromEntries[k] = fromEntries[k].Add(l.Amount)
 		}
 		switch e.Operation {
 		case "invoice.provisioned":
@@ -423,19 +425,19 @@ func (b *books) check() []string {
 		}
 	}
 	for k, v := range fromEntries {
-		if v == 0 {
+		if v.IsZero() {
 			delete(fromEntries, k)
 		}
 	}
 	got := b.ledger()
 	bad = append(bad, diffLedgers("the journal's entries", fromEntries, "AccountBalances", got)...)
-	perCurrency := map[money.Currency]money.Amount{}
+	perCurrency := map[money.Currency]money.Sum{}
 	for k, v := range got {
-		perCurrency[k.cur] += v
+		perCurrency[k.cur] = perCurrency[k.cur].Plus(v)
 	}
 	for _, c := range slices.Sorted(maps.Keys(perCurrency)) {
-		if perCurrency[c] != 0 {
-			fail("the %s accounts sum to %s, not zero: the journal does not balance", c, fmtAmount(perCurrency[c], c))
+		if !perCurrency[c].IsZero() {
+			fail("the %s accounts sum to %s, not zero: the journal does not balance", c, fmtSum(perCurrency[c], c))
 		}
 	}
 	bad = append(bad, diffLedgers("the entities", b.expectedLedger(), "the journal", got)...)
@@ -467,16 +469,16 @@ func (b *books) check() []string {
 		for _, c := range currencies {
 			figures := []struct {
 				name string
-				got  money.Amount
-				want money.Amount
+				got  money.Sum
+				want money.Sum
 			}{
 				{"outstanding (receivable)", o.Outstanding[c], want[account{finapp.ReceivableAccount(id), c}]},
-				{"unapplied", o.Unapplied[c], -want[account{finapp.UnappliedAccount(id), c}]},
-				{"credit balance", o.Credit[c], -want[account{finapp.CreditAccount(id), c}]},
+				{"unapplied", o.Unapplied[c], want[account{finapp.UnappliedAccount(id), c}].Neg()},
+				{"credit balance", o.Credit[c], want[account{finapp.CreditAccount(id), c}].Neg()},
 			}
 			for _, f := range figures {
 				if f.got != f.want {
-					fail("organization %s shows %s %s, but its invoices, payments and top-ups make it %s", o.Name, f.name, fmtAmount(f.got, c), fmtAmount(f.want, c))
+					fail("organization %s shows %s %s, but its invoices, payments and top-ups make it %s", o.Name, f.name, fmtSum(f.got, c), fmtSum(f.want, c))
 				}
 			}
 		}

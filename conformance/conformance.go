@@ -91,3 +91,5 @@ var specRefusals = []string{
 
 // fmtAmount renders an amount for failure messages.
 func fmtAmount(a money.Amount, c money.Currency) string { return money.Format(a, c) + " " + string(c) }
+
+func fmtSum(s money.Sum, c money.Currency) string { return s.Format(c) + " " + string(c) }

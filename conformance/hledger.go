@@ -3,7 +3,6 @@ package conformance
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -142,7 +141,7 @@ func ledgerPrelude(f *fixture) {
 
 // hledgerBalances runs `hledger balance` on a journal file and returns every account's balance
 // per commodity, read exactly from hledger's decimal strings.
-func hledgerBalances(bin, path string) (map[account]money.Amount, error) {
+func hledgerBalances(bin, path string) (map[account]money.Sum, error) {
 	// --layout=bare (hledger 1.19 and later) puts each commodity on its own row with its own column.
 	out, err := run(bin, "-f", path, "balance", "-O", "csv", "--no-total", "--layout=bare")
 	bare := err == nil
@@ -159,7 +158,7 @@ func hledgerBalances(bin, path string) (map[account]money.Amount, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("hledger printed no CSV header")
 	}
-	got := map[account]money.Amount{}
+	got := map[account]money.Sum{}
 	add := func(acct, commodity, amount string) error {
 		if amount == "0" {
 			return nil
@@ -168,12 +167,12 @@ func hledgerBalances(bin, path string) (map[account]money.Amount, error) {
 		if err != nil {
 			return fmt.Errorf("hledger's commodity for %s: %w", acct, err)
 		}
-		a, err := parseBalance(amount, cur)
+		a, err := money.ParseSum(amount, cur)
 		if err != nil {
 			return fmt.Errorf("hledger's balance of %s: %w", acct, err)
 		}
-		if a != 0 {
-			got[account{acct, cur}] += a
+		if k := (account{acct, cur}); !a.IsZero() {
+			got[k] = got[k].Plus(a)
 		}
 		return nil
 	}
@@ -206,21 +205,4 @@ func run(bin string, args ...string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s: %w: %s", bin, strings.Join(args, " "), err, stderr.String())
 	}
 	return out, nil
-}
-
-// parseBalance reads a signed decimal string exactly as an amount of cur: no floating point, and
-// an amount with more digits than cur has is an error, not rounded.
-func parseBalance(s string, cur money.Currency) (money.Amount, error) {
-	digits, neg := strings.CutPrefix(s, "-")
-	if strings.Trim(digits, "0.") == "" && digits != "" {
-		return 0, nil
-	}
-	a, err := money.Parse(digits, cur)
-	if err != nil {
-		return 0, errors.New(s + ": " + err.Error())
-	}
-	if neg {
-		a = -a
-	}
-	return a, nil
 }

@@ -16,8 +16,9 @@ import (
 type Amount int64
 
 // MaxAmount bounds every single amount the system accepts: 10^14 minor units (one trillion SGD).
-// With at most ~92,000 such amounts in one sum before int64 overflows, and sums checked with
-// Add, no total the system computes can wrap around silently.
+// An int64 holds only about 92,000 such amounts, so every total of amounts is a Sum (128 bits),
+// which holds more than 10^24 of them; an Amount is only ever one amount, or a total that a rule
+// bounds by one amount (a payment's allocations, an invoice's amount paid).
 const MaxAmount Amount = 100_000_000_000_000
 
 // ErrOverflow is returned by Add and Sub when a result would leave the representable range.

@@ -6,11 +6,13 @@ import (
 	"strings"
 
 	"finapp"
+	"finapp/money"
 )
 
-// AccountBalances implements finapp.Tx.
+// AccountBalances implements finapp.Tx. Each balance is summed in two parts (sums.go).
 func (tx *Tx) AccountBalances(ctx context.Context, accounts []string) ([]finapp.AccountBalance, error) {
-	q := `SELECT account, currency, CAST(SUM(amount) AS BIGINT) FROM journal_lines WHERE workspace_id = ?`
+	q := `SELECT account, currency, CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT)
+		FROM journal_lines WHERE workspace_id = ?`
 	args := []any{tx.ws}
 	if len(accounts) > 0 {
 		q += ` AND account IN (?` + strings.Repeat(`, ?`, len(accounts)-1) + `)`
@@ -24,7 +26,9 @@ func (tx *Tx) AccountBalances(ctx context.Context, accounts []string) ([]finapp.
 	}
 	return collect(rows, func(s scanner) (finapp.AccountBalance, error) {
 		var b finapp.AccountBalance
-		err := s.Scan(&b.Account, &b.Currency, &b.Balance)
+		var hi, lo int64
+		err := s.Scan(&b.Account, &b.Currency, &hi, &lo)
+		b.Balance = money.SumParts(hi, lo)
 		return b, err
 	})
 }

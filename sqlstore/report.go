@@ -21,23 +21,32 @@ import (
 //     invoices_voided).
 //
 // Every other invoice has the same amount due then as now, so the sum of both is exactly the
-// reconstruction from history. As of today step 2 finds nothing; as of a past day it costs the
-// changes made since. The SQL is the same for both engines but for the order of one join (see
+// reconstruction from history. An invoice's changes since are bounded by its total (what was
+// allocated since and is still active is applied to it at once now, what was released since was
+// applied to it at once at the cut-off), so the per-invoice SUM of them is a plain one; what is
+// summed over invoices is split (sums.go). As of today step 2 finds nothing; as of a past day it
+// costs the changes made since. The SQL is the same for both engines but for the order of one join (see
 // agingChangedSince): dates are YYYY-MM-DD text and timestamps fixed-width UTC text (db.go), so
 // the bucket edges and the cut-off are comparisons.
 
 // agingSums is the select list both steps share: what is due in all, then what is due on or
-// after each of the AgeEdges, newest first (4 parameters); AgedDues turns those into one sum per
-// bucket. due is the amount that step counts for one invoice. Sums from each edge on rather than
-// one per bucket: each invoice costs four comparisons instead of eight, and FILTER rather than
-// CASE only adds up the sums an invoice is in — together a fifth less CPU over a million open
-// invoices on SQLite. PostgreSQL has FILTER too. A sum over no rows is null, hence COALESCE.
+// after each of the AgeEdges, newest first (4 parameters, each twice); AgedDues turns those into
+// one sum per bucket. due is the amount that step counts for one invoice, split into its high
+// part due_hi and low part due_lo so that no sum can overflow (sums.go). Sums from each edge on
+// rather than one per bucket: each invoice costs four comparisons instead of eight, and FILTER
+// rather than CASE only adds up the sums an invoice is in — together a fifth less CPU over a
+// million open invoices on SQLite. PostgreSQL has FILTER too. A sum over no rows is null, hence
+// COALESCE.
 const agingSums = `
-	COALESCE(CAST(SUM(due) AS BIGINT), 0),
-	COALESCE(CAST(SUM(due) FILTER (WHERE due_on >= ?) AS BIGINT), 0),
-	COALESCE(CAST(SUM(due) FILTER (WHERE due_on >= ?) AS BIGINT), 0),
-	COALESCE(CAST(SUM(due) FILTER (WHERE due_on >= ?) AS BIGINT), 0),
-	COALESCE(CAST(SUM(due) FILTER (WHERE due_on >= ?) AS BIGINT), 0)`
+	COALESCE(CAST(SUM(due_hi) AS BIGINT), 0), COALESCE(CAST(SUM(due_lo) AS BIGINT), 0),
+	COALESCE(CAST(SUM(due_hi) FILTER (WHERE due_on >= ?) AS BIGINT), 0), COALESCE(CAST(SUM(due_lo) FILTER (WHERE due_on >= ?) AS BIGINT), 0),
+	COALESCE(CAST(SUM(due_hi) FILTER (WHERE due_on >= ?) AS BIGINT), 0), COALESCE(CAST(SUM(due_lo) FILTER (WHERE due_on >= ?) AS BIGINT), 0),
+	COALESCE(CAST(SUM(due_hi) FILTER (WHERE due_on >= ?) AS BIGINT), 0), COALESCE(CAST(SUM(due_lo) FILTER (WHERE due_on >= ?) AS BIGINT), 0),
+	COALESCE(CAST(SUM(due_hi) FILTER (WHERE due_on >= ?) AS BIGINT), 0), COALESCE(CAST(SUM(due_lo) FILTER (WHERE due_on >= ?) AS BIGINT), 0)`
+
+// agingSplit wraps a step's amounts due, one row per invoice, to split each into the parts
+// agingSums adds up.
+const agingSplit = `SELECT organization_id, currency, due_on, due / 4294967296 AS due_hi, due % 4294967296 AS due_lo FROM`
 
 // agingOpenNow: parameters edges (agingSums), as-of day, workspace. The WHERE repeats the
 // partial index's condition word for word, which is how both engines know it applies. The issue
@@ -45,9 +54,9 @@ const agingSums = `
 // took it for a range to search by and read a million invoices through another index.
 const agingOpenNow = `
 	SELECT organization_id, currency,` + agingSums + `
-	FROM (SELECT organization_id, currency, due_on, CASE WHEN issued_on <= ? THEN total - amount_paid ELSE 0 END AS due
+	FROM (` + agingSplit + ` (SELECT organization_id, currency, due_on, CASE WHEN issued_on <= ? THEN total - amount_paid ELSE 0 END AS due
 	      FROM invoices
-	      WHERE workspace_id = ? AND voided_at IS NULL AND amount_paid < total) open_now
+	      WHERE workspace_id = ? AND voided_at IS NULL AND amount_paid < total) due) open_now
 	GROUP BY organization_id, currency`
 
 // agingChanges lists, per allocation or void since the cut-off (the start of the day after
@@ -79,29 +88,29 @@ const agingChanges = `
 var agingChangedSince = map[bool]string{
 	false: `
 	SELECT organization_id, currency,` + agingSums + `
-	FROM (SELECT i.organization_id, i.currency, i.due_on,
+	FROM (` + agingSplit + ` (SELECT i.organization_id, i.currency, i.due_on,
 	             CASE WHEN i.total - i.amount_paid + c.since > 0 THEN i.total - i.amount_paid + c.since ELSE 0 END
 	             - CASE WHEN i.voided_at IS NULL AND i.amount_paid < i.total THEN i.total - i.amount_paid ELSE 0 END AS due
 	      FROM (SELECT invoice_id, SUM(amount) AS since FROM (` + agingChanges + `) changes GROUP BY invoice_id) c
 	      CROSS JOIN invoices i
-	      WHERE i.id = c.invoice_id AND i.workspace_id = ? AND i.issued_on <= ? AND (i.voided_at IS NULL OR i.voided_at >= ?)) changed
+	      WHERE i.id = c.invoice_id AND i.workspace_id = ? AND i.issued_on <= ? AND (i.voided_at IS NULL OR i.voided_at >= ?)) due) changed
 	GROUP BY organization_id, currency`,
 	true: `
 	SELECT organization_id, currency,` + agingSums + `
-	FROM (SELECT i.organization_id, i.currency, i.due_on,
+	FROM (` + agingSplit + ` (SELECT i.organization_id, i.currency, i.due_on,
 	             CASE WHEN i.total - i.amount_paid + SUM(c.amount) > 0 THEN i.total - i.amount_paid + SUM(c.amount) ELSE 0 END
 	             - CASE WHEN i.voided_at IS NULL AND i.amount_paid < i.total THEN i.total - i.amount_paid ELSE 0 END AS due
 	      FROM (` + agingChanges + `) c
 	      JOIN invoices i ON i.id = c.invoice_id
 	      WHERE i.workspace_id = ? AND i.issued_on <= ? AND (i.voided_at IS NULL OR i.voided_at >= ?)
-	      GROUP BY i.id) changed
+	      GROUP BY i.id) due) changed
 	GROUP BY organization_id, currency`,
 }
 
 // AgedDues implements finapp.Tx.
 func (tx *Tx) AgedDues(ctx context.Context, asOf string, edges finapp.AgeEdges) ([]finapp.AgedDues, error) {
 	cutoff := nextDay(asOf)
-	e := []any{edges[0], edges[1], edges[2], edges[3]}
+	e := []any{edges[0], edges[0], edges[1], edges[1], edges[2], edges[2], edges[3], edges[3]}
 	type key struct{ org, cur string }
 	sums := map[key]*finapp.AgedDues{}
 	add := func(query string, args ...any) error {
@@ -112,20 +121,24 @@ func (tx *Tx) AgedDues(ctx context.Context, asOf string, edges finapp.AgeEdges) 
 		defer rows.Close()
 		for rows.Next() {
 			var k key
-			var all int64
-			var from [4]int64 // not money.Amount: database/sql converts to a named type by reflection, an allocation per column
-			if err := rows.Scan(&k.org, &k.cur, &all, &from[0], &from[1], &from[2], &from[3]); err != nil {
+			var p [10]int64 // high and low parts of all, then from each edge; int64, not money.Amount: database/sql converts to a named type by reflection, an allocation per column
+			if err := rows.Scan(&k.org, &k.cur, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6], &p[7], &p[8], &p[9]); err != nil {
 				return err
 			}
+			all := money.SumParts(p[0], p[1])
+			var from [4]money.Sum
+			for i := range from {
+				from[i] = money.SumParts(p[2+2*i], p[3+2*i])
+			}
 			// Due on or after edge 0, between edges 0 and 1, …, before edge 3.
-			due := [5]int64{from[0], from[1] - from[0], from[2] - from[1], from[3] - from[2], all - from[3]}
+			due := [5]money.Sum{from[0], from[1].Sub(from[0]), from[2].Sub(from[1]), from[3].Sub(from[2]), all.Sub(from[3])}
 			d := sums[k]
 			if d == nil {
 				d = &finapp.AgedDues{OrganizationID: k.org, Currency: money.Currency(k.cur)}
 				sums[k] = d
 			}
 			for b := range due {
-				d.Due[b] += money.Amount(due[b])
+				d.Due[b] = d.Due[b].Plus(due[b])
 			}
 		}
 		return rows.Err()
@@ -139,11 +152,11 @@ func (tx *Tx) AgedDues(ctx context.Context, asOf string, edges finapp.AgeEdges) 
 	}
 	out := make([]finapp.AgedDues, 0, len(sums))
 	for _, d := range sums {
-		var total money.Amount
+		var total money.Sum
 		for _, a := range d.Due {
-			total += a
+			total = total.Plus(a)
 		}
-		if total > 0 { // each bucket is a sum of amounts due, none negative: all zero means nothing due
+		if total.Sign() > 0 { // each bucket is a sum of amounts due, none negative: all zero means nothing due
 			out = append(out, *d)
 		}
 	}
@@ -201,7 +214,7 @@ func (tx *Tx) Receipts(ctx context.Context, from, to, groupBy string) ([]finapp.
 	if to != "" {
 		w.add(`received_on <= ?`, to)
 	}
-	rows, err := tx.query(ctx, `SELECT received_on, currency, method, CAST(SUM(amount) AS BIGINT), COUNT(*) FROM payments`+w.sql()+
+	rows, err := tx.query(ctx, `SELECT received_on, currency, method, CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT), COUNT(*) FROM payments`+w.sql()+
 		` GROUP BY received_on, currency, method`, w.args...)
 	if err != nil {
 		return nil, err
@@ -211,9 +224,9 @@ func (tx *Tx) Receipts(ctx context.Context, from, to, groupBy string) ([]finapp.
 	groups := map[key]*finapp.ReceiptGroup{}
 	for rows.Next() {
 		var day, cur, method string
-		var amount int64
+		var hi, lo int64 // the day's sum in two parts (sums.go)
 		var count int
-		if err := rows.Scan(&day, &cur, &method, &amount, &count); err != nil {
+		if err := rows.Scan(&day, &cur, &method, &hi, &lo, &count); err != nil {
 			return nil, err
 		}
 		k := key{keyOf(day, method), cur}
@@ -222,7 +235,7 @@ func (tx *Tx) Receipts(ctx context.Context, from, to, groupBy string) ([]finapp.
 			g = &finapp.ReceiptGroup{Key: k.k, Currency: money.Currency(cur)}
 			groups[k] = g
 		}
-		g.Amount += money.Amount(amount)
+		g.Amount = g.Amount.Plus(money.SumParts(hi, lo))
 		g.Count += count
 	}
 	if err := rows.Err(); err != nil {

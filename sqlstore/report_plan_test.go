@@ -28,7 +28,8 @@ func TestAging_SQLiteReadsCoveringIndexesOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	edges := []any{"2026-03-01", "2026-01-30", "2025-12-31", "2025-12-01"}
+	// Each edge twice: the sums of the amounts' high and low parts each filter by it (sums.go).
+	edges := []any{"2026-03-01", "2026-03-01", "2026-01-30", "2026-01-30", "2025-12-31", "2025-12-31", "2025-12-01", "2025-12-01"}
 	for name, q := range map[string]struct {
 		sql  string
 		args []any

@@ -72,11 +72,11 @@ func day(t time.Time, days int) string { return t.AddDate(0, 0, days).Format("20
 // by asOf and not void at the end of that day, its total less the allocations made before the end
 // of that day and not released by then; an invoice with nothing due adds nothing. Bucket by whole
 // days past due.
-func (b *reportBooks) agingReference(asOf string) map[string][6]money.Amount {
+func (b *reportBooks) agingReference(asOf string) map[string][6]money.Sum {
 	b.t.Helper()
 	at, _ := time.Parse("2006-01-02", asOf)
 	end := at.AddDate(0, 0, 1)
-	out := map[string][6]money.Amount{}
+	out := map[string][6]money.Sum{}
 	err := b.db.View(b.ctx, b.ws, func(tx finapp.Tx) error {
 		cursor := ""
 		for {
@@ -115,8 +115,8 @@ func (b *reportBooks) agingReference(asOf string) map[string][6]money.Amount {
 				}
 				k := inv.OrganizationID + "/" + string(inv.Currency)
 				sums := out[k]
-				sums[bucket] += due
-				sums[5] += due
+				sums[bucket] = sums[bucket].Add(due)
+				sums[5] = sums[5].Add(due)
 				out[k] = sums
 			}
 			if next == "" {
@@ -142,9 +142,9 @@ func (b *reportBooks) checkAging(t interface {
 	if err != nil {
 		t.Fatalf("aging as of %s: %v", asOf, err)
 	}
-	got := map[string][6]money.Amount{}
+	got := map[string][6]money.Sum{}
 	for i, row := range r.Rows {
-		var sums [6]money.Amount
+		var sums [6]money.Sum
 		for k, name := range finapp.AgingBuckets {
 			sums[k] = row.Buckets[name]
 		}
@@ -164,12 +164,12 @@ func (b *reportBooks) checkAging(t interface {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("aging as of %s (buckets current … over_90, total per organization/currency):\n got %v\nwant %v", asOf, got, want)
 	}
-	totals := map[money.Currency][6]money.Amount{}
+	totals := map[money.Currency][6]money.Sum{}
 	for k, sums := range want {
 		cur := money.Currency(k[len(k)-3:])
 		t := totals[cur]
 		for i := range sums {
-			t[i] += sums[i]
+			t[i] = t[i].Plus(sums[i])
 		}
 		totals[cur] = t
 	}
@@ -183,7 +183,7 @@ func (b *reportBooks) checkAging(t interface {
 		}
 		for k, name := range finapp.AgingBuckets {
 			if row.Buckets[name] != sums[k] {
-				t.Errorf("as of %s: total %s %s = %d, want %d", asOf, cur, name, row.Buckets[name], sums[k])
+				t.Errorf("as of %s: total %s %s = %s, want %s", asOf, cur, name, row.Buckets[name], sums[k])
 			}
 		}
 	}
@@ -338,7 +338,7 @@ func TestAging_InvoicePaidTwiceByClocksOutOfStepAddsNothing(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(r.Rows) != 1 || money.Format(r.Rows[0].Total, "SGD") != want {
+				if len(r.Rows) != 1 || r.Rows[0].Total.Format("SGD") != want {
 					t.Errorf("as of %s: rows %+v, want one row of %s (invoice B only)", asOf, r.Rows, want)
 				}
 				b.checkAging(t, asOf)
@@ -415,8 +415,8 @@ func TestReceipts_SumLivePaymentsAsTheirListDoes(t *testing.T) {
 					rt.Errorf("groups not in key, currency order: %v", got)
 				}
 				for _, g := range got {
-					if w := want[key{g.Key, string(g.Currency)}]; int64(g.Amount) != w[0] || int64(g.Count) != w[1] {
-						rt.Errorf("%s %s %s: %d in %d payments, want %d in %d", groupBy, g.Key, g.Currency, g.Amount, g.Count, w[0], w[1])
+					if w := want[key{g.Key, string(g.Currency)}]; g.Amount != money.SumOf(money.Amount(w[0])) || int64(g.Count) != w[1] {
+						rt.Errorf("%s %s %s: %s in %d payments, want %d in %d", groupBy, g.Key, g.Currency, g.Amount, g.Count, w[0], w[1])
 					}
 				}
 			})

@@ -1,7 +1,8 @@
 package web
 
 import (
-	"strconv"
+	"math/big"
+	"strings"
 
 	"finapp/money"
 )
@@ -32,7 +33,7 @@ type bar struct {
 
 type barValue struct {
 	Label  string
-	Amount money.Amount
+	Amount money.Sum
 	Class  string
 }
 
@@ -47,12 +48,14 @@ const (
 // newBarChart lays out values as bars scaled to the largest one.
 func newBarChart(title string, cur money.Currency, values []barValue) *barChart {
 	c := &barChart{Title: title, Currency: cur, Width: chartWidth, Height: chartHeight, Base: chartHeight - chartBottom, LabelY: chartHeight - 12}
-	var top money.Amount
+	var top money.Sum
 	for _, v := range values {
-		top = max(top, v.Amount)
+		if v.Amount.Cmp(top) > 0 {
+			top = v.Amount
+		}
 	}
-	c.Empty = top <= 0
-	c.Max = formatMoney(top, cur)
+	c.Empty = top.Sign() <= 0
+	c.Max = formatSum(top, cur)
 	n := len(values)
 	if n == 0 {
 		c.Empty = true
@@ -67,19 +70,18 @@ func newBarChart(title string, cur money.Currency, values []barValue) *barChart 
 	if maxLabels := 12; n > maxLabels {
 		every = (n + maxLabels - 1) / maxLabels
 	}
-	plot := float64(c.Base - chartTop)
 	for i, v := range values {
 		h := 0
-		if top > 0 && v.Amount > 0 {
-			h = int(float64(v.Amount) / float64(top) * plot)
+		if top.Sign() > 0 && v.Amount.Sign() > 0 {
+			h = barHeight(v.Amount, top, c.Base-chartTop)
 			if h < 2 {
 				h = 2
 			}
 		}
 		x := chartSide + int(slot*float64(i)+(slot-float64(w))/2)
-		b := bar{Label: v.Label, Full: formatMoney(v.Amount, cur), Class: v.Class, X: x, W: w, H: h, Y: c.Base - h, MidX: x + w/2,
+		b := bar{Label: v.Label, Full: formatSum(v.Amount, cur), Class: v.Class, X: x, W: w, H: h, Y: c.Base - h, MidX: x + w/2,
 			ShowLabel: i%every == 0, ValueY: c.Base - h - 6}
-		if v.Amount != 0 {
+		if !v.Amount.IsZero() {
 			b.Value = compact(v.Amount, cur)
 		}
 		c.Bars = append(c.Bars, b)
@@ -92,14 +94,22 @@ func newBarChart(title string, cur money.Currency, values []barValue) *barChart 
 	return c
 }
 
-// compact writes an amount in whole units, thousands grouped, for a chart's labels.
-func compact(a money.Amount, cur money.Currency) string {
-	whole := int64(a)
-	for i := 0; i < cur.Digits(); i++ {
-		whole /= 10
-	}
-	s := strconv.FormatInt(whole, 10)
+// barHeight is v's share of plot when top fills it, rounded down: exact integers, since totals
+// may be beyond an int64 (and beyond a float64's 53 bits of precision).
+func barHeight(v, top money.Sum, plot int) int {
+	h := new(big.Int).Mul(v.Big(), big.NewInt(int64(plot)))
+	return int(h.Quo(h, top.Big()).Int64())
+}
+
+// compact writes a total in whole units, thousands grouped, for a chart's labels.
+func compact(a money.Sum, cur money.Currency) string {
+	s, _, _ := strings.Cut(a.Format(cur), ".")
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
 	var out []byte
+	if neg && s != "0" {
+		out = append(out, '-')
+	}
 	for i := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
 			out = append(out, ',')

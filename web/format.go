@@ -13,6 +13,7 @@ import (
 // funcs are the helpers the templates use to show the domain's values.
 var funcs = template.FuncMap{
 	"money":    formatMoney,
+	"total":    formatSum,
 	"label":    label,
 	"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 	"balances": formatBalances,
@@ -34,8 +35,11 @@ var funcs = template.FuncMap{
 
 // formatMoney writes an amount for people: its currency's digits, thousands grouped, and the
 // currency code ("SGD 1,234.50", "JPY 1,000").
-func formatMoney(a money.Amount, c money.Currency) string {
-	s := money.Format(a, c)
+func formatMoney(a money.Amount, c money.Currency) string { return formatSum(money.SumOf(a), c) }
+
+// formatSum writes a total (a balance, a report's sum) as formatMoney writes an amount.
+func formatSum(t money.Sum, c money.Currency) string {
+	s := t.Format(c)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, hasFrac := strings.Cut(s, ".")
@@ -57,10 +61,10 @@ func formatMoney(a money.Amount, c money.Currency) string {
 }
 
 // formatBalances writes a per-currency balance ("SGD 10.00 · USD 5.00"), or "—" when empty.
-func formatBalances(m map[money.Currency]money.Amount) string {
+func formatBalances(m map[money.Currency]money.Sum) string {
 	var cs []string
 	for c, a := range m {
-		if a != 0 {
+		if !a.IsZero() {
 			cs = append(cs, string(c))
 		}
 	}
@@ -70,7 +74,7 @@ func formatBalances(m map[money.Currency]money.Amount) string {
 	sort.Strings(cs)
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = formatMoney(m[money.Currency(c)], money.Currency(c))
+		parts[i] = formatSum(m[money.Currency(c)], money.Currency(c))
 	}
 	return strings.Join(parts, " · ")
 }

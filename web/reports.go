@@ -28,7 +28,7 @@ type reportsView struct {
 
 type receiptTotal struct {
 	Currency money.Currency
-	Amount   money.Amount
+	Amount   money.Sum
 	Count    int
 }
 
@@ -89,17 +89,17 @@ func (s *server) reports(w http.ResponseWriter, r *http.Request, p *page) {
 // groups over a bounded range get a bar for every day or month, zero ones included, so that the
 // chart's x axis is time.
 func receiptCharts(groups []finapp.ReceiptGroup, groupBy, from, to string) ([]receiptTotal, []*barChart) {
-	byCur := map[money.Currency]map[string]money.Amount{}
+	byCur := map[money.Currency]map[string]money.Sum{}
 	totals := map[money.Currency]*receiptTotal{}
 	var keys []string
 	seen := map[string]bool{}
 	for _, g := range groups {
 		if byCur[g.Currency] == nil {
-			byCur[g.Currency] = map[string]money.Amount{}
+			byCur[g.Currency] = map[string]money.Sum{}
 			totals[g.Currency] = &receiptTotal{Currency: g.Currency}
 		}
-		byCur[g.Currency][g.Key] += g.Amount
-		totals[g.Currency].Amount += g.Amount
+		byCur[g.Currency][g.Key] = byCur[g.Currency][g.Key].Plus(g.Amount)
+		totals[g.Currency].Amount = totals[g.Currency].Amount.Plus(g.Amount)
 		totals[g.Currency].Count += g.Count
 		if !seen[g.Key] {
 			seen[g.Key] = true

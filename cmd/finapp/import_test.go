@@ -164,7 +164,7 @@ func TestImportPayments_RecordsEveryLineAsRecordPaymentWould(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acme.Unapplied["SGD"] != 125000 || acme.Unapplied["USD"] != 1 {
+	if acme.Unapplied["SGD"] != money.SumOf(125000) || acme.Unapplied["USD"] != money.SumOf(1) {
 		t.Fatalf("Acme's unapplied money %v, want 1250.00 SGD and 0.01 USD", acme.Unapplied)
 	}
 
