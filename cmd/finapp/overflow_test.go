@@ -1,3 +1,8 @@
+//go:build !race
+
+// The race detector slows this test (100,000 payments through the import and verify) many times;
+// scripts/test runs it without the detector on both engines instead.
+
 package main
 
 import (
