@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -43,7 +42,9 @@ func checkText(routes []string, next http.Handler) http.Handler {
 				err = finapp.CheckText(h, r.Header.Get(h), false)
 			}
 		}
-		if err == nil && r.Body != nil && r.Body != http.NoBody && isJSON(r.Header.Get("Content-Type")) {
+		// Every body is walked, whatever its Content-Type says: huma reads "+json" types, and
+		// one with a malformed parameter, as JSON, and a body that is not JSON stops the walk.
+		if err == nil && r.Body != nil && r.Body != http.NoBody {
 			var body []byte
 			body, err = io.ReadAll(r.Body)
 			if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
@@ -64,16 +65,6 @@ func checkText(routes []string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// isJSON reports whether a body of contentType is read as JSON (huma reads a body without one as
-// JSON too).
-func isJSON(contentType string) bool {
-	if contentType == "" {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 // checkPath checks each segment of the path, decoded, and names a bad one after the parameter

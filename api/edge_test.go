@@ -465,3 +465,18 @@ func TestEdge_EveryListRefusesAMalformedCursor(t *testing.T) {
 		t.Fatalf("only %d lists with a cursor in the OpenAPI document", lists)
 	}
 }
+
+// The body is checked whatever its Content-Type claims: huma reads any "…+json" type as JSON,
+// even with a malformed parameter.
+func TestEdge_BodyIsCheckedWhateverItsContentType(t *testing.T) {
+	s := newTestServer(t)
+	for _, ct := range []string{"", "application/json", "application/merge-patch+json", "x/y+json; =bad", "APPLICATION/JSON", "text/plain"} {
+		r := s.rawCall("POST", "/v1/organizations", []byte(`{"name":"a\u0000b","billing_currency":"SGD"}`), "Content-Type", ct)
+		if r.Status >= 500 || r.Status < 400 {
+			t.Errorf("Content-Type %q: %d %s", ct, r.Status, r.Body)
+		}
+		if r.Status == http.StatusUnprocessableEntity && r.str("field") != "name" {
+			t.Errorf("Content-Type %q: refused naming %q, want name: %s", ct, r.str("field"), r.Body)
+		}
+	}
+}
