@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -28,6 +29,10 @@ func (s *server) checkText(next http.Handler) http.Handler {
 	})
 }
 
+// maxMultipartMemory is what a multipart form may hold in memory; the rest goes to temporary
+// files, as net/http does by default.
+const maxMultipartMemory = 1 << 20
+
 func checkFormText(r *http.Request) error {
 	for _, raw := range strings.Split(r.URL.EscapedPath(), "/") {
 		seg, err := url.PathUnescape(raw)
@@ -38,7 +43,15 @@ func checkFormText(r *http.Request) error {
 			return err
 		}
 	}
-	if err := r.ParseForm(); err != nil {
+	// A multipart form is parsed here too: the handlers' FormValue would parse it after this
+	// check otherwise. No page sends one, but a client may.
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		err = r.ParseMultipartForm(maxMultipartMemory)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
 		return nil // a form that does not parse is the handler's to refuse
 	}
 	names := make([]string, 0, len(r.Form))

@@ -7,6 +7,9 @@ package web_test
 // FINAPP_TEST_POSTGRES names a server).
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -156,4 +159,25 @@ func mustGet(t *testing.T, c *client, path string) string {
 		t.Fatalf("GET %s: %d\n%.600s", path, status, body)
 	}
 	return body
+}
+
+// No page posts a multipart form, but a client may, and the handlers would read it.
+func TestEdge_MultipartFormsAreCheckedToo(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, h *harness) {
+		c := h.client()
+		_, page := c.get("/login")
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for k, v := range map[string]string{"email": "a\x00@example.com", "password": testPassword, "csrf": token(t, page), "next": "/payments"} {
+			_ = mw.WriteField(k, v)
+		}
+		_ = mw.Close()
+		resp, err := c.http.Post(h.URL+"/login", mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		expectPageRefusal(t, "multipart login", resp.StatusCode, string(body), "email")
+	})
 }
