@@ -196,7 +196,7 @@ func FuzzRecordPaymentRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		body = fillIn(body, ids)
 		r := s.send(t, "POST", "/v1/payments", body)
-		// Duplicate members: the last one counts, as in encoding/json.
+		// Duplicate members are refused at the edge (api/edge.go), so an accepted body has one of each.
 		var sent map[string]json.RawMessage
 		isObject := json.Unmarshal(body, &sent) == nil
 		if limit, ok := textLimits[r.str("field")]; ok && r.Status == http.StatusUnprocessableEntity && isObject {
