@@ -24,3 +24,20 @@ const (
 func NewID(prefix string) string {
 	return prefix + strings.ToLower(ulid.Make().String())
 }
+
+// CheckCursor returns an EInvalid error naming "cursor" unless cursor is "" or an id of the kind
+// prefix names, as a list's next page cursor is: the last id of the page before. A list compares
+// ids as strings, so anything else — another kind's id, an upper-case ULID, a stray value — would
+// answer an arbitrary page instead of the next one.
+func CheckCursor(cursor, prefix string) error {
+	if cursor == "" {
+		return nil
+	}
+	u, ok := strings.CutPrefix(cursor, prefix)
+	if ok && len(u) == ulid.EncodedSize && u == strings.ToLower(u) {
+		if _, err := ulid.ParseStrict(u); err == nil {
+			return nil
+		}
+	}
+	return Invalid("cursor", "is not a cursor of this list: pass the next_cursor of the page before (%s followed by 26 characters)", prefix)
+}

@@ -50,6 +50,9 @@ func (s *Service) ListPayments(ctx context.Context, f PaymentFilter) (list []*Pa
 	if f.Limit, err = pageSize(f.Limit); err != nil {
 		return nil, "", err
 	}
+	if err := CheckCursor(f.Cursor, PrefixPayment); err != nil {
+		return nil, "", err
+	}
 	if f.Status != "" && !contains(paymentStatuses, f.Status) {
 		return nil, "", Invalid("status", "must be one of %s", strings.Join(paymentStatuses, ", "))
 	}
@@ -73,6 +76,9 @@ var invoiceStatuses = []string{InvoiceUnpaid, InvoicePartiallyPaid, InvoicePaid,
 // ListInvoices searches invoices, newest first. Errors: EInvalid.
 func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error) {
 	if f.Limit, err = pageSize(f.Limit); err != nil {
+		return nil, "", err
+	}
+	if err := CheckCursor(f.Cursor, PrefixInvoice); err != nil {
 		return nil, "", err
 	}
 	if f.Status != "" && !contains(invoiceStatuses, f.Status) {
@@ -181,6 +187,9 @@ func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) (
 	if f.Limit, err = pageSize(f.Limit); err != nil {
 		return nil, "", err
 	}
+	if err := CheckCursor(f.Cursor, PrefixOrganization); err != nil {
+		return nil, "", err
+	}
 	err = s.read(ctx, func(tx Tx) error {
 		orgs, n, err := tx.ListOrganizations(ctx, f)
 		if err != nil {
@@ -234,6 +243,9 @@ func (s *Service) GetStatement(ctx context.Context, orgID, from, to string) (*St
 // ListAudit lists audit events, newest first.
 func (s *Service) ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEvent, next string, err error) {
 	if f.Limit, err = pageSize(f.Limit); err != nil {
+		return nil, "", err
+	}
+	if err := CheckCursor(f.Cursor, PrefixAudit); err != nil {
 		return nil, "", err
 	}
 	err = s.read(ctx, func(tx Tx) error {

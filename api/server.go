@@ -91,7 +91,11 @@ func New(d Deps) *Handler {
 	if idem.lostAfter <= 0 {
 		idem.lostAfter = time.Minute
 	}
-	v1 := authenticate(d.Auth, idem.wrap(mux))
+	routes := make([]string, 0, len(humaAPI.OpenAPI().Paths))
+	for path := range humaAPI.OpenAPI().Paths {
+		routes = append(routes, path)
+	}
+	v1 := authenticate(d.Auth, checkText(routes, idem.wrap(mux)))
 	root.Handle("/v1/", v1)
 	if d.Pages != nil {
 		root.Handle("/", d.Pages)

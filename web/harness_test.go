@@ -16,6 +16,7 @@ import (
 	"finapp"
 	"finapp/api"
 	"finapp/internal/testdb"
+	"finapp/sqlstore"
 	"finapp/web"
 )
 
@@ -40,7 +41,12 @@ type harness struct {
 
 func newHarness(t *testing.T, secure bool) *harness {
 	t.Helper()
-	db := testdb.Open(t)
+	return newHarnessOn(t, testdb.Open(t), secure)
+}
+
+// newHarnessOn is newHarness over db.
+func newHarnessOn(t *testing.T, db *sqlstore.DB, secure bool) *harness {
+	t.Helper()
 	svc, auth := finapp.NewService(db), finapp.NewAuth(db)
 	clock := new(atomic.Int64)
 	auth.Now = func() time.Time { return time.Now().UTC().Add(time.Duration(clock.Load())) }

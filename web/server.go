@@ -96,7 +96,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /admin/tokens", s.admin(s.createToken))
 	mux.Handle("GET /admin/tokens/{id}/revoke", s.admin(s.confirmRevokeToken))
 	mux.Handle("POST /admin/tokens/{id}/revoke", s.admin(s.revokeToken))
-	return mux
+	return s.checkText(mux)
 }
 
 func cacheStatic(next http.Handler) http.Handler {

@@ -1,0 +1,54 @@
+package finapp
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Text rules every string a client sends must keep, at the edges (API and pages) before anything
+// reaches a use case or a database: PostgreSQL refuses a NUL byte in text outright (a 500 where
+// SQLite stored it), and control characters or broken UTF-8 in a name or a number are never what
+// a person meant — they only make two records that look the same differ, or corrupt what is
+// shown and exported. Checking once at the edge keeps both engines answering the same.
+
+// multilineFields are the request fields whose text may span lines: tab, line feed and carriage
+// return are allowed in them, and in no other field. docs/api.md lists them.
+var multilineFields = map[string]bool{
+	"remark": true,
+}
+
+// MultilineText reports whether field (a name or a JSON path such as "allocations[0].remark") may
+// hold multi-line text; its last member decides.
+func MultilineText(field string) bool {
+	if i := strings.LastIndexAny(field, ".]"); i >= 0 {
+		field = field[i+1:]
+	}
+	return multilineFields[field]
+}
+
+// CheckText returns an EInvalid error naming field when s is not valid UTF-8 or holds a control
+// character: C0 (U+0000–U+001F), DEL (U+007F) or C1 (U+0080–U+009F). Tab, line feed and carriage
+// return are allowed when multiline is true. It returns nil for text that keeps the rules.
+func CheckText(field, s string, multiline bool) error {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			return Invalid(field, "is not valid UTF-8 (byte %d)", i)
+		case multiline && (r == '\t' || r == '\n' || r == '\r'):
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+			what := "a control character"
+			if r == 0 {
+				what = "a NUL byte"
+			}
+			return Invalid(field, "contains %s (U+%04X) at byte %d; control characters are not allowed%s", what, r, i, lineHint(multiline))
+		}
+	}
+	return nil
+}
+
+func lineHint(multiline bool) string {
+	if multiline {
+		return " (tab and line breaks are)"
+	}
+	return " in this field, line breaks and tabs included"
+}
