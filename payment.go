@@ -119,6 +119,25 @@ func (in PaymentCreate) validate(today string) (*Payment, error) {
 	return p, nil
 }
 
+// recordPayment makes p a recorded payment: the one way RecordPayment and the import record one.
+// It gives p its id and version and, when org is not nil, assigns it (the payment's first
+// assignment change); posts the receipt (cash against unapplied money); and adds its audit event,
+// whose source says where it came from (the caller's address, or the import file and line), and
+// its payment.recorded outbox event. Both events carry the same snapshot, rendered once.
+func (c *changes) recordPayment(p *Payment, org *Organization, source string) {
+	p.ID, p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = NewID(PrefixPayment), 1, c.actor, c.now, c.now
+	if org != nil {
+		p.OrganizationID, p.OrganizationName, p.AssignmentChanges = org.ID, org.Name, 1
+	}
+	c.post("payment.recorded", p.ID, func(j *posting) {
+		j.transfer(CashAccount(p.Method), UnappliedAccount(p.OrganizationID), p.Currency, p.Amount)
+	})
+	after := snapshot(p)
+	c.audit = append(c.audit, &AuditEvent{ID: NewID(PrefixAudit), At: c.now, Actor: c.actor, Source: source, Action: "payment.recorded",
+		Entity: "payment", EntityID: p.ID, After: after})
+	c.events = append(c.events, &Event{ID: NewID(PrefixEvent), Type: "payment.recorded", EntityID: p.ID, Payload: after, At: c.now})
+}
+
 // PaymentUpdate is the input to UpdatePayment: nil fields are left as they are.
 type PaymentUpdate struct {
 	Amount        *string

@@ -22,23 +22,15 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentCreate) (*Payment
 		return nil, err
 	}
 	err = s.write(ctx, func(tx Tx, c *changes) error {
-		p.ID, p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = NewID(PrefixPayment), 1, c.actor, c.now, c.now
+		var org *Organization
 		if in.OrganizationID != "" {
-			org, err := tx.Organization(ctx, in.OrganizationID)
-			if err != nil {
+			var err error
+			if org, err = tx.Organization(ctx, in.OrganizationID); err != nil {
 				return asField(err, "organization_id")
 			}
-			p.OrganizationID, p.OrganizationName, p.AssignmentChanges = org.ID, org.Name, 1
 		}
-		if err := tx.CreatePayment(ctx, p); err != nil {
-			return err
-		}
-		c.post("payment.recorded", p.ID, func(j *posting) {
-			j.transfer(CashAccount(p.Method), UnappliedAccount(p.OrganizationID), p.Currency, p.Amount)
-		})
-		c.record("payment.recorded", "payment", p.ID, nil, p)
-		c.event("payment.recorded", p.ID, p)
-		return nil
+		c.recordPayment(p, org, c.source)
+		return tx.CreatePayment(ctx, p)
 	})
 	if err != nil {
 		return nil, err
