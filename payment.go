@@ -197,6 +197,49 @@ func (u PaymentUpdate) apply(p *Payment) (*Payment, error) {
 	return &next, nil
 }
 
+// checkEdit is the rule for editing a payment (SPEC §3): its currency may not change once money
+// is applied (EPaymentInUse), nor its amount fall below what is applied (EAmountBelowApplied). It
+// returns p with u applied; p itself is left as it is.
+func checkEdit(p *Payment, u PaymentUpdate) (*Payment, error) {
+	applied := p.Allocated + p.ToppedUp
+	if u.Currency != nil && *u.Currency != string(p.Currency) && applied > 0 {
+		return nil, &Error{Code: EPaymentInUse, Field: "currency", Message: "cannot change the currency of a payment whose money is applied; release its allocations first"}
+	}
+	next, err := u.apply(p)
+	if err != nil {
+		return nil, err
+	}
+	if next.Amount < applied {
+		return nil, &Error{Code: EAmountBelowApplied, Field: "amount", Message: "cannot be below the " + money.Format(applied, p.Currency) + " " + string(p.Currency) + " already allocated or topped up"}
+	}
+	return next, nil
+}
+
+// checkTopUp is the rule for moving amount (a decimal string; "" for all that is unallocated) of
+// payment p into its organization's credit: p must be assigned, and the amount more than zero and
+// no more than p has unallocated. It returns the amount.
+func checkTopUp(p *Payment, amount string) (money.Amount, error) {
+	if p.OrganizationID == "" {
+		return 0, Errorf(EPaymentUnassigned, "payment %s is not assigned; assign it to the organization whose credit it tops up", p.ID)
+	}
+	amt := p.Unallocated()
+	if amount != "" {
+		var err error
+		if amt, err = money.Parse(amount, p.Currency); err != nil {
+			return 0, Invalid("amount", "%v", err)
+		}
+	}
+	if amt == 0 || amt > p.Unallocated() {
+		return 0, p.overAllocation("amount")
+	}
+	return amt, nil
+}
+
+// overAllocation refuses more than the payment's unallocated money.
+func (p *Payment) overAllocation(field string) error {
+	return &Error{Code: EOverAllocation, Field: field, Message: "the payment has only " + money.Format(p.Unallocated(), p.Currency) + " " + string(p.Currency) + " unallocated"}
+}
+
 // PaymentFilter selects payments. Q matches reference, remark, invoice # hint and customer name.
 type PaymentFilter struct {
 	Status         string

@@ -61,15 +61,8 @@ func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u P
 		if err != nil {
 			return err
 		}
-		applied := p.Allocated + p.ToppedUp
-		if u.Currency != nil && *u.Currency != string(p.Currency) && applied > 0 {
-			return &Error{Code: EPaymentInUse, Field: "currency", Message: "cannot change the currency of a payment whose money is applied; release its allocations first"}
-		}
-		if next, err = u.apply(p); err != nil {
+		if next, err = checkEdit(p, u); err != nil {
 			return err
-		}
-		if next.Amount < applied {
-			return &Error{Code: EAmountBelowApplied, Field: "amount", Message: "cannot be below the " + money.Format(applied, p.Currency) + " " + string(p.Currency) + " already allocated or topped up"}
 		}
 		next.Version++
 		next.UpdatedAt = c.now
