@@ -75,6 +75,27 @@ func (p *Payment) checkVersion(expected int) error {
 	return nil
 }
 
+// checkAssignmentChange is the 5-changes rule of SPEC §1 for n more changes.
+func checkAssignmentChange(p *Payment, n int) error {
+	if p.AssignmentChanges+n > MaxAssignmentChanges {
+		return Errorf(EAssignmentLimit, "payment %s has used %d of its %d assignment changes", p.ID, p.AssignmentChanges, MaxAssignmentChanges)
+	}
+	return nil
+}
+
+// assign moves an unassigned payment to org in memory and in the ledger (one change).
+func (c *changes) assign(p *Payment, org *Organization) error {
+	if err := checkAssignmentChange(p, 1); err != nil {
+		return err
+	}
+	c.post("payment.assigned", p.ID, func(j *posting) {
+		j.transfer(UnappliedAccount(""), UnappliedAccount(org.ID), p.Currency, p.Unallocated())
+	})
+	p.OrganizationID, p.OrganizationName = org.ID, org.Name
+	p.AssignmentChanges++
+	return nil
+}
+
 // PaymentCreate is the input to RecordPayment; strings as received at the edge.
 type PaymentCreate struct {
 	OrganizationID string

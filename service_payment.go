@@ -137,27 +137,6 @@ func (s *Service) detach(ctx context.Context, tx Tx, c *changes, p *Payment) err
 	return nil
 }
 
-// checkAssignmentChange is the 5-changes rule of SPEC §1 for n more changes.
-func checkAssignmentChange(p *Payment, n int) error {
-	if p.AssignmentChanges+n > MaxAssignmentChanges {
-		return Errorf(EAssignmentLimit, "payment %s has used %d of its %d assignment changes", p.ID, p.AssignmentChanges, MaxAssignmentChanges)
-	}
-	return nil
-}
-
-// assign moves an unassigned payment to org in memory and in the ledger (one change).
-func (c *changes) assign(p *Payment, org *Organization) error {
-	if err := checkAssignmentChange(p, 1); err != nil {
-		return err
-	}
-	c.post("payment.assigned", p.ID, func(j *posting) {
-		j.transfer(UnappliedAccount(""), UnappliedAccount(org.ID), p.Currency, p.Unallocated())
-	})
-	p.OrganizationID, p.OrganizationName = org.ID, org.Name
-	p.AssignmentChanges++
-	return nil
-}
-
 // AssignPayment assigns a payment to an organization. Assigning to the organization it already
 // has changes nothing; moving it from one organization to another is an unassign and an assign,
 // so it counts two changes and releases its allocations.
