@@ -33,45 +33,28 @@ func TestVoidInvoice_RefusesInvoiceWithPayments(t *testing.T) {
 	}
 }
 
-// SPEC §2: the status an invoice's amounts imply, by kind; void and provisioned are for ever.
-func TestInvoiceStatus_FollowsAmountsByKind(t *testing.T) {
-	at := ruleNow
+// SPEC §2: the status an invoice's amounts imply, by kind, void and provisioned for ever; and
+// the derived overdue flag (as of 2026-03-01): past due_on with money still due.
+func TestInvoice_StatusAndOverdueFollowTheAmounts(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		inv  Invoice
-		want string
+		name    string
+		inv     Invoice
+		status  string
+		overdue bool
 	}{
-		{"NothingPaidIsUnpaid", Invoice{Kind: KindStandard, Total: 100}, InvoiceUnpaid},
-		{"PartOfTheTotalIsPartiallyPaid", Invoice{Kind: KindTopUp, Total: 100, AmountPaid: 99}, InvoicePartiallyPaid},
-		{"AllOfAStandardInvoiceIsPaid", Invoice{Kind: KindStandard, Total: 100, AmountPaid: 100}, InvoicePaid},
-		{"AllOfAProformaInvoiceIsProvisioned", Invoice{Kind: KindProforma, Total: 100, AmountPaid: 100}, InvoiceProvisioned},
-		{"AllOfATopUpInvoiceIsProvisioned", Invoice{Kind: KindTopUp, Total: 100, AmountPaid: 100}, InvoiceProvisioned},
-		{"ProvisionedStaysProvisioned", Invoice{Kind: KindTopUp, Total: 100, AmountPaid: 0, ProvisionedAt: &at}, InvoiceProvisioned},
-		{"VoidStaysVoid", Invoice{Kind: KindStandard, Total: 100, Status: InvoiceVoid}, InvoiceVoid},
+		{"NothingPaidIsUnpaid", Invoice{Kind: KindStandard, Total: 100, DueOn: "2026-03-01"}, InvoiceUnpaid, false},
+		{"UnpaidDueYesterdayIsOverdue", Invoice{Kind: KindStandard, Total: 100, DueOn: "2026-02-28"}, InvoiceUnpaid, true},
+		{"PartOfTheTotalIsPartiallyPaid", Invoice{Kind: KindTopUp, Total: 100, AmountPaid: 99, DueOn: "2026-02-01"}, InvoicePartiallyPaid, true},
+		{"AllOfAStandardInvoiceIsPaid", Invoice{Kind: KindStandard, Total: 100, AmountPaid: 100, DueOn: "2026-02-01"}, InvoicePaid, false},
+		{"AllOfAProformaInvoiceIsProvisioned", Invoice{Kind: KindProforma, Total: 100, AmountPaid: 100, DueOn: "2026-02-01"}, InvoiceProvisioned, false},
+		{"AllOfATopUpInvoiceIsProvisioned", Invoice{Kind: KindTopUp, Total: 100, AmountPaid: 100}, InvoiceProvisioned, false},
+		{"ProvisionedStaysProvisioned", Invoice{Kind: KindTopUp, Total: 100, AmountPaid: 0, ProvisionedAt: &ruleNow, DueOn: "2026-03-01"}, InvoiceProvisioned, false},
+		{"VoidStaysVoidAndOwesNothing", Invoice{Kind: KindStandard, Total: 100, Status: InvoiceVoid, DueOn: "2026-02-01"}, InvoiceVoid, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.inv.statusFor(); got != tc.want {
-				t.Errorf("statusFor: %s, want %s", got, tc.want)
-			}
-		})
-	}
-}
-
-// SPEC §2: overdue is past due_on with money still due; a void invoice owes nothing.
-func TestInvoiceOverdue_PastDueWithMoneyDue(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		inv  Invoice
-		want bool
-	}{
-		{"DueYesterdayUnpaid", Invoice{DueOn: "2026-02-28", Total: 100, Status: InvoiceUnpaid}, true},
-		{"DueTodayIsNotOverdue", Invoice{DueOn: "2026-03-01", Total: 100, Status: InvoiceUnpaid}, false},
-		{"PaidIsNotOverdue", Invoice{DueOn: "2026-02-01", Total: 100, AmountPaid: 100, Status: InvoicePaid}, false},
-		{"VoidIsNotOverdue", Invoice{DueOn: "2026-02-01", Total: 100, Status: InvoiceVoid}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.inv.Overdue("2026-03-01"); got != tc.want {
-				t.Errorf("Overdue: %v, want %v", got, tc.want)
+			inv := tc.inv
+			if inv.Status = inv.statusFor(); inv.Status != tc.status || inv.Overdue("2026-03-01") != tc.overdue {
+				t.Errorf("statusFor %s, overdue %v; want %s, %v", inv.Status, inv.Overdue("2026-03-01"), tc.status, tc.overdue)
 			}
 		})
 	}
