@@ -21,6 +21,9 @@ type Actor struct {
 	Address     string // the client's network address, for the audit trail
 }
 
+// CanRead reports whether the role may read the books: every role may, an unknown one not.
+func (a Actor) CanRead() bool { return a.Role == RoleViewer || a.CanWrite() }
+
 // CanAdminister reports whether the role may manage users, tokens and settings.
 func (a Actor) CanAdminister() bool { return a.Role == RoleAdmin }
 

@@ -47,22 +47,21 @@ type AllocationLine struct {
 	Amount    string
 }
 
-// checkAllocation is the rule of SPEC §3 for moving amt of payment p onto invoice inv; field
-// names the request line for error messages.
+// checkAllocation is the rule of SPEC §3 for moving amt of payment p onto invoice inv: an
+// assigned payment, an invoice that accepts its money (Invoice.Accepts), and no more than either
+// has left. field names the request line for error messages.
 func checkAllocation(p *Payment, inv *Invoice, amt money.Amount, field string) error {
-	switch {
-	case p.OrganizationID == "":
+	if p.OrganizationID == "" {
 		return &Error{Code: EPaymentUnassigned, Field: field, Message: "the payment is not assigned to an organization; name organization_id to assign it"}
-	case inv.OrganizationID != p.OrganizationID:
-		return &Error{Code: EOrganizationMismatch, Field: field, Message: "invoice " + inv.Number + " belongs to another organization than the payment"}
-	case inv.Currency != p.Currency:
-		return &Error{Code: ECurrencyMismatch, Field: field, Message: "invoice " + inv.Number + " is in " + string(inv.Currency) + ", the payment in " + string(p.Currency)}
-	case inv.Status == InvoiceVoid:
-		return &Error{Code: EInvoiceVoid, Field: field, Message: "invoice " + inv.Number + " is void"}
+	}
+	if err := inv.refusal(p, field); err != nil {
+		return err
+	}
+	switch {
 	case amt > p.Unallocated():
-		return &Error{Code: EOverAllocation, Field: field, Message: "the payment has only " + money.Format(p.Unallocated(), p.Currency) + " " + string(p.Currency) + " unallocated"}
+		return p.overAllocation(field)
 	case amt > inv.AmountDue():
-		return &Error{Code: EOverAllocation, Field: field, Message: "invoice " + inv.Number + " has only " + money.Format(inv.AmountDue(), inv.Currency) + " " + string(inv.Currency) + " due"}
+		return inv.overAllocation(field)
 	}
 	return nil
 }
@@ -167,7 +166,7 @@ func autoPlan(p *Payment, open []*Invoice) []money.Amount {
 		if left == 0 {
 			break
 		}
-		if inv.Currency != p.Currency || inv.OrganizationID != p.OrganizationID || inv.Status == InvoiceVoid {
+		if inv.Accepts(p) != nil {
 			continue
 		}
 		plan[i] = money.Min(left, inv.AmountDue())

@@ -106,7 +106,7 @@ func snapshot(v any) string {
 		if x == nil {
 			return ""
 		}
-		return mustJSON(paymentSnapshot(x))
+		return mustJSON(snapshotOfPayment(x))
 	case *Invoice:
 		if x == nil {
 			return ""

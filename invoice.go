@@ -1,6 +1,7 @@
 package finapp
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,6 +24,16 @@ const (
 	InvoiceProvisioned   = "provisioned"
 	InvoiceVoid          = "void"
 )
+
+// InvoiceStatuses are the statuses an invoice can have (SPEC §2), in the order of its life. The
+// API's enum, the list filters and their validation take them from here.
+var InvoiceStatuses = []string{InvoiceUnpaid, InvoicePartiallyPaid, InvoicePaid, InvoiceProvisioned, InvoiceVoid}
+
+// InvoiceOverdue selects, in InvoiceFilter.Status, the invoices with the derived overdue flag.
+const InvoiceOverdue = "overdue"
+
+// InvoiceFilterStatuses are what InvoiceFilter.Status accepts: every status, then overdue.
+var InvoiceFilterStatuses = append(slices.Clip(InvoiceStatuses), InvoiceOverdue)
 
 // Invoice is a claim on an organization. AmountPaid is the sum of its active allocations and is
 // kept in step with them by the rules in this package.
@@ -51,6 +62,48 @@ func (i *Invoice) AmountDue() money.Amount {
 		return 0
 	}
 	return i.Total - i.AmountPaid
+}
+
+// Accepts is the rule of SPEC §3 for whether the invoice may take money from payment p at all,
+// whatever the amount: it must be of the payment's organization (of any while p is unassigned, as
+// "Assign & Allocate" assigns it to the invoice's), in the payment's currency, not void, and still
+// have money due. Errors: EOrganizationMismatch, ECurrencyMismatch, EInvoiceVoid, EOverAllocation.
+func (i *Invoice) Accepts(p *Payment) error { return i.refusal(p, "") }
+
+// refusal is Accepts' error, if any, naming field (the request line) as the field at fault.
+func (i *Invoice) refusal(p *Payment, field string) error {
+	switch {
+	case p.OrganizationID != "" && i.OrganizationID != p.OrganizationID:
+		return &Error{Code: EOrganizationMismatch, Field: field, Message: "invoice " + i.Number + " belongs to another organization than the payment"}
+	case i.Currency != p.Currency:
+		return &Error{Code: ECurrencyMismatch, Field: field, Message: "invoice " + i.Number + " is in " + string(i.Currency) + ", the payment in " + string(p.Currency)}
+	case i.Status == InvoiceVoid:
+		return &Error{Code: EInvoiceVoid, Field: field, Message: "invoice " + i.Number + " is void"}
+	case i.AmountDue() <= 0:
+		return i.overAllocation(field)
+	}
+	return nil
+}
+
+// overAllocation refuses more than the invoice's amount due.
+func (i *Invoice) overAllocation(field string) error {
+	return &Error{Code: EOverAllocation, Field: field, Message: "invoice " + i.Number + " has only " + money.Format(i.AmountDue(), i.Currency) + " " + string(i.Currency) + " due"}
+}
+
+// checkVoid is the rule for voiding an invoice (SPEC §3): one with money on it, provisioned or
+// not, cannot be; ifMatch is the version the caller read (0: not given).
+func checkVoid(inv *Invoice, ifMatch int) error {
+	switch {
+	case ifMatch != 0 && ifMatch != inv.Version:
+		return Errorf(EVersionConflict, "invoice %s is at version %d, not %d", inv.Number, inv.Version, ifMatch)
+	case inv.Status == InvoiceVoid:
+		return Errorf(EConflict, "invoice %s is already void", inv.Number)
+	case inv.Status == InvoiceProvisioned:
+		return Errorf(EInvoiceHasPayments, "invoice %s is provisioned and cannot be voided", inv.Number)
+	case inv.AmountPaid > 0:
+		return Errorf(EInvoiceHasPayments, "invoice %s has payments allocated to it; release them before voiding", inv.Number)
+	}
+	return nil
 }
 
 // Overdue is the derived flag of SPEC §2: past its due date with money still due.
@@ -143,7 +196,7 @@ func (in InvoiceCreate) validate(org *Organization, today string) (*Invoice, err
 
 // InvoiceFilter selects invoices. Q matches the organization's name or the invoice number
 // (case-insensitive substring); Number matches the number exactly; the dates bound issued_on.
-// Status may also be "overdue", the derived flag.
+// Status is one of InvoiceFilterStatuses: a status, or overdue for the derived flag.
 type InvoiceFilter struct {
 	OrganizationID string
 	Q              string

@@ -75,6 +75,27 @@ func (p *Payment) checkVersion(expected int) error {
 	return nil
 }
 
+// checkAssignmentChange is the 5-changes rule of SPEC §1 for n more changes.
+func checkAssignmentChange(p *Payment, n int) error {
+	if p.AssignmentChanges+n > MaxAssignmentChanges {
+		return Errorf(EAssignmentLimit, "payment %s has used %d of its %d assignment changes", p.ID, p.AssignmentChanges, MaxAssignmentChanges)
+	}
+	return nil
+}
+
+// assign moves an unassigned payment to org in memory and in the ledger (one change).
+func (c *changes) assign(p *Payment, org *Organization) error {
+	if err := checkAssignmentChange(p, 1); err != nil {
+		return err
+	}
+	c.post("payment.assigned", p.ID, func(j *posting) {
+		j.transfer(UnappliedAccount(""), UnappliedAccount(org.ID), p.Currency, p.Unallocated())
+	})
+	p.OrganizationID, p.OrganizationName = org.ID, org.Name
+	p.AssignmentChanges++
+	return nil
+}
+
 // PaymentCreate is the input to RecordPayment; strings as received at the edge.
 type PaymentCreate struct {
 	OrganizationID string
@@ -117,6 +138,25 @@ func (in PaymentCreate) validate(today string) (*Payment, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// recordPayment makes p a recorded payment: the one way RecordPayment and the import record one.
+// It gives p its id and version and, when org is not nil, assigns it (the payment's first
+// assignment change); posts the receipt (cash against unapplied money); and adds its audit event,
+// whose source says where it came from (the caller's address, or the import file and line), and
+// its payment.recorded outbox event. Both events carry the same snapshot, rendered once.
+func (c *changes) recordPayment(p *Payment, org *Organization, source string) {
+	p.ID, p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = NewID(PrefixPayment), 1, c.actor, c.now, c.now
+	if org != nil {
+		p.OrganizationID, p.OrganizationName, p.AssignmentChanges = org.ID, org.Name, 1
+	}
+	c.post("payment.recorded", p.ID, func(j *posting) {
+		j.transfer(CashAccount(p.Method), UnappliedAccount(p.OrganizationID), p.Currency, p.Amount)
+	})
+	after := snapshot(p)
+	c.audit = append(c.audit, &AuditEvent{ID: NewID(PrefixAudit), At: c.now, Actor: c.actor, Source: source, Action: "payment.recorded",
+		Entity: "payment", EntityID: p.ID, After: after})
+	c.events = append(c.events, &Event{ID: NewID(PrefixEvent), Type: "payment.recorded", EntityID: p.ID, Payload: after, At: c.now})
 }
 
 // PaymentUpdate is the input to UpdatePayment: nil fields are left as they are.
@@ -176,6 +216,49 @@ func (u PaymentUpdate) apply(p *Payment) (*Payment, error) {
 		}
 	}
 	return &next, nil
+}
+
+// checkEdit is the rule for editing a payment (SPEC §3): its currency may not change once money
+// is applied (EPaymentInUse), nor its amount fall below what is applied (EAmountBelowApplied). It
+// returns p with u applied; p itself is left as it is.
+func checkEdit(p *Payment, u PaymentUpdate) (*Payment, error) {
+	applied := p.Allocated + p.ToppedUp
+	if u.Currency != nil && *u.Currency != string(p.Currency) && applied > 0 {
+		return nil, &Error{Code: EPaymentInUse, Field: "currency", Message: "cannot change the currency of a payment whose money is applied; release its allocations first"}
+	}
+	next, err := u.apply(p)
+	if err != nil {
+		return nil, err
+	}
+	if next.Amount < applied {
+		return nil, &Error{Code: EAmountBelowApplied, Field: "amount", Message: "cannot be below the " + money.Format(applied, p.Currency) + " " + string(p.Currency) + " already allocated or topped up"}
+	}
+	return next, nil
+}
+
+// checkTopUp is the rule for moving amount (a decimal string; "" for all that is unallocated) of
+// payment p into its organization's credit: p must be assigned, and the amount more than zero and
+// no more than p has unallocated. It returns the amount.
+func checkTopUp(p *Payment, amount string) (money.Amount, error) {
+	if p.OrganizationID == "" {
+		return 0, Errorf(EPaymentUnassigned, "payment %s is not assigned; assign it to the organization whose credit it tops up", p.ID)
+	}
+	amt := p.Unallocated()
+	if amount != "" {
+		var err error
+		if amt, err = money.Parse(amount, p.Currency); err != nil {
+			return 0, Invalid("amount", "%v", err)
+		}
+	}
+	if amt == 0 || amt > p.Unallocated() {
+		return 0, p.overAllocation("amount")
+	}
+	return amt, nil
+}
+
+// overAllocation refuses more than the payment's unallocated money.
+func (p *Payment) overAllocation(field string) error {
+	return &Error{Code: EOverAllocation, Field: field, Message: "the payment has only " + money.Format(p.Unallocated(), p.Currency) + " " + string(p.Currency) + " unallocated"}
 }
 
 // PaymentFilter selects payments. Q matches reference, remark, invoice # hint and customer name.

@@ -26,12 +26,43 @@ type AgedDues struct {
 // storage can split by them in SQL on any engine without date arithmetic.
 type AgeEdges [4]string
 
-// ageEdges are the edges of the buckets by days past due as of asOf: current (due on or after
-// asOf), 1–30, 31–60, 61–90 days, and over 90 days.
-func ageEdges(asOf string) AgeEdges {
+// AgeEdgesAsOf are the edges of the buckets by whole days past due as of asOf: current (due on
+// or after asOf), 1–30, 31–60, 61–90 days, and over 90 days.
+func AgeEdgesAsOf(asOf string) AgeEdges {
 	at, _ := time.Parse("2006-01-02", asOf)
 	day := func(n int) string { return at.AddDate(0, 0, -n).Format("2006-01-02") }
 	return AgeEdges{asOf, day(30), day(60), day(90)}
+}
+
+// Bucket is the index in AgingBuckets of an amount due on dueOn.
+func (e AgeEdges) Bucket(dueOn string) int {
+	for k, edge := range e {
+		if dueOn >= edge {
+			return k
+		}
+	}
+	return len(e)
+}
+
+// AmountDueAsOf is the rule the aging report sums (Tx.AgedDues implements it in SQL): what the
+// invoice had due at the end of the day asOf (UTC), rebuilt from its history. An invoice issued
+// after that day, or void by its end, had nothing due; otherwise its total less the allocations
+// made before the end of the day and not released by then. allocations are the invoice's, the
+// released ones too. Clocks out of step can make an invoice look paid twice at some instant; it
+// then had nothing due, not less than nothing.
+func AmountDueAsOf(inv *Invoice, allocations []*Allocation, asOf string) money.Amount {
+	at, _ := time.Parse("2006-01-02", asOf)
+	end := at.AddDate(0, 0, 1)
+	if inv.IssuedOn > asOf || (inv.VoidedAt != nil && inv.VoidedAt.Before(end)) {
+		return 0
+	}
+	due := inv.Total
+	for _, a := range allocations {
+		if a.CreatedAt.Before(end) && (a.ReleasedAt == nil || !a.ReleasedAt.Before(end)) {
+			due -= a.Amount
+		}
+	}
+	return max(due, 0)
 }
 
 // AgingRow is one organization's amounts due in one currency, per bucket.
@@ -60,7 +91,7 @@ func (s *Service) Aging(ctx context.Context, asOf string) (*AgingReport, error) 
 	var dues []AgedDues
 	err := s.read(ctx, func(tx Tx) error {
 		var err error
-		dues, err = tx.AgedDues(ctx, asOf, ageEdges(asOf))
+		dues, err = tx.AgedDues(ctx, asOf, AgeEdgesAsOf(asOf))
 		return err
 	})
 	if err != nil {

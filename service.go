@@ -150,17 +150,10 @@ func (s *Service) VoidInvoice(ctx context.Context, id string, ifMatch int) (*Inv
 		if inv, err = tx.Invoice(ctx, id); err != nil {
 			return err
 		}
-		before := *inv
-		switch {
-		case ifMatch != 0 && ifMatch != inv.Version:
-			return Errorf(EVersionConflict, "invoice %s is at version %d, not %d", inv.Number, inv.Version, ifMatch)
-		case inv.Status == InvoiceVoid:
-			return Errorf(EConflict, "invoice %s is already void", inv.Number)
-		case inv.Status == InvoiceProvisioned:
-			return Errorf(EInvoiceHasPayments, "invoice %s is provisioned and cannot be voided", inv.Number)
-		case inv.AmountPaid > 0:
-			return Errorf(EInvoiceHasPayments, "invoice %s has payments allocated to it; release them before voiding", inv.Number)
+		if err := checkVoid(inv, ifMatch); err != nil {
+			return err
 		}
+		before := *inv
 		at := c.now
 		inv.Status, inv.VoidedAt = InvoiceVoid, &at
 		inv.Version++

@@ -176,17 +176,9 @@ func (s *Service) TopUp(ctx context.Context, paymentID string, ifMatch int, amou
 		if err != nil {
 			return err
 		}
-		if p.OrganizationID == "" {
-			return Errorf(EPaymentUnassigned, "payment %s is not assigned; assign it to the organization whose credit it tops up", p.ID)
-		}
-		amt := p.Unallocated()
-		if amount != "" {
-			if amt, err = money.Parse(amount, p.Currency); err != nil {
-				return Invalid("amount", "%v", err)
-			}
-		}
-		if amt == 0 || amt > p.Unallocated() {
-			return &Error{Code: EOverAllocation, Field: "amount", Message: "the payment has only " + money.Format(p.Unallocated(), p.Currency) + " " + string(p.Currency) + " unallocated"}
+		amt, err := checkTopUp(p, amount)
+		if err != nil {
+			return err
 		}
 		before := *p
 		t = &TopUp{ID: NewID(PrefixTopUp), PaymentID: p.ID, OrganizationID: p.OrganizationID, Amount: amt, Currency: p.Currency, CreatedBy: c.actor, CreatedAt: c.now}

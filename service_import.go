@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"finapp/money"
 )
 
 // PrefixImport starts the id of an import (imp_…).
@@ -394,9 +392,9 @@ func (s *Service) buildChunks(ctx context.Context, in PaymentImport, imp Import,
 		if ch == nil {
 			ch = &importChunk{start: n - 1, c: newChanges(s.Now().UTC(), a)}
 		}
+		var org *Organization
 		if id := l.Payment.OrganizationID; id != "" {
-			org := orgs[id]
-			if org == nil {
+			if org = orgs[id]; org == nil {
 				if err := s.read(ctx, func(tx Tx) error { org, err = tx.Organization(ctx, id); return err }); err != nil {
 					if le := asLineError(l.Line, asField(err, "organization_id")); le != nil {
 						return fileChanged{le.Error()}
@@ -405,12 +403,11 @@ func (s *Service) buildChunks(ctx context.Context, in PaymentImport, imp Import,
 				}
 				orgs[id] = org
 			}
-			p.OrganizationID, p.OrganizationName, p.AssignmentChanges = org.ID, org.Name, 1
 			if !slices.Contains(ch.orgs, id) {
 				ch.orgs = append(ch.orgs, id)
 			}
 		}
-		ch.add(p, fmt.Sprintf("import %s line %d", imp.ID, l.Line))
+		ch.add(p, org, fmt.Sprintf("import %s line %d", imp.ID, l.Line))
 		if len(ch.payments) == in.Chunk && !send() {
 			return ctx.Err()
 		}
@@ -424,49 +421,11 @@ func (s *Service) buildChunks(ctx context.Context, in PaymentImport, imp Import,
 	return nil
 }
 
-// add makes p a recorded payment of the chunk, as RecordPayment makes one: its id and version,
-// the receipt in the journal (cash against unapplied money), its audit event, which names the
-// file line it came from, and its payment.recorded outbox event. The audit event and the outbox
-// event carry the same snapshot, rendered once.
-func (ch *importChunk) add(p *Payment, source string) {
-	c := ch.c
-	p.ID, p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = NewID(PrefixPayment), 1, c.actor, c.now, c.now
+// add records p as a payment of the chunk (recordPayment), assigned to org when not nil; its
+// audit event names the file line it came from.
+func (ch *importChunk) add(p *Payment, org *Organization, source string) {
+	ch.c.recordPayment(p, org, source)
 	ch.payments = append(ch.payments, p)
-	c.post("payment.recorded", p.ID, func(j *posting) {
-		j.transfer(CashAccount(p.Method), UnappliedAccount(p.OrganizationID), p.Currency, p.Amount)
-	})
-	after := mustJSON(paymentJSONOf(p))
-	c.audit = append(c.audit, &AuditEvent{ID: NewID(PrefixAudit), At: c.now, Actor: c.actor, Source: source, Action: "payment.recorded",
-		Entity: "payment", EntityID: p.ID, After: after})
-	c.events = append(c.events, &Event{ID: NewID(PrefixEvent), Type: "payment.recorded", EntityID: p.ID, Payload: after, At: c.now})
-}
-
-// paymentJSON is paymentSnapshot as a struct: the same JSON byte for byte (its fields are the
-// map's keys in the sorted order json gives a map), rendered several times faster, which counts
-// when every line of a file needs one. TestPaymentJSON_IsPaymentSnapshot holds the two together.
-type paymentJSON struct {
-	Allocated         string         `json:"allocated"`
-	Amount            string         `json:"amount"`
-	AssignmentChanges int            `json:"assignment_changes"`
-	Currency          money.Currency `json:"currency"`
-	Deleted           bool           `json:"deleted"`
-	ID                string         `json:"id"`
-	InvoiceNumber     string         `json:"invoice_number"`
-	Method            string         `json:"method"`
-	OrganizationID    string         `json:"organization_id"`
-	ReceivedOn        string         `json:"received_on"`
-	Reference         string         `json:"reference"`
-	Remark            string         `json:"remark"`
-	Status            string         `json:"status"`
-	ToppedUp          string         `json:"topped_up"`
-	Version           int            `json:"version"`
-}
-
-func paymentJSONOf(p *Payment) paymentJSON {
-	return paymentJSON{Allocated: money.Format(p.Allocated, p.Currency), Amount: money.Format(p.Amount, p.Currency),
-		AssignmentChanges: p.AssignmentChanges, Currency: p.Currency, Deleted: p.DeletedAt != nil, ID: p.ID, InvoiceNumber: p.InvoiceHint,
-		Method: p.Method, OrganizationID: p.OrganizationID, ReceivedOn: p.ReceivedOn, Reference: p.Reference, Remark: p.Remark,
-		Status: p.Status(), ToppedUp: money.Format(p.ToppedUp, p.Currency), Version: p.Version}
 }
 
 // writeChunk writes one chunk in one transaction and moves the import on by as many payments in

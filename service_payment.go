@@ -22,23 +22,15 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentCreate) (*Payment
 		return nil, err
 	}
 	err = s.write(ctx, func(tx Tx, c *changes) error {
-		p.ID, p.Version, p.CreatedBy, p.CreatedAt, p.UpdatedAt = NewID(PrefixPayment), 1, c.actor, c.now, c.now
+		var org *Organization
 		if in.OrganizationID != "" {
-			org, err := tx.Organization(ctx, in.OrganizationID)
-			if err != nil {
+			var err error
+			if org, err = tx.Organization(ctx, in.OrganizationID); err != nil {
 				return asField(err, "organization_id")
 			}
-			p.OrganizationID, p.OrganizationName, p.AssignmentChanges = org.ID, org.Name, 1
 		}
-		if err := tx.CreatePayment(ctx, p); err != nil {
-			return err
-		}
-		c.post("payment.recorded", p.ID, func(j *posting) {
-			j.transfer(CashAccount(p.Method), UnappliedAccount(p.OrganizationID), p.Currency, p.Amount)
-		})
-		c.record("payment.recorded", "payment", p.ID, nil, p)
-		c.event("payment.recorded", p.ID, p)
-		return nil
+		c.recordPayment(p, org, c.source)
+		return tx.CreatePayment(ctx, p)
 	})
 	if err != nil {
 		return nil, err
@@ -69,15 +61,8 @@ func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u P
 		if err != nil {
 			return err
 		}
-		applied := p.Allocated + p.ToppedUp
-		if u.Currency != nil && *u.Currency != string(p.Currency) && applied > 0 {
-			return &Error{Code: EPaymentInUse, Field: "currency", Message: "cannot change the currency of a payment whose money is applied; release its allocations first"}
-		}
-		if next, err = u.apply(p); err != nil {
+		if next, err = checkEdit(p, u); err != nil {
 			return err
-		}
-		if next.Amount < applied {
-			return &Error{Code: EAmountBelowApplied, Field: "amount", Message: "cannot be below the " + money.Format(applied, p.Currency) + " " + string(p.Currency) + " already allocated or topped up"}
 		}
 		next.Version++
 		next.UpdatedAt = c.now
@@ -149,27 +134,6 @@ func (s *Service) detach(ctx context.Context, tx Tx, c *changes, p *Payment) err
 		}
 		c.record("allocation.released", "allocation", a.ID, nil, map[string]any{"payment_id": p.ID, "invoice_id": a.InvoiceID, "amount": money.Format(a.Amount, a.Currency)})
 	}
-	return nil
-}
-
-// checkAssignmentChange is the 5-changes rule of SPEC §1 for n more changes.
-func checkAssignmentChange(p *Payment, n int) error {
-	if p.AssignmentChanges+n > MaxAssignmentChanges {
-		return Errorf(EAssignmentLimit, "payment %s has used %d of its %d assignment changes", p.ID, p.AssignmentChanges, MaxAssignmentChanges)
-	}
-	return nil
-}
-
-// assign moves an unassigned payment to org in memory and in the ledger (one change).
-func (c *changes) assign(p *Payment, org *Organization) error {
-	if err := checkAssignmentChange(p, 1); err != nil {
-		return err
-	}
-	c.post("payment.assigned", p.ID, func(j *posting) {
-		j.transfer(UnappliedAccount(""), UnappliedAccount(org.ID), p.Currency, p.Unallocated())
-	})
-	p.OrganizationID, p.OrganizationName = org.ID, org.Name
-	p.AssignmentChanges++
 	return nil
 }
 

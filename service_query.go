@@ -71,8 +71,6 @@ func (s *Service) ListPayments(ctx context.Context, f PaymentFilter) (list []*Pa
 	return list, next, err
 }
 
-var invoiceStatuses = []string{InvoiceUnpaid, InvoicePartiallyPaid, InvoicePaid, InvoiceProvisioned, InvoiceVoid, "overdue"}
-
 // ListInvoices searches invoices, newest first. Errors: EInvalid.
 func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error) {
 	if f.Limit, err = pageSize(f.Limit); err != nil {
@@ -81,8 +79,8 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (list []*In
 	if err := CheckCursor(f.Cursor, PrefixInvoice); err != nil {
 		return nil, "", err
 	}
-	if f.Status != "" && !contains(invoiceStatuses, f.Status) {
-		return nil, "", Invalid("status", "must be one of %s", strings.Join(invoiceStatuses, ", "))
+	if f.Status != "" && !contains(InvoiceFilterStatuses, f.Status) {
+		return nil, "", Invalid("status", "must be one of %s", strings.Join(InvoiceFilterStatuses, ", "))
 	}
 	if f.Kind != "" && !contains([]string{KindStandard, KindProforma, KindTopUp}, f.Kind) {
 		return nil, "", Invalid("kind", "must be one of standard, proforma, top_up")

@@ -2,15 +2,33 @@ package finapp
 
 import "finapp/money"
 
-// paymentSnapshot is how a payment appears in audit before/after and in event payloads.
-func paymentSnapshot(p *Payment) map[string]any {
-	return map[string]any{
-		"id": p.ID, "organization_id": p.OrganizationID, "amount": money.Format(p.Amount, p.Currency),
-		"currency": p.Currency, "received_on": p.ReceivedOn, "method": p.Method, "reference": p.Reference,
-		"invoice_number": p.InvoiceHint, "remark": p.Remark, "allocated": money.Format(p.Allocated, p.Currency),
-		"topped_up": money.Format(p.ToppedUp, p.Currency), "status": p.Status(), "version": p.Version,
-		"assignment_changes": p.AssignmentChanges, "deleted": p.DeletedAt != nil,
-	}
+// paymentSnapshot is how a payment appears in audit before/after and in event payloads. Its
+// fields are in the order of their names, as the audit trail has always had them (it began as a
+// map, which JSON renders in sorted order); a struct renders several times faster than a map,
+// which counts when every line of an import file needs one.
+type paymentSnapshot struct {
+	Allocated         string         `json:"allocated"`
+	Amount            string         `json:"amount"`
+	AssignmentChanges int            `json:"assignment_changes"`
+	Currency          money.Currency `json:"currency"`
+	Deleted           bool           `json:"deleted"`
+	ID                string         `json:"id"`
+	InvoiceNumber     string         `json:"invoice_number"`
+	Method            string         `json:"method"`
+	OrganizationID    string         `json:"organization_id"`
+	ReceivedOn        string         `json:"received_on"`
+	Reference         string         `json:"reference"`
+	Remark            string         `json:"remark"`
+	Status            string         `json:"status"`
+	ToppedUp          string         `json:"topped_up"`
+	Version           int            `json:"version"`
+}
+
+func snapshotOfPayment(p *Payment) paymentSnapshot {
+	return paymentSnapshot{Allocated: money.Format(p.Allocated, p.Currency), Amount: money.Format(p.Amount, p.Currency),
+		AssignmentChanges: p.AssignmentChanges, Currency: p.Currency, Deleted: p.DeletedAt != nil, ID: p.ID, InvoiceNumber: p.InvoiceHint,
+		Method: p.Method, OrganizationID: p.OrganizationID, ReceivedOn: p.ReceivedOn, Reference: p.Reference, Remark: p.Remark,
+		Status: p.Status(), ToppedUp: money.Format(p.ToppedUp, p.Currency), Version: p.Version}
 }
 
 // invoiceSnapshot is how an invoice appears in audit before/after and in event payloads.

@@ -51,15 +51,16 @@ var access = map[string]string{
 	"disable-user":        levelAdmin,
 }
 
-// allowed reports whether role may use an operation of level.
-func allowed(role, level string) bool {
+// allowed reports whether actor may use an operation of level; what each role may do is the
+// books' rule (finapp.Actor).
+func allowed(actor finapp.Actor, level string) bool {
 	switch level {
 	case levelRead:
-		return finapp.ValidRole(role)
+		return actor.CanRead()
 	case levelWrite:
-		return role == finapp.RoleFinance || role == finapp.RoleAdmin
+		return actor.CanWrite()
 	case levelAdmin:
-		return role == finapp.RoleAdmin
+		return actor.CanAdminister()
 	}
 	return false
 }
@@ -69,7 +70,7 @@ func enforceAccess(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		actor, _ := finapp.ActorFrom(ctx.Context())
 		level, ok := access[ctx.Operation().OperationID]
-		if !ok || !allowed(actor.Role, level) {
+		if !ok || !allowed(actor, level) {
 			msg := "the " + actor.Role + " role may not " + ctx.Operation().Summary
 			if !ok {
 				msg = "operation " + ctx.Operation().OperationID + " has no access rule"

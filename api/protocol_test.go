@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+
+	"finapp"
 )
 
 // rawGet fetches path with no Authorization header at all.
@@ -494,5 +497,43 @@ func TestProblems_AreProblemJSONWithACode(t *testing.T) {
 				t.Fatalf("problem: %s", r.Body)
 			}
 		})
+	}
+}
+
+// The document's invoice statuses are the books' list, not a copy: the Invoice schema's enum, and
+// the list's status filter, which also takes overdue.
+func TestOpenAPI_InvoiceStatusesAreTheBooksList(t *testing.T) {
+	s := newTestServer(t)
+	r := s.rawGet("/v1/openapi.json")
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name, In, Description string
+			} `json:"parameters"`
+		} `json:"paths"`
+		Comps struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if got := doc.Comps.Schemas["Invoice"].Properties["status"].Enum; !slices.Equal(got, finapp.InvoiceStatuses) {
+		t.Errorf("Invoice.status enum %q, want %q", got, finapp.InvoiceStatuses)
+	}
+	var described string
+	for _, p := range doc.Paths["/v1/invoices"]["get"].Parameters {
+		if p.Name == "status" && p.In == "query" {
+			described = p.Description
+		}
+	}
+	for _, status := range finapp.InvoiceFilterStatuses {
+		if !strings.Contains(described, status) {
+			t.Errorf("the status filter of GET /v1/invoices is described as %q, without %s", described, status)
+		}
 	}
 }

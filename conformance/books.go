@@ -512,7 +512,7 @@ func checkFilters(ctx context.Context, svc *finapp.Service, b *books) ([]string,
 			}
 		}
 	}
-	for _, status := range []string{finapp.InvoiceUnpaid, finapp.InvoicePartiallyPaid, finapp.InvoicePaid, finapp.InvoiceProvisioned, finapp.InvoiceVoid, "overdue"} {
+	for _, status := range finapp.InvoiceFilterStatuses {
 		got := map[string]bool{}
 		for cursor := ""; ; {
 			list, next, err := svc.ListInvoices(ctx, finapp.InvoiceFilter{Status: status, Cursor: cursor, Limit: 7})
@@ -529,7 +529,7 @@ func checkFilters(ctx context.Context, svc *finapp.Service, b *books) ([]string,
 		for _, id := range sortedKeys(b.invoices) {
 			inv := b.invoices[id]
 			want := inv.Status == status
-			if status == "overdue" {
+			if status == finapp.InvoiceOverdue {
 				want = inv.Overdue(b.today)
 			}
 			if got[id] != want {

@@ -167,7 +167,7 @@ func (s *scenario) step(op func(*scenario) outcome) {
 }
 
 // finish checks what is too slow to check after every step: the full books, with every
-// payment's and invoice's allocations and top-ups, and the engine's list filters.
+// payment's and invoice's allocations and top-ups, the engine's list filters and its aging report.
 func (s *scenario) finish() {
 	s.t.Helper()
 	b := s.load(true)
@@ -184,6 +184,10 @@ func (s *scenario) finish() {
 	more, err := checkFilters(s.ctx, s.svc, b)
 	if err != nil {
 		s.t.Fatalf("listing by status: %v\n%s", err, s.trail())
+	}
+	bad = append(bad, more...)
+	if more, err = checkAging(s.ctx, s.svc, b); err != nil {
+		s.t.Fatalf("%v\n%s", err, s.trail())
 	}
 	if bad = append(bad, more...); len(bad) > 0 {
 		s.t.Fatalf("at the end the books are wrong:\n  %s\n%s", strings.Join(bad, "\n  "), s.trail())

@@ -16,9 +16,9 @@ import (
 )
 
 // The aging report is summed in SQL from today's amounts and the changes since the as-of day
-// (report.go). These tests hold it to the plain definition instead — every invoice's amount due
-// at the end of that day, rebuilt in Go from the invoice and its allocations as the loads return
-// them — at many as-of dates, on both engines, over histories the service itself made.
+// (report.go). These tests hold it to the books' rule instead — every invoice's amount due at
+// the end of that day, finapp.AmountDueAsOf over the invoice and its allocations as the loads
+// return them — at many as-of dates, on both engines, over histories the service itself made.
 
 // reportEngines are the engines the report tests run on: SQLite always, PostgreSQL when
 // FINAPP_TEST_POSTGRES names a server (and then always in CI).
@@ -68,14 +68,12 @@ func refused(t interface{ Fatalf(string, ...any) }, err error) bool {
 
 func day(t time.Time, days int) string { return t.AddDate(0, 0, days).Format("2006-01-02") }
 
-// agingReference is the aging as of asOf computed from the definition: for every invoice issued
-// by asOf and not void at the end of that day, its total less the allocations made before the end
-// of that day and not released by then; an invoice with nothing due adds nothing. Bucket by whole
-// days past due.
+// agingReference is the aging as of asOf by the books' rule, invoice by invoice: what each had
+// due at the end of that day (finapp.AmountDueAsOf, from the invoice and its allocations as the
+// loads return them), in the bucket of its due date (finapp.AgeEdgesAsOf). The SQL is held to it.
 func (b *reportBooks) agingReference(asOf string) map[string][6]money.Sum {
 	b.t.Helper()
-	at, _ := time.Parse("2006-01-02", asOf)
-	end := at.AddDate(0, 0, 1)
+	edges := finapp.AgeEdgesAsOf(asOf)
 	out := map[string][6]money.Sum{}
 	err := b.db.View(b.ctx, b.ws, func(tx finapp.Tx) error {
 		cursor := ""
@@ -85,37 +83,18 @@ func (b *reportBooks) agingReference(asOf string) map[string][6]money.Sum {
 				return err
 			}
 			for _, inv := range list {
-				if inv.IssuedOn > asOf || (inv.VoidedAt != nil && inv.VoidedAt.Before(end)) {
-					continue
-				}
 				allocations, err := tx.InvoiceAllocations(b.ctx, inv.ID)
 				if err != nil {
 					return err
 				}
-				due := inv.Total
-				for _, a := range allocations {
-					if a.CreatedAt.Before(end) && (a.ReleasedAt == nil || !a.ReleasedAt.Before(end)) {
-						due -= a.Amount
-					}
-				}
-				if due <= 0 {
+				due := finapp.AmountDueAsOf(inv, allocations, asOf)
+				if due == 0 {
 					continue
-				}
-				dueOn, _ := time.Parse("2006-01-02", inv.DueOn)
-				bucket := 4
-				switch days := int(at.Sub(dueOn).Hours() / 24); {
-				case days <= 0:
-					bucket = 0
-				case days <= 30:
-					bucket = 1
-				case days <= 60:
-					bucket = 2
-				case days <= 90:
-					bucket = 3
 				}
 				k := inv.OrganizationID + "/" + string(inv.Currency)
 				sums := out[k]
-				sums[bucket] = sums[bucket].Add(due)
+				i := edges.Bucket(inv.DueOn)
+				sums[i] = sums[i].Add(due)
 				sums[5] = sums[5].Add(due)
 				out[k] = sums
 			}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -316,4 +317,57 @@ func TestAudit_ShowsWhereTheChainBreaks(t *testing.T) {
 		t.Fatalf("audit: %d", status)
 	}
 	mustContain(t, "audit of a tampered chain", body, `class="verify broken"`, "Chain broken", "at event #2 of ", "hash does not match the event&#39;s content")
+}
+
+// The Allocation editor offers exactly the invoices that accept the payment's money
+// (finapp.Invoice.Accepts): its organization's (any organization's while it is unassigned), in
+// its currency, not void, with money due.
+func TestAllocationEditor_OffersOnlyInvoicesThatAcceptThePayment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, false)
+	c := h.client()
+	c.loggedIn()
+	if _, err := h.svc.CreateInvoice(h.ctx, finapp.InvoiceCreate{OrganizationID: h.acme.ID, Number: "INV-USD", Total: "50.00", Currency: "USD"}); err != nil {
+		t.Fatal(err)
+	}
+	void := h.invoice(h.acme, "INV-VOID", "70.00", finapp.KindStandard)
+	if _, err := h.svc.VoidInvoice(h.ctx, void.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	paid := h.invoice(h.acme, "INV-PAID", "20.00", finapp.KindStandard)
+	h.allocate(h.pay(h.acme.ID, "20.00", "cash", "PAID-IT").ID, finapp.AllocationLine{InvoiceID: paid.ID, Amount: "20.00"})
+	h.invoice(h.boreal, "INV-B1", "40.00", finapp.KindStandard)
+
+	offered := func(body string) []string {
+		var numbers []string
+		for _, m := range regexp.MustCompile(`id="pick-([^"]+)"`).FindAllStringSubmatch(body, -1) {
+			numbers = append(numbers, m[1])
+		}
+		return numbers
+	}
+	assigned := h.pay(h.acme.ID, "100.00", "cash", "ASSIGNED")
+	_, body := c.get("/payments/" + assigned.ID)
+	if got := strings.Join(offered(body), " "); got != "INV-1002 INV-1001" && got != "INV-1001 INV-1002" {
+		t.Errorf("an assigned payment is offered %q, want INV-1001 and INV-1002", got)
+	}
+	unassigned := h.pay("", "100.00", "cash", "UNASSIGNED")
+	_, body = c.get("/payments/" + unassigned.ID + "?number=INV")
+	got := offered(body)
+	slices.Sort(got)
+	if want := []string{"INV-1001", "INV-1002", "INV-B1"}; !slices.Equal(got, want) {
+		t.Errorf("an unassigned payment is offered %q, want %q", got, want)
+	}
+}
+
+// The invoice list's status filter offers the books' statuses and overdue, no list of its own.
+func TestInvoiceList_StatusFilterOffersTheBooksStatuses(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, false)
+	c := h.client()
+	c.loggedIn()
+	_, body := c.get("/invoices?status=" + finapp.InvoiceOverdue)
+	for _, s := range finapp.InvoiceFilterStatuses {
+		mustContain(t, "invoice list", body, `<option value="`+s+`"`)
+	}
+	mustContain(t, "invoice list", body, `<option value="overdue" selected>`)
 }

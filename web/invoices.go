@@ -10,6 +10,7 @@ import (
 )
 
 type invoiceList struct {
+	Statuses []string // the status filter's choices
 	Filter   map[string]string
 	Invoices []*finapp.Invoice
 	Today    string
@@ -17,14 +18,11 @@ type invoiceList struct {
 	First    bool
 }
 
-// invoiceStatuses are the list filter's choices; overdue is the derived flag.
-var invoiceStatuses = []string{finapp.InvoiceUnpaid, finapp.InvoicePartiallyPaid, finapp.InvoicePaid, finapp.InvoiceProvisioned, finapp.InvoiceVoid, "overdue"}
-
 func (s *server) listInvoices(w http.ResponseWriter, r *http.Request, p *page) {
 	q := r.URL.Query()
 	f := finapp.InvoiceFilter{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Kind: q.Get("kind"),
 		IssuedFrom: q.Get("from"), IssuedTo: q.Get("to"), OrganizationID: q.Get("customer"), Cursor: q.Get("cursor"), Limit: pageSize}
-	d := &invoiceList{Today: s.svc.Today(), First: f.Cursor == "",
+	d := &invoiceList{Statuses: finapp.InvoiceFilterStatuses, Today: s.svc.Today(), First: f.Cursor == "",
 		Filter: map[string]string{"q": f.Q, "status": f.Status, "kind": f.Kind, "from": f.IssuedFrom, "to": f.IssuedTo, "customer": f.OrganizationID}}
 	p.Title, p.Nav, p.Data = "Invoices", "invoices", d
 	list, next, err := s.svc.ListInvoices(r.Context(), f)

@@ -285,7 +285,7 @@ func (s *server) findCandidates(r *http.Request, v *paymentView, q, posted url.V
 	}
 	left := v.Unallocated()
 	for _, inv := range list {
-		if inv.AmountDue() <= 0 || inv.Currency != v.Currency || inv.Status == finapp.InvoiceVoid {
+		if inv.Accepts(v.Payment) != nil {
 			continue
 		}
 		if org != "" && number != "" && !strings.Contains(strings.ToLower(inv.Number), strings.ToLower(number)) {
