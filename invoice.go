@@ -2,9 +2,7 @@ package finapp
 
 import (
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"finapp/money"
 )
@@ -149,12 +147,12 @@ type InvoiceCreate struct {
 // validate checks the input against the organization it is for and returns the invoice.
 func (in InvoiceCreate) validate(org *Organization, today string) (*Invoice, error) {
 	inv := &Invoice{OrganizationID: org.ID, Status: InvoiceUnpaid}
-	inv.Number = strings.TrimSpace(in.Number)
+	var err error
+	if inv.Number, err = text("number", in.Number, 64); err != nil {
+		return nil, err
+	}
 	if inv.Number == "" {
 		return nil, Invalid("number", "is required")
-	}
-	if utf8.RuneCountInString(inv.Number) > 64 {
-		return nil, Invalid("number", "is longer than 64 characters")
 	}
 	inv.Kind = in.Kind
 	if inv.Kind == "" {

@@ -1,9 +1,7 @@
 package finapp
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"finapp/money"
 )
@@ -34,12 +32,12 @@ type OrganizationCreate struct {
 
 // Validate checks the input and returns the organization it describes.
 func (in OrganizationCreate) Validate() (*Organization, error) {
-	name := strings.TrimSpace(in.Name)
+	name, err := text("name", in.Name, 200)
+	if err != nil {
+		return nil, err
+	}
 	if name == "" {
 		return nil, Invalid("name", "is required")
-	}
-	if utf8.RuneCountInString(name) > 200 {
-		return nil, Invalid("name", "is longer than 200 characters")
 	}
 	cur, err := money.ParseCurrency(in.BillingCurrency)
 	if err != nil {

@@ -3,7 +3,6 @@ package finapp
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"finapp/money"
 )
@@ -284,19 +283,6 @@ func parseMethod(s string) (string, error) {
 		}
 	}
 	return "", Invalid("method", "%q is not one of %s", s, strings.Join(Methods, ", "))
-}
-
-// text trims s and checks it against max characters, as the API documents the limit (counting
-// bytes refused a 150-character Japanese reference as "longer than 200 characters").
-func text(field, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > max {
-		return "", Invalid(field, "is longer than %d characters", max)
-	}
-	if strings.ContainsRune(s, 0) {
-		return "", Invalid(field, "contains a NUL character")
-	}
-	return s, nil
 }
 
 // ParseDate validates a calendar date in ISO 8601 form (YYYY-MM-DD).

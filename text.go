@@ -52,3 +52,19 @@ func lineHint(multiline bool) string {
 	}
 	return " in this field, line breaks and tabs included"
 }
+
+// text is the rule for a field of free text a use case stores (a name, a number, a reference, a
+// remark): trimmed, at most max characters (characters, not bytes: counting bytes refused a
+// 150-character Japanese reference as "longer than 200"), and keeping CheckText's rules, so that text which
+// reaches a use case by any road (API, pages, the command line, an imported file) is held to
+// the same rules as at the edges.
+func text(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > max {
+		return "", Invalid(field, "is longer than %d characters", max)
+	}
+	if err := CheckText(field, s, MultilineText(field)); err != nil {
+		return "", err
+	}
+	return s, nil
+}
