@@ -147,7 +147,6 @@ func (s *Service) detach(ctx context.Context, tx Tx, c *changes, p *Payment) err
 		if err := tx.UpdateAllocation(ctx, a); err != nil {
 			return err
 		}
-		c.record("allocation.released", "allocation", a.ID, nil, map[string]any{"payment_id": p.ID, "invoice_id": a.InvoiceID, "amount": money.Format(a.Amount, a.Currency)})
 	}
 	return nil
 }

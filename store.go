@@ -16,6 +16,7 @@ type Store interface {
 // Tx loads and saves domain state. It holds no business rule: every check is made by the
 // service in this package over the state a Tx loaded. Loads return ENotFound for a missing id.
 type Tx interface {
+	ReplayTx // replay.go: every row page by page, for verify
 	Organization(ctx context.Context, id string) (*Organization, error)
 	Invoice(ctx context.Context, id string) (*Invoice, error)
 	Payment(ctx context.Context, id string) (*Payment, error) // deleted payments too
