@@ -40,3 +40,35 @@ func replayReport(ctx context.Context, svc *finapp.Service, stdout io.Writer) er
 	fmt.Fprintln(stdout, "books match the audit trail")
 	return nil
 }
+
+// The pages the replay reads, counted for verify's progress line.
+
+func (t countingTx) AuditPage(ctx context.Context, afterSeq int64, limit int) ([]*finapp.AuditEvent, error) {
+	list, err := t.Tx.AuditPage(ctx, afterSeq, limit)
+	t.rows.Add(int64(len(list)))
+	return list, err
+}
+
+func (t countingTx) JournalPage(ctx context.Context, afterSeq int64, limit int) ([]*finapp.JournalEntry, int64, error) {
+	list, last, err := t.Tx.JournalPage(ctx, afterSeq, limit)
+	t.rows.Add(int64(len(list)))
+	return list, last, err
+}
+
+func (t countingTx) PaymentPage(ctx context.Context, afterID string, limit int) ([]*finapp.Payment, error) {
+	list, err := t.Tx.PaymentPage(ctx, afterID, limit)
+	t.rows.Add(int64(len(list)))
+	return list, err
+}
+
+func (t countingTx) InvoicePage(ctx context.Context, afterID string, limit int) ([]*finapp.Invoice, error) {
+	list, err := t.Tx.InvoicePage(ctx, afterID, limit)
+	t.rows.Add(int64(len(list)))
+	return list, err
+}
+
+func (t countingTx) AllocationPage(ctx context.Context, afterID string, limit int) ([]*finapp.Allocation, error) {
+	list, err := t.Tx.AllocationPage(ctx, afterID, limit)
+	t.rows.Add(int64(len(list)))
+	return list, err
+}
