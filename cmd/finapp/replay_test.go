@@ -20,14 +20,14 @@ import (
 
 // replayedBooks names the rows of a realistic mix of operations that the tests tamper with.
 type replayedBooks struct {
-	acme, globex                 *finapp.Organization
-	plain                        *finapp.PaymentDetail // recorded to Acme, untouched since
-	partial                      *finapp.PaymentDetail // allocated in part to partialInv
+	acme, globex                  *finapp.Organization
+	plain                         *finapp.PaymentDetail // recorded to Acme, untouched since
+	partial                       *finapp.PaymentDetail // allocated in part to partialInv
 	partialInv, unpaidInv, proInv *finapp.Invoice
-	partialAlloc                 string // partial's allocation to partialInv (active)
-	released                     string // an allocation released since
-	toppedUp                     *finapp.PaymentDetail
-	topUp                        string
+	partialAlloc                  string // partial's allocation to partialInv (active)
+	released                      string // an allocation released since
+	toppedUp                      *finapp.PaymentDetail
+	topUp                         string
 }
 
 // mixedBooks records, assigns, allocates (by line and automatically), releases, tops up, edits,
@@ -270,7 +270,9 @@ func TestVerify_FindsRowsEditedInStepWithTheirJournal(t *testing.T) {
 		},
 		"journal line amount": {
 			edit: func(b *replayedBooks) [][]any { return shift(b.plain.ID, "payment.recorded", 700) },
-			want: func(b *replayedBooks) []string { return []string{"journal_lines jrn_", "line 0: amount is 37.00, the audit trail says 30.00"} },
+			want: func(b *replayedBooks) []string {
+				return []string{"journal_lines jrn_", "line 0: amount is 37.00, the audit trail says 30.00"}
+			},
 		},
 		"journal line account": {
 			edit: func(b *replayedBooks) [][]any {
