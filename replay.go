@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,14 +67,16 @@ type Replay struct {
 	balances  map[balanceKey]money.Amount
 	unmatched []*JournalEntry // journal entries the trail does not imply
 	found     []Mismatch
-	Events    int // audit events replayed
+	names     map[string]string // account names and operations, each held once
+	Events    int               // audit events replayed
 }
 
 // NewReplay returns an empty replay.
 func NewReplay() *Replay {
 	return &Replay{orgs: map[string]*replayedOrganization{}, invoices: map[string]*replayedInvoice{},
 		payments: map[string]*replayedPayment{}, allocs: map[string]*replayedAllocation{}, topUps: map[string]*replayedTopUp{},
-		imports: map[string]*replayedImport{}, journal: map[string][]expectedEntry{}, balances: map[balanceKey]money.Amount{}}
+		imports: map[string]*replayedImport{}, journal: map[string][]expectedEntry{}, balances: map[balanceKey]money.Amount{},
+		names: map[string]string{}}
 }
 
 type balanceKey struct {
@@ -208,13 +211,30 @@ func (r *Replay) expect(op, entity string, cur money.Currency, transfers ...tran
 	for _, t := range transfers {
 		p.transfer(t.debit, t.credit, cur, t.amount)
 	}
-	if len(p.lines) == 0 {
+	r.expectLines(op, entity, p.lines)
+}
+
+// expectLines adds an expected entry. Its account names are shared with every other entry's: a
+// workspace has few accounts, and a copy per entry would be most of what a replay holds.
+func (r *Replay) expectLines(op, entity string, lines []JournalLine) {
+	if len(lines) == 0 {
 		return
 	}
-	r.journal[entity] = append(r.journal[entity], expectedEntry{op: op, lines: p.lines})
-	for _, l := range p.lines {
-		r.balances[balanceKey{l.Account, l.Currency}] += l.Amount
+	lines = slices.Clip(lines)
+	for i := range lines {
+		lines[i].Account = r.intern(lines[i].Account)
+		lines[i].Currency = money.Currency(r.intern(string(lines[i].Currency)))
+		r.balances[balanceKey{lines[i].Account, lines[i].Currency}] += lines[i].Amount
 	}
+	r.journal[entity] = append(r.journal[entity], expectedEntry{op: r.intern(op), lines: lines})
+}
+
+func (r *Replay) intern(s string) string {
+	if v, ok := r.names[s]; ok {
+		return v
+	}
+	r.names[s] = s
+	return s
 }
 
 type transferOf struct {
@@ -309,6 +329,8 @@ func (r *Replay) paymentEvent(e *AuditEvent) {
 		return
 	}
 	after := p.after
+	p.after.ID, p.after.Status = "", "" // the map's key, and derived: not kept for each payment
+	p.after.Method, p.after.Currency = r.intern(p.after.Method), money.Currency(r.intern(string(p.after.Currency)))
 	amt, err := money.Parse(after.Amount, after.Currency)
 	if err != nil {
 		r.bad(e, "amount %q is not an amount in %s", after.Amount, after.Currency)
@@ -339,10 +361,7 @@ func (r *Replay) paymentEvent(e *AuditEvent) {
 			var p posting
 			p.transfer(UnappliedAccount(before.OrganizationID), CashAccount(before.Method), before.Currency, old)
 			p.transfer(CashAccount(after.Method), UnappliedAccount(after.OrganizationID), after.Currency, amt)
-			r.journal[e.EntityID] = append(r.journal[e.EntityID], expectedEntry{op: "payment.edited", lines: p.lines})
-			for _, l := range p.lines {
-				r.balances[balanceKey{l.Account, l.Currency}] += l.Amount
-			}
+			r.expectLines("payment.edited", e.EntityID, p.lines)
 		}
 	case "payment.deleted":
 		at := e.At

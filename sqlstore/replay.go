@@ -43,8 +43,11 @@ func (tx *Tx) JournalPage(ctx context.Context, afterSeq int64, limit int) ([]*fi
 		return list, afterSeq, err
 	}
 	first, last := seqs[0], seqs[len(seqs)-1]
+	// By the primary key alone: with workspace_id in the condition SQLite picked the account index
+	// and read the workspace's every line for each page. Lines of another workspace's entries in
+	// the range are left out below.
 	rows, err = tx.query(ctx, `SELECT entry_seq, account, currency, amount FROM journal_lines
-		WHERE workspace_id = ? AND entry_seq BETWEEN ? AND ? ORDER BY entry_seq, line_no`, tx.ws, first, last)
+		WHERE entry_seq BETWEEN ? AND ? ORDER BY entry_seq, line_no`, first, last)
 	if err != nil {
 		return nil, afterSeq, err
 	}
