@@ -76,6 +76,7 @@ func (c *changes) applyAllocation(p *Payment, inv *Invoice, amt money.Amount) *A
 	c.post("allocation.created", a.ID, func(j *posting) {
 		j.transfer(UnappliedAccount(p.OrganizationID), ReceivableAccount(inv.OrganizationID), p.Currency, amt)
 	})
+	c.record("allocation.created", "allocation", a.ID, nil, allocationSnapshot(a))
 	c.settleInvoice(inv)
 	return a
 }
@@ -124,6 +125,7 @@ func (c *changes) applyRelease(p *Payment, inv *Invoice, a *Allocation) {
 	c.post("allocation.released", a.ID, func(j *posting) {
 		j.transfer(ReceivableAccount(inv.OrganizationID), UnappliedAccount(p.OrganizationID), a.Currency, a.Amount)
 	})
+	c.record("allocation.released", "allocation", a.ID, nil, allocationSnapshot(a))
 	c.settleInvoice(inv)
 }
 

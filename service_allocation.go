@@ -188,6 +188,7 @@ func (s *Service) TopUp(ctx context.Context, paymentID string, ifMatch int, amou
 		c.post("payment.topped_up", t.ID, func(j *posting) {
 			j.transfer(UnappliedAccount(p.OrganizationID), CreditAccount(p.OrganizationID), p.Currency, amt)
 		})
+		c.record("top_up.created", "top_up", t.ID, nil, topUpSnapshot(t))
 		c.record("payment.topped_up", "payment", p.ID, &before, p)
 		c.event("credit.topped_up", t.ID, map[string]any{"top_up_id": t.ID, "payment_id": p.ID, "organization_id": p.OrganizationID, "amount": money.Format(amt, p.Currency), "currency": p.Currency})
 		if err := tx.CreateTopUp(ctx, t); err != nil {

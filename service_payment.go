@@ -3,8 +3,6 @@ package finapp
 import (
 	"context"
 	"sort"
-
-	"finapp/money"
 )
 
 // PaymentDetail is a payment with its allocations (released ones too) and top-ups.
@@ -132,7 +130,6 @@ func (s *Service) detach(ctx context.Context, tx Tx, c *changes, p *Payment) err
 		if err := tx.UpdateAllocation(ctx, a); err != nil {
 			return err
 		}
-		c.record("allocation.released", "allocation", a.ID, nil, map[string]any{"payment_id": p.ID, "invoice_id": a.InvoiceID, "amount": money.Format(a.Amount, a.Currency)})
 	}
 	return nil
 }

@@ -40,3 +40,20 @@ func invoiceSnapshot(i *Invoice) map[string]any {
 		"issued_on": i.IssuedOn, "due_on": i.DueOn, "version": i.Version,
 	}
 }
+
+// allocationSnapshot is how an allocation appears in the audit trail, when made and when released:
+// with it the trail names every allocation and its amount, which verify replays (replay.go).
+func allocationSnapshot(a *Allocation) map[string]any {
+	return map[string]any{
+		"id": a.ID, "payment_id": a.PaymentID, "invoice_id": a.InvoiceID, "amount": money.Format(a.Amount, a.Currency),
+		"currency": a.Currency, "released": a.ReleasedAt != nil,
+	}
+}
+
+// topUpSnapshot is how a top-up appears in the audit trail.
+func topUpSnapshot(t *TopUp) map[string]any {
+	return map[string]any{
+		"id": t.ID, "payment_id": t.PaymentID, "organization_id": t.OrganizationID, "amount": money.Format(t.Amount, t.Currency),
+		"currency": t.Currency,
+	}
+}

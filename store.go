@@ -25,6 +25,7 @@ type Tx interface {
 	ImportTx
 	ListTx
 	ReportTx
+	ReplayTx // replay.go: every row page by page, for verify
 }
 
 // OrganizationTx loads and saves customers.

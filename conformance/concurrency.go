@@ -65,6 +65,10 @@ func (f *fixture) books() *books {
 	if err != nil {
 		f.t.Fatalf("listing by status: %v", err)
 	}
+	bad = append(bad, more...)
+	if more, err = replayed(f.ctx, f.svc); err != nil {
+		f.t.Fatalf("replaying the audit trail: %v", err)
+	}
 	if bad = append(bad, more...); len(bad) > 0 {
 		f.t.Fatalf("after concurrent requests the books are wrong:\n  %s", strings.Join(bad, "\n  "))
 	}

@@ -189,6 +189,10 @@ func (s *scenario) finish() {
 	if more, err = checkAging(s.ctx, s.svc, b); err != nil {
 		s.t.Fatalf("%v\n%s", err, s.trail())
 	}
+	bad = append(bad, more...)
+	if more, err = replayed(s.ctx, s.svc); err != nil {
+		s.t.Fatalf("replaying the audit trail: %v\n%s", err, s.trail())
+	}
 	if bad = append(bad, more...); len(bad) > 0 {
 		s.t.Fatalf("at the end the books are wrong:\n  %s\n%s", strings.Join(bad, "\n  "), s.trail())
 	}

@@ -49,8 +49,8 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request, p *page) {
 	s.render(w, http.StatusOK, "audit", p)
 }
 
-// entityLink is the page of the entity an audit event is about. An allocation has no page of its
-// own: its payment's page lists it.
+// entityLink is the page of the entity an audit event is about. An allocation or a top-up has no
+// page of its own: its payment's page lists it.
 func entityLink(e *finapp.AuditEvent) string {
 	switch e.Entity {
 	case "payment":
@@ -59,7 +59,7 @@ func entityLink(e *finapp.AuditEvent) string {
 		return "/invoices/" + e.EntityID
 	case "organization":
 		return "/organizations/" + e.EntityID
-	case "allocation":
+	case "allocation", "top_up":
 		for _, doc := range []string{e.After, e.Before} {
 			var a struct {
 				PaymentID string `json:"payment_id"`

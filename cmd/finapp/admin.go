@@ -151,7 +151,7 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("the audit chain is broken")
 	}
 	fmt.Fprintf(stdout, "audit chain of workspace %s intact: %d events\n", w.Name, v.Events)
-	return nil
+	return replayReport(finapp.WithActor(ctx, actor), finapp.NewService(db), stdout)
 }
 
 // generatePassword returns 24 random base32 characters (120 bits).

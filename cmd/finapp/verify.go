@@ -12,8 +12,9 @@ import (
 	"finapp/conformance"
 )
 
-// verify checks every invariant of SPEC §2–§3 and every audit chain over the whole database, one
-// workspace after another, printing a result line per workspace; it fails on any violation. On a
+// verify checks every invariant of SPEC §2–§3 and every audit chain over the whole database, and
+// replays each audit trail over its books (every row and journal entry must be what the trail
+// says), one workspace after another, printing a result line per workspace; it fails on any violation. On a
 // large database it also prints a progress line to stderr every few seconds.
 // Run it while the server is stopped (or idle): it reads in several transactions.
 func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,10 +45,16 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("workspace %s: %w", w.Name, err)
 		}
 		chain, err := svc.VerifyAudit(wctx)
+		if err != nil {
+			stopProgress()
+			return fmt.Errorf("workspace %s: %w", w.Name, err)
+		}
+		replayed, err := replayViolations(wctx, svc)
 		stopProgress()
 		if err != nil {
 			return fmt.Errorf("workspace %s: %w", w.Name, err)
 		}
+		bad = append(bad, replayed...)
 		if chain.Break != nil {
 			bad = append(bad, fmt.Sprintf("audit chain broken at event %s: %s", chain.Break.Event.ID, chain.Break.Reason))
 		}
