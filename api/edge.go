@@ -173,7 +173,7 @@ func (w *bodyWalk) value(path string, depth int) error {
 	}
 	switch t := tok.(type) {
 	case string:
-		if !utf8.Valid(raw) {
+		if !validJSONText(raw) {
 			return finapp.Invalid(field, "is not valid UTF-8")
 		}
 		return finapp.CheckText(field, t, finapp.MultilineText(path))
@@ -191,7 +191,7 @@ func (w *bodyWalk) value(path string, depth int) error {
 				if path != "" {
 					member = path + "." + name
 				}
-				if !utf8.Valid(raw) {
+				if !validJSONText(raw) {
 					return finapp.Invalid(quotedMember(path, name), "is not valid UTF-8")
 				}
 				if err := finapp.CheckText(quotedMember(path, name), name, false); err != nil {
@@ -216,6 +216,43 @@ func (w *bodyWalk) value(path string, depth int) error {
 		return err
 	}
 	return nil
+}
+
+// validJSONText reports whether a JSON string token, as sent, stands for valid UTF-8: its bytes
+// are UTF-8 and no \u escape is half of a surrogate pair ("\ud800" alone), which the decoder
+// would silently turn into U+FFFD.
+func validJSONText(raw []byte) bool {
+	if !utf8.Valid(raw) {
+		return false
+	}
+	surrogate := func(i int) (rune, bool) { // the \uXXXX escape at raw[i:], if it is one
+		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		r, ok := surrogate(i)
+		switch {
+		case !ok:
+			i++ // another escape: skip the character it escapes (a backslash included)
+		case r >= 0xD800 && r <= 0xDBFF:
+			low, ok := surrogate(i + 6)
+			if !ok || low < 0xDC00 || low > 0xDFFF {
+				return false
+			}
+			i += 11
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return false
+		default:
+			i += 5
+		}
+	}
+	return true
 }
 
 // quotedMember names a member whose name itself breaks the rules: its path with the name quoted.

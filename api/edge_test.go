@@ -480,3 +480,25 @@ func TestEdge_BodyIsCheckedWhateverItsContentType(t *testing.T) {
 		}
 	}
 }
+
+// A JSON escape of half a surrogate pair stands for no character; the decoder would store
+// U+FFFD in its place without a word. It is refused like any other text that is not UTF-8,
+// while a whole pair (an emoji) and an escaped backslash before a "u" are text like any other.
+func TestEdge_LoneSurrogateEscapesAreRefused(t *testing.T) {
+	s := newTestServer(t)
+	for _, body := range []string{
+		`{"amount":"1.00","currency":"SGD","method":"cash","reference":"x\ud800"}`,
+		`{"amount":"1.00","currency":"SGD","method":"cash","reference":"\udc00x"}`,
+		`{"amount":"1.00","currency":"SGD","method":"cash","reference":"\ud83d\u0041"}`,
+	} {
+		expectTextRefusal(t, body, s.rawCall("POST", "/v1/payments", []byte(body)), "reference")
+	}
+	for _, body := range []string{
+		`{"amount":"1.00","currency":"SGD","method":"cash","reference":"\ud83d\udcb8"}`,
+		`{"amount":"1.00","currency":"SGD","method":"cash","reference":"C:\\ud800"}`,
+	} {
+		if r := s.rawCall("POST", "/v1/payments", []byte(body)); r.Status != 201 {
+			t.Errorf("%s: got %d %s, want 201", body, r.Status, r.Body)
+		}
+	}
+}
