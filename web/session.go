@@ -105,12 +105,35 @@ type loginData struct {
 	Next  string
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: it returns next only when it is a path of
+// this site, and the Payments page otherwise. Browsers forgive a lot in a Location ("/\t/evil",
+// "/\\evil" and "//evil" all lead to evil), so the rule is narrow rather than a list of known
+// tricks: printable ASCII only (what the pages put in ?next= is always escaped), one leading "/"
+// and no backslash, before and after decoding, and nothing url.Parse reads as a scheme or host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/payments"
+	const home = "/payments"
+	if !sitePath(next) {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !sitePath(u.Path) {
+		return home
 	}
 	return next
+}
+
+// sitePath reports whether p starts with exactly one "/" and holds only printable ASCII other
+// than the space and the backslash.
+func sitePath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
