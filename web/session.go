@@ -107,7 +107,7 @@ type loginData struct {
 
 // safeNext keeps a post-login redirect on this site: it returns next only when it is a path of
 // this site, and the Payments page otherwise. Browsers forgive a lot in a Location ("/\t/evil",
-// "/\\evil" and "//evil" all lead to evil), so the rule is narrow rather than a list of known
+// "/\evil" and "//evil" all lead to evil), so the rule is narrow rather than a list of known
 // tricks: printable ASCII only (what the pages put in ?next= is always escaped), one leading "/"
 // and no backslash, before and after decoding, and nothing url.Parse reads as a scheme or host.
 func safeNext(next string) string {
