@@ -12,9 +12,10 @@ import (
 	"strings"
 
 	"finapp"
+	"finapp/auth"
 )
 
-// Cookies. The session cookie holds the session secret from finapp.Auth.Login; the login cookie
+// Cookies. The session cookie holds the session secret from auth.Auth.Login; the login cookie
 // holds a random value that the login form echoes (double submit), so that another site cannot
 // log a browser in to an account of its choosing.
 const (
@@ -169,7 +170,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setCookie(w, loginCookie, "", -1)
-	s.setCookie(w, sessionCookie, secret, int(finapp.SessionTTL.Seconds()))
+	s.setCookie(w, sessionCookie, secret, int(auth.SessionTTL.Seconds()))
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 }
 
