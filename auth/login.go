@@ -30,7 +30,7 @@ var errThrottled = finapp.Errorf(finapp.ETooManyAttempts, "too many failed login
 
 // ErrBusy refuses a login or a password change while every password hashing slot stays taken:
 // the client may retry in a moment (the pages answer 429 with Retry-After: 1).
-var ErrBusy = finapp.Errorf(finapp.ETooManyAttempts, "too many logins at once; try again in a moment")
+var ErrBusy = finapp.Errorf(finapp.ETooManyAttempts, "the server is busy checking other logins; try again in a moment")
 
 // Login checks an email and password from address and starts a session, returning its secret (for
 // the cookie). Failed attempts are throttled per account and per address.

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"finapp/auth"
 )
 
 var nextFieldRe = regexp.MustCompile(`name="next" value="([^"]*)"`)
@@ -86,4 +88,27 @@ func loginLocation(t *testing.T, h *harness, next string) string {
 		t.Fatalf("Location %q holds a control character", loc)
 	}
 	return loc
+}
+
+// A throttled login says so on the page and tells the browser when to come back.
+func TestLogin_ThrottledAnswerCarriesRetryAfter(t *testing.T) {
+	h := newHarness(t, false)
+	c := h.client()
+	for i := 0; i < auth.MaxFailuresPerAccount; i++ {
+		c.login(testEmail, "wrong password!")
+	}
+	_, body := c.get("/login")
+	form := url.Values{"email": {testEmail}, "password": {testPassword}, "next": {"/payments"}, "csrf": {token(t, body)}}
+	resp, err := c.http.PostForm(h.URL+"/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(b), "Too many failed logins; try again in 15 minutes") {
+		t.Fatalf("throttled login: %d\n%s", resp.StatusCode, b)
+	}
+	if got := resp.Header.Get("Retry-After"); got != "900" {
+		t.Fatalf("Retry-After %q, want 900 (the throttling window)", got)
+	}
 }

@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"finapp"
@@ -166,12 +168,24 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	secret, _, err := s.auth.Login(r.Context(), d.Email, r.PostFormValue("password"), address(r))
 	if err != nil {
 		status := s.refusal(p, err)
+		if finapp.ErrorCode(err) == finapp.ETooManyAttempts {
+			w.Header().Set("Retry-After", loginRetryAfter(err))
+		}
 		s.renderLogin(w, status, p)
 		return
 	}
 	s.setCookie(w, loginCookie, "", -1)
 	s.setCookie(w, sessionCookie, secret, int(auth.SessionTTL.Seconds()))
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+// loginRetryAfter is the Retry-After of a refused login, in seconds: a moment when the server was
+// too busy to check the password, the throttling window when the account or address is locked.
+func loginRetryAfter(err error) string {
+	if errors.Is(err, auth.ErrBusy) {
+		return "1"
+	}
+	return strconv.Itoa(int(auth.LoginWindow.Seconds()))
 }
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request, p *page) {
