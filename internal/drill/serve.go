@@ -19,7 +19,8 @@ func Serve(t testing.TB, db *sqlstore.DB) (url, token string, svc *finapp.Servic
 	t.Helper()
 	ctx := context.Background()
 	au := auth.New(db.AuthStore())
-	token, _, err := au.CreateToken(ctx, finapp.DefaultWorkspace, "drill", finapp.RoleFinance, nil)
+	operator := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:drill", Role: finapp.RoleAdmin})
+	token, _, err := au.CreateToken(operator, finapp.DefaultWorkspace, "drill", finapp.RoleFinance, nil)
 	if err != nil {
 		db.Close()
 		t.Fatal(err)
