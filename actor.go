@@ -42,3 +42,8 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	a, ok := ctx.Value(actorKey{}).(Actor)
 	return a, ok
 }
+
+// ValidRole reports whether role is one of the three roles.
+func ValidRole(role string) bool {
+	return role == RoleAdmin || role == RoleFinance || role == RoleViewer
+}

@@ -36,6 +36,44 @@ func (e *AuditEvent) ComputeHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// AuditAppender is the part of a write transaction that extends its workspace's audit trail.
+type AuditAppender interface {
+	// AuditChainHead takes the workspace's audit chain for this transaction (PostgreSQL: an
+	// advisory lock held to commit) and returns the hash and position (ChainNo) of its last
+	// event, or ("", 0) for an empty chain.
+	AuditChainHead(ctx context.Context) (hash string, chainNo int64, err error)
+	// AppendAudits appends events already linked into the chain, in slice order, a few
+	// statements for any number of them.
+	AppendAudits(ctx context.Context, es []*AuditEvent) error
+}
+
+// AppendAudit appends one event to the audit trail of tx's workspace, linked into its hash chain:
+// for changes kept outside the books (users, tokens, sessions) that belong in the same trail,
+// written in the transaction of the change itself. after is a snapshot (nil for none).
+func AppendAudit(ctx context.Context, tx AuditAppender, at time.Time, actor Actor, action, entity, entityID string, after any) error {
+	c := newChanges(at, actor)
+	c.record(action, entity, entityID, nil, after)
+	return appendAudits(ctx, tx, c.audit)
+}
+
+// appendAudits links events (in order) to the end of the workspace's chain and appends them.
+func appendAudits(ctx context.Context, tx AuditAppender, events []*AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	prev, n, err := tx.AuditChainHead(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		n++
+		e.ChainNo, e.PrevHash = n, prev
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+	}
+	return tx.AppendAudits(ctx, events)
+}
+
 // AuditFilter selects audit events.
 type AuditFilter struct {
 	EntityID string

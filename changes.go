@@ -70,20 +70,8 @@ func (c *changes) save(ctx context.Context, tx Tx) error {
 	if err := tx.AppendJournals(ctx, c.journal); err != nil {
 		return err
 	}
-	if len(c.audit) > 0 {
-		prev, n, err := tx.AuditChainHead(ctx)
-		if err != nil {
-			return err
-		}
-		for _, e := range c.audit {
-			n++
-			e.ChainNo, e.PrevHash = n, prev
-			e.Hash = e.ComputeHash()
-			prev = e.Hash
-		}
-		if err := tx.AppendAudits(ctx, c.audit); err != nil {
-			return err
-		}
+	if err := appendAudits(ctx, tx, c.audit); err != nil {
+		return err
 	}
 	return tx.AppendEvents(ctx, c.events)
 }

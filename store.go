@@ -65,14 +65,10 @@ type PaymentTx interface {
 // LedgerTx appends what every change leaves behind: journal entries, audit events and outbox
 // events, and the Idempotency-Key claim of the request that made it.
 type LedgerTx interface {
-	// Journal entries, audit events (already linked into the chain) and outbox events are
-	// appended in slice order, a few statements for any number of them.
+	AuditAppender // audit.go
+	// Journal entries and outbox events are appended in slice order, a few statements for any
+	// number of them.
 	AppendJournals(ctx context.Context, es []*JournalEntry) error
-	// AuditChainHead takes the workspace's audit chain for this transaction (PostgreSQL: an
-	// advisory lock held to commit) and returns the hash and position (ChainNo) of its last
-	// event, or ("", 0) for an empty chain.
-	AuditChainHead(ctx context.Context) (hash string, chainNo int64, err error)
-	AppendAudits(ctx context.Context, es []*AuditEvent) error
 	AppendEvents(ctx context.Context, es []*Event) error
 	// ClaimIdempotencyKey claims key for a request in this transaction, naming the entity the
 	// change wrote; if the key was claimed before, it claims nothing and reports so.

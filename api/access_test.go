@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"finapp"
+	"finapp/auth"
 )
 
 // The route × role × workspace matrix (issue 6): every operation of the OpenAPI document is called
@@ -245,14 +246,14 @@ func TestAccess_EveryRouteEveryRoleEveryWorkspace(t *testing.T) {
 	s := newTestServer(t)
 	m := &matrix{testServer: s, aMarkers: []string{"A-org-", "A-INV-", "a-user-", "A-token-"}}
 	ctx := context.Background()
-	auth := finapp.NewAuth(s.DB)
+	au := auth.New(s.DB.AuthStore())
 
 	// Workspace B with its own admin and its own books, so that its lists are not trivially empty.
-	wsB, err := auth.CreateWorkspace(ctx, "Partner B")
+	wsB, err := au.CreateWorkspace(operator(ctx, ""), "Partner B")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.foreign, _, err = auth.CreateToken(ctx, wsB.ID, "b-admin", finapp.RoleAdmin, nil); err != nil {
+	if m.foreign, _, err = au.CreateToken(operator(ctx, wsB.ID), wsB.ID, "b-admin", finapp.RoleAdmin, nil); err != nil {
 		t.Fatal(err)
 	}
 	bOrg := s.must(201, "POST", "/v1/organizations", map[string]any{"name": "B-org", "billing_currency": "SGD"}, m.as(m.foreign)...).str("id")
@@ -397,12 +398,12 @@ func containsAny(s string, subs []string) bool {
 func TestAccess_IdempotencyKeysAreScopedToTheWorkspace(t *testing.T) {
 	s := newTestServer(t)
 	ctx := context.Background()
-	auth := finapp.NewAuth(s.DB)
-	wsB, err := auth.CreateWorkspace(ctx, "Partner B")
+	au := auth.New(s.DB.AuthStore())
+	wsB, err := au.CreateWorkspace(operator(ctx, ""), "Partner B")
 	if err != nil {
 		t.Fatal(err)
 	}
-	foreign, _, err := auth.CreateToken(ctx, wsB.ID, "b-finance", finapp.RoleFinance, nil)
+	foreign, _, err := au.CreateToken(operator(ctx, wsB.ID), wsB.ID, "b-finance", finapp.RoleFinance, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

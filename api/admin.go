@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"finapp"
+	"finapp/auth"
 )
 
 // TokenInfo is an API token as listed: never its secret.
@@ -20,7 +21,7 @@ type TokenInfo struct {
 	RevokedAt *time.Time `json:"revoked_at"`
 }
 
-func tokenOut(t *finapp.Token) TokenInfo {
+func tokenOut(t *auth.Token) TokenInfo {
 	return TokenInfo{ID: t.ID, Name: t.Name, Role: t.Role, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
 }
 
@@ -33,7 +34,7 @@ type UserInfo struct {
 	DisabledAt *time.Time `json:"disabled_at"`
 }
 
-func userOut(u *finapp.User) UserInfo {
+func userOut(u *auth.User) UserInfo {
 	return UserInfo{ID: u.ID, Email: u.Email, Role: u.Role, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 )
 
 // Tests of issue 6's administration routes and of the security properties every response has:
@@ -41,7 +42,7 @@ func TestTokens_ShownOnceListedWithoutSecretStoredHashed(t *testing.T) {
 
 	// The list names the token but shows neither its secret nor its hash.
 	list := s.must(200, "GET", "/v1/tokens", nil, s.asAdmin()...)
-	hash := finapp.HashToken(secret)
+	hash := auth.HashToken(secret)
 	if bytes.Contains(list.Body, []byte(secret)) || bytes.Contains(list.Body, []byte(hash)) ||
 		bytes.Contains(list.Body, []byte(`"token"`)) || bytes.Contains(list.Body, []byte(`"hash"`)) {
 		t.Fatalf("the token list shows a secret or a hash: %s", list.Body)
@@ -64,7 +65,7 @@ func TestTokens_ShownOnceListedWithoutSecretStoredHashed(t *testing.T) {
 	}
 
 	// Stored: the SHA-256 of the secret, never the secret itself.
-	stored, err := s.DB.ListTokens(context.Background(), finapp.DefaultWorkspace)
+	stored, err := s.DB.AuthStore().ListTokens(context.Background(), finapp.DefaultWorkspace)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestTokens_ShownOnceListedWithoutSecretStoredHashed(t *testing.T) {
 			t.Fatalf("token %s is stored as %q, want the hex SHA-256 of its secret", id, tok.Hash)
 		}
 	}
-	if _, err := s.DB.TokenByHash(context.Background(), secret); finapp.ErrorCode(err) != finapp.ENotFound {
+	if _, err := s.DB.AuthStore().TokenByHash(context.Background(), secret); finapp.ErrorCode(err) != finapp.ENotFound {
 		t.Fatalf("looking the secret itself up as a stored value: %v", err)
 	}
 }
@@ -103,10 +104,10 @@ func TestTokens_RevokedOrExpiredTokenIs401(t *testing.T) {
 
 	// Expiry: a token whose expiry has passed. It is made with a clock two hours back, so that its
 	// expiry (one hour ago) was in the future when it was made.
-	past := finapp.NewAuth(s.DB)
+	past := auth.New(s.DB.AuthStore())
 	past.Now = func() time.Time { return time.Now().UTC().Add(-2 * time.Hour) }
 	expiry := time.Now().UTC().Add(-time.Hour)
-	expired, _, err := past.CreateToken(context.Background(), finapp.DefaultWorkspace, "expired", finapp.RoleAdmin, &expiry)
+	expired, _, err := past.CreateToken(operator(context.Background(), finapp.DefaultWorkspace), finapp.DefaultWorkspace, "expired", finapp.RoleAdmin, &expiry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,22 +149,22 @@ func TestUsers_CreateListDisable_EndsLoginAndSessions(t *testing.T) {
 
 	// The user logs in (as the web UI does) and the session stands for them.
 	ctx := context.Background()
-	auth := finapp.NewAuth(s.DB)
-	secret, _, err := auth.Login(ctx, "ana@example.com", password, "192.0.2.7")
+	au := auth.New(s.DB.AuthStore())
+	secret, _, err := au.Login(ctx, "ana@example.com", password, "192.0.2.7")
 	if err != nil {
 		t.Fatal(err)
 	}
-	actor, _, err := auth.SessionActor(ctx, secret, "192.0.2.7")
+	actor, _, err := au.SessionActor(ctx, secret, "192.0.2.7")
 	if err != nil || actor.Name != "user:ana@example.com" || actor.Role != finapp.RoleFinance || actor.WorkspaceID != finapp.DefaultWorkspace {
 		t.Fatalf("session actor %+v, %v", actor, err)
 	}
 
 	// Disabled: the session stops working and so does the password.
 	s.must(204, "DELETE", "/v1/users/"+id, nil, s.asAdmin()...)
-	if _, _, err := auth.SessionActor(ctx, secret, "192.0.2.7"); finapp.ErrorCode(err) != finapp.EUnauthorized {
+	if _, _, err := au.SessionActor(ctx, secret, "192.0.2.7"); finapp.ErrorCode(err) != finapp.EUnauthorized {
 		t.Fatalf("a disabled user's session: %v", err)
 	}
-	if _, _, err := auth.Login(ctx, "ana@example.com", password, "192.0.2.7"); finapp.ErrorCode(err) != finapp.EUnauthorized {
+	if _, _, err := au.Login(ctx, "ana@example.com", password, "192.0.2.7"); finapp.ErrorCode(err) != finapp.EUnauthorized {
 		t.Fatalf("a disabled user's login: %v", err)
 	}
 	if list := s.must(200, "GET", "/v1/users", nil, s.asAdmin()...); list.dataList()[0]["disabled_at"] == nil {
@@ -259,7 +260,7 @@ func TestSecurityHeaders_OnEveryResponse(t *testing.T) {
 	}
 
 	// Served over TLS, the answers also carry HSTS.
-	tlsSrv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(s.DB), Auth: finapp.NewAuth(s.DB), Idempotency: s.DB, TLS: true}))
+	tlsSrv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(s.DB), Auth: auth.New(s.DB.AuthStore()), Idempotency: s.DB, TLS: true}))
 	defer tlsSrv.Close()
 	for _, path := range []string{"/healthz", "/v1/payments"} {
 		res, err := http.Get(tlsSrv.URL + path)
@@ -314,12 +315,12 @@ func TestLogs_HoldNoSecrets(t *testing.T) {
 	const password = "a long enough passphrase"
 	tok := s.must(201, "POST", "/v1/tokens", map[string]any{"name": "n", "role": "finance"}, s.asAdmin()...).str("token")
 	s.must(201, "POST", "/v1/users", map[string]any{"email": "ana@example.com", "role": "finance", "password": password}, s.asAdmin()...)
-	auth := finapp.NewAuth(s.DB)
-	session, _, err := auth.Login(context.Background(), "ana@example.com", password, "192.0.2.1")
+	au := auth.New(s.DB.AuthStore())
+	session, _, err := au.Login(context.Background(), "ana@example.com", password, "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, _ = auth.Login(context.Background(), "ana@example.com", password+"x", "192.0.2.1")
+	_, _, _ = au.Login(context.Background(), "ana@example.com", password+"x", "192.0.2.1")
 	s.call("GET", "/v1/payments", nil, "Authorization", "Bearer "+tok)
 	s.call("GET", "/v1/payments", nil, "Authorization", "Bearer "+session)
 	s.call("GET", "/v1/payments", nil, "Authorization", "Bearer "+tok+"x")

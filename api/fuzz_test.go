@@ -27,6 +27,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 	"finapp/internal/testdb"
 	"finapp/money"
 )
@@ -46,13 +47,13 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	ctx := context.Background()
 	db := testdb.Open(tb) // SQLite, or PostgreSQL with FINAPP_TEST_ENGINE=postgres
 	var err error
-	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: finapp.NewAuth(db), Idempotency: db, Ready: db.Ping}))
+	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: auth.New(db.AuthStore()), Idempotency: db, Ready: db.Ping}))
 	tb.Cleanup(srv.Close)
-	token, _, err := finapp.NewAuth(db).CreateToken(ctx, finapp.DefaultWorkspace, "fuzz", finapp.RoleFinance, nil)
+	token, _, err := auth.New(db.AuthStore()).CreateToken(operator(ctx, finapp.DefaultWorkspace), finapp.DefaultWorkspace, "fuzz", finapp.RoleFinance, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	admin, _, err := finapp.NewAuth(db).CreateToken(ctx, finapp.DefaultWorkspace, "fuzz-admin", finapp.RoleAdmin, nil)
+	admin, _, err := auth.New(db.AuthStore()).CreateToken(operator(ctx, finapp.DefaultWorkspace), finapp.DefaultWorkspace, "fuzz-admin", finapp.RoleAdmin, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

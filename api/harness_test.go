@@ -11,6 +11,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 	"finapp/internal/testdb"
 	"finapp/sqlstore"
 )
@@ -25,16 +26,22 @@ type testServer struct {
 	Viewer string
 }
 
+// operator is an admin of workspaceID ("" for none), as the command line acts: Auth refuses a
+// caller without an actor.
+func operator(ctx context.Context, workspaceID string) context.Context {
+	return finapp.WithActor(ctx, finapp.Actor{WorkspaceID: workspaceID, Name: "test:operator", Role: finapp.RoleAdmin})
+}
+
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	db := testdb.Open(t) // SQLite, or PostgreSQL with FINAPP_TEST_ENGINE=postgres
 	var err error
-	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: finapp.NewAuth(db), Idempotency: db, Ready: db.Ping}))
+	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: auth.New(db.AuthStore()), Idempotency: db, Ready: db.Ping}))
 	t.Cleanup(srv.Close)
 	s := &testServer{t: t, URL: srv.URL, DB: db}
 	for role, dst := range map[string]*string{finapp.RoleFinance: &s.Token, finapp.RoleAdmin: &s.Admin, finapp.RoleViewer: &s.Viewer} {
-		if *dst, _, err = finapp.NewAuth(db).CreateToken(ctx, finapp.DefaultWorkspace, "test-"+role, role, nil); err != nil {
+		if *dst, _, err = auth.New(db.AuthStore()).CreateToken(operator(ctx, finapp.DefaultWorkspace), finapp.DefaultWorkspace, "test-"+role, role, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"finapp"
 	"finapp/api"
 	"finapp/api/replay"
+	"finapp/auth"
 )
 
 // The key is claimed in the change's own transaction: many clients sending the same request with
@@ -93,7 +94,7 @@ func (failingCompletion) CompleteIdempotencyKey(context.Context, string, string,
 // or a second payment.
 func TestIdempotencyKey_LostResponseIsReportedNotRepeated(t *testing.T) {
 	s := newTestServer(t)
-	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(s.DB), Auth: finapp.NewAuth(s.DB),
+	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(s.DB), Auth: auth.New(s.DB.AuthStore()),
 		Idempotency: failingCompletion{s.DB}, LostResponseAfter: 50 * time.Millisecond}))
 	t.Cleanup(srv.Close)
 	crashy := &testServer{t: t, URL: srv.URL, DB: s.DB, Token: s.Token}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"finapp"
+	"finapp/auth"
 )
 
 // maxBodyBytes bounds every request body.
@@ -50,7 +51,7 @@ func public(path string) bool {
 }
 
 // authenticate puts the bearer token's actor into the request context, or answers 401.
-func authenticate(auth *finapp.Auth, next http.Handler) http.Handler {
+func authenticate(au *auth.Auth, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if public(r.URL.Path) {
 			next.ServeHTTP(w, r)
@@ -62,7 +63,7 @@ func authenticate(auth *finapp.Auth, next http.Handler) http.Handler {
 			writeProblem(w, errorProblem(finapp.Errorf(finapp.EUnauthorized, "send an API token as Authorization: Bearer <token> (create one with: finapp token create --role finance)")))
 			return
 		}
-		actor, err := auth.Authenticate(r.Context(), strings.TrimSpace(token), clientAddress(r))
+		actor, err := au.Authenticate(r.Context(), strings.TrimSpace(token), clientAddress(r))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="finapp", error="invalid_token"`)
 			writeProblem(w, errorProblem(err))

@@ -14,6 +14,7 @@ import (
 
 	"finapp"
 	"finapp/api/replay"
+	"finapp/auth"
 )
 
 // Version is the API's version in the OpenAPI document.
@@ -22,7 +23,7 @@ const Version = "1.0.0"
 // Deps are what the API adapts: the domain service and the stores of tokens and idempotency keys.
 type Deps struct {
 	Service     *finapp.Service
-	Auth        *finapp.Auth
+	Auth        *auth.Auth
 	Idempotency replay.Store
 	// Ready reports whether the database answers, for /readyz.
 	Ready func(ctx context.Context) error
@@ -125,7 +126,7 @@ func init() {
 
 type handlers struct {
 	svc  *finapp.Service
-	auth *finapp.Auth
+	auth *auth.Auth
 }
 
 // etag is the strong validator of a Versioned resource.

@@ -19,6 +19,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 	"finapp/internal/testdb"
 	"finapp/postgres"
 )
@@ -130,12 +131,12 @@ func TestUnavailableDatabase_Answers503WithRetryAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	auth := finapp.NewAuth(db)
-	token, _, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "t", finapp.RoleFinance, nil)
+	au := auth.New(db.AuthStore())
+	token, _, err := au.CreateToken(finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test", Role: finapp.RoleAdmin}), finapp.DefaultWorkspace, "t", finapp.RoleFinance, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: auth, Idempotency: db, Ready: db.Ping}))
+	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: au, Idempotency: db, Ready: db.Ping}))
 	defer srv.Close()
 	proxy.cut() // the server is unreachable: open connections drop, new ones are refused
 

@@ -54,6 +54,7 @@ var Dialect = sqlstore.Dialect{
 	RowLocks:       true,
 	GroupCommit:    true,
 	LockAuditChain: `SELECT pg_advisory_xact_lock(hashtextextended('finapp.audit:' || ?, 0))`,
+	LockKey:        `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`,
 	Retryable: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && (e.Code == serializationFailure || e.Code == deadlockDetected)

@@ -31,6 +31,9 @@ type Dialect struct {
 	// LockAuditChain, if set, runs at the start of appending audit events and holds until commit,
 	// so that concurrent transactions extend the workspace's hash chain one after another.
 	LockAuditChain string
+	// LockKey, if set, takes a lock on the text key given as its one argument, held until the
+	// transaction ends (logins of one email or address take turns). SQLite needs none.
+	LockKey string
 	// Retryable reports whether a failed transaction may simply be run again (serialization
 	// failure, deadlock victim).
 	Retryable func(error) bool

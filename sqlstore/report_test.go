@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"finapp"
+	"finapp/auth"
 	"finapp/internal/testdb"
 	"finapp/money"
 	"finapp/sqlstore"
@@ -42,7 +43,8 @@ type reportBooks struct {
 
 func newReportBooks(t *testing.T, db *sqlstore.DB) *reportBooks {
 	t.Helper()
-	w, err := finapp.NewAuth(db).CreateWorkspace(context.Background(), finapp.NewID("ws_test_"))
+	operator := finapp.WithActor(context.Background(), finapp.Actor{Name: "test", Role: finapp.RoleAdmin})
+	w, err := auth.New(db.AuthStore()).CreateWorkspace(operator, finapp.NewID("ws_test_"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"finapp"
+	"finapp/auth"
 	"finapp/internal/testdb"
 	"finapp/postgres"
 	"finapp/sqlite"
@@ -199,8 +200,8 @@ var searchQueries = []string{
 // renamed and an invoice renumbered or deleted behind the service's back, and page after page.
 func TestListInvoices_SearchMatchesTheScan(t *testing.T) {
 	forEachSearchDB(t, func(t *testing.T, s searchDB) {
-		other := &finapp.Workspace{ID: finapp.NewID("ws_"), Name: "Partner"}
-		if err := s.db.CreateWorkspace(context.Background(), other); err != nil {
+		other := &auth.Workspace{ID: finapp.NewID("ws_"), Name: "Partner"}
+		if err := s.db.AuthStore().Update(context.Background(), other.ID, func(tx auth.Tx) error { return tx.CreateWorkspace(context.Background(), other) }); err != nil {
 			t.Fatal(err)
 		}
 		svc := finapp.NewService(s.db)

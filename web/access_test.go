@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"finapp"
+	"finapp/auth"
 )
 
 // The web UI's access rules, route by route (as api/access_test.go does for the API): what each
@@ -207,7 +208,7 @@ type world struct {
 	*harness
 	ctxB  context.Context // an admin actor of B, for seeding B
 	wsB   string
-	users map[string]*finapp.User // A's users by role, and "B" for B's admin
+	users map[string]*auth.User // A's users by role, and "B" for B's admin
 	seq   int
 }
 
@@ -219,8 +220,8 @@ const (
 
 func newWorld(t *testing.T) *world {
 	h := newHarness(t, false)
-	w := &world{harness: h, users: map[string]*finapp.User{}}
-	ws, err := h.auth.CreateWorkspace(context.Background(), "Partner B")
+	w := &world{harness: h, users: map[string]*auth.User{}}
+	ws, err := h.auth.CreateWorkspace(h.ctx, "Partner B")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,11 @@ func newWorld(t *testing.T) *world {
 		finapp.RoleAdmin:  {finapp.DefaultWorkspace, adminEmail, finapp.RoleAdmin},
 		"B":               {ws.ID, adminBEmail, finapp.RoleAdmin},
 	} {
-		created, err := h.auth.CreateUser(h.ctx, u.ws, u.email, u.role, testPassword)
+		seed := h.ctx
+		if u.ws == ws.ID {
+			seed = w.ctxB
+		}
+		created, err := h.auth.CreateUser(seed, u.ws, u.email, u.role, testPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,7 +293,7 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 		t.Fatal(err)
 	}
 	a, _ := finapp.ActorFrom(ctx)
-	u := &finapp.User{}
+	u := &auth.User{}
 	if strings.Contains(pattern, "/admin/users/{id}") {
 		if u, err = w.auth.CreateUser(ctx, a.WorkspaceID, "fresh"+n+"-"+strings.ToLower(a.WorkspaceID)+"@example.com", finapp.RoleViewer, testPassword); err != nil {
 			t.Fatal(err)

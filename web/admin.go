@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/auth"
 )
 
 // The administration pages: a workspace's users and API tokens, for its admins only (as in the
@@ -51,7 +52,7 @@ func workspace(r *http.Request) string {
 }
 
 type userAdmin struct {
-	Users  []*finapp.User
+	Users  []*auth.User
 	Values url.Values // the create form, as typed (never the password)
 	Roles  []string
 }
@@ -84,12 +85,12 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request, p *page) {
 }
 
 // findUser is a user of the actor's workspace. Errors: ENotFound.
-func (s *server) findUser(r *http.Request) (*finapp.User, error) {
+func (s *server) findUser(r *http.Request) (*auth.User, error) {
 	return s.auth.Store.User(r.Context(), workspace(r), r.PathValue("id"))
 }
 
 type userDisable struct {
-	*finapp.User
+	*auth.User
 	Self bool
 }
 
@@ -121,14 +122,14 @@ func (s *server) disableUser(w http.ResponseWriter, r *http.Request, p *page) {
 }
 
 type tokenAdmin struct {
-	Tokens []*finapp.Token
+	Tokens []*auth.Token
 	Values url.Values
 	Roles  []string
 	Now    time.Time
 	// Tomorrow is the earliest expiry date the form offers (a date means 00:00 UTC that day).
 	Tomorrow string
 	// Created and Secret are set on the page that answers a create, the only one that shows it.
-	Created *finapp.Token
+	Created *auth.Token
 	Secret  string
 }
 
@@ -165,7 +166,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request, p *page) {
 		expires = &t
 	}
 	var secret string
-	var t *finapp.Token
+	var t *auth.Token
 	if err == nil {
 		secret, t, err = s.auth.CreateToken(r.Context(), workspace(r), v.Get("name"), v.Get("role"), expires)
 	}
@@ -179,7 +180,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request, p *page) {
 }
 
 // findToken is a token of the actor's workspace. Errors: ENotFound.
-func (s *server) findToken(r *http.Request) (*finapp.Token, error) {
+func (s *server) findToken(r *http.Request) (*auth.Token, error) {
 	id := r.PathValue("id")
 	list, err := s.auth.ListTokens(r.Context(), workspace(r))
 	if err != nil {

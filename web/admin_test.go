@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/auth"
 )
 
 var tokenSecretRe = regexp.MustCompile(`id="token-secret" value="(fa_[a-z2-7]{52})"`)
@@ -83,9 +84,9 @@ func TestAdminUsers_DisableAsksFirstThenEndsTheirSessions(t *testing.T) {
 	}
 }
 
-func disabled(users []*finapp.User, id string) bool { return !disabledAt(users, id).IsZero() }
+func disabled(users []*auth.User, id string) bool { return !disabledAt(users, id).IsZero() }
 
-func disabledAt(users []*finapp.User, id string) time.Time {
+func disabledAt(users []*auth.User, id string) time.Time {
 	for _, u := range users {
 		if u.ID == id && u.DisabledAt != nil {
 			return *u.DisabledAt
@@ -112,7 +113,7 @@ func TestAdminTokens_SecretShownOnceThenRevoked(t *testing.T) {
 	}
 	secret := m[1]
 	_, list, _ := b.do("GET", "/admin/tokens", nil)
-	if strings.Contains(list, secret) || strings.Contains(list, finapp.HashToken(secret)) || !strings.Contains(list, "billing-sync") || !strings.Contains(list, expires+" 00:00") {
+	if strings.Contains(list, secret) || strings.Contains(list, auth.HashToken(secret)) || !strings.Contains(list, "billing-sync") || !strings.Contains(list, expires+" 00:00") {
 		t.Fatalf("the list shows the secret or its hash, or not the token with its expiry:\n%s", list)
 	}
 	api := func() int {
@@ -154,11 +155,11 @@ func TestSession_EndsAfterSessionTTL(t *testing.T) {
 	h := newHarness(t, false)
 	c := h.client()
 	c.loggedIn()
-	h.clock.Store(int64(finapp.SessionTTL - time.Minute))
+	h.clock.Store(int64(auth.SessionTTL - time.Minute))
 	if _, body := c.get("/payments"); !strings.Contains(body, "<h1>Payments") {
 		t.Fatal("the session ended before SessionTTL")
 	}
-	h.clock.Store(int64(finapp.SessionTTL + time.Second))
+	h.clock.Store(int64(auth.SessionTTL + time.Second))
 	if _, body := c.get("/payments"); !strings.Contains(body, `action="/login"`) {
 		t.Fatal("the session still opens pages after SessionTTL")
 	}

@@ -15,6 +15,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 	"finapp/internal/testdb"
 	"finapp/sqlstore"
 	"finapp/web"
@@ -34,7 +35,7 @@ type harness struct {
 	ctx    context.Context // an admin actor, for seeding through the same service
 	acme   *finapp.Organization
 	boreal *finapp.Organization
-	auth   *finapp.Auth
+	auth   *auth.Auth
 	// clock moves Auth's time forward (sessions, tokens, throttling): an offset in nanoseconds.
 	clock *atomic.Int64
 }
@@ -47,17 +48,17 @@ func newHarness(t *testing.T, secure bool) *harness {
 // newHarnessOn is newHarness over db.
 func newHarnessOn(t *testing.T, db *sqlstore.DB, secure bool) *harness {
 	t.Helper()
-	svc, auth := finapp.NewService(db), finapp.NewAuth(db)
+	svc, au := finapp.NewService(db), auth.New(db.AuthStore())
 	clock := new(atomic.Int64)
-	auth.Now = func() time.Time { return time.Now().UTC().Add(time.Duration(clock.Load())) }
+	au.Now = func() time.Time { return time.Now().UTC().Add(time.Duration(clock.Load())) }
 	ctx := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:seed", Role: finapp.RoleAdmin})
-	if _, err := auth.CreateUser(ctx, finapp.DefaultWorkspace, testEmail, finapp.RoleFinance, testPassword); err != nil {
+	if _, err := au.CreateUser(ctx, finapp.DefaultWorkspace, testEmail, finapp.RoleFinance, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	pages := web.New(web.Deps{Service: svc, Auth: auth, Secure: secure})
-	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Auth: auth, Idempotency: db, Ready: db.Ping, Pages: pages}))
+	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: secure})
+	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages}))
 	t.Cleanup(srv.Close)
-	h := &harness{t: t, URL: srv.URL, svc: svc, ctx: ctx, auth: auth, clock: clock}
+	h := &harness{t: t, URL: srv.URL, svc: svc, ctx: ctx, auth: au, clock: clock}
 	h.acme = h.org("Acme Telecom Pte Ltd", "SGD")
 	h.boreal = h.org("Borealis Cloud", "SGD")
 	h.invoice(h.acme, "INV-1001", "300.00", finapp.KindStandard)

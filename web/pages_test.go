@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"finapp"
+	"finapp/auth"
 )
 
 func TestPages_RequireLogin(t *testing.T) {
@@ -119,7 +120,7 @@ func TestUserStrings_AreEscaped(t *testing.T) {
 func TestLogin_ThrottledAfterFiveFailures(t *testing.T) {
 	h := newHarness(t, false)
 	c := h.client()
-	for i := 0; i < finapp.MaxFailuresPerAccount; i++ {
+	for i := 0; i < auth.MaxFailuresPerAccount; i++ {
 		status, body := c.login(testEmail, "wrong password!")
 		if status != http.StatusUnauthorized || !strings.Contains(body, "Wrong email or password") {
 			t.Fatalf("failure %d: %d", i+1, status)

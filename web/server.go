@@ -16,6 +16,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 )
 
 //go:embed templates/*.html
@@ -27,7 +28,7 @@ var staticFS embed.FS
 // Deps are what the pages adapt: the domain service and the sessions of Auth.
 type Deps struct {
 	Service *finapp.Service
-	Auth    *finapp.Auth
+	Auth    *auth.Auth
 	// Secure marks the session cookie Secure: set it when the server (or its proxy) serves HTTPS.
 	Secure bool
 	// Logger receives internal errors; slog.Default() when nil.
@@ -37,7 +38,7 @@ type Deps struct {
 // server holds the parsed templates and the dependencies of every handler.
 type server struct {
 	svc    *finapp.Service
-	auth   *finapp.Auth
+	auth   *auth.Auth
 	secure bool
 	log    *slog.Logger
 	pages  map[string]*template.Template

@@ -6,15 +6,18 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"finapp"
+	"finapp/auth"
 )
 
-// Cookies. The session cookie holds the session secret from finapp.Auth.Login; the login cookie
+// Cookies. The session cookie holds the session secret from auth.Auth.Login; the login cookie
 // holds a random value that the login form echoes (double submit), so that another site cannot
 // log a browser in to an account of its choosing.
 const (
@@ -105,12 +108,35 @@ type loginData struct {
 	Next  string
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: it returns next only when it is a path of
+// this site, and the Payments page otherwise. Browsers forgive a lot in a Location ("/\t/evil",
+// "/\evil" and "//evil" all lead to evil), so the rule is narrow rather than a list of known
+// tricks: printable ASCII only (what the pages put in ?next= is always escaped), one leading "/"
+// and no backslash, before and after decoding, and nothing url.Parse reads as a scheme or host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/payments"
+	const home = "/payments"
+	if !sitePath(next) {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !sitePath(u.Path) {
+		return home
 	}
 	return next
+}
+
+// sitePath reports whether p starts with exactly one "/" and holds only printable ASCII other
+// than the space and the backslash.
+func sitePath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -142,12 +168,24 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	secret, _, err := s.auth.Login(r.Context(), d.Email, r.PostFormValue("password"), address(r))
 	if err != nil {
 		status := s.refusal(p, err)
+		if finapp.ErrorCode(err) == finapp.ETooManyAttempts {
+			w.Header().Set("Retry-After", loginRetryAfter(err))
+		}
 		s.renderLogin(w, status, p)
 		return
 	}
 	s.setCookie(w, loginCookie, "", -1)
-	s.setCookie(w, sessionCookie, secret, int(finapp.SessionTTL.Seconds()))
+	s.setCookie(w, sessionCookie, secret, int(auth.SessionTTL.Seconds()))
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+// loginRetryAfter is the Retry-After of a refused login, in seconds: a moment when the server was
+// too busy to check the password, the throttling window when the account or address is locked.
+func loginRetryAfter(err error) string {
+	if errors.Is(err, auth.ErrBusy) {
+		return "1"
+	}
+	return strconv.Itoa(int(auth.LoginWindow.Seconds()))
 }
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request, p *page) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/auth"
 	"finapp/sqlstore"
 )
 
@@ -21,14 +22,21 @@ func workspaceFlag(fs *flag.FlagSet) *string {
 	return fs.String("workspace", finapp.DefaultWorkspace, "workspace id or name")
 }
 
+// operator is the context of the operator's command line acting on a workspace: an admin named
+// "cli" in the audit trail. Auth refuses a caller that names no actor, so every command says who
+// it is.
+func operator(ctx context.Context, workspaceID string) context.Context {
+	return finapp.WithActor(ctx, finapp.Actor{WorkspaceID: workspaceID, Name: "cli", Role: finapp.RoleAdmin})
+}
+
 // openWorkspace opens the database and finds the workspace a --workspace value names; the caller
 // closes the database.
-func openWorkspace(ctx context.Context, dsn, ws string) (*sqlstore.DB, *finapp.Workspace, error) {
+func openWorkspace(ctx context.Context, dsn, ws string) (*sqlstore.DB, *auth.Workspace, error) {
 	db, err := openDB(ctx, dsn)
 	if err != nil {
 		return nil, nil, err
 	}
-	w, err := finapp.NewAuth(db).Workspace(ctx, ws)
+	w, err := auth.New(db.AuthStore()).Workspace(ctx, ws)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -54,13 +62,13 @@ func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	auth := finapp.NewAuth(db)
+	au := auth.New(db.AuthStore())
 	var until *time.Time
 	if *expires > 0 {
 		t := time.Now().Add(*expires).UTC()
 		until = &t
 	}
-	secret, _, err := auth.CreateToken(ctx, w.ID, *name, *role, until)
+	secret, _, err := au.CreateToken(operator(ctx, w.ID), w.ID, *name, *role, until)
 	if err != nil {
 		return err
 	}
@@ -82,7 +90,7 @@ func workspaceCreate(ctx context.Context, args []string, stdout io.Writer) error
 		return err
 	}
 	defer db.Close()
-	w, err := finapp.NewAuth(db).CreateWorkspace(ctx, fs.Arg(0))
+	w, err := auth.New(db.AuthStore()).CreateWorkspace(operator(ctx, ""), fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -115,8 +123,8 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		return err
 	}
 	defer db.Close()
-	auth := finapp.NewAuth(db)
-	u, err := auth.CreateUser(ctx, w.ID, *email, *role, password)
+	au := auth.New(db.AuthStore())
+	u, err := au.CreateUser(operator(ctx, w.ID), w.ID, *email, *role, password)
 	if err != nil {
 		return err
 	}

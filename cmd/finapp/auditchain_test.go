@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // the driver, registered as "sqlite", for editing the file as an attacker would
 
 	"finapp"
+	"finapp/auth"
 	"finapp/internal/testdb"
 )
 
@@ -173,7 +174,7 @@ func auditedBooks(t *testing.T, dsn string) {
 			t.Fatal(err)
 		}
 	}
-	b, err := finapp.NewAuth(db).CreateWorkspace(ctx, "Partner B")
+	b, err := auth.New(db.AuthStore()).CreateWorkspace(operator(ctx, ""), "Partner B")
 	if err != nil {
 		t.Fatal(err)
 	}

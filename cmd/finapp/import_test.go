@@ -17,6 +17,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 	"finapp/internal/testdb"
 	"finapp/money"
 	"finapp/paymentcsv"
@@ -169,11 +170,11 @@ func TestImportPayments_RecordsEveryLineAsRecordPaymentWould(t *testing.T) {
 	}
 
 	// Through the API, as finance staff see it.
-	token, _, err := finapp.NewAuth(w.db).CreateToken(context.Background(), finapp.DefaultWorkspace, "test", finapp.RoleViewer, nil)
+	token, _, err := auth.New(w.db.AuthStore()).CreateToken(operator(context.Background(), finapp.DefaultWorkspace), finapp.DefaultWorkspace, "test", finapp.RoleViewer, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Deps{Service: w.svc, Auth: finapp.NewAuth(w.db), Idempotency: w.db, Ready: w.db.Ping}))
+	srv := httptest.NewServer(api.New(api.Deps{Service: w.svc, Auth: auth.New(w.db.AuthStore()), Idempotency: w.db, Ready: w.db.Ping}))
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/v1/payments/"+got["KW 7"].ID, nil)
 	req.Header.Set("Authorization", "Bearer "+token)

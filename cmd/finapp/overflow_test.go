@@ -22,6 +22,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 	"finapp/web"
 )
 
@@ -92,17 +93,17 @@ func TestSums_AtTheBoundAreExactEverywhere(t *testing.T) {
 	}
 
 	// The API and the pages, as a viewer sees them.
-	auth := finapp.NewAuth(w.db)
+	au := auth.New(w.db.AuthStore())
 	admin := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test", Role: finapp.RoleAdmin})
-	if _, err := auth.CreateUser(admin, finapp.DefaultWorkspace, "viewer@example.com", finapp.RoleViewer, "correct horse battery staple"); err != nil {
+	if _, err := au.CreateUser(admin, finapp.DefaultWorkspace, "viewer@example.com", finapp.RoleViewer, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := auth.CreateToken(context.Background(), finapp.DefaultWorkspace, "test", finapp.RoleViewer, nil)
+	token, _, err := au.CreateToken(admin, finapp.DefaultWorkspace, "test", finapp.RoleViewer, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Deps{Service: w.svc, Auth: auth, Idempotency: w.db, Ready: w.db.Ping,
-		Pages: web.New(web.Deps{Service: w.svc, Auth: auth})}))
+	srv := httptest.NewServer(api.New(api.Deps{Service: w.svc, Auth: au, Idempotency: w.db, Ready: w.db.Ping,
+		Pages: web.New(web.Deps{Service: w.svc, Auth: au})}))
 	defer srv.Close()
 	getAPI := func(path string, out any) {
 		t.Helper()

@@ -16,6 +16,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 	"finapp/web"
 )
 
@@ -46,10 +47,10 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 
-	auth := finapp.NewAuth(db)
+	au := auth.New(db.AuthStore())
 	svc := finapp.NewService(db)
-	pages := web.New(web.Deps{Service: svc, Auth: auth, Secure: useTLS, Logger: logger})
-	handler := api.New(api.Deps{Service: svc, Auth: auth, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS})
+	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: useTLS, Logger: logger})
+	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -62,21 +63,21 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "finapp is serving %s on %s\n", shown, url)
 	fmt.Fprintf(stdout, "Web UI: %s/ (log in with a user's email and password)\n", url)
 	fmt.Fprintf(stdout, "API: %s/v1 (OpenAPI at %s/v1/openapi.json)\n", url, url)
-	if has, err := auth.HasTokens(ctx); err == nil && !has {
-		token, _, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "first-admin", finapp.RoleAdmin, nil)
+	if has, err := au.HasTokens(ctx); err == nil && !has {
+		token, _, err := au.CreateToken(operator(ctx, finapp.DefaultWorkspace), finapp.DefaultWorkspace, "first-admin", finapp.RoleAdmin, nil)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "First start: an admin API token was created (shown only now):\n  %s\n", token)
-		if users, err := auth.ListUsers(ctx, finapp.DefaultWorkspace); err == nil && len(users) == 0 {
+		if users, err := au.ListUsers(ctx, finapp.DefaultWorkspace); err == nil && len(users) == 0 {
 			password := generatePassword()
-			if _, err := auth.CreateUser(ctx, finapp.DefaultWorkspace, firstUserEmail, finapp.RoleAdmin, password); err != nil {
+			if _, err := au.CreateUser(operator(ctx, finapp.DefaultWorkspace), finapp.DefaultWorkspace, firstUserEmail, finapp.RoleAdmin, password); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "First start: log in to the web UI at %s/ as %s with password %s (shown only now)\n", url, firstUserEmail, password)
 		}
 	}
-	if users, err := auth.ListUsers(ctx, finapp.DefaultWorkspace); err == nil && len(users) == 0 {
+	if users, err := au.ListUsers(ctx, finapp.DefaultWorkspace); err == nil && len(users) == 0 {
 		fmt.Fprintf(stdout, "No user yet: create one to log in to the web UI (it prints a generated password):\n  finapp user create --workspace %s --role admin --email you@example.com --db %s\n", finapp.DefaultWorkspace, shown)
 	}
 	fmt.Fprintf(stdout, "More tokens: finapp token create --role admin|finance|viewer --db %s\n", shown)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/auth"
 	"finapp/conformance"
 )
 
@@ -28,7 +29,7 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer db.Close()
-	workspaces, err := finapp.NewAuth(db).ListWorkspaces(ctx)
+	workspaces, err := auth.New(db.AuthStore()).ListWorkspaces(ctx)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"finapp"
 	"finapp/api"
+	"finapp/auth"
 	"finapp/sqlstore"
 )
 
@@ -17,14 +18,15 @@ import (
 func Serve(t testing.TB, db *sqlstore.DB) (url, token string, svc *finapp.Service) {
 	t.Helper()
 	ctx := context.Background()
-	auth := finapp.NewAuth(db)
-	token, _, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "drill", finapp.RoleFinance, nil)
+	au := auth.New(db.AuthStore())
+	operator := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:drill", Role: finapp.RoleAdmin})
+	token, _, err := au.CreateToken(operator, finapp.DefaultWorkspace, "drill", finapp.RoleFinance, nil)
 	if err != nil {
 		db.Close()
 		t.Fatal(err)
 	}
 	svc = finapp.NewService(db)
-	handler := api.New(api.Deps{Service: svc, Auth: auth, Idempotency: db, Ready: db.Ping})
+	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping})
 	srv := httptest.NewServer(handler)
 	t.Cleanup(func() {
 		srv.Close()

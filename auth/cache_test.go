@@ -1,4 +1,4 @@
-package finapp_test
+package auth_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/auth"
 	"finapp/internal/testdb"
 )
 
@@ -13,20 +14,20 @@ import (
 // that server has just authenticated it and keeps it for a moment.
 func TestAuthenticate_RevokedTokenIsRefusedAtOnce(t *testing.T) {
 	db := testdb.Open(t)
-	auth := finapp.NewAuth(db)
+	a := auth.New(db.AuthStore())
 	ctx := context.Background()
-	secret, tok, err := auth.CreateToken(ctx, finapp.DefaultWorkspace, "script", finapp.RoleFinance, nil)
+	admin := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:admin", Role: finapp.RoleAdmin})
+	secret, tok, err := a.CreateToken(admin, finapp.DefaultWorkspace, "script", finapp.RoleFinance, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := auth.Authenticate(ctx, secret, "127.0.0.1"); err != nil {
+	if _, err := a.Authenticate(ctx, secret, "127.0.0.1"); err != nil {
 		t.Fatalf("a fresh token: %v", err)
 	}
-	admin := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:admin", Role: finapp.RoleAdmin})
-	if err := auth.RevokeToken(admin, finapp.DefaultWorkspace, tok.ID); err != nil {
+	if err := a.RevokeToken(admin, finapp.DefaultWorkspace, tok.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := auth.Authenticate(ctx, secret, "127.0.0.1"); finapp.ErrorCode(err) != finapp.EUnauthorized {
+	if _, err := a.Authenticate(ctx, secret, "127.0.0.1"); finapp.ErrorCode(err) != finapp.EUnauthorized {
 		t.Fatalf("the revoked token: %v, want unauthorized", err)
 	}
 }
@@ -35,18 +36,18 @@ func TestAuthenticate_RevokedTokenIsRefusedAtOnce(t *testing.T) {
 // documented two seconds.
 func TestAuthenticate_TokenRevokedElsewhereStopsWithinTheCacheTime(t *testing.T) {
 	db := testdb.Open(t)
-	server, elsewhere := finapp.NewAuth(db), finapp.NewAuth(db)
+	server, elsewhere := auth.New(db.AuthStore()), auth.New(db.AuthStore())
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	server.Now = func() time.Time { return now }
 	ctx := context.Background()
-	secret, tok, err := elsewhere.CreateToken(ctx, finapp.DefaultWorkspace, "script", finapp.RoleFinance, nil)
+	admin := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:admin", Role: finapp.RoleAdmin})
+	secret, tok, err := elsewhere.CreateToken(admin, finapp.DefaultWorkspace, "script", finapp.RoleFinance, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := server.Authenticate(ctx, secret, ""); err != nil {
 		t.Fatal(err)
 	}
-	admin := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:admin", Role: finapp.RoleAdmin})
 	if err := elsewhere.RevokeToken(admin, finapp.DefaultWorkspace, tok.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package finapp_test
+package auth_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/auth"
 	"finapp/internal/testdb"
 )
 
@@ -21,18 +22,19 @@ const goodPassword = "correct horse battery staple"
 type authWorld struct {
 	t    *testing.T
 	ctx  context.Context
-	auth *finapp.Auth
+	auth *auth.Auth
 	now  time.Time
 }
 
 func newAuthWorld(t *testing.T) *authWorld {
-	w := &authWorld{t: t, ctx: context.Background(), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	w.auth = finapp.NewAuth(testdb.Open(t))
+	admin := finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:admin", Role: finapp.RoleAdmin}
+	w := &authWorld{t: t, ctx: finapp.WithActor(context.Background(), admin), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	w.auth = auth.New(testdb.Open(t).AuthStore())
 	w.auth.Now = func() time.Time { return w.now }
 	return w
 }
 
-func (w *authWorld) user(email, role string) *finapp.User {
+func (w *authWorld) user(email, role string) *auth.User {
 	w.t.Helper()
 	u, err := w.auth.CreateUser(w.ctx, finapp.DefaultWorkspace, email, role, goodPassword)
 	if err != nil {
@@ -51,7 +53,7 @@ func (w *authWorld) login(email, password, address string) (string, string) {
 		}
 		return finapp.ErrorCode(err), ""
 	}
-	if s == nil || !strings.HasPrefix(secret, finapp.SessionPrefix) {
+	if s == nil || !strings.HasPrefix(secret, auth.SessionPrefix) {
 		w.t.Fatalf("login %s: session %+v, secret %q", email, s, secret)
 	}
 	return "", secret
@@ -88,12 +90,12 @@ func TestLogin_FiveFailuresLockTheAccountUntilTheWindowPasses(t *testing.T) {
 	w.user("ana@example.com", finapp.RoleFinance)
 	w.user("bo@example.com", finapp.RoleFinance)
 	start := w.now
-	for i := 0; i < finapp.MaxFailuresPerAccount; i++ {
+	for i := 0; i < auth.MaxFailuresPerAccount; i++ {
 		w.expectLogin(finapp.EUnauthorized, "ana@example.com", "wrong password "+fmt.Sprint(i), fmt.Sprintf("203.0.113.%d", i))
 		w.now = w.now.Add(time.Minute)
 	}
-	if finapp.MaxFailuresPerAccount != 5 || finapp.LoginWindow != 15*time.Minute {
-		t.Fatalf("throttling is %d failures per %s; docs/security.md says 5 per 15 minutes", finapp.MaxFailuresPerAccount, finapp.LoginWindow)
+	if auth.MaxFailuresPerAccount != 5 || auth.LoginWindow != 15*time.Minute {
+		t.Fatalf("throttling is %d failures per %s; docs/security.md says 5 per 15 minutes", auth.MaxFailuresPerAccount, auth.LoginWindow)
 	}
 	// The 6th attempt is refused even with the right password, from any address.
 	w.expectLogin(finapp.ETooManyAttempts, "ana@example.com", goodPassword, "203.0.113.50")
@@ -102,10 +104,10 @@ func TestLogin_FiveFailuresLockTheAccountUntilTheWindowPasses(t *testing.T) {
 	w.mustLogin("bo@example.com", goodPassword, "203.0.113.50")
 
 	// The window slides: still locked while the 5 failures lie within the last 15 minutes…
-	w.now = start.Add(finapp.LoginWindow - time.Second)
+	w.now = start.Add(auth.LoginWindow - time.Second)
 	w.expectLogin(finapp.ETooManyAttempts, "ana@example.com", goodPassword, "203.0.113.50")
 	// …and open once the first of them is older than that.
-	w.now = start.Add(finapp.LoginWindow + time.Second)
+	w.now = start.Add(auth.LoginWindow + time.Second)
 	secret := w.mustLogin("ana@example.com", goodPassword, "203.0.113.50")
 	if !w.sessionWorks(secret) {
 		t.Fatal("the session of a login after the lock does not work")
@@ -119,13 +121,13 @@ func TestLogin_TwentyFailuresFromOneAddressBlockThatAddress(t *testing.T) {
 	for a := 0; a < 5; a++ {
 		email := fmt.Sprintf("user%d@example.com", a)
 		w.user(email, finapp.RoleViewer)
-		for i := 0; i < finapp.MaxFailuresPerAccount-1; i++ {
+		for i := 0; i < auth.MaxFailuresPerAccount-1; i++ {
 			w.expectLogin(finapp.EUnauthorized, email, "guess "+fmt.Sprint(i), attacker)
 			w.now = w.now.Add(10 * time.Second)
 		}
 	}
-	if finapp.MaxFailuresPerAddress != 20 {
-		t.Fatalf("throttling is %d failures per address; docs/security.md says 20", finapp.MaxFailuresPerAddress)
+	if auth.MaxFailuresPerAddress != 20 {
+		t.Fatalf("throttling is %d failures per address; docs/security.md says 20", auth.MaxFailuresPerAddress)
 	}
 	w.user("fresh@example.com", finapp.RoleViewer)
 	// That address may not log in to any account now, not even with a right password…
@@ -136,9 +138,9 @@ func TestLogin_TwentyFailuresFromOneAddressBlockThatAddress(t *testing.T) {
 	w.mustLogin("user0@example.com", goodPassword, other)
 
 	// Failures on unknown accounts count too (password spraying over made-up emails).
-	w.now = w.now.Add(finapp.LoginWindow + time.Minute)
+	w.now = w.now.Add(auth.LoginWindow + time.Minute)
 	w.mustLogin("fresh@example.com", goodPassword, attacker)
-	for i := 0; i < finapp.MaxFailuresPerAddress; i++ {
+	for i := 0; i < auth.MaxFailuresPerAddress; i++ {
 		w.expectLogin(finapp.EUnauthorized, fmt.Sprintf("ghost%d@example.com", i), "guess", attacker)
 	}
 	w.expectLogin(finapp.ETooManyAttempts, "fresh@example.com", goodPassword, attacker)
@@ -165,18 +167,18 @@ func TestSession_ExpiresAfterSessionTTL(t *testing.T) {
 		t.Fatal(err)
 	}
 	if actor.Name != "user:ana@example.com" || actor.Role != finapp.RoleFinance || actor.WorkspaceID != finapp.DefaultWorkspace ||
-		actor.Address != "192.0.2.99" || s.Address != "192.0.2.1" || !s.ExpiresAt.Equal(w.now.Add(finapp.SessionTTL)) {
+		actor.Address != "192.0.2.99" || s.Address != "192.0.2.1" || !s.ExpiresAt.Equal(w.now.Add(auth.SessionTTL)) {
 		t.Fatalf("actor %+v, session %+v", actor, s)
 	}
-	if finapp.SessionTTL != 12*time.Hour {
-		t.Fatalf("SessionTTL is %s; docs/security.md says 12h", finapp.SessionTTL)
+	if auth.SessionTTL != 12*time.Hour {
+		t.Fatalf("SessionTTL is %s; docs/security.md says 12h", auth.SessionTTL)
 	}
 	start := w.now
-	w.now = start.Add(finapp.SessionTTL - time.Second)
+	w.now = start.Add(auth.SessionTTL - time.Second)
 	if !w.sessionWorks(secret) {
 		t.Fatal("the session ended before its TTL")
 	}
-	w.now = start.Add(finapp.SessionTTL)
+	w.now = start.Add(auth.SessionTTL)
 	if w.sessionWorks(secret) {
 		t.Fatal("the session outlived its TTL")
 	}
@@ -225,10 +227,11 @@ func TestDisableUser_EndsSessionsAndLogins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	otherAdmin := finapp.WithActor(w.ctx, finapp.Actor{WorkspaceID: other.ID, Name: "test:admin-b", Role: finapp.RoleAdmin})
 	bob, _ := w.auth.ListUsers(w.ctx, finapp.DefaultWorkspace)
 	for _, u := range bob {
 		if u.Email == "bo@example.com" {
-			if err := w.auth.DisableUser(w.ctx, other.ID, u.ID); finapp.ErrorCode(err) != finapp.ENotFound {
+			if err := w.auth.DisableUser(otherAdmin, other.ID, u.ID); finapp.ErrorCode(err) != finapp.ENotFound {
 				t.Fatalf("disabling another workspace's user: %v", err)
 			}
 		}
@@ -273,7 +276,7 @@ func TestPasswords_StoredAsArgon2idNeverInClear(t *testing.T) {
 	w := newAuthWorld(t)
 	a := w.user("ana@example.com", finapp.RoleViewer)
 	b := w.user("bo@example.com", finapp.RoleViewer) // the same password
-	stored, err := w.auth.Store.UserByEmail(w.ctx, "ana@example.com")
+	stored, err := w.auth.Store.User(w.ctx, finapp.DefaultWorkspace, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,10 +293,10 @@ func TestPasswords_StoredAsArgon2idNeverInClear(t *testing.T) {
 	if a.PasswordHash == b.PasswordHash {
 		t.Fatal("two users with one password have the same hash: no salt")
 	}
-	if !finapp.PasswordMatches(h, goodPassword) || finapp.PasswordMatches(h, goodPassword+" ") || finapp.PasswordMatches(h, "") {
+	if !auth.PasswordMatches(h, goodPassword) || auth.PasswordMatches(h, goodPassword+" ") || auth.PasswordMatches(h, "") {
 		t.Fatal("PasswordMatches does not tell the password from others")
 	}
-	if finapp.PasswordMatches("$2a$10$abcdefghijklmnopqrstuv", goodPassword) || finapp.PasswordMatches(goodPassword, goodPassword) {
+	if auth.PasswordMatches("$2a$10$abcdefghijklmnopqrstuv", goodPassword) || auth.PasswordMatches(goodPassword, goodPassword) {
 		t.Fatal("a hash of another scheme, or a clear password, is accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package finapp
+package auth
 
 import (
 	"sync"

@@ -1,4 +1,4 @@
-package finapp
+package auth
 
 import (
 	"crypto/rand"
@@ -50,9 +50,4 @@ func NewToken() (token, hash string) { return newSecret(TokenPrefix) }
 func HashToken(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
-}
-
-// ValidRole reports whether role is one of the three roles.
-func ValidRole(role string) bool {
-	return role == RoleAdmin || role == RoleFinance || role == RoleViewer
 }
