@@ -31,6 +31,7 @@ const (
 	// stopped before storing its response; there is nothing to replay.
 	EIdempotencyResponseLost = "idempotency_response_lost"
 	ETooManyAttempts         = "too_many_attempts" // login throttled
+	EBusy                    = "busy"              // every password-hashing slot is taken just now; retry in a second
 	// EOutcomeUnknown: the connection to the database broke while the change was committing, so
 	// it may or may not have been written. Only a request with an Idempotency-Key is safe to
 	// repeat: its repeat answers with the first outcome.

@@ -53,6 +53,7 @@ var statusOf = map[string]int{
 	finapp.EIdempotencyInFlight:     http.StatusConflict,
 	finapp.EIdempotencyResponseLost: http.StatusConflict,
 	finapp.ETooManyAttempts:         http.StatusTooManyRequests,
+	finapp.EBusy:                    http.StatusTooManyRequests,
 	finapp.EUnavailable:             http.StatusServiceUnavailable,
 	finapp.EOutcomeUnknown:          http.StatusServiceUnavailable,
 	finapp.EInternal:                http.StatusInternalServerError,
@@ -171,8 +172,11 @@ func problem(err error) error {
 // unavailable database, the throttling window for too many logins. A change whose outcome is
 // unknown gets none: repeating it blindly could make it twice (only a keyed repeat is safe).
 func retryAfter(status int, code string) string {
-	if code == finapp.EOutcomeUnknown {
+	switch code {
+	case finapp.EOutcomeUnknown:
 		return ""
+	case finapp.EBusy:
+		return "1"
 	}
 	switch status {
 	case http.StatusServiceUnavailable:

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"net/http"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -10,16 +9,20 @@ import (
 	"finapp"
 )
 
-// A change cut off while committing answers 503 with its own code and no Retry-After: a blind
-// retry of it could record the change twice. An unavailable database (nothing written) keeps
-// its Retry-After.
-func TestProblem_OutcomeUnknownHasNoRetryAfter(t *testing.T) {
+// Retry-After tells a client when to come back, per refusal: never after a change whose outcome
+// is unknown (a blind retry could make it twice), a second for a database that is unavailable
+// (nothing written) or for hashing slots all taken, the throttling window for a locked login.
+func TestProblem_RetryAfterFitsTheRefusal(t *testing.T) {
 	for _, tc := range []struct {
 		code       string
-		retryAfter bool
+		status     int
+		retryAfter string
 	}{
-		{finapp.EOutcomeUnknown, false},
-		{finapp.EUnavailable, true},
+		{finapp.EOutcomeUnknown, 503, ""},
+		{finapp.EUnavailable, 503, "1"},
+		{finapp.EBusy, 429, "1"},
+		{finapp.ETooManyAttempts, 429, "900"},
+		{finapp.EOverAllocation, 409, ""},
 	} {
 		err := problem(&finapp.Error{Code: tc.code, Message: "x"})
 		var withHeaders huma.HeadersError
@@ -28,11 +31,11 @@ func TestProblem_OutcomeUnknownHasNoRetryAfter(t *testing.T) {
 			got = withHeaders.GetHeaders().Get("Retry-After")
 		}
 		var se huma.StatusError
-		if !errors.As(err, &se) || se.GetStatus() != http.StatusServiceUnavailable {
-			t.Fatalf("%s: got %v, want status 503", tc.code, err)
+		if !errors.As(err, &se) || se.GetStatus() != tc.status {
+			t.Errorf("%s: got %v, want status %d", tc.code, err, tc.status)
 		}
-		if (got != "") != tc.retryAfter {
-			t.Errorf("%s: Retry-After %q, want present=%v", tc.code, got, tc.retryAfter)
+		if got != tc.retryAfter {
+			t.Errorf("%s: Retry-After %q, want %q", tc.code, got, tc.retryAfter)
 		}
 	}
 }

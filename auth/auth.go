@@ -126,8 +126,8 @@ func (a *Auth) ListWorkspaces(ctx context.Context) ([]*Workspace, error) {
 }
 
 // CreateUser adds a user with a password to a workspace, and its audit event, in one
-// transaction. Errors: EForbidden, EInvalid, EDuplicate, ENotFound, ETooManyAttempts (the server
-// is busy hashing other passwords).
+// transaction. Errors: EForbidden, EInvalid, EDuplicate, ENotFound, EBusy (the server is busy
+// hashing other passwords).
 func (a *Auth) CreateUser(ctx context.Context, workspaceID, email, role, password string) (*User, error) {
 	if err := mayAdminister(ctx, workspaceID); err != nil {
 		return nil, err

@@ -30,11 +30,11 @@ var errThrottled = finapp.Errorf(finapp.ETooManyAttempts, "too many failed login
 
 // ErrBusy refuses a login or a password change while every password hashing slot stays taken:
 // the client may retry in a moment (the pages answer 429 with Retry-After: 1).
-var ErrBusy = finapp.Errorf(finapp.ETooManyAttempts, "the server is busy checking other logins; try again in a moment")
+var ErrBusy = finapp.Errorf(finapp.EBusy, "the server is busy checking other logins; try again in a moment")
 
 // Login checks an email and password from address and starts a session, returning its secret (for
 // the cookie). Failed attempts are throttled per account and per address.
-// Errors: EUnauthorized, ETooManyAttempts (errThrottled, ErrBusy).
+// Errors: EUnauthorized, ETooManyAttempts (errThrottled), EBusy (ErrBusy).
 //
 // The attempt is counted before the password is checked: one transaction, serialised with every
 // other login of the same email or address, counts the recent failures, refuses when there are

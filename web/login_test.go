@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"finapp"
 	"finapp/auth"
 )
 
@@ -49,6 +50,17 @@ func TestLogin_NextOnlyLeadsToAPageOfThisSite(t *testing.T) {
 		{"/%", "/payments"},
 		{"/payments#x", "/payments#x"},
 	} {
+		if finapp.CheckText("next", c.next, false) != nil {
+			// Control characters or broken UTF-8: the pages refuse the request before any
+			// handler sees it (web/edge.go), so no Location can come of it at all.
+			if status, _ := h.client().get("/login?next=" + url.QueryEscape(c.next)); status != http.StatusUnprocessableEntity {
+				t.Errorf("next %q: the login page answered %d, want 422", c.next, status)
+			}
+			if got := loginRefused(t, h, c.next); got != "" {
+				t.Errorf("next %q: a refused login sends the browser to %q", c.next, got)
+			}
+			continue
+		}
 		// The login page carries ?next= into its form, filtered.
 		_, body := h.client().get("/login?next=" + url.QueryEscape(c.next))
 		m := nextFieldRe.FindStringSubmatch(body)
@@ -63,6 +75,26 @@ func TestLogin_NextOnlyLeadsToAPageOfThisSite(t *testing.T) {
 			t.Errorf("next %q: login redirects to %q, want %q", c.next, got, c.want)
 		}
 	}
+}
+
+// loginRefused posts a login with next, which the pages must refuse (422), and returns the
+// answer's Location, which must be "".
+func loginRefused(t *testing.T, h *harness, next string) string {
+	t.Helper()
+	c := h.client()
+	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	_, body := c.get("/login")
+	form := url.Values{"email": {testEmail}, "password": {testPassword}, "next": {next}, "csrf": {token(t, body)}}
+	resp, err := c.http.PostForm(h.URL+"/login", form)
+	if err != nil {
+		t.Fatalf("login with next %q: %v", next, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("login with next %q: %d, want 422", next, resp.StatusCode)
+	}
+	return resp.Header.Get("Location")
 }
 
 // loginLocation logs in with next and returns where the answer sends the browser.

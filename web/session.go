@@ -168,7 +168,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	secret, _, err := s.auth.Login(r.Context(), d.Email, r.PostFormValue("password"), address(r))
 	if err != nil {
 		status := s.refusal(p, err)
-		if finapp.ErrorCode(err) == finapp.ETooManyAttempts {
+		if code := finapp.ErrorCode(err); code == finapp.ETooManyAttempts || code == finapp.EBusy {
 			w.Header().Set("Retry-After", loginRetryAfter(err))
 		}
 		s.renderLogin(w, status, p)
