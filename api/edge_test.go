@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -251,30 +250,7 @@ func memberValue(body map[string]any, path string) string {
 // rawCall sends a request with a raw body and headers as the admin (who may call every route).
 func (s *testServer) rawCall(method, path string, body []byte, headers ...string) *response {
 	s.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, s.URL+path, rd)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+s.Admin)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	r := &response{Status: res.StatusCode, Header: res.Header, Body: raw}
-	_ = json.Unmarshal(raw, &r.JSON)
-	return r
+	return s.send(method, path, s.Admin, body, body != nil, headers...)
 }
 
 // expectTextRefusal checks the edge's answer to a string that breaks the text rules: 422

@@ -66,24 +66,34 @@ func (r *response) str(field string) string {
 // role; headers are name, value pairs (an "Authorization" pair replaces the default token).
 func (s *testServer) call(method, path string, body any, headers ...string) *response {
 	s.t.Helper()
-	var rd io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = bytes.NewReader([]byte(b))
+		raw = []byte(b)
 	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
 			s.t.Fatal(err)
 		}
-		rd = bytes.NewReader(raw)
+	}
+	return s.send(method, path, s.Token, raw, body != nil, headers...)
+}
+
+// send sends method path with the bearer token and body (as JSON when isJSON is set); headers are
+// name, value pairs that replace those set before them.
+func (s *testServer) send(method, path, token string, body []byte, isJSON bool, headers ...string) *response {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, s.URL+path, rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+s.Token)
-	if body != nil {
+	req.Header.Set("Authorization", "Bearer "+token)
+	if isJSON {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
