@@ -77,28 +77,8 @@ func TestLogin_NextOnlyLeadsToAPageOfThisSite(t *testing.T) {
 	}
 }
 
-// loginRefused posts a login with next, which the pages must refuse (422), and returns the
-// answer's Location, which must be "".
-func loginRefused(t *testing.T, h *harness, next string) string {
-	t.Helper()
-	c := h.client()
-	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	_, body := c.get("/login")
-	form := url.Values{"email": {testEmail}, "password": {testPassword}, "next": {next}, "csrf": {token(t, body)}}
-	resp, err := c.http.PostForm(h.URL+"/login", form)
-	if err != nil {
-		t.Fatalf("login with next %q: %v", next, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusUnprocessableEntity {
-		t.Errorf("login with next %q: %d, want 422", next, resp.StatusCode)
-	}
-	return resp.Header.Get("Location")
-}
-
-// loginLocation logs in with next and returns where the answer sends the browser.
-func loginLocation(t *testing.T, h *harness, next string) string {
+// postLogin logs in with next and returns the answer's status and Location.
+func postLogin(t *testing.T, h *harness, next string) (int, string) {
 	t.Helper()
 	c := h.client()
 	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -108,14 +88,34 @@ func loginLocation(t *testing.T, h *harness, next string) string {
 	if err != nil {
 		// The client refuses a Location it cannot parse (control characters); a browser might not.
 		t.Errorf("login with next %q: %v", next, err)
-		return "(unparsable)"
+		return 0, "(unparsable)"
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login with next %q: %d", next, resp.StatusCode)
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// loginRefused posts a login with next, which the pages must refuse (422), and returns the
+// answer's Location, which must be "".
+func loginRefused(t *testing.T, h *harness, next string) string {
+	t.Helper()
+	status, loc := postLogin(t, h, next)
+	if status != http.StatusUnprocessableEntity {
+		t.Errorf("login with next %q: %d, want 422", next, status)
 	}
-	loc := resp.Header.Get("Location")
+	return loc
+}
+
+// loginLocation logs in with next and returns where the answer sends the browser.
+func loginLocation(t *testing.T, h *harness, next string) string {
+	t.Helper()
+	status, loc := postLogin(t, h, next)
+	if status == 0 {
+		return loc
+	}
+	if status != http.StatusSeeOther {
+		t.Fatalf("login with next %q: %d", next, status)
+	}
 	if strings.ContainsAny(loc, "\t\r\n") {
 		t.Fatalf("Location %q holds a control character", loc)
 	}
