@@ -33,7 +33,7 @@ var (
 // it, which would otherwise be held in memory whole.
 const MaxRecordBytes = 1 << 20
 
-// Reader reads the payment rows of one CSV file. It implements finapp.PaymentLines.
+// Reader reads the payment rows of one CSV file. It implements intake.Lines.
 type Reader struct {
 	csv    *csv.Reader
 	in     *countingReader
@@ -128,7 +128,7 @@ func fieldOf(name string) func(*finapp.PaymentCreate) *string {
 	return nil
 }
 
-// Next implements finapp.PaymentLines. Fields are passed on as written, so that the service
+// Next implements intake.Lines. Fields are passed on as written, so that the service
 // judges them exactly as it judges an API request; only bytes no request could carry are refused
 // here: text that is not UTF-8, and NUL.
 func (r *Reader) Next() (finapp.ImportLine, error) {
@@ -158,13 +158,13 @@ func (r *Reader) Next() (finapp.ImportLine, error) {
 	return out, nil
 }
 
-// Digest implements finapp.PaymentLines.
+// Digest implements intake.Lines.
 func (r *Reader) Digest() string { return hex.EncodeToString(r.sum.Sum(nil)) }
 
 // Offset is how many bytes of the file have been read, for a progress line.
 func (r *Reader) Offset() int64 { return r.csv.InputOffset() }
 
-// Close implements finapp.PaymentLines: it closes the file Open opened.
+// Close implements intake.Lines: it closes the file Open opened.
 func (r *Reader) Close() error {
 	if r.closer == nil {
 		return nil

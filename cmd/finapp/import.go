@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/intake"
 	"finapp/paymentcsv"
 )
 
@@ -27,8 +28,8 @@ func importPayments(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("import payments", flag.ContinueOnError)
 	dsn := dbFlag(fs)
 	ws := workspaceFlag(fs)
-	maxErrors := fs.Int("max-errors", finapp.DefaultImportMaxErrors, "how many bad lines to list (all are counted)")
-	chunk := fs.Int("chunk", finapp.DefaultImportChunk, "payments recorded per transaction")
+	maxErrors := fs.Int("max-errors", intake.DefaultMaxErrors, "how many bad lines to list (all are counted)")
+	chunk := fs.Int("chunk", intake.DefaultChunk, "payments recorded per transaction")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,8 +65,8 @@ func importPayments(ctx context.Context, args []string, stdout, stderr io.Writer
 
 	var file *paymentcsv.Reader // the file as read just now, for the share of it checked
 	var shown *progress
-	in := finapp.PaymentImport{Name: name, Chunk: *chunk, MaxErrors: *maxErrors,
-		Open: func() (finapp.PaymentLines, error) {
+	in := intake.Import{Name: name, Chunk: *chunk, MaxErrors: *maxErrors,
+		Open: func() (intake.Lines, error) {
 			r, err := paymentcsv.Open(path)
 			if err != nil {
 				return nil, err
@@ -73,13 +74,13 @@ func importPayments(ctx context.Context, args []string, stdout, stderr io.Writer
 			file = r
 			return r, nil
 		},
-		Progress: func(p finapp.ImportProgress) {
+		Progress: func(p intake.Progress) {
 			if shown == nil || shown.label != name+": "+p.Phase {
 				// The rate counts from the phase's first report on.
 				shown = newProgress(stderr, name+": "+p.Phase)
 				shown.base = p.Done
 			}
-			if p.Phase == finapp.ImportChecking {
+			if p.Phase == intake.Checking {
 				shown.show(p.Done, 0, "lines", percent(file.Offset(), info.Size()))
 				return
 			}
@@ -88,7 +89,7 @@ func importPayments(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	actor := finapp.Actor{WorkspaceID: w.ID, Name: "cli:import", Role: finapp.RoleFinance}
 	start := time.Now()
-	res, err := finapp.NewService(db).ImportPayments(finapp.WithActor(ctx, actor), in)
+	res, err := intake.Payments(finapp.WithActor(ctx, actor), finapp.NewService(db), in)
 	took := time.Since(start)
 	if res != nil {
 		for _, e := range res.Errors {

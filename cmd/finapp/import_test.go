@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/intake"
 	"finapp/api"
 	"finapp/auth"
 	"finapp/internal/testdb"
@@ -342,10 +343,10 @@ func TestImportPayments_AnInterruptedImportResumes(t *testing.T) {
 	path := w.file("january.csv", month)
 	ctx, cancel := context.WithCancel(w.as)
 	defer cancel()
-	_, err := w.svc.ImportPayments(ctx, finapp.PaymentImport{Name: "january.csv", Chunk: 2,
-		Open: func() (finapp.PaymentLines, error) { return paymentcsv.Open(path) },
-		Progress: func(p finapp.ImportProgress) {
-			if p.Phase == finapp.ImportRecording {
+	_, err := intake.Payments(ctx, w.svc, intake.Import{Name: "january.csv", Chunk: 2,
+		Open: func() (intake.Lines, error) { return paymentcsv.Open(path) },
+		Progress: func(p intake.Progress) {
+			if p.Phase == intake.Recording {
 				cancel() // after the first chunk committed
 			}
 		}})
@@ -385,8 +386,8 @@ func TestImportPayments_TwoRunsOfOneFileAtOnceRecordItOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = w.svc.ImportPayments(w.as, finapp.PaymentImport{Name: "busy.csv", Chunk: 3,
-				Open: func() (finapp.PaymentLines, error) { return paymentcsv.Open(path) }})
+			_, errs[i] = intake.Payments(w.as, w.svc, intake.Import{Name: "busy.csv", Chunk: 3,
+				Open: func() (intake.Lines, error) { return paymentcsv.Open(path) }})
 		}()
 	}
 	wg.Wait()
@@ -414,8 +415,8 @@ func TestImportPayments_AFileThatChangesMidwayStops(t *testing.T) {
 	first := "received_on,amount,currency,method,reference\n2026-01-31,1.00,SGD,cash,a\n2026-01-31,2.00,SGD,cash,b\n2026-01-31,3.00,SGD,cash,c\n"
 	second := strings.Replace(first, "3.00", "3.005", 1)
 	opened := 0
-	_, err := w.svc.ImportPayments(w.as, finapp.PaymentImport{Name: "moving.csv", Chunk: 1,
-		Open: func() (finapp.PaymentLines, error) {
+	_, err := intake.Payments(w.as, w.svc, intake.Import{Name: "moving.csv", Chunk: 1,
+		Open: func() (intake.Lines, error) {
 			opened++
 			if opened == 1 {
 				return paymentcsv.NewReader(strings.NewReader(first))
@@ -435,7 +436,7 @@ func TestImportPayments_AViewerMayNotImport(t *testing.T) {
 	w := newImportWorld(t)
 	path := w.file("january.csv", month)
 	viewer := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:auditor", Role: finapp.RoleViewer})
-	_, err := w.svc.ImportPayments(viewer, finapp.PaymentImport{Name: "january.csv", Open: func() (finapp.PaymentLines, error) { return paymentcsv.Open(path) }})
+	_, err := intake.Payments(viewer, w.svc, intake.Import{Name: "january.csv", Open: func() (intake.Lines, error) { return paymentcsv.Open(path) }})
 	if finapp.ErrorCode(err) != finapp.EForbidden {
 		t.Fatalf("a viewer's import: %v", err)
 	}

@@ -1,0 +1,263 @@
+package finapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The books' side of importing a file of payments (`finapp import payments`, docs/import.md):
+// what an import is, the rules each line is held to, and the use cases that start an import and
+// record a chunk of it. Reading the file — twice, by its digest, in chunks, with progress — is
+// the pipeline's (package intake), which calls these.
+
+// PrefixImport starts the id of an import (imp_…).
+const PrefixImport = "imp_"
+
+// Import is one payment file being or having been imported. A file is known by the SHA-256 of its bytes: importing the same file again
+// records nothing twice, and a run that was interrupted resumes after the last chunk it
+// committed, because Done is saved in the same transaction as the chunk's payments.
+type Import struct {
+	ID          string
+	Digest      string // SHA-256 of the file's bytes, hex
+	Name        string // the file's name when it was first imported, for people
+	Lines       int    // payment lines in the file
+	Done        int    // payments recorded so far: those of the file's first Done payment lines
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	CompletedAt *time.Time
+}
+
+// ImportLine is one payment line of an import file, its fields as written.
+type ImportLine struct {
+	Line    int // where the line starts in the file; the header is line 1
+	Payment PaymentCreate
+}
+
+// LineError is what is wrong with one line of an import file: its line number (the header is
+// line 1) and the column at fault ("" when the line as a whole is), as a spreadsheet shows them.
+type LineError struct {
+	Line    int
+	Field   string
+	Message string
+}
+
+func (e *LineError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("line %d, %s: %s", e.Line, e.Field, e.Message)
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+}
+
+// LineErrorOf turns a refusal of line's content into a LineError; other errors (the database
+// failing) are not the line's fault and come back as nil.
+func LineErrorOf(line int, err error) *LineError {
+	var le *LineError
+	if errors.As(err, &le) {
+		return le
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code == EInvalid {
+		return &LineError{Line: line, Field: e.Field, Message: e.Message}
+	}
+	return nil
+}
+
+// checkLine checks one line by RecordPayment's rules, plus the import's own: a date is required,
+// because "today" would misdate every line of last month's statement.
+func checkLine(l ImportLine, today string) (*Payment, error) {
+	if strings.TrimSpace(l.Payment.ReceivedOn) == "" {
+		return nil, Invalid("received_on", "is required in an import file (YYYY-MM-DD)")
+	}
+	return l.Payment.validate(today)
+}
+
+// ImportChecker holds the lines of an import file to RecordPayment's rules, remembering each
+// organization it has looked up. One checker serves one pass over a file, on one goroutine.
+type ImportChecker struct {
+	s     *Service
+	today string
+	orgs  map[string]*Organization
+	bad   map[string]error // organization id → why a line may not name it
+}
+
+// ImportChecker returns a checker for the caller's workspace. Errors: EForbidden (a role that
+// may not record payments).
+func (s *Service) ImportChecker(ctx context.Context) (*ImportChecker, error) {
+	a, err := s.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanWrite() {
+		return nil, Errorf(EForbidden, "the %s role may only read", a.Role)
+	}
+	return &ImportChecker{s: s, today: s.today(), orgs: map[string]*Organization{}, bad: map[string]error{}}, nil
+}
+
+// Check checks one line and returns the payment it records and the organization it is assigned
+// to (nil for none). A refusal of the line is a *LineError naming its line and column; any
+// other error is the database's.
+func (c *ImportChecker) Check(ctx context.Context, l ImportLine) (*Payment, *Organization, error) {
+	p, err := checkLine(l, c.today)
+	if err != nil {
+		if le := LineErrorOf(l.Line, err); le != nil {
+			return nil, nil, le
+		}
+		return nil, nil, err
+	}
+	id := l.Payment.OrganizationID
+	if id == "" {
+		return p, nil, nil
+	}
+	if err := c.bad[id]; err != nil {
+		return nil, nil, LineErrorOf(l.Line, err)
+	}
+	org := c.orgs[id]
+	if org == nil {
+		// As for RecordPayment, the organization must exist.
+		err := c.s.read(ctx, func(tx Tx) error {
+			var err error
+			org, err = tx.Organization(ctx, id)
+			return asField(err, "organization_id")
+		})
+		if le := LineErrorOf(l.Line, err); le != nil {
+			c.bad[id] = err
+			return nil, nil, le
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		c.orgs[id] = org
+	}
+	return p, org, nil
+}
+
+// FindImport returns the import of the file with digest, or nil if there is none.
+func (s *Service) FindImport(ctx context.Context, digest string) (*Import, error) {
+	var imp *Import
+	err := s.read(ctx, func(tx Tx) error {
+		var err error
+		imp, err = tx.ImportByDigest(ctx, digest)
+		if ErrorCode(err) == ENotFound {
+			imp, err = nil, nil
+		}
+		return err
+	})
+	return imp, err
+}
+
+// StartImport returns the unfinished import of the file with digest, or starts one of lines
+// payment lines. Errors: EForbidden, EConflict (another count of the same file's lines, or
+// another run starting it just now).
+func (s *Service) StartImport(ctx context.Context, name, digest string, lines int) (*Import, error) {
+	var imp *Import
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		found, err := tx.ImportByDigest(ctx, digest)
+		switch {
+		case err == nil && found.Lines != lines:
+			return Errorf(EConflict, "import %s of this file counted %d payment lines, not %d", found.ID, found.Lines, lines)
+		case err == nil:
+			imp = found
+			return nil
+		case ErrorCode(err) != ENotFound:
+			return err
+		}
+		imp = &Import{ID: NewID(PrefixImport), Digest: digest, Name: name, Lines: lines, CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now}
+		c.record("import.started", "import", imp.ID, nil, importSnapshot(imp))
+		return tx.CreateImport(ctx, imp)
+	})
+	if ErrorCode(err) == EDuplicate {
+		return nil, Errorf(EConflict, "another run started importing this file just now; let it finish")
+	}
+	return imp, err
+}
+
+// ImportChunk is a chunk of an import's payments ready to be written, with what each posts,
+// records and announces: it is built outside the transaction, so that building the next chunk
+// can overlap with writing this one.
+type ImportChunk struct {
+	importID string
+	start    int // payments of the file recorded before this chunk
+	payments []*Payment
+	orgs     []string // the organizations the payments are assigned to, each once
+	c        *changes
+}
+
+// NewImportChunk starts a chunk of the payments of the import importID that follows the first
+// start of them. Errors: EForbidden.
+func (s *Service) NewImportChunk(ctx context.Context, importID string, start int) (*ImportChunk, error) {
+	a, err := s.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &ImportChunk{importID: importID, start: start, c: newChanges(s.Now().UTC(), a)}, nil
+}
+
+// Add records p, from the file's line, as a payment of the chunk exactly as RecordPayment
+// would (recordPayment), assigned to org when not nil; its audit event names the line.
+func (ch *ImportChunk) Add(p *Payment, org *Organization, line int) {
+	if org != nil && !slices.Contains(ch.orgs, org.ID) {
+		ch.orgs = append(ch.orgs, org.ID)
+	}
+	ch.c.recordPayment(p, org, fmt.Sprintf("import %s line %d", ch.importID, line))
+	ch.payments = append(ch.payments, p)
+}
+
+// Len is how many payments the chunk holds.
+func (ch *ImportChunk) Len() int { return len(ch.payments) }
+
+// WriteImportChunk writes one chunk of imp in one transaction and moves imp on by as many
+// payments in the same transaction; imp is updated once that committed. Errors: EConflict
+// (another run is importing the same file), EInvalid (an organization has gone), EUnavailable.
+func (s *Service) WriteImportChunk(ctx context.Context, imp *Import, ch *ImportChunk) error {
+	a, err := s.actor(ctx)
+	if err != nil {
+		return err
+	}
+	var saved Import
+	err = s.Store.Update(ctx, a.WorkspaceID, func(tx Tx) error {
+		cur, err := tx.ImportByDigest(ctx, imp.Digest)
+		if err != nil {
+			return err
+		}
+		if cur.Done != ch.start {
+			return Errorf(EConflict, "another run is importing this file too (import %s is at payment %d of %d, this run at %d); let it finish",
+				cur.ID, cur.Done, cur.Lines, ch.start)
+		}
+		for _, id := range ch.orgs {
+			if _, err := tx.Organization(ctx, id); err != nil {
+				return asField(err, "organization_id")
+			}
+		}
+		if err := tx.CreatePayments(ctx, ch.payments); err != nil {
+			return err
+		}
+		c := *ch.c // the store may run this function again: what it adds must not stick
+		c.audit = slices.Clip(c.audit)
+		cur.Done += len(ch.payments)
+		cur.UpdatedAt = c.now
+		if cur.Done == cur.Lines {
+			at := c.now
+			cur.CompletedAt = &at
+			c.record("import.completed", "import", cur.ID, nil, importSnapshot(cur))
+		}
+		if err := c.save(ctx, tx); err != nil {
+			return err
+		}
+		saved = *cur
+		return tx.UpdateImport(ctx, cur)
+	})
+	if err == nil {
+		*imp = saved
+	}
+	return err
+}
+
+// importSnapshot is how an import appears in the audit trail.
+func importSnapshot(imp *Import) map[string]any {
+	return map[string]any{"id": imp.ID, "name": imp.Name, "sha256": imp.Digest, "lines": imp.Lines, "done": imp.Done}
+}
