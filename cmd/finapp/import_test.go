@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"finapp"
-	"finapp/intake"
 	"finapp/api"
 	"finapp/auth"
+	"finapp/intake"
 	"finapp/internal/testdb"
 	"finapp/money"
 	"finapp/paymentcsv"
