@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"finapp/reqlog"
 )
 
 // metrics are the server's Prometheus metrics, on a registry of their own so that several servers
@@ -17,6 +19,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	http     *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -32,14 +35,33 @@ func newMetrics() *metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"operation"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration,
+	m.http = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "finapp_http_requests_total",
+		Help: "Every HTTP request answered — API, pages, health checks, and those refused before any operation (401, 404, 405) — by route pattern (\"\" when none matched) and status code.",
+	}, []string{"route", "code"})
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "finapp_build_info",
+		Help: "Always 1: the version, VCS revision and Go version of the running binary.",
+	}, []string{"version", "revision", "goversion"})
+	b := ReadBuild()
+	build.WithLabelValues(b.Version, b.Revision, b.GoVersion).Set(1)
+	m.registry.MustRegister(m.requests, m.duration, m.http, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-// observe is huma middleware that counts and times every operation.
+// observeHTTP counts one answered request (reqlog.Observer).
+func (m *metrics) observeHTTP(route string, status int, _ time.Duration) {
+	m.http.WithLabelValues(route, strconv.Itoa(status)).Inc()
+}
+
+// observe is huma middleware that counts and times every operation, and names its route for the
+// request's log line.
 func (m *metrics) observe(ctx huma.Context, next func(huma.Context)) {
 	start := time.Now()
+	if op := ctx.Operation(); op != nil {
+		reqlog.SetRoute(ctx.Context(), op.Method+" "+op.Path)
+	}
 	next(ctx)
 	op := ctx.Operation().OperationID
 	m.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())

@@ -9,6 +9,7 @@ import (
 
 	"finapp"
 	"finapp/auth"
+	"finapp/reqlog"
 )
 
 // maxBodyBytes bounds every request body.
@@ -37,7 +38,7 @@ func recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				slog.Error("panic", "value", v, "path", r.URL.Path)
+				slog.Error("panic", "value", v, "path", r.URL.Path, "request_id", reqlog.ID(r.Context()))
 				writeProblem(w, &Problem{Title: "Internal Server Error", Status: 500, Detail: "internal error", Code: finapp.EInternal})
 			}
 		}()
@@ -69,6 +70,7 @@ func authenticate(au *auth.Auth, next http.Handler) http.Handler {
 			writeProblem(w, errorProblem(err))
 			return
 		}
+		reqlog.SetCaller(r.Context(), actor.WorkspaceID, actor.Name)
 		next.ServeHTTP(w, r.WithContext(finapp.WithActor(r.Context(), actor)))
 	})
 }

@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"finapp"
 	"finapp/api/replay"
 	"finapp/auth"
+	"finapp/reqlog"
 )
 
 // Version is the API's version in the OpenAPI document.
@@ -34,6 +36,8 @@ type Deps struct {
 	// LostResponseAfter is how long a claimed Idempotency-Key may wait for its response to be
 	// stored before a repeat is told the response was lost (default one minute).
 	LostResponseAfter time.Duration
+	// Log receives one line per request (reqlog); nil means slog.Default().
+	Log *slog.Logger
 }
 
 // Handler is the whole API, health checks included.
@@ -101,7 +105,18 @@ func New(d Deps) *Handler {
 	if d.Pages != nil {
 		root.Handle("/", d.Pages)
 	}
-	return &Handler{Handler: recoverPanics(SecurityHeaders(limitBody(root), d.TLS)), idempotency: idem}
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	routedRoot := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The coarse route ("/v1/", "/"); the API's operations and the pages name theirs.
+		if _, pattern := root.Handler(r); pattern != "" {
+			reqlog.SetRoute(r.Context(), pattern)
+		}
+		root.ServeHTTP(w, r)
+	})
+	return &Handler{Handler: reqlog.Middleware(log, m.observeHTTP, recoverPanics(SecurityHeaders(limitBody(routedRoot), d.TLS))), idempotency: idem}
 }
 
 func limitBody(next http.Handler) http.Handler {

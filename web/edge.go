@@ -24,7 +24,8 @@ func (s *server) checkText(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		p := &page{Title: "Unreadable input", Error: sentence(e)}
+		p := &page{Title: "Unreadable input", Error: sentence(e), ctx: r.Context()}
+		noteRefusal(p, e)
 		s.render(w, pageStatus(e.Code), "error", p)
 	})
 }

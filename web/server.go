@@ -6,6 +6,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -17,6 +18,7 @@ import (
 	"finapp"
 	"finapp/api"
 	"finapp/auth"
+	"finapp/reqlog"
 )
 
 //go:embed templates/*.html
@@ -97,7 +99,18 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /admin/tokens", s.admin(s.createToken))
 	mux.Handle("GET /admin/tokens/{id}/revoke", s.admin(s.confirmRevokeToken))
 	mux.Handle("POST /admin/tokens/{id}/revoke", s.admin(s.revokeToken))
-	return s.checkText(mux)
+	return s.checkText(routed(mux))
+}
+
+// routed names the pattern of the page that serves each request for its log line and metrics
+// (reqlog): "GET /payments/{id}", never the path with its ids.
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			reqlog.SetRoute(r.Context(), pattern)
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func cacheStatic(next http.Handler) http.Handler {
@@ -119,6 +132,8 @@ type page struct {
 	Error    string // a refusal that names no field
 	Fields   map[string]string
 	Data     any
+
+	ctx context.Context // the request's, so that a refusal reaches its log line (reqlog)
 }
 
 // parseTemplates parses each page together with the layout, once, at start-up.
@@ -169,10 +184,11 @@ func pageStatus(code string) int {
 func (s *server) refusal(p *page, err error, formFields ...string) int {
 	var e *finapp.Error
 	if !errors.As(err, &e) || e.Code == finapp.EInternal {
-		s.log.Error("page request failed", "err", err)
+		s.log.Error("page request failed", "err", err, "request_id", reqlog.ID(p.ctx))
 		p.Error = "Internal error. Please try again; if it persists, tell your administrator."
 		return http.StatusInternalServerError
 	}
+	noteRefusal(p, e)
 	for _, f := range formFields {
 		if e.Field == f {
 			if p.Fields == nil {
@@ -184,6 +200,13 @@ func (s *server) refusal(p *page, err error, formFields ...string) int {
 	}
 	p.Error = sentence(e)
 	return pageStatus(e.Code)
+}
+
+// noteRefusal gives the log line of p's request the refusal's code and sentence.
+func noteRefusal(p *page, e *finapp.Error) {
+	if p.ctx != nil {
+		reqlog.SetReason(p.ctx, e.Code, sentence(e))
+	}
 }
 
 // sentence is an error as the pages show it: the field it names, then the message.

@@ -15,6 +15,7 @@ import (
 
 	"finapp"
 	"finapp/auth"
+	"finapp/reqlog"
 )
 
 // Cookies. The session cookie holds the session secret from auth.Auth.Login; the login cookie
@@ -87,7 +88,8 @@ func (s *server) authed(h func(http.ResponseWriter, *http.Request, *page)) http.
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
-		p := &page{User: strings.TrimPrefix(actor.Name, "user:"), Role: actor.Role, CanWrite: actor.CanWrite(), CSRF: csrfToken(c.Value)}
+		reqlog.SetCaller(r.Context(), actor.WorkspaceID, actor.Name)
+		p := &page{User: strings.TrimPrefix(actor.Name, "user:"), Role: actor.Role, CanWrite: actor.CanWrite(), CSRF: csrfToken(c.Value), ctx: r.Context()}
 		if r.Method == http.MethodPost {
 			if !sameOrigin(r) || !sameToken(r.PostFormValue(csrfField), p.CSRF) {
 				p.Title = "Form expired"
@@ -140,7 +142,7 @@ func sitePath(p string) bool {
 }
 
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
-	p := &page{Title: "Log in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}}
+	p := &page{Title: "Log in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}, ctx: r.Context()}
 	if msg, ok := flashes[r.URL.Query().Get("done")]; ok {
 		p.Flash = msg
 	}
@@ -158,7 +160,7 @@ func (s *server) renderLogin(w http.ResponseWriter, status int, p *page) {
 
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	d := loginData{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
-	p := &page{Title: "Log in", Data: d}
+	p := &page{Title: "Log in", Data: d, ctx: r.Context()}
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameOrigin(r) || !sameToken(r.PostFormValue(csrfField), c.Value) {
 		p.Error = "The login form expired. Please try again."

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"finapp/api"
 	"finapp/postgres"
 	"finapp/sqlite"
 	"finapp/sqlstore"
@@ -21,7 +22,9 @@ const usage = `finapp — record, assign and apply the money customers send.
 
 Usage:
   finapp serve [--db sqlite:PATH|postgres://…] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]
-        run the server (default sqlite:finapp.db on 127.0.0.1:8080)
+               [--log-format json|text]
+        run the server (default sqlite:finapp.db on 127.0.0.1:8080); one log line per request
+        on stderr
   finapp token create --role admin|finance|viewer [--name NAME] [--workspace W] [--expires 720h]
         print a new API token and nothing else
   finapp workspace create NAME              add a partner's books; prints its id
@@ -34,6 +37,7 @@ Usage:
         record every line of a CSV file as a payment (docs/import.md); nothing if a line is bad,
         nothing twice if run again
   finapp migrate                            bring the schema up to date and exit
+  finapp version                            print the version, VCS revision and Go version
 
 Every command takes --db (or FINAPP_DB); serve takes --addr (or FINAPP_ADDR). W is a workspace's
 id or name; the first one is ws_default ("Default").
@@ -70,6 +74,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return importPayments(ctx, args[2:], stdout, stderr)
 	case args[0] == "audit" && len(args) > 1 && args[1] == "verify":
 		return auditVerify(ctx, args[2:], stdout)
+	case args[0] == "version" || args[0] == "--version":
+		b := api.ReadBuild()
+		rev := b.Revision
+		if rev == "" {
+			rev = "unknown revision"
+		} else if b.Modified {
+			rev += " (modified)"
+		}
+		fmt.Fprintf(stdout, "finapp %s, %s, %s, API %s\n", b.Version, rev, b.GoVersion, api.Version)
+		return nil
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -29,6 +29,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", env("FINAPP_ADDR", "127.0.0.1:8080"), "listen address (env FINAPP_ADDR)")
 	tlsCert := fs.String("tls-cert", env("FINAPP_TLS_CERT", ""), "serve HTTPS with this certificate (PEM; env FINAPP_TLS_CERT)")
 	tlsKey := fs.String("tls-key", env("FINAPP_TLS_KEY", ""), "the certificate's private key (PEM; env FINAPP_TLS_KEY)")
+	logFormat := fs.String("log-format", env("FINAPP_LOG_FORMAT", "json"), "json or text: the log on stderr, one line per request (env FINAPP_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -36,7 +37,15 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if useTLS && (*tlsCert == "" || *tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	var logger *slog.Logger
+	switch *logFormat {
+	case "json":
+		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	case "text":
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	default:
+		return fmt.Errorf("--log-format %q: want json or text", *logFormat)
+	}
 	slog.SetDefault(logger)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -50,7 +59,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	au := auth.New(db.AuthStore())
 	svc := finapp.NewService(db)
 	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: useTLS, Logger: logger})
-	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS})
+	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS, Log: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -60,6 +69,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		url = "https://" + ln.Addr().String()
 	}
 	shown := redact(*dsn)
+	build := api.ReadBuild()
+	logger.Info("started", "url", url, "db", shown, "version", build.Version, "revision", build.Revision)
 	fmt.Fprintf(stdout, "finapp is serving %s on %s\n", shown, url)
 	fmt.Fprintf(stdout, "Web UI: %s/ (log in with a user's email and password)\n", url)
 	fmt.Fprintf(stdout, "API: %s/v1 (OpenAPI at %s/v1/openapi.json)\n", url, url)
@@ -103,5 +114,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
 	// Responses stored behind their commits (Idempotency-Key) land before the database closes.
-	return errors.Join(err, handler.Drain(shutdownCtx))
+	err = errors.Join(err, handler.Drain(shutdownCtx))
+	logger.Info("stopped", "err", err)
+	return err
 }
