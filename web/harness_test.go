@@ -1,14 +1,17 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,6 +41,25 @@ type harness struct {
 	auth   *auth.Auth
 	// clock moves Auth's time forward (sessions, tokens, throttling): an offset in nanoseconds.
 	clock *atomic.Int64
+	log   *lockedLog // the server's request log
+}
+
+// lockedLog is a log destination the server's goroutines may write to at once.
+type lockedLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newHarness(t *testing.T, secure bool) *harness {
@@ -55,10 +77,12 @@ func newHarnessOn(t *testing.T, db *sqlstore.DB, secure bool) *harness {
 	if _, err := au.CreateUser(ctx, finapp.DefaultWorkspace, testEmail, finapp.RoleFinance, testPassword); err != nil {
 		t.Fatal(err)
 	}
+	logged := &lockedLog{}
 	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: secure})
-	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages}))
+	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages,
+		Log: slog.New(slog.NewJSONHandler(logged, nil))}))
 	t.Cleanup(srv.Close)
-	h := &harness{t: t, URL: srv.URL, svc: svc, ctx: ctx, auth: au, clock: clock}
+	h := &harness{t: t, URL: srv.URL, svc: svc, ctx: ctx, auth: au, clock: clock, log: logged}
 	h.acme = h.org("Acme Telecom Pte Ltd", "SGD")
 	h.boreal = h.org("Borealis Cloud", "SGD")
 	h.invoice(h.acme, "INV-1001", "300.00", finapp.KindStandard)
