@@ -190,18 +190,21 @@ func (tx *Tx) UpdateAllocation(ctx context.Context, a *finapp.Allocation) error 
 
 // PaymentTopUps implements finapp.Tx.
 func (tx *Tx) PaymentTopUps(ctx context.Context, paymentID string) ([]*finapp.TopUp, error) {
-	rows, err := tx.query(ctx, `SELECT id, payment_id, organization_id, amount, currency, created_by, created_at
-		FROM top_ups WHERE workspace_id = ? AND payment_id = ? ORDER BY id`, tx.ws, paymentID)
+	rows, err := tx.query(ctx, `SELECT `+topUpColumns+` FROM top_ups WHERE workspace_id = ? AND payment_id = ? ORDER BY id`, tx.ws, paymentID)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(s scanner) (*finapp.TopUp, error) {
-		var t finapp.TopUp
-		var created string
-		err := s.Scan(&t.ID, &t.PaymentID, &t.OrganizationID, &t.Amount, &t.Currency, &t.CreatedBy, &created)
-		t.CreatedAt = parseTS(created)
-		return &t, err
-	})
+	return collect(rows, scanTopUp)
+}
+
+const topUpColumns = `id, payment_id, organization_id, amount, currency, created_by, created_at`
+
+func scanTopUp(s scanner) (*finapp.TopUp, error) {
+	var t finapp.TopUp
+	var created string
+	err := s.Scan(&t.ID, &t.PaymentID, &t.OrganizationID, &t.Amount, &t.Currency, &t.CreatedBy, &created)
+	t.CreatedAt = parseTS(created)
+	return &t, err
 }
 
 // CreateTopUp implements finapp.Tx.

@@ -107,18 +107,11 @@ func (tx *Tx) AllocationPage(ctx context.Context, afterID string, limit int) ([]
 
 // TopUpPage implements finapp.ReplayTx.
 func (tx *Tx) TopUpPage(ctx context.Context, afterID string, limit int) ([]*finapp.TopUp, error) {
-	rows, err := tx.query(ctx, `SELECT id, payment_id, organization_id, amount, currency, created_by, created_at
-		FROM top_ups WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?`, tx.ws, afterID, limit)
+	rows, err := tx.query(ctx, `SELECT `+topUpColumns+` FROM top_ups WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?`, tx.ws, afterID, limit)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(s scanner) (*finapp.TopUp, error) {
-		var t finapp.TopUp
-		var created string
-		err := s.Scan(&t.ID, &t.PaymentID, &t.OrganizationID, &t.Amount, &t.Currency, &t.CreatedBy, &created)
-		t.CreatedAt = parseTS(created)
-		return &t, err
-	})
+	return collect(rows, scanTopUp)
 }
 
 // ImportPage implements finapp.ReplayTx.
