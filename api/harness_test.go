@@ -37,7 +37,8 @@ func newTestServer(t testing.TB) *testServer {
 	ctx := context.Background()
 	db := testdb.Open(t) // SQLite, or PostgreSQL with FINAPP_TEST_ENGINE=postgres
 	var err error
-	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: auth.New(db.AuthStore()), Idempotency: db, Ready: db.Ping}))
+	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: auth.New(db.AuthStore()), Idempotency: db, Ready: db.Ping,
+		Collectors: db.Collectors()}))
 	t.Cleanup(srv.Close)
 	s := &testServer{t: t, URL: srv.URL, DB: db}
 	for role, dst := range map[string]*string{finapp.RoleFinance: &s.Token, finapp.RoleAdmin: &s.Admin, finapp.RoleViewer: &s.Viewer} {

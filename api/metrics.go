@@ -22,7 +22,7 @@ type metrics struct {
 	http     *prometheus.CounterVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(extra []prometheus.Collector) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -47,6 +47,7 @@ func newMetrics() *metrics {
 	build.WithLabelValues(b.Version, b.Revision, b.GoVersion).Set(1)
 	m.registry.MustRegister(m.requests, m.duration, m.http, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registry.MustRegister(extra...)
 	return m
 }
 

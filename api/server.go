@@ -12,6 +12,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"finapp"
 	"finapp/api/replay"
@@ -38,6 +39,8 @@ type Deps struct {
 	LostResponseAfter time.Duration
 	// Log receives one line per request (reqlog); nil means slog.Default().
 	Log *slog.Logger
+	// Collectors are more metrics served at /metrics (the database's pools and commits).
+	Collectors []prometheus.Collector
 }
 
 // Handler is the whole API, health checks included.
@@ -64,7 +67,7 @@ func New(d Deps) *Handler {
 	config.Security = []map[string][]string{{"bearer": {}}}
 	config.CreateHooks = nil // no $schema links in bodies: responses carry exactly the documented fields
 	humaAPI := humago.New(mux, config)
-	m := newMetrics()
+	m := newMetrics(d.Collectors)
 	humaAPI.UseMiddleware(m.observe, enforceAccess(humaAPI))
 
 	h := &handlers{svc: d.Service, auth: d.Auth}

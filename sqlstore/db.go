@@ -64,6 +64,7 @@ type DB struct {
 	queries sync.Map // query text → dialect-specific text
 	onClose []func()
 	group   *groupCommitter // nil unless the dialect asks for group commit
+	stats   writeStats
 }
 
 // OnClose adds fn to what Close does after closing the pools (e.g. closing a pgx pool).
@@ -148,6 +149,9 @@ func (db *DB) inTx(ctx context.Context, pool *sql.DB, workspaceID string, write 
 		if err == nil || !db.retryable(err) {
 			break
 		}
+		if write {
+			db.stats.retries.Add(1)
+		}
 		// Serialization failure, deadlock victim, or a dead pooled connection found at BEGIN:
 		// nothing was written; run it again after a short, growing pause.
 		select {
@@ -170,7 +174,12 @@ func (db *DB) tryTx(ctx context.Context, pool *sql.DB, workspaceID string, write
 		_ = sqlTx.Rollback()
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	start := time.Now()
+	err = sqlTx.Commit()
+	if write {
+		db.stats.committed(1, time.Since(start), err)
+	}
+	if err != nil {
 		return commitError{err}
 	}
 	return nil

@@ -52,6 +52,7 @@ func (g *groupCommitter) update(ctx context.Context, ws string, fn func(finapp.T
 		if err = g.submit(ctx, ws, fn); err == nil || !g.db.retryable(err) {
 			break
 		}
+		g.db.stats.retries.Add(1)
 		// A serialization failure or deadlock (PostgreSQL, against another server process), or a
 		// dead pooled connection found at BEGIN: nothing of the job was written; run it again.
 		select {
@@ -171,7 +172,16 @@ func (g *groupCommitter) commit(batch []*job) {
 			return
 		}
 	}
-	if err := sqlTx.Commit(); err != nil {
+	written := 0
+	for _, r := range results {
+		if r == nil {
+			written++
+		}
+	}
+	start := time.Now()
+	err = sqlTx.Commit()
+	g.db.stats.committed(written, time.Since(start), err)
+	if err != nil {
 		for i := range results {
 			if results[i] == nil {
 				results[i] = commitError{err}
@@ -193,7 +203,10 @@ func (g *groupCommitter) commitOne(ctx context.Context, sqlTx *sql.Tx, stmts *ba
 		results[0] = err
 		return
 	}
-	if err := sqlTx.Commit(); err != nil {
+	start := time.Now()
+	err := sqlTx.Commit()
+	g.db.stats.committed(1, time.Since(start), err)
+	if err != nil {
 		results[0] = commitError{err}
 	}
 }

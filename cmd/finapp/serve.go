@@ -59,7 +59,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	au := auth.New(db.AuthStore())
 	svc := finapp.NewService(db)
 	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: useTLS, Logger: logger})
-	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS, Log: logger})
+	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS, Log: logger,
+		Collectors: db.Collectors()})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
