@@ -120,8 +120,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	_, err = provider.Up(ctx)
-	return err
+	return sqlstore.Migrate(ctx, provider)
 }
 
 func sub(f fs.FS) fs.FS {

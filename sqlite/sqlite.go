@@ -90,6 +90,5 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	_, err = provider.Up(ctx)
-	return err
+	return sqlstore.Migrate(ctx, provider)
 }
