@@ -98,10 +98,15 @@ func (c *changes) settleInvoice(inv *Invoice) {
 				j.transfer(AccountDeferredRevenue, AccountRevenue, inv.Currency, inv.Total)
 			}
 		})
-		c.event("invoice.paid", inv.ID, inv)
-		c.event("invoice.provisioned", inv.ID, inv)
-	} else if inv.Status == InvoicePaid && before != InvoicePaid {
-		c.event("invoice.paid", inv.ID, inv)
+		c.event(EventInvoicePaid, inv.ID, inv)
+		c.event(EventInvoiceProvisioned, inv.ID, inv)
+	} else if inv.Status != before {
+		switch inv.Status {
+		case InvoicePaid:
+			c.event(EventInvoicePaid, inv.ID, inv)
+		case InvoicePartiallyPaid:
+			c.event(EventInvoicePartiallyPaid, inv.ID, inv)
+		}
 	}
 }
 
@@ -126,6 +131,7 @@ func (c *changes) applyRelease(p *Payment, inv *Invoice, a *Allocation) {
 		j.transfer(ReceivableAccount(inv.OrganizationID), UnappliedAccount(p.OrganizationID), a.Currency, a.Amount)
 	})
 	c.record("allocation.released", "allocation", a.ID, nil, allocationSnapshot(a))
+	c.event(EventAllocationReleased, a.ID, allocationSnapshot(a))
 	c.settleInvoice(inv)
 }
 

@@ -104,7 +104,7 @@ func TestAllocate_MovesTheMoneyAndPostsIt(t *testing.T) {
 
 // SPEC §1: the invoice's status follows the money, unpaid → partially paid → paid; a proforma or
 // top-up invoice becomes provisioned instead of paid, is provisioned exactly once (one entry,
-// one invoice.provisioned event) and stays provisioned.
+// one invoice.provisioned event) and stays provisioned. Each status it reaches is announced once.
 func TestAllocate_StatusFollowsTheMoneyAndProvisionsExactlyOnce(t *testing.T) {
 	for _, tc := range []struct {
 		kind      string
@@ -112,9 +112,9 @@ func TestAllocate_StatusFollowsTheMoneyAndProvisionsExactlyOnce(t *testing.T) {
 		provision []string // the provisioning entry
 		events    []string
 	}{
-		{KindStandard, InvoicePaid, nil, []string{"invoice.paid"}},
-		{KindProforma, InvoiceProvisioned, []string{"invoice.provisioned deferred_revenue > revenue 100.00 SGD"}, []string{"invoice.paid", "invoice.provisioned"}},
-		{KindTopUp, InvoiceProvisioned, []string{"invoice.provisioned topup_clearing > credit:org_acme 100.00 SGD"}, []string{"invoice.paid", "invoice.provisioned"}},
+		{KindStandard, InvoicePaid, nil, []string{"invoice.partially_paid", "invoice.paid"}},
+		{KindProforma, InvoiceProvisioned, []string{"invoice.provisioned deferred_revenue > revenue 100.00 SGD"}, []string{"invoice.partially_paid", "invoice.paid", "invoice.provisioned"}},
+		{KindTopUp, InvoiceProvisioned, []string{"invoice.provisioned topup_clearing > credit:org_acme 100.00 SGD"}, []string{"invoice.partially_paid", "invoice.paid", "invoice.provisioned"}},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			c, p, inv := ruleChanges(), paymentOf(acme, sgd(500)), invoiceOf(acme, "I-1", tc.kind, sgd(100))

@@ -81,16 +81,6 @@ type AuditFilter struct {
 	Limit    int
 }
 
-// Event is an outbox row: a fact other systems consume (SPEC §6), written in the same transaction
-// as the change it announces so that no committed change is missed.
-type Event struct {
-	ID       string
-	Type     string // payment.recorded, payment.allocated, invoice.paid, invoice.provisioned, credit.topped_up
-	EntityID string
-	Payload  string // JSON
-	At       time.Time
-}
-
 // ChainBreak says where an audit chain stops being what was written: the event at Index (in
 // append order) does not link to the one before it, or its hash does not match its content.
 type ChainBreak struct {

@@ -73,7 +73,7 @@ func (c *changes) save(ctx context.Context, tx Tx) error {
 	if err := appendAudits(ctx, tx, c.audit); err != nil {
 		return err
 	}
-	return tx.AppendEvents(ctx, c.events)
+	return appendEvents(ctx, tx, c.events)
 }
 
 // firstEntity names what the change wrote first ("payment pay_…"), or "".

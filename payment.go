@@ -155,7 +155,7 @@ func (c *changes) recordPayment(p *Payment, org *Organization, source string) {
 	after := snapshot(p)
 	c.audit = append(c.audit, &AuditEvent{ID: NewID(PrefixAudit), At: c.now, Actor: c.actor, Source: source, Action: "payment.recorded",
 		Entity: "payment", EntityID: p.ID, After: after})
-	c.events = append(c.events, &Event{ID: NewID(PrefixEvent), Type: "payment.recorded", EntityID: p.ID, Payload: after, At: c.now})
+	c.events = append(c.events, &Event{ID: NewID(PrefixEvent), Type: EventPaymentRecorded, EntityID: p.ID, Payload: after, At: c.now})
 }
 
 // PaymentUpdate is the input to UpdatePayment: nil fields are left as they are.

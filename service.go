@@ -125,6 +125,7 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceCreate) (*Invoice
 			j.transfer(ReceivableAccount(org.ID), issueAccount(inv.Kind), inv.Currency, inv.Total)
 		})
 		c.record("invoice.issued", "invoice", inv.ID, nil, inv)
+		c.event(EventInvoiceCreated, inv.ID, inv)
 		return nil
 	})
 	return inv, err
@@ -162,6 +163,7 @@ func (s *Service) VoidInvoice(ctx context.Context, id string, ifMatch int) (*Inv
 			j.transfer(issueAccount(inv.Kind), ReceivableAccount(inv.OrganizationID), inv.Currency, inv.Total)
 		})
 		c.record("invoice.voided", "invoice", inv.ID, &before, inv)
+		c.event(EventInvoiceVoided, inv.ID, inv)
 		return nil
 	})
 	return inv, err

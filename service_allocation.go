@@ -59,8 +59,11 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 		p.Version++
 		p.UpdatedAt = c.now
 		c.record("payment.allocated", "payment", p.ID, &before, p)
+		if before.OrganizationID != p.OrganizationID {
+			c.event(EventPaymentAssigned, p.ID, p)
+		}
 		for _, a := range made {
-			c.event("payment.allocated", p.ID, map[string]any{"payment_id": p.ID, "allocation_id": a.ID, "invoice_id": a.InvoiceID, "amount": money.Format(a.Amount, a.Currency), "currency": a.Currency})
+			c.event(EventPaymentAllocated, a.ID, allocationSnapshot(a))
 		}
 		return tx.UpdatePayment(ctx, p)
 	})
@@ -190,7 +193,7 @@ func (s *Service) TopUp(ctx context.Context, paymentID string, ifMatch int, amou
 		})
 		c.record("top_up.created", "top_up", t.ID, nil, topUpSnapshot(t))
 		c.record("payment.topped_up", "payment", p.ID, &before, p)
-		c.event("credit.topped_up", t.ID, map[string]any{"top_up_id": t.ID, "payment_id": p.ID, "organization_id": p.OrganizationID, "amount": money.Format(amt, p.Currency), "currency": p.Currency})
+		c.event(EventCreditToppedUp, t.ID, map[string]any{"top_up_id": t.ID, "payment_id": p.ID, "organization_id": p.OrganizationID, "amount": money.Format(amt, p.Currency), "currency": p.Currency})
 		if err := tx.CreateTopUp(ctx, t); err != nil {
 			return err
 		}

@@ -71,6 +71,7 @@ func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u P
 			}
 		})
 		c.record("payment.edited", "payment", p.ID, p, next)
+		c.event(EventPaymentUpdated, p.ID, next)
 		return tx.UpdatePayment(ctx, next)
 	})
 	if err != nil {
@@ -99,6 +100,7 @@ func (s *Service) DeletePayment(ctx context.Context, id string, ifMatch int) err
 		p.DeletedAt, p.UpdatedAt = &at, c.now
 		p.Version++
 		c.record("payment.deleted", "payment", p.ID, &before, p)
+		c.event(EventPaymentDeleted, p.ID, p)
 		return tx.UpdatePayment(ctx, p)
 	})
 }
@@ -169,6 +171,7 @@ func (s *Service) AssignPayment(ctx context.Context, id, orgID string, ifMatch i
 		p.Version++
 		p.UpdatedAt = c.now
 		c.record("payment.assigned", "payment", p.ID, &before, p)
+		c.event(EventPaymentAssigned, p.ID, p)
 		return tx.UpdatePayment(ctx, p)
 	})
 	if err != nil {
@@ -212,6 +215,7 @@ func (s *Service) UnassignPayment(ctx context.Context, id string, ifMatch int) (
 		p.Version++
 		p.UpdatedAt = c.now
 		c.record("payment.unassigned", "payment", p.ID, &before, p)
+		c.event(EventPaymentUnassigned, p.ID, p)
 		return tx.UpdatePayment(ctx, p)
 	})
 	if err != nil {

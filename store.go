@@ -66,10 +66,9 @@ type PaymentTx interface {
 // events, and the Idempotency-Key claim of the request that made it.
 type LedgerTx interface {
 	AuditAppender // audit.go
-	// Journal entries and outbox events are appended in slice order, a few statements for any
-	// number of them.
+	EventAppender // event.go
+	// Journal entries are appended in slice order, a few statements for any number of them.
 	AppendJournals(ctx context.Context, es []*JournalEntry) error
-	AppendEvents(ctx context.Context, es []*Event) error
 	// ClaimIdempotencyKey claims key for a request in this transaction, naming the entity the
 	// change wrote; if the key was claimed before, it claims nothing and reports so.
 	ClaimIdempotencyKey(ctx context.Context, key, requestHash, entity string) (claimedBefore bool, err error)
@@ -97,6 +96,8 @@ type ListTx interface {
 	ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error)
 	ListPayments(ctx context.Context, f PaymentFilter) (list []*Payment, next string, err error)
 	ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEvent, next string, err error)
+	// ListEvents lists outbox events in sequence order after f.After, at most f.Limit.
+	ListEvents(ctx context.Context, f EventFilter) ([]*Event, error)
 }
 
 // ReportTx computes the reports' sums where the rows are.

@@ -39,6 +39,7 @@ var access = map[string]string{
 	"release-allocation":  levelWrite,
 	"top-up":              levelWrite,
 	"list-audit":          levelRead,
+	"list-events":         levelRead,
 	"verify-audit":        levelRead,
 	"export-journal":      levelRead,
 	"aging-report":        levelRead,

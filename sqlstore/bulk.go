@@ -160,12 +160,52 @@ func (tx *Tx) AppendAudits(ctx context.Context, es []*finapp.AuditEvent) error {
 		})
 }
 
+// EventHead implements finapp.Tx: the sequence of the workspace's last event, under the audit
+// chain's lock (PostgreSQL), which the transaction holds to commit, so that sequences follow
+// commit order.
+func (tx *Tx) EventHead(ctx context.Context) (int64, error) {
+	if lock := tx.db.dialect.LockAuditChain; lock != "" {
+		if _, err := tx.exec(ctx, lock, tx.ws); err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(sequence), 0) FROM events WHERE workspace_id = ?`, tx.ws).Scan(&n)
+	return n, err
+}
+
 // AppendEvents implements finapp.Tx.
 func (tx *Tx) AppendEvents(ctx context.Context, es []*finapp.Event) error {
 	var at stamps
-	return tx.insertRows(ctx, "events", `workspace_id, id, type, entity_id, payload, at`, len(es), func(i int, args []any) []any {
+	return tx.insertRows(ctx, "events", `workspace_id, id, sequence, type, entity_id, payload, at`, len(es), func(i int, args []any) []any {
 		e := es[i]
-		return append(args, tx.ws, e.ID, e.Type, e.EntityID, e.Payload, at.ts(e.At))
+		return append(args, tx.ws, e.ID, e.Sequence, e.Type, e.EntityID, e.Payload, at.ts(e.At))
+	})
+}
+
+// ListEvents implements finapp.Tx.
+func (tx *Tx) ListEvents(ctx context.Context, f finapp.EventFilter) ([]*finapp.Event, error) {
+	var w where
+	w.add(`workspace_id = ?`, tx.ws)
+	w.add(`sequence > ?`, f.After)
+	if len(f.Types) > 0 {
+		marks := strings.Repeat("?, ", len(f.Types))
+		args := make([]any, len(f.Types))
+		for i, t := range f.Types {
+			args[i] = t
+		}
+		w.add(`type IN (`+marks[:len(marks)-2]+`)`, args...)
+	}
+	rows, err := tx.query(ctx, `SELECT id, sequence, type, entity_id, payload, at FROM events`+w.sql()+` ORDER BY sequence LIMIT ?`, append(w.args, f.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s scanner) (*finapp.Event, error) {
+		var e finapp.Event
+		var at string
+		err := s.Scan(&e.ID, &e.Sequence, &e.Type, &e.EntityID, &e.Payload, &at)
+		e.At = parseTS(at)
+		return &e, err
 	})
 }
 
