@@ -116,4 +116,3 @@ func IsRefusedTarget(err error) bool { return errors.Is(err, ErrTarget) }
 func validUTF8(b []byte) string {
 	return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
 }
-
