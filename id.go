@@ -17,6 +17,9 @@ const (
 	PrefixAudit        = "aud_"
 	PrefixEvent        = "evt_"
 	PrefixToken        = "tok_"
+	PrefixWebhook      = "whe_"
+	PrefixDelivery     = "whd_"
+	PrefixAttempt      = "wha_"
 )
 
 // NewID returns prefix followed by a lower-case ULID. ULIDs sort by creation time, so listing by

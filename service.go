@@ -13,6 +13,8 @@ type Service struct {
 	Store Store
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// WebhookTargets is the operator's rule for webhook URLs; nil refuses every endpoint.
+	WebhookTargets WebhookTargetChecker
 }
 
 // NewService returns a Service over store with the wall clock.

@@ -1,6 +1,9 @@
 package finapp
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store is the narrow interface a storage engine implements. Every transaction is scoped to one
 // workspace: the engine adds the workspace to every query, so no caller can reach another's rows.
@@ -26,6 +29,7 @@ type Tx interface {
 	ListTx
 	ReportTx
 	ReplayTx // replay.go: every row page by page, for verify
+	WebhookTx
 }
 
 // OrganizationTx loads and saves customers.
@@ -114,4 +118,26 @@ type ReportTx interface {
 	// Receipts sums live payments received between from and to (either may be ""), grouped by
 	// "day" (received_on), "month" (YYYY-MM) or "method", and by currency, in key order.
 	Receipts(ctx context.Context, from, to, groupBy string) ([]ReceiptGroup, error)
+}
+
+// WebhookTx keeps webhook endpoints, their deliveries and the attempts' log.
+type WebhookTx interface {
+	// WebhookEndpoint loads an endpoint that was not deleted (ENotFound otherwise).
+	WebhookEndpoint(ctx context.Context, id string) (*WebhookEndpoint, error)
+	// WebhookEndpoints lists the endpoints that were not deleted, oldest first.
+	WebhookEndpoints(ctx context.Context) ([]*WebhookEndpoint, error)
+	CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error
+	UpdateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error
+	CreateDeliveries(ctx context.Context, ds []*WebhookDelivery) error
+	// DueDeliveries lists (and in a write transaction locks, passing over rows another
+	// transaction holds) up to limit pending deliveries due at now whose lease is free, by
+	// event sequence.
+	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]*WebhookDelivery, error)
+	Delivery(ctx context.Context, id string) (*WebhookDelivery, error)
+	UpdateDelivery(ctx context.Context, d *WebhookDelivery) error
+	AppendAttempt(ctx context.Context, a *WebhookAttempt) error
+	// ListAttempts lists an endpoint's attempts newest first; the cursor is the last id seen.
+	ListAttempts(ctx context.Context, endpointID, cursor string, limit int) ([]*WebhookAttempt, string, error)
+	// Event loads one outbox event by id.
+	Event(ctx context.Context, id string) (*Event, error)
 }

@@ -68,3 +68,22 @@ func text(field, s string, max int) (string, error) {
 	}
 	return s, nil
 }
+
+// printable turns text from outside that finapp keeps only to show (what a webhook receiver
+// answered) into text that keeps CheckText's rules: broken UTF-8 and control characters become a
+// space, and it is cut to max characters.
+func printable(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.ToValidUTF8(s, " ") {
+		if n == max {
+			break
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}

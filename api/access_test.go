@@ -19,7 +19,7 @@ import (
 // workspace B. What each may do is written here from the security model (docs/security.md), not
 // read from api/access.go, so that a rule changed or missing there fails this test:
 //
-//   - /v1/tokens… and /v1/users…: admin only;
+//   - /v1/tokens…, /v1/users… and /v1/webhook-endpoints…: admin only;
 //   - any other GET: every role;
 //   - any other method: finance and admin.
 //
@@ -72,7 +72,8 @@ func documentedOperations(t *testing.T, s *testServer) []apiOperation {
 func mayCall(role string, op apiOperation) bool {
 	switch {
 	case op.Path == "/v1/tokens" || strings.HasPrefix(op.Path, "/v1/tokens/") ||
-		op.Path == "/v1/users" || strings.HasPrefix(op.Path, "/v1/users/"):
+		op.Path == "/v1/users" || strings.HasPrefix(op.Path, "/v1/users/") ||
+		op.Path == "/v1/webhook-endpoints" || strings.HasPrefix(op.Path, "/v1/webhook-endpoints/"):
 		return role == finapp.RoleAdmin
 	case op.Method == http.MethodGet:
 		return role == finapp.RoleViewer || role == finapp.RoleFinance || role == finapp.RoleAdmin
@@ -91,12 +92,14 @@ type accessFixtures struct {
 	Allocation  string // of Payment to Invoice
 	Token       string
 	User        string
+	Webhook     string // a webhook endpoint (auth fixtures)
+	Event       string // an event of the feed
 }
 
 // ids lists every id of f.
 func (f *accessFixtures) ids() []string {
 	var out []string
-	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User} {
+	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event} {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -115,7 +118,8 @@ func (f *accessFixtures) unknownTwin() (*accessFixtures, *strings.Replacer) {
 		return finapp.NewID(prefix + "_")
 	}
 	u := &accessFixtures{Org: twin(f.Org), Org2: twin(f.Org2), Invoice: twin(f.Invoice), FreeInvoice: twin(f.FreeInvoice),
-		Payment: twin(f.Payment), Allocation: twin(f.Allocation), Token: twin(f.Token), User: twin(f.User)}
+		Payment: twin(f.Payment), Allocation: twin(f.Allocation), Token: twin(f.Token), User: twin(f.User),
+		Webhook: twin(f.Webhook), Event: twin(f.Event)}
 	var pairs []string
 	known, unknown := f.ids(), u.ids()
 	for i := range unknown {
@@ -155,7 +159,11 @@ func (m *matrix) fixtures(auth bool) *accessFixtures {
 		f.Token = m.must(201, "POST", "/v1/tokens", map[string]any{"name": fmt.Sprintf("A-token-%d", m.n), "role": "viewer"}, m.as(m.Admin)...).str("id")
 		f.User = m.must(201, "POST", "/v1/users", map[string]any{"email": fmt.Sprintf("a-user-%d@a.example", m.n), "role": "viewer",
 			"password": "correct horse battery staple"}, m.as(m.Admin)...).str("id")
+		f.Webhook = m.must(201, "POST", "/v1/webhook-endpoints", map[string]any{"url": "http://127.0.0.1:9/a-hook", "events": []string{"*"}},
+			m.as(m.Admin)...).str("id")
 	}
+	events := m.must(200, "GET", fmt.Sprintf("/v1/events?type=payment.recorded&limit=500&after=%d", 0), nil).dataList()
+	f.Event, _ = events[len(events)-1]["id"].(string)
 	m.aIDs = append(m.aIDs, f.ids()...)
 	return f
 }
@@ -178,12 +186,25 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 		id = f.Token
 	case strings.HasPrefix(path, "/v1/users/"):
 		id = f.User
+	case strings.HasPrefix(path, "/v1/webhook-endpoints/"):
+		id = f.Webhook
 	}
 	path = strings.NewReplacer("{id}", id, "{allocation_id}", f.Allocation).Replace(path)
 	if strings.Contains(path, "{") {
 		t.Fatalf("%s: no fixture for a path parameter of %s; teach pathOf", op.ID, path)
 	}
 	return path
+}
+
+// adminFixtures reports whether op needs the administration fixtures (a token, a user, a webhook
+// endpoint) of its own: it changes or removes one.
+func adminFixtures(op apiOperation) bool {
+	for _, p := range []string{"/v1/tokens/", "/v1/users/", "/v1/webhook-endpoints/"} {
+		if strings.HasPrefix(op.Path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // requestBodies is a minimal valid body of every operation that takes one, built from the
@@ -216,6 +237,13 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 		return map[string]any{"email": fmt.Sprintf("new-user-%d@example.com", n), "role": "viewer", "password": "correct horse battery staple"}
 	},
 	"disable-user": nil,
+	"create-webhook-endpoint": func(n int, f *accessFixtures) any {
+		return map[string]any{"url": fmt.Sprintf("http://127.0.0.1:9/hook-%d", n), "events": []string{"payment.recorded"}}
+	},
+	"update-webhook-endpoint": func(n int, f *accessFixtures) any { return map[string]any{"description": "edited"} },
+	"rotate-webhook-secret":   nil,
+	"delete-webhook-endpoint": nil,
+	"redeliver-webhook":       func(n int, f *accessFixtures) any { return map[string]any{"event_id": f.Event} },
 }
 
 func (m *matrix) bodyOf(op apiOperation, f *accessFixtures) any {
@@ -284,7 +312,7 @@ func TestAccess_EveryRouteEveryRoleEveryWorkspace(t *testing.T) {
 				if op.Method != http.MethodGet {
 					// A write may consume what it names (a payment deleted, a token revoked):
 					// every write case gets records of its own.
-					f = m.fixtures(strings.HasPrefix(op.Path, "/v1/tokens/") || strings.HasPrefix(op.Path, "/v1/users/"))
+					f = m.fixtures(adminFixtures(op))
 				}
 				path := pathOf(t, op, f)
 				r := s.call(op.Method, path, m.bodyOf(op, f), m.as(role.token)...)
@@ -332,7 +360,7 @@ func (m *matrix) foreignCall(t *testing.T, op apiOperation, shared *accessFixtur
 	t.Helper()
 	f := shared
 	if op.Method != http.MethodGet {
-		f = m.fixtures(strings.HasPrefix(op.Path, "/v1/tokens/") || strings.HasPrefix(op.Path, "/v1/users/"))
+		f = m.fixtures(adminFixtures(op))
 	}
 	unknown, back := f.unknownTwin()
 	path, unknownPath := pathOf(t, op, f), pathOf(t, op, unknown)

@@ -2,43 +2,18 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"finapp"
 )
 
-// Event is one fact of the workspace's outbox (SPEC §6.5), as the feed and webhooks carry it.
-type Event struct {
-	ID        string    `json:"id" doc:"evt_…; the same on every delivery of the event (webhook-id)"`
-	Type      string    `json:"type" doc:"What happened"`
-	Sequence  int64     `json:"sequence" doc:"Position in the workspace's feed: from 1, without gaps, in commit order"`
-	CreatedAt time.Time `json:"created_at"`
-	Data      EventData `json:"data"`
-}
-
-// EventData carries the resource the event is about, after the change.
-type EventData struct {
-	Object json.RawMessage `json:"object" doc:"The resource after the change (a payment, invoice, allocation or top-up), with the field names of the API"`
-}
-
 // EventPage is a slice of the feed: poll again with after=next_after.
 type EventPage struct {
-	Data      []Event `json:"data"`
-	NextAfter int64   `json:"next_after" doc:"The sequence to pass as after next time: the last one of this page, or after itself when the page is empty"`
-	HasMore   bool    `json:"has_more" doc:"More events are waiting after next_after"`
-}
-
-// EventOut renders an outbox event as the feed and webhook deliveries carry it.
-func EventOut(e *finapp.Event) Event {
-	obj := json.RawMessage(e.Payload)
-	if !json.Valid(obj) {
-		obj = json.RawMessage("null")
-	}
-	return Event{ID: e.ID, Type: e.Type, Sequence: e.Sequence, CreatedAt: e.At.UTC(), Data: EventData{Object: obj}}
+	Data      []finapp.EventEnvelope `json:"data"`
+	NextAfter int64                  `json:"next_after" doc:"The sequence to pass as after next time: the last one of this page, or after itself when the page is empty"`
+	HasMore   bool                   `json:"has_more" doc:"More events are waiting after next_after"`
 }
 
 func (h *handlers) registerEvents(api huma.API) {
@@ -61,10 +36,10 @@ func (h *handlers) registerEvents(api huma.API) {
 			}
 			out := &struct{ Body EventPage }{}
 			out.Body.HasMore = more
-			out.Body.Data = make([]Event, 0, len(list))
+			out.Body.Data = make([]finapp.EventEnvelope, 0, len(list))
 			out.Body.NextAfter = in.After
 			for _, e := range list {
-				out.Body.Data = append(out.Body.Data, EventOut(e))
+				out.Body.Data = append(out.Body.Data, e.Envelope())
 				out.Body.NextAfter = e.Sequence
 			}
 			return out, nil

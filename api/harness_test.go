@@ -14,6 +14,7 @@ import (
 	"finapp/auth"
 	"finapp/internal/testdb"
 	"finapp/sqlstore"
+	"finapp/webhook"
 )
 
 // testServer is finapp's real HTTP API over a real SQLite file in a temporary directory.
@@ -21,7 +22,8 @@ type testServer struct {
 	t      testing.TB
 	URL    string
 	DB     *sqlstore.DB
-	Token  string // finance role
+	Svc    *finapp.Service // the server's use cases (its clock, for tests that move time)
+	Token  string          // finance role
 	Admin  string
 	Viewer string
 }
@@ -37,10 +39,13 @@ func newTestServer(t testing.TB) *testServer {
 	ctx := context.Background()
 	db := testdb.Open(t) // SQLite, or PostgreSQL with FINAPP_TEST_ENGINE=postgres
 	var err error
-	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(db), Auth: auth.New(db.AuthStore()), Idempotency: db, Ready: db.Ping,
+	svc := finapp.NewService(db)
+	// Webhook endpoints on loopback (the tests' receivers): allowed here, refused by default.
+	svc.WebhookTargets = webhook.Policy{AllowInsecure: true, AllowPrivate: true}
+	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Auth: auth.New(db.AuthStore()), Idempotency: db, Ready: db.Ping,
 		Collectors: db.Collectors()}))
 	t.Cleanup(srv.Close)
-	s := &testServer{t: t, URL: srv.URL, DB: db}
+	s := &testServer{t: t, URL: srv.URL, DB: db, Svc: svc}
 	for role, dst := range map[string]*string{finapp.RoleFinance: &s.Token, finapp.RoleAdmin: &s.Admin, finapp.RoleViewer: &s.Viewer} {
 		if *dst, _, err = auth.New(db.AuthStore()).CreateToken(operator(ctx, finapp.DefaultWorkspace), finapp.DefaultWorkspace, "test-"+role, role, nil); err != nil {
 			t.Fatal(err)

@@ -76,6 +76,7 @@ func New(d Deps) *Handler {
 	h.registerPayments(humaAPI)
 	h.registerLedger(humaAPI)
 	h.registerEvents(humaAPI)
+	h.registerWebhooks(humaAPI)
 	h.registerReports(humaAPI)
 	h.registerAdmin(humaAPI)
 
