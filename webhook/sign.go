@@ -1,8 +1,6 @@
 package webhook
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,16 +9,6 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
-
-// SecretPrefix starts every signing secret, as the Standard Webhooks specification writes them.
-const SecretPrefix = "whsec_"
-
-// NewSecret returns a new signing secret: the prefix and 32 random bytes in base64.
-func NewSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (it panics on a broken system source)
-	return SecretPrefix + base64.StdEncoding.EncodeToString(b)
-}
 
 // Message is one delivery of one event: ID is the same on every attempt (receivers deduplicate
 // by it), At is the attempt's time (webhook-timestamp), Body the exact bytes sent.

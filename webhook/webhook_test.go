@@ -18,6 +18,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"finapp"
 	"finapp/webhook"
 )
 
@@ -25,7 +26,7 @@ import (
 // describes it, independently of the library the sender uses.
 func expectedSignature(t *testing.T, secret, id, ts string, body []byte) string {
 	t.Helper()
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, webhook.SecretPrefix))
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func expectedSignature(t *testing.T, secret, id, ts string, body []byte) string 
 // specification defines, one per secret while a secret is rotated, and a receiver using the
 // reference library accepts the delivery with either secret.
 func TestSend_SignsAsStandardWebhooksSays(t *testing.T) {
-	oldSecret, newSecret := webhook.NewSecret(), webhook.NewSecret()
+	oldSecret, newSecret := finapp.NewWebhookSecret(), finapp.NewWebhookSecret()
 	if oldSecret == newSecret || !strings.HasPrefix(newSecret, "whsec_") {
 		t.Fatalf("secrets %q %q", oldSecret, newSecret)
 	}
@@ -83,7 +84,7 @@ func TestSend_SignsAsStandardWebhooksSays(t *testing.T) {
 			t.Errorf("the reference library refuses the delivery with one of the secrets: %v", err)
 		}
 	}
-	other, _ := standardwebhooks.NewWebhook(webhook.NewSecret())
+	other, _ := standardwebhooks.NewWebhook(finapp.NewWebhookSecret())
 	if err := other.Verify(g.body, g.header); err == nil {
 		t.Error("a receiver with another secret accepted the delivery")
 	}
@@ -114,7 +115,7 @@ func TestSend_OnlyA2xxInTimeIsDelivered(t *testing.T) {
 	defer srv.Close()
 	s := webhook.NewSender(webhook.Policy{AllowInsecure: true, AllowPrivate: true}, 500*time.Millisecond)
 	m := webhook.Message{ID: "evt_02", At: time.Now(), Body: []byte(`{}`)}
-	secret := webhook.NewSecret()
+	secret := finapp.NewWebhookSecret()
 
 	a := s.Send(context.Background(), srv.URL+"/fail", m, secret)
 	if a.Delivered() || a.Status != 500 || len(a.Snippet) != 1024 {
@@ -150,7 +151,7 @@ func TestSend_RefusesPrivateTargetsAtConnectTime(t *testing.T) {
 		t.Fatalf("a host name is judged when connecting, not when saved: %v", err)
 	}
 	for _, url := range []string{srv.URL + "/hook", byName} {
-		a := strict.Send(context.Background(), url, m, webhook.NewSecret())
+		a := strict.Send(context.Background(), url, m, finapp.NewWebhookSecret())
 		if a.Delivered() || !webhook.IsRefusedTarget(a.Err) {
 			t.Errorf("%s: %+v; want refused as a target", url, a)
 		}
