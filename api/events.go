@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -17,6 +19,7 @@ type EventPage struct {
 }
 
 func (h *handlers) registerEvents(api huma.API) {
+	describeWebhooks(api)
 	huma.Register(api, huma.Operation{OperationID: "list-events", Method: http.MethodGet, Path: "/v1/events",
 		Summary: "The event feed: what happened, oldest first, after a sequence", Tags: []string{"Events"},
 		Description: "Poll with after=0 first, then with after=next_after of the page before. Every committed change " +
@@ -44,4 +47,36 @@ func (h *handlers) registerEvents(api huma.API) {
 			}
 			return out, nil
 		})
+}
+
+// describeWebhooks adds to the OpenAPI document what finapp POSTs to webhook endpoints (OpenAPI
+// 3.1 "webhooks"): one entry per event type, the envelope as the body, the Standard Webhooks
+// headers, and the answers that count as delivered.
+func describeWebhooks(api huma.API) {
+	oapi := api.OpenAPI()
+	if oapi.Webhooks == nil {
+		oapi.Webhooks = map[string]*huma.PathItem{}
+	}
+	envelope := oapi.Components.Schemas.Schema(reflect.TypeFor[finapp.EventEnvelope](), true, "EventEnvelope")
+	header := func(name, doc string) *huma.Param {
+		return &huma.Param{Name: name, In: "header", Required: true, Description: doc, Schema: &huma.Schema{Type: "string"}}
+	}
+	for _, typ := range finapp.EventTypes {
+		oapi.Webhooks[typ] = &huma.PathItem{Post: &huma.Operation{
+			OperationID: "webhook-" + strings.ReplaceAll(typ, ".", "-"),
+			Summary:     "Event " + typ + " delivered to a webhook endpoint",
+			Description: "Signed as the Standard Webhooks specification says; see docs/events.md for every type's data.object.",
+			Tags:        []string{"Webhooks"},
+			Parameters: []*huma.Param{
+				header("webhook-id", "The event's id: the same on every retry and redelivery; deduplicate by it"),
+				header("webhook-timestamp", "Seconds since the epoch when this attempt was made"),
+				header("webhook-signature", "v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation"),
+			},
+			RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"application/json": {Schema: envelope}}},
+			Responses: map[string]*huma.Response{
+				"2XX":     {Description: "Delivered (within 10 seconds)"},
+				"default": {Description: "Not delivered: tried again on the retry schedule"},
+			},
+		}}
+	}
 }

@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"encoding/json"
+	"finapp"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -87,5 +90,59 @@ func TestEvents_FeedHasEveryChangeInOrder(t *testing.T) {
 		{"type=payment.exploded", "type"}, {"after=-1", "after"}, {"limit=501", "limit"}, {"after=x", "after"},
 	} {
 		expectFieldProblem(t, s.call("GET", "/v1/events?"+c.query, nil), "validation_error", c.field)
+	}
+}
+
+// The OpenAPI document describes what webhook endpoints receive: one webhook per event type,
+// with the envelope as the body and the three signature headers.
+func TestEvents_OpenAPIDescribesWebhookPayloads(t *testing.T) {
+	s := newTestServer(t)
+	var doc struct {
+		Webhooks map[string]struct {
+			Post struct {
+				Parameters []struct {
+					Name string `json:"name"`
+					In   string `json:"in"`
+				} `json:"parameters"`
+				RequestBody struct {
+					Content map[string]struct {
+						Schema struct {
+							Ref string `json:"$ref"`
+						} `json:"schema"`
+					} `json:"content"`
+				} `json:"requestBody"`
+			} `json:"post"`
+		} `json:"webhooks"`
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(s.rawGet("/v1/openapi.json").Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range finapp.EventTypes {
+		w, ok := doc.Webhooks[typ]
+		if !ok {
+			t.Errorf("no webhook %s in the document", typ)
+			continue
+		}
+		var headers []string
+		for _, p := range w.Post.Parameters {
+			if p.In == "header" {
+				headers = append(headers, p.Name)
+			}
+		}
+		if strings.Join(headers, " ") != "webhook-id webhook-timestamp webhook-signature" {
+			t.Errorf("%s: headers %v", typ, headers)
+		}
+		ref := w.Post.RequestBody.Content["application/json"].Schema.Ref
+		name := strings.TrimPrefix(ref, "#/components/schemas/")
+		for _, field := range []string{"id", "type", "sequence", "created_at", "data"} {
+			if _, ok := doc.Components.Schemas[name].Properties[field]; !ok {
+				t.Errorf("%s: the body schema %q has no %s", typ, ref, field)
+			}
+		}
 	}
 }
