@@ -37,6 +37,7 @@ const (
 // ids are the records a route's request names; each test fills them with its own.
 type ids struct {
 	Payment, Allocation, Invoice, FreeInvoice, Org, User, Token string
+	Webhook, Event                                              string
 	Org2                                                        string // another organization, to move the payment to
 	Today                                                       string
 	Version, InvoiceVersion                                     int
@@ -133,6 +134,20 @@ var webRoutes = []webRoute{
 	}},
 	{"GET /admin/tokens/{id}/revoke", admin, 200, func(x ids) (string, url.Values) { return "/admin/tokens/" + x.Token + "/revoke", nil }},
 	{"POST /admin/tokens/{id}/revoke", admin, 303, func(x ids) (string, url.Values) { return "/admin/tokens/" + x.Token + "/revoke", url.Values{} }},
+	{"GET /admin/webhooks", admin, 200, path("/admin/webhooks")},
+	{"POST /admin/webhooks", admin, 200, func(x ids) (string, url.Values) {
+		return "/admin/webhooks", url.Values{"url": {"https://hooks.example.com/matrix"}, "events": {"*"}}
+	}},
+	{"GET /admin/webhooks/{id}", admin, 200, func(x ids) (string, url.Values) { return "/admin/webhooks/" + x.Webhook, nil }},
+	{"POST /admin/webhooks/{id}/enabled", admin, 303, func(x ids) (string, url.Values) {
+		return "/admin/webhooks/" + x.Webhook + "/enabled", url.Values{"enabled": {"false"}}
+	}},
+	{"POST /admin/webhooks/{id}/rotate", admin, 200, func(x ids) (string, url.Values) { return "/admin/webhooks/" + x.Webhook + "/rotate", url.Values{} }},
+	{"POST /admin/webhooks/{id}/delete", admin, 303, func(x ids) (string, url.Values) { return "/admin/webhooks/" + x.Webhook + "/delete", url.Values{} }},
+	{"POST /admin/webhooks/{id}/redeliver", admin, 303, func(x ids) (string, url.Values) {
+		return "/admin/webhooks/" + x.Webhook + "/redeliver", url.Values{"event_id": {x.Event}}
+	}},
+	{"GET /admin/events", admin, 200, path("/admin/events")},
 }
 
 // TestWebRoutes_ListIsComplete reads the route registrations from the package's source (every
@@ -303,8 +318,17 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hook, err := w.svc.CreateWebhookEndpoint(ctx, finapp.WebhookEndpointCreate{URL: "https://hooks.example.com/fresh-" + n, Events: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, _, err := w.svc.ListEvents(ctx, finapp.EventFilter{Types: []string{finapp.EventPaymentRecorded}, Limit: finapp.MaxPageSize})
+	if err != nil || len(events) == 0 {
+		t.Fatal(err, len(events))
+	}
 	return ids{Payment: p.ID, Allocation: p.Allocations[0].ID, Version: p.Version, Invoice: inv.ID, FreeInvoice: free.ID,
-		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(), User: u.ID, Token: tok.ID}
+		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(), User: u.ID, Token: tok.ID,
+		Webhook: hook.ID, Event: events[len(events)-1].ID}
 }
 
 // state is everything a refused request must leave as it was in a workspace: its audit trail
@@ -460,7 +484,8 @@ func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
 	a := w.fresh(w.ctx)
 	unknown := ids{Payment: "pay_00000000000000000000000000", Allocation: "alc_00000000000000000000000000", Invoice: "inv_00000000000000000000000000",
 		FreeInvoice: "inv_00000000000000000000000001", Org: "org_00000000000000000000000000", User: "usr_00000000000000000000000000",
-		Token: "tok_00000000000000000000000000", Org2: "org_00000000000000000000000001", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion}
+		Token: "tok_00000000000000000000000000", Org2: "org_00000000000000000000000001",
+		Webhook: "whe_00000000000000000000000000", Event: "evt_00000000000000000000000000", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion}
 	// same checks that A's ids and unknown ids get the same 404, byte for byte but for the id.
 	// want is 404 for an id in the path; an id named in a form is refused as the domain refuses an
 	// unknown one (422, next to its field).

@@ -34,7 +34,7 @@ func (s *server) admin(h func(http.ResponseWriter, *http.Request, *page)) http.H
 		a, _ := finapp.ActorFrom(r.Context())
 		if !a.CanAdminister() {
 			p.Title = "Not allowed"
-			p.Error = "Only an admin may manage users and API tokens."
+			p.Error = "Only an admin may manage users, API tokens and webhooks."
 			s.render(w, http.StatusForbidden, "error", p)
 			return
 		}

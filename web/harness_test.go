@@ -22,6 +22,7 @@ import (
 	"finapp/internal/testdb"
 	"finapp/sqlstore"
 	"finapp/web"
+	"finapp/webhook"
 )
 
 const (
@@ -71,6 +72,7 @@ func newHarness(t *testing.T, secure bool) *harness {
 func newHarnessOn(t *testing.T, db *sqlstore.DB, secure bool) *harness {
 	t.Helper()
 	svc, au := finapp.NewService(db), auth.New(db.AuthStore())
+	svc.WebhookTargets = webhook.Policy{}
 	clock := new(atomic.Int64)
 	au.Now = func() time.Time { return time.Now().UTC().Add(time.Duration(clock.Load())) }
 	ctx := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:seed", Role: finapp.RoleAdmin})

@@ -99,6 +99,14 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /admin/tokens", s.admin(s.createToken))
 	mux.Handle("GET /admin/tokens/{id}/revoke", s.admin(s.confirmRevokeToken))
 	mux.Handle("POST /admin/tokens/{id}/revoke", s.admin(s.revokeToken))
+	mux.Handle("GET /admin/webhooks", s.admin(s.listWebhooks))
+	mux.Handle("POST /admin/webhooks", s.admin(s.createWebhook))
+	mux.Handle("GET /admin/webhooks/{id}", s.admin(s.viewWebhook))
+	mux.Handle("POST /admin/webhooks/{id}/enabled", s.admin(s.setWebhookEnabled))
+	mux.Handle("POST /admin/webhooks/{id}/rotate", s.admin(s.rotateWebhookSecret))
+	mux.Handle("POST /admin/webhooks/{id}/delete", s.admin(s.deleteWebhook))
+	mux.Handle("POST /admin/webhooks/{id}/redeliver", s.admin(s.redeliverWebhook))
+	mux.Handle("GET /admin/events", s.admin(s.events))
 	return s.checkText(routed(mux))
 }
 
