@@ -118,10 +118,11 @@ func TestCrashDrill_KillNineLosesNoAcknowledgedPayment(t *testing.T) {
 	}
 }
 
-// startServer starts `finapp serve` on db and returns it with its URL, read from what it prints.
-func startServer(t *testing.T, bin, db string) (*exec.Cmd, string) {
+// startServer starts `finapp serve` on db (with more flags, if given) and returns it with its URL,
+// read from what it prints.
+func startServer(t *testing.T, bin, db string, flags ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, flags...)...)
 	cmd.Stderr = &bytes.Buffer{}
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -22,7 +22,7 @@ const usage = `finapp — record, assign and apply the money customers send.
 
 Usage:
   finapp serve [--db sqlite:PATH|postgres://…] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]
-               [--log-format json|text]
+               [--log-format json|text] [--allow-insecure-webhooks] [--allow-private-webhooks]
         run the server (default sqlite:finapp.db on 127.0.0.1:8080); one log line per request
         on stderr
   finapp token create --role admin|finance|viewer [--name NAME] [--workspace W] [--expires 720h]
@@ -36,6 +36,8 @@ Usage:
   finapp import payments [--workspace W] FILE.csv
         record every line of a CSV file as a payment (docs/import.md); nothing if a line is bad,
         nothing twice if run again
+  finapp webhooks deliver [--allow-insecure-webhooks] [--allow-private-webhooks]
+        send every webhook delivery due now and exit (serve does this all the time)
   finapp migrate                            bring the schema up to date and exit
   finapp version                            print the version, VCS revision and Go version
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCreate(ctx, args[2:], stdin, stdout)
 	case args[0] == "import" && len(args) > 1 && args[1] == "payments":
 		return importPayments(ctx, args[2:], stdout, stderr)
+	case args[0] == "webhooks" && len(args) > 1 && args[1] == "deliver":
+		return webhooksDeliver(ctx, args[2:], stdout)
 	case args[0] == "audit" && len(args) > 1 && args[1] == "verify":
 		return auditVerify(ctx, args[2:], stdout)
 	case args[0] == "version" || args[0] == "--version":

@@ -30,6 +30,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	tlsCert := fs.String("tls-cert", env("FINAPP_TLS_CERT", ""), "serve HTTPS with this certificate (PEM; env FINAPP_TLS_CERT)")
 	tlsKey := fs.String("tls-key", env("FINAPP_TLS_KEY", ""), "the certificate's private key (PEM; env FINAPP_TLS_KEY)")
 	logFormat := fs.String("log-format", env("FINAPP_LOG_FORMAT", "json"), "json or text: the log on stderr, one line per request (env FINAPP_LOG_FORMAT)")
+	hooks := webhookFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,6 +59,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 
 	au := auth.New(db.AuthStore())
 	svc := finapp.NewService(db)
+	svc.WebhookTargets = hooks.policy()
 	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: useTLS, Logger: logger})
 	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS, Log: logger,
 		Collectors: db.Collectors()})
@@ -94,6 +96,15 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "More tokens: finapp token create --role admin|finance|viewer --db %s\n", shown)
 	fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer <token>' %s/v1/payments\n", url)
+
+	// Webhooks go out from every server; deliveries are leased, so servers share the work.
+	dispatchCtx, stopDispatch := context.WithCancel(context.Background())
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		hooks.dispatcher(svc, au, logger).Run(dispatchCtx)
+	}()
+	defer func() { stopDispatch(); <-dispatched }() // before the database closes
 
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
