@@ -20,8 +20,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"finapp"
+	"finapp/webhook"
 )
 
 // badText are strings no field may hold. Line breaks and tabs are bad only in single-line
@@ -394,10 +396,22 @@ func TestEdge_TextThatKeepsTheRulesIsAccepted(t *testing.T) {
 // The cursor of a list is the last id of the page before; anything else is refused, naming it,
 // instead of answering an arbitrary page.
 func TestEdge_EveryListRefusesAMalformedCursor(t *testing.T) {
-	s := newTestServer(t)
+	w := newWebhookWorld(t, webhook.Policy{AllowInsecure: true, AllowPrivate: true}, 5*time.Second)
+	s := w.testServer
 	m := &matrix{testServer: s}
 	m.fixtures(true)
-	m.fixtures(true)
+	f := m.fixtures(true)
+	// The delivery log pages too: an endpoint with a receiver that has been sent two events.
+	f.Webhook, _ = w.endpoint(newReceiver(t).URL, "payment.recorded")
+	m.payment(f.Org, "1.00", "SGD")
+	m.payment(f.Org, "2.00", "SGD")
+	for sent := 0; sent < 2; {
+		n := w.round()
+		if n == 0 {
+			t.Fatalf("the dispatcher sent %d events, want 2", sent)
+		}
+		sent += n
+	}
 	lists := 0
 	for _, route := range documentedRoutes(t, s.must(200, "GET", "/v1/openapi.json", nil).Body) {
 		hasCursor := false
@@ -410,13 +424,14 @@ func TestEdge_EveryListRefusesAMalformedCursor(t *testing.T) {
 		lists++
 		t.Run(route.ID, func(t *testing.T) {
 			s.t = t
+			path := pathOf(t, route.apiOperation, f)
 			// A real cursor pages on.
-			first := s.rawCall("GET", route.Path+"?limit=1", nil)
+			first := s.rawCall("GET", path+"?limit=1", nil)
 			next := first.str("next_cursor")
 			if first.Status != 200 || next == "" {
 				t.Fatalf("limit=1: %d, next_cursor %q: %s", first.Status, next, first.Body)
 			}
-			if r := s.rawCall("GET", route.Path+"?limit=1&cursor="+url.QueryEscape(next), nil); r.Status != 200 {
+			if r := s.rawCall("GET", path+"?limit=1&cursor="+url.QueryEscape(next), nil); r.Status != 200 {
 				t.Fatalf("cursor %q from the list itself: %d %s", next, r.Status, r.Body)
 			}
 			prefix, ulid, _ := strings.Cut(next, "_")
@@ -430,7 +445,7 @@ func TestEdge_EveryListRefusesAMalformedCursor(t *testing.T) {
 				prefix + "_" + "8" + ulid[1:],                 // beyond the largest ULID
 				prefix + "_" + strings.Repeat("u", len(ulid)), // not Crockford base32
 			} {
-				r := s.rawCall("GET", route.Path+"?cursor="+url.QueryEscape(bad), nil)
+				r := s.rawCall("GET", path+"?cursor="+url.QueryEscape(bad), nil)
 				if r.Status != http.StatusUnprocessableEntity || r.str("code") != finapp.EInvalid || r.str("field") != "cursor" {
 					t.Errorf("cursor %q: got %d %q field %q, want 422 %q field cursor: %s", bad, r.Status, r.str("code"), r.str("field"), finapp.EInvalid, r.Body)
 				}
@@ -475,6 +490,30 @@ func TestEdge_LoneSurrogateEscapesAreRefused(t *testing.T) {
 	} {
 		if r := s.rawCall("POST", "/v1/payments", []byte(body)); r.Status != 201 {
 			t.Errorf("%s: got %d %s, want 201", body, r.Status, r.Body)
+		}
+	}
+}
+
+// The router's own refusals are problems like every other: a path that is no route is a 404, a
+// route asked with a method it does not have a 405 naming the allowed ones.
+func TestEdge_UnknownRoutesAndMethodsAnswerProblems(t *testing.T) {
+	s := newTestServer(t)
+	for _, c := range []struct {
+		method, path string
+		status       int
+		code, allow  string
+	}{
+		{"GET", "/v1/no-such-thing", 404, finapp.ENotFound, ""},
+		{"GET", "/v1/webhook-endpoints/", 404, finapp.ENotFound, ""},
+		{"PUT", "/v1/payments", 405, "http_method_not_allowed", "POST"},
+		{"DELETE", "/v1/events", 405, "http_method_not_allowed", "GET"},
+	} {
+		r := s.rawCall(c.method, c.path, nil)
+		if r.Status != c.status || r.str("code") != c.code || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s %s: %d %q %q, want %d %q problem+json: %s", c.method, c.path, r.Status, r.Header.Get("Content-Type"), r.str("code"), c.status, c.code, r.Body)
+		}
+		if c.allow != "" && !strings.Contains(r.Header.Get("Allow"), c.allow) {
+			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, r.Header.Get("Allow"), c.allow)
 		}
 	}
 }

@@ -105,7 +105,7 @@ func New(d Deps) *Handler {
 	for path := range humaAPI.OpenAPI().Paths {
 		routes = append(routes, path)
 	}
-	v1 := authenticate(d.Auth, checkText(routes, idem.wrap(mux)))
+	v1 := authenticate(d.Auth, checkText(routes, idem.wrap(problemFallback(mux))))
 	root.Handle("/v1/", v1)
 	if d.Pages != nil {
 		root.Handle("/", d.Pages)
@@ -165,4 +165,50 @@ func ifMatch(h string) (int, error) {
 		return 0, problem(finapp.Errorf(finapp.EVersionConflict, "If-Match %q does not name a version of this resource", h))
 	}
 	return n, nil
+}
+
+// problemFallback answers the router's own refusals (no such route: 404; a route without that
+// method: 405, with its Allow header) as problem+json like every other refusal of the API,
+// instead of the router's plain text.
+func problemFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r) // the mux, not h: it sets the path values h reads
+			return
+		}
+		probe := &statusProbe{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if allow := probe.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		status := probe.status
+		if status == 0 {
+			status = http.StatusNotFound
+		}
+		detail := "no route " + r.URL.Path + " (the routes are listed in /v1/openapi.json)"
+		if status == http.StatusMethodNotAllowed {
+			detail = r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + w.Header().Get("Allow")
+		}
+		writeProblem(w, &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Code: codeOfStatus(status)})
+	})
+}
+
+// statusProbe records what the router's fallback handler would answer, writing nothing.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (p *statusProbe) WriteHeader(status int) {
+	if p.status == 0 {
+		p.status = status
+	}
 }
