@@ -259,8 +259,12 @@ func (s *testServer) rawCall(method, path string, body []byte, headers ...string
 // validation_error naming field, like any other bad value.
 func expectTextRefusal(t *testing.T, what string, r *response, field string) {
 	t.Helper()
-	if r.Status != http.StatusUnprocessableEntity || r.str("code") != finapp.EInvalid || r.str("field") != field {
-		t.Errorf("%s: got %d %q field %q, want 422 %q field %q: %s", what, r.Status, r.str("code"), r.str("field"), finapp.EInvalid, field, r.Body)
+	want := http.StatusUnprocessableEntity
+	if field == "cursor" { // not a cursor the server issued: a malformed request
+		want = http.StatusBadRequest
+	}
+	if r.Status != want || r.str("code") != finapp.EInvalid || r.str("field") != field {
+		t.Errorf("%s: got %d %q field %q, want %d %q field %q: %s", what, r.Status, r.str("code"), r.str("field"), want, finapp.EInvalid, field, r.Body)
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
@@ -446,8 +450,8 @@ func TestEdge_EveryListRefusesAMalformedCursor(t *testing.T) {
 				prefix + "_" + strings.Repeat("u", len(ulid)), // not Crockford base32
 			} {
 				r := s.rawCall("GET", path+"?cursor="+url.QueryEscape(bad), nil)
-				if r.Status != http.StatusUnprocessableEntity || r.str("code") != finapp.EInvalid || r.str("field") != "cursor" {
-					t.Errorf("cursor %q: got %d %q field %q, want 422 %q field cursor: %s", bad, r.Status, r.str("code"), r.str("field"), finapp.EInvalid, r.Body)
+				if r.Status != http.StatusBadRequest || r.str("code") != finapp.EInvalid || r.str("field") != "cursor" {
+					t.Errorf("cursor %q: got %d %q field %q, want 400 %q field cursor: %s", bad, r.Status, r.str("code"), r.str("field"), finapp.EInvalid, r.Body)
 				}
 			}
 		})
@@ -514,6 +518,30 @@ func TestEdge_UnknownRoutesAndMethodsAnswerProblems(t *testing.T) {
 		}
 		if c.allow != "" && !strings.Contains(r.Header.Get("Allow"), c.allow) {
 			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, r.Header.Get("Allow"), c.allow)
+		}
+	}
+}
+
+// A query parameter a route does not declare is refused, naming it, on every route: a misspelt
+// filter must not answer the whole unfiltered list.
+func TestEdge_UnknownQueryParametersAreRefused(t *testing.T) {
+	s := newTestServer(t)
+	m := &matrix{testServer: s}
+	f := m.fixtures(true)
+	r := s.rawCall("GET", "/v1/payments?organisation_id="+f.Org2, nil)
+	if r.Status != http.StatusBadRequest || r.str("code") != finapp.EInvalid || r.str("field") != "organisation_id" ||
+		!strings.Contains(r.str("detail"), "organization_id") {
+		t.Fatalf("misspelt filter: %d %s", r.Status, r.Body)
+	}
+	if r := s.rawCall("GET", "/v1/payments?organization_id="+f.Org2, nil); r.Status != 200 || len(r.dataList()) != 0 {
+		t.Fatalf("the declared filter: %d %s", r.Status, r.Body)
+	}
+	routes := documentedRoutes(t, s.must(200, "GET", "/v1/openapi.json", nil).Body)
+	for _, route := range routes {
+		path := pathOf(t, route.apiOperation, f)
+		r := s.rawCall(route.Method, path+"?no_such_parameter=1", nil)
+		if r.Status != http.StatusBadRequest || r.str("field") != "no_such_parameter" || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s %s?no_such_parameter=1: %d %s", route.Method, path, r.Status, r.Body)
 		}
 	}
 }

@@ -161,6 +161,12 @@ func problem(err error) error {
 		return &Problem{Type: "about:blank", Title: "Internal Server Error", Status: 500, Detail: "internal error", Code: finapp.EInternal}
 	}
 	status := StatusOf(e.Code)
+	if e.Code == finapp.EInvalid && e.Field == "cursor" {
+		// A cursor is the server's own token (the next_cursor of the page before): one it did
+		// not issue is a malformed request, like a parameter the route does not have, not a
+		// wrong value of the client's.
+		status = http.StatusBadRequest
+	}
 	p := &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Error(), Code: e.Code, Field: e.Field}
 	if after := retryAfter(status, e.Code); after != "" {
 		return huma.ErrorWithHeaders(p, http.Header{"Retry-After": {after}})

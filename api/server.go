@@ -105,7 +105,7 @@ func New(d Deps) *Handler {
 	for path := range humaAPI.OpenAPI().Paths {
 		routes = append(routes, path)
 	}
-	v1 := authenticate(d.Auth, checkText(routes, idem.wrap(problemFallback(mux))))
+	v1 := authenticate(d.Auth, checkText(routes, checkQueryNames(humaAPI.OpenAPI(), idem.wrap(problemFallback(mux)))))
 	root.Handle("/v1/", v1)
 	if d.Pages != nil {
 		root.Handle("/", d.Pages)
