@@ -81,12 +81,12 @@ func (h *handlers) registerAdmin(api huma.API) {
 				Role      string     `json:"role" enum:"admin,finance,viewer"`
 				ExpiresAt *time.Time `json:"expires_at,omitempty"`
 			}
-		}) (*struct{ Body createdToken }, error) {
+		}) (*created[createdToken], error) {
 			secret, t, err := h.auth.CreateToken(ctx, workspaceOf(ctx), in.Body.Name, in.Body.Role, in.Body.ExpiresAt)
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &struct{ Body createdToken }{Body: createdToken{TokenInfo: tokenOut(t), Token: secret}}, nil
+			return &created[createdToken]{Location: "/v1/tokens/" + t.ID, Body: createdToken{TokenInfo: tokenOut(t), Token: secret}}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: "/v1/tokens/{id}",
@@ -132,12 +132,12 @@ func (h *handlers) registerAdmin(api huma.API) {
 				Role     string `json:"role" enum:"admin,finance,viewer"`
 				Password string `json:"password" minLength:"12" maxLength:"1024"`
 			}
-		}) (*struct{ Body UserInfo }, error) {
+		}) (*created[UserInfo], error) {
 			u, err := h.auth.CreateUser(ctx, workspaceOf(ctx), in.Body.Email, in.Body.Role, in.Body.Password)
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &struct{ Body UserInfo }{Body: userOut(u)}, nil
+			return &created[UserInfo]{Location: "/v1/users/" + u.ID, Body: userOut(u)}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "disable-user", Method: http.MethodDelete, Path: "/v1/users/{id}",

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,17 +37,29 @@ type idempotency struct {
 	storing   map[string]chan struct{} // workspace/key → closed when this process has stored its response
 }
 
-// reserveFirst lists the POSTs that are not served by a use case and so cannot claim their key
-// in the change's transaction.
+// reserveFirst lists the writes that are not served by a use case and so cannot claim their key
+// in the change's transaction: the administration of tokens and users.
 func reserveFirst(path string) bool {
-	return path == "/v1/tokens" || path == "/v1/users"
+	return path == "/v1/tokens" || path == "/v1/users" || strings.HasPrefix(path, "/v1/tokens/") || strings.HasPrefix(path, "/v1/users/")
+}
+
+// keyedMethod reports whether a request of method may carry an Idempotency-Key: every write
+// (POST, PUT, PATCH, DELETE), so that a client may repeat any change after a lost answer and
+// get the first answer again, not a second change or a confusing refusal (a release repeated
+// would answer 404 for the allocation the first one released).
+func keyedMethod(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 func (m *idempotency) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		actor, ok := finapp.ActorFrom(r.Context())
-		if r.Method != http.MethodPost || key == "" || !ok {
+		if !keyedMethod(r.Method) || key == "" || !ok {
 			next.ServeHTTP(w, r)
 			return
 		}

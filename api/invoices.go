@@ -82,14 +82,14 @@ func (h *handlers) registerInvoices(api huma.API) {
 				IssuedOn       string `json:"issued_on,omitempty" doc:"YYYY-MM-DD, default today"`
 				DueOn          string `json:"due_on,omitempty" doc:"YYYY-MM-DD, default the issue date"`
 			}
-		}) (*invoiceOutput, error) {
+		}) (*created[Invoice], error) {
 			b := in.Body
 			inv, err := h.svc.CreateInvoice(ctx, finapp.InvoiceCreate{Number: b.Number, OrganizationID: b.OrganizationID, Kind: b.Kind,
 				Currency: b.Currency, Total: b.Total, IssuedOn: b.IssuedOn, DueOn: b.DueOn})
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today())}, nil
+			return &created[Invoice]{ETag: etag(inv.Version), Location: "/v1/invoices/" + inv.ID, Body: invoiceOut(inv, h.svc.Today())}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/v1/invoices",

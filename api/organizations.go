@@ -72,13 +72,13 @@ func (h *handlers) registerOrganizations(api huma.API) {
 				Name            string `json:"name" minLength:"1" maxLength:"200"`
 				BillingCurrency string `json:"billing_currency" example:"SGD"`
 			}
-		}) (*organizationOutput, error) {
+		}) (*created[Organization], error) {
 			o, err := h.svc.CreateOrganization(ctx, finapp.OrganizationCreate{Name: in.Body.Name, BillingCurrency: in.Body.BillingCurrency})
 			if err != nil {
 				return nil, problem(err)
 			}
 			d := &finapp.OrganizationDetail{Organization: o}
-			return &organizationOutput{ETag: etag(o.Version), Body: organizationOut(d)}, nil
+			return &created[Organization]{ETag: etag(o.Version), Location: "/v1/organizations/" + o.ID, Body: organizationOut(d)}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-organizations", Method: http.MethodGet, Path: "/v1/organizations",

@@ -144,10 +144,14 @@ func (h *handlers) registerPayments(api huma.API) {
 		func(ctx context.Context, in *struct {
 			IdempotencyKey string `header:"Idempotency-Key"`
 			Body           PaymentCreateBody
-		}) (*paymentOutput, error) {
+		}) (*created[Payment], error) {
 			b := in.Body
-			return paymentResult(h.svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: b.OrganizationID, Amount: b.Amount,
-				Currency: b.Currency, ReceivedOn: b.ReceivedOn, Method: b.Method, Reference: b.Reference, InvoiceNumber: b.InvoiceNumber, Remark: b.Remark}))
+			d, err := h.svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: b.OrganizationID, Amount: b.Amount,
+				Currency: b.Currency, ReceivedOn: b.ReceivedOn, Method: b.Method, Reference: b.Reference, InvoiceNumber: b.InvoiceNumber, Remark: b.Remark})
+			if err != nil {
+				return nil, problem(err)
+			}
+			return &created[Payment]{ETag: etag(d.Version), Location: "/v1/payments/" + d.ID, Body: paymentDetailOut(d)}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-payments", Method: http.MethodGet, Path: "/v1/payments",
@@ -289,9 +293,7 @@ func (h *handlers) registerPayments(api huma.API) {
 			Body struct {
 				Amount string `json:"amount,omitempty" doc:"Default: all of the unallocated money"`
 			}
-		}) (*struct {
-			Body TopUp
-		}, error) {
+		}) (*created[TopUp], error) {
 			v, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
@@ -300,6 +302,7 @@ func (h *handlers) registerPayments(api huma.API) {
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &struct{ Body TopUp }{Body: topUpOut(t)}, nil
+			// A top-up is read as part of its payment.
+			return &created[TopUp]{Location: "/v1/payments/" + in.ID, Body: topUpOut(t)}, nil
 		})
 }

@@ -99,6 +99,9 @@ func init() {
 			var d huma.ErrorDetailer
 			if errors.As(err, &d) {
 				detail := d.ErrorDetail()
+				if secretField(detail.Location) {
+					detail.Value = nil // an answer is logged and shown: a secret sent is not repeated
+				}
 				p.Errors = append(p.Errors, detail)
 				if p.Field == "" {
 					p.Field = fieldOf(detail.Location)
@@ -119,6 +122,13 @@ func init() {
 		}
 		return p
 	}
+}
+
+// secretField reports whether a located field holds a secret (a password, a token, a webhook
+// secret), whose value a refusal must not echo.
+func secretField(location string) bool {
+	name := strings.ToLower(location[strings.LastIndexAny(location, ".[")+1:])
+	return strings.Contains(name, "password") || strings.Contains(name, "secret") || strings.Contains(name, "token")
 }
 
 // missingProperty returns X of huma's "expected required property X to be present", or "".

@@ -537,3 +537,100 @@ func TestOpenAPI_InvoiceStatusesAreTheBooksList(t *testing.T) {
 		}
 	}
 }
+
+// Every 201 names what it made in Location: a path that reads it (a top-up is read as part of
+// its payment; a token or user is listed and removed at its path).
+func TestCreated_EveryCreateAnswersLocation(t *testing.T) {
+	s := newTestServer(t)
+	admin := []string{"Authorization", "Bearer " + s.Admin}
+	org := s.must(201, "POST", "/v1/organizations", map[string]any{"name": "Loc Pte Ltd", "billing_currency": "SGD"})
+	inv := s.must(201, "POST", "/v1/invoices", map[string]any{"number": "LOC-1", "organization_id": org.str("id"), "total": "10.00"})
+	pay := s.must(201, "POST", "/v1/payments", map[string]any{"organization_id": org.str("id"), "amount": "50.00", "currency": "SGD", "method": "cash"})
+	top := s.must(201, "POST", "/v1/payments/"+pay.str("id")+"/top-ups", map[string]any{"amount": "5.00"})
+	tok := s.must(201, "POST", "/v1/tokens", map[string]any{"name": "loc", "role": "viewer"}, admin...)
+	usr := s.must(201, "POST", "/v1/users", map[string]any{"email": "loc@example.com", "role": "viewer", "password": "correct horse battery staple"}, admin...)
+	for _, c := range []struct {
+		r        *response
+		location string
+		read     bool
+	}{
+		{org, "/v1/organizations/" + org.str("id"), true},
+		{inv, "/v1/invoices/" + inv.str("id"), true},
+		{pay, "/v1/payments/" + pay.str("id"), true},
+		{top, "/v1/payments/" + pay.str("id"), true},
+		{tok, "/v1/tokens/" + tok.str("id"), false},
+		{usr, "/v1/users/" + usr.str("id"), false},
+	} {
+		if got := c.r.Header.Get("Location"); got != c.location || strings.HasSuffix(got, "/") {
+			t.Errorf("Location %q, want %q", got, c.location)
+		}
+		if etags := c.r.Header.Values("ETag"); len(etags) > 1 || (len(etags) == 1 && etags[0] == "") {
+			t.Errorf("%s: ETag %q", c.location, etags)
+		}
+		if c.read {
+			s.must(200, "GET", c.location, nil)
+		}
+	}
+}
+
+// An Idempotency-Key is honoured on every write, not only POST: a repeated PATCH, PUT or DELETE
+// answers the first answer again (marked Idempotent-Replayed) and changes nothing twice; the
+// same key on another change is refused.
+func TestIdempotencyKey_HonouredOnPatchPutAndDelete(t *testing.T) {
+	s := newTestServer(t)
+	org := s.org("Keyed Pte Ltd", "SGD")
+	other := s.org("Other Pte Ltd", "SGD")
+	inv := s.invoice(org, "KEY-1", "standard", "100.00")
+	pay := s.payment(org, "60.00", "SGD")
+	alc := activeAllocations(s.must(200, "POST", "/v1/payments/"+pay+"/allocations", map[string]any{"allocations": allocLines(inv, "40.00")}))[0]
+	admin := []string{"Authorization", "Bearer " + s.Admin}
+	tok := s.must(201, "POST", "/v1/tokens", map[string]any{"name": "keyed", "role": "viewer"}, admin...).str("id")
+	for _, c := range []struct {
+		method, path string
+		body         any
+		headers      []string
+	}{
+		{"PATCH", "/v1/payments/" + pay, map[string]any{"remark": "first"}, nil},
+		{"DELETE", "/v1/payments/" + pay + "/allocations/" + alc, nil, nil},
+		{"DELETE", "/v1/payments/" + pay + "/assignment", nil, nil},
+		{"PUT", "/v1/payments/" + pay + "/assignment", map[string]any{"organization_id": other}, nil},
+		{"DELETE", "/v1/tokens/" + tok, nil, admin},
+	} {
+		key := []string{"Idempotency-Key", "k-" + c.method + c.path}
+		first := s.call(c.method, c.path, c.body, append(key, c.headers...)...)
+		if first.Status >= 300 {
+			t.Fatalf("%s %s: %d %s", c.method, c.path, first.Status, first.Body)
+		}
+		before := s.booksFingerprint()
+		again := s.call(c.method, c.path, c.body, append(key, c.headers...)...)
+		if again.Status != first.Status || !bytes.Equal(again.Body, first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("%s %s repeated: %d %q %s, want the first answer %d %s", c.method, c.path, again.Status, again.Header.Get("Idempotent-Replayed"), again.Body, first.Status, first.Body)
+		}
+		if s.booksFingerprint() != before {
+			t.Errorf("%s %s repeated changed the books", c.method, c.path)
+		}
+	}
+	r := s.call("PATCH", "/v1/payments/"+pay, map[string]any{"remark": "second"}, "Idempotency-Key", "k-PATCH/v1/payments/"+pay)
+	expectProblem(t, r, 422, "idempotency_key_reused")
+}
+
+// A refused request never repeats a secret it carried: huma lists each bad value in errors[],
+// which clients log.
+func TestValidation_NeverEchoesAPassword(t *testing.T) {
+	s := newTestServer(t)
+	admin := []string{"Authorization", "Bearer " + s.Admin}
+	for _, password := range []string{"short-Pw-97", strings.Repeat("x", 1025) + "Pw-97"} {
+		r := s.call("POST", "/v1/users", map[string]any{"email": "echo@example.com", "role": "viewer", "password": password}, admin...)
+		if r.Status != 422 || r.str("field") != "password" {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		if bytes.Contains(r.Body, []byte("Pw-97")) {
+			t.Errorf("the refusal repeats the password: %s", r.Body)
+		}
+	}
+	// Other fields keep their value in errors[] (it helps a client find its mistake).
+	r := s.call("POST", "/v1/users", map[string]any{"email": "echo@example.com", "role": "emperor", "password": "correct horse battery staple"}, admin...)
+	if r.Status != 422 || !bytes.Contains(r.Body, []byte("emperor")) {
+		t.Errorf("role refusal: %d %s", r.Status, r.Body)
+	}
+}

@@ -150,6 +150,14 @@ type handlers struct {
 }
 
 // etag is the strong validator of a Versioned resource.
+// created is the answer of a request that made a resource: 201 with the resource, its version
+// and, in Location, the path that reads (or, for tokens and users, removes) it.
+type created[T any] struct {
+	ETag     string `header:"ETag"`
+	Location string `header:"Location"`
+	Body     T
+}
+
 func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
 
 // ifMatch reads an If-Match header: "" or "*" means no precondition (0). A value that names no
