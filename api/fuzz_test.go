@@ -21,6 +21,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -130,6 +131,9 @@ func checkAnswer(tb testing.TB, what string, sent []byte, r *response) {
 	}
 	if r.str("code") == "" {
 		tb.Fatalf("%s answered %d without a code; body %q: %s", what, r.Status, sent, r.Body)
+	}
+	if !slices.Contains(api.ErrorCodes(), r.str("code")) {
+		tb.Fatalf("%s answered code %q, which the OpenAPI document's enum does not list; body %q: %s", what, r.str("code"), sent, r.Body)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,7 @@ func New(d Deps) *Handler {
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from `finapp token create --role ROLE`."},
 	}
 	config.Security = []map[string][]string{{"bearer": {}}}
+	config.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	config.CreateHooks = nil // no $schema links in bodies: responses carry exactly the documented fields
 	humaAPI := humago.New(mux, config)
 	m := newMetrics(d.Collectors)
@@ -79,6 +81,7 @@ func New(d Deps) *Handler {
 	h.registerWebhooks(humaAPI)
 	h.registerReports(humaAPI)
 	h.registerAdmin(humaAPI)
+	declareProtocol(humaAPI.OpenAPI())
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -150,6 +153,27 @@ type handlers struct {
 }
 
 // etag is the strong validator of a Versioned resource.
+// schemaName names the schemas of the OpenAPI document. A named Go type keeps its name; an
+// anonymous body is named after its operation, which huma spells "List-tokensResponse": client
+// generators turn that into ListTokensResponse, the very name they give the operation's own
+// response wrapper, and the generated code does not compile. So: ListTokensResult and
+// CreateTokenRequest.
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	if !strings.Contains(name, "-") {
+		return name
+	}
+	var b strings.Builder
+	for _, part := range strings.Split(name, "-") {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	name = b.String()
+	if base, ok := strings.CutSuffix(name, "Response"); ok {
+		name = base + "Result"
+	}
+	return name
+}
+
 // created is the answer of a request that made a resource: 201 with the resource, its version
 // and, in Location, the path that reads (or, for tokens and users, removes) it.
 type created[T any] struct {
