@@ -46,6 +46,7 @@ func declareProtocol(doc *huma.OpenAPI) {
 			if op == nil {
 				continue
 			}
+			declareCSV(op)
 			write := method != http.MethodGet
 			statuses := []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusServiceUnavailable}
 			if strings.Contains(path, "{") {

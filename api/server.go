@@ -108,7 +108,8 @@ func New(d Deps) *Handler {
 	for path := range humaAPI.OpenAPI().Paths {
 		routes = append(routes, path)
 	}
-	v1 := authenticate(d.Auth, checkText(routes, checkQueryNames(humaAPI.OpenAPI(), idem.wrap(problemFallback(mux)))))
+	index := newRouteIndex(humaAPI.OpenAPI())
+	v1 := authenticate(d.Auth, checkText(routes, checkQueryNames(index, exportCSV(index, idem.wrap(problemFallback(mux))))))
 	root.Handle("/v1/", v1)
 	if d.Pages != nil {
 		root.Handle("/", d.Pages)

@@ -267,6 +267,60 @@ func (e WebhookDeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListAuditParamsFormat.
+const (
+	ListAuditParamsFormatCsv  ListAuditParamsFormat = "csv"
+	ListAuditParamsFormatJson ListAuditParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditParamsFormat enum.
+func (e ListAuditParamsFormat) Valid() bool {
+	switch e {
+	case ListAuditParamsFormatCsv:
+		return true
+	case ListAuditParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListEventsParamsFormat.
+const (
+	ListEventsParamsFormatCsv  ListEventsParamsFormat = "csv"
+	ListEventsParamsFormatJson ListEventsParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListEventsParamsFormat enum.
+func (e ListEventsParamsFormat) Valid() bool {
+	switch e {
+	case ListEventsParamsFormatCsv:
+		return true
+	case ListEventsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListInvoicesParamsFormat.
+const (
+	ListInvoicesParamsFormatCsv  ListInvoicesParamsFormat = "csv"
+	ListInvoicesParamsFormatJson ListInvoicesParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListInvoicesParamsFormat enum.
+func (e ListInvoicesParamsFormat) Valid() bool {
+	switch e {
+	case ListInvoicesParamsFormatCsv:
+		return true
+	case ListInvoicesParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportJournalParamsFormat.
 const (
 	Ledger ExportJournalParamsFormat = "ledger"
@@ -276,6 +330,150 @@ const (
 func (e ExportJournalParamsFormat) Valid() bool {
 	switch e {
 	case Ledger:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListOrganizationsParamsFormat.
+const (
+	ListOrganizationsParamsFormatCsv  ListOrganizationsParamsFormat = "csv"
+	ListOrganizationsParamsFormatJson ListOrganizationsParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListOrganizationsParamsFormat enum.
+func (e ListOrganizationsParamsFormat) Valid() bool {
+	switch e {
+	case ListOrganizationsParamsFormatCsv:
+		return true
+	case ListOrganizationsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPaymentsParamsFormat.
+const (
+	ListPaymentsParamsFormatCsv  ListPaymentsParamsFormat = "csv"
+	ListPaymentsParamsFormatJson ListPaymentsParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListPaymentsParamsFormat enum.
+func (e ListPaymentsParamsFormat) Valid() bool {
+	switch e {
+	case ListPaymentsParamsFormatCsv:
+		return true
+	case ListPaymentsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AgingReportParamsFormat.
+const (
+	AgingReportParamsFormatCsv  AgingReportParamsFormat = "csv"
+	AgingReportParamsFormatJson AgingReportParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the AgingReportParamsFormat enum.
+func (e AgingReportParamsFormat) Valid() bool {
+	switch e {
+	case AgingReportParamsFormatCsv:
+		return true
+	case AgingReportParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReceiptsReportParamsFormat.
+const (
+	ReceiptsReportParamsFormatCsv  ReceiptsReportParamsFormat = "csv"
+	ReceiptsReportParamsFormatJson ReceiptsReportParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ReceiptsReportParamsFormat enum.
+func (e ReceiptsReportParamsFormat) Valid() bool {
+	switch e {
+	case ReceiptsReportParamsFormatCsv:
+		return true
+	case ReceiptsReportParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTokensParamsFormat.
+const (
+	ListTokensParamsFormatCsv  ListTokensParamsFormat = "csv"
+	ListTokensParamsFormatJson ListTokensParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListTokensParamsFormat enum.
+func (e ListTokensParamsFormat) Valid() bool {
+	switch e {
+	case ListTokensParamsFormatCsv:
+		return true
+	case ListTokensParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsersParamsFormat.
+const (
+	ListUsersParamsFormatCsv  ListUsersParamsFormat = "csv"
+	ListUsersParamsFormatJson ListUsersParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsFormat enum.
+func (e ListUsersParamsFormat) Valid() bool {
+	switch e {
+	case ListUsersParamsFormatCsv:
+		return true
+	case ListUsersParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListWebhookEndpointsParamsFormat.
+const (
+	ListWebhookEndpointsParamsFormatCsv  ListWebhookEndpointsParamsFormat = "csv"
+	ListWebhookEndpointsParamsFormatJson ListWebhookEndpointsParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListWebhookEndpointsParamsFormat enum.
+func (e ListWebhookEndpointsParamsFormat) Valid() bool {
+	switch e {
+	case ListWebhookEndpointsParamsFormatCsv:
+		return true
+	case ListWebhookEndpointsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListWebhookAttemptsParamsFormat.
+const (
+	ListWebhookAttemptsParamsFormatCsv  ListWebhookAttemptsParamsFormat = "csv"
+	ListWebhookAttemptsParamsFormatJson ListWebhookAttemptsParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListWebhookAttemptsParamsFormat enum.
+func (e ListWebhookAttemptsParamsFormat) Valid() bool {
+	switch e {
+	case ListWebhookAttemptsParamsFormatCsv:
+		return true
+	case ListWebhookAttemptsParamsFormatJson:
 		return true
 	default:
 		return false
@@ -920,7 +1118,13 @@ type ListAuditParams struct {
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListAuditParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// ListAuditParamsFormat defines parameters for ListAudit.
+type ListAuditParamsFormat string
 
 // ListEventsParams defines parameters for ListEvents.
 type ListEventsParams struct {
@@ -932,7 +1136,13 @@ type ListEventsParams struct {
 
 	// Limit At most this many, 1-500 (default 50)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListEventsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// ListEventsParamsFormat defines parameters for ListEvents.
+type ListEventsParamsFormat string
 
 // ListInvoicesParams defines parameters for ListInvoices.
 type ListInvoicesParams struct {
@@ -958,7 +1168,13 @@ type ListInvoicesParams struct {
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListInvoicesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// ListInvoicesParamsFormat defines parameters for ListInvoices.
+type ListInvoicesParamsFormat string
 
 // CreateInvoiceParams defines parameters for CreateInvoice.
 type CreateInvoiceParams struct {
@@ -990,7 +1206,13 @@ type ListOrganizationsParams struct {
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListOrganizationsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// ListOrganizationsParamsFormat defines parameters for ListOrganizations.
+type ListOrganizationsParamsFormat string
 
 // CreateOrganizationParams defines parameters for CreateOrganization.
 type CreateOrganizationParams struct {
@@ -1031,7 +1253,13 @@ type ListPaymentsParams struct {
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListPaymentsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// ListPaymentsParamsFormat defines parameters for ListPayments.
+type ListPaymentsParamsFormat string
 
 // RecordPaymentParams defines parameters for RecordPayment.
 type RecordPaymentParams struct {
@@ -1091,7 +1319,13 @@ type TopUpParams struct {
 type AgingReportParams struct {
 	// AsOf YYYY-MM-DD, default today
 	AsOf *string `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *AgingReportParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// AgingReportParamsFormat defines parameters for AgingReport.
+type AgingReportParamsFormat string
 
 // ReceiptsReportParams defines parameters for ReceiptsReport.
 type ReceiptsReportParams struct {
@@ -1103,7 +1337,22 @@ type ReceiptsReportParams struct {
 
 	// GroupBy day (default), month or method
 	GroupBy *string `form:"group_by,omitempty" json:"group_by,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ReceiptsReportParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// ReceiptsReportParamsFormat defines parameters for ReceiptsReport.
+type ReceiptsReportParamsFormat string
+
+// ListTokensParams defines parameters for ListTokens.
+type ListTokensParams struct {
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListTokensParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ListTokensParamsFormat defines parameters for ListTokens.
+type ListTokensParamsFormat string
 
 // CreateTokenParams defines parameters for CreateToken.
 type CreateTokenParams struct {
@@ -1116,6 +1365,15 @@ type RevokeTokenParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListUsersParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ListUsersParamsFormat defines parameters for ListUsers.
+type ListUsersParamsFormat string
+
 // CreateUserParams defines parameters for CreateUser.
 type CreateUserParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
@@ -1126,6 +1384,15 @@ type DisableUserParams struct {
 	// IdempotencyKey Repeats with the same key and request answer the first response and change nothing again
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
+
+// ListWebhookEndpointsParams defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParams struct {
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListWebhookEndpointsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ListWebhookEndpointsParamsFormat defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParamsFormat string
 
 // CreateWebhookEndpointParams defines parameters for CreateWebhookEndpoint.
 type CreateWebhookEndpointParams struct {
@@ -1154,7 +1421,13 @@ type ListWebhookAttemptsParams struct {
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListWebhookAttemptsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// ListWebhookAttemptsParamsFormat defines parameters for ListWebhookAttempts.
+type ListWebhookAttemptsParamsFormat string
 
 // RedeliverWebhookParams defines parameters for RedeliverWebhook.
 type RedeliverWebhookParams struct {
@@ -1659,7 +1932,7 @@ type ClientInterface interface {
 	// ListTokens list API tokens
 	//
 	// Corresponds with GET /v1/tokens (the `ListTokens` operationId).
-	ListTokens(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListTokens(ctx context.Context, params *ListTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateTokenWithBody create an API token
 	//
@@ -1683,7 +1956,7 @@ type ClientInterface interface {
 	// ListUsers list users
 	//
 	// Corresponds with GET /v1/users (the `ListUsers` operationId).
-	ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUserWithBody create a user
 	//
@@ -1707,7 +1980,7 @@ type ClientInterface interface {
 	// ListWebhookEndpoints List the webhook endpoints
 	//
 	// Corresponds with GET /v1/webhook-endpoints (the `ListWebhookEndpoints` operationId).
-	ListWebhookEndpoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListWebhookEndpoints(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateWebhookEndpointWithBody Add a webhook endpoint; its signing secret is in this answer only
 	//
@@ -2270,8 +2543,8 @@ func (c *Client) ReceiptsReport(ctx context.Context, params *ReceiptsReportParam
 // ListTokens list API tokens
 //
 // Corresponds with GET /v1/tokens (the `ListTokens` operationId).
-func (c *Client) ListTokens(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTokensRequest(c.Server)
+func (c *Client) ListTokens(ctx context.Context, params *ListTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTokensRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2334,8 +2607,8 @@ func (c *Client) RevokeToken(ctx context.Context, id string, params *RevokeToken
 // ListUsers list users
 //
 // Corresponds with GET /v1/users (the `ListUsers` operationId).
-func (c *Client) ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUsersRequest(c.Server)
+func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2398,8 +2671,8 @@ func (c *Client) DisableUser(ctx context.Context, id string, params *DisableUser
 // ListWebhookEndpoints List the webhook endpoints
 //
 // Corresponds with GET /v1/webhook-endpoints (the `ListWebhookEndpoints` operationId).
-func (c *Client) ListWebhookEndpoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListWebhookEndpointsRequest(c.Server)
+func (c *Client) ListWebhookEndpoints(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhookEndpointsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2636,6 +2909,18 @@ func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request,
 
 		}
 
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2732,6 +3017,18 @@ func NewListEventsRequest(server string, params *ListEventsParams) (*http.Reques
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2882,6 +3179,18 @@ func NewListInvoicesRequest(server string, params *ListInvoicesParams) (*http.Re
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3163,6 +3472,18 @@ func NewListOrganizationsRequest(server string, params *ListOrganizationsParams)
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3475,6 +3796,18 @@ func NewListPaymentsRequest(server string, params *ListPaymentsParams) (*http.Re
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4106,6 +4439,18 @@ func NewAgingReportRequest(server string, params *AgingReportParams) (*http.Requ
 
 		}
 
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -4184,6 +4529,18 @@ func NewReceiptsReportRequest(server string, params *ReceiptsReportParams) (*htt
 
 		}
 
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -4199,7 +4556,7 @@ func NewReceiptsReportRequest(server string, params *ReceiptsReportParams) (*htt
 }
 
 // NewListTokensRequest constructs an http.Request for the ListTokens method
-func NewListTokensRequest(server string) (*http.Request, error) {
+func NewListTokensRequest(server string, params *ListTokensParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4215,6 +4572,33 @@ func NewListTokensRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -4330,7 +4714,7 @@ func NewRevokeTokenRequest(server string, id string, params *RevokeTokenParams) 
 }
 
 // NewListUsersRequest constructs an http.Request for the ListUsers method
-func NewListUsersRequest(server string) (*http.Request, error) {
+func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4346,6 +4730,33 @@ func NewListUsersRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -4461,7 +4872,7 @@ func NewDisableUserRequest(server string, id string, params *DisableUserParams) 
 }
 
 // NewListWebhookEndpointsRequest constructs an http.Request for the ListWebhookEndpoints method
-func NewListWebhookEndpointsRequest(server string) (*http.Request, error) {
+func NewListWebhookEndpointsRequest(server string, params *ListWebhookEndpointsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4477,6 +4888,33 @@ func NewListWebhookEndpointsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -4748,6 +5186,18 @@ func NewListWebhookAttemptsRequest(server string, id string, params *ListWebhook
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5150,7 +5600,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/tokens (the `ListTokens` operationId).
-	ListTokensWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTokensResponse, error)
+	ListTokensWithResponse(ctx context.Context, params *ListTokensParams, reqEditors ...RequestEditorFn) (*ListTokensResponse, error)
 
 	// CreateTokenWithBodyWithResponse create an API token
 	//
@@ -5178,7 +5628,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/users (the `ListUsers` operationId).
-	ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
+	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
 	// CreateUserWithBodyWithResponse create a user
 	//
@@ -5206,7 +5656,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/webhook-endpoints (the `ListWebhookEndpoints` operationId).
-	ListWebhookEndpointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error)
+	ListWebhookEndpointsWithResponse(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error)
 
 	// CreateWebhookEndpointWithBodyWithResponse Add a webhook endpoint; its signing secret is in this answer only
 	//
@@ -9727,8 +10177,8 @@ func (c *ClientWithResponses) ReceiptsReportWithResponse(ctx context.Context, pa
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/tokens (the `ListTokens` operationId).
-func (c *ClientWithResponses) ListTokensWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTokensResponse, error) {
-	rsp, err := c.ListTokens(ctx, reqEditors...)
+func (c *ClientWithResponses) ListTokensWithResponse(ctx context.Context, params *ListTokensParams, reqEditors ...RequestEditorFn) (*ListTokensResponse, error) {
+	rsp, err := c.ListTokens(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9779,8 +10229,8 @@ func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, id st
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/users (the `ListUsers` operationId).
-func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
-	rsp, err := c.ListUsers(ctx, reqEditors...)
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
+	rsp, err := c.ListUsers(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9831,8 +10281,8 @@ func (c *ClientWithResponses) DisableUserWithResponse(ctx context.Context, id st
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/webhook-endpoints (the `ListWebhookEndpoints` operationId).
-func (c *ClientWithResponses) ListWebhookEndpointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error) {
-	rsp, err := c.ListWebhookEndpoints(ctx, reqEditors...)
+func (c *ClientWithResponses) ListWebhookEndpointsWithResponse(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error) {
+	rsp, err := c.ListWebhookEndpoints(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10032,6 +10482,9 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
 	}
 
 	switch {
@@ -10194,6 +10647,9 @@ func ParseListEventsResponse(rsp *http.Response) (*ListEventsResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
 	}
 
 	switch {
@@ -10274,6 +10730,9 @@ func ParseListInvoicesResponse(rsp *http.Response) (*ListInvoicesResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
@@ -10783,6 +11242,9 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
 	}
 
 	switch {
@@ -11161,6 +11623,9 @@ func ParseListPaymentsResponse(rsp *http.Response) (*ListPaymentsResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
@@ -12279,6 +12744,9 @@ func ParseAgingReportResponse(rsp *http.Response) (*AgingReportResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
 	}
 
 	switch {
@@ -12360,6 +12828,9 @@ func ParseReceiptsReportResponse(rsp *http.Response) (*ReceiptsReportResponse, e
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
 	}
 
 	switch {
@@ -12440,6 +12911,9 @@ func ParseListTokensResponse(rsp *http.Response) (*ListTokensResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
@@ -12731,6 +13205,9 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
@@ -13039,6 +13516,9 @@ func ParseListWebhookEndpointsResponse(rsp *http.Response) (*ListWebhookEndpoint
 			return nil, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
@@ -13554,6 +14034,9 @@ func ParseListWebhookAttemptsResponse(rsp *http.Response) (*ListWebhookAttemptsR
 			return nil, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
