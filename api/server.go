@@ -54,8 +54,9 @@ type Handler struct {
 // ctx ends. Call it after http.Server.Shutdown and before closing the database.
 func (h *Handler) Drain(ctx context.Context) error { return h.idempotency.drain(ctx) }
 
-// New returns the HTTP handler of the whole API, health checks included.
-func New(d Deps) *Handler {
+// newOperations registers every operation of the API on a new router, with the document that
+// describes them.
+func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	mux := http.NewServeMux()
 	config := huma.DefaultConfig("finapp", Version)
 	config.Info.Description = "Record the money customers send, assign it to them, allocate it to their invoices and turn the rest into prepaid credit."
@@ -83,6 +84,40 @@ func New(d Deps) *Handler {
 	h.registerAdmin(humaAPI)
 	declareProtocol(humaAPI.OpenAPI())
 
+	return mux, humaAPI, m
+}
+
+// Exports serves the CSV exports of the lists and reports (GET /v1/payments and so on, always as
+// CSV) to a caller already authenticated (the actor in the request's context): the pages' Export
+// buttons, which sign in by session rather than by token. It is the API's own export, with its
+// checks, filters and access rules; any other route answers 404.
+func Exports(d Deps) http.Handler {
+	mux, humaAPI, _ := newOperations(d)
+	routes := make([]string, 0, len(humaAPI.OpenAPI().Paths))
+	for path := range humaAPI.OpenAPI().Paths {
+		routes = append(routes, path)
+	}
+	index := newRouteIndex(humaAPI.OpenAPI())
+	return checkText(routes, onlyExports(index, checkQueryNames(index, exportCSV(index, problemFallback(mux)))))
+}
+
+// onlyExports passes on the requests for an export, as CSV, and answers 404 to any other.
+func onlyExports(routes *routeIndex, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := csvLists[routes.lookup(r.Method, r.URL.Path).id]; !ok {
+			writeProblem(w, errorProblem(finapp.Errorf(finapp.ENotFound, "no export %s", r.URL.Path)))
+			return
+		}
+		q := r.URL.Query()
+		q.Set("format", "csv")
+		r.URL.RawQuery = q.Encode()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// New returns the HTTP handler of the whole API, health checks included.
+func New(d Deps) *Handler {
+	mux, humaAPI, m := newOperations(d)
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

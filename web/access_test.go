@@ -121,6 +121,7 @@ var webRoutes = []webRoute{
 
 	{"GET /reports", read, 200, path("/reports")},
 	{"GET /audit", read, 200, path("/audit")},
+	{"GET /export/{name}", read, 200, path("/export/payments")},
 
 	{"GET /admin/users", admin, 200, path("/admin/users")},
 	{"POST /admin/users", admin, 303, func(x ids) (string, url.Values) {
@@ -508,6 +509,9 @@ func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
 	for _, r := range webRoutes {
 		if !strings.Contains(r.pattern, "{") || strings.Contains(r.pattern, "{$}") || r.need == public {
 			continue
+		}
+		if r.pattern == "GET /export/{name}" {
+			continue // names a list, not an entity: the list's own use case keeps it to the workspace
 		}
 		t.Run(r.pattern, func(t *testing.T) {
 			pa, fa := r.req(a)

@@ -80,7 +80,7 @@ func newHarnessOn(t *testing.T, db *sqlstore.DB, secure bool) *harness {
 		t.Fatal(err)
 	}
 	logged := &lockedLog{}
-	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: secure})
+	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: secure, Exports: api.Exports(api.Deps{Service: svc, Auth: au})})
 	srv := httptest.NewServer(api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages,
 		Log: slog.New(slog.NewJSONHandler(logged, nil))}))
 	t.Cleanup(srv.Close)

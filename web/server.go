@@ -35,20 +35,24 @@ type Deps struct {
 	Secure bool
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// Exports serves the API's CSV exports to the signed-in user (api.Exports): the pages'
+	// Export buttons. Without it the buttons answer 404.
+	Exports http.Handler
 }
 
 // server holds the parsed templates and the dependencies of every handler.
 type server struct {
-	svc    *finapp.Service
-	auth   *auth.Auth
-	secure bool
-	log    *slog.Logger
-	pages  map[string]*template.Template
+	svc     *finapp.Service
+	auth    *auth.Auth
+	secure  bool
+	log     *slog.Logger
+	pages   map[string]*template.Template
+	exports http.Handler
 }
 
 // New returns the handler of every page, for api.Deps.Pages (it serves everything outside /v1).
 func New(d Deps) http.Handler {
-	s := &server{svc: d.Service, auth: d.Auth, secure: d.Secure, log: d.Logger, pages: parseTemplates()}
+	s := &server{svc: d.Service, auth: d.Auth, secure: d.Secure, log: d.Logger, pages: parseTemplates(), exports: d.Exports}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -90,6 +94,7 @@ func New(d Deps) http.Handler {
 
 	mux.Handle("GET /reports", s.authed(s.reports))
 	mux.Handle("GET /audit", s.authed(s.audit))
+	mux.Handle("GET /export/{name}", s.authed(s.export))
 
 	mux.Handle("GET /admin/users", s.admin(s.listUsers))
 	mux.Handle("POST /admin/users", s.admin(s.createUser))

@@ -60,7 +60,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	au := auth.New(db.AuthStore())
 	svc := finapp.NewService(db)
 	svc.WebhookTargets = hooks.policy()
-	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: useTLS, Logger: logger})
+	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: useTLS, Logger: logger, Exports: api.Exports(api.Deps{Service: svc, Auth: au})})
 	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS, Log: logger,
 		Collectors: db.Collectors()})
 	ln, err := net.Listen("tcp", *addr)
