@@ -77,3 +77,12 @@ func ErrorCode(err error) string {
 	}
 	return EInternal
 }
+
+// ErrorField returns the field an application error names, "" for any other error.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}

@@ -36,6 +36,7 @@ const (
 	EventInvoicePaid          = "invoice.paid"
 	EventInvoiceProvisioned   = "invoice.provisioned"
 	EventInvoiceVoided        = "invoice.voided"
+	EventInvoiceUpdated       = "invoice.updated"
 	EventCreditToppedUp       = "credit.topped_up"
 )
 
@@ -43,7 +44,7 @@ const (
 var EventTypes = []string{
 	EventPaymentRecorded, EventPaymentUpdated, EventPaymentDeleted, EventPaymentAssigned, EventPaymentUnassigned,
 	EventPaymentAllocated, EventAllocationReleased,
-	EventInvoiceCreated, EventInvoicePartiallyPaid, EventInvoicePaid, EventInvoiceProvisioned, EventInvoiceVoided,
+	EventInvoiceCreated, EventInvoiceUpdated, EventInvoicePartiallyPaid, EventInvoicePaid, EventInvoiceProvisioned, EventInvoiceVoided,
 	EventCreditToppedUp,
 }
 

@@ -1,6 +1,7 @@
 package finapp
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -50,6 +51,8 @@ type Invoice struct {
 	VoidedAt       *time.Time
 	CreatedAt      time.Time
 	Version        int
+	ExternalID     string   // the billing system's id for it, unique in the workspace; "" for none
+	Metadata       Metadata // the billing system's notes on it
 
 	OrganizationName string // read-only, filled by list queries
 }
@@ -142,6 +145,8 @@ type InvoiceCreate struct {
 	Total          string
 	IssuedOn       string // defaults to today
 	DueOn          string // defaults to the issue date
+	ExternalID     string
+	Metadata       Metadata
 }
 
 // validate checks the input against the organization it is for and returns the invoice.
@@ -189,6 +194,12 @@ func (in InvoiceCreate) validate(org *Organization, today string) (*Invoice, err
 	if inv.DueOn < inv.IssuedOn {
 		return nil, Invalid("due_on", "is before issued_on")
 	}
+	if inv.ExternalID, err = checkExternalID("external_id", in.ExternalID); err != nil {
+		return nil, err
+	}
+	if inv.Metadata, err = checkMetadata("metadata", in.Metadata); err != nil {
+		return nil, err
+	}
 	return inv, nil
 }
 
@@ -199,6 +210,7 @@ type InvoiceFilter struct {
 	OrganizationID string
 	Q              string
 	Number         string
+	ExternalID     string
 	IssuedFrom     string
 	IssuedTo       string
 	Status         string
@@ -206,4 +218,87 @@ type InvoiceFilter struct {
 	Today          string // for the overdue status, set by the service
 	Cursor         string
 	Limit          int
+}
+
+// InvoiceUpdate is a correction of an invoice (PATCH): a nil field stays as it is; Metadata,
+// when given, replaces the whole of it (an empty map clears it).
+type InvoiceUpdate struct {
+	Number     *string
+	Kind       *string
+	Total      *string
+	IssuedOn   *string
+	DueOn      *string
+	ExternalID *string
+	Metadata   *Metadata
+}
+
+// apply checks u against the invoice and returns the corrected copy. An invoice with money on it
+// (paid in part or whole, or provisioned) keeps what its payments were applied to: only its due
+// date and metadata may change; a void one changes no more.
+func (u InvoiceUpdate) apply(inv *Invoice, ifMatch int) (*Invoice, error) {
+	switch {
+	case ifMatch != 0 && ifMatch != inv.Version:
+		return nil, Errorf(EVersionConflict, "invoice %s is at version %d, not %d", inv.Number, inv.Version, ifMatch)
+	case inv.Status == InvoiceVoid:
+		return nil, Errorf(EInvoiceVoid, "invoice %s is void and cannot be changed", inv.Number)
+	}
+	next := *inv
+	var err error
+	if u.Number != nil {
+		if next.Number, err = text("number", *u.Number, 64); err != nil {
+			return nil, err
+		}
+		if next.Number == "" {
+			return nil, Invalid("number", "is required")
+		}
+	}
+	if u.Kind != nil {
+		if next.Kind = *u.Kind; next.Kind != KindStandard && next.Kind != KindProforma && next.Kind != KindTopUp {
+			return nil, Invalid("kind", "must be one of standard, proforma, top_up")
+		}
+	}
+	if u.Total != nil {
+		if next.Total, err = money.Parse(*u.Total, inv.Currency); err != nil {
+			return nil, Invalid("total", "%v", err)
+		}
+	}
+	if u.IssuedOn != nil {
+		if next.IssuedOn, err = ParseDate("issued_on", *u.IssuedOn); err != nil {
+			return nil, err
+		}
+	}
+	if u.DueOn != nil {
+		if next.DueOn, err = ParseDate("due_on", *u.DueOn); err != nil {
+			return nil, err
+		}
+	}
+	if next.DueOn < next.IssuedOn {
+		return nil, Invalid("due_on", "is before issued_on")
+	}
+	if u.ExternalID != nil {
+		if next.ExternalID, err = checkExternalID("external_id", *u.ExternalID); err != nil {
+			return nil, err
+		}
+	}
+	if u.Metadata != nil {
+		if next.Metadata, err = checkMetadata("metadata", *u.Metadata); err != nil {
+			return nil, err
+		}
+	}
+	if inv.AmountPaid > 0 || inv.Status == InvoiceProvisioned {
+		for _, f := range []struct {
+			field   string
+			changed bool
+		}{
+			{"number", next.Number != inv.Number}, {"kind", next.Kind != inv.Kind}, {"total", next.Total != inv.Total},
+			{"issued_on", next.IssuedOn != inv.IssuedOn}, {"external_id", next.ExternalID != inv.ExternalID},
+		} {
+			if f.changed {
+				return nil, &Error{Code: EInvoiceHasPayments, Field: f.field,
+					Message: fmt.Sprintf("invoice %s has payments applied to it: only due_on and metadata may change; release them to correct %s", inv.Number, f.field)}
+			}
+		}
+	}
+	next.Version++
+	return &next, nil
 }

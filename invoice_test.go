@@ -77,3 +77,54 @@ func TestInvoiceStatuses_AreEveryStatusAndTheFilterAddsOverdue(t *testing.T) {
 		}
 	}
 }
+
+func TestInvoiceUpdate_Apply(t *testing.T) {
+	str := func(s string) *string { return &s }
+	open := func() *Invoice {
+		return &Invoice{Number: "A-1", Kind: KindStandard, Currency: "SGD", Total: 10000, IssuedOn: "2026-11-01", DueOn: "2026-11-30",
+			Status: InvoiceUnpaid, Version: 3}
+	}
+	paid := func() *Invoice { i := open(); i.AmountPaid, i.Status = 4000, InvoicePartiallyPaid; return i }
+	provisioned := func() *Invoice { i := open(); i.Kind, i.AmountPaid, i.Status = KindProforma, 10000, InvoiceProvisioned; return i }
+	void := func() *Invoice { i := open(); i.Status = InvoiceVoid; return i }
+	for _, c := range []struct {
+		name    string
+		inv     *Invoice
+		ifMatch int
+		u       InvoiceUpdate
+		code    string // "" when applied
+		field   string
+	}{
+		{"everything without money", open(), 3, InvoiceUpdate{Number: str("A-2"), Kind: str(KindTopUp), Total: str("120.00"), IssuedOn: str("2026-11-02"),
+			DueOn: str("2026-12-01"), ExternalID: str("in_1"), Metadata: &Metadata{"k": "v"}}, "", ""},
+		{"stale version", open(), 2, InvoiceUpdate{DueOn: str("2026-12-01")}, EVersionConflict, ""},
+		{"void", void(), 0, InvoiceUpdate{DueOn: str("2026-12-01")}, EInvoiceVoid, ""},
+		{"zero total", open(), 0, InvoiceUpdate{Total: str("0.00")}, EInvalid, "total"},
+		{"bad kind", open(), 0, InvoiceUpdate{Kind: str("gift")}, EInvalid, "kind"},
+		{"empty number", open(), 0, InvoiceUpdate{Number: str(" ")}, EInvalid, "number"},
+		{"due before issue", open(), 0, InvoiceUpdate{IssuedOn: str("2026-12-05")}, EInvalid, "due_on"},
+		{"paid: due date", paid(), 0, InvoiceUpdate{DueOn: str("2027-01-31"), Metadata: &Metadata{}}, "", ""},
+		{"paid: same total is no change", paid(), 0, InvoiceUpdate{Total: str("100.00")}, "", ""},
+		{"paid: total", paid(), 0, InvoiceUpdate{Total: str("90.00")}, EInvoiceHasPayments, "total"},
+		{"paid: number", paid(), 0, InvoiceUpdate{Number: str("A-9")}, EInvoiceHasPayments, "number"},
+		{"paid: kind", paid(), 0, InvoiceUpdate{Kind: str(KindProforma)}, EInvoiceHasPayments, "kind"},
+		{"paid: issued_on", paid(), 0, InvoiceUpdate{IssuedOn: str("2026-10-01")}, EInvoiceHasPayments, "issued_on"},
+		{"paid: external_id", paid(), 0, InvoiceUpdate{ExternalID: str("in_2")}, EInvoiceHasPayments, "external_id"},
+		{"provisioned: due date", provisioned(), 0, InvoiceUpdate{DueOn: str("2027-01-31")}, "", ""},
+		{"provisioned: kind", provisioned(), 0, InvoiceUpdate{Kind: str(KindStandard)}, EInvoiceHasPayments, "kind"},
+	} {
+		before := *c.inv
+		got, err := c.u.apply(c.inv, c.ifMatch)
+		switch {
+		case c.code == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.code != "" && (ErrorCode(err) != c.code || ErrorField(err) != c.field):
+			t.Errorf("%s: %v (field %q), want %s naming %q", c.name, err, ErrorField(err), c.code, c.field)
+		case c.code == "" && got.Version != before.Version+1:
+			t.Errorf("%s: version %d", c.name, got.Version)
+		}
+		if c.inv.Number != before.Number || c.inv.Total != before.Total || c.inv.Version != before.Version {
+			t.Errorf("%s: the invoice itself was changed", c.name)
+		}
+	}
+}

@@ -14,6 +14,8 @@ type Organization struct {
 	Status          string // "active"
 	CreatedAt       time.Time
 	Version         int
+	ExternalID      string   // the billing system's id for the customer, unique in the workspace
+	Metadata        Metadata // the billing system's notes on it
 }
 
 // Balances are an organization's derived money figures, per currency, read from the journal.
@@ -28,6 +30,8 @@ type Balances struct {
 type OrganizationCreate struct {
 	Name            string
 	BillingCurrency string
+	ExternalID      string
+	Metadata        Metadata
 }
 
 // Validate checks the input and returns the organization it describes.
@@ -43,12 +47,21 @@ func (in OrganizationCreate) Validate() (*Organization, error) {
 	if err != nil {
 		return nil, Invalid("billing_currency", "%v", err)
 	}
-	return &Organization{Name: name, BillingCurrency: cur, Status: "active"}, nil
+	o := &Organization{Name: name, BillingCurrency: cur, Status: "active"}
+	if o.ExternalID, err = checkExternalID("external_id", in.ExternalID); err != nil {
+		return nil, err
+	}
+	if o.Metadata, err = checkMetadata("metadata", in.Metadata); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
-// OrganizationFilter selects organizations; Q matches the name, case-insensitively.
+// OrganizationFilter selects organizations; Q matches the name, case-insensitively; ExternalID
+// the billing system's id exactly.
 type OrganizationFilter struct {
-	Q      string
-	Cursor string
-	Limit  int
+	Q          string
+	ExternalID string
+	Cursor     string
+	Limit      int
 }

@@ -309,6 +309,21 @@ func (r *Replay) invoiceEvent(e *AuditEvent) {
 		at := e.At
 		i.voidedAt = &at
 		r.expect("invoice.voided", e.EntityID, cur, transferOf{issueAccount(i.after.Kind), ReceivableAccount(org), i.total})
+	case "invoice.updated":
+		var before invoiceJSON
+		if !decode(e.Before, &before) {
+			r.bad(e, "no invoice snapshot before the update")
+			return
+		}
+		was, err := money.Parse(before.Total, before.Currency)
+		if err != nil {
+			r.bad(e, "amount %q is not an amount in %s", before.Total, before.Currency)
+			return
+		}
+		if was != i.total || before.Kind != i.after.Kind {
+			r.expect("invoice.adjusted", e.EntityID, cur, transferOf{issueAccount(before.Kind), ReceivableAccount(before.OrganizationID), was},
+				transferOf{ReceivableAccount(org), issueAccount(i.after.Kind), i.total})
+		}
 	}
 }
 

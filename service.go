@@ -171,6 +171,40 @@ func (s *Service) VoidInvoice(ctx context.Context, id string, ifMatch int) (*Inv
 	return inv, err
 }
 
+// UpdateInvoice corrects an invoice (the rules are InvoiceUpdate.apply's). A new total or kind
+// is posted as an adjusting entry that reverses the issue and issues it again, so that the
+// journal keeps what was first posted. Errors: EInvalid, EVersionConflict, EInvoiceVoid,
+// EInvoiceHasPayments, EDuplicate, ENotFound.
+func (s *Service) UpdateInvoice(ctx context.Context, id string, ifMatch int, u InvoiceUpdate) (*Invoice, error) {
+	var inv *Invoice
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		before, err := tx.Invoice(ctx, id)
+		if err != nil {
+			return err
+		}
+		if inv, err = u.apply(before, ifMatch); err != nil {
+			return err
+		}
+		if err := tx.UpdateInvoice(ctx, inv); err != nil {
+			return err
+		}
+		if inv.Total != before.Total || inv.Kind != before.Kind {
+			c.post("invoice.adjusted", inv.ID, func(j *posting) { adjustInvoice(j, before, inv) })
+		}
+		c.record("invoice.updated", "invoice", inv.ID, before, inv)
+		c.event(EventInvoiceUpdated, inv.ID, inv)
+		return nil
+	})
+	return inv, err
+}
+
+// adjustInvoice posts a correction of an invoice's total or kind: the issue reversed, then
+// issued again as it now is.
+func adjustInvoice(j *posting, before, after *Invoice) {
+	j.transfer(issueAccount(before.Kind), ReceivableAccount(before.OrganizationID), before.Currency, before.Total)
+	j.transfer(ReceivableAccount(after.OrganizationID), issueAccount(after.Kind), after.Currency, after.Total)
+}
+
 // asField names field on a not-found error of a referenced entity, turning it into a 422: the
 // request named something that does not exist.
 func asField(err error, field string) error {

@@ -38,6 +38,7 @@ func invoiceSnapshot(i *Invoice) map[string]any {
 		"currency": i.Currency, "total": money.Format(i.Total, i.Currency),
 		"amount_paid": money.Format(i.AmountPaid, i.Currency), "status": i.Status,
 		"issued_on": i.IssuedOn, "due_on": i.DueOn, "version": i.Version,
+		"external_id": i.ExternalID, "metadata": i.Metadata,
 	}
 }
 

@@ -28,6 +28,7 @@ var access = map[string]string{
 	"list-invoices":           levelRead,
 	"get-invoice":             levelRead,
 	"void-invoice":            levelWrite,
+	"update-invoice":          levelWrite,
 	"record-payment":          levelWrite,
 	"list-payments":           levelRead,
 	"get-payment":             levelRead,

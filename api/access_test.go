@@ -217,6 +217,9 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 		return map[string]any{"organization_id": f.Org, "number": fmt.Sprintf("NEW-%d", n), "total": "10.00"}
 	},
 	"void-invoice": nil,
+	"update-invoice": func(n int, f *accessFixtures) any {
+		return map[string]any{"metadata": map[string]string{"n": fmt.Sprint(n)}}
+	},
 	"record-payment": func(n int, f *accessFixtures) any {
 		return map[string]any{"organization_id": f.Org, "amount": "5.00", "currency": "SGD", "method": "cash"}
 	},

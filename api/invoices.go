@@ -31,7 +31,20 @@ type Invoice struct {
 	VoidedAt         *time.Time   `json:"voided_at"`
 	CreatedAt        time.Time    `json:"created_at"`
 	Version          int          `json:"version"`
+	ExternalID       string       `json:"external_id,omitempty" doc:"The billing system's id for it, unique in the workspace"`
+	Metadata         Metadata     `json:"metadata"`
 	Allocations      []Allocation `json:"allocations,omitempty" doc:"The payments applied to it (detail view only)"`
+}
+
+// Metadata is free-form text a billing system keeps on a record: at most 50 keys of at most 40
+// characters, values of at most 500. finapp stores and returns it; no rule reads it.
+type Metadata map[string]string
+
+func metadataOut(m finapp.Metadata) Metadata {
+	if m == nil {
+		return Metadata{}
+	}
+	return Metadata(m)
 }
 
 // TransformSchema gives the status its enum from the books' one list of invoice statuses.
@@ -53,7 +66,8 @@ func invoiceOut(i *finapp.Invoice, today string) Invoice {
 	return Invoice{ID: i.ID, Number: i.Number, OrganizationID: i.OrganizationID, OrganizationName: i.OrganizationName, Kind: i.Kind,
 		Currency: string(i.Currency), Total: money.Format(i.Total, i.Currency), AmountPaid: money.Format(i.AmountPaid, i.Currency),
 		AmountDue: money.Format(i.AmountDue(), i.Currency), IssuedOn: i.IssuedOn, DueOn: i.DueOn, Status: i.Status,
-		Overdue: i.Overdue(today), ProvisionedAt: i.ProvisionedAt, VoidedAt: i.VoidedAt, CreatedAt: i.CreatedAt, Version: i.Version}
+		Overdue: i.Overdue(today), ProvisionedAt: i.ProvisionedAt, VoidedAt: i.VoidedAt, CreatedAt: i.CreatedAt, Version: i.Version,
+		ExternalID: i.ExternalID, Metadata: metadataOut(i.Metadata)}
 }
 
 type invoiceOutput struct {
@@ -74,18 +88,20 @@ func (h *handlers) registerInvoices(api huma.API) {
 		func(ctx context.Context, in *struct {
 			IdempotencyKey string `header:"Idempotency-Key"`
 			Body           struct {
-				Number         string `json:"number" minLength:"1" maxLength:"64"`
-				OrganizationID string `json:"organization_id"`
-				Kind           string `json:"kind,omitempty" enum:"standard,proforma,top_up" doc:"Default standard"`
-				Currency       string `json:"currency,omitempty" doc:"Default: the organization's billing currency"`
-				Total          string `json:"total" example:"100.00"`
-				IssuedOn       string `json:"issued_on,omitempty" doc:"YYYY-MM-DD, default today"`
-				DueOn          string `json:"due_on,omitempty" doc:"YYYY-MM-DD, default the issue date"`
+				Number         string   `json:"number" minLength:"1" maxLength:"64"`
+				OrganizationID string   `json:"organization_id"`
+				Kind           string   `json:"kind,omitempty" enum:"standard,proforma,top_up" doc:"Default standard"`
+				Currency       string   `json:"currency,omitempty" doc:"Default: the organization's billing currency"`
+				Total          string   `json:"total" example:"100.00"`
+				IssuedOn       string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD, default today"`
+				DueOn          string   `json:"due_on,omitempty" doc:"YYYY-MM-DD, default the issue date"`
+				ExternalID     string   `json:"external_id,omitempty" maxLength:"255" doc:"The billing system's id for it, unique in the workspace"`
+				Metadata       Metadata `json:"metadata,omitempty"`
 			}
 		}) (*created[Invoice], error) {
 			b := in.Body
 			inv, err := h.svc.CreateInvoice(ctx, finapp.InvoiceCreate{Number: b.Number, OrganizationID: b.OrganizationID, Kind: b.Kind,
-				Currency: b.Currency, Total: b.Total, IssuedOn: b.IssuedOn, DueOn: b.DueOn})
+				Currency: b.Currency, Total: b.Total, IssuedOn: b.IssuedOn, DueOn: b.DueOn, ExternalID: b.ExternalID, Metadata: finapp.Metadata(b.Metadata)})
 			if err != nil {
 				return nil, problem(err)
 			}
@@ -102,13 +118,14 @@ func (h *handlers) registerInvoices(api huma.API) {
 			OrganizationID string `query:"organization_id"`
 			Q              string `query:"q" doc:"Matches organization name or invoice number (case-insensitive substring)"`
 			Number         string `query:"number" doc:"Exact invoice number"`
+			ExternalID     string `query:"external_id" doc:"Exact external id"`
 			IssuedFrom     string `query:"issued_from" doc:"YYYY-MM-DD, inclusive"`
 			IssuedTo       string `query:"issued_to" doc:"YYYY-MM-DD, inclusive"`
 			Status         string `query:"status"`
 			Kind           string `query:"kind"`
 			PageQuery
 		}) (*invoiceListOutput, error) {
-			list, next, err := h.svc.ListInvoices(ctx, finapp.InvoiceFilter{OrganizationID: in.OrganizationID, Q: in.Q, Number: in.Number,
+			list, next, err := h.svc.ListInvoices(ctx, finapp.InvoiceFilter{OrganizationID: in.OrganizationID, Q: in.Q, Number: in.Number, ExternalID: in.ExternalID,
 				IssuedFrom: in.IssuedFrom, IssuedTo: in.IssuedTo, Status: in.Status, Kind: in.Kind, Cursor: in.Cursor, Limit: in.Limit})
 			if err != nil {
 				return nil, problem(err)
@@ -149,6 +166,43 @@ func (h *handlers) registerInvoices(api huma.API) {
 				return nil, err
 			}
 			inv, err := h.svc.VoidInvoice(ctx, in.ID, v)
+			if err != nil {
+				return nil, problem(err)
+			}
+			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today())}, nil
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "update-invoice", Method: http.MethodPatch, Path: "/v1/invoices/{id}",
+		Summary: "Correct an invoice", Tags: []string{"Invoices"},
+		Description: "Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice " +
+			"its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or " +
+			"provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted " +
+			"as an adjusting journal entry."},
+		func(ctx context.Context, in *struct {
+			ID             string `path:"id"`
+			IfMatch        string `header:"If-Match" doc:"ETag of the invoice as last read; a stale one answers 412"`
+			IdempotencyKey string `header:"Idempotency-Key"`
+			Body           struct {
+				Number     *string   `json:"number,omitempty" maxLength:"64"`
+				Kind       *string   `json:"kind,omitempty" enum:"standard,proforma,top_up"`
+				Total      *string   `json:"total,omitempty" example:"100.00"`
+				IssuedOn   *string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD"`
+				DueOn      *string   `json:"due_on,omitempty" doc:"YYYY-MM-DD"`
+				ExternalID *string   `json:"external_id,omitempty" maxLength:"255"`
+				Metadata   *Metadata `json:"metadata,omitempty"`
+			}
+		}) (*invoiceOutput, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			b := in.Body
+			u := finapp.InvoiceUpdate{Number: b.Number, Kind: b.Kind, Total: b.Total, IssuedOn: b.IssuedOn, DueOn: b.DueOn, ExternalID: b.ExternalID}
+			if b.Metadata != nil {
+				m := finapp.Metadata(*b.Metadata)
+				u.Metadata = &m
+			}
+			inv, err := h.svc.UpdateInvoice(ctx, in.ID, v, u)
 			if err != nil {
 				return nil, problem(err)
 			}

@@ -35,6 +35,8 @@ type Organization struct {
 	Status          string    `json:"status"`
 	CreatedAt       time.Time `json:"created_at"`
 	Version         int       `json:"version"`
+	ExternalID      string    `json:"external_id,omitempty" doc:"The billing system's id for the customer, unique in the workspace"`
+	Metadata        Metadata  `json:"metadata"`
 	Outstanding     []Money   `json:"outstanding" doc:"Sum of amounts due on its invoices, per currency"`
 	Unapplied       []Money   `json:"unapplied" doc:"Its payments' money not yet allocated or topped up, per currency"`
 	CreditBalance   []Money   `json:"credit_balance" doc:"Prepaid credit, per currency"`
@@ -42,7 +44,7 @@ type Organization struct {
 
 func organizationOut(d *finapp.OrganizationDetail) Organization {
 	return Organization{ID: d.ID, Name: d.Name, BillingCurrency: string(d.BillingCurrency), Status: d.Status, CreatedAt: d.CreatedAt,
-		Version: d.Version, Outstanding: moneyList(d.Outstanding), Unapplied: moneyList(d.Unapplied), CreditBalance: moneyList(d.Credit)}
+		Version: d.Version, ExternalID: d.ExternalID, Metadata: metadataOut(d.Metadata), Outstanding: moneyList(d.Outstanding), Unapplied: moneyList(d.Unapplied), CreditBalance: moneyList(d.Credit)}
 }
 
 type organizationOutput struct {
@@ -69,11 +71,14 @@ func (h *handlers) registerOrganizations(api huma.API) {
 		func(ctx context.Context, in *struct {
 			IdempotencyKey string `header:"Idempotency-Key" doc:"Repeats with the same key and body return the first response"`
 			Body           struct {
-				Name            string `json:"name" minLength:"1" maxLength:"200"`
-				BillingCurrency string `json:"billing_currency" example:"SGD"`
+				Name            string   `json:"name" minLength:"1" maxLength:"200"`
+				BillingCurrency string   `json:"billing_currency" example:"SGD"`
+				ExternalID      string   `json:"external_id,omitempty" maxLength:"255" doc:"The billing system's id for the customer, unique in the workspace"`
+				Metadata        Metadata `json:"metadata,omitempty"`
 			}
 		}) (*created[Organization], error) {
-			o, err := h.svc.CreateOrganization(ctx, finapp.OrganizationCreate{Name: in.Body.Name, BillingCurrency: in.Body.BillingCurrency})
+			o, err := h.svc.CreateOrganization(ctx, finapp.OrganizationCreate{Name: in.Body.Name, BillingCurrency: in.Body.BillingCurrency,
+				ExternalID: in.Body.ExternalID, Metadata: finapp.Metadata(in.Body.Metadata)})
 			if err != nil {
 				return nil, problem(err)
 			}
@@ -84,10 +89,11 @@ func (h *handlers) registerOrganizations(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "list-organizations", Method: http.MethodGet, Path: "/v1/organizations",
 		Summary: "List organizations, newest first", Tags: []string{"Organizations"}},
 		func(ctx context.Context, in *struct {
-			Q string `query:"q" doc:"Matches the name (case-insensitive substring)"`
+			Q          string `query:"q" doc:"Matches the name (case-insensitive substring)"`
+			ExternalID string `query:"external_id" doc:"Exact external id"`
 			PageQuery
 		}) (*organizationListOutput, error) {
-			list, next, err := h.svc.ListOrganizations(ctx, finapp.OrganizationFilter{Q: in.Q, Cursor: in.Cursor, Limit: in.Limit})
+			list, next, err := h.svc.ListOrganizations(ctx, finapp.OrganizationFilter{Q: in.Q, ExternalID: in.ExternalID, Cursor: in.Cursor, Limit: in.Limit})
 			if err != nil {
 				return nil, problem(err)
 			}

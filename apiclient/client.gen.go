@@ -246,6 +246,27 @@ func (e ProblemCode) Valid() bool {
 	}
 }
 
+// Defines values for UpdateInvoiceRequestKind.
+const (
+	UpdateInvoiceRequestKindProforma UpdateInvoiceRequestKind = "proforma"
+	UpdateInvoiceRequestKindStandard UpdateInvoiceRequestKind = "standard"
+	UpdateInvoiceRequestKindTopUp    UpdateInvoiceRequestKind = "top_up"
+)
+
+// Valid indicates whether the value is a known member of the UpdateInvoiceRequestKind enum.
+func (e UpdateInvoiceRequestKind) Valid() bool {
+	switch e {
+	case UpdateInvoiceRequestKindProforma:
+		return true
+	case UpdateInvoiceRequestKindStandard:
+		return true
+	case UpdateInvoiceRequestKindTopUp:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookDeliveryStatus.
 const (
 	Delivered WebhookDeliveryStatus = "delivered"
@@ -596,11 +617,15 @@ type CreateInvoiceRequest struct {
 	// DueOn YYYY-MM-DD, default the issue date
 	DueOn *string `json:"due_on,omitempty"`
 
+	// ExternalId The billing system's id for it, unique in the workspace
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// IssuedOn YYYY-MM-DD, default today
 	IssuedOn *string `json:"issued_on,omitempty"`
 
 	// Kind Default standard
 	Kind           *CreateInvoiceRequestKind `json:"kind,omitempty"`
+	Metadata       *map[string]string        `json:"metadata,omitempty"`
 	Number         string                    `json:"number"`
 	OrganizationId string                    `json:"organization_id"`
 
@@ -615,7 +640,11 @@ type CreateInvoiceRequestKind string
 type CreateOrganizationRequest struct {
 	// BillingCurrency Examples: SGD
 	BillingCurrency string `json:"billing_currency"`
-	Name            string `json:"name"`
+
+	// ExternalId The billing system's id for the customer, unique in the workspace
+	ExternalId *string            `json:"external_id,omitempty"`
+	Metadata   *map[string]string `json:"metadata,omitempty"`
+	Name       string             `json:"name"`
 }
 
 // CreateTokenRequest defines model for CreateTokenRequest.
@@ -707,10 +736,14 @@ type Invoice struct {
 	Currency    string             `json:"currency"`
 	DueOn       openapi_types.Date `json:"due_on"`
 
+	// ExternalId The billing system's id for it, unique in the workspace
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Id Examples: inv_01jd8x0c9v7p8x2k3m4n5q6r7s
 	Id               string             `json:"id"`
 	IssuedOn         openapi_types.Date `json:"issued_on"`
 	Kind             InvoiceKind        `json:"kind"`
+	Metadata         map[string]string  `json:"metadata"`
 	Number           string             `json:"number"`
 	OrganizationId   string             `json:"organization_id"`
 	OrganizationName string             `json:"organization_name"`
@@ -801,9 +834,13 @@ type Organization struct {
 	// CreditBalance Prepaid credit, per currency
 	CreditBalance *[]Money `json:"credit_balance"`
 
+	// ExternalId The billing system's id for the customer, unique in the workspace
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Id Examples: org_01jd8x0c9v7p8x2k3m4n5q6r7s
-	Id   string `json:"id"`
-	Name string `json:"name"`
+	Id       string            `json:"id"`
+	Metadata map[string]string `json:"metadata"`
+	Name     string            `json:"name"`
 
 	// Outstanding Sum of amounts due on its invoices, per currency
 	Outstanding *[]Money `json:"outstanding"`
@@ -987,6 +1024,25 @@ type TopUpRequest struct {
 	Amount *string `json:"amount,omitempty"`
 }
 
+// UpdateInvoiceRequest defines model for UpdateInvoiceRequest.
+type UpdateInvoiceRequest struct {
+	// DueOn YYYY-MM-DD
+	DueOn      *string `json:"due_on,omitempty"`
+	ExternalId *string `json:"external_id,omitempty"`
+
+	// IssuedOn YYYY-MM-DD
+	IssuedOn *string                   `json:"issued_on,omitempty"`
+	Kind     *UpdateInvoiceRequestKind `json:"kind,omitempty"`
+	Metadata *map[string]string        `json:"metadata,omitempty"`
+	Number   *string                   `json:"number,omitempty"`
+
+	// Total Examples: 100.00
+	Total *string `json:"total,omitempty"`
+}
+
+// UpdateInvoiceRequestKind defines model for UpdateInvoiceRequest.Kind.
+type UpdateInvoiceRequestKind string
+
 // UpdatePaymentRequest defines model for UpdatePaymentRequest.
 type UpdatePaymentRequest struct {
 	Amount        *string `json:"amount,omitempty"`
@@ -1156,6 +1212,9 @@ type ListInvoicesParams struct {
 	// Number Exact invoice number
 	Number *string `form:"number,omitempty" json:"number,omitempty"`
 
+	// ExternalId Exact external id
+	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
+
 	// IssuedFrom YYYY-MM-DD, inclusive
 	IssuedFrom *string `form:"issued_from,omitempty" json:"issued_from,omitempty"`
 
@@ -1181,6 +1240,13 @@ type CreateInvoiceParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// UpdateInvoiceParams defines parameters for UpdateInvoice.
+type UpdateInvoiceParams struct {
+	// IfMatch ETag of the invoice as last read; a stale one answers 412
+	IfMatch        *string `json:"If-Match,omitempty"`
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // VoidInvoiceParams defines parameters for VoidInvoice.
 type VoidInvoiceParams struct {
 	// IfMatch ETag of the invoice as last read
@@ -1200,6 +1266,9 @@ type ExportJournalParamsFormat string
 type ListOrganizationsParams struct {
 	// Q Matches the name (case-insensitive substring)
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// ExternalId Exact external id
+	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
 
 	// Limit Page size, 1-500 (default 50)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1511,6 +1580,18 @@ type WebhookInvoiceProvisionedParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// WebhookInvoiceUpdatedParams defines parameters for WebhookInvoiceUpdated.
+type WebhookInvoiceUpdatedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // WebhookInvoiceVoidedParams defines parameters for WebhookInvoiceVoided.
 type WebhookInvoiceVoidedParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
@@ -1598,6 +1679,9 @@ type WebhookPaymentUpdatedParams struct {
 // CreateInvoiceJSONRequestBody defines body for CreateInvoice for application/json ContentType.
 type CreateInvoiceJSONRequestBody = CreateInvoiceRequest
 
+// UpdateInvoiceJSONRequestBody defines body for UpdateInvoice for application/json ContentType.
+type UpdateInvoiceJSONRequestBody = UpdateInvoiceRequest
+
 // CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
 type CreateOrganizationJSONRequestBody = CreateOrganizationRequest
 
@@ -1648,6 +1732,9 @@ type WebhookInvoicePartiallyPaidJSONRequestBody = EventEnvelope
 
 // WebhookInvoiceProvisionedJSONRequestBody defines body for WebhookInvoiceProvisioned for application/json ContentType.
 type WebhookInvoiceProvisionedJSONRequestBody = EventEnvelope
+
+// WebhookInvoiceUpdatedJSONRequestBody defines body for WebhookInvoiceUpdated for application/json ContentType.
+type WebhookInvoiceUpdatedJSONRequestBody = EventEnvelope
 
 // WebhookInvoiceVoidedJSONRequestBody defines body for WebhookInvoiceVoided for application/json ContentType.
 type WebhookInvoiceVoidedJSONRequestBody = EventEnvelope
@@ -1784,6 +1871,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/invoices/{id} (the `GetInvoice` operationId).
 	GetInvoice(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateInvoiceWithBody Correct an invoice
+	//
+	// Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted as an adjusting journal entry.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
+	UpdateInvoiceWithBody(ctx context.Context, id string, params *UpdateInvoiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateInvoice Correct an invoice
+	//
+	// Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted as an adjusting journal entry.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
+	UpdateInvoice(ctx context.Context, id string, params *UpdateInvoiceParams, body UpdateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// VoidInvoice Void an invoice that has no money on it
 	//
@@ -2146,6 +2251,44 @@ func (c *Client) CreateInvoice(ctx context.Context, params *CreateInvoiceParams,
 // Corresponds with GET /v1/invoices/{id} (the `GetInvoice` operationId).
 func (c *Client) GetInvoice(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetInvoiceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateInvoiceWithBody Correct an invoice
+//
+// Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted as an adjusting journal entry.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
+func (c *Client) UpdateInvoiceWithBody(ctx context.Context, id string, params *UpdateInvoiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateInvoiceRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateInvoice Correct an invoice
+//
+// Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted as an adjusting journal entry.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
+func (c *Client) UpdateInvoice(ctx context.Context, id string, params *UpdateInvoiceParams, body UpdateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateInvoiceRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3128,6 +3271,18 @@ func NewListInvoicesRequest(server string, params *ListInvoicesParams) (*http.Re
 
 		}
 
+		if params.ExternalId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "external_id", *params.ExternalId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.IssuedFrom != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "issued_from", *params.IssuedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -3303,6 +3458,79 @@ func NewGetInvoiceRequest(server string, id string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewUpdateInvoiceRequest calls the generic UpdateInvoice builder with application/json body
+func NewUpdateInvoiceRequest(server string, id string, params *UpdateInvoiceParams, body UpdateInvoiceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateInvoiceRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewUpdateInvoiceRequestWithBody constructs an http.Request for the UpdateInvoice method, with any body, and a specified content type
+func NewUpdateInvoiceRequestWithBody(server string, id string, params *UpdateInvoiceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/invoices/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewVoidInvoiceRequest constructs an http.Request for the VoidInvoice method
 func NewVoidInvoiceRequest(server string, id string, params *VoidInvoiceParams) (*http.Request, error) {
 	var err error
@@ -3448,6 +3676,18 @@ func NewListOrganizationsRequest(server string, params *ListOrganizationsParams)
 		if params.Q != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExternalId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "external_id", *params.ExternalId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5427,6 +5667,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/invoices/{id} (the `GetInvoice` operationId).
 	GetInvoiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetInvoiceResponse, error)
 
+	// UpdateInvoiceWithBodyWithResponse Correct an invoice
+	//
+	// Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted as an adjusting journal entry.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
+	UpdateInvoiceWithBodyWithResponse(ctx context.Context, id string, params *UpdateInvoiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInvoiceResponse, error)
+
+	// UpdateInvoiceWithResponse Correct an invoice
+	//
+	// Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted as an adjusting journal entry.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
+	UpdateInvoiceWithResponse(ctx context.Context, id string, params *UpdateInvoiceParams, body UpdateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInvoiceResponse, error)
+
 	// VoidInvoiceWithResponse Void an invoice that has no money on it
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6299,6 +6557,131 @@ func (r GetInvoiceResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetInvoiceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateInvoiceResponse200Headers the declared response headers of an HTTP 200 response for UpdateInvoice
+type UpdateInvoiceResponse200Headers struct {
+	ETag *string
+}
+
+// UpdateInvoiceResponse503Headers the declared response headers of an HTTP 503 response for UpdateInvoice
+type UpdateInvoiceResponse503Headers struct {
+	RetryAfter *int
+}
+
+type UpdateInvoiceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Invoice
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateInvoiceResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateInvoiceResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateInvoiceResponse) GetJSON200() *Invoice {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON412() *Problem {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateInvoiceResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateInvoiceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateInvoiceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateInvoiceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateInvoiceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9860,6 +10243,36 @@ func (c *ClientWithResponses) GetInvoiceWithResponse(ctx context.Context, id str
 	return ParseGetInvoiceResponse(rsp)
 }
 
+// UpdateInvoiceWithBodyWithResponse Correct an invoice
+//
+// Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted as an adjusting journal entry.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
+func (c *ClientWithResponses) UpdateInvoiceWithBodyWithResponse(ctx context.Context, id string, params *UpdateInvoiceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInvoiceResponse, error) {
+	rsp, err := c.UpdateInvoiceWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateInvoiceResponse(rsp)
+}
+
+// UpdateInvoiceWithResponse Correct an invoice
+//
+// Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice its number, kind, total, dates, external_id and metadata may change; with money on it (paid in part or whole, or provisioned) only due_on and metadata (the others answer 409 invoice_has_payments). A new total or kind is posted as an adjusting journal entry.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
+func (c *ClientWithResponses) UpdateInvoiceWithResponse(ctx context.Context, id string, params *UpdateInvoiceParams, body UpdateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInvoiceResponse, error) {
+	rsp, err := c.UpdateInvoice(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateInvoiceResponse(rsp)
+}
+
 // VoidInvoiceWithResponse Void an invoice that has no money on it
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10949,6 +11362,125 @@ func ParseGetInvoiceResponse(rsp *http.Response) (*GetInvoiceResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetInvoiceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateInvoiceResponse parses an HTTP response from a UpdateInvoiceWithResponse call
+func ParseUpdateInvoiceResponse(rsp *http.Response) (*UpdateInvoiceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateInvoiceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Invoice
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateInvoiceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateInvoiceResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -14373,6 +14905,11 @@ type WebhookInitiatorInterface interface {
 
 	WebhookInvoiceProvisioned(ctx context.Context, targetURL string, params *WebhookInvoiceProvisionedParams, body WebhookInvoiceProvisionedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// WebhookInvoiceUpdatedWithBody fires the invoice.updated webhook with any body
+	WebhookInvoiceUpdatedWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookInvoiceUpdated(ctx context.Context, targetURL string, params *WebhookInvoiceUpdatedParams, body WebhookInvoiceUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WebhookInvoiceVoidedWithBody fires the invoice.voided webhook with any body
 	WebhookInvoiceVoidedWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceVoidedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -14543,6 +15080,30 @@ func (p *WebhookInitiator) WebhookInvoiceProvisionedWithBody(ctx context.Context
 
 func (p *WebhookInitiator) WebhookInvoiceProvisioned(ctx context.Context, targetURL string, params *WebhookInvoiceProvisionedParams, body WebhookInvoiceProvisionedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookInvoiceProvisionedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvoiceUpdatedWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvoiceUpdatedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvoiceUpdated(ctx context.Context, targetURL string, params *WebhookInvoiceUpdatedParams, body WebhookInvoiceUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvoiceUpdatedWebhookRequest(targetURL, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -15039,6 +15600,67 @@ func NewWebhookInvoiceProvisionedWebhookRequest(targetURL string, params *Webhoo
 
 // NewWebhookInvoiceProvisionedWebhookRequestWithBody builds a POST request for the invoice.provisioned webhook with any body
 func NewWebhookInvoiceProvisionedWebhookRequestWithBody(targetURL string, params *WebhookInvoiceProvisionedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookInvoiceUpdatedWebhookRequest builds a application/json POST request for the invoice.updated webhook
+func NewWebhookInvoiceUpdatedWebhookRequest(targetURL string, params *WebhookInvoiceUpdatedParams, body WebhookInvoiceUpdatedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookInvoiceUpdatedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookInvoiceUpdatedWebhookRequestWithBody builds a POST request for the invoice.updated webhook with any body
+func NewWebhookInvoiceUpdatedWebhookRequestWithBody(targetURL string, params *WebhookInvoiceUpdatedParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"finapp"
 )
@@ -10,16 +11,38 @@ import (
 // scanner is what *sql.Row and *sql.Rows have in common.
 type scanner interface{ Scan(dest ...any) error }
 
-const organizationColumns = `o.id, o.name, o.billing_currency, o.status, o.created_at, o.version`
+const organizationColumns = `o.id, o.name, o.billing_currency, o.status, o.created_at, o.version, o.external_id, o.metadata`
 
 func scanOrganization(s scanner) (*finapp.Organization, error) {
 	var o finapp.Organization
-	var created string
-	if err := s.Scan(&o.ID, &o.Name, &o.BillingCurrency, &o.Status, &created, &o.Version); err != nil {
+	var created, metadata string
+	var external sql.NullString
+	if err := s.Scan(&o.ID, &o.Name, &o.BillingCurrency, &o.Status, &created, &o.Version, &external, &metadata); err != nil {
 		return nil, err
 	}
-	o.CreatedAt = parseTS(created)
+	o.CreatedAt, o.ExternalID = parseTS(created), external.String
+	var err error
+	if o.Metadata, err = finapp.ParseMetadata(metadata); err != nil {
+		return nil, err
+	}
 	return &o, nil
+}
+
+// externalID is how an external id is stored: NULL for none, so that the unique index leaves
+// records without one alone.
+func externalID(id string) any {
+	if id == "" {
+		return nil
+	}
+	return id
+}
+
+// duplicateExternalID names a unique violation of an external id, which the index's name says.
+func (tx *Tx) duplicateExternalID(err error, what, id string) error {
+	if err != nil && tx.db.dialect.IsUniqueViolation(err) && strings.Contains(err.Error(), "external_id") {
+		return &finapp.Error{Code: finapp.EDuplicate, Field: "external_id", Message: what + " external id " + id + " is already taken"}
+	}
+	return err
 }
 
 // Organization implements finapp.Tx.
@@ -31,26 +54,30 @@ func (tx *Tx) Organization(ctx context.Context, id string) (*finapp.Organization
 
 // CreateOrganization implements finapp.Tx.
 func (tx *Tx) CreateOrganization(ctx context.Context, o *finapp.Organization) error {
-	_, err := tx.exec(ctx, `INSERT INTO organizations (workspace_id, id, name, billing_currency, status, created_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, tx.ws, o.ID, o.Name, o.BillingCurrency, o.Status, ts(o.CreatedAt), o.Version)
-	return err
+	_, err := tx.exec(ctx, `INSERT INTO organizations (workspace_id, id, name, billing_currency, status, created_at, version, external_id, metadata)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, o.ID, o.Name, o.BillingCurrency, o.Status, ts(o.CreatedAt), o.Version,
+		externalID(o.ExternalID), o.Metadata.String())
+	return tx.duplicateExternalID(err, "organization", o.ExternalID)
 }
 
 const invoiceColumns = `i.id, i.number, i.organization_id, i.kind, i.currency, i.total, i.amount_paid, i.issued_on, i.due_on,
-	i.status, i.provisioned_at, i.voided_at, i.created_at, i.version, o.name`
+	i.status, i.provisioned_at, i.voided_at, i.created_at, i.version, i.external_id, i.metadata, o.name`
 
 const invoiceFrom = ` FROM invoices i JOIN organizations o ON o.id = i.organization_id `
 
 func scanInvoice(s scanner) (*finapp.Invoice, error) {
 	var i finapp.Invoice
-	var provisioned, voided sql.NullString
-	var created string
+	var provisioned, voided, external sql.NullString
+	var created, metadata string
 	err := s.Scan(&i.ID, &i.Number, &i.OrganizationID, &i.Kind, &i.Currency, &i.Total, &i.AmountPaid, &i.IssuedOn, &i.DueOn,
-		&i.Status, &provisioned, &voided, &created, &i.Version, &i.OrganizationName)
+		&i.Status, &provisioned, &voided, &created, &i.Version, &external, &metadata, &i.OrganizationName)
 	if err != nil {
 		return nil, err
 	}
-	i.ProvisionedAt, i.VoidedAt, i.CreatedAt = parseTSPtr(provisioned), parseTSPtr(voided), parseTS(created)
+	i.ProvisionedAt, i.VoidedAt, i.CreatedAt, i.ExternalID = parseTSPtr(provisioned), parseTSPtr(voided), parseTS(created), external.String
+	if i.Metadata, err = finapp.ParseMetadata(metadata); err != nil {
+		return nil, err
+	}
 	return &i, nil
 }
 
@@ -74,10 +101,11 @@ func (tx *Tx) OpenInvoices(ctx context.Context, orgID, currency string) ([]*fina
 // CreateInvoice implements finapp.Tx.
 func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
 	_, err := tx.exec(ctx, `INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_paid,
-		issued_on, due_on, status, provisioned_at, voided_at, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		issued_on, due_on, status, provisioned_at, voided_at, created_at, version, external_id, metadata)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tx.ws, i.ID, i.Number, i.OrganizationID, i.Kind, i.Currency, i.Total, i.AmountPaid, i.IssuedOn, i.DueOn, i.Status,
-		tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), ts(i.CreatedAt), i.Version)
-	if err != nil && tx.db.dialect.IsUniqueViolation(err) {
+		tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), ts(i.CreatedAt), i.Version, externalID(i.ExternalID), i.Metadata.String())
+	if err = tx.duplicateExternalID(err, "invoice", i.ExternalID); err != nil && tx.db.dialect.IsUniqueViolation(err) {
 		return &finapp.Error{Code: finapp.EDuplicate, Field: "number", Message: "invoice number " + i.Number + " is already taken"}
 	}
 	return err
@@ -85,8 +113,13 @@ func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
 
 // UpdateInvoice implements finapp.Tx.
 func (tx *Tx) UpdateInvoice(ctx context.Context, i *finapp.Invoice) error {
-	_, err := tx.exec(ctx, `UPDATE invoices SET amount_paid = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?
-		WHERE workspace_id = ? AND id = ?`, i.AmountPaid, i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), i.Version, tx.ws, i.ID)
+	_, err := tx.exec(ctx, `UPDATE invoices SET amount_paid = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?,
+		number = ?, kind = ?, total = ?, issued_on = ?, due_on = ?, external_id = ?, metadata = ?
+		WHERE workspace_id = ? AND id = ?`, i.AmountPaid, i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), i.Version,
+		i.Number, i.Kind, i.Total, i.IssuedOn, i.DueOn, externalID(i.ExternalID), i.Metadata.String(), tx.ws, i.ID)
+	if err = tx.duplicateExternalID(err, "invoice", i.ExternalID); err != nil && tx.db.dialect.IsUniqueViolation(err) {
+		return &finapp.Error{Code: finapp.EDuplicate, Field: "number", Message: "invoice number " + i.Number + " is already taken"}
+	}
 	return err
 }
 

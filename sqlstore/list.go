@@ -47,6 +47,9 @@ func (tx *Tx) ListOrganizations(ctx context.Context, f finapp.OrganizationFilter
 	if f.Q != "" {
 		w.add(`o.name`+tx.like(), likePattern(f.Q))
 	}
+	if f.ExternalID != "" {
+		w.add(`o.external_id = ?`, f.ExternalID)
+	}
 	if f.Cursor != "" {
 		w.add(`o.id < ?`, f.Cursor)
 	}
@@ -73,6 +76,9 @@ func (tx *Tx) ListInvoices(ctx context.Context, f finapp.InvoiceFilter) ([]*fina
 	}
 	if f.Number != "" {
 		w.add(`i.number = ?`, f.Number)
+	}
+	if f.ExternalID != "" {
+		w.add(`i.external_id = ?`, f.ExternalID)
 	}
 	if f.IssuedFrom != "" {
 		w.add(`i.issued_on >= ?`, f.IssuedFrom)
