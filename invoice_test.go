@@ -85,7 +85,11 @@ func TestInvoiceUpdate_Apply(t *testing.T) {
 			Status: InvoiceUnpaid, Version: 3}
 	}
 	paid := func() *Invoice { i := open(); i.AmountPaid, i.Status = 4000, InvoicePartiallyPaid; return i }
-	provisioned := func() *Invoice { i := open(); i.Kind, i.AmountPaid, i.Status = KindProforma, 10000, InvoiceProvisioned; return i }
+	provisioned := func() *Invoice {
+		i := open()
+		i.Kind, i.AmountPaid, i.Status = KindProforma, 10000, InvoiceProvisioned
+		return i
+	}
 	void := func() *Invoice { i := open(); i.Status = InvoiceVoid; return i }
 	for _, c := range []struct {
 		name    string
