@@ -118,19 +118,24 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceCreate) (*Invoice
 		if inv, err = in.validate(org, s.today()); err != nil {
 			return err
 		}
-		inv.ID, inv.CreatedAt, inv.Version = NewID(PrefixInvoice), c.now, 1
 		inv.OrganizationName = org.Name
-		if err := tx.CreateInvoice(ctx, inv); err != nil {
-			return err
-		}
-		c.post("invoice.issued", inv.ID, func(j *posting) {
-			j.transfer(ReceivableAccount(org.ID), issueAccount(inv.Kind), inv.Currency, inv.Total)
-		})
-		c.record("invoice.issued", "invoice", inv.ID, nil, inv)
-		c.event(EventInvoiceCreated, inv.ID, inv)
-		return nil
+		return issueInvoice(ctx, tx, c, inv)
 	})
 	return inv, err
+}
+
+// issueInvoice saves a new invoice with its journal entry, audit event and invoice.created.
+func issueInvoice(ctx context.Context, tx Tx, c *changes, inv *Invoice) error {
+	inv.ID, inv.CreatedAt, inv.Version = NewID(PrefixInvoice), c.now, 1
+	if err := tx.CreateInvoice(ctx, inv); err != nil {
+		return err
+	}
+	c.post("invoice.issued", inv.ID, func(j *posting) {
+		j.transfer(ReceivableAccount(inv.OrganizationID), issueAccount(inv.Kind), inv.Currency, inv.Total)
+	})
+	c.record("invoice.issued", "invoice", inv.ID, nil, inv)
+	c.event(EventInvoiceCreated, inv.ID, inv)
+	return nil
 }
 
 // issueAccount is the account an invoice's kind credits when it is issued.
@@ -185,24 +190,26 @@ func (s *Service) UpdateInvoice(ctx context.Context, id string, ifMatch int, u I
 		if inv, err = u.apply(before, ifMatch); err != nil {
 			return err
 		}
-		if err := tx.UpdateInvoice(ctx, inv); err != nil {
-			return err
-		}
-		if inv.Total != before.Total || inv.Kind != before.Kind {
-			c.post("invoice.adjusted", inv.ID, func(j *posting) { adjustInvoice(j, before, inv) })
-		}
-		c.record("invoice.updated", "invoice", inv.ID, before, inv)
-		c.event(EventInvoiceUpdated, inv.ID, inv)
-		return nil
+		return correctInvoice(ctx, tx, c, before, inv)
 	})
 	return inv, err
 }
 
-// adjustInvoice posts a correction of an invoice's total or kind: the issue reversed, then
-// issued again as it now is.
-func adjustInvoice(j *posting, before, after *Invoice) {
-	j.transfer(issueAccount(before.Kind), ReceivableAccount(before.OrganizationID), before.Currency, before.Total)
-	j.transfer(ReceivableAccount(after.OrganizationID), issueAccount(after.Kind), after.Currency, after.Total)
+// correctInvoice saves a corrected invoice: a new total or kind is posted as an adjusting entry
+// (the issue reversed, then issued again as it now is), with its audit event and invoice.updated.
+func correctInvoice(ctx context.Context, tx Tx, c *changes, before, inv *Invoice) error {
+	if err := tx.UpdateInvoice(ctx, inv); err != nil {
+		return err
+	}
+	if inv.Total != before.Total || inv.Kind != before.Kind {
+		c.post("invoice.adjusted", inv.ID, func(j *posting) {
+			j.transfer(issueAccount(before.Kind), ReceivableAccount(before.OrganizationID), before.Currency, before.Total)
+			j.transfer(ReceivableAccount(inv.OrganizationID), issueAccount(inv.Kind), inv.Currency, inv.Total)
+		})
+	}
+	c.record("invoice.updated", "invoice", inv.ID, before, inv)
+	c.event(EventInvoiceUpdated, inv.ID, inv)
+	return nil
 }
 
 // asField names field on a not-found error of a referenced entity, turning it into a 422: the

@@ -35,12 +35,18 @@ type Tx interface {
 // OrganizationTx loads and saves customers.
 type OrganizationTx interface {
 	Organization(ctx context.Context, id string) (*Organization, error)
+	// OrganizationByExternalID is the organization with the billing system's id, ENotFound if none.
+	OrganizationByExternalID(ctx context.Context, externalID string) (*Organization, error)
 	CreateOrganization(ctx context.Context, o *Organization) error
 }
 
 // InvoiceTx loads and saves invoices.
 type InvoiceTx interface {
 	Invoice(ctx context.Context, id string) (*Invoice, error)
+	// InvoiceByExternalID and InvoiceByNumber find an invoice by the billing system's id or by
+	// its number (locked for the change, as Invoice); ENotFound if none.
+	InvoiceByExternalID(ctx context.Context, externalID string) (*Invoice, error)
+	InvoiceByNumber(ctx context.Context, number string) (*Invoice, error)
 	InvoiceAllocations(ctx context.Context, invoiceID string) ([]*Allocation, error)
 	// OpenInvoices lists an organization's unpaid and partially paid invoices in currency, in id
 	// order (the order in which a write transaction locks them).

@@ -29,6 +29,7 @@ var access = map[string]string{
 	"get-invoice":             levelRead,
 	"void-invoice":            levelWrite,
 	"update-invoice":          levelWrite,
+	"upsert-invoices":         levelWrite,
 	"record-payment":          levelWrite,
 	"list-payments":           levelRead,
 	"get-payment":             levelRead,

@@ -217,6 +217,10 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 		return map[string]any{"organization_id": f.Org, "number": fmt.Sprintf("NEW-%d", n), "total": "10.00"}
 	},
 	"void-invoice": nil,
+	"upsert-invoices": func(n int, f *accessFixtures) any {
+		return map[string]any{"invoices": []map[string]any{{"external_id": fmt.Sprintf("ext-%d", n), "organization_id": f.Org,
+			"number": fmt.Sprintf("BATCH-%d", n), "total": "10.00"}}}
+	},
 	"update-invoice": func(n int, f *accessFixtures) any {
 		return map[string]any{"metadata": map[string]string{"n": fmt.Sprint(n)}}
 	},

@@ -172,6 +172,60 @@ func (h *handlers) registerInvoices(api huma.API) {
 			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today())}, nil
 		})
 
+	type batchItem struct {
+		ExternalID             string   `json:"external_id" maxLength:"255" doc:"The billing system's id: what finds the invoice when it is sent again"`
+		OrganizationID         string   `json:"organization_id,omitempty" doc:"The customer (or organization_external_id); required for a new invoice"`
+		OrganizationExternalID string   `json:"organization_external_id,omitempty" doc:"The customer by the billing system's id"`
+		Number                 string   `json:"number,omitempty" maxLength:"64"`
+		Kind                   string   `json:"kind,omitempty" doc:"standard (default), proforma or top_up"`
+		Currency               string   `json:"currency,omitempty" doc:"Default: the organization's billing currency; never changes"`
+		Total                  string   `json:"total,omitempty" example:"100.00"`
+		IssuedOn               string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD"`
+		DueOn                  string   `json:"due_on,omitempty" doc:"YYYY-MM-DD"`
+		Metadata               Metadata `json:"metadata,omitempty" doc:"When sent, replaces the invoice's"`
+	}
+	type batchResult struct {
+		Outcome string  `json:"outcome" enum:"created,updated,unchanged"`
+		Invoice Invoice `json:"invoice"`
+	}
+	huma.Register(api, huma.Operation{OperationID: "upsert-invoices", Method: http.MethodPost, Path: "/v1/invoices/batch",
+		Summary: "Issue or correct up to 1,000 invoices by external id, all or nothing", Tags: []string{"Invoices"},
+		Description: "Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; " +
+			"members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused " +
+			"item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing."},
+		func(ctx context.Context, in *struct {
+			IdempotencyKey string `header:"Idempotency-Key"`
+			Body           struct {
+				Invoices []batchItem `json:"invoices" minItems:"1" maxItems:"1000"`
+			}
+		}) (*struct {
+			Body struct {
+				Data []batchResult `json:"data" doc:"One per item, in the order sent"`
+			}
+		}, error) {
+			items := make([]finapp.InvoiceUpsert, len(in.Body.Invoices))
+			for i, b := range in.Body.Invoices {
+				items[i] = finapp.InvoiceUpsert{ExternalID: b.ExternalID, OrganizationID: b.OrganizationID, OrganizationExternalID: b.OrganizationExternalID,
+					Number: b.Number, Kind: b.Kind, Currency: b.Currency, Total: b.Total, IssuedOn: b.IssuedOn, DueOn: b.DueOn,
+					Metadata: finapp.Metadata(b.Metadata)}
+			}
+			results, err := h.svc.UpsertInvoices(ctx, items)
+			if err != nil {
+				return nil, problem(err)
+			}
+			out := &struct {
+				Body struct {
+					Data []batchResult `json:"data" doc:"One per item, in the order sent"`
+				}
+			}{}
+			today := h.svc.Today()
+			out.Body.Data = make([]batchResult, len(results))
+			for i, r := range results {
+				out.Body.Data[i] = batchResult{Outcome: r.Outcome, Invoice: invoiceOut(r.Invoice, today)}
+			}
+			return out, nil
+		})
+
 	huma.Register(api, huma.Operation{OperationID: "update-invoice", Method: http.MethodPatch, Path: "/v1/invoices/{id}",
 		Summary: "Correct an invoice", Tags: []string{"Invoices"},
 		Description: "Members left out stay as they are; metadata, when sent, replaces the whole of it. With no money on the invoice " +

@@ -165,6 +165,17 @@ func fieldOf(location string) string {
 // domain code are logged and answered with a bare "internal error": their text may hold details
 // that are not the caller's business.
 func problem(err error) error {
+	var batch *finapp.BatchError
+	if errors.As(err, &batch) && len(batch.Items) > 0 {
+		// The first refusal sets the status and code; errors[] lists every refused item.
+		first := batch.Items[0]
+		status := StatusOf(first.Code)
+		p := &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: batch.Error(), Code: first.Code, Field: first.Field}
+		for _, it := range batch.Items {
+			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: it.Message + " (" + it.Code + ")", Location: "body." + it.Field})
+		}
+		return p
+	}
 	var e *finapp.Error
 	if !errors.As(err, &e) {
 		slog.Error("internal error", "err", err)

@@ -18,6 +18,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for BatchResultOutcome.
+const (
+	Created   BatchResultOutcome = "created"
+	Unchanged BatchResultOutcome = "unchanged"
+	Updated   BatchResultOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the BatchResultOutcome enum.
+func (e BatchResultOutcome) Valid() bool {
+	switch e {
+	case Created:
+		return true
+	case Unchanged:
+		return true
+	case Updated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateInvoiceRequestKind.
 const (
 	CreateInvoiceRequestKindProforma CreateInvoiceRequestKind = "proforma"
@@ -609,6 +630,46 @@ type AuditVerification struct {
 	Reason      *string `json:"reason,omitempty"`
 }
 
+// BatchItem defines model for BatchItem.
+type BatchItem struct {
+	// Currency Default: the organization's billing currency; never changes
+	Currency *string `json:"currency,omitempty"`
+
+	// DueOn YYYY-MM-DD
+	DueOn *string `json:"due_on,omitempty"`
+
+	// ExternalId The billing system's id: what finds the invoice when it is sent again
+	ExternalId string `json:"external_id"`
+
+	// IssuedOn YYYY-MM-DD
+	IssuedOn *string `json:"issued_on,omitempty"`
+
+	// Kind standard (default), proforma or top_up
+	Kind *string `json:"kind,omitempty"`
+
+	// Metadata When sent, replaces the invoice's
+	Metadata *map[string]string `json:"metadata,omitempty"`
+	Number   *string            `json:"number,omitempty"`
+
+	// OrganizationExternalId The customer by the billing system's id
+	OrganizationExternalId *string `json:"organization_external_id,omitempty"`
+
+	// OrganizationId The customer (or organization_external_id); required for a new invoice
+	OrganizationId *string `json:"organization_id,omitempty"`
+
+	// Total Examples: 100.00
+	Total *string `json:"total,omitempty"`
+}
+
+// BatchResult defines model for BatchResult.
+type BatchResult struct {
+	Invoice Invoice            `json:"invoice"`
+	Outcome BatchResultOutcome `json:"outcome"`
+}
+
+// BatchResultOutcome defines model for BatchResult.Outcome.
+type BatchResultOutcome string
+
 // CreateInvoiceRequest defines model for CreateInvoiceRequest.
 type CreateInvoiceRequest struct {
 	// Currency Default: the organization's billing currency
@@ -1064,6 +1125,17 @@ type UpdateWebhookEndpointRequest struct {
 	Url     *string   `json:"url,omitempty"`
 }
 
+// UpsertInvoicesRequest defines model for UpsertInvoicesRequest.
+type UpsertInvoicesRequest struct {
+	Invoices *[]BatchItem `json:"invoices"`
+}
+
+// UpsertInvoicesResult defines model for UpsertInvoicesResult.
+type UpsertInvoicesResult struct {
+	// Data One per item, in the order sent
+	Data *[]BatchResult `json:"data"`
+}
+
 // UserInfo defines model for UserInfo.
 type UserInfo struct {
 	CreatedAt  time.Time  `json:"created_at"`
@@ -1237,6 +1309,11 @@ type ListInvoicesParamsFormat string
 
 // CreateInvoiceParams defines parameters for CreateInvoice.
 type CreateInvoiceParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// UpsertInvoicesParams defines parameters for UpsertInvoices.
+type UpsertInvoicesParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1679,6 +1756,9 @@ type WebhookPaymentUpdatedParams struct {
 // CreateInvoiceJSONRequestBody defines body for CreateInvoice for application/json ContentType.
 type CreateInvoiceJSONRequestBody = CreateInvoiceRequest
 
+// UpsertInvoicesJSONRequestBody defines body for UpsertInvoices for application/json ContentType.
+type UpsertInvoicesJSONRequestBody = UpsertInvoicesRequest
+
 // UpdateInvoiceJSONRequestBody defines body for UpdateInvoice for application/json ContentType.
 type UpdateInvoiceJSONRequestBody = UpdateInvoiceRequest
 
@@ -1866,6 +1946,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/invoices (the `CreateInvoice` operationId).
 	CreateInvoice(ctx context.Context, params *CreateInvoiceParams, body CreateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertInvoicesWithBody Issue or correct up to 1,000 invoices by external id, all or nothing
+	//
+	// Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/invoices/batch (the `UpsertInvoices` operationId).
+	UpsertInvoicesWithBody(ctx context.Context, params *UpsertInvoicesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertInvoices Issue or correct up to 1,000 invoices by external id, all or nothing
+	//
+	// Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/invoices/batch (the `UpsertInvoices` operationId).
+	UpsertInvoices(ctx context.Context, params *UpsertInvoicesParams, body UpsertInvoicesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInvoice Get an invoice with the payments applied to it
 	//
@@ -2236,6 +2334,44 @@ func (c *Client) CreateInvoiceWithBody(ctx context.Context, params *CreateInvoic
 // Corresponds with POST /v1/invoices (the `CreateInvoice` operationId).
 func (c *Client) CreateInvoice(ctx context.Context, params *CreateInvoiceParams, body CreateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateInvoiceRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertInvoicesWithBody Issue or correct up to 1,000 invoices by external id, all or nothing
+//
+// Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/invoices/batch (the `UpsertInvoices` operationId).
+func (c *Client) UpsertInvoicesWithBody(ctx context.Context, params *UpsertInvoicesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertInvoicesRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertInvoices Issue or correct up to 1,000 invoices by external id, all or nothing
+//
+// Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/invoices/batch (the `UpsertInvoices` operationId).
+func (c *Client) UpsertInvoices(ctx context.Context, params *UpsertInvoicesParams, body UpsertInvoicesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertInvoicesRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3390,6 +3526,61 @@ func NewCreateInvoiceRequestWithBody(server string, params *CreateInvoiceParams,
 	}
 
 	operationPath := fmt.Sprintf("/v1/invoices")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpsertInvoicesRequest calls the generic UpsertInvoices builder with application/json body
+func NewUpsertInvoicesRequest(server string, params *UpsertInvoicesParams, body UpsertInvoicesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpsertInvoicesRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpsertInvoicesRequestWithBody constructs an http.Request for the UpsertInvoices method, with any body, and a specified content type
+func NewUpsertInvoicesRequestWithBody(server string, params *UpsertInvoicesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/invoices/batch")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5660,6 +5851,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/invoices (the `CreateInvoice` operationId).
 	CreateInvoiceWithResponse(ctx context.Context, params *CreateInvoiceParams, body CreateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInvoiceResponse, error)
 
+	// UpsertInvoicesWithBodyWithResponse Issue or correct up to 1,000 invoices by external id, all or nothing
+	//
+	// Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/invoices/batch (the `UpsertInvoices` operationId).
+	UpsertInvoicesWithBodyWithResponse(ctx context.Context, params *UpsertInvoicesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertInvoicesResponse, error)
+
+	// UpsertInvoicesWithResponse Issue or correct up to 1,000 invoices by external id, all or nothing
+	//
+	// Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/invoices/batch (the `UpsertInvoices` operationId).
+	UpsertInvoicesWithResponse(ctx context.Context, params *UpsertInvoicesParams, body UpsertInvoicesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertInvoicesResponse, error)
+
 	// GetInvoiceWithResponse Get an invoice with the payments applied to it
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6453,6 +6662,110 @@ func (r CreateInvoiceResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateInvoiceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpsertInvoicesResponse503Headers the declared response headers of an HTTP 503 response for UpsertInvoices
+type UpsertInvoicesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type UpsertInvoicesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UpsertInvoicesResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpsertInvoicesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpsertInvoicesResponse) GetJSON200() *UpsertInvoicesResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpsertInvoicesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpsertInvoicesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpsertInvoicesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpsertInvoicesResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpsertInvoicesResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpsertInvoicesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpsertInvoicesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpsertInvoicesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpsertInvoicesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpsertInvoicesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpsertInvoicesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpsertInvoicesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10230,6 +10543,36 @@ func (c *ClientWithResponses) CreateInvoiceWithResponse(ctx context.Context, par
 	return ParseCreateInvoiceResponse(rsp)
 }
 
+// UpsertInvoicesWithBodyWithResponse Issue or correct up to 1,000 invoices by external id, all or nothing
+//
+// Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/invoices/batch (the `UpsertInvoices` operationId).
+func (c *ClientWithResponses) UpsertInvoicesWithBodyWithResponse(ctx context.Context, params *UpsertInvoicesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertInvoicesResponse, error) {
+	rsp, err := c.UpsertInvoicesWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertInvoicesResponse(rsp)
+}
+
+// UpsertInvoicesWithResponse Issue or correct up to 1,000 invoices by external id, all or nothing
+//
+// Each invoice is found by its external_id: corrected to the values sent when it exists (the rules of PATCH; members left empty stay), issued when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (invoices[3].total); nothing is written. A batch sent again changes nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/invoices/batch (the `UpsertInvoices` operationId).
+func (c *ClientWithResponses) UpsertInvoicesWithResponse(ctx context.Context, params *UpsertInvoicesParams, body UpsertInvoicesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertInvoicesResponse, error) {
+	rsp, err := c.UpsertInvoices(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertInvoicesResponse(rsp)
+}
+
 // GetInvoiceWithResponse Get an invoice with the payments applied to it
 //
 // Returns a wrapper object for the known response body format(s).
@@ -11264,6 +11607,101 @@ func ParseCreateInvoiceResponse(rsp *http.Response) (*CreateInvoiceResponse, err
 		response.Headers201 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateInvoiceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpsertInvoicesResponse parses an HTTP response from a UpsertInvoicesWithResponse call
+func ParseUpsertInvoicesResponse(rsp *http.Response) (*UpsertInvoicesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpsertInvoicesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UpsertInvoicesResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers UpsertInvoicesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

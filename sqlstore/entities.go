@@ -52,6 +52,13 @@ func (tx *Tx) Organization(ctx context.Context, id string) (*finapp.Organization
 	return o, notFound(err, "organization", id)
 }
 
+// OrganizationByExternalID implements finapp.Tx.
+func (tx *Tx) OrganizationByExternalID(ctx context.Context, externalID string) (*finapp.Organization, error) {
+	o, err := scanOrganization(tx.queryRow(ctx,
+		`SELECT `+organizationColumns+` FROM organizations o WHERE o.workspace_id = ? AND o.external_id = ?`, tx.ws, externalID))
+	return o, notFound(err, "organization with external id", externalID)
+}
+
 // CreateOrganization implements finapp.Tx.
 func (tx *Tx) CreateOrganization(ctx context.Context, o *finapp.Organization) error {
 	_, err := tx.exec(ctx, `INSERT INTO organizations (workspace_id, id, name, billing_currency, status, created_at, version, external_id, metadata)
@@ -85,6 +92,18 @@ func scanInvoice(s scanner) (*finapp.Invoice, error) {
 func (tx *Tx) Invoice(ctx context.Context, id string) (*finapp.Invoice, error) {
 	i, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceColumns+invoiceFrom+`WHERE i.workspace_id = ? AND i.id = ?`+tx.forUpdate("i"), tx.ws, id))
 	return i, notFound(err, "invoice", id)
+}
+
+// InvoiceByExternalID implements finapp.Tx.
+func (tx *Tx) InvoiceByExternalID(ctx context.Context, externalID string) (*finapp.Invoice, error) {
+	i, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceColumns+invoiceFrom+`WHERE i.workspace_id = ? AND i.external_id = ?`+tx.forUpdate("i"), tx.ws, externalID))
+	return i, notFound(err, "invoice with external id", externalID)
+}
+
+// InvoiceByNumber implements finapp.Tx.
+func (tx *Tx) InvoiceByNumber(ctx context.Context, number string) (*finapp.Invoice, error) {
+	i, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceColumns+invoiceFrom+`WHERE i.workspace_id = ? AND i.number = ?`+tx.forUpdate("i"), tx.ws, number))
+	return i, notFound(err, "invoice", number)
 }
 
 // OpenInvoices implements finapp.Tx.
