@@ -75,6 +75,7 @@ func New(d Deps) *Handler {
 	h.registerInvoices(humaAPI)
 	h.registerPayments(humaAPI)
 	h.registerLedger(humaAPI)
+	h.registerStatement(humaAPI)
 	h.registerEvents(humaAPI)
 	h.registerWebhooks(humaAPI)
 	h.registerReports(humaAPI)
