@@ -59,7 +59,7 @@ func WritePDF(w io.Writer, st *finapp.Statement, company string) error {
 			if i >= 4 {
 				align = "R"
 			}
-			pdf.CellFormat(widths[i], 6, tr(c), "B", 0, align, fill, 0, "")
+			pdf.CellFormat(widths[i], 6, fit(pdf, tr(c), widths[i]-2), "B", 0, align, fill, 0, "")
 		}
 		pdf.Ln(-1)
 	}
@@ -101,4 +101,16 @@ func WritePDF(w io.Writer, st *finapp.Statement, company string) error {
 		pdf.CellFormat(aw, 6, f(a.Unapplied), "", 1, "R", false, 0, "")
 	}
 	return pdf.Output(w)
+}
+
+// fit shortens s to w mm with "..." at its end: a reference may be 200 characters long, and fpdf
+// would print it over the next columns.
+func fit(pdf *fpdf.Fpdf, s string, w float64) string {
+	if pdf.GetStringWidth(s) <= w {
+		return s
+	}
+	for len(s) > 0 && pdf.GetStringWidth(s+"...") > w {
+		s = s[:len(s)-1] // the text is single-byte Windows-1252 by now
+	}
+	return s + "..."
 }

@@ -123,3 +123,17 @@ func containsLine(text string, words []string) bool {
 	}
 	return false
 }
+
+// A long reference is cut to its column rather than printed over the amounts beside it.
+func TestWritePDF_CutsALongNumberToItsColumn(t *testing.T) {
+	st := books()
+	st.Accounts[0].Lines[1].Number = strings.Repeat("REFERENCE-", 20)
+	var buf bytes.Buffer
+	if err := statement.WritePDF(&buf, st, "Northwind Telecom"); err != nil {
+		t.Fatal(err)
+	}
+	text := PDFText(t, buf.Bytes())
+	if strings.Contains(text, strings.Repeat("REFERENCE-", 5)) || !containsLine(text, []string{"Payment", "REFERENCE-", "...", "200.00", "1534.50"}) {
+		t.Errorf("the long reference is not cut to its column:\n%s", text)
+	}
+}
