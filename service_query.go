@@ -210,34 +210,6 @@ func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) (
 	return list, next, err
 }
 
-// Statement is a customer's journal lines on its own accounts over a date range.
-type Statement struct {
-	Organization *Organization
-	From, To     string
-	Entries      []*JournalEntry // only the lines on the organization's accounts are kept
-}
-
-// GetStatement returns the journal lines of an organization's accounts between from and to.
-func (s *Service) GetStatement(ctx context.Context, orgID, from, to string) (*Statement, error) {
-	if err := checkDates(&from, &to, "from", "to"); err != nil {
-		return nil, err
-	}
-	st := &Statement{From: from, To: to}
-	err := s.read(ctx, func(tx Tx) error {
-		var err error
-		if st.Organization, err = tx.Organization(ctx, orgID); err != nil {
-			return err
-		}
-		accounts := []string{ReceivableAccount(orgID), UnappliedAccount(orgID), CreditAccount(orgID)}
-		st.Entries, err = tx.Journal(ctx, JournalFilter{Accounts: accounts, From: from, To: to})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
-}
-
 // ListAudit lists audit events, newest first.
 func (s *Service) ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEvent, next string, err error) {
 	if f.Limit, err = pageSize(f.Limit); err != nil {

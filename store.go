@@ -48,6 +48,9 @@ type InvoiceTx interface {
 	InvoiceByExternalID(ctx context.Context, externalID string) (*Invoice, error)
 	InvoiceByNumber(ctx context.Context, number string) (*Invoice, error)
 	InvoiceAllocations(ctx context.Context, invoiceID string) ([]*Allocation, error)
+	// OrganizationAllocations lists the allocations to an organization's invoices, released ones
+	// too, by id (customer statements age its invoices from them).
+	OrganizationAllocations(ctx context.Context, orgID string) ([]*Allocation, error)
 	// OpenInvoices lists an organization's unpaid and partially paid invoices in currency, in id
 	// order (the order in which a write transaction locks them).
 	OpenInvoices(ctx context.Context, orgID string, currency string) ([]*Invoice, error)
@@ -62,6 +65,8 @@ type PaymentTx interface {
 	// PaymentAllocations lists a payment's allocations, released ones too, oldest first.
 	PaymentAllocations(ctx context.Context, paymentID string) ([]*Allocation, error)
 	PaymentTopUps(ctx context.Context, paymentID string) ([]*TopUp, error)
+	// OrganizationTopUps lists the top-ups of an organization's credit, by id.
+	OrganizationTopUps(ctx context.Context, orgID string) ([]*TopUp, error)
 	CreatePayment(ctx context.Context, p *Payment) error
 	UpdatePayment(ctx context.Context, p *Payment) error
 	// CreatePayments does for every payment, in order, what CreatePayment does for one, in a few

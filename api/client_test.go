@@ -61,7 +61,7 @@ func TestOpenAPI_GeneratedGoClient(t *testing.T) {
 		t.Fatalf("list payments: %v %s", err, list.Body)
 	}
 	bad, err := c.RecordPaymentWithResponse(ctx, nil, apiclient.RecordPaymentJSONRequestBody{Amount: "1.001", Currency: "SGD", Method: "cash"})
-	if err != nil || bad.ApplicationproblemJSON422 == nil || bad.ApplicationproblemJSON422.Code != apiclient.ValidationError {
+	if err != nil || bad.ApplicationproblemJSON422 == nil || string(bad.ApplicationproblemJSON422.Code) != "validation_error" {
 		t.Fatalf("a refusal is a typed problem: %v %d %s", err, bad.StatusCode(), bad.Body)
 	}
 }

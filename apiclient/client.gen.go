@@ -176,91 +176,115 @@ func (e PaymentStatus) Valid() bool {
 
 // Defines values for ProblemCode.
 const (
-	AmountBelowApplied      ProblemCode = "amount_below_applied"
-	AssignmentLimitReached  ProblemCode = "assignment_limit_reached"
-	Busy                    ProblemCode = "busy"
-	Conflict                ProblemCode = "conflict"
-	CurrencyMismatch        ProblemCode = "currency_mismatch"
-	Duplicate               ProblemCode = "duplicate"
-	Forbidden               ProblemCode = "forbidden"
-	HttpMethodNotAllowed    ProblemCode = "http_method_not_allowed"
-	HttpNotAcceptable       ProblemCode = "http_not_acceptable"
-	IdempotencyKeyInFlight  ProblemCode = "idempotency_key_in_flight"
-	IdempotencyKeyReused    ProblemCode = "idempotency_key_reused"
-	IdempotencyResponseLost ProblemCode = "idempotency_response_lost"
-	Internal                ProblemCode = "internal"
-	InvoiceHasPayments      ProblemCode = "invoice_has_payments"
-	InvoiceProvisioned      ProblemCode = "invoice_provisioned"
-	InvoiceVoid             ProblemCode = "invoice_void"
-	NotFound                ProblemCode = "not_found"
-	OrganizationMismatch    ProblemCode = "organization_mismatch"
-	OutcomeUnknown          ProblemCode = "outcome_unknown"
-	OverAllocation          ProblemCode = "over_allocation"
-	PaymentInUse            ProblemCode = "payment_in_use"
-	PaymentUnassigned       ProblemCode = "payment_unassigned"
-	TooManyAttempts         ProblemCode = "too_many_attempts"
-	Unauthorized            ProblemCode = "unauthorized"
-	Unavailable             ProblemCode = "unavailable"
-	ValidationError         ProblemCode = "validation_error"
-	VersionConflict         ProblemCode = "version_conflict"
+	ProblemCodeAmountBelowApplied      ProblemCode = "amount_below_applied"
+	ProblemCodeAssignmentLimitReached  ProblemCode = "assignment_limit_reached"
+	ProblemCodeBusy                    ProblemCode = "busy"
+	ProblemCodeConflict                ProblemCode = "conflict"
+	ProblemCodeCurrencyMismatch        ProblemCode = "currency_mismatch"
+	ProblemCodeDuplicate               ProblemCode = "duplicate"
+	ProblemCodeForbidden               ProblemCode = "forbidden"
+	ProblemCodeHttpMethodNotAllowed    ProblemCode = "http_method_not_allowed"
+	ProblemCodeHttpNotAcceptable       ProblemCode = "http_not_acceptable"
+	ProblemCodeIdempotencyKeyInFlight  ProblemCode = "idempotency_key_in_flight"
+	ProblemCodeIdempotencyKeyReused    ProblemCode = "idempotency_key_reused"
+	ProblemCodeIdempotencyResponseLost ProblemCode = "idempotency_response_lost"
+	ProblemCodeInternal                ProblemCode = "internal"
+	ProblemCodeInvoiceHasPayments      ProblemCode = "invoice_has_payments"
+	ProblemCodeInvoiceProvisioned      ProblemCode = "invoice_provisioned"
+	ProblemCodeInvoiceVoid             ProblemCode = "invoice_void"
+	ProblemCodeNotFound                ProblemCode = "not_found"
+	ProblemCodeOrganizationMismatch    ProblemCode = "organization_mismatch"
+	ProblemCodeOutcomeUnknown          ProblemCode = "outcome_unknown"
+	ProblemCodeOverAllocation          ProblemCode = "over_allocation"
+	ProblemCodePaymentInUse            ProblemCode = "payment_in_use"
+	ProblemCodePaymentUnassigned       ProblemCode = "payment_unassigned"
+	ProblemCodeTooManyAttempts         ProblemCode = "too_many_attempts"
+	ProblemCodeUnauthorized            ProblemCode = "unauthorized"
+	ProblemCodeUnavailable             ProblemCode = "unavailable"
+	ProblemCodeValidationError         ProblemCode = "validation_error"
+	ProblemCodeVersionConflict         ProblemCode = "version_conflict"
 )
 
 // Valid indicates whether the value is a known member of the ProblemCode enum.
 func (e ProblemCode) Valid() bool {
 	switch e {
-	case AmountBelowApplied:
+	case ProblemCodeAmountBelowApplied:
 		return true
-	case AssignmentLimitReached:
+	case ProblemCodeAssignmentLimitReached:
 		return true
-	case Busy:
+	case ProblemCodeBusy:
 		return true
-	case Conflict:
+	case ProblemCodeConflict:
 		return true
-	case CurrencyMismatch:
+	case ProblemCodeCurrencyMismatch:
 		return true
-	case Duplicate:
+	case ProblemCodeDuplicate:
 		return true
-	case Forbidden:
+	case ProblemCodeForbidden:
 		return true
-	case HttpMethodNotAllowed:
+	case ProblemCodeHttpMethodNotAllowed:
 		return true
-	case HttpNotAcceptable:
+	case ProblemCodeHttpNotAcceptable:
 		return true
-	case IdempotencyKeyInFlight:
+	case ProblemCodeIdempotencyKeyInFlight:
 		return true
-	case IdempotencyKeyReused:
+	case ProblemCodeIdempotencyKeyReused:
 		return true
-	case IdempotencyResponseLost:
+	case ProblemCodeIdempotencyResponseLost:
 		return true
-	case Internal:
+	case ProblemCodeInternal:
 		return true
-	case InvoiceHasPayments:
+	case ProblemCodeInvoiceHasPayments:
 		return true
-	case InvoiceProvisioned:
+	case ProblemCodeInvoiceProvisioned:
 		return true
-	case InvoiceVoid:
+	case ProblemCodeInvoiceVoid:
 		return true
-	case NotFound:
+	case ProblemCodeNotFound:
 		return true
-	case OrganizationMismatch:
+	case ProblemCodeOrganizationMismatch:
 		return true
-	case OutcomeUnknown:
+	case ProblemCodeOutcomeUnknown:
 		return true
-	case OverAllocation:
+	case ProblemCodeOverAllocation:
 		return true
-	case PaymentInUse:
+	case ProblemCodePaymentInUse:
 		return true
-	case PaymentUnassigned:
+	case ProblemCodePaymentUnassigned:
 		return true
-	case TooManyAttempts:
+	case ProblemCodeTooManyAttempts:
 		return true
-	case Unauthorized:
+	case ProblemCodeUnauthorized:
 		return true
-	case Unavailable:
+	case ProblemCodeUnavailable:
 		return true
-	case ValidationError:
+	case ProblemCodeValidationError:
 		return true
-	case VersionConflict:
+	case ProblemCodeVersionConflict:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StatementLineType.
+const (
+	StatementLineTypeCreditTopUp StatementLineType = "credit_top_up"
+	StatementLineTypeInvoice     StatementLineType = "invoice"
+	StatementLineTypeInvoiceVoid StatementLineType = "invoice_void"
+	StatementLineTypePayment     StatementLineType = "payment"
+)
+
+// Valid indicates whether the value is a known member of the StatementLineType enum.
+func (e StatementLineType) Valid() bool {
+	switch e {
+	case StatementLineTypeCreditTopUp:
+		return true
+	case StatementLineTypeInvoice:
+		return true
+	case StatementLineTypeInvoiceVoid:
+		return true
+	case StatementLineTypePayment:
 		return true
 	default:
 		return false
@@ -390,6 +414,27 @@ func (e ListOrganizationsParamsFormat) Valid() bool {
 	case ListOrganizationsParamsFormatCsv:
 		return true
 	case ListOrganizationsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetStatementParamsFormat.
+const (
+	GetStatementParamsFormatCsv  GetStatementParamsFormat = "csv"
+	GetStatementParamsFormatJson GetStatementParamsFormat = "json"
+	GetStatementParamsFormatPdf  GetStatementParamsFormat = "pdf"
+)
+
+// Valid indicates whether the value is a known member of the GetStatementParamsFormat enum.
+func (e GetStatementParamsFormat) Valid() bool {
+	switch e {
+	case GetStatementParamsFormatCsv:
+		return true
+	case GetStatementParamsFormatJson:
+		return true
+	case GetStatementParamsFormatPdf:
 		return true
 	default:
 		return false
@@ -837,24 +882,6 @@ type Item struct {
 	InvoiceId string `json:"invoice_id"`
 }
 
-// JournalEntry defines model for JournalEntry.
-type JournalEntry struct {
-	At        time.Time      `json:"at"`
-	EntityId  string         `json:"entity_id"`
-	Id        string         `json:"id"`
-	Lines     *[]JournalLine `json:"lines"`
-	Operation string         `json:"operation"`
-}
-
-// JournalLine defines model for JournalLine.
-type JournalLine struct {
-	Account string `json:"account"`
-
-	// Amount Debit positive, credit negative
-	Amount   string `json:"amount"`
-	Currency string `json:"currency"`
-}
-
 // ListTokensResult defines model for ListTokensResult.
 type ListTokensResult struct {
 	Data *[]TokenInfo `json:"data"`
@@ -1048,11 +1075,69 @@ type RedeliverWebhookRequest struct {
 
 // Statement defines model for Statement.
 type Statement struct {
-	Entries        *[]JournalEntry `json:"entries"`
-	From           *string         `json:"from,omitempty"`
-	OrganizationId string          `json:"organization_id"`
-	To             *string         `json:"to,omitempty"`
+	// Accounts One per currency the customer deals in, its billing currency first
+	Accounts *[]StatementAccount `json:"accounts"`
+
+	// From First day of the period; absent: from the beginning of the books
+	From             *string `json:"from,omitempty"`
+	OrganizationId   string  `json:"organization_id"`
+	OrganizationName string  `json:"organization_name"`
+
+	// To Last day of the period
+	To string `json:"to"`
 }
+
+// StatementAccount defines model for StatementAccount.
+type StatementAccount struct {
+	// Aging The open invoices at the end of to, by days past due
+	Aging AgingBuckets `json:"aging"`
+
+	// Charged Total of the period's positive lines
+	Charged string `json:"charged"`
+
+	// ClosingBalance opening_balance plus every line
+	ClosingBalance string `json:"closing_balance"`
+
+	// Credited Total of the period's negative lines, positive
+	Credited string           `json:"credited"`
+	Currency string           `json:"currency"`
+	Lines    *[]StatementLine `json:"lines"`
+
+	// OpenInvoices The sum of aging
+	OpenInvoices string `json:"open_invoices"`
+
+	// OpeningBalance What the customer owed before from: its invoices less its payments
+	OpeningBalance string `json:"opening_balance"`
+
+	// Unapplied Payments not yet applied to an invoice: open_invoices less closing_balance
+	Unapplied string `json:"unapplied"`
+}
+
+// StatementLine defines model for StatementLine.
+type StatementLine struct {
+	// Amount Signed as the customer owes: invoices and top-ups positive, payments and voids negative
+	Amount string `json:"amount"`
+
+	// Balance The running balance after this line
+	Balance string `json:"balance"`
+
+	// Date The document's own business date: issued, voided, received, topped up
+	Date       string `json:"date"`
+	DocumentId string `json:"document_id"`
+
+	// DueOn Invoices and voids
+	DueOn *string `json:"due_on,omitempty"`
+
+	// Number Invoice number, or the payment's reference (its id when it has none)
+	Number string `json:"number"`
+
+	// PaymentId Credit top-ups: the payment whose money went into credit
+	PaymentId *string           `json:"payment_id,omitempty"`
+	Type      StatementLineType `json:"type"`
+}
+
+// StatementLineType defines model for StatementLine.Type.
+type StatementLineType string
 
 // TokenInfo defines model for TokenInfo.
 type TokenInfo struct {
@@ -1368,12 +1453,19 @@ type CreateOrganizationParams struct {
 
 // GetStatementParams defines parameters for GetStatement.
 type GetStatementParams struct {
-	// From YYYY-MM-DD, inclusive
+	// From YYYY-MM-DD, inclusive; default: the beginning of the books
 	From *string `form:"from,omitempty" json:"from,omitempty"`
 
-	// To YYYY-MM-DD, inclusive
+	// To YYYY-MM-DD, inclusive; default: today
 	To *string `form:"to,omitempty" json:"to,omitempty"`
+
+	// Format Overrides Accept
+	Format *GetStatementParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+	Accept *string                   `json:"Accept,omitempty"`
 }
+
+// GetStatementParamsFormat defines parameters for GetStatement.
+type GetStatementParamsFormat string
 
 // ListPaymentsParams defines parameters for ListPayments.
 type ListPaymentsParams struct {
@@ -2022,7 +2114,9 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/organizations/{id} (the `GetOrganization` operationId).
 	GetOrganization(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetStatement Customer statement: the journal lines of the organization's accounts
+	// GetStatement Customer statement: opening balance, documents with running balance, closing balance, aging
+	//
+	// What the customer can be sent, in JSON (the default), CSV (`?format=csv` or `Accept: text/csv`) or PDF (`?format=pdf` or `Accept: application/pdf`). Documents count on their own business date; see docs/api.md.
 	//
 	// Corresponds with GET /v1/organizations/{id}/statement (the `GetStatement` operationId).
 	GetStatement(ctx context.Context, id string, params *GetStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2529,7 +2623,9 @@ func (c *Client) GetOrganization(ctx context.Context, id string, reqEditors ...R
 	return c.Client.Do(req)
 }
 
-// GetStatement Customer statement: the journal lines of the organization's accounts
+// GetStatement Customer statement: opening balance, documents with running balance, closing balance, aging
+//
+// What the customer can be sent, in JSON (the default), CSV (`?format=csv` or `Accept: text/csv`) or PDF (`?format=pdf` or `Accept: application/pdf`). Documents count on their own business date; see docs/api.md.
 //
 // Corresponds with GET /v1/organizations/{id}/statement (the `GetStatement` operationId).
 func (c *Client) GetStatement(ctx context.Context, id string, params *GetStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4086,6 +4182,18 @@ func NewGetStatementRequest(server string, id string, params *GetStatementParams
 
 		}
 
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -4095,6 +4203,21 @@ func NewGetStatementRequest(server string, id string, params *GetStatementParams
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Accept != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Accept", *params.Accept, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Accept", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -5936,7 +6059,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/organizations/{id} (the `GetOrganization` operationId).
 	GetOrganizationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetOrganizationResponse, error)
 
-	// GetStatementWithResponse Customer statement: the journal lines of the organization's accounts
+	// GetStatementWithResponse Customer statement: opening balance, documents with running balance, closing balance, aging
+	//
+	// What the customer can be sent, in JSON (the default), CSV (`?format=csv` or `Accept: text/csv`) or PDF (`?format=pdf` or `Accept: application/pdf`). Documents count on their own business date; see docs/api.md.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7530,6 +7655,12 @@ func (r GetOrganizationResponse) ContentType() string {
 	return ""
 }
 
+// GetStatementResponse200Headers the declared response headers of an HTTP 200 response for GetStatement
+type GetStatementResponse200Headers struct {
+	ContentDisposition *string
+	ContentType        *string
+}
+
 // GetStatementResponse503Headers the declared response headers of an HTTP 503 response for GetStatement
 type GetStatementResponse503Headers struct {
 	RetryAfter *int
@@ -7554,6 +7685,8 @@ type GetStatementResponse struct {
 	ApplicationproblemJSON503 *Problem
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetStatementResponse200Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetStatementResponse503Headers
 }
@@ -10694,7 +10827,9 @@ func (c *ClientWithResponses) GetOrganizationWithResponse(ctx context.Context, i
 	return ParseGetOrganizationResponse(rsp)
 }
 
-// GetStatementWithResponse Customer statement: the journal lines of the organization's accounts
+// GetStatementWithResponse Customer statement: opening balance, documents with running balance, closing balance, aging
+//
+// What the customer can be sent, in JSON (the default), CSV (`?format=csv` or `Accept: text/csv`) or PDF (`?format=pdf` or `Accept: application/pdf`). Documents count on their own business date; see docs/api.md.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12513,9 +12648,29 @@ func ParseGetStatementResponse(rsp *http.Response) (*GetStatementResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetStatementResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentType = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetStatementResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {

@@ -55,6 +55,10 @@ func Run(t *testing.T, open func(t *testing.T) finapp.Store) {
 		t.Parallel()
 		testAuditChainOrder(t, open)
 	})
+	t.Run("TxContract/OrganizationAllocationsAndTopUpsAreTheOrganizations", func(t *testing.T) {
+		t.Parallel()
+		testOrganizationDocuments(t, open)
+	})
 }
 
 // financeContext is the caller every use case in the suite runs as: the finance role of the

@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -76,4 +78,79 @@ func testAuditChainOrder(t *testing.T, open func(t *testing.T) finapp.Store) {
 	if err == nil {
 		t.Fatal("a second event at chain position 5 (a fork of the chain) was stored")
 	}
+}
+
+// testOrganizationDocuments: OrganizationAllocations lists every allocation to the
+// organization's invoices, released ones too, by id, and OrganizationTopUps every top-up of its
+// credit, by id; another organization's are never among them. (The customer statement ages
+// invoices and counts top-ups from them.)
+func testOrganizationDocuments(t *testing.T, open func(t *testing.T) finapp.Store) {
+	store := open(t)
+	svc := finapp.NewService(store)
+	ctx := financeContext(context.Background())
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	type books struct {
+		org         *finapp.Organization
+		allocations []string
+		topUps      []string
+	}
+	var all []*books
+	for _, name := range []string{"Acme", "Globex"} {
+		b := &books{}
+		var err error
+		b.org, err = svc.CreateOrganization(ctx, finapp.OrganizationCreate{Name: name, BillingCurrency: "SGD"})
+		must(err)
+		inv, err := svc.CreateInvoice(ctx, finapp.InvoiceCreate{OrganizationID: b.org.ID, Number: name + "-1", Total: "100.00"})
+		must(err)
+		p, err := svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: b.org.ID, Amount: "100.00", Currency: "SGD", Method: "cash"})
+		must(err)
+		d, err := svc.Allocate(ctx, p.ID, 0, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: inv.ID, Amount: "30.00"}}})
+		must(err)
+		released := d.Allocations[0].ID
+		_, err = svc.ReleaseAllocation(ctx, p.ID, released, 0)
+		must(err)
+		d, err = svc.Allocate(ctx, p.ID, 0, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: inv.ID, Amount: "40.00"}}})
+		must(err)
+		for _, a := range d.Allocations {
+			b.allocations = append(b.allocations, a.ID)
+		}
+		top, err := svc.TopUp(ctx, p.ID, 0, "10.00")
+		must(err)
+		b.topUps = []string{top.ID}
+		all = append(all, b)
+	}
+	must(store.View(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error {
+		for _, b := range all {
+			as, err := tx.OrganizationAllocations(ctx, b.org.ID)
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, a := range as {
+				got = append(got, a.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(sorted(b.allocations)) || len(got) != 2 || (as[0].ReleasedAt == nil) == (as[1].ReleasedAt == nil) {
+				t.Errorf("%s: allocations %v, want %v, one of them released", b.org.Name, got, sorted(b.allocations))
+			}
+			ts, err := tx.OrganizationTopUps(ctx, b.org.ID)
+			if err != nil {
+				return err
+			}
+			if len(ts) != 1 || ts[0].ID != b.topUps[0] || ts[0].Amount != 1000 || ts[0].Currency != "SGD" {
+				t.Errorf("%s: top-ups %+v, want %v", b.org.Name, ts, b.topUps)
+			}
+		}
+		return nil
+	}))
+}
+
+func sorted(ids []string) []string {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
 }

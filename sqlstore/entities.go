@@ -226,6 +226,15 @@ func (tx *Tx) InvoiceAllocations(ctx context.Context, invoiceID string) ([]*fina
 	return collect(rows, scanAllocation)
 }
 
+// OrganizationAllocations implements finapp.Tx.
+func (tx *Tx) OrganizationAllocations(ctx context.Context, orgID string) ([]*finapp.Allocation, error) {
+	rows, err := tx.query(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND i.workspace_id = ? AND i.organization_id = ? ORDER BY a.id`, tx.ws, tx.ws, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanAllocation)
+}
+
 // CreateAllocation implements finapp.Tx.
 func (tx *Tx) CreateAllocation(ctx context.Context, a *finapp.Allocation) error {
 	_, err := tx.exec(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, amount, currency, created_by, created_at, released_at, released_by)
@@ -249,7 +258,22 @@ func (tx *Tx) PaymentTopUps(ctx context.Context, paymentID string) ([]*finapp.To
 	return collect(rows, scanTopUp)
 }
 
+// OrganizationTopUps implements finapp.Tx.
+func (tx *Tx) OrganizationTopUps(ctx context.Context, orgID string) ([]*finapp.TopUp, error) {
+	// Through the organization's payments, which are indexed by organization (top-ups are not):
+	// a top-up's payment stays with the organization for good (SPEC §3).
+	rows, err := tx.query(ctx, `SELECT `+topUpColumnsT+` FROM payments p JOIN top_ups t ON t.payment_id = p.id
+		WHERE p.workspace_id = ? AND p.organization_id = ? AND t.workspace_id = ? AND t.organization_id = ? ORDER BY t.id`, tx.ws, orgID, tx.ws, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanTopUp)
+}
+
 const topUpColumns = `id, payment_id, organization_id, amount, currency, created_by, created_at`
+
+// topUpColumnsT are topUpColumns of the table named t.
+const topUpColumnsT = `t.id, t.payment_id, t.organization_id, t.amount, t.currency, t.created_by, t.created_at`
 
 func scanTopUp(s scanner) (*finapp.TopUp, error) {
 	var t finapp.TopUp

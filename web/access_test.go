@@ -118,6 +118,7 @@ var webRoutes = []webRoute{
 		return "/organizations", url.Values{"name": {"Matrix " + x.Payment}, "billing_currency": {"SGD"}}
 	}},
 	{"GET /organizations/{id}", read, 200, func(x ids) (string, url.Values) { return "/organizations/" + x.Org, nil }},
+	{"GET /organizations/{id}/statement", read, 200, func(x ids) (string, url.Values) { return "/organizations/" + x.Org + "/statement?format=pdf", nil }},
 
 	{"GET /reports", read, 200, path("/reports")},
 	{"GET /audit", read, 200, path("/audit")},

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -259,12 +260,86 @@ func TestOrganizationPage_ShowsBalancesAndStatement(t *testing.T) {
 		t.Fatalf("organization page: %d", status)
 	}
 	mustContain(t, "organization page", body, `id="outstanding">SGD 500.00`, `id="unapplied">SGD 100.00`, `id="credit">—`,
-		`id="statement"`, "Invoice issued", "Payment recorded", "Allocation created", "Receivable", "Unapplied", "STMT", "INV-1002")
+		`id="statement"`, "INV-1001", "INV-1002", "STMT")
 	// A period with nothing in it, and a period the domain refuses.
 	_, body = c.get("/organizations/" + h.acme.ID + "?from=2001-01-01&to=2001-12-31")
 	mustContain(t, "empty period", body, "Nothing in this period")
 	if status, body = c.get("/organizations/" + h.acme.ID + "?from=2020-02-01&to=2020-01-01"); status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="error"`) {
 		t.Fatalf("reversed period: %d, want 422 with the refusal", status)
+	}
+}
+
+// The organization page shows the customer statement, not journal lines: the opening balance,
+// each document with its running balance, the closing balance and the aging of the open
+// invoices, with links to the CSV and PDF a customer can be sent.
+func TestOrganizationPage_StatementWithRunningBalanceAndAging(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, false)
+	c := h.client()
+	c.loggedIn()
+	today := h.svc.Today()
+	// INV-1001 300.00 and INV-1002 500.00 were issued today; a payment of 400.00 pays INV-1001.
+	p := h.pay(h.acme.ID, "400.00", "bank_transfer", "STMT-42")
+	h.allocate(p.ID, finapp.AllocationLine{InvoiceID: h.invoiceByNumber("INV-1001").ID, Amount: "300.00"})
+	status, body := c.get("/organizations/" + h.acme.ID)
+	if status != http.StatusOK {
+		t.Fatalf("organization page: %d", status)
+	}
+	// row matches one table row (the page writes each over a few lines) with cells in order.
+	row := func(cells ...string) *regexp.Regexp {
+		return regexp.MustCompile(`<tr[ >][^\x00]*?` + strings.Join(cells, `[^\x00]*?`) + `[^\x00]*?$`)
+	}
+	for _, want := range []*regexp.Regexp{
+		row(`id="opening-SGD">SGD 0.00<`),
+		row(today, `Invoice`, `INV-1001`, `SGD 300.00`, `SGD 300.00`),
+		row(today, `Invoice`, `INV-1002`, `SGD 500.00`, `SGD 800.00`),
+		row(today, `Payment`, `STMT-42`, `SGD 400.00`, `SGD 400.00`),
+		row(`id="closing-SGD">SGD 400.00<`),
+	} {
+		found := false
+		for _, tr := range strings.SplitAfter(body, "</tr>") {
+			found = found || want.MatchString(tr)
+		}
+		if !found {
+			t.Errorf("the statement has no row %s", want)
+		}
+	}
+	for _, want := range []*regexp.Regexp{
+		// Aging: INV-1002 is due today, all 500.00 current; 100.00 of the payment is unapplied.
+		regexp.MustCompile(`(?s)id="aging-SGD".*?<td class="num">SGD 500.00</td><td class="num">SGD 0.00</td>.*?SGD 500.00</td><td class="num">SGD 100.00</td>`),
+		regexp.MustCompile(`href="/organizations/` + h.acme.ID + `/statement\?format=csv&amp;to=` + today + `"`),
+		regexp.MustCompile(`href="/organizations/` + h.acme.ID + `/statement\?format=pdf&amp;to=` + today + `"`),
+	} {
+		if !want.MatchString(body) {
+			t.Errorf("the statement has no %s", want)
+		}
+	}
+	if strings.Contains(body, "Allocation created") {
+		t.Error("the statement still lists journal entries")
+	}
+
+	// The links download the same statement.
+	resp, err := c.http.Get(h.URL + "/organizations/" + h.acme.ID + "/statement?format=csv&to=" + today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "text/csv; charset=utf-8" {
+		t.Fatalf("CSV: %d %s", resp.StatusCode, ct)
+	}
+	mustContain(t, "CSV", string(csvBody), "SGD,"+today+",payment,STMT-42,"+p.ID+",,-400.00,400.00", "SGD,"+today+",closing_balance,,,,,400.00")
+	resp, err = c.http.Get(h.URL + "/organizations/" + h.acme.ID + "/statement?format=pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("PDF: %d %s %.20q", resp.StatusCode, resp.Header.Get("Content-Type"), pdf)
+	}
+	if status, _ := c.get("/organizations/" + h.acme.ID + "/statement?format=xlsx"); status != http.StatusUnprocessableEntity {
+		t.Errorf("unknown format: %d, want 422", status)
 	}
 }
 

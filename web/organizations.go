@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"finapp"
+	"finapp/statement"
 )
 
 type organizationList struct {
@@ -39,16 +42,8 @@ type organizationView struct {
 	Invoices  []*finapp.Invoice
 	Payments  []*finapp.Payment
 	Statement *finapp.Statement
-	Lines     []statementLine
 	From, To  string
 	Today     string
-}
-
-// statementLine is one journal line on one of the customer's accounts, in words.
-type statementLine struct {
-	Entry   *finapp.JournalEntry
-	Account string // "Receivable", "Unapplied", "Credit"
-	Line    finapp.JournalLine
 }
 
 func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *page) {
@@ -75,15 +70,52 @@ func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *pag
 		return
 	}
 	v.Statement = st
-	names := map[string]string{finapp.ReceivableAccount(id): "Receivable", finapp.UnappliedAccount(id): "Unapplied", finapp.CreditAccount(id): "Credit"}
-	for _, e := range st.Entries {
-		for _, l := range e.Lines {
-			if n, ok := names[l.Account]; ok {
-				v.Lines = append(v.Lines, statementLine{Entry: e, Account: n, Line: l})
-			}
-		}
-	}
 	s.render(w, http.StatusOK, "organization", p)
+}
+
+// statementFile downloads an organization's statement as the API serves it (?format=csv, the
+// default, or pdf), for the page's links: a browser has a session, not an API token.
+func (s *server) statementFile(w http.ResponseWriter, r *http.Request, p *page) {
+	q := r.URL.Query()
+	format := q.Get("format")
+	if format == "" {
+		format = "csv"
+	}
+	if format != "csv" && format != "pdf" {
+		s.fail(w, p, finapp.Invalid("format", "must be csv or pdf"))
+		return
+	}
+	st, err := s.svc.GetStatement(r.Context(), r.PathValue("id"), q.Get("from"), q.Get("to"))
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	var buf bytes.Buffer
+	contentType := "text/csv; charset=utf-8"
+	if format == "pdf" {
+		contentType = "application/pdf"
+		err = statement.WritePDF(&buf, st, s.workspaceName(r.Context()))
+	} else {
+		err = statement.WriteCSV(&buf, st)
+	}
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="statement-`+st.Organization.ID+"-"+st.To+"."+format+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = buf.WriteTo(w)
+}
+
+// workspaceName is the signed-in user's workspace's name, the company a statement is from; its
+// id when the name cannot be read.
+func (s *server) workspaceName(ctx context.Context) string {
+	a, _ := finapp.ActorFrom(ctx)
+	if w, err := s.auth.Workspace(ctx, a.WorkspaceID); err == nil && w.Name != "" {
+		return w.Name
+	}
+	return a.WorkspaceID
 }
 
 // organizationFields are the organization form's fields, named as the domain's errors name them.

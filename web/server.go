@@ -91,6 +91,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /organizations/new", s.authed(s.newOrganization))
 	mux.Handle("POST /organizations", s.authed(s.createOrganization))
 	mux.Handle("GET /organizations/{id}", s.authed(s.viewOrganization))
+	mux.Handle("GET /organizations/{id}/statement", s.authed(s.statementFile))
 
 	mux.Handle("GET /reports", s.authed(s.reports))
 	mux.Handle("GET /audit", s.authed(s.audit))
