@@ -19,10 +19,10 @@ type Invoice struct {
 	OrganizationID   string       `json:"organization_id"`
 	OrganizationName string       `json:"organization_name"`
 	Kind             string       `json:"kind" enum:"standard,proforma,top_up"`
-	Currency         string       `json:"currency"`
-	Total            string       `json:"total"`
-	AmountPaid       string       `json:"amount_paid"`
-	AmountDue        string       `json:"amount_due"`
+	Currency         string       `json:"currency" pattern:"^[A-Z]{3}$"`
+	Total            string       `json:"total" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	AmountPaid       string       `json:"amount_paid" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	AmountDue        string       `json:"amount_due" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	IssuedOn         string       `json:"issued_on" format:"date"`
 	DueOn            string       `json:"due_on" format:"date"`
 	Status           string       `json:"status"`
@@ -91,10 +91,10 @@ func (h *handlers) registerInvoices(api huma.API) {
 				Number         string   `json:"number" minLength:"1" maxLength:"64"`
 				OrganizationID string   `json:"organization_id"`
 				Kind           string   `json:"kind,omitempty" enum:"standard,proforma,top_up" doc:"Default standard"`
-				Currency       string   `json:"currency,omitempty" doc:"Default: the organization's billing currency"`
-				Total          string   `json:"total" example:"100.00"`
-				IssuedOn       string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD, default today"`
-				DueOn          string   `json:"due_on,omitempty" doc:"YYYY-MM-DD, default the issue date"`
+				Currency       string   `json:"currency,omitempty" doc:"Default: the organization's billing currency" pattern:"^[A-Z]{3}$"`
+				Total          string   `json:"total" example:"100.00" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+				IssuedOn       string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD, default today" format:"date"`
+				DueOn          string   `json:"due_on,omitempty" doc:"YYYY-MM-DD, default the issue date" format:"date"`
 				ExternalID     string   `json:"external_id,omitempty" maxLength:"255" doc:"The billing system's id for it, unique in the workspace"`
 				Metadata       Metadata `json:"metadata,omitempty"`
 			}
@@ -119,8 +119,8 @@ func (h *handlers) registerInvoices(api huma.API) {
 			Q              string `query:"q" doc:"Matches organization name or invoice number (case-insensitive substring)"`
 			Number         string `query:"number" doc:"Exact invoice number"`
 			ExternalID     string `query:"external_id" doc:"Exact external id"`
-			IssuedFrom     string `query:"issued_from" doc:"YYYY-MM-DD, inclusive"`
-			IssuedTo       string `query:"issued_to" doc:"YYYY-MM-DD, inclusive"`
+			IssuedFrom     string `query:"issued_from" doc:"YYYY-MM-DD, inclusive" format:"date"`
+			IssuedTo       string `query:"issued_to" doc:"YYYY-MM-DD, inclusive" format:"date"`
 			Status         string `query:"status"`
 			Kind           string `query:"kind"`
 			PageQuery
@@ -178,10 +178,10 @@ func (h *handlers) registerInvoices(api huma.API) {
 		OrganizationExternalID string   `json:"organization_external_id,omitempty" doc:"The customer by the billing system's id"`
 		Number                 string   `json:"number,omitempty" maxLength:"64"`
 		Kind                   string   `json:"kind,omitempty" doc:"standard (default), proforma or top_up"`
-		Currency               string   `json:"currency,omitempty" doc:"Default: the organization's billing currency; never changes"`
-		Total                  string   `json:"total,omitempty" example:"100.00"`
-		IssuedOn               string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD"`
-		DueOn                  string   `json:"due_on,omitempty" doc:"YYYY-MM-DD"`
+		Currency               string   `json:"currency,omitempty" doc:"Default: the organization's billing currency; never changes" pattern:"^[A-Z]{3}$"`
+		Total                  string   `json:"total,omitempty" example:"100.00" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+		IssuedOn               string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD" format:"date"`
+		DueOn                  string   `json:"due_on,omitempty" doc:"YYYY-MM-DD" format:"date"`
 		Metadata               Metadata `json:"metadata,omitempty" doc:"When sent, replaces the invoice's"`
 	}
 	type batchResult struct {
@@ -239,9 +239,9 @@ func (h *handlers) registerInvoices(api huma.API) {
 			Body           struct {
 				Number     *string   `json:"number,omitempty" maxLength:"64"`
 				Kind       *string   `json:"kind,omitempty" enum:"standard,proforma,top_up"`
-				Total      *string   `json:"total,omitempty" example:"100.00"`
-				IssuedOn   *string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD"`
-				DueOn      *string   `json:"due_on,omitempty" doc:"YYYY-MM-DD"`
+				Total      *string   `json:"total,omitempty" example:"100.00" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+				IssuedOn   *string   `json:"issued_on,omitempty" doc:"YYYY-MM-DD" format:"date"`
+				DueOn      *string   `json:"due_on,omitempty" doc:"YYYY-MM-DD" format:"date"`
 				ExternalID *string   `json:"external_id,omitempty" maxLength:"255"`
 				Metadata   *Metadata `json:"metadata,omitempty"`
 			}

@@ -14,8 +14,8 @@ import (
 
 // Money is an amount with its currency, as a decimal string.
 type Money struct {
-	Amount   string `json:"amount" example:"1234.50" doc:"Decimal string with the currency's minor digits"`
-	Currency string `json:"currency" example:"SGD"`
+	Amount   string `json:"amount" example:"1234.50" doc:"Decimal string with the currency's minor digits" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Currency string `json:"currency" example:"SGD" pattern:"^[A-Z]{3}$"`
 }
 
 func moneyList(m map[money.Currency]money.Sum) []Money {
@@ -31,7 +31,7 @@ func moneyList(m map[money.Currency]money.Sum) []Money {
 type Organization struct {
 	ID              string    `json:"id" example:"org_01jd8x0c9v7p8x2k3m4n5q6r7s"`
 	Name            string    `json:"name"`
-	BillingCurrency string    `json:"billing_currency"`
+	BillingCurrency string    `json:"billing_currency" pattern:"^[A-Z]{3}$"`
 	Status          string    `json:"status"`
 	CreatedAt       time.Time `json:"created_at"`
 	Version         int       `json:"version"`
@@ -72,7 +72,7 @@ func (h *handlers) registerOrganizations(api huma.API) {
 			IdempotencyKey string `header:"Idempotency-Key" doc:"Repeats with the same key and body return the first response"`
 			Body           struct {
 				Name            string   `json:"name" minLength:"1" maxLength:"200"`
-				BillingCurrency string   `json:"billing_currency" example:"SGD"`
+				BillingCurrency string   `json:"billing_currency" example:"SGD" pattern:"^[A-Z]{3}$"`
 				ExternalID      string   `json:"external_id,omitempty" maxLength:"255" doc:"The billing system's id for the customer, unique in the workspace"`
 				Metadata        Metadata `json:"metadata,omitempty"`
 			}

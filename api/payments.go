@@ -16,16 +16,16 @@ type Payment struct {
 	ID                    string       `json:"id" example:"pay_01jd8x0c9v7p8x2k3m4n5q6r7s"`
 	OrganizationID        *string      `json:"organization_id" doc:"null while unassigned"`
 	OrganizationName      string       `json:"organization_name,omitempty"`
-	Amount                string       `json:"amount" example:"1234.50"`
-	Currency              string       `json:"currency" example:"SGD"`
+	Amount                string       `json:"amount" example:"1234.50" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Currency              string       `json:"currency" example:"SGD" pattern:"^[A-Z]{3}$"`
 	ReceivedOn            string       `json:"received_on" format:"date"`
 	Method                string       `json:"method"`
 	Reference             string       `json:"reference"`
 	InvoiceNumber         string       `json:"invoice_number" doc:"The invoice # the payer quoted (a hint)"`
 	Remark                string       `json:"remark"`
-	Allocated             string       `json:"allocated"`
-	ToppedUp              string       `json:"topped_up"`
-	Unallocated           string       `json:"unallocated"`
+	Allocated             string       `json:"allocated" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	ToppedUp              string       `json:"topped_up" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Unallocated           string       `json:"unallocated" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	Status                string       `json:"status" enum:"unassigned,unallocated,partially_allocated,fully_allocated"`
 	Version               int          `json:"version"`
 	AssignmentChanges     int          `json:"assignment_changes"`
@@ -44,8 +44,8 @@ type Allocation struct {
 	PaymentID     string     `json:"payment_id"`
 	InvoiceID     string     `json:"invoice_id"`
 	InvoiceNumber string     `json:"invoice_number"`
-	Amount        string     `json:"amount"`
-	Currency      string     `json:"currency"`
+	Amount        string     `json:"amount" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Currency      string     `json:"currency" pattern:"^[A-Z]{3}$"`
 	CreatedBy     string     `json:"created_by"`
 	CreatedAt     time.Time  `json:"created_at"`
 	ReleasedAt    *time.Time `json:"released_at" doc:"Set once released; released allocations stay in history"`
@@ -56,8 +56,8 @@ type TopUp struct {
 	ID             string    `json:"id" example:"top_01jd8x0c9v7p8x2k3m4n5q6r7s"`
 	PaymentID      string    `json:"payment_id"`
 	OrganizationID string    `json:"organization_id"`
-	Amount         string    `json:"amount"`
-	Currency       string    `json:"currency"`
+	Amount         string    `json:"amount" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Currency       string    `json:"currency" pattern:"^[A-Z]{3}$"`
 	CreatedBy      string    `json:"created_by"`
 	CreatedAt      time.Time `json:"created_at"`
 }
@@ -121,9 +121,9 @@ type paymentListOutput struct {
 // PaymentCreateBody is the body of POST /v1/payments.
 type PaymentCreateBody struct {
 	OrganizationID string `json:"organization_id,omitempty" doc:"Assigns the payment at once (counts as its first assignment change)"`
-	Amount         string `json:"amount" example:"1234.50" doc:"Decimal string; at most the currency's minor digits"`
-	Currency       string `json:"currency" example:"SGD"`
-	ReceivedOn     string `json:"received_on,omitempty" doc:"YYYY-MM-DD, default today"`
+	Amount         string `json:"amount" example:"1234.50" doc:"Decimal string; at most the currency's minor digits" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Currency       string `json:"currency" example:"SGD" pattern:"^[A-Z]{3}$"`
+	ReceivedOn     string `json:"received_on,omitempty" doc:"YYYY-MM-DD, default today" format:"date"`
 	Method         string `json:"method" doc:"bank_transfer, credit_card, debit_card, cash, cheque, paypal, stripe, direct_debit or other"`
 	Reference      string `json:"reference,omitempty" maxLength:"200"`
 	InvoiceNumber  string `json:"invoice_number,omitempty" maxLength:"64" doc:"The invoice # the payer quoted, as a hint"`
@@ -160,8 +160,8 @@ func (h *handlers) registerPayments(api huma.API) {
 			Status         string `query:"status" doc:"unassigned, unallocated, partially_allocated or fully_allocated"`
 			OrganizationID string `query:"organization_id"`
 			Method         string `query:"method"`
-			ReceivedFrom   string `query:"received_from" doc:"YYYY-MM-DD, inclusive"`
-			ReceivedTo     string `query:"received_to" doc:"YYYY-MM-DD, inclusive"`
+			ReceivedFrom   string `query:"received_from" doc:"YYYY-MM-DD, inclusive" format:"date"`
+			ReceivedTo     string `query:"received_to" doc:"YYYY-MM-DD, inclusive" format:"date"`
 			Q              string `query:"q" doc:"Matches reference, remark, invoice # hint and customer name"`
 			IncludeDeleted bool   `query:"include_deleted" doc:"Also list deleted payments (for auditors)"`
 			PageQuery
@@ -193,9 +193,9 @@ func (h *handlers) registerPayments(api huma.API) {
 		func(ctx context.Context, in *struct {
 			Versioned
 			Body struct {
-				Amount        *string `json:"amount,omitempty"`
-				Currency      *string `json:"currency,omitempty"`
-				ReceivedOn    *string `json:"received_on,omitempty"`
+				Amount        *string `json:"amount,omitempty" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+				Currency      *string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
+				ReceivedOn    *string `json:"received_on,omitempty" format:"date"`
 				Method        *string `json:"method,omitempty"`
 				Reference     *string `json:"reference,omitempty"`
 				InvoiceNumber *string `json:"invoice_number,omitempty"`
@@ -258,7 +258,7 @@ func (h *handlers) registerPayments(api huma.API) {
 				Auto           bool   `json:"auto,omitempty" doc:"Allocate to the oldest unpaid invoices first"`
 				Allocations    []struct {
 					InvoiceID string `json:"invoice_id"`
-					Amount    string `json:"amount" example:"100.00"`
+					Amount    string `json:"amount" example:"100.00" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 				} `json:"allocations,omitempty" maxItems:"500"`
 			}
 		}) (*paymentOutput, error) {
@@ -291,7 +291,7 @@ func (h *handlers) registerPayments(api huma.API) {
 		func(ctx context.Context, in *struct {
 			Versioned
 			Body struct {
-				Amount string `json:"amount,omitempty" doc:"Default: all of the unallocated money"`
+				Amount string `json:"amount,omitempty" doc:"Default: all of the unallocated money" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 			}
 		}) (*created[TopUp], error) {
 			v, err := ifMatch(in.IfMatch)

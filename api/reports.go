@@ -15,9 +15,9 @@ import (
 type AgingRow struct {
 	OrganizationID   string       `json:"organization_id,omitempty"`
 	OrganizationName string       `json:"organization_name,omitempty"`
-	Currency         string       `json:"currency"`
+	Currency         string       `json:"currency" pattern:"^[A-Z]{3}$"`
 	Buckets          AgingBuckets `json:"buckets"`
-	Total            string       `json:"total"`
+	Total            string       `json:"total" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 }
 
 // AgingBuckets is an amount per bucket of days past due. A struct rather than a map (the JSON is
@@ -41,8 +41,8 @@ func agingRowOut(r *finapp.AgingRow) AgingRow {
 // ReceiptGroup is money received in one group and currency.
 type ReceiptGroup struct {
 	Key      string `json:"key" doc:"The day (YYYY-MM-DD), month (YYYY-MM) or method"`
-	Currency string `json:"currency"`
-	Amount   string `json:"amount"`
+	Currency string `json:"currency" pattern:"^[A-Z]{3}$"`
+	Amount   string `json:"amount" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	Count    int    `json:"count"`
 }
 
@@ -51,10 +51,10 @@ func (h *handlers) registerReports(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "aging-report", Method: http.MethodGet, Path: "/v1/reports/aging",
 		Summary: "Accounts-receivable aging as of a date", Tags: tags},
 		func(ctx context.Context, in *struct {
-			AsOf string `query:"as_of" doc:"YYYY-MM-DD, default today"`
+			AsOf string `query:"as_of" doc:"YYYY-MM-DD, default today" format:"date"`
 		}) (*struct {
 			Body struct {
-				AsOf   string     `json:"as_of"`
+				AsOf   string     `json:"as_of" format:"date"`
 				Rows   []AgingRow `json:"rows"`
 				Totals []AgingRow `json:"totals"`
 			}
@@ -65,7 +65,7 @@ func (h *handlers) registerReports(api huma.API) {
 			}
 			out := &struct {
 				Body struct {
-					AsOf   string     `json:"as_of"`
+					AsOf   string     `json:"as_of" format:"date"`
 					Rows   []AgingRow `json:"rows"`
 					Totals []AgingRow `json:"totals"`
 				}
@@ -85,8 +85,8 @@ func (h *handlers) registerReports(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "receipts-report", Method: http.MethodGet, Path: "/v1/reports/receipts",
 		Summary: "Money received, by day, month or method", Tags: tags},
 		func(ctx context.Context, in *struct {
-			From    string `query:"from" doc:"YYYY-MM-DD, inclusive"`
-			To      string `query:"to" doc:"YYYY-MM-DD, inclusive"`
+			From    string `query:"from" doc:"YYYY-MM-DD, inclusive" format:"date"`
+			To      string `query:"to" doc:"YYYY-MM-DD, inclusive" format:"date"`
 			GroupBy string `query:"group_by" doc:"day (default), month or method"`
 		}) (*struct {
 			Body struct {

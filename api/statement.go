@@ -28,7 +28,7 @@ type Statement struct {
 
 // StatementAccount is the statement in one currency.
 type StatementAccount struct {
-	Currency       string          `json:"currency"`
+	Currency       string          `json:"currency" pattern:"^[A-Z]{3}$"`
 	OpeningBalance string          `json:"opening_balance" doc:"What the customer owed before from: its invoices less its payments"`
 	Lines          []StatementLine `json:"lines"`
 	Charged        string          `json:"charged" doc:"Total of the period's positive lines"`
@@ -45,9 +45,9 @@ type StatementLine struct {
 	Type       string `json:"type" enum:"invoice,invoice_void,payment,credit_top_up"`
 	Number     string `json:"number" doc:"Invoice number, or the payment's reference (its id when it has none)"`
 	DocumentID string `json:"document_id"`
-	DueOn      string `json:"due_on,omitempty" doc:"Invoices and voids"`
+	DueOn      string `json:"due_on,omitempty" doc:"Invoices and voids" format:"date"`
 	PaymentID  string `json:"payment_id,omitempty" doc:"Credit top-ups: the payment whose money went into credit"`
-	Amount     string `json:"amount" doc:"Signed as the customer owes: invoices and top-ups positive, payments and voids negative"`
+	Amount     string `json:"amount" doc:"Signed as the customer owes: invoices and top-ups positive, payments and voids negative" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	Balance    string `json:"balance" doc:"The running balance after this line"`
 }
 
@@ -110,8 +110,8 @@ func (h *handlers) registerStatement(api huma.API) {
 		}}}},
 		func(ctx context.Context, in *struct {
 			ID     string `path:"id"`
-			From   string `query:"from" doc:"YYYY-MM-DD, inclusive; default: the beginning of the books"`
-			To     string `query:"to" doc:"YYYY-MM-DD, inclusive; default: today"`
+			From   string `query:"from" doc:"YYYY-MM-DD, inclusive; default: the beginning of the books" format:"date"`
+			To     string `query:"to" doc:"YYYY-MM-DD, inclusive; default: today" format:"date"`
 			Format string `query:"format" enum:"json,csv,pdf" doc:"Overrides Accept"`
 			Accept string `header:"Accept"`
 		}) (*statementOutput, error) {

@@ -587,9 +587,9 @@ type AgingBuckets struct {
 
 // AgingReportResult defines model for AgingReportResult.
 type AgingReportResult struct {
-	AsOf   string      `json:"as_of"`
-	Rows   *[]AgingRow `json:"rows"`
-	Totals *[]AgingRow `json:"totals"`
+	AsOf   openapi_types.Date `json:"as_of"`
+	Rows   *[]AgingRow        `json:"rows"`
+	Totals *[]AgingRow        `json:"totals"`
 }
 
 // AgingRow defines model for AgingRow.
@@ -681,13 +681,13 @@ type BatchItem struct {
 	Currency *string `json:"currency,omitempty"`
 
 	// DueOn YYYY-MM-DD
-	DueOn *string `json:"due_on,omitempty"`
+	DueOn *openapi_types.Date `json:"due_on,omitempty"`
 
 	// ExternalId The billing system's id: what finds the invoice when it is sent again
 	ExternalId string `json:"external_id"`
 
 	// IssuedOn YYYY-MM-DD
-	IssuedOn *string `json:"issued_on,omitempty"`
+	IssuedOn *openapi_types.Date `json:"issued_on,omitempty"`
 
 	// Kind standard (default), proforma or top_up
 	Kind *string `json:"kind,omitempty"`
@@ -721,13 +721,13 @@ type CreateInvoiceRequest struct {
 	Currency *string `json:"currency,omitempty"`
 
 	// DueOn YYYY-MM-DD, default the issue date
-	DueOn *string `json:"due_on,omitempty"`
+	DueOn *openapi_types.Date `json:"due_on,omitempty"`
 
 	// ExternalId The billing system's id for it, unique in the workspace
 	ExternalId *string `json:"external_id,omitempty"`
 
 	// IssuedOn YYYY-MM-DD, default today
-	IssuedOn *string `json:"issued_on,omitempty"`
+	IssuedOn *openapi_types.Date `json:"issued_on,omitempty"`
 
 	// Kind Default standard
 	Kind           *CreateInvoiceRequestKind `json:"kind,omitempty"`
@@ -1013,9 +1013,9 @@ type PaymentCreateBody struct {
 	OrganizationId *string `json:"organization_id,omitempty"`
 
 	// ReceivedOn YYYY-MM-DD, default today
-	ReceivedOn *string `json:"received_on,omitempty"`
-	Reference  *string `json:"reference,omitempty"`
-	Remark     *string `json:"remark,omitempty"`
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+	Reference  *string             `json:"reference,omitempty"`
+	Remark     *string             `json:"remark,omitempty"`
 }
 
 // PaymentListOutputBody defines model for PaymentListOutputBody.
@@ -1126,7 +1126,7 @@ type StatementLine struct {
 	DocumentId string `json:"document_id"`
 
 	// DueOn Invoices and voids
-	DueOn *string `json:"due_on,omitempty"`
+	DueOn *openapi_types.Date `json:"due_on,omitempty"`
 
 	// Number Invoice number, or the payment's reference (its id when it has none)
 	Number string `json:"number"`
@@ -1173,11 +1173,11 @@ type TopUpRequest struct {
 // UpdateInvoiceRequest defines model for UpdateInvoiceRequest.
 type UpdateInvoiceRequest struct {
 	// DueOn YYYY-MM-DD
-	DueOn      *string `json:"due_on,omitempty"`
-	ExternalId *string `json:"external_id,omitempty"`
+	DueOn      *openapi_types.Date `json:"due_on,omitempty"`
+	ExternalId *string             `json:"external_id,omitempty"`
 
 	// IssuedOn YYYY-MM-DD
-	IssuedOn *string                   `json:"issued_on,omitempty"`
+	IssuedOn *openapi_types.Date       `json:"issued_on,omitempty"`
 	Kind     *UpdateInvoiceRequestKind `json:"kind,omitempty"`
 	Metadata *map[string]string        `json:"metadata,omitempty"`
 	Number   *string                   `json:"number,omitempty"`
@@ -1191,13 +1191,13 @@ type UpdateInvoiceRequestKind string
 
 // UpdatePaymentRequest defines model for UpdatePaymentRequest.
 type UpdatePaymentRequest struct {
-	Amount        *string `json:"amount,omitempty"`
-	Currency      *string `json:"currency,omitempty"`
-	InvoiceNumber *string `json:"invoice_number,omitempty"`
-	Method        *string `json:"method,omitempty"`
-	ReceivedOn    *string `json:"received_on,omitempty"`
-	Reference     *string `json:"reference,omitempty"`
-	Remark        *string `json:"remark,omitempty"`
+	Amount        *string             `json:"amount,omitempty"`
+	Currency      *string             `json:"currency,omitempty"`
+	InvoiceNumber *string             `json:"invoice_number,omitempty"`
+	Method        *string             `json:"method,omitempty"`
+	ReceivedOn    *openapi_types.Date `json:"received_on,omitempty"`
+	Reference     *string             `json:"reference,omitempty"`
+	Remark        *string             `json:"remark,omitempty"`
 }
 
 // UpdateWebhookEndpointRequest defines model for UpdateWebhookEndpointRequest.
@@ -1373,11 +1373,11 @@ type ListInvoicesParams struct {
 	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
 
 	// IssuedFrom YYYY-MM-DD, inclusive
-	IssuedFrom *string `form:"issued_from,omitempty" json:"issued_from,omitempty"`
+	IssuedFrom *openapi_types.Date `form:"issued_from,omitempty" json:"issued_from,omitempty"`
 
 	// IssuedTo YYYY-MM-DD, inclusive
-	IssuedTo *string `form:"issued_to,omitempty" json:"issued_to,omitempty"`
-	Kind     *string `form:"kind,omitempty" json:"kind,omitempty"`
+	IssuedTo *openapi_types.Date `form:"issued_to,omitempty" json:"issued_to,omitempty"`
+	Kind     *string             `form:"kind,omitempty" json:"kind,omitempty"`
 
 	// Limit Page size, 1-500 (default 50)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1454,10 +1454,10 @@ type CreateOrganizationParams struct {
 // GetStatementParams defines parameters for GetStatement.
 type GetStatementParams struct {
 	// From YYYY-MM-DD, inclusive; default: the beginning of the books
-	From *string `form:"from,omitempty" json:"from,omitempty"`
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
 
 	// To YYYY-MM-DD, inclusive; default: today
-	To *string `form:"to,omitempty" json:"to,omitempty"`
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 
 	// Format Overrides Accept
 	Format *GetStatementParamsFormat `form:"format,omitempty" json:"format,omitempty"`
@@ -1475,10 +1475,10 @@ type ListPaymentsParams struct {
 	Method         *string `form:"method,omitempty" json:"method,omitempty"`
 
 	// ReceivedFrom YYYY-MM-DD, inclusive
-	ReceivedFrom *string `form:"received_from,omitempty" json:"received_from,omitempty"`
+	ReceivedFrom *openapi_types.Date `form:"received_from,omitempty" json:"received_from,omitempty"`
 
 	// ReceivedTo YYYY-MM-DD, inclusive
-	ReceivedTo *string `form:"received_to,omitempty" json:"received_to,omitempty"`
+	ReceivedTo *openapi_types.Date `form:"received_to,omitempty" json:"received_to,omitempty"`
 
 	// Q Matches reference, remark, invoice # hint and customer name
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
@@ -1556,7 +1556,7 @@ type TopUpParams struct {
 // AgingReportParams defines parameters for AgingReport.
 type AgingReportParams struct {
 	// AsOf YYYY-MM-DD, default today
-	AsOf *string `form:"as_of,omitempty" json:"as_of,omitempty"`
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
 
 	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
 	Format *AgingReportParamsFormat `form:"format,omitempty" json:"format,omitempty"`
@@ -1568,10 +1568,10 @@ type AgingReportParamsFormat string
 // ReceiptsReportParams defines parameters for ReceiptsReport.
 type ReceiptsReportParams struct {
 	// From YYYY-MM-DD, inclusive
-	From *string `form:"from,omitempty" json:"from,omitempty"`
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
 
 	// To YYYY-MM-DD, inclusive
-	To *string `form:"to,omitempty" json:"to,omitempty"`
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 
 	// GroupBy day (default), month or method
 	GroupBy *string `form:"group_by,omitempty" json:"group_by,omitempty"`
@@ -3517,7 +3517,7 @@ func NewListInvoicesRequest(server string, params *ListInvoicesParams) (*http.Re
 
 		if params.IssuedFrom != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "issued_from", *params.IssuedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "issued_from", *params.IssuedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3529,7 +3529,7 @@ func NewListInvoicesRequest(server string, params *ListInvoicesParams) (*http.Re
 
 		if params.IssuedTo != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "issued_to", *params.IssuedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "issued_to", *params.IssuedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4160,7 +4160,7 @@ func NewGetStatementRequest(server string, id string, params *GetStatementParams
 
 		if params.From != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4172,7 +4172,7 @@ func NewGetStatementRequest(server string, id string, params *GetStatementParams
 
 		if params.To != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4289,7 +4289,7 @@ func NewListPaymentsRequest(server string, params *ListPaymentsParams) (*http.Re
 
 		if params.ReceivedFrom != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "received_from", *params.ReceivedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "received_from", *params.ReceivedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4301,7 +4301,7 @@ func NewListPaymentsRequest(server string, params *ListPaymentsParams) (*http.Re
 
 		if params.ReceivedTo != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "received_to", *params.ReceivedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "received_to", *params.ReceivedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4983,7 +4983,7 @@ func NewAgingReportRequest(server string, params *AgingReportParams) (*http.Requ
 
 		if params.AsOf != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5049,7 +5049,7 @@ func NewReceiptsReportRequest(server string, params *ReceiptsReportParams) (*htt
 
 		if params.From != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5061,7 +5061,7 @@ func NewReceiptsReportRequest(server string, params *ReceiptsReportParams) (*htt
 
 		if params.To != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
