@@ -37,6 +37,7 @@ const (
 	EventInvoiceProvisioned   = "invoice.provisioned"
 	EventInvoiceVoided        = "invoice.voided"
 	EventInvoiceUpdated       = "invoice.updated"
+	EventInvoiceReminderDue   = "invoice.reminder_due"
 	EventCreditToppedUp       = "credit.topped_up"
 )
 
@@ -45,7 +46,7 @@ var EventTypes = []string{
 	EventPaymentRecorded, EventPaymentUpdated, EventPaymentDeleted, EventPaymentAssigned, EventPaymentUnassigned,
 	EventPaymentAllocated, EventAllocationReleased,
 	EventInvoiceCreated, EventInvoiceUpdated, EventInvoicePartiallyPaid, EventInvoicePaid, EventInvoiceProvisioned, EventInvoiceVoided,
-	EventCreditToppedUp,
+	EventInvoiceReminderDue, EventCreditToppedUp,
 }
 
 // EventAppender is the part of a write transaction that appends outbox events.

@@ -20,6 +20,7 @@ const (
 	PrefixWebhook      = "whe_"
 	PrefixDelivery     = "whd_"
 	PrefixAttempt      = "wha_"
+	PrefixReminder     = "rem_"
 )
 
 // NewID returns prefix followed by a lower-case ULID. ULIDs sort by creation time, so listing by

@@ -30,6 +30,19 @@ type Tx interface {
 	ReportTx
 	ReplayTx // replay.go: every row page by page, for verify
 	WebhookTx
+	ReminderTx
+}
+
+// ReminderTx keeps the workspace's reminder levels and the reminders that became due.
+type ReminderTx interface {
+	ReminderLevels(ctx context.Context) ([]int, error)
+	SetReminderLevels(ctx context.Context, levels []int) error
+	// OverdueInvoices lists the open invoices at least the first level's days past due on today
+	// and not yet reminded of the last level, each with the highest level it has reached, in id
+	// order (levels are in increasing order).
+	OverdueInvoices(ctx context.Context, today string, levels []int) ([]OverdueInvoice, error)
+	CreateReminder(ctx context.Context, r *Reminder) error
+	ListReminders(ctx context.Context, f ReminderFilter) ([]*Reminder, string, error)
 }
 
 // OrganizationTx loads and saves customers.

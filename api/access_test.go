@@ -75,6 +75,8 @@ func mayCall(role string, op apiOperation) bool {
 		op.Path == "/v1/users" || strings.HasPrefix(op.Path, "/v1/users/") ||
 		op.Path == "/v1/webhook-endpoints" || strings.HasPrefix(op.Path, "/v1/webhook-endpoints/"):
 		return role == finapp.RoleAdmin
+	case strings.HasPrefix(op.Path, "/v1/settings/") && op.Method != http.MethodGet: // the workspace's settings
+		return role == finapp.RoleAdmin
 	case op.Method == http.MethodGet:
 		return role == finapp.RoleViewer || role == finapp.RoleFinance || role == finapp.RoleAdmin
 	default:
@@ -216,7 +218,9 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	"create-invoice": func(n int, f *accessFixtures) any {
 		return map[string]any{"organization_id": f.Org, "number": fmt.Sprintf("NEW-%d", n), "total": "10.00"}
 	},
-	"void-invoice": nil,
+	"void-invoice":        nil,
+	"run-reminders":       nil,
+	"set-reminder-levels": func(n int, f *accessFixtures) any { return map[string]any{"levels": []int{7, 14, 30}} },
 	"upsert-invoices": func(n int, f *accessFixtures) any {
 		return map[string]any{"invoices": []map[string]any{{"external_id": fmt.Sprintf("ext-%d", n), "organization_id": f.Org,
 			"number": fmt.Sprintf("BATCH-%d", n), "total": "10.00"}}}

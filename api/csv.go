@@ -40,6 +40,7 @@ var csvLists = map[string]csvList{
 	"list-webhook-attempts":  {"data", reflect.TypeFor[WebhookAttempt](), "webhook-deliveries"},
 	"aging-report":           {"rows", reflect.TypeFor[AgingRow](), "aging"},
 	"receipts-report":        {"groups", reflect.TypeFor[ReceiptGroup](), "receipts"},
+	"list-reminders":         {"data", reflect.TypeFor[Reminder](), "reminders"},
 }
 
 // csvPage is the part of a list's JSON answer the export reads: the rows, and where the next

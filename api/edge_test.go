@@ -409,6 +409,11 @@ func TestEdge_EveryListRefusesAMalformedCursor(t *testing.T) {
 	f.Webhook, _ = w.endpoint(newReceiver(t).URL, "payment.recorded")
 	m.payment(f.Org, "1.00", "SGD")
 	m.payment(f.Org, "2.00", "SGD")
+	// Reminders page too: two invoices long overdue, found by a run.
+	for _, n := range []string{"OLD-1", "OLD-2"} {
+		m.must(201, "POST", "/v1/invoices", map[string]any{"number": n, "organization_id": f.Org, "total": "5.00", "issued_on": "2020-01-01", "due_on": "2020-01-31"})
+	}
+	m.must(200, "POST", "/v1/reminders/run", nil)
 	for sent := 0; sent < 2; {
 		n := w.round()
 		if n == 0 {

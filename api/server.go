@@ -82,6 +82,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerEvents(humaAPI)
 	h.registerWebhooks(humaAPI)
 	h.registerReports(humaAPI)
+	h.registerReminders(humaAPI)
 	h.registerAdmin(humaAPI)
 	declareProtocol(humaAPI.OpenAPI())
 

@@ -459,6 +459,24 @@ func (e ListPaymentsParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for ListRemindersParamsFormat.
+const (
+	ListRemindersParamsFormatCsv  ListRemindersParamsFormat = "csv"
+	ListRemindersParamsFormatJson ListRemindersParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListRemindersParamsFormat enum.
+func (e ListRemindersParamsFormat) Valid() bool {
+	switch e {
+	case ListRemindersParamsFormatCsv:
+		return true
+	case ListRemindersParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AgingReportParamsFormat.
 const (
 	AgingReportParamsFormatCsv  AgingReportParamsFormat = "csv"
@@ -1073,6 +1091,41 @@ type RedeliverWebhookRequest struct {
 	EventId string `json:"event_id"`
 }
 
+// Reminder defines model for Reminder.
+type Reminder struct {
+	AmountDue string    `json:"amount_due"`
+	CreatedAt time.Time `json:"created_at"`
+	Currency  string    `json:"currency"`
+
+	// DaysOverdue Days past the invoice's due date on due_on
+	DaysOverdue int64 `json:"days_overdue"`
+
+	// DueOn The business day the reminder became due
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// Id Examples: rem_01jd8x0c9v7p8x2k3m4n5q6r7s
+	Id            string `json:"id"`
+	InvoiceId     string `json:"invoice_id"`
+	InvoiceNumber string `json:"invoice_number"`
+
+	// Level The level reached, in days overdue
+	Level            int64  `json:"level"`
+	OrganizationId   string `json:"organization_id"`
+	OrganizationName string `json:"organization_name"`
+}
+
+// ReminderLevels defines model for ReminderLevels.
+type ReminderLevels struct {
+	// Levels Days overdue at which an invoice's reminder is due, e.g. [7, 14, 30]
+	Levels *[]int64 `json:"levels"`
+}
+
+// ReminderList defines model for ReminderList.
+type ReminderList struct {
+	Data       *[]Reminder `json:"data"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
 // Statement defines model for Statement.
 type Statement struct {
 	// Accounts One per currency the customer deals in, its billing currency first
@@ -1553,6 +1606,29 @@ type TopUpParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListRemindersParams defines parameters for ListReminders.
+type ListRemindersParams struct {
+	// DueOn Only those that became due on this day (today's: what to send today)
+	DueOn *openapi_types.Date `form:"due_on,omitempty" json:"due_on,omitempty"`
+
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListRemindersParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ListRemindersParamsFormat defines parameters for ListReminders.
+type ListRemindersParamsFormat string
+
+// RunRemindersParams defines parameters for RunReminders.
+type RunRemindersParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // AgingReportParams defines parameters for AgingReport.
 type AgingReportParams struct {
 	// AsOf YYYY-MM-DD, default today
@@ -1582,6 +1658,11 @@ type ReceiptsReportParams struct {
 
 // ReceiptsReportParamsFormat defines parameters for ReceiptsReport.
 type ReceiptsReportParamsFormat string
+
+// SetReminderLevelsParams defines parameters for SetReminderLevels.
+type SetReminderLevelsParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // ListTokensParams defines parameters for ListTokens.
 type ListTokensParams struct {
@@ -1749,6 +1830,18 @@ type WebhookInvoiceProvisionedParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// WebhookInvoiceReminderDueParams defines parameters for WebhookInvoiceReminderDue.
+type WebhookInvoiceReminderDueParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // WebhookInvoiceUpdatedParams defines parameters for WebhookInvoiceUpdated.
 type WebhookInvoiceUpdatedParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
@@ -1872,6 +1965,9 @@ type AssignPaymentJSONRequestBody = AssignPaymentRequest
 // TopUpJSONRequestBody defines body for TopUp for application/json ContentType.
 type TopUpJSONRequestBody = TopUpRequest
 
+// SetReminderLevelsJSONRequestBody defines body for SetReminderLevels for application/json ContentType.
+type SetReminderLevelsJSONRequestBody = ReminderLevels
+
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = CreateTokenRequest
 
@@ -1904,6 +2000,9 @@ type WebhookInvoicePartiallyPaidJSONRequestBody = EventEnvelope
 
 // WebhookInvoiceProvisionedJSONRequestBody defines body for WebhookInvoiceProvisioned for application/json ContentType.
 type WebhookInvoiceProvisionedJSONRequestBody = EventEnvelope
+
+// WebhookInvoiceReminderDueJSONRequestBody defines body for WebhookInvoiceReminderDue for application/json ContentType.
+type WebhookInvoiceReminderDueJSONRequestBody = EventEnvelope
 
 // WebhookInvoiceUpdatedJSONRequestBody defines body for WebhookInvoiceUpdated for application/json ContentType.
 type WebhookInvoiceUpdatedJSONRequestBody = EventEnvelope
@@ -2216,6 +2315,18 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/payments/{id}/top-ups (the `TopUp` operationId).
 	TopUp(ctx context.Context, id string, params *TopUpParams, body TopUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListReminders Payment reminders that became due, newest first
+	//
+	// Corresponds with GET /v1/reminders (the `ListReminders` operationId).
+	ListReminders(ctx context.Context, params *ListRemindersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunReminders Find the reminders due today now (serve does it every hour)
+	//
+	// Each open invoice that has reached a level of days overdue it has not been reminded of becomes due at the highest such level, with an invoice.reminder_due event. Run again the same day it finds nothing new.
+	//
+	// Corresponds with POST /v1/reminders/run (the `RunReminders` operationId).
+	RunReminders(ctx context.Context, params *RunRemindersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AgingReport Accounts-receivable aging as of a date
 	//
 	// Corresponds with GET /v1/reports/aging (the `AgingReport` operationId).
@@ -2225,6 +2336,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/reports/receipts (the `ReceiptsReport` operationId).
 	ReceiptsReport(ctx context.Context, params *ReceiptsReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReminderLevels The workspace's reminder levels
+	//
+	// Corresponds with GET /v1/settings/reminders (the `GetReminderLevels` operationId).
+	GetReminderLevels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetReminderLevelsWithBody Set the workspace's reminder levels (admin)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
+	SetReminderLevelsWithBody(ctx context.Context, params *SetReminderLevelsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetReminderLevels Set the workspace's reminder levels (admin)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
+	SetReminderLevels(ctx context.Context, params *SetReminderLevelsParams, body SetReminderLevelsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTokens list API tokens
 	//
@@ -2885,6 +3015,38 @@ func (c *Client) TopUp(ctx context.Context, id string, params *TopUpParams, body
 	return c.Client.Do(req)
 }
 
+// ListReminders Payment reminders that became due, newest first
+//
+// Corresponds with GET /v1/reminders (the `ListReminders` operationId).
+func (c *Client) ListReminders(ctx context.Context, params *ListRemindersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRemindersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunReminders Find the reminders due today now (serve does it every hour)
+//
+// Each open invoice that has reached a level of days overdue it has not been reminded of becomes due at the highest such level, with an invoice.reminder_due event. Run again the same day it finds nothing new.
+//
+// Corresponds with POST /v1/reminders/run (the `RunReminders` operationId).
+func (c *Client) RunReminders(ctx context.Context, params *RunRemindersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunRemindersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AgingReport Accounts-receivable aging as of a date
 //
 // Corresponds with GET /v1/reports/aging (the `AgingReport` operationId).
@@ -2905,6 +3067,55 @@ func (c *Client) AgingReport(ctx context.Context, params *AgingReportParams, req
 // Corresponds with GET /v1/reports/receipts (the `ReceiptsReport` operationId).
 func (c *Client) ReceiptsReport(ctx context.Context, params *ReceiptsReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReceiptsReportRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReminderLevels The workspace's reminder levels
+//
+// Corresponds with GET /v1/settings/reminders (the `GetReminderLevels` operationId).
+func (c *Client) GetReminderLevels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReminderLevelsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetReminderLevelsWithBody Set the workspace's reminder levels (admin)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
+func (c *Client) SetReminderLevelsWithBody(ctx context.Context, params *SetReminderLevelsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetReminderLevelsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetReminderLevels Set the workspace's reminder levels (admin)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
+func (c *Client) SetReminderLevels(ctx context.Context, params *SetReminderLevelsParams, body SetReminderLevelsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetReminderLevelsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4953,6 +5164,138 @@ func NewTopUpRequestWithBody(server string, id string, params *TopUpParams, cont
 	return req, nil
 }
 
+// NewListRemindersRequest constructs an http.Request for the ListReminders method
+func NewListRemindersRequest(server string, params *ListRemindersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DueOn != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "due_on", *params.DueOn, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRunRemindersRequest constructs an http.Request for the RunReminders method
+func NewRunRemindersRequest(server string, params *RunRemindersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reminders/run")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewAgingReportRequest constructs an http.Request for the AgingReport method
 func NewAgingReportRequest(server string, params *AgingReportParams) (*http.Request, error) {
 	var err error
@@ -5104,6 +5447,88 @@ func NewReceiptsReportRequest(server string, params *ReceiptsReportParams) (*htt
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetReminderLevelsRequest constructs an http.Request for the GetReminderLevels method
+func NewGetReminderLevelsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/settings/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetReminderLevelsRequest calls the generic SetReminderLevels builder with application/json body
+func NewSetReminderLevelsRequest(server string, params *SetReminderLevelsParams, body SetReminderLevelsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetReminderLevelsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSetReminderLevelsRequestWithBody constructs an http.Request for the SetReminderLevels method, with any body, and a specified content type
+func NewSetReminderLevelsRequestWithBody(server string, params *SetReminderLevelsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/settings/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -6173,6 +6598,22 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/payments/{id}/top-ups (the `TopUp` operationId).
 	TopUpWithResponse(ctx context.Context, id string, params *TopUpParams, body TopUpJSONRequestBody, reqEditors ...RequestEditorFn) (*TopUpResponse, error)
 
+	// ListRemindersWithResponse Payment reminders that became due, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reminders (the `ListReminders` operationId).
+	ListRemindersWithResponse(ctx context.Context, params *ListRemindersParams, reqEditors ...RequestEditorFn) (*ListRemindersResponse, error)
+
+	// RunRemindersWithResponse Find the reminders due today now (serve does it every hour)
+	//
+	// Each open invoice that has reached a level of days overdue it has not been reminded of becomes due at the highest such level, with an invoice.reminder_due event. Run again the same day it finds nothing new.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reminders/run (the `RunReminders` operationId).
+	RunRemindersWithResponse(ctx context.Context, params *RunRemindersParams, reqEditors ...RequestEditorFn) (*RunRemindersResponse, error)
+
 	// AgingReportWithResponse Accounts-receivable aging as of a date
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6186,6 +6627,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/reports/receipts (the `ReceiptsReport` operationId).
 	ReceiptsReportWithResponse(ctx context.Context, params *ReceiptsReportParams, reqEditors ...RequestEditorFn) (*ReceiptsReportResponse, error)
+
+	// GetReminderLevelsWithResponse The workspace's reminder levels
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/settings/reminders (the `GetReminderLevels` operationId).
+	GetReminderLevelsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReminderLevelsResponse, error)
+
+	// SetReminderLevelsWithBodyWithResponse Set the workspace's reminder levels (admin)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
+	SetReminderLevelsWithBodyWithResponse(ctx context.Context, params *SetReminderLevelsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetReminderLevelsResponse, error)
+
+	// SetReminderLevelsWithResponse Set the workspace's reminder levels (admin)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
+	SetReminderLevelsWithResponse(ctx context.Context, params *SetReminderLevelsParams, body SetReminderLevelsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetReminderLevelsResponse, error)
 
 	// ListTokensWithResponse list API tokens
 	//
@@ -8928,6 +9390,200 @@ func (r TopUpResponse) ContentType() string {
 	return ""
 }
 
+// ListRemindersResponse503Headers the declared response headers of an HTTP 503 response for ListReminders
+type ListRemindersResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListRemindersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRemindersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRemindersResponse) GetJSON200() *ReminderList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRemindersResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRemindersResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRemindersResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRemindersResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListRemindersResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRemindersResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRemindersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRemindersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRemindersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRemindersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RunRemindersResponse503Headers the declared response headers of an HTTP 503 response for RunReminders
+type RunRemindersResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RunRemindersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RunRemindersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RunRemindersResponse) GetJSON200() *ReminderList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RunRemindersResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RunRemindersResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RunRemindersResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RunRemindersResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RunRemindersResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RunRemindersResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RunRemindersResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RunRemindersResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RunRemindersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RunRemindersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RunRemindersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RunRemindersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // AgingReportResponse503Headers the declared response headers of an HTTP 503 response for AgingReport
 type AgingReportResponse503Headers struct {
 	RetryAfter *int
@@ -9102,6 +9758,200 @@ func (r ReceiptsReportResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReceiptsReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetReminderLevelsResponse503Headers the declared response headers of an HTTP 503 response for GetReminderLevels
+type GetReminderLevelsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetReminderLevelsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderLevels
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReminderLevelsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReminderLevelsResponse) GetJSON200() *ReminderLevels {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetReminderLevelsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetReminderLevelsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetReminderLevelsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetReminderLevelsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetReminderLevelsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetReminderLevelsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReminderLevelsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReminderLevelsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReminderLevelsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReminderLevelsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetReminderLevelsResponse503Headers the declared response headers of an HTTP 503 response for SetReminderLevels
+type SetReminderLevelsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SetReminderLevelsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderLevels
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetReminderLevelsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetReminderLevelsResponse) GetJSON200() *ReminderLevels {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetReminderLevelsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetReminderLevelsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetReminderLevelsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetReminderLevelsResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetReminderLevelsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetReminderLevelsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetReminderLevelsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetReminderLevelsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetReminderLevelsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetReminderLevelsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetReminderLevelsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetReminderLevelsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11037,6 +11887,34 @@ func (c *ClientWithResponses) TopUpWithResponse(ctx context.Context, id string, 
 	return ParseTopUpResponse(rsp)
 }
 
+// ListRemindersWithResponse Payment reminders that became due, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reminders (the `ListReminders` operationId).
+func (c *ClientWithResponses) ListRemindersWithResponse(ctx context.Context, params *ListRemindersParams, reqEditors ...RequestEditorFn) (*ListRemindersResponse, error) {
+	rsp, err := c.ListReminders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRemindersResponse(rsp)
+}
+
+// RunRemindersWithResponse Find the reminders due today now (serve does it every hour)
+//
+// Each open invoice that has reached a level of days overdue it has not been reminded of becomes due at the highest such level, with an invoice.reminder_due event. Run again the same day it finds nothing new.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reminders/run (the `RunReminders` operationId).
+func (c *ClientWithResponses) RunRemindersWithResponse(ctx context.Context, params *RunRemindersParams, reqEditors ...RequestEditorFn) (*RunRemindersResponse, error) {
+	rsp, err := c.RunReminders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunRemindersResponse(rsp)
+}
+
 // AgingReportWithResponse Accounts-receivable aging as of a date
 //
 // Returns a wrapper object for the known response body format(s).
@@ -11061,6 +11939,45 @@ func (c *ClientWithResponses) ReceiptsReportWithResponse(ctx context.Context, pa
 		return nil, err
 	}
 	return ParseReceiptsReportResponse(rsp)
+}
+
+// GetReminderLevelsWithResponse The workspace's reminder levels
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/settings/reminders (the `GetReminderLevels` operationId).
+func (c *ClientWithResponses) GetReminderLevelsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReminderLevelsResponse, error) {
+	rsp, err := c.GetReminderLevels(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReminderLevelsResponse(rsp)
+}
+
+// SetReminderLevelsWithBodyWithResponse Set the workspace's reminder levels (admin)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
+func (c *ClientWithResponses) SetReminderLevelsWithBodyWithResponse(ctx context.Context, params *SetReminderLevelsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetReminderLevelsResponse, error) {
+	rsp, err := c.SetReminderLevelsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetReminderLevelsResponse(rsp)
+}
+
+// SetReminderLevelsWithResponse Set the workspace's reminder levels (admin)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
+func (c *ClientWithResponses) SetReminderLevelsWithResponse(ctx context.Context, params *SetReminderLevelsParams, body SetReminderLevelsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetReminderLevelsResponse, error) {
+	rsp, err := c.SetReminderLevels(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetReminderLevelsResponse(rsp)
 }
 
 // ListTokensWithResponse list API tokens
@@ -13806,6 +14723,185 @@ func ParseTopUpResponse(rsp *http.Response) (*TopUpResponse, error) {
 	return response, nil
 }
 
+// ParseListRemindersResponse parses an HTTP response from a ListRemindersWithResponse call
+func ParseListRemindersResponse(rsp *http.Response) (*ListRemindersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRemindersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListRemindersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRunRemindersResponse parses an HTTP response from a RunRemindersWithResponse call
+func ParseRunRemindersResponse(rsp *http.Response) (*RunRemindersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RunRemindersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers RunRemindersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseAgingReportResponse parses an HTTP response from a AgingReportWithResponse call
 func ParseAgingReportResponse(rsp *http.Response) (*AgingReportResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13961,6 +15057,182 @@ func ParseReceiptsReportResponse(rsp *http.Response) (*ReceiptsReportResponse, e
 	switch {
 	case rsp.StatusCode == 503:
 		var headers ReceiptsReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetReminderLevelsResponse parses an HTTP response from a GetReminderLevelsWithResponse call
+func ParseGetReminderLevelsResponse(rsp *http.Response) (*GetReminderLevelsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReminderLevelsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderLevels
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetReminderLevelsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetReminderLevelsResponse parses an HTTP response from a SetReminderLevelsWithResponse call
+func ParseSetReminderLevelsResponse(rsp *http.Response) (*SetReminderLevelsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetReminderLevelsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderLevels
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers SetReminderLevelsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -15498,6 +16770,11 @@ type WebhookInitiatorInterface interface {
 
 	WebhookInvoiceProvisioned(ctx context.Context, targetURL string, params *WebhookInvoiceProvisionedParams, body WebhookInvoiceProvisionedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// WebhookInvoiceReminderDueWithBody fires the invoice.reminder_due webhook with any body
+	WebhookInvoiceReminderDueWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceReminderDueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookInvoiceReminderDue(ctx context.Context, targetURL string, params *WebhookInvoiceReminderDueParams, body WebhookInvoiceReminderDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WebhookInvoiceUpdatedWithBody fires the invoice.updated webhook with any body
 	WebhookInvoiceUpdatedWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -15673,6 +16950,30 @@ func (p *WebhookInitiator) WebhookInvoiceProvisionedWithBody(ctx context.Context
 
 func (p *WebhookInitiator) WebhookInvoiceProvisioned(ctx context.Context, targetURL string, params *WebhookInvoiceProvisionedParams, body WebhookInvoiceProvisionedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookInvoiceProvisionedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvoiceReminderDueWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceReminderDueParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvoiceReminderDueWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvoiceReminderDue(ctx context.Context, targetURL string, params *WebhookInvoiceReminderDueParams, body WebhookInvoiceReminderDueJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvoiceReminderDueWebhookRequest(targetURL, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16193,6 +17494,67 @@ func NewWebhookInvoiceProvisionedWebhookRequest(targetURL string, params *Webhoo
 
 // NewWebhookInvoiceProvisionedWebhookRequestWithBody builds a POST request for the invoice.provisioned webhook with any body
 func NewWebhookInvoiceProvisionedWebhookRequestWithBody(targetURL string, params *WebhookInvoiceProvisionedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookInvoiceReminderDueWebhookRequest builds a application/json POST request for the invoice.reminder_due webhook
+func NewWebhookInvoiceReminderDueWebhookRequest(targetURL string, params *WebhookInvoiceReminderDueParams, body WebhookInvoiceReminderDueJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookInvoiceReminderDueWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookInvoiceReminderDueWebhookRequestWithBody builds a POST request for the invoice.reminder_due webhook with any body
+func NewWebhookInvoiceReminderDueWebhookRequestWithBody(targetURL string, params *WebhookInvoiceReminderDueParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 

@@ -123,6 +123,8 @@ var webRoutes = []webRoute{
 	{"GET /reports", read, 200, path("/reports")},
 	{"GET /audit", read, 200, path("/audit")},
 	{"GET /export/{name}", read, 200, path("/export/payments")},
+	{"GET /reminders", read, 200, path("/reminders")},
+	{"POST /reminders/run", write, 303, func(x ids) (string, url.Values) { return "/reminders/run", url.Values{} }},
 
 	{"GET /admin/users", admin, 200, path("/admin/users")},
 	{"POST /admin/users", admin, 303, func(x ids) (string, url.Values) {
@@ -300,6 +302,12 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	free, err := w.svc.CreateInvoice(ctx, finapp.InvoiceCreate{OrganizationID: org.ID, Number: "G-" + n, Total: "70.00", Kind: finapp.KindStandard})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if pattern == "POST /reminders/run" { // something for the run to find: an invoice long overdue
+		if _, err := w.svc.CreateInvoice(ctx, finapp.InvoiceCreate{OrganizationID: org.ID, Number: "R-" + n, Total: "9.00",
+			IssuedOn: "2020-01-01", DueOn: "2020-01-31"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	p, err := w.svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: org.ID, Amount: "100.00", Currency: "SGD", Method: "cash", Reference: "fresh " + n})
 	if err != nil {

@@ -24,6 +24,7 @@ var pageExports = map[string]pageExport{
 	"aging":         {"/v1/reports/aging", map[string]string{"as_of": "as_of"}},
 	"receipts":      {"/v1/reports/receipts", map[string]string{"from": "from", "to": "to", "group_by": "group_by"}},
 	"events":        {"/v1/events", map[string]string{"type": "type"}},
+	"reminders":     {"/v1/reminders", map[string]string{"due_on": "due_on"}},
 	"users":         {"/v1/users", nil},
 	"tokens":        {"/v1/tokens", nil},
 	"webhooks":      {"/v1/webhook-endpoints", nil},

@@ -96,6 +96,8 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /reports", s.authed(s.reports))
 	mux.Handle("GET /audit", s.authed(s.audit))
 	mux.Handle("GET /export/{name}", s.authed(s.export))
+	mux.Handle("GET /reminders", s.authed(s.reminders))
+	mux.Handle("POST /reminders/run", s.authed(s.runReminders))
 
 	mux.Handle("GET /admin/users", s.admin(s.listUsers))
 	mux.Handle("POST /admin/users", s.admin(s.createUser))
@@ -293,6 +295,7 @@ var flashes = map[string]string{
 	"org-created":    "Organization created.",
 	"invoice-issued": "Invoice issued.",
 	"voided":         "Invoice voided; its issue entry is reversed in the ledger.",
+	"reminders-run":  "Looked for reminders due now.",
 	"logged-out":     "You are logged out.",
 	"logged-in":      "",
 }

@@ -105,6 +105,12 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		hooks.dispatcher(svc, au, logger).Run(dispatchCtx)
 	}()
 	defer func() { stopDispatch(); <-dispatched }() // before the database closes
+	reminded := make(chan struct{})
+	go func() {
+		defer close(reminded)
+		runReminders(dispatchCtx, svc, au, logger)
+	}()
+	defer func() { stopDispatch(); <-reminded }()
 
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
