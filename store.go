@@ -106,6 +106,9 @@ type LedgerTx interface {
 	AccountBalances(ctx context.Context, accounts []string) ([]AccountBalance, error)
 	// Journal lists entries (with their lines) in posting order, filtered by account and date.
 	Journal(ctx context.Context, f JournalFilter) ([]*JournalEntry, error)
+	// BusinessDates maps payment and invoice ids to their business dates (received_on,
+	// issued_on); ids of neither, or of none, are left out.
+	BusinessDates(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // ImportTx keeps the record of file imports.

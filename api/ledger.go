@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"finapp"
-	"finapp/hledger"
 )
 
 // AuditEvent is one entry of the append-only, hash-chained audit trail.
@@ -54,27 +52,4 @@ func (h *handlers) registerLedger(api huma.API) {
 			return out, nil
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "export-journal", Method: http.MethodGet, Path: "/v1/journal/export",
-		Summary: "Export the journal for accounting tools (hledger / ledger format)", Tags: []string{"Ledger"}},
-		func(ctx context.Context, in *struct {
-			Format string `query:"format" enum:"ledger" default:"ledger"`
-		}) (*struct {
-			ContentType        string `header:"Content-Type"`
-			ContentDisposition string `header:"Content-Disposition"`
-			Body               []byte
-		}, error) {
-			entries, err := h.svc.Journal(ctx)
-			if err != nil {
-				return nil, problem(err)
-			}
-			var buf bytes.Buffer
-			if err := hledger.Write(&buf, entries); err != nil {
-				return nil, problem(err)
-			}
-			return &struct {
-				ContentType        string `header:"Content-Type"`
-				ContentDisposition string `header:"Content-Disposition"`
-				Body               []byte
-			}{"text/plain; charset=utf-8", `attachment; filename="finapp.journal"`, buf.Bytes()}, nil
-		})
 }

@@ -78,6 +78,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerInvoices(humaAPI)
 	h.registerPayments(humaAPI)
 	h.registerLedger(humaAPI)
+	h.registerJournalExport(humaAPI)
 	h.registerStatement(humaAPI)
 	h.registerEvents(humaAPI)
 	h.registerWebhooks(humaAPI)

@@ -389,12 +389,18 @@ func (e ListInvoicesParamsFormat) Valid() bool {
 
 // Defines values for ExportJournalParamsFormat.
 const (
-	Ledger ExportJournalParamsFormat = "ledger"
+	Beancount ExportJournalParamsFormat = "beancount"
+	Hledger   ExportJournalParamsFormat = "hledger"
+	Ledger    ExportJournalParamsFormat = "ledger"
 )
 
 // Valid indicates whether the value is a known member of the ExportJournalParamsFormat enum.
 func (e ExportJournalParamsFormat) Valid() bool {
 	switch e {
+	case Beancount:
+		return true
+	case Hledger:
+		return true
 	case Ledger:
 		return true
 	default:
@@ -1471,7 +1477,14 @@ type VoidInvoiceParams struct {
 
 // ExportJournalParams defines parameters for ExportJournal.
 type ExportJournalParams struct {
+	// Format hledger (default; ledger is the same) or beancount
 	Format *ExportJournalParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// From First business date, inclusive
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Last business date, inclusive
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 }
 
 // ExportJournalParamsFormat defines parameters for ExportJournal.
@@ -2184,7 +2197,9 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/invoices/{id}/void (the `VoidInvoice` operationId).
 	VoidInvoice(ctx context.Context, id string, params *VoidInvoiceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ExportJournal Export the journal for accounting tools (hledger / ledger format)
+	// ExportJournal Export the journal for accounting tools: hledger or Beancount
+	//
+	// Accounts under assets, liabilities, income and expenses, declared with their types; customers named, their id kept as a tag; entries dated by business date (a payment's received_on, an invoice's issued_on, the day posted for every later movement) with the day posted beside it; from/to bound the business dates, and the balances before from open the export as one entry. Streamed as it is read.
 	//
 	// Corresponds with GET /v1/journal/export (the `ExportJournal` operationId).
 	ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2674,7 +2689,9 @@ func (c *Client) VoidInvoice(ctx context.Context, id string, params *VoidInvoice
 	return c.Client.Do(req)
 }
 
-// ExportJournal Export the journal for accounting tools (hledger / ledger format)
+// ExportJournal Export the journal for accounting tools: hledger or Beancount
+//
+// Accounts under assets, liabilities, income and expenses, declared with their types; customers named, their id kept as a tag; entries dated by business date (a payment's received_on, an invoice's issued_on, the day posted for every later movement) with the day posted beside it; from/to bound the business dates, and the balances before from open the export as one entry. Streamed as it is read.
 //
 // Corresponds with GET /v1/journal/export (the `ExportJournal` operationId).
 func (c *Client) ExportJournal(ctx context.Context, params *ExportJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4120,6 +4137,30 @@ func NewExportJournalRequest(server string, params *ExportJournalParams) (*http.
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6449,7 +6490,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/invoices/{id}/void (the `VoidInvoice` operationId).
 	VoidInvoiceWithResponse(ctx context.Context, id string, params *VoidInvoiceParams, reqEditors ...RequestEditorFn) (*VoidInvoiceResponse, error)
 
-	// ExportJournalWithResponse Export the journal for accounting tools (hledger / ledger format)
+	// ExportJournalWithResponse Export the journal for accounting tools: hledger or Beancount
+	//
+	// Accounts under assets, liabilities, income and expenses, declared with their types; customers named, their id kept as a tag; entries dated by business date (a payment's received_on, an invoice's issued_on, the day posted for every later movement) with the day posted beside it; from/to bound the business dates, and the balances before from open the export as one entry. Streamed as it is read.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7713,12 +7756,6 @@ func (r VoidInvoiceResponse) ContentType() string {
 	return ""
 }
 
-// ExportJournalResponse200Headers the declared response headers of an HTTP 200 response for ExportJournal
-type ExportJournalResponse200Headers struct {
-	ContentDisposition *string
-	ContentType        *string
-}
-
 // ExportJournalResponse503Headers the declared response headers of an HTTP 503 response for ExportJournal
 type ExportJournalResponse503Headers struct {
 	RetryAfter *int
@@ -7727,8 +7764,6 @@ type ExportJournalResponse503Headers struct {
 type ExportJournalResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]byte
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -7741,15 +7776,8 @@ type ExportJournalResponse struct {
 	ApplicationproblemJSON503 *Problem
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *ExportJournalResponse200Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ExportJournalResponse503Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ExportJournalResponse) GetJSON200() *[]byte {
-	return r.JSON200
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -11612,7 +11640,9 @@ func (c *ClientWithResponses) VoidInvoiceWithResponse(ctx context.Context, id st
 	return ParseVoidInvoiceResponse(rsp)
 }
 
-// ExportJournalWithResponse Export the journal for accounting tools (hledger / ledger format)
+// ExportJournalWithResponse Export the journal for accounting tools: hledger or Beancount
+//
+// Accounts under assets, liabilities, income and expenses, declared with their types; customers named, their id kept as a tag; entries dated by business date (a payment's received_on, an invoice's issued_on, the day posted for every later movement) with the day posted beside it; from/to bound the business dates, and the balances before from open the export as one entry. Streamed as it is read.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -13117,13 +13147,6 @@ func ParseExportJournalResponse(rsp *http.Response) (*ExportJournalResponse, err
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []byte
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13169,23 +13192,6 @@ func ParseExportJournalResponse(rsp *http.Response) (*ExportJournalResponse, err
 	}
 
 	switch {
-	case rsp.StatusCode == 200:
-		var headers ExportJournalResponse200Headers
-		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.ContentDisposition = &value
-		}
-		if values := rsp.Header.Values("Content-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.ContentType = &value
-		}
-		response.Headers200 = &headers
 	case rsp.StatusCode == 503:
 		var headers ExportJournalResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {

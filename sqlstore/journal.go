@@ -132,3 +132,48 @@ func (tx *Tx) AuditChain(ctx context.Context) ([]*finapp.AuditEvent, error) {
 	}
 	return collect(rows, scanAudit)
 }
+
+// BusinessDates implements finapp.Tx.
+func (tx *Tx) BusinessDates(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	var payments, invoices []any
+	for _, id := range ids {
+		switch {
+		case strings.HasPrefix(id, finapp.PrefixPayment):
+			payments = append(payments, id)
+		case strings.HasPrefix(id, finapp.PrefixInvoice):
+			invoices = append(invoices, id)
+		}
+	}
+	for _, q := range []struct {
+		sql string
+		ids []any
+	}{
+		{`SELECT id, received_on FROM payments WHERE workspace_id = ? AND id IN `, payments},
+		{`SELECT id, issued_on FROM invoices WHERE workspace_id = ? AND id IN `, invoices},
+	} {
+		if len(q.ids) == 0 {
+			continue
+		}
+		rows, err := tx.query(ctx, q.sql+`(?`+strings.Repeat(`, ?`, len(q.ids)-1)+`)`, append([]any{tx.ws}, q.ids...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, date string
+			if err := rows.Scan(&id, &date); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = date
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,247 @@
+package finapp
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"finapp/money"
+)
+
+// The classes of the chart of accounts, as accounting tools know them.
+const (
+	ClassAssets      = "assets"
+	ClassLiabilities = "liabilities"
+	ClassIncome      = "income"
+	ClassExpenses    = "expenses"
+)
+
+// ExportAccount is an account of the books as an accounting tool shows it: its class, its kind
+// ("cash", "receivable", "unapplied", "credit", "deferred_revenue", "topup_clearing", "revenue")
+// and, for a customer's account or a method's cash, whose.
+type ExportAccount struct {
+	Account          string // finapp's own name, e.g. receivable:org_…
+	Class            string
+	Kind             string
+	Method           string // cash: the payment method
+	OrganizationID   string // a customer's account: the customer
+	OrganizationName string
+	Currencies       []money.Currency
+}
+
+// ClassOf places an account of the books in the chart: what the business owns (cash, what its
+// customers owe), what it owes (customers' money not yet applied, their prepaid credit, revenue
+// not yet earned, top-ups not yet provisioned) and what it earned.
+func ClassOf(account string) (class, kind, detail string) {
+	kind, detail, _ = strings.Cut(account, ":")
+	switch kind {
+	case "cash", "receivable":
+		return ClassAssets, kind, detail
+	case "unapplied", "credit":
+		return ClassLiabilities, kind, detail
+	case AccountDeferredRevenue, AccountTopUpClearing:
+		return ClassLiabilities, kind, ""
+	case AccountRevenue:
+		return ClassIncome, kind, ""
+	}
+	return ClassExpenses, kind, detail // none today: write-offs and fees will be
+}
+
+// ExportedEntry is a journal entry as an accounting tool reads it: dated by its business date
+// (a payment's received_on, an invoice's issued_on; for every later movement the day it was
+// posted), with the day it was posted beside it.
+type ExportedEntry struct {
+	ID        string
+	Operation string
+	EntityID  string
+	Date      string
+	PostedOn  string
+	Lines     []JournalLine
+}
+
+// JournalExportFilter bounds an export by business date (inclusive; "" for no bound).
+type JournalExportFilter struct {
+	From, To string
+}
+
+// JournalWriter writes an export in an accounting tool's format, as it is read.
+type JournalWriter interface {
+	// Begin comes first: every account the export names, and the balances before From as one
+	// opening entry (nil without From, or with nothing before it).
+	Begin(accounts []ExportAccount, opening *ExportedEntry) error
+	Entry(e *ExportedEntry) error
+	End() error
+}
+
+// journalExportPage is how many entries an export reads at a time.
+const journalExportPage = 1000
+
+// ExportJournal writes the workspace's journal to w entry by entry, in posting order, reading
+// it page by page in one consistent read, so that a journal of any size streams in flat memory.
+// Errors: EInvalid (the dates), before Begin; a failure after Begin ends the export midway.
+func (s *Service) ExportJournal(ctx context.Context, f JournalExportFilter, w JournalWriter) error {
+	if err := checkDates(&f.From, &f.To, "from", "to"); err != nil {
+		return err
+	}
+	return s.read(ctx, func(tx Tx) error {
+		accounts, err := exportAccounts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var opening *ExportedEntry
+		if f.From != "" {
+			if opening, err = openingEntry(ctx, tx, f.From); err != nil {
+				return err
+			}
+		}
+		if err := w.Begin(accounts, opening); err != nil {
+			return err
+		}
+		err = eachExportedEntry(ctx, tx, func(e *ExportedEntry) error {
+			if f.From != "" && e.Date < f.From || f.To != "" && e.Date > f.To {
+				return nil
+			}
+			return w.Entry(e)
+		})
+		if err != nil {
+			return err
+		}
+		return w.End()
+	})
+}
+
+// exportAccounts lists every account with a journal line, with its currencies and customer.
+func exportAccounts(ctx context.Context, tx Tx) ([]ExportAccount, error) {
+	balances, err := tx.AccountBalances(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*ExportAccount{}
+	var names []string
+	orgs := map[string]string{}
+	for _, b := range balances {
+		a := byName[b.Account]
+		if a == nil {
+			class, kind, detail := ClassOf(b.Account)
+			a = &ExportAccount{Account: b.Account, Class: class, Kind: kind}
+			switch {
+			case kind == "cash":
+				a.Method = detail
+			case detail != "" && detail != "unassigned":
+				a.OrganizationID = detail
+				orgs[detail] = ""
+			}
+			byName[b.Account] = a
+			names = append(names, b.Account)
+		}
+		a.Currencies = append(a.Currencies, b.Currency)
+	}
+	if len(orgs) > 0 {
+		after := ""
+		for {
+			page, err := tx.OrganizationPage(ctx, after, journalExportPage)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range page {
+				if _, ok := orgs[o.ID]; ok {
+					orgs[o.ID] = o.Name
+				}
+			}
+			if len(page) < journalExportPage {
+				break
+			}
+			after = page[len(page)-1].ID
+		}
+	}
+	sort.Strings(names)
+	out := make([]ExportAccount, 0, len(names))
+	for _, n := range names {
+		a := byName[n]
+		a.OrganizationName = orgs[a.OrganizationID]
+		out = append(out, *a)
+	}
+	return out, nil
+}
+
+// openingEntry sums every line dated before from into one entry dated from: the balances the
+// export starts with. Each currency's lines net to zero, as every entry's do.
+func openingEntry(ctx context.Context, tx Tx, from string) (*ExportedEntry, error) {
+	type key struct {
+		account string
+		cur     money.Currency
+	}
+	sums := map[key]money.Sum{}
+	err := eachExportedEntry(ctx, tx, func(e *ExportedEntry) error {
+		if e.Date >= from {
+			return nil
+		}
+		for _, l := range e.Lines {
+			k := key{l.Account, l.Currency}
+			sums[k] = sums[k].Add(l.Amount)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]key, 0, len(sums))
+	for k, v := range sums {
+		if !v.IsZero() {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].cur != keys[j].cur {
+			return keys[i].cur < keys[j].cur
+		}
+		return keys[i].account < keys[j].account
+	})
+	e := &ExportedEntry{ID: "opening", Operation: "opening.balances", Date: from, PostedOn: from}
+	for _, k := range keys {
+		amt, ok := sums[k].Amount()
+		if !ok {
+			return nil, Errorf(EInternal, "the opening balance of %s in %s is beyond the range of one amount", k.account, k.cur)
+		}
+		e.Lines = append(e.Lines, JournalLine{Account: k.account, Currency: k.cur, Amount: amt})
+	}
+	return e, nil
+}
+
+// eachExportedEntry reads the journal page by page and dates each entry by business date.
+func eachExportedEntry(ctx context.Context, tx Tx, fn func(*ExportedEntry) error) error {
+	var seq int64
+	for {
+		page, last, err := tx.JournalPage(ctx, seq, journalExportPage)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		seq = last
+		var ids []string
+		for _, e := range page {
+			if e.Operation == "payment.recorded" || e.Operation == "invoice.issued" {
+				ids = append(ids, e.EntityID)
+			}
+		}
+		dates, err := tx.BusinessDates(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			posted := e.At.UTC().Format("2006-01-02")
+			x := &ExportedEntry{ID: e.ID, Operation: e.Operation, EntityID: e.EntityID, Date: posted, PostedOn: posted, Lines: e.Lines}
+			if d, ok := dates[e.EntityID]; ok && (e.Operation == "payment.recorded" || e.Operation == "invoice.issued") {
+				x.Date = d
+			}
+			if err := fn(x); err != nil {
+				return err
+			}
+		}
+	}
+}
