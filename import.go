@@ -95,7 +95,7 @@ func (s *Service) ImportChecker(ctx context.Context) (*ImportChecker, error) {
 	if !a.CanWrite() {
 		return nil, Errorf(EForbidden, "the %s role may only read", a.Role)
 	}
-	return &ImportChecker{s: s, today: s.today(), orgs: map[string]*Organization{}, bad: map[string]error{}}, nil
+	return &ImportChecker{s: s, today: s.today(ctx), orgs: map[string]*Organization{}, bad: map[string]error{}}, nil
 }
 
 // Check checks one line and returns the payment it records and the organization it is assigned

@@ -66,13 +66,14 @@ func (s *Service) UpsertInvoices(ctx context.Context, items []InvoiceUpsert) ([]
 		return nil, Invalid("invoices", "holds %d invoices; at most %d are allowed in one batch", len(items), MaxInvoiceBatch)
 	}
 	var results []UpsertResult
+	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
 		results = make([]UpsertResult, len(items))
 		befores := make([]*Invoice, len(items))
 		plan := batchPlan{externalIDs: map[string]int{}, numbers: map[string]int{}, orgs: map[string]*Organization{}}
 		var bad []*Error
 		for i, item := range items {
-			inv, before, err := plan.item(ctx, tx, i, item, s.today())
+			inv, before, err := plan.item(ctx, tx, i, item, today)
 			if err != nil {
 				var e *Error
 				if !errors.As(err, &e) {

@@ -137,7 +137,7 @@ func (s *Service) SetReminderLevels(ctx context.Context, levels []int) ([]int, e
 // an invoice.reminder_due event. Run again the same day it finds nothing new; serve runs it
 // every hour so that a new day's reminders are due within the hour of the day's start.
 func (s *Service) RunReminders(ctx context.Context) (due []*Reminder, err error) {
-	today := s.today()
+	today := s.today(ctx)
 	err = s.write(ctx, func(tx Tx, c *changes) error {
 		due = nil
 		levels, err := tx.ReminderLevels(ctx)

@@ -84,7 +84,7 @@ type AgingReport struct {
 // Aging builds the AR aging report as of asOf (default today). Errors: EInvalid.
 func (s *Service) Aging(ctx context.Context, asOf string) (*AgingReport, error) {
 	if asOf == "" {
-		asOf = s.today()
+		asOf = s.today(ctx)
 	} else if _, err := ParseDate("as_of", asOf); err != nil {
 		return nil, err
 	}

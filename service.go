@@ -3,6 +3,7 @@ package finapp
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -15,15 +16,14 @@ type Service struct {
 	Now func() time.Time
 	// WebhookTargets is the operator's rule for webhook URLs; nil refuses every endpoint.
 	WebhookTargets WebhookTargetChecker
+
+	zones sync.Map // workspace → cachedZone (settings.go)
 }
 
 // NewService returns a Service over store with the wall clock.
 func NewService(store Store) *Service {
 	return &Service{Store: store, Now: func() time.Time { return time.Now().UTC() }}
 }
-
-// today is the current date in UTC, the calendar finapp keeps its books in.
-func (s *Service) today() string { return s.Now().UTC().Format("2006-01-02") }
 
 // write runs fn as a write use case of the context's actor, with a fresh change set that is saved
 // before commit. It refuses callers that may not write.
@@ -107,6 +107,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in OrganizationCreate)
 // revenue, deferred revenue or top-up clearing by kind). Errors: EInvalid, EDuplicate.
 func (s *Service) CreateInvoice(ctx context.Context, in InvoiceCreate) (*Invoice, error) {
 	var inv *Invoice
+	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
 		if in.OrganizationID == "" {
 			return Invalid("organization_id", "is required")
@@ -115,7 +116,7 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceCreate) (*Invoice
 		if err != nil {
 			return asField(err, "organization_id")
 		}
-		if inv, err = in.validate(org, s.today()); err != nil {
+		if inv, err = in.validate(org, today); err != nil {
 			return err
 		}
 		inv.OrganizationName = org.Name

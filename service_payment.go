@@ -15,7 +15,7 @@ type PaymentDetail struct {
 // RecordPayment records money received, assigned to in.OrganizationID when given (which counts
 // as the first assignment change). Errors: EInvalid.
 func (s *Service) RecordPayment(ctx context.Context, in PaymentCreate) (*PaymentDetail, error) {
-	p, err := in.validate(s.today())
+	p, err := in.validate(s.today(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,7 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (list []*In
 	if err := checkDates(&f.IssuedFrom, &f.IssuedTo, "issued_from", "issued_to"); err != nil {
 		return nil, "", err
 	}
-	f.Today = s.today()
+	f.Today = s.today(ctx)
 	err = s.read(ctx, func(tx Tx) error {
 		list, next, err = tx.ListInvoices(ctx, f)
 		return err
@@ -120,7 +120,6 @@ func (s *Service) GetInvoice(ctx context.Context, id string) (*InvoiceDetail, er
 }
 
 // Today is the service's current date (YYYY-MM-DD), for the derived overdue flag.
-func (s *Service) Today() string { return s.today() }
 
 // OrganizationDetail is an organization with its balances from the journal.
 type OrganizationDetail struct {

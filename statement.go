@@ -214,7 +214,7 @@ func (s *Service) GetStatement(ctx context.Context, orgID, from, to string) (*St
 		return nil, err
 	}
 	if to == "" {
-		to = s.today()
+		to = s.today(ctx)
 		if from > to {
 			return nil, Invalid("from", "is after today, the statement's default end")
 		}

@@ -31,6 +31,9 @@ type Tx interface {
 	ReplayTx // replay.go: every row page by page, for verify
 	WebhookTx
 	ReminderTx
+	// Settings and SetSettings read and write the workspace's settings.
+	Settings(ctx context.Context) (Settings, error)
+	SetSettings(ctx context.Context, st Settings) error
 }
 
 // ReminderTx keeps the workspace's reminder levels and the reminders that became due.

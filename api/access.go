@@ -50,6 +50,8 @@ var access = map[string]string{
 	"run-reminders":           levelWrite,
 	"get-reminder-levels":     levelRead,
 	"set-reminder-levels":     levelAdmin,
+	"get-settings":            levelRead,
+	"set-settings":            levelAdmin,
 	"list-tokens":             levelAdmin,
 	"create-token":            levelAdmin,
 	"revoke-token":            levelAdmin,

@@ -75,7 +75,7 @@ func mayCall(role string, op apiOperation) bool {
 		op.Path == "/v1/users" || strings.HasPrefix(op.Path, "/v1/users/") ||
 		op.Path == "/v1/webhook-endpoints" || strings.HasPrefix(op.Path, "/v1/webhook-endpoints/"):
 		return role == finapp.RoleAdmin
-	case strings.HasPrefix(op.Path, "/v1/settings/") && op.Method != http.MethodGet: // the workspace's settings
+	case (op.Path == "/v1/settings" || strings.HasPrefix(op.Path, "/v1/settings/")) && op.Method != http.MethodGet: // the workspace's settings
 		return role == finapp.RoleAdmin
 	case op.Method == http.MethodGet:
 		return role == finapp.RoleViewer || role == finapp.RoleFinance || role == finapp.RoleAdmin
@@ -219,6 +219,7 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 		return map[string]any{"organization_id": f.Org, "number": fmt.Sprintf("NEW-%d", n), "total": "10.00"}
 	},
 	"void-invoice":        nil,
+	"set-settings":        func(n int, f *accessFixtures) any { return map[string]any{"time_zone": "UTC"} },
 	"run-reminders":       nil,
 	"set-reminder-levels": func(n int, f *accessFixtures) any { return map[string]any{"levels": []int{7, 14, 30}} },
 	"upsert-invoices": func(n int, f *accessFixtures) any {

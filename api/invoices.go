@@ -105,7 +105,7 @@ func (h *handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &created[Invoice]{ETag: etag(inv.Version), Location: "/v1/invoices/" + inv.ID, Body: invoiceOut(inv, h.svc.Today())}, nil
+			return &created[Invoice]{ETag: etag(inv.Version), Location: "/v1/invoices/" + inv.ID, Body: invoiceOut(inv, h.svc.Today(ctx))}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/v1/invoices",
@@ -132,7 +132,7 @@ func (h *handlers) registerInvoices(api huma.API) {
 			}
 			out := &invoiceListOutput{}
 			out.Body.Data = make([]Invoice, 0, len(list))
-			today := h.svc.Today()
+			today := h.svc.Today(ctx)
 			for _, i := range list {
 				out.Body.Data = append(out.Body.Data, invoiceOut(i, today))
 			}
@@ -149,7 +149,7 @@ func (h *handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, problem(err)
 			}
-			out := invoiceOut(d.Invoice, h.svc.Today())
+			out := invoiceOut(d.Invoice, h.svc.Today(ctx))
 			out.Allocations = allocationsOut(d.Allocations)
 			return &invoiceOutput{ETag: etag(d.Version), Body: out}, nil
 		})
@@ -169,7 +169,7 @@ func (h *handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today())}, nil
+			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today(ctx))}, nil
 		})
 
 	type batchItem struct {
@@ -218,7 +218,7 @@ func (h *handlers) registerInvoices(api huma.API) {
 					Data []batchResult `json:"data" doc:"One per item, in the order sent"`
 				}
 			}{}
-			today := h.svc.Today()
+			today := h.svc.Today(ctx)
 			out.Body.Data = make([]batchResult, len(results))
 			for i, r := range results {
 				out.Body.Data[i] = batchResult{Outcome: r.Outcome, Invoice: invoiceOut(r.Invoice, today)}
@@ -260,6 +260,6 @@ func (h *handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today())}, nil
+			return &invoiceOutput{ETag: etag(inv.Version), Body: invoiceOut(inv, h.svc.Today(ctx))}, nil
 		})
 }

@@ -84,6 +84,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerWebhooks(humaAPI)
 	h.registerReports(humaAPI)
 	h.registerReminders(humaAPI)
+	h.registerSettings(humaAPI)
 	h.registerAdmin(humaAPI)
 	declareProtocol(humaAPI.OpenAPI())
 

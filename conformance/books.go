@@ -38,7 +38,7 @@ func (a account) String() string { return a.name + " " + string(a.cur) }
 // loadBooks reads the whole workspace, in full or light. It assumes no writer runs meanwhile.
 func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, error) {
 	b := &books{full: full, payments: map[string]*finapp.PaymentDetail{}, invoices: map[string]*finapp.InvoiceDetail{},
-		orgs: map[string]*finapp.OrganizationDetail{}, today: svc.Today()}
+		orgs: map[string]*finapp.OrganizationDetail{}, today: svc.Today(ctx)}
 	for cursor := ""; ; {
 		list, next, err := svc.ListPayments(ctx, finapp.PaymentFilter{IncludeDeleted: true, Cursor: cursor, Limit: finapp.MaxPageSize})
 		if err != nil {

@@ -107,3 +107,18 @@ func (tx *Tx) ListReminders(ctx context.Context, f finapp.ReminderFilter) ([]*fi
 	}
 	return page(list, f.Limit, func(r *finapp.Reminder) string { return r.ID })
 }
+
+// Settings implements finapp.Tx.
+func (tx *Tx) Settings(ctx context.Context) (finapp.Settings, error) {
+	var st finapp.Settings
+	err := tx.queryRow(ctx, `SELECT time_zone, base_currency, fiscal_year_start FROM workspaces WHERE id = ?`, tx.ws).
+		Scan(&st.TimeZone, &st.BaseCurrency, &st.FiscalYearStart)
+	return st, notFound(err, "workspace", tx.ws)
+}
+
+// SetSettings implements finapp.Tx.
+func (tx *Tx) SetSettings(ctx context.Context, st finapp.Settings) error {
+	_, err := tx.exec(ctx, `UPDATE workspaces SET time_zone = ?, base_currency = ?, fiscal_year_start = ? WHERE id = ?`,
+		st.TimeZone, st.BaseCurrency, st.FiscalYearStart, tx.ws)
+	return err
+}

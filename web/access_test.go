@@ -337,7 +337,7 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 		t.Fatal(err, len(events))
 	}
 	return ids{Payment: p.ID, Allocation: p.Allocations[0].ID, Version: p.Version, Invoice: inv.ID, FreeInvoice: free.ID,
-		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(), User: u.ID, Token: tok.ID,
+		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(ctx), User: u.ID, Token: tok.ID,
 		Webhook: hook.ID, Event: events[len(events)-1].ID}
 }
 

@@ -61,7 +61,7 @@ func TestIssueInvoice_InlineErrorsThenIssued(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("new invoice form: %d", status)
 	}
-	mustContain(t, "form", body, `<option value="`+h.boreal.ID+`" selected>`, `<option value="standard" selected>`, `value="`+h.svc.Today()+`"`)
+	mustContain(t, "form", body, `<option value="`+h.boreal.ID+`" selected>`, `<option value="standard" selected>`, `value="`+h.svc.Today(finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test", Role: finapp.RoleViewer}))+`"`)
 
 	valid := func() url.Values {
 		return url.Values{"organization_id": {h.boreal.ID}, "number": {"TOP-9001"}, "kind": {"top_up"}, "currency": {""},
@@ -163,7 +163,7 @@ func TestReports_ReceiptsAndAgingTablesAndCharts(t *testing.T) {
 	h := newHarness(t, false)
 	c := h.client()
 	c.loggedIn()
-	today, _ := time.Parse("2006-01-02", h.svc.Today())
+	today, _ := time.Parse("2006-01-02", h.svc.Today(finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test", Role: finapp.RoleViewer})))
 	day := func(n int) string { return today.AddDate(0, 0, -n).Format("2006-01-02") }
 	for _, p := range []struct{ on, amount, method string }{{day(0), "100.00", "cash"}, {day(0), "20.50", "bank_transfer"}, {day(1), "50.00", "bank_transfer"}, {day(40), "25.00", "cheque"}} {
 		if _, err := h.svc.RecordPayment(h.ctx, finapp.PaymentCreate{Amount: p.amount, Currency: "SGD", Method: p.method, ReceivedOn: p.on}); err != nil {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"io"
@@ -277,7 +278,7 @@ func TestOrganizationPage_StatementWithRunningBalanceAndAging(t *testing.T) {
 	h := newHarness(t, false)
 	c := h.client()
 	c.loggedIn()
-	today := h.svc.Today()
+	today := h.svc.Today(finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test", Role: finapp.RoleViewer}))
 	// INV-1001 300.00 and INV-1002 500.00 were issued today; a payment of 400.00 pays INV-1001.
 	p := h.pay(h.acme.ID, "400.00", "bank_transfer", "STMT-42")
 	h.allocate(p.ID, finapp.AllocationLine{InvoiceID: h.invoiceByNumber("INV-1001").ID, Amount: "300.00"})

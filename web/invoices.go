@@ -22,7 +22,7 @@ func (s *server) listInvoices(w http.ResponseWriter, r *http.Request, p *page) {
 	q := r.URL.Query()
 	f := finapp.InvoiceFilter{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Kind: q.Get("kind"),
 		IssuedFrom: q.Get("from"), IssuedTo: q.Get("to"), OrganizationID: q.Get("customer"), Cursor: q.Get("cursor"), Limit: pageSize}
-	d := &invoiceList{Statuses: finapp.InvoiceFilterStatuses, Today: s.svc.Today(), First: f.Cursor == "",
+	d := &invoiceList{Statuses: finapp.InvoiceFilterStatuses, Today: s.svc.Today(r.Context()), First: f.Cursor == "",
 		Filter: map[string]string{"q": f.Q, "status": f.Status, "kind": f.Kind, "from": f.IssuedFrom, "to": f.IssuedTo, "customer": f.OrganizationID}}
 	p.Title, p.Nav, p.Data = "Invoices", "invoices", d
 	list, next, err := s.svc.ListInvoices(r.Context(), f)
@@ -61,7 +61,7 @@ func (s *server) showInvoice(w http.ResponseWriter, r *http.Request, p *page, id
 		s.fail(w, p, err)
 		return
 	}
-	p.Title, p.Nav, p.Data = "Invoice "+d.Number, "invoices", &invoiceView{InvoiceDetail: d, Organization: org, Today: s.svc.Today()}
+	p.Title, p.Nav, p.Data = "Invoice "+d.Number, "invoices", &invoiceView{InvoiceDetail: d, Organization: org, Today: s.svc.Today(r.Context())}
 	status := http.StatusOK
 	if actionErr != nil {
 		status = s.refusal(p, actionErr)
@@ -76,7 +76,7 @@ func (s *server) newInvoice(w http.ResponseWriter, r *http.Request, p *page) {
 	if s.readOnly(w, p) {
 		return
 	}
-	today := s.svc.Today()
+	today := s.svc.Today(r.Context())
 	due := today
 	if t, err := time.Parse("2006-01-02", today); err == nil {
 		due = t.AddDate(0, 0, 30).Format("2006-01-02") // net 30, the usual terms; the form may change it

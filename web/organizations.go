@@ -53,7 +53,7 @@ func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *pag
 		s.fail(w, p, err)
 		return
 	}
-	v := &organizationView{OrganizationDetail: d, From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to"), Today: s.svc.Today()}
+	v := &organizationView{OrganizationDetail: d, From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to"), Today: s.svc.Today(r.Context())}
 	p.Title, p.Nav, p.Data = d.Name, "organizations", v
 	if v.Invoices, _, err = s.svc.ListInvoices(ctx, finapp.InvoiceFilter{OrganizationID: id, Limit: 20}); err != nil {
 		s.fail(w, p, err)

@@ -84,7 +84,7 @@ func (s *server) newPayment(w http.ResponseWriter, r *http.Request, p *page) {
 	if s.readOnly(w, p) {
 		return
 	}
-	v := url.Values{"currency": {"SGD"}, "received_on": {s.svc.Today()}, "method": {"bank_transfer"}}
+	v := url.Values{"currency": {"SGD"}, "received_on": {s.svc.Today(r.Context())}, "method": {"bank_transfer"}}
 	if c := r.URL.Query().Get("customer"); c != "" {
 		v.Set("organization_id", c)
 	}

@@ -19,7 +19,7 @@ type remindersView struct {
 
 func (s *server) reminders(w http.ResponseWriter, r *http.Request, p *page) {
 	q := r.URL.Query()
-	v := &remindersView{DueOn: q.Get("due_on"), Today: s.svc.Today(), First: q.Get("cursor") == ""}
+	v := &remindersView{DueOn: q.Get("due_on"), Today: s.svc.Today(r.Context()), First: q.Get("cursor") == ""}
 	if v.DueOn == "" {
 		v.DueOn = v.Today
 	}

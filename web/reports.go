@@ -42,7 +42,7 @@ var bucketNames = map[string]string{"current": "Current", "1_30": "1–30 days",
 
 func (s *server) reports(w http.ResponseWriter, r *http.Request, p *page) {
 	q := r.URL.Query()
-	today := s.svc.Today()
+	today := s.svc.Today(r.Context())
 	v := &reportsView{From: q.Get("from"), To: q.Get("to"), Group: q.Get("group_by"), AsOf: q.Get("as_of"),
 		Groupings: finapp.ReceiptsGroupings, Buckets: finapp.AgingBuckets}
 	if !q.Has("from") && !q.Has("to") { // first visit: the last 30 days

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -58,7 +59,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Money received over the last weeks and invoices of every age, for the Reports page.
-	today, _ := time.Parse("2006-01-02", h.svc.Today())
+	today, _ := time.Parse("2006-01-02", h.svc.Today(finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test", Role: finapp.RoleViewer})))
 	ago := func(days int) string { return today.AddDate(0, 0, -days).Format("2006-01-02") }
 	for i, r := range []struct {
 		days   int

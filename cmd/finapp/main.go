@@ -11,6 +11,7 @@ import (
 	neturl "net/url"
 	"os"
 	"strings"
+	_ "time/tzdata" // time zones of workspaces, also where the system has none (the container)
 
 	"finapp/api"
 	"finapp/postgres"
