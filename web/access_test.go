@@ -152,6 +152,10 @@ var webRoutes = []webRoute{
 		return "/admin/webhooks/" + x.Webhook + "/redeliver", url.Values{"event_id": {x.Event}}
 	}},
 	{"GET /admin/events", admin, 200, path("/admin/events")},
+	{"GET /admin/settings", admin, 200, path("/admin/settings")},
+	{"POST /admin/settings", admin, 303, func(x ids) (string, url.Values) {
+		return "/admin/settings", url.Values{"time_zone": {"Asia/Singapore"}, "base_currency": {"SGD"}, "fiscal_year_start": {"04-01"}, "levels": {"5, 10"}}
+	}},
 }
 
 // TestWebRoutes_ListIsComplete reads the route registrations from the package's source (every

@@ -115,6 +115,8 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /admin/webhooks/{id}/delete", s.admin(s.deleteWebhook))
 	mux.Handle("POST /admin/webhooks/{id}/redeliver", s.admin(s.redeliverWebhook))
 	mux.Handle("GET /admin/events", s.admin(s.events))
+	mux.Handle("GET /admin/settings", s.admin(s.settings))
+	mux.Handle("POST /admin/settings", s.admin(s.saveSettings))
 	return s.checkText(routed(mux))
 }
 
