@@ -133,7 +133,7 @@ func exportCSV(routes *routeIndex, next http.Handler) http.Handler {
 				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 				w.Header().Set("Content-Disposition", `attachment; filename="`+list.file+`.csv"`)
 				w.WriteHeader(http.StatusOK)
-				out = csv.NewWriter(w)
+				out = csv.NewWriter(&deadlineWriter{w: w})
 				_ = out.Write(columns)
 			}
 			for _, row := range rows {

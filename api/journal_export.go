@@ -57,7 +57,11 @@ func (h *handlers) registerJournalExport(api huma.API) {
 		f := journalFormats[format]
 		return &huma.StreamResponse{Body: func(hc huma.Context) {
 			started := false
-			w := &streamedJournal{JournalWriter: f.writer(hc.BodyWriter()), begin: func() {
+			body := hc.BodyWriter()
+			if rw, ok := body.(http.ResponseWriter); ok {
+				body = &deadlineWriter{w: rw}
+			}
+			w := &streamedJournal{JournalWriter: f.writer(body), begin: func() {
 				started = true
 				hc.SetHeader("Content-Type", f.mediaType)
 				hc.SetHeader("Content-Disposition", `attachment; filename="`+f.file+`"`)

@@ -214,6 +214,26 @@ func schemaName(t reflect.Type, hint string) string {
 	return name
 }
 
+// writeWindow is how long a streamed answer (an export) may take to write its next part: each
+// part moves the connection's write deadline on by it, so that a large export to a client that
+// keeps reading is not cut off by the server's overall WriteTimeout.
+const writeWindow = time.Minute
+
+// deadlineWriter is an answer's writer that moves the write deadline on as it writes.
+type deadlineWriter struct {
+	w    http.ResponseWriter
+	next time.Time
+}
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	if now := time.Now(); now.After(d.next) {
+		// A writer that cannot move its deadline (a test recorder) keeps the server's.
+		_ = http.NewResponseController(d.w).SetWriteDeadline(now.Add(writeWindow))
+		d.next = now.Add(writeWindow / 2)
+	}
+	return d.w.Write(p)
+}
+
 // created is the answer of a request that made a resource: 201 with the resource, its version
 // and, in Location, the path that reads (or, for tokens and users, removes) it.
 type created[T any] struct {
