@@ -35,6 +35,20 @@ type ReplayTx interface {
 	AllocationPage(ctx context.Context, afterID string, limit int) ([]*Allocation, error)
 	TopUpPage(ctx context.Context, afterID string, limit int) ([]*TopUp, error)
 	ImportPage(ctx context.Context, afterID string, limit int) ([]*Import, error)
+	// ReplayBaseline is the last audit event of the workspace's trail that a finapp from before
+	// complete trails wrote (0, false when the whole trail is complete).
+	ReplayBaseline(ctx context.Context) (throughSeq int64, ok bool, err error)
+}
+
+// TrailIncomplete refuses to replay books whose audit trail was begun by a finapp from before
+// 2026-12-02, which did not record allocations and top-ups: the books cannot be what a trail
+// without them says, and replaying them would report every allocation as a difference.
+type TrailIncomplete struct {
+	ThroughSeq int64 // the last audit event of the incomplete part
+}
+
+func (e *TrailIncomplete) Error() string {
+	return fmt.Sprintf("the audit trail up to event #%d was written by a finapp from before 2026-12-02, which did not record allocations and top-ups: the books are not replayed (the chain and every other invariant are checked)", e.ThroughSeq)
 }
 
 // Mismatch is one difference between what the audit trail implies and what the database holds.
@@ -792,6 +806,11 @@ const replayPage = 2000
 func (s *Service) ReplayBooks(ctx context.Context) ([]Mismatch, int, error) {
 	r := NewReplay()
 	err := s.read(ctx, func(tx Tx) error {
+		if through, ok, err := tx.ReplayBaseline(ctx); err != nil {
+			return err
+		} else if ok {
+			return &TrailIncomplete{ThroughSeq: through}
+		}
 		var seq int64
 		for {
 			page, err := tx.AuditPage(ctx, seq, replayPage)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"finapp"
 )
@@ -129,4 +130,14 @@ func (tx *Tx) ImportPage(ctx context.Context, afterID string, limit int) ([]*fin
 		imp.CreatedAt, imp.UpdatedAt, imp.CompletedAt = parseTS(created), parseTS(updated), parseTSPtr(completed)
 		return &imp, err
 	})
+}
+
+// ReplayBaseline implements finapp.ReplayTx.
+func (tx *Tx) ReplayBaseline(ctx context.Context) (int64, bool, error) {
+	var seq int64
+	err := tx.queryRow(ctx, `SELECT through_seq FROM replay_baselines WHERE workspace_id = ?`, tx.ws).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return seq, err == nil, err
 }
