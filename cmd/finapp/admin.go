@@ -6,20 +6,21 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"finapp"
 	"finapp/auth"
 	"finapp/sqlstore"
 )
 
-// workspaceFlag adds --workspace (an id or a name) to a command's flags.
-func workspaceFlag(fs *flag.FlagSet) *string {
-	return fs.String("workspace", finapp.DefaultWorkspace, "workspace id or name")
+// workspaceFlag adds --workspace (an id or a name) to cmd.
+func workspaceFlag(cmd *cobra.Command, ws *string) {
+	cmd.Flags().StringVar(ws, "workspace", finapp.DefaultWorkspace, "workspace id or name")
 }
 
 // operator is the context of the operator's command line acting on a workspace: an admin named
@@ -44,31 +45,46 @@ func openWorkspace(ctx context.Context, dsn, ws string) (*sqlstore.DB, *auth.Wor
 	return db, w, nil
 }
 
-func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	ws := workspaceFlag(fs)
-	role := fs.String("role", "", "admin, finance or viewer")
-	name := fs.String("name", "", "a name for the token, shown in the audit trail (default: the role)")
-	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: until revoked)")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newTokenCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
+	cmd.AddCommand(newTokenCreateCmd())
+	return cmd
+}
+
+func newTokenCreateCmd() *cobra.Command {
+	var dsn, ws, role, name string
+	var expires time.Duration
+	cmd := &cobra.Command{
+		Use:   "create --role admin|finance|viewer",
+		Short: "Print a new API token and nothing else",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return tokenCreate(cmd.Context(), dsn, ws, role, name, expires, cmd.OutOrStdout())
+		},
 	}
-	if !finapp.ValidRole(*role) {
+	dbFlag(cmd, &dsn)
+	workspaceFlag(cmd, &ws)
+	cmd.Flags().StringVar(&role, "role", "", "admin, finance or viewer")
+	cmd.Flags().StringVar(&name, "name", "", "a name for the token, shown in the audit trail (default: the role)")
+	cmd.Flags().DurationVar(&expires, "expires", 0, "lifetime, e.g. 720h (default: until revoked)")
+	return cmd
+}
+
+func tokenCreate(ctx context.Context, dsn, ws, role, name string, expires time.Duration, stdout io.Writer) error {
+	if !finapp.ValidRole(role) {
 		return errors.New("--role must be admin, finance or viewer")
 	}
-	db, w, err := openWorkspace(ctx, *dsn, *ws)
+	db, w, err := openWorkspace(ctx, dsn, ws)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	au := auth.New(db.AuthStore())
 	var until *time.Time
-	if *expires > 0 {
-		t := time.Now().Add(*expires).UTC()
+	if expires > 0 {
+		t := time.Now().Add(expires).UTC()
 		until = &t
 	}
-	secret, _, err := au.CreateToken(operator(ctx, w.ID), w.ID, *name, *role, until)
+	secret, _, err := au.CreateToken(operator(ctx, w.ID), w.ID, name, role, until)
 	if err != nil {
 		return err
 	}
@@ -76,21 +92,29 @@ func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func workspaceCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("workspace create", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
+func newWorkspaceCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "workspace", Short: "Manage workspaces (a partner's separate books)"}
+	var dsn string
+	create := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Add a partner's books; prints its id",
+		Args:  exactArgs("NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return workspaceCreate(cmd.Context(), dsn, args[0], cmd.OutOrStdout())
+		},
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: finapp workspace create NAME")
-	}
-	db, err := openDB(ctx, *dsn)
+	dbFlag(create, &dsn)
+	cmd.AddCommand(create)
+	return cmd
+}
+
+func workspaceCreate(ctx context.Context, dsn, name string, stdout io.Writer) error {
+	db, err := openDB(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	w, err := auth.New(db.AuthStore()).CreateWorkspace(operator(ctx, ""), fs.Arg(0))
+	w, err := auth.New(db.AuthStore()).CreateWorkspace(operator(ctx, ""), name)
 	if err != nil {
 		return err
 	}
@@ -98,18 +122,33 @@ func workspaceCreate(ctx context.Context, args []string, stdout io.Writer) error
 	return nil
 }
 
-func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	ws := workspaceFlag(fs)
-	role := fs.String("role", "", "admin, finance or viewer")
-	email := fs.String("email", "", "the user's email, their login name")
-	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newUserCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Manage the users who log in to the web UI"}
+	cmd.AddCommand(newUserCreateCmd())
+	return cmd
+}
+
+func newUserCreateCmd() *cobra.Command {
+	var dsn, ws, role, email string
+	var fromStdin bool
+	cmd := &cobra.Command{
+		Use:   "create --role R --email E",
+		Short: "Add a user; without --password-stdin a password is generated and printed once",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return userCreate(cmd.Context(), dsn, ws, role, email, fromStdin, cmd.InOrStdin(), cmd.OutOrStdout())
+		},
 	}
+	dbFlag(cmd, &dsn)
+	workspaceFlag(cmd, &ws)
+	cmd.Flags().StringVar(&role, "role", "", "admin, finance or viewer")
+	cmd.Flags().StringVar(&email, "email", "", "the user's email, their login name")
+	cmd.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input")
+	return cmd
+}
+
+func userCreate(ctx context.Context, dsn, ws, role, email string, fromStdin bool, stdin io.Reader, stdout io.Writer) error {
 	password, generated := "", false
-	if *fromStdin {
+	if fromStdin {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
@@ -118,13 +157,13 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	} else {
 		password, generated = generatePassword(), true
 	}
-	db, w, err := openWorkspace(ctx, *dsn, *ws)
+	db, w, err := openWorkspace(ctx, dsn, ws)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	au := auth.New(db.AuthStore())
-	u, err := au.CreateUser(operator(ctx, w.ID), w.ID, *email, *role, password)
+	u, err := au.CreateUser(operator(ctx, w.ID), w.ID, email, role, password)
 	if err != nil {
 		return err
 	}
@@ -135,14 +174,24 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	return nil
 }
 
-func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	ws := workspaceFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
+func newAuditCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "audit", Short: "Check the audit trail"}
+	var dsn, ws string
+	verify := &cobra.Command{
+		Use:   "verify",
+		Short: "Recompute one workspace's audit hash chain and replay it over the books; exit 1 if broken",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return auditVerify(cmd.Context(), dsn, ws, cmd.OutOrStdout())
+		},
 	}
-	db, w, err := openWorkspace(ctx, *dsn, *ws)
+	dbFlag(verify, &dsn)
+	workspaceFlag(verify, &ws)
+	cmd.AddCommand(verify)
+	return cmd
+}
+
+func auditVerify(ctx context.Context, dsn, ws string, stdout io.Writer) error {
+	db, w, err := openWorkspace(ctx, dsn, ws)
 	if err != nil {
 		return err
 	}
