@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -98,5 +99,71 @@ func TestCLI_CompletionPrintsAScript(t *testing.T) {
 		if err != nil || len(out) < 100 || !strings.Contains(string(out), "finapp") {
 			t.Errorf("finapp completion %s: %v, %d bytes", shell, err, len(out))
 		}
+	}
+}
+
+// Only serve and migrate start a database's life: every other command refuses an SQLite file
+// that does not exist, so that a mistyped path is not a new, empty set of books.
+func TestCLI_OnlyServeAndMigrateCreateTheDatabase(t *testing.T) {
+	bin := finappBinary(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "FILE.csv"), []byte("received_on,amount,currency,method,reference\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "missing.db")
+	var leaves []*cobra.Command
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if !c.HasSubCommands() && c.Flags().Lookup("db") != nil {
+			leaves = append(leaves, c)
+		}
+	}
+	walk(newRoot())
+	for _, c := range leaves {
+		name := strings.TrimPrefix(c.CommandPath(), "finapp ")
+		args := strings.Fields(name)
+		// The arguments the Use line names (NAME, EMAIL, ID, FILE.csv), then the flags a
+		// command needs before it opens the database.
+		use := strings.Fields(c.Use)
+		for i, w := range use[1:] {
+			if !strings.HasPrefix(use[i], "--") && (strings.ToUpper(w) == w || w == "FILE.csv") {
+				args = append(args, w)
+			}
+		}
+		for flag, value := range map[string]string{"role": "viewer", "email": "someone@example.com"} {
+			if c.Flags().Lookup(flag) != nil {
+				args = append(args, "--"+flag, value)
+			}
+		}
+		args = append(args, "--db", "sqlite:"+path)
+		switch name {
+		case "serve":
+			continue // TestServe_* and deploy/ cover it
+		case "migrate":
+			out, err := exec.Command(bin, args...).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "created the database "+path) {
+				t.Errorf("finapp migrate on a missing file: %v\n%s", err, out)
+			}
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "does not exist") {
+			t.Errorf("finapp %s on a missing file: %v, want exit 1 saying it does not exist\n%s", strings.Join(args, " "), err, out)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Fatalf("finapp %s created %s", name, path)
+		}
+	}
+	if len(leaves) < 9 {
+		t.Errorf("only %d commands take --db", len(leaves))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	neturl "net/url"
 	"os"
 	"strings"
@@ -195,8 +196,40 @@ func dbFlag(cmd *cobra.Command, dsn *string) {
 	envFlag(cmd, "db", "FINAPP_DB")
 }
 
-// openDB opens the database a --db value names.
+// openDB opens the database a --db value names, which must exist: a mistyped SQLite path would
+// otherwise become a new, empty database, and the command would act on books that nobody serves
+// (a token that logs in nowhere, an import into nothing). serve and migrate create it (createDB).
 func openDB(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	if path, ok := sqlitePath(dsn); ok {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("the database %s does not exist; create it with: finapp migrate --db %s", path, dsn)
+		}
+	}
+	return open(ctx, dsn)
+}
+
+// createDB opens the database a --db value names, creating an SQLite file that does not exist
+// yet and saying so on stderr, where a typo in the path shows.
+func createDB(ctx context.Context, dsn string, stderr io.Writer) (*sqlstore.DB, error) {
+	path, ok := sqlitePath(dsn)
+	if !ok {
+		return open(ctx, dsn)
+	}
+	_, err := os.Stat(path)
+	missing := errors.Is(err, fs.ErrNotExist)
+	db, err := open(ctx, dsn)
+	if err == nil && missing {
+		fmt.Fprintf(stderr, "finapp: created the database %s\n", path)
+	}
+	return db, err
+}
+
+// sqlitePath is the file a sqlite: --db value names.
+func sqlitePath(dsn string) (string, bool) {
+	return strings.CutPrefix(dsn, "sqlite:")
+}
+
+func open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
@@ -210,9 +243,9 @@ func newMigrateCmd() *cobra.Command {
 	var dsn string
 	cmd := &cobra.Command{
 		Use:   "migrate",
-		Short: "Bring the database's schema up to date and exit",
+		Short: "Create the database or bring its schema up to date, and exit",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openDB(cmd.Context(), dsn)
+			db, err := createDB(cmd.Context(), dsn, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -39,7 +39,7 @@ func newServeCmd() *cobra.Command {
 A fresh database gets an admin API token and a first web user, printed once on stdout.
 One log line per request goes to stderr.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), o, cmd.OutOrStdout())
+			return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	dbFlag(cmd, &o.dsn)
@@ -56,7 +56,7 @@ One log line per request goes to stderr.`,
 	return cmd
 }
 
-func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
 	useTLS := o.tlsCert != "" || o.tlsKey != ""
 	if useTLS && (o.tlsCert == "" || o.tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -64,9 +64,9 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	var logger *slog.Logger
 	switch o.logFormat {
 	case "json":
-		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		logger = slog.New(slog.NewJSONHandler(stderr, nil))
 	case "text":
-		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		logger = slog.New(slog.NewTextHandler(stderr, nil))
 	default:
 		return fmt.Errorf("--log-format %q: want json or text", o.logFormat)
 	}
@@ -74,7 +74,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	db, err := openDB(ctx, o.dsn)
+	db, err := createDB(ctx, o.dsn, stderr)
 	if err != nil {
 		return err
 	}
