@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"finapp"
+	"finapp/api"
 	"finapp/auth"
 	"finapp/sqlstore"
 )
@@ -47,7 +44,81 @@ func openWorkspace(ctx context.Context, dsn, ws string) (*sqlstore.DB, *auth.Wor
 
 func newTokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
-	cmd.AddCommand(newTokenCreateCmd())
+	cmd.AddCommand(newTokenCreateCmd(), newTokenListCmd(), newTokenRevokeCmd())
+	return cmd
+}
+
+func newTokenListCmd() *cobra.Command {
+	var dsn, ws string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List a workspace's API tokens (never the tokens themselves)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, w, err := openWorkspace(cmd.Context(), dsn, ws)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			tokens, err := auth.New(db.AuthStore()).ListTokens(cmd.Context(), w.ID)
+			if err != nil {
+				return err
+			}
+			out := make([]api.TokenInfo, len(tokens))
+			for i, t := range tokens {
+				out[i] = api.TokenInfo{ID: t.ID, Name: t.Name, Role: t.Role, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			now := time.Now()
+			t := newTable(cmd.OutOrStdout(), "ID", "NAME", "ROLE", "STATUS", "CREATED", "EXPIRES")
+			for i, tok := range out {
+				status, expires := "live", "never"
+				switch {
+				case tok.RevokedAt != nil:
+					status = "revoked " + day(*tok.RevokedAt)
+				case !tokens[i].Live(now):
+					status = "expired"
+				}
+				if tok.ExpiresAt != nil {
+					expires = day(*tok.ExpiresAt)
+				}
+				t.row(tok.ID, tok.Name, tok.Role, status, day(tok.CreatedAt), expires)
+			}
+			return t.flush()
+		},
+	}
+	dbFlag(cmd, &dsn)
+	workspaceFlag(cmd, &ws)
+	jsonFlag(cmd, &asJSON)
+	return cmd
+}
+
+func newTokenRevokeCmd() *cobra.Command {
+	var dsn, ws string
+	cmd := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "End an API token at once (ID as token list shows it)",
+		Long: `End an API token at once. A server running elsewhere trusts a token it has just checked for
+up to 2 seconds more.`,
+		Args: exactArgs("ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, w, err := openWorkspace(ctx, dsn, ws)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := auth.New(db.AuthStore()).RevokeToken(operator(ctx, w.ID), w.ID, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "token %s revoked in workspace %s\n", args[0], w.Name)
+			return nil
+		},
+	}
+	dbFlag(cmd, &dsn)
+	workspaceFlag(cmd, &ws)
 	return cmd
 }
 
@@ -104,7 +175,47 @@ func newWorkspaceCmd() *cobra.Command {
 		},
 	}
 	dbFlag(create, &dsn)
-	cmd.AddCommand(create)
+	cmd.AddCommand(create, newWorkspaceListCmd())
+	return cmd
+}
+
+func newWorkspaceListCmd() *cobra.Command {
+	var dsn string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List every workspace",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := openDB(cmd.Context(), dsn)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			list, err := auth.New(db.AuthStore()).ListWorkspaces(cmd.Context())
+			if err != nil {
+				return err
+			}
+			type workspace struct {
+				ID        string    `json:"id"`
+				Name      string    `json:"name"`
+				CreatedAt time.Time `json:"created_at"`
+			}
+			out := make([]workspace, len(list))
+			for i, w := range list {
+				out[i] = workspace{ID: w.ID, Name: w.Name, CreatedAt: w.CreatedAt}
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			t := newTable(cmd.OutOrStdout(), "ID", "NAME", "CREATED")
+			for _, w := range out {
+				t.row(w.ID, w.Name, day(w.CreatedAt))
+			}
+			return t.flush()
+		},
+	}
+	dbFlag(cmd, &dsn)
+	jsonFlag(cmd, &asJSON)
 	return cmd
 }
 
@@ -119,58 +230,6 @@ func workspaceCreate(ctx context.Context, dsn, name string, stdout io.Writer) er
 		return err
 	}
 	fmt.Fprintln(stdout, w.ID)
-	return nil
-}
-
-func newUserCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "user", Short: "Manage the users who log in to the web UI"}
-	cmd.AddCommand(newUserCreateCmd())
-	return cmd
-}
-
-func newUserCreateCmd() *cobra.Command {
-	var dsn, ws, role, email string
-	var fromStdin bool
-	cmd := &cobra.Command{
-		Use:   "create --role R --email E",
-		Short: "Add a user; without --password-stdin a password is generated and printed once",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return userCreate(cmd.Context(), dsn, ws, role, email, fromStdin, cmd.InOrStdin(), cmd.OutOrStdout())
-		},
-	}
-	dbFlag(cmd, &dsn)
-	workspaceFlag(cmd, &ws)
-	cmd.Flags().StringVar(&role, "role", "", "admin, finance or viewer")
-	cmd.Flags().StringVar(&email, "email", "", "the user's email, their login name")
-	cmd.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input")
-	return cmd
-}
-
-func userCreate(ctx context.Context, dsn, ws, role, email string, fromStdin bool, stdin io.Reader, stdout io.Writer) error {
-	password, generated := "", false
-	if fromStdin {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-		password = strings.TrimRight(line, "\r\n")
-	} else {
-		password, generated = generatePassword(), true
-	}
-	db, w, err := openWorkspace(ctx, dsn, ws)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	au := auth.New(db.AuthStore())
-	u, err := au.CreateUser(operator(ctx, w.ID), w.ID, email, role, password)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "user %s (%s) created in workspace %s\n", u.Email, u.Role, w.Name)
-	if generated {
-		fmt.Fprintf(stdout, "password (shown only now): %s\n", password)
-	}
 	return nil
 }
 
@@ -209,11 +268,4 @@ func auditVerify(ctx context.Context, dsn, ws string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "audit chain of workspace %s intact: %d events\n", w.Name, v.Events)
 	return replayReport(finapp.WithActor(ctx, actor), finapp.NewService(db), stdout)
-}
-
-// generatePassword returns 24 random base32 characters (120 bits).
-func generatePassword() string {
-	b := make([]byte, 15)
-	_, _ = rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }
