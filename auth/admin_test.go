@@ -41,6 +41,12 @@ func TestAuthAdministration_RefusesNonAdminsAndCallersWithoutActor(t *testing.T)
 		if err := a.DisableUser(ctx, finapp.DefaultWorkspace, u.ID); finapp.ErrorCode(err) != finapp.EForbidden {
 			t.Errorf("%s disabling a user: %v, want forbidden", who, err)
 		}
+		if err := a.EnableUser(ctx, finapp.DefaultWorkspace, u.ID); finapp.ErrorCode(err) != finapp.EForbidden {
+			t.Errorf("%s enabling a user: %v, want forbidden", who, err)
+		}
+		if err := a.SetPassword(ctx, finapp.DefaultWorkspace, u.ID, "another long passphrase"); finapp.ErrorCode(err) != finapp.EForbidden {
+			t.Errorf("%s setting a password: %v, want forbidden", who, err)
+		}
 		if err := a.RevokeToken(ctx, finapp.DefaultWorkspace, "tok_x"); finapp.ErrorCode(err) != finapp.EForbidden {
 			t.Errorf("%s revoking a token: %v, want forbidden", who, err)
 		}

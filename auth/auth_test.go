@@ -244,6 +244,69 @@ func TestDisableUser_EndsSessionsAndLogins(t *testing.T) {
 	}
 }
 
+func TestEnableUser_LetsADisabledUserLogInAgainButNotTheOldSessions(t *testing.T) {
+	w := newAuthWorld(t)
+	ana := w.user("ana@example.com", finapp.RoleFinance)
+	old := w.mustLogin("ana@example.com", goodPassword, "192.0.2.1")
+	if err := w.auth.DisableUser(w.ctx, finapp.DefaultWorkspace, ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // enabling an enabled user is no change
+		if err := w.auth.EnableUser(w.ctx, finapp.DefaultWorkspace, ana.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if u, _ := w.auth.UserByEmail(w.ctx, finapp.DefaultWorkspace, "ana@example.com"); u.DisabledAt != nil {
+		t.Fatalf("enabled user still disabled at %v", u.DisabledAt)
+	}
+	w.mustLogin("ana@example.com", goodPassword, "192.0.2.1")
+	if w.sessionWorks(old) {
+		t.Fatal("enabling a user brought back a session that disabling ended")
+	}
+	if err := w.auth.EnableUser(w.ctx, finapp.DefaultWorkspace, "usr_nobody"); finapp.ErrorCode(err) != finapp.ENotFound {
+		t.Fatalf("enabling an unknown user: %v", err)
+	}
+}
+
+func TestSetPassword_ReplacesThePasswordAndEndsSessions(t *testing.T) {
+	w := newAuthWorld(t)
+	ana := w.user("ana@example.com", finapp.RoleFinance)
+	session := w.mustLogin("ana@example.com", goodPassword, "192.0.2.1")
+	if err := w.auth.SetPassword(w.ctx, finapp.DefaultWorkspace, ana.ID, "short"); finapp.ErrorCode(err) != finapp.EInvalid {
+		t.Fatalf("a short password: %v, want invalid", err)
+	}
+	if !w.sessionWorks(session) {
+		t.Fatal("a refused password ended the session")
+	}
+	const next = "another long passphrase"
+	if err := w.auth.SetPassword(w.ctx, finapp.DefaultWorkspace, ana.ID, next); err != nil {
+		t.Fatal(err)
+	}
+	if w.sessionWorks(session) {
+		t.Fatal("a session outlived the password reset")
+	}
+	w.expectLogin(finapp.EUnauthorized, "ana@example.com", goodPassword, "192.0.2.1")
+	w.mustLogin("ana@example.com", next, "192.0.2.1")
+	if u, _ := w.auth.UserByEmail(w.ctx, finapp.DefaultWorkspace, "ana@example.com"); strings.Contains(u.PasswordHash, next) {
+		t.Fatal("the password is stored in clear")
+	}
+}
+
+func TestUserByEmail_FindsTheLoginSpellingInItsWorkspaceOnly(t *testing.T) {
+	w := newAuthWorld(t)
+	ana := w.user("ana@example.com", finapp.RoleFinance)
+	if u, err := w.auth.UserByEmail(w.ctx, finapp.DefaultWorkspace, "  ANA@Example.com "); err != nil || u.ID != ana.ID {
+		t.Fatalf("UserByEmail: %v, %v", u, err)
+	}
+	other, err := w.auth.CreateWorkspace(w.ctx, "Partner B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.auth.UserByEmail(w.ctx, other.ID, "ana@example.com"); finapp.ErrorCode(err) != finapp.ENotFound {
+		t.Fatalf("another workspace's user: %v, want not found", err)
+	}
+}
+
 func TestPasswords_ShorterThan12CharactersAreRefused(t *testing.T) {
 	w := newAuthWorld(t)
 	for _, c := range []struct {

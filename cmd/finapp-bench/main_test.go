@@ -100,6 +100,9 @@ func TestWorkloads_AgainstTheRealServer(t *testing.T) {
 		t.Fatalf("building finapp: %v\n%s", err, out)
 	}
 	db := "sqlite:" + filepath.Join(dir, "bench.db")
+	if out, err := exec.Command(bin, "migrate", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("finapp migrate: %v\n%s", err, out)
+	}
 	token, err := exec.Command(bin, "token", "create", "--role", "finance", "--db", db).Output()
 	if err != nil {
 		t.Fatal(err)

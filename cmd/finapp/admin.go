@@ -1,25 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"finapp"
+	"finapp/api"
 	"finapp/auth"
 	"finapp/sqlstore"
 )
 
-// workspaceFlag adds --workspace (an id or a name) to a command's flags.
-func workspaceFlag(fs *flag.FlagSet) *string {
-	return fs.String("workspace", finapp.DefaultWorkspace, "workspace id or name")
+// workspaceFlag adds --workspace (an id or a name) to cmd.
+func workspaceFlag(cmd *cobra.Command, ws *string) {
+	cmd.Flags().StringVar(ws, "workspace", finapp.DefaultWorkspace, "workspace id or name")
 }
 
 // operator is the context of the operator's command line acting on a workspace: an admin named
@@ -44,31 +42,120 @@ func openWorkspace(ctx context.Context, dsn, ws string) (*sqlstore.DB, *auth.Wor
 	return db, w, nil
 }
 
-func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	ws := workspaceFlag(fs)
-	role := fs.String("role", "", "admin, finance or viewer")
-	name := fs.String("name", "", "a name for the token, shown in the audit trail (default: the role)")
-	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: until revoked)")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newTokenCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
+	cmd.AddCommand(newTokenCreateCmd(), newTokenListCmd(), newTokenRevokeCmd())
+	return cmd
+}
+
+func newTokenListCmd() *cobra.Command {
+	var dsn, ws string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List a workspace's API tokens (never the tokens themselves)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, w, err := openWorkspace(cmd.Context(), dsn, ws)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			tokens, err := auth.New(db.AuthStore()).ListTokens(cmd.Context(), w.ID)
+			if err != nil {
+				return err
+			}
+			out := make([]api.TokenInfo, len(tokens))
+			for i, t := range tokens {
+				out[i] = api.TokenInfo{ID: t.ID, Name: t.Name, Role: t.Role, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			now := time.Now()
+			t := newTable(cmd.OutOrStdout(), "ID", "NAME", "ROLE", "STATUS", "CREATED", "EXPIRES")
+			for i, tok := range out {
+				status, expires := "live", "never"
+				switch {
+				case tok.RevokedAt != nil:
+					status = "revoked " + day(*tok.RevokedAt)
+				case !tokens[i].Live(now):
+					status = "expired"
+				}
+				if tok.ExpiresAt != nil {
+					expires = day(*tok.ExpiresAt)
+				}
+				t.row(tok.ID, tok.Name, tok.Role, status, day(tok.CreatedAt), expires)
+			}
+			return t.flush()
+		},
 	}
-	if !finapp.ValidRole(*role) {
+	dbFlag(cmd, &dsn)
+	workspaceFlag(cmd, &ws)
+	jsonFlag(cmd, &asJSON)
+	return cmd
+}
+
+func newTokenRevokeCmd() *cobra.Command {
+	var dsn, ws string
+	cmd := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "End an API token at once (ID as token list shows it)",
+		Long: `End an API token at once. A server running elsewhere trusts a token it has just checked for
+up to 2 seconds more.`,
+		Args: exactArgs("ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, w, err := openWorkspace(ctx, dsn, ws)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := auth.New(db.AuthStore()).RevokeToken(operator(ctx, w.ID), w.ID, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "token %s revoked in workspace %s\n", args[0], w.Name)
+			return nil
+		},
+	}
+	dbFlag(cmd, &dsn)
+	workspaceFlag(cmd, &ws)
+	return cmd
+}
+
+func newTokenCreateCmd() *cobra.Command {
+	var dsn, ws, role, name string
+	var expires time.Duration
+	cmd := &cobra.Command{
+		Use:   "create --role admin|finance|viewer",
+		Short: "Print a new API token and nothing else",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return tokenCreate(cmd.Context(), dsn, ws, role, name, expires, cmd.OutOrStdout())
+		},
+	}
+	dbFlag(cmd, &dsn)
+	workspaceFlag(cmd, &ws)
+	cmd.Flags().StringVar(&role, "role", "", "admin, finance or viewer")
+	cmd.Flags().StringVar(&name, "name", "", "a name for the token, shown in the audit trail (default: the role)")
+	cmd.Flags().DurationVar(&expires, "expires", 0, "lifetime, e.g. 720h (default: until revoked)")
+	return cmd
+}
+
+func tokenCreate(ctx context.Context, dsn, ws, role, name string, expires time.Duration, stdout io.Writer) error {
+	if !finapp.ValidRole(role) {
 		return errors.New("--role must be admin, finance or viewer")
 	}
-	db, w, err := openWorkspace(ctx, *dsn, *ws)
+	db, w, err := openWorkspace(ctx, dsn, ws)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	au := auth.New(db.AuthStore())
 	var until *time.Time
-	if *expires > 0 {
-		t := time.Now().Add(*expires).UTC()
+	if expires > 0 {
+		t := time.Now().Add(expires).UTC()
 		until = &t
 	}
-	secret, _, err := au.CreateToken(operator(ctx, w.ID), w.ID, *name, *role, until)
+	secret, _, err := au.CreateToken(operator(ctx, w.ID), w.ID, name, role, until)
 	if err != nil {
 		return err
 	}
@@ -76,21 +163,69 @@ func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func workspaceCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("workspace create", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
+func newWorkspaceCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "workspace", Short: "Manage workspaces (a partner's separate books)"}
+	var dsn string
+	create := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Add a partner's books; prints its id",
+		Args:  exactArgs("NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return workspaceCreate(cmd.Context(), dsn, args[0], cmd.OutOrStdout())
+		},
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: finapp workspace create NAME")
+	dbFlag(create, &dsn)
+	cmd.AddCommand(create, newWorkspaceListCmd())
+	return cmd
+}
+
+func newWorkspaceListCmd() *cobra.Command {
+	var dsn string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List every workspace",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := openDB(cmd.Context(), dsn)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			list, err := auth.New(db.AuthStore()).ListWorkspaces(cmd.Context())
+			if err != nil {
+				return err
+			}
+			type workspace struct {
+				ID        string    `json:"id"`
+				Name      string    `json:"name"`
+				CreatedAt time.Time `json:"created_at"`
+			}
+			out := make([]workspace, len(list))
+			for i, w := range list {
+				out[i] = workspace{ID: w.ID, Name: w.Name, CreatedAt: w.CreatedAt}
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			t := newTable(cmd.OutOrStdout(), "ID", "NAME", "CREATED")
+			for _, w := range out {
+				t.row(w.ID, w.Name, day(w.CreatedAt))
+			}
+			return t.flush()
+		},
 	}
-	db, err := openDB(ctx, *dsn)
+	dbFlag(cmd, &dsn)
+	jsonFlag(cmd, &asJSON)
+	return cmd
+}
+
+func workspaceCreate(ctx context.Context, dsn, name string, stdout io.Writer) error {
+	db, err := openDB(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	w, err := auth.New(db.AuthStore()).CreateWorkspace(operator(ctx, ""), fs.Arg(0))
+	w, err := auth.New(db.AuthStore()).CreateWorkspace(operator(ctx, ""), name)
 	if err != nil {
 		return err
 	}
@@ -98,51 +233,24 @@ func workspaceCreate(ctx context.Context, args []string, stdout io.Writer) error
 	return nil
 }
 
-func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	ws := workspaceFlag(fs)
-	role := fs.String("role", "", "admin, finance or viewer")
-	email := fs.String("email", "", "the user's email, their login name")
-	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newAuditCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "audit", Short: "Check the audit trail"}
+	var dsn, ws string
+	verify := &cobra.Command{
+		Use:   "verify",
+		Short: "Recompute one workspace's audit hash chain and replay it over the books; exit 1 if broken",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return auditVerify(cmd.Context(), dsn, ws, cmd.OutOrStdout())
+		},
 	}
-	password, generated := "", false
-	if *fromStdin {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-		password = strings.TrimRight(line, "\r\n")
-	} else {
-		password, generated = generatePassword(), true
-	}
-	db, w, err := openWorkspace(ctx, *dsn, *ws)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	au := auth.New(db.AuthStore())
-	u, err := au.CreateUser(operator(ctx, w.ID), w.ID, *email, *role, password)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "user %s (%s) created in workspace %s\n", u.Email, u.Role, w.Name)
-	if generated {
-		fmt.Fprintf(stdout, "password (shown only now): %s\n", password)
-	}
-	return nil
+	dbFlag(verify, &dsn)
+	workspaceFlag(verify, &ws)
+	cmd.AddCommand(verify)
+	return cmd
 }
 
-func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	ws := workspaceFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, w, err := openWorkspace(ctx, *dsn, *ws)
+func auditVerify(ctx context.Context, dsn, ws string, stdout io.Writer) error {
+	db, w, err := openWorkspace(ctx, dsn, ws)
 	if err != nil {
 		return err
 	}
@@ -160,11 +268,4 @@ func auditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "audit chain of workspace %s intact: %d events\n", w.Name, v.Events)
 	return replayReport(finapp.WithActor(ctx, actor), finapp.NewService(db), stdout)
-}
-
-// generatePassword returns 24 random base32 characters (120 bits).
-func generatePassword() string {
-	b := make([]byte, 15)
-	_, _ = rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -149,7 +150,7 @@ func forEachEngine(t *testing.T, test func(t *testing.T, dsn string, raw *rawDB)
 func auditedBooks(t *testing.T, dsn string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := createDB(ctx, dsn, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

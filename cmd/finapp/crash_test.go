@@ -27,6 +27,7 @@ func TestCrashDrill_KillNineLosesNoAcknowledgedPayment(t *testing.T) {
 	}
 	bin := finappBinary(t)
 	db := "sqlite:" + filepath.Join(t.TempDir(), "books.db")
+	migrateDB(t, bin, db)
 	token := createToken(t, bin, db)
 
 	srv, url := startServer(t, bin, db)

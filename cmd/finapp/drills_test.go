@@ -28,7 +28,7 @@ func TestDrill_SIGTERMFinishesInFlightRequestsAndExitsZero(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := finappBinary(t)
-	db := drillDB(t)
+	db := drillDB(t, bin)
 	token := createToken(t, bin, db)
 	srv, url := startServer(t, bin, db)
 
@@ -180,12 +180,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// drillDB is a fresh database of the run's engine, as a --db value.
-func drillDB(t *testing.T) string {
+// drillDB is a fresh database of the run's engine, as a --db value, created by `finapp migrate`
+// as an operator would: the other commands refuse an SQLite file that does not exist.
+func drillDB(t *testing.T, bin string) string {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "books.db")
 	if testdb.Engine() == "postgres" {
-		return testdb.PostgresSchema(t)
+		db = testdb.PostgresSchema(t)
 	}
-	return "sqlite:" + filepath.Join(t.TempDir(), "books.db")
+	migrateDB(t, bin, db)
+	return db
+}
+
+// migrateDB runs `finapp migrate`, which creates an SQLite file.
+func migrateDB(t *testing.T, bin, db string) {
+	t.Helper()
+	if out, err := exec.Command(bin, "migrate", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("finapp migrate: %v\n%s", err, out)
+	}
 }
 
 func createToken(t *testing.T, bin, db string) string {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,41 +13,53 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"finapp"
 	"finapp/intake"
 	"finapp/paymentcsv"
 )
+
+// importOptions are the flags of `finapp import payments`.
+type importOptions struct {
+	dsn, ws          string
+	maxErrors, chunk int
+}
+
+func newImportCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "import", Short: "Import outside files into the books"}
+	var o importOptions
+	payments := &cobra.Command{
+		Use:   "payments FILE.csv",
+		Short: "Record every line of a CSV file as a payment (docs/import.md)",
+		Long: `Record every line of a CSV file as a payment (docs/import.md): nothing if a line is bad
+(every bad line is listed), nothing twice if run again; an interrupted import, run again,
+records the rest.`,
+		Args: exactArgs("FILE.csv"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return importPayments(cmd.Context(), o, args[0], cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	dbFlag(payments, &o.dsn)
+	workspaceFlag(payments, &o.ws)
+	payments.Flags().IntVar(&o.maxErrors, "max-errors", intake.DefaultMaxErrors, "how many bad lines to list (all are counted)")
+	payments.Flags().IntVar(&o.chunk, "chunk", intake.DefaultChunk, "payments recorded per transaction")
+	cmd.AddCommand(payments)
+	return cmd
+}
 
 // importPayments is `finapp import payments FILE.csv` (docs/import.md): it checks every line of
 // the file, records nothing if any is bad (listing them), and otherwise records each line as a
 // payment, a chunk per transaction, printing a progress line to stderr now and then and a summary
 // to stdout. The same file imported again records nothing; an interrupted import, run again,
 // records the rest.
-func importPayments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import payments", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	ws := workspaceFlag(fs)
-	maxErrors := fs.Int("max-errors", intake.DefaultMaxErrors, "how many bad lines to list (all are counted)")
-	chunk := fs.Int("chunk", intake.DefaultChunk, "payments recorded per transaction")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	var path string
-	if fs.NArg() > 0 { // flags may follow the file name too
-		path = fs.Arg(0)
-		if err := fs.Parse(fs.Args()[1:]); err != nil {
-			return err
-		}
-	}
-	if path == "" || fs.NArg() > 0 {
-		return errors.New("usage: finapp import payments [--db …] [--workspace W] FILE.csv")
-	}
+func importPayments(ctx context.Context, o importOptions, path string, stdout, stderr io.Writer) error {
 	name := filepath.Base(path)
 	info, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	db, w, err := openWorkspace(ctx, *dsn, *ws)
+	db, w, err := openWorkspace(ctx, o.dsn, o.ws)
 	if err != nil {
 		return err
 	}
@@ -65,7 +76,7 @@ func importPayments(ctx context.Context, args []string, stdout, stderr io.Writer
 
 	var file *paymentcsv.Reader // the file as read just now, for the share of it checked
 	var shown *progress
-	in := intake.Import{Name: name, Chunk: *chunk, MaxErrors: *maxErrors,
+	in := intake.Import{Name: name, Chunk: o.chunk, MaxErrors: o.maxErrors,
 		Open: func() (intake.Lines, error) {
 			r, err := paymentcsv.Open(path)
 			if err != nil {

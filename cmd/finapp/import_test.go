@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -48,7 +49,7 @@ func newImportWorld(t *testing.T) *importWorld {
 	}
 	w := &importWorld{t: t, dir: t.TempDir()}
 	w.dsn, w.raw = open(t)
-	db, err := openDB(context.Background(), w.dsn)
+	db, err := createDB(context.Background(), w.dsn, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ var tokenPattern = regexp.MustCompile(`^fa_[a-z2-7]{52}$`)
 func TestTokenCreate_PrintsATokenAndNothingElse(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "f.db")
 	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "--db", db}, strings.NewReader(""), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	if err := run(context.Background(), []string{"token", "create", "--role", "finance", "--db", db}, strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func TestServe_FindsRemindersDue(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := finappBinary(t)
-	db := drillDB(t)
+	db := drillDB(t, bin)
 	token := createToken(t, bin, db)
 	call := func(url, method, path, body string) map[string]any {
 		t.Helper()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +36,7 @@ type replayedBooks struct {
 func mixedBooks(t *testing.T, dsn string) *replayedBooks {
 	t.Helper()
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn)
+	db, err := createDB(ctx, dsn, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

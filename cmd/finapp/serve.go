@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"finapp"
 	"finapp/api"
 	"finapp/auth"
@@ -23,35 +24,57 @@ import (
 // firstUserEmail is the admin user a fresh database gets, so that the web UI can be used at once.
 const firstUserEmail = "admin@finapp.local"
 
-func serve(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	addr := fs.String("addr", env("FINAPP_ADDR", "127.0.0.1:8080"), "listen address (env FINAPP_ADDR)")
-	tlsCert := fs.String("tls-cert", env("FINAPP_TLS_CERT", ""), "serve HTTPS with this certificate (PEM; env FINAPP_TLS_CERT)")
-	tlsKey := fs.String("tls-key", env("FINAPP_TLS_KEY", ""), "the certificate's private key (PEM; env FINAPP_TLS_KEY)")
-	logFormat := fs.String("log-format", env("FINAPP_LOG_FORMAT", "json"), "json or text: the log on stderr, one line per request (env FINAPP_LOG_FORMAT)")
-	hooks := webhookFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
+// serveOptions are serve's flags.
+type serveOptions struct {
+	dsn, addr, tlsCert, tlsKey, logFormat string
+	hooks                                 webhookOptions
+}
+
+func newServeCmd() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server; one log line per request on stderr",
+		Long: `Run the server: the web UI, the JSON API, webhooks out and reminders found every hour.
+A fresh database gets an admin API token and a first web user, printed once on stdout.
+One log line per request goes to stderr.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
-	useTLS := *tlsCert != "" || *tlsKey != ""
-	if useTLS && (*tlsCert == "" || *tlsKey == "") {
+	dbFlag(cmd, &o.dsn)
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address (env FINAPP_ADDR)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; env FINAPP_TLS_CERT)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "the certificate's private key (PEM; env FINAPP_TLS_KEY)")
+	f.StringVar(&o.logFormat, "log-format", "json", "json or text: the log on stderr, one line per request (env FINAPP_LOG_FORMAT)")
+	envFlag(cmd, "addr", "FINAPP_ADDR")
+	envFlag(cmd, "tls-cert", "FINAPP_TLS_CERT")
+	envFlag(cmd, "tls-key", "FINAPP_TLS_KEY")
+	envFlag(cmd, "log-format", "FINAPP_LOG_FORMAT")
+	webhookFlags(cmd, &o.hooks)
+	return cmd
+}
+
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	useTLS := o.tlsCert != "" || o.tlsKey != ""
+	if useTLS && (o.tlsCert == "" || o.tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
 	var logger *slog.Logger
-	switch *logFormat {
+	switch o.logFormat {
 	case "json":
-		logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		logger = slog.New(slog.NewJSONHandler(stderr, nil))
 	case "text":
-		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		logger = slog.New(slog.NewTextHandler(stderr, nil))
 	default:
-		return fmt.Errorf("--log-format %q: want json or text", *logFormat)
+		return fmt.Errorf("--log-format %q: want json or text", o.logFormat)
 	}
 	slog.SetDefault(logger)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	db, err := openDB(ctx, *dsn)
+	db, err := createDB(ctx, o.dsn, stderr)
 	if err != nil {
 		return err
 	}
@@ -59,11 +82,11 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 
 	au := auth.New(db.AuthStore())
 	svc := finapp.NewService(db)
-	svc.WebhookTargets = hooks.policy()
+	svc.WebhookTargets = o.hooks.policy()
 	pages := web.New(web.Deps{Service: svc, Auth: au, Secure: useTLS, Logger: logger, Exports: api.Exports(api.Deps{Service: svc, Auth: au})})
 	handler := api.New(api.Deps{Service: svc, Auth: au, Idempotency: db, Ready: db.Ping, Pages: pages, TLS: useTLS, Log: logger,
 		Collectors: db.Collectors()})
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
@@ -71,7 +94,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if useTLS {
 		url = "https://" + ln.Addr().String()
 	}
-	shown := redact(*dsn)
+	shown := redact(o.dsn)
 	build := api.ReadBuild()
 	logger.Info("started", "url", url, "db", shown, "version", build.Version, "revision", build.Revision)
 	fmt.Fprintf(stdout, "finapp is serving %s on %s\n", shown, url)
@@ -102,7 +125,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	dispatched := make(chan struct{})
 	go func() {
 		defer close(dispatched)
-		hooks.dispatcher(svc, au, logger).Run(dispatchCtx)
+		o.hooks.dispatcher(svc, au, logger).Run(dispatchCtx)
 	}()
 	defer func() { stopDispatch(); <-dispatched }() // before the database closes
 	reminded := make(chan struct{})
@@ -116,7 +139,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	errc := make(chan error, 1)
 	go func() {
 		if useTLS {
-			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+			errc <- srv.ServeTLS(ln, o.tlsCert, o.tlsKey)
 		} else {
 			errc <- srv.Serve(ln)
 		}

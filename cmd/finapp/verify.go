@@ -2,29 +2,40 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"sync/atomic"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"finapp"
 	"finapp/auth"
 	"finapp/conformance"
 )
 
+func newVerifyCmd() *cobra.Command {
+	var dsn string
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check every invariant and audit chain over the whole database; exit 1 on any violation",
+		Long: `Check every invariant and audit chain over the whole database, and replay each audit trail
+over its books: every row and journal entry must be what the trail says. Run it while the server
+is stopped (or idle): it reads in several transactions. Exit status 1 on any violation.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return verify(cmd.Context(), dsn, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	dbFlag(cmd, &dsn)
+	return cmd
+}
+
 // verify checks every invariant of SPEC §2–§3 and every audit chain over the whole database, and
 // replays each audit trail over its books (every row and journal entry must be what the trail
 // says), one workspace after another, printing a result line per workspace; it fails on any violation. On a
 // large database it also prints a progress line to stderr every few seconds.
-// Run it while the server is stopped (or idle): it reads in several transactions.
-func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn)
+func verify(ctx context.Context, dsn string, stdout, stderr io.Writer) error {
+	db, err := openDB(ctx, dsn)
 	if err != nil {
 		return err
 	}

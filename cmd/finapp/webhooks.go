@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"finapp"
 	"finapp/auth"
@@ -23,20 +23,17 @@ type webhookOptions struct {
 	timeout, lease              time.Duration
 }
 
-func webhookFlags(fs *flag.FlagSet) *webhookOptions {
-	o := &webhookOptions{}
-	fs.BoolVar(&o.allowInsecure, "allow-insecure-webhooks", envBool("FINAPP_ALLOW_INSECURE_WEBHOOKS"),
+// webhookFlags adds the webhook settings' flags to cmd.
+func webhookFlags(cmd *cobra.Command, o *webhookOptions) {
+	f := cmd.Flags()
+	f.BoolVar(&o.allowInsecure, "allow-insecure-webhooks", false,
 		"accept http:// webhook URLs, not only https:// (env FINAPP_ALLOW_INSECURE_WEBHOOKS)")
-	fs.BoolVar(&o.allowPrivate, "allow-private-webhooks", envBool("FINAPP_ALLOW_PRIVATE_WEBHOOKS"),
+	f.BoolVar(&o.allowPrivate, "allow-private-webhooks", false,
 		"accept webhook targets on loopback and private networks (env FINAPP_ALLOW_PRIVATE_WEBHOOKS)")
-	fs.DurationVar(&o.timeout, "webhook-timeout", 10*time.Second, "how long a webhook receiver has to answer 2xx")
-	fs.DurationVar(&o.lease, "webhook-lease", 0, "how long a server holds the deliveries it is sending before another may take them (default: 20 × the timeout + 30 s)")
-	return o
-}
-
-func envBool(name string) bool {
-	b, _ := strconv.ParseBool(os.Getenv(name))
-	return b
+	f.DurationVar(&o.timeout, "webhook-timeout", 10*time.Second, "how long a webhook receiver has to answer 2xx")
+	f.DurationVar(&o.lease, "webhook-lease", 0, "how long a server holds the deliveries it is sending before another may take them (default: 20 × the timeout + 30 s)")
+	envFlag(cmd, "allow-insecure-webhooks", "FINAPP_ALLOW_INSECURE_WEBHOOKS")
+	envFlag(cmd, "allow-private-webhooks", "FINAPP_ALLOW_PRIVATE_WEBHOOKS")
 }
 
 func (o *webhookOptions) policy() webhook.Policy {
@@ -62,17 +59,28 @@ func (o *webhookOptions) dispatcher(svc *finapp.Service, au *auth.Auth, log *slo
 	}
 }
 
+func newWebhooksCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "webhooks", Short: "Send webhooks out"}
+	var dsn string
+	var opts webhookOptions
+	deliver := &cobra.Command{
+		Use:   "deliver",
+		Short: "Send every webhook delivery due now and exit (serve does this all the time)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return webhooksDeliver(cmd.Context(), dsn, &opts, cmd.OutOrStdout())
+		},
+	}
+	dbFlag(deliver, &dsn)
+	webhookFlags(deliver, &opts)
+	cmd.AddCommand(deliver)
+	return cmd
+}
+
 // webhooksDeliver is `finapp webhooks deliver`: one-shot delivery of everything due now, in every
 // workspace, until a round finds nothing more to send (retries that are not yet due wait for
 // the next run or for `serve`).
-func webhooksDeliver(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("webhooks deliver", flag.ContinueOnError)
-	dsn := dbFlag(fs)
-	opts := webhookFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn)
+func webhooksDeliver(ctx context.Context, dsn string, opts *webhookOptions, stdout io.Writer) error {
+	db, err := openDB(ctx, dsn)
 	if err != nil {
 		return err
 	}

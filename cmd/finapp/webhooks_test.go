@@ -24,7 +24,7 @@ func TestDrill_WebhooksSurviveKill9(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := finappBinary(t)
-	db := drillDB(t)
+	db := drillDB(t, bin)
 	token := createToken(t, bin, db)
 	out, err := exec.Command(bin, "token", "create", "--role", "admin", "--db", db).Output()
 	if err != nil {
@@ -118,7 +118,7 @@ func TestWebhooksDeliver_OneShot(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := finappBinary(t)
-	db := drillDB(t)
+	db := drillDB(t, bin)
 	got := make(chan string, 10)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got <- r.Header.Get("webhook-id")
