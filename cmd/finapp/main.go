@@ -102,6 +102,8 @@ the first one is ws_default ("Default"). Exit status: 0 done, 1 failed, 2 a wron
 		newWorkspaceCmd(),
 		newImportCmd(),
 		newWebhooksCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
 		newVersionCmd(),
 	)
 	root.InitDefaultCompletionCmd()
