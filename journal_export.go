@@ -29,6 +29,22 @@ type ExportAccount struct {
 	Currencies       []money.Currency
 }
 
+// ExportCurrencies are the currencies the accounts hold, in order: an export's commodities.
+func ExportCurrencies(accounts []ExportAccount) []money.Currency {
+	seen := map[money.Currency]bool{}
+	var out []money.Currency
+	for _, a := range accounts {
+		for _, c := range a.Currencies {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
 // ClassOf places an account of the books in the chart: what the business owns (cash, what its
 // customers owe), what it owes (customers' money not yet applied, their prepaid credit, revenue
 // not yet earned, top-ups not yet provisioned) and what it earned.

@@ -21,7 +21,8 @@ type TokenInfo struct {
 	RevokedAt *time.Time `json:"revoked_at"`
 }
 
-func tokenOut(t *auth.Token) TokenInfo {
+// TokenInfoOf is a token as the API and the command line list it.
+func TokenInfoOf(t *auth.Token) TokenInfo {
 	return TokenInfo{ID: t.ID, Name: t.Name, Role: t.Role, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
 }
 
@@ -34,7 +35,8 @@ type UserInfo struct {
 	DisabledAt *time.Time `json:"disabled_at"`
 }
 
-func userOut(u *auth.User) UserInfo {
+// UserInfoOf is a user as the API and the command line list them.
+func UserInfoOf(u *auth.User) UserInfo {
 	return UserInfo{ID: u.ID, Email: u.Email, Role: u.Role, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt}
 }
 
@@ -63,7 +65,7 @@ func (h *handlers) registerAdmin(api huma.API) {
 			}{}
 			out.Body.Data = []TokenInfo{}
 			for _, t := range list {
-				out.Body.Data = append(out.Body.Data, tokenOut(t))
+				out.Body.Data = append(out.Body.Data, TokenInfoOf(t))
 			}
 			return out, nil
 		})
@@ -86,7 +88,7 @@ func (h *handlers) registerAdmin(api huma.API) {
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &created[createdToken]{Location: "/v1/tokens/" + t.ID, Body: createdToken{TokenInfo: tokenOut(t), Token: secret}}, nil
+			return &created[createdToken]{Location: "/v1/tokens/" + t.ID, Body: createdToken{TokenInfo: TokenInfoOf(t), Token: secret}}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: "/v1/tokens/{id}",
@@ -118,7 +120,7 @@ func (h *handlers) registerAdmin(api huma.API) {
 			}{}
 			out.Body.Data = []UserInfo{}
 			for _, u := range list {
-				out.Body.Data = append(out.Body.Data, userOut(u))
+				out.Body.Data = append(out.Body.Data, UserInfoOf(u))
 			}
 			return out, nil
 		})
@@ -137,7 +139,7 @@ func (h *handlers) registerAdmin(api huma.API) {
 			if err != nil {
 				return nil, problem(err)
 			}
-			return &created[UserInfo]{Location: "/v1/users/" + u.ID, Body: userOut(u)}, nil
+			return &created[UserInfo]{Location: "/v1/users/" + u.ID, Body: UserInfoOf(u)}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "disable-user", Method: http.MethodDelete, Path: "/v1/users/{id}",

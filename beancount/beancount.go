@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -42,18 +41,7 @@ func (x *Writer) Begin(accounts []finapp.ExportAccount, opening *finapp.Exported
 	fmt.Fprintf(x.w, "; finapp journal export: dates are business dates (a payment's received date, an invoice's issue date);\n")
 	fmt.Fprintf(x.w, "; posted: the day the entry was posted. Customers' accounts carry org_id metadata.\n")
 	fmt.Fprintf(x.w, "option \"title\" \"finapp\"\n\n")
-	currencies := map[money.Currency]bool{}
-	for _, a := range accounts {
-		for _, c := range a.Currencies {
-			currencies[c] = true
-		}
-	}
-	codes := make([]string, 0, len(currencies))
-	for c := range currencies {
-		codes = append(codes, string(c))
-	}
-	sort.Strings(codes)
-	for _, c := range codes {
+	for _, c := range finapp.ExportCurrencies(accounts) {
 		fmt.Fprintf(x.w, "%s commodity %s\n", openOn, c)
 	}
 	fmt.Fprintln(x.w)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"finapp"
@@ -33,19 +32,8 @@ var typeCode = map[string]string{finapp.ClassAssets: "A", finapp.ClassLiabilitie
 func (x *Writer) Begin(accounts []finapp.ExportAccount, opening *finapp.ExportedEntry) error {
 	fmt.Fprintf(x.w, "; finapp journal export: dates are business dates (a payment's received date, an invoice's issue date),\n")
 	fmt.Fprintf(x.w, "; the date after = the day the entry was posted. Customers' accounts carry org_id tags.\n\n")
-	currencies := map[money.Currency]bool{}
-	for _, a := range accounts {
-		for _, c := range a.Currencies {
-			currencies[c] = true
-		}
-	}
-	codes := make([]string, 0, len(currencies))
-	for c := range currencies {
-		codes = append(codes, string(c))
-	}
-	sort.Strings(codes)
-	for _, c := range codes {
-		fmt.Fprintf(x.w, "commodity %s %s\n", money.Format(0, money.Currency(c)), c)
+	for _, c := range finapp.ExportCurrencies(accounts) {
+		fmt.Fprintf(x.w, "commodity %s %s\n", money.Format(0, c), c)
 	}
 	fmt.Fprintln(x.w)
 	seen := map[string]int{}

@@ -66,7 +66,7 @@ func newTokenListCmd() *cobra.Command {
 			}
 			out := make([]api.TokenInfo, len(tokens))
 			for i, t := range tokens {
-				out[i] = api.TokenInfo{ID: t.ID, Name: t.Name, Role: t.Role, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
+				out[i] = api.TokenInfoOf(t)
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), out)

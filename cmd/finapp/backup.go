@@ -21,6 +21,9 @@ func newBackupCmd() *cobra.Command {
 			if !ok {
 				return fmt.Errorf("finapp backup copies the embedded SQLite database; back PostgreSQL up with pg_dump or its PITR (docs/operations.md)")
 			}
+			if err := mustExist(dsn); err != nil {
+				return err
+			}
 			if to == "" {
 				return usageErrorf("--to FILE is required")
 			}

@@ -142,6 +142,18 @@ func TestCLI_OnlyServeAndMigrateCreateTheDatabase(t *testing.T) {
 		switch name {
 		case "serve":
 			continue // TestServe_* and deploy/ cover it
+		case "restore":
+			// It writes the database it is given: here from a backup that does not exist, so it
+			// fails, and writes nothing.
+			cmd := exec.Command(bin, args...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err == nil {
+				t.Errorf("finapp restore of a missing backup: %s", out)
+			}
+			if _, err := os.Stat(path); err == nil {
+				t.Fatalf("finapp restore of a missing backup created %s", path)
+			}
+			continue
 		case "migrate":
 			out, err := exec.Command(bin, args...).CombinedOutput()
 			if err != nil || !strings.Contains(string(out), "created the database "+path) {

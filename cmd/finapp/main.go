@@ -203,12 +203,20 @@ func dbFlag(cmd *cobra.Command, dsn *string) {
 // otherwise become a new, empty database, and the command would act on books that nobody serves
 // (a token that logs in nowhere, an import into nothing). serve and migrate create it (createDB).
 func openDB(ctx context.Context, dsn string) (*sqlstore.DB, error) {
-	if path, ok := sqlitePath(dsn); ok {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("the database %s does not exist; create it with: finapp migrate --db %s", path, dsn)
-		}
+	if err := mustExist(dsn); err != nil {
+		return nil, err
 	}
 	return open(ctx, dsn)
+}
+
+// mustExist refuses an SQLite --db naming a file that does not exist (openDB's rule).
+func mustExist(dsn string) error {
+	if path, ok := sqlitePath(dsn); ok {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("the database %s does not exist; create it with: finapp migrate --db %s", path, dsn)
+		}
+	}
+	return nil
 }
 
 // createDB opens the database a --db value names, creating an SQLite file that does not exist

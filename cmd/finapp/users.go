@@ -101,7 +101,7 @@ func newUserListCmd() *cobra.Command {
 			}
 			out := make([]api.UserInfo, len(users))
 			for i, u := range users {
-				out[i] = api.UserInfo{ID: u.ID, Email: u.Email, Role: u.Role, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt}
+				out[i] = api.UserInfoOf(u)
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), out)
