@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 )
 
 // pageExport is a page's CSV export: the API list it is, and the page's filter names with the
@@ -28,6 +29,8 @@ var pageExports = map[string]pageExport{
 	"users":         {"/v1/users", nil},
 	"tokens":        {"/v1/tokens", nil},
 	"webhooks":      {"/v1/webhook-endpoints", nil},
+	// An endpoint's delivery log: the page names the endpoint, which goes in the list's path.
+	"webhook-deliveries": {"/v1/webhook-endpoints/{endpoint}/deliveries", map[string]string{"endpoint": ""}},
 }
 
 // exportURL is the link of a page's Export button: /export/NAME with the page's filters as it
@@ -71,13 +74,18 @@ func (s *server) export(w http.ResponseWriter, r *http.Request, p *page) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	list := e.list
 	for _, name := range names {
-		if v := r.URL.Query().Get(name); v != "" {
+		v := r.URL.Query().Get(name)
+		switch {
+		case e.filters[name] == "": // a part of the list's path
+			list = strings.ReplaceAll(list, "{"+name+"}", url.PathEscape(v))
+		case v != "":
 			q.Set(e.filters[name], v)
 		}
 	}
 	inner := r.Clone(r.Context())
-	inner.URL.Path, inner.URL.RawPath, inner.URL.RawQuery = e.list, "", q.Encode()
+	inner.URL.Path, inner.URL.RawPath, inner.URL.RawQuery = list, "", q.Encode()
 	inner.RequestURI = inner.URL.RequestURI()
 	s.exports.ServeHTTP(w, inner)
 }

@@ -63,7 +63,12 @@ func TestExport_ButtonsDownloadTheFilteredList(t *testing.T) {
 	if status, body := admin.login("export-admin@example.com", testPassword); status != http.StatusOK {
 		t.Fatalf("admin login: %d %s", status, body)
 	}
-	for _, p := range []string{"/invoices", "/organizations", "/audit", "/reports", "/admin/events", "/admin/users", "/admin/tokens", "/admin/webhooks"} {
+	hook, err := h.svc.CreateWebhookEndpoint(ctx, finapp.WebhookEndpointCreate{URL: "https://hooks.example.com/export", Events: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/invoices", "/organizations", "/audit", "/reports", "/reminders", "/admin/events", "/admin/users", "/admin/tokens",
+		"/admin/webhooks", "/admin/webhooks/" + hook.ID} {
 		c := c
 		if strings.HasPrefix(p, "/admin/") {
 			c = admin
