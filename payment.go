@@ -42,6 +42,8 @@ type Payment struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	DeletedAt         *time.Time
+	ExternalID        string   // the billing or payment system's id for it, unique in the workspace
+	Metadata          Metadata // that system's notes on it
 
 	OrganizationName string // read-only, filled by queries
 }
@@ -105,6 +107,8 @@ type PaymentCreate struct {
 	Reference      string
 	InvoiceNumber  string
 	Remark         string
+	ExternalID     string
+	Metadata       Metadata
 }
 
 // validate checks the input and returns the payment it describes (not yet assigned).
@@ -134,6 +138,12 @@ func (in PaymentCreate) validate(today string) (*Payment, error) {
 		return nil, err
 	}
 	if p.Remark, err = text("remark", in.Remark, 2000); err != nil {
+		return nil, err
+	}
+	if p.ExternalID, err = checkExternalID("external_id", in.ExternalID); err != nil {
+		return nil, err
+	}
+	if p.Metadata, err = checkMetadata("metadata", in.Metadata); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -167,6 +177,7 @@ type PaymentUpdate struct {
 	Reference     *string
 	InvoiceNumber *string
 	Remark        *string
+	Metadata      *Metadata // replaces the whole of it when given
 }
 
 // apply returns a copy of p with the update applied, or the first validation error.
@@ -206,6 +217,11 @@ func (u PaymentUpdate) apply(p *Payment) (*Payment, error) {
 	}
 	if u.InvoiceNumber != nil {
 		if next.InvoiceHint, err = text("invoice_number", *u.InvoiceNumber, 64); err != nil {
+			return nil, err
+		}
+	}
+	if u.Metadata != nil {
+		if next.Metadata, err = checkMetadata("metadata", *u.Metadata); err != nil {
 			return nil, err
 		}
 	}
@@ -268,6 +284,7 @@ type PaymentFilter struct {
 	ReceivedFrom   string
 	ReceivedTo     string
 	Q              string
+	ExternalID     string
 	IncludeDeleted bool
 	Cursor         string
 	Limit          int

@@ -1,6 +1,7 @@
 package finapp
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -85,7 +86,7 @@ func TestEditPayment_RefusesAmountBelowAppliedAndCurrencyOnceApplied(t *testing.
 			if got := refusal(err); got != tc.want {
 				t.Fatalf("checkEdit: %s (%v), want %s", got, err, tc.want)
 			}
-			if *tc.p != before {
+			if !reflect.DeepEqual(*tc.p, before) {
 				t.Errorf("the loaded payment was changed: %+v, was %+v", *tc.p, before)
 			}
 			if err == nil && next == tc.p {

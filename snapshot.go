@@ -12,8 +12,10 @@ type paymentSnapshot struct {
 	AssignmentChanges int            `json:"assignment_changes"`
 	Currency          money.Currency `json:"currency"`
 	Deleted           bool           `json:"deleted"`
+	ExternalID        string         `json:"external_id,omitempty"`
 	ID                string         `json:"id"`
 	InvoiceNumber     string         `json:"invoice_number"`
+	Metadata          Metadata       `json:"metadata,omitempty"`
 	Method            string         `json:"method"`
 	OrganizationID    string         `json:"organization_id"`
 	ReceivedOn        string         `json:"received_on"`
@@ -27,7 +29,7 @@ type paymentSnapshot struct {
 func snapshotOfPayment(p *Payment) paymentSnapshot {
 	return paymentSnapshot{Allocated: money.Format(p.Allocated, p.Currency), Amount: money.Format(p.Amount, p.Currency),
 		AssignmentChanges: p.AssignmentChanges, Currency: p.Currency, Deleted: p.DeletedAt != nil, ID: p.ID, InvoiceNumber: p.InvoiceHint,
-		Method: p.Method, OrganizationID: p.OrganizationID, ReceivedOn: p.ReceivedOn, Reference: p.Reference, Remark: p.Remark,
+		ExternalID: p.ExternalID, Metadata: p.Metadata, Method: p.Method, OrganizationID: p.OrganizationID, ReceivedOn: p.ReceivedOn, Reference: p.Reference, Remark: p.Remark,
 		Status: p.Status(), ToppedUp: money.Format(p.ToppedUp, p.Currency), Version: p.Version}
 }
 

@@ -76,3 +76,31 @@ func TestExternalIDs_InvoicesAndOrganizations(t *testing.T) {
 		t.Errorf("51 keys: %d %s", r.Status, r.Body)
 	}
 }
+
+// Payments carry the payment system's id and notes too: unique, found by it, notes replaced by
+// an edit.
+func TestExternalIDs_Payments(t *testing.T) {
+	s := newTestServer(t)
+	org := s.org("Paying Pte Ltd", "SGD")
+	p := s.must(201, "POST", "/v1/payments", map[string]any{"organization_id": org, "amount": "12.00", "currency": "SGD", "method": "stripe",
+		"external_id": "pi_3N", "metadata": map[string]string{"charge": "ch_1"}})
+	if p.str("external_id") != "pi_3N" || p.JSON["metadata"].(map[string]any)["charge"] != "ch_1" {
+		t.Fatalf("payment: %s", p.Body)
+	}
+	r := s.call("POST", "/v1/payments", map[string]any{"amount": "1.00", "currency": "SGD", "method": "stripe", "external_id": "pi_3N"})
+	expectProblem(t, r, 409, "duplicate")
+	if r.str("field") != "external_id" {
+		t.Fatalf("duplicate: %s", r.Body)
+	}
+	if got := s.must(200, "GET", "/v1/payments?external_id=pi_3N", nil).dataList(); len(got) != 1 || got[0]["id"] != p.str("id") {
+		t.Fatalf("by external_id: %v", got)
+	}
+	edited := s.must(200, "PATCH", "/v1/payments/"+p.str("id"), map[string]any{"metadata": map[string]string{"refund": "none"}})
+	if m := edited.JSON["metadata"].(map[string]any); len(m) != 1 || m["refund"] != "none" || edited.str("external_id") != "pi_3N" {
+		t.Fatalf("edited: %s", edited.Body)
+	}
+	mismatches, _, err := s.Svc.ReplayBooks(operator(t.Context(), "ws_default"))
+	if err != nil || len(mismatches) != 0 {
+		t.Fatalf("replay: %v %v", err, mismatches)
+	}
+}

@@ -34,6 +34,8 @@ type Payment struct {
 	CreatedAt             time.Time    `json:"created_at"`
 	UpdatedAt             time.Time    `json:"updated_at"`
 	DeletedAt             *time.Time   `json:"deleted_at"`
+	ExternalID            string       `json:"external_id,omitempty" doc:"The billing or payment system's id for it, unique in the workspace"`
+	Metadata              Metadata     `json:"metadata"`
 	Allocations           []Allocation `json:"allocations,omitempty" doc:"Detail view: every allocation, released ones too"`
 	TopUps                []TopUp      `json:"top_ups,omitempty" doc:"Detail view: top-ups of credit from this payment"`
 }
@@ -68,7 +70,7 @@ func paymentOut(p *finapp.Payment) Payment {
 		Allocated: money.Format(p.Allocated, p.Currency), ToppedUp: money.Format(p.ToppedUp, p.Currency),
 		Unallocated: money.Format(p.Unallocated(), p.Currency), Status: p.Status(), Version: p.Version,
 		AssignmentChanges: p.AssignmentChanges, AssignmentChangesLeft: p.AssignmentChangesLeft(), CreatedBy: p.CreatedBy,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt}
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt, ExternalID: p.ExternalID, Metadata: metadataOut(p.Metadata)}
 	if p.OrganizationID != "" {
 		id := p.OrganizationID
 		out.OrganizationID = &id
@@ -120,14 +122,16 @@ type paymentListOutput struct {
 
 // PaymentCreateBody is the body of POST /v1/payments.
 type PaymentCreateBody struct {
-	OrganizationID string `json:"organization_id,omitempty" doc:"Assigns the payment at once (counts as its first assignment change)"`
-	Amount         string `json:"amount" example:"1234.50" doc:"Decimal string; at most the currency's minor digits" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
-	Currency       string `json:"currency" example:"SGD" pattern:"^[A-Z]{3}$"`
-	ReceivedOn     string `json:"received_on,omitempty" doc:"YYYY-MM-DD, default today" format:"date"`
-	Method         string `json:"method" doc:"bank_transfer, credit_card, debit_card, cash, cheque, paypal, stripe, direct_debit or other"`
-	Reference      string `json:"reference,omitempty" maxLength:"200"`
-	InvoiceNumber  string `json:"invoice_number,omitempty" maxLength:"64" doc:"The invoice # the payer quoted, as a hint"`
-	Remark         string `json:"remark,omitempty" maxLength:"2000"`
+	OrganizationID string   `json:"organization_id,omitempty" doc:"Assigns the payment at once (counts as its first assignment change)"`
+	Amount         string   `json:"amount" example:"1234.50" doc:"Decimal string; at most the currency's minor digits" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Currency       string   `json:"currency" example:"SGD" pattern:"^[A-Z]{3}$"`
+	ReceivedOn     string   `json:"received_on,omitempty" doc:"YYYY-MM-DD, default today" format:"date"`
+	Method         string   `json:"method" doc:"bank_transfer, credit_card, debit_card, cash, cheque, paypal, stripe, direct_debit or other"`
+	Reference      string   `json:"reference,omitempty" maxLength:"200"`
+	InvoiceNumber  string   `json:"invoice_number,omitempty" maxLength:"64" doc:"The invoice # the payer quoted, as a hint"`
+	Remark         string   `json:"remark,omitempty" maxLength:"2000"`
+	ExternalID     string   `json:"external_id,omitempty" maxLength:"255" doc:"The billing or payment system's id for it, unique in the workspace"`
+	Metadata       Metadata `json:"metadata,omitempty"`
 }
 
 // Versioned is the path id and preconditions of a payment write.
@@ -147,7 +151,8 @@ func (h *handlers) registerPayments(api huma.API) {
 		}) (*created[Payment], error) {
 			b := in.Body
 			d, err := h.svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: b.OrganizationID, Amount: b.Amount,
-				Currency: b.Currency, ReceivedOn: b.ReceivedOn, Method: b.Method, Reference: b.Reference, InvoiceNumber: b.InvoiceNumber, Remark: b.Remark})
+				Currency: b.Currency, ReceivedOn: b.ReceivedOn, Method: b.Method, Reference: b.Reference, InvoiceNumber: b.InvoiceNumber, Remark: b.Remark,
+				ExternalID: b.ExternalID, Metadata: finapp.Metadata(b.Metadata)})
 			if err != nil {
 				return nil, problem(err)
 			}
@@ -163,11 +168,12 @@ func (h *handlers) registerPayments(api huma.API) {
 			ReceivedFrom   string `query:"received_from" doc:"YYYY-MM-DD, inclusive" format:"date"`
 			ReceivedTo     string `query:"received_to" doc:"YYYY-MM-DD, inclusive" format:"date"`
 			Q              string `query:"q" doc:"Matches reference, remark, invoice # hint and customer name"`
+			ExternalID     string `query:"external_id" doc:"Exact external id"`
 			IncludeDeleted bool   `query:"include_deleted" doc:"Also list deleted payments (for auditors)"`
 			PageQuery
 		}) (*paymentListOutput, error) {
 			list, next, err := h.svc.ListPayments(ctx, finapp.PaymentFilter{Status: in.Status, OrganizationID: in.OrganizationID, Method: in.Method,
-				ReceivedFrom: in.ReceivedFrom, ReceivedTo: in.ReceivedTo, Q: in.Q, IncludeDeleted: in.IncludeDeleted, Cursor: in.Cursor, Limit: in.Limit})
+				ReceivedFrom: in.ReceivedFrom, ReceivedTo: in.ReceivedTo, Q: in.Q, ExternalID: in.ExternalID, IncludeDeleted: in.IncludeDeleted, Cursor: in.Cursor, Limit: in.Limit})
 			if err != nil {
 				return nil, problem(err)
 			}
@@ -193,13 +199,14 @@ func (h *handlers) registerPayments(api huma.API) {
 		func(ctx context.Context, in *struct {
 			Versioned
 			Body struct {
-				Amount        *string `json:"amount,omitempty" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
-				Currency      *string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
-				ReceivedOn    *string `json:"received_on,omitempty" format:"date"`
-				Method        *string `json:"method,omitempty"`
-				Reference     *string `json:"reference,omitempty"`
-				InvoiceNumber *string `json:"invoice_number,omitempty"`
-				Remark        *string `json:"remark,omitempty"`
+				Amount        *string   `json:"amount,omitempty" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+				Currency      *string   `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
+				ReceivedOn    *string   `json:"received_on,omitempty" format:"date"`
+				Method        *string   `json:"method,omitempty"`
+				Reference     *string   `json:"reference,omitempty"`
+				InvoiceNumber *string   `json:"invoice_number,omitempty"`
+				Remark        *string   `json:"remark,omitempty"`
+				Metadata      *Metadata `json:"metadata,omitempty" doc:"Replaces the whole of it"`
 			}
 		}) (*paymentOutput, error) {
 			v, err := ifMatch(in.IfMatch)
@@ -207,8 +214,13 @@ func (h *handlers) registerPayments(api huma.API) {
 				return nil, err
 			}
 			b := in.Body
-			return paymentResult(h.svc.UpdatePayment(ctx, in.ID, v, finapp.PaymentUpdate{Amount: b.Amount, Currency: b.Currency,
-				ReceivedOn: b.ReceivedOn, Method: b.Method, Reference: b.Reference, InvoiceNumber: b.InvoiceNumber, Remark: b.Remark}))
+			u := finapp.PaymentUpdate{Amount: b.Amount, Currency: b.Currency,
+				ReceivedOn: b.ReceivedOn, Method: b.Method, Reference: b.Reference, InvoiceNumber: b.InvoiceNumber, Remark: b.Remark}
+			if b.Metadata != nil {
+				m := finapp.Metadata(*b.Metadata)
+				u.Metadata = &m
+			}
+			return paymentResult(h.svc.UpdatePayment(ctx, in.ID, v, u))
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "delete-payment", Method: http.MethodDelete, Path: "/v1/payments/{id}",

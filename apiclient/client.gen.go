@@ -991,12 +991,16 @@ type Payment struct {
 	Currency  string     `json:"currency"`
 	DeletedAt *time.Time `json:"deleted_at"`
 
+	// ExternalId The billing or payment system's id for it, unique in the workspace
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Id Examples: pay_01jd8x0c9v7p8x2k3m4n5q6r7s
 	Id string `json:"id"`
 
 	// InvoiceNumber The invoice # the payer quoted (a hint)
-	InvoiceNumber string `json:"invoice_number"`
-	Method        string `json:"method"`
+	InvoiceNumber string            `json:"invoice_number"`
+	Metadata      map[string]string `json:"metadata"`
+	Method        string            `json:"method"`
 
 	// OrganizationId null while unassigned
 	OrganizationId   *string            `json:"organization_id"`
@@ -1027,8 +1031,12 @@ type PaymentCreateBody struct {
 	// Currency Examples: SGD
 	Currency string `json:"currency"`
 
+	// ExternalId The billing or payment system's id for it, unique in the workspace
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// InvoiceNumber The invoice # the payer quoted, as a hint
-	InvoiceNumber *string `json:"invoice_number,omitempty"`
+	InvoiceNumber *string            `json:"invoice_number,omitempty"`
+	Metadata      *map[string]string `json:"metadata,omitempty"`
 
 	// Method bank_transfer, credit_card, debit_card, cash, cheque, paypal, stripe, direct_debit or other
 	Method string `json:"method"`
@@ -1280,13 +1288,16 @@ type UpdateInvoiceRequestKind string
 
 // UpdatePaymentRequest defines model for UpdatePaymentRequest.
 type UpdatePaymentRequest struct {
-	Amount        *string             `json:"amount,omitempty"`
-	Currency      *string             `json:"currency,omitempty"`
-	InvoiceNumber *string             `json:"invoice_number,omitempty"`
-	Method        *string             `json:"method,omitempty"`
-	ReceivedOn    *openapi_types.Date `json:"received_on,omitempty"`
-	Reference     *string             `json:"reference,omitempty"`
-	Remark        *string             `json:"remark,omitempty"`
+	Amount        *string `json:"amount,omitempty"`
+	Currency      *string `json:"currency,omitempty"`
+	InvoiceNumber *string `json:"invoice_number,omitempty"`
+
+	// Metadata Replaces the whole of it
+	Metadata   *map[string]string  `json:"metadata,omitempty"`
+	Method     *string             `json:"method,omitempty"`
+	ReceivedOn *openapi_types.Date `json:"received_on,omitempty"`
+	Reference  *string             `json:"reference,omitempty"`
+	Remark     *string             `json:"remark,omitempty"`
 }
 
 // UpdateWebhookEndpointRequest defines model for UpdateWebhookEndpointRequest.
@@ -1578,6 +1589,9 @@ type ListPaymentsParams struct {
 
 	// Q Matches reference, remark, invoice # hint and customer name
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// ExternalId Exact external id
+	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
 
 	// IncludeDeleted Also list deleted payments (for auditors)
 	IncludeDeleted *bool `form:"include_deleted,omitempty" json:"include_deleted,omitempty"`
@@ -4672,6 +4686,18 @@ func NewListPaymentsRequest(server string, params *ListPaymentsParams) (*http.Re
 		if params.Q != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExternalId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "external_id", *params.ExternalId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -121,7 +121,8 @@ func samePayment(a, b *finapp.Payment) bool {
 		a.ReceivedOn == b.ReceivedOn && a.Method == b.Method && a.Reference == b.Reference && a.InvoiceHint == b.InvoiceHint &&
 		a.Remark == b.Remark && a.Allocated == b.Allocated && a.ToppedUp == b.ToppedUp && a.Version == b.Version &&
 		a.AssignmentChanges == b.AssignmentChanges && a.CreatedBy == b.CreatedBy && a.CreatedAt.Equal(b.CreatedAt) &&
-		a.UpdatedAt.Equal(b.UpdatedAt) && timesEqual(a.DeletedAt, b.DeletedAt) && a.OrganizationName == b.OrganizationName
+		a.UpdatedAt.Equal(b.UpdatedAt) && timesEqual(a.DeletedAt, b.DeletedAt) && a.OrganizationName == b.OrganizationName &&
+		a.ExternalID == b.ExternalID && maps.Equal(a.Metadata, b.Metadata)
 }
 
 // sameInvoice compares the stored fields of two reads of one invoice.

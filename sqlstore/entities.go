@@ -143,20 +143,24 @@ func (tx *Tx) UpdateInvoice(ctx context.Context, i *finapp.Invoice) error {
 }
 
 const paymentColumns = `p.id, p.organization_id, p.amount, p.currency, p.received_on, p.method, p.reference, p.invoice_hint, p.remark,
-	p.allocated, p.topped_up, p.version, p.assignment_changes, p.created_by, p.created_at, p.updated_at, p.deleted_at, o.name`
+	p.allocated, p.topped_up, p.version, p.assignment_changes, p.created_by, p.created_at, p.updated_at, p.deleted_at,
+	p.external_id, p.metadata, o.name`
 
 const paymentFrom = ` FROM payments p LEFT JOIN organizations o ON o.id = p.organization_id `
 
 func scanPayment(s scanner) (*finapp.Payment, error) {
 	var p finapp.Payment
-	var org, orgName, deleted sql.NullString
-	var created, updated string
+	var org, orgName, deleted, external sql.NullString
+	var created, updated, metadata string
 	err := s.Scan(&p.ID, &org, &p.Amount, &p.Currency, &p.ReceivedOn, &p.Method, &p.Reference, &p.InvoiceHint, &p.Remark,
-		&p.Allocated, &p.ToppedUp, &p.Version, &p.AssignmentChanges, &p.CreatedBy, &created, &updated, &deleted, &orgName)
+		&p.Allocated, &p.ToppedUp, &p.Version, &p.AssignmentChanges, &p.CreatedBy, &created, &updated, &deleted, &external, &metadata, &orgName)
 	if err != nil {
 		return nil, err
 	}
-	p.OrganizationID, p.OrganizationName = org.String, orgName.String
+	if p.Metadata, err = finapp.ParseMetadata(metadata); err != nil {
+		return nil, err
+	}
+	p.OrganizationID, p.OrganizationName, p.ExternalID = org.String, orgName.String, external.String
 	p.CreatedAt, p.UpdatedAt, p.DeletedAt = parseTS(created), parseTS(updated), parseTSPtr(deleted)
 	return &p, nil
 }
@@ -170,20 +174,22 @@ func (tx *Tx) Payment(ctx context.Context, id string) (*finapp.Payment, error) {
 // CreatePayment implements finapp.Tx.
 func (tx *Tx) CreatePayment(ctx context.Context, p *finapp.Payment) error {
 	_, err := tx.exec(ctx, `INSERT INTO payments (workspace_id, id, organization_id, amount, currency, received_on, method,
-		reference, invoice_hint, remark, allocated, topped_up, version, assignment_changes, created_by, created_at, updated_at, deleted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		reference, invoice_hint, remark, allocated, topped_up, version, assignment_changes, created_by, created_at, updated_at, deleted_at,
+		external_id, metadata)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tx.ws, p.ID, nullable(p.OrganizationID), p.Amount, p.Currency, p.ReceivedOn, p.Method, p.Reference, p.InvoiceHint, p.Remark,
-		p.Allocated, p.ToppedUp, p.Version, p.AssignmentChanges, p.CreatedBy, ts(p.CreatedAt), ts(p.UpdatedAt), tsPtr(p.DeletedAt))
-	return err
+		p.Allocated, p.ToppedUp, p.Version, p.AssignmentChanges, p.CreatedBy, ts(p.CreatedAt), ts(p.UpdatedAt), tsPtr(p.DeletedAt),
+		externalID(p.ExternalID), p.Metadata.String())
+	return tx.duplicateExternalID(err, "payment", p.ExternalID)
 }
 
 // UpdatePayment implements finapp.Tx.
 func (tx *Tx) UpdatePayment(ctx context.Context, p *finapp.Payment) error {
 	_, err := tx.exec(ctx, `UPDATE payments SET organization_id = ?, amount = ?, currency = ?, received_on = ?, method = ?,
 		reference = ?, invoice_hint = ?, remark = ?, allocated = ?, topped_up = ?, version = ?, assignment_changes = ?,
-		updated_at = ?, deleted_at = ? WHERE workspace_id = ? AND id = ?`,
+		updated_at = ?, deleted_at = ?, metadata = ? WHERE workspace_id = ? AND id = ?`,
 		nullable(p.OrganizationID), p.Amount, p.Currency, p.ReceivedOn, p.Method, p.Reference, p.InvoiceHint, p.Remark,
-		p.Allocated, p.ToppedUp, p.Version, p.AssignmentChanges, ts(p.UpdatedAt), tsPtr(p.DeletedAt), tx.ws, p.ID)
+		p.Allocated, p.ToppedUp, p.Version, p.AssignmentChanges, ts(p.UpdatedAt), tsPtr(p.DeletedAt), p.Metadata.String(), tx.ws, p.ID)
 	return err
 }
 

@@ -156,6 +156,9 @@ func (tx *Tx) ListPayments(ctx context.Context, f finapp.PaymentFilter) ([]*fina
 	if f.Method != "" {
 		w.add(`p.method = ?`, f.Method)
 	}
+	if f.ExternalID != "" {
+		w.add(`p.external_id = ?`, f.ExternalID)
+	}
 	if f.ReceivedFrom != "" {
 		w.add(`p.received_on >= ?`, f.ReceivedFrom)
 	}
