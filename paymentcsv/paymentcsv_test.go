@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -67,7 +68,7 @@ func TestReader_TakesColumnsInAnyOrderAndABOM(t *testing.T) {
 		t.Fatalf("read %d lines, want %d: %+v", len(lines), len(want), lines)
 	}
 	for i := range want {
-		if lines[i] != want[i] {
+		if !reflect.DeepEqual(lines[i], want[i]) {
 			t.Errorf("line %d read as %+v, want %+v", i, lines[i], want[i])
 		}
 	}
@@ -260,7 +261,7 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("written back, %d lines read as %d with %v", len(good), len(again), errs)
 		}
 		for i := range good {
-			if again[i].Payment != good[i].Payment {
+			if !reflect.DeepEqual(again[i].Payment, good[i].Payment) {
 				t.Fatalf("line %d read back as %+v, was %+v", i, again[i].Payment, good[i].Payment)
 			}
 		}
