@@ -2,6 +2,7 @@ package finapp
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,9 +13,15 @@ import (
 const (
 	ClassAssets      = "assets"
 	ClassLiabilities = "liabilities"
+	ClassEquity      = "equity"
 	ClassIncome      = "income"
 	ClassExpenses    = "expenses"
 )
+
+// AccountRetainedEarnings is where an export that starts at a date carries the income and
+// expenses of the years before it: the books themselves have no such account, because they
+// never close a year.
+const AccountRetainedEarnings = "retained_earnings"
 
 // ExportAccount is an account of the books as an accounting tool shows it: its class, its kind
 // ("cash", "receivable", "unapplied", "credit", "deferred_revenue", "topup_clearing", "revenue")
@@ -59,6 +66,8 @@ func ClassOf(account string) (class, kind, detail string) {
 		return ClassLiabilities, kind, ""
 	case AccountRevenue:
 		return ClassIncome, kind, ""
+	case AccountRetainedEarnings:
+		return ClassEquity, kind, ""
 	}
 	return ClassExpenses, kind, detail // none today: write-offs and fees will be
 }
@@ -109,6 +118,7 @@ func (s *Service) ExportJournal(ctx context.Context, f JournalExportFilter, w Jo
 			if opening, err = openingEntry(ctx, tx, f.From); err != nil {
 				return err
 			}
+			accounts = withRetainedEarnings(accounts, opening)
 		}
 		if err := w.Begin(accounts, opening); err != nil {
 			return err
@@ -217,14 +227,55 @@ func openingEntry(ctx context.Context, tx Tx, from string) (*ExportedEntry, erro
 		return keys[i].account < keys[j].account
 	})
 	e := &ExportedEntry{ID: "opening", Operation: "opening.balances", Date: from, PostedOn: from}
+	// What was earned and spent before from is carried as retained earnings, so that an income
+	// statement over the export shows only its own period, as an accountant's opening entry does.
+	retained := map[money.Currency]money.Sum{}
 	for _, k := range keys {
+		if class, _, _ := ClassOf(k.account); class == ClassIncome || class == ClassExpenses {
+			retained[k.cur] = retained[k.cur].Plus(sums[k])
+			continue
+		}
 		amt, ok := sums[k].Amount()
 		if !ok {
 			return nil, Errorf(EInternal, "the opening balance of %s in %s is beyond the range of one amount", k.account, k.cur)
 		}
 		e.Lines = append(e.Lines, JournalLine{Account: k.account, Currency: k.cur, Amount: amt})
 	}
+	curs := make([]money.Currency, 0, len(retained))
+	for c, v := range retained {
+		if !v.IsZero() {
+			curs = append(curs, c)
+		}
+	}
+	sort.Slice(curs, func(i, j int) bool { return curs[i] < curs[j] })
+	for _, c := range curs {
+		amt, ok := retained[c].Amount()
+		if !ok {
+			return nil, Errorf(EInternal, "the retained earnings in %s are beyond the range of one amount", c)
+		}
+		e.Lines = append(e.Lines, JournalLine{Account: AccountRetainedEarnings, Currency: c, Amount: amt})
+	}
 	return e, nil
+}
+
+// withRetainedEarnings adds the retained-earnings account to the accounts when the opening entry
+// uses it.
+func withRetainedEarnings(accounts []ExportAccount, opening *ExportedEntry) []ExportAccount {
+	if opening == nil {
+		return accounts
+	}
+	a := ExportAccount{Account: AccountRetainedEarnings, Class: ClassEquity, Kind: AccountRetainedEarnings}
+	for _, l := range opening.Lines {
+		if l.Account == AccountRetainedEarnings {
+			a.Currencies = append(a.Currencies, l.Currency)
+		}
+	}
+	if len(a.Currencies) == 0 {
+		return accounts
+	}
+	out := append(slices.Clone(accounts), a)
+	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })
+	return out
 }
 
 // eachExportedEntry reads the journal page by page and dates each entry by business date.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -170,17 +171,25 @@ func TestJournalExport_HledgerAgreesWithTheBooks(t *testing.T) {
 		t.Error("two exports of the same books differ")
 	}
 
-	// From a date: the balances before it open the export, so the reports end the same.
+	// From a date: the balances before it open the export, so the balance sheet ends the same;
+	// what was earned before it is carried as retained earnings, so the income statement shows
+	// only the period (the invoices issued from 2026-11-01: 5.00 issued and voided, 7.00).
 	fromFile, fromBody := exportTo(t, s, "?from=2026-11-01", "from.journal")
 	run(t, bin, "-f", fromFile, "check", "--strict")
 	if !strings.Contains(fromBody, "2026-11-01 (opening) opening.balances") || strings.Contains(fromBody, "2026-10-01") {
 		t.Fatalf("from 2026-11-01:\n%s", fromBody)
 	}
+	if !regexp.MustCompile(`equity:retained earnings +-100\.00 SGD`).MatchString(fromBody) || !strings.Contains(fromBody, "account equity:retained earnings  ; type: E") {
+		t.Fatalf("from 2026-11-01: no retained earnings of -100.00 SGD:\n%s", fromBody)
+	}
 	fromBS, _ := hledgerReport(t, bin, fromFile, "bs")
+	wholeBS, _ := hledgerReport(t, bin, file, "bs")
+	if !sameSums(fromBS, wholeBS) {
+		t.Fatalf("balance sheet from 2026-11-01 %v, of the whole journal %v", fromBS, wholeBS)
+	}
 	fromIS, _ := hledgerReport(t, bin, fromFile, "is")
-	maps.Copy(fromBS, fromIS)
-	if !sameSums(fromBS, bs) {
-		t.Fatalf("from 2026-11-01 %v, the whole journal %v", fromBS, bs)
+	if got := fromIS["Revenues"]["SGD"]; got.Cmp(money.SumOf(700)) != 0 {
+		t.Fatalf("revenue from 2026-11-01: %v, want 7.00 SGD", got)
 	}
 	// To a date: only what happened by then (the invoices and the first payment).
 	toFile, _ := exportTo(t, s, "?to=2026-11-15", "to.journal")

@@ -33,8 +33,8 @@ func NewWriter(w io.Writer) *Writer {
 	return &Writer{w: bufio.NewWriterSize(w, 64<<10), names: map[string]string{}}
 }
 
-var root = map[string]string{finapp.ClassAssets: "Assets", finapp.ClassLiabilities: "Liabilities", finapp.ClassIncome: "Income",
-	finapp.ClassExpenses: "Expenses"}
+var root = map[string]string{finapp.ClassAssets: "Assets", finapp.ClassLiabilities: "Liabilities", finapp.ClassEquity: "Equity",
+	finapp.ClassIncome: "Income", finapp.ClassExpenses: "Expenses"}
 
 // Begin implements finapp.JournalWriter.
 func (x *Writer) Begin(accounts []finapp.ExportAccount, opening *finapp.ExportedEntry) error {

@@ -26,7 +26,8 @@ func NewWriter(w io.Writer) *Writer {
 }
 
 // typeCode is hledger's account type of a class.
-var typeCode = map[string]string{finapp.ClassAssets: "A", finapp.ClassLiabilities: "L", finapp.ClassIncome: "R", finapp.ClassExpenses: "X"}
+var typeCode = map[string]string{finapp.ClassAssets: "A", finapp.ClassLiabilities: "L", finapp.ClassEquity: "E", finapp.ClassIncome: "R",
+	finapp.ClassExpenses: "X"}
 
 // Begin implements finapp.JournalWriter.
 func (x *Writer) Begin(accounts []finapp.ExportAccount, opening *finapp.ExportedEntry) error {
