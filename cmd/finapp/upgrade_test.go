@@ -25,7 +25,7 @@ func TestUpgrade_EarlierVersionsMigrateAndVerify(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := finappBinary(t)
-	ext := ".db"
+	ext := ".sqlite"
 	if testdb.Engine() == "postgres" {
 		ext = ".pg.sql"
 	}
@@ -62,7 +62,7 @@ func TestUpgrade_EarlierVersionsMigrateAndVerify(t *testing.T) {
 // restoreFixture puts a fixture in a database of its own and returns its --db.
 func restoreFixture(t *testing.T, fixture string) string {
 	t.Helper()
-	if strings.HasSuffix(fixture, ".db") {
+	if strings.HasSuffix(fixture, ".sqlite") {
 		raw, err := os.ReadFile(fixture)
 		if err != nil {
 			t.Fatal(err)
