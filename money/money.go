@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 
 	"github.com/bojanz/currency"
@@ -131,4 +132,19 @@ func Min(a, b Amount) Amount {
 		return a
 	}
 	return b
+}
+
+// groupedAmount is an amount as banks print it, with a comma between each group of three
+// digits: 12,500.00.
+var groupedAmount = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
+
+// Ungroup takes the grouping commas out of an amount typed as banks print it ("12,500.00" →
+// "12500.00"), for the forms people key amounts into; anything else comes back as it is, for
+// Parse to take or refuse. A comma in another place ("1,2" or "12,50") is not grouping and is
+// left for Parse to refuse, rather than guessed to be a decimal comma.
+func Ungroup(s string) string {
+	if groupedAmount.MatchString(s) {
+		return strings.ReplaceAll(s, ",", "")
+	}
+	return s
 }

@@ -107,3 +107,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestUngroup(t *testing.T) {
+	for in, want := range map[string]string{
+		"12,500.00":   "12500.00",
+		"1,234,567.8": "1234567.8",
+		"1,000":       "1000",
+		"12500.00":    "12500.00",
+		"12,50":       "12,50",     // a decimal comma is not guessed at: Parse refuses it
+		"1,2345.00":   "1,2345.00", // not groups of three
+		",100":        ",100",
+		"12,500.001":  "12500.001", // over-precision stays for Parse to refuse
+		"-1,000.00":   "-1,000.00",
+		"1 000.00":    "1 000.00",
+	} {
+		if got := Ungroup(in); got != want {
+			t.Errorf("Ungroup(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if _, err := Parse(Ungroup("12,500.001"), "SGD"); err == nil {
+		t.Error("over-precision accepted once ungrouped")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/money"
 )
 
 type invoiceList struct {
@@ -100,7 +101,7 @@ func (s *server) showInvoiceForm(w http.ResponseWriter, r *http.Request, p *page
 func (s *server) createInvoice(w http.ResponseWriter, r *http.Request, p *page) {
 	v := r.PostForm
 	in := finapp.InvoiceCreate{OrganizationID: v.Get("organization_id"), Number: v.Get("number"), Kind: v.Get("kind"),
-		Currency: strings.ToUpper(strings.TrimSpace(v.Get("currency"))), Total: strings.TrimSpace(v.Get("total")),
+		Currency: strings.ToUpper(strings.TrimSpace(v.Get("currency"))), Total: money.Ungroup(strings.TrimSpace(v.Get("total"))),
 		IssuedOn: v.Get("issued_on"), DueOn: v.Get("due_on")}
 	inv, err := s.svc.CreateInvoice(r.Context(), in)
 	if err != nil {

@@ -110,7 +110,7 @@ func (s *server) showPaymentForm(w http.ResponseWriter, r *http.Request, p *page
 
 func (s *server) recordPayment(w http.ResponseWriter, r *http.Request, p *page) {
 	v := r.PostForm
-	in := finapp.PaymentCreate{OrganizationID: v.Get("organization_id"), Amount: strings.TrimSpace(v.Get("amount")),
+	in := finapp.PaymentCreate{OrganizationID: v.Get("organization_id"), Amount: money.Ungroup(strings.TrimSpace(v.Get("amount"))),
 		Currency: strings.ToUpper(strings.TrimSpace(v.Get("currency"))), ReceivedOn: v.Get("received_on"), Method: v.Get("method"),
 		Reference: v.Get("reference"), InvoiceNumber: v.Get("invoice_number"), Remark: v.Get("remark")}
 	d, err := s.svc.RecordPayment(r.Context(), in)
@@ -139,7 +139,7 @@ func (s *server) editPayment(w http.ResponseWriter, r *http.Request, p *page) {
 func (s *server) updatePayment(w http.ResponseWriter, r *http.Request, p *page) {
 	v := r.PostForm
 	field := func(k string) *string { x := v.Get(k); return &x }
-	amount, currency := strings.TrimSpace(v.Get("amount")), strings.ToUpper(strings.TrimSpace(v.Get("currency")))
+	amount, currency := money.Ungroup(strings.TrimSpace(v.Get("amount"))), strings.ToUpper(strings.TrimSpace(v.Get("currency")))
 	u := finapp.PaymentUpdate{Amount: &amount, Currency: &currency, ReceivedOn: field("received_on"), Method: field("method"),
 		Reference: field("reference"), InvoiceNumber: field("invoice_number"), Remark: field("remark")}
 	id := r.PathValue("id")
@@ -335,7 +335,7 @@ func (s *server) allocate(w http.ResponseWriter, r *http.Request, p *page) {
 	}
 	req := finapp.AllocationRequest{}
 	for _, inv := range ticked {
-		req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: inv, Amount: strings.TrimSpace(v.Get("amount_" + inv))})
+		req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: inv, Amount: money.Ungroup(strings.TrimSpace(v.Get("amount_" + inv)))})
 	}
 	d, err := s.svc.GetPayment(r.Context(), id)
 	if err == nil && d.OrganizationID == "" {
@@ -375,7 +375,7 @@ func (s *server) autoAllocate(w http.ResponseWriter, r *http.Request, p *page) {
 
 func (s *server) topUp(w http.ResponseWriter, r *http.Request, p *page) {
 	id := r.PathValue("id")
-	if _, err := s.svc.TopUp(r.Context(), id, version(r.PostForm), strings.TrimSpace(r.PostForm.Get("amount"))); err != nil {
+	if _, err := s.svc.TopUp(r.Context(), id, version(r.PostForm), money.Ungroup(strings.TrimSpace(r.PostForm.Get("amount")))); err != nil {
 		s.showPayment(w, r, p, id, err, nil)
 		return
 	}
