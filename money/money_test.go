@@ -1,6 +1,7 @@
 package money
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -128,4 +129,24 @@ func TestUngroup(t *testing.T) {
 	if _, err := Parse(Ungroup("12,500.001"), "SGD"); err == nil {
 		t.Error("over-precision accepted once ungrouped")
 	}
+}
+
+// FuzzUngroup: ungrouping only ever takes commas out of an amount that is all digits in groups
+// of three, and what it gives Parse is taken or refused, never misread.
+func FuzzUngroup(f *testing.F) {
+	for _, s := range []string{"12,500.00", "1,000", "12,50", "1,2345.00", "", "-1,000.00", "9,223,372,036,854,775.807", "1,,000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u := Ungroup(s)
+		if u != s && (strings.ReplaceAll(s, ",", "") != u || strings.ContainsAny(u, ",-+ ")) {
+			t.Fatalf("Ungroup(%q) = %q", s, u)
+		}
+		if a, err := Parse(u, "SGD"); err == nil && Format(a, "SGD") != strings.TrimLeft(u, "0") && !strings.HasPrefix(u, "0") {
+			// A taken amount reads back as the digits keyed (leading zeros aside).
+			if Format(a, "SGD") != u && Format(a, "SGD") != u+".00" && Format(a, "SGD") != u+"0" {
+				t.Fatalf("Parse(Ungroup(%q)) = %s", s, Format(a, "SGD"))
+			}
+		}
+	})
 }
