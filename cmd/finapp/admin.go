@@ -49,30 +49,17 @@ func newTokenCmd() *cobra.Command {
 }
 
 func newTokenListCmd() *cobra.Command {
-	var dsn, ws string
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List a workspace's API tokens (never the tokens themselves)",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, w, err := openWorkspace(cmd.Context(), dsn, ws)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			tokens, err := auth.New(db.AuthStore()).ListTokens(cmd.Context(), w.ID)
-			if err != nil {
-				return err
-			}
+	return newAuthListCmd("List a workspace's API tokens (never the tokens themselves)", (*auth.Auth).ListTokens,
+		func(w io.Writer, tokens []*auth.Token, asJSON bool) error {
 			out := make([]api.TokenInfo, len(tokens))
 			for i, t := range tokens {
 				out[i] = api.TokenInfoOf(t)
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), out)
+				return writeJSON(w, out)
 			}
 			now := time.Now()
-			t := newTable(cmd.OutOrStdout(), "ID", "NAME", "ROLE", "STATUS", "CREATED", "EXPIRES")
+			t := newTable(w, "ID", "NAME", "ROLE", "STATUS", "CREATED", "EXPIRES")
 			for i, tok := range out {
 				status, expires := "live", "never"
 				switch {
@@ -87,6 +74,29 @@ func newTokenListCmd() *cobra.Command {
 				t.row(tok.ID, tok.Name, tok.Role, status, day(tok.CreatedAt), expires)
 			}
 			return t.flush()
+		})
+}
+
+// newAuthListCmd is the shape of every `finapp … list` of a workspace's administration: the
+// records one of Auth's use cases lists, written as the API's JSON or as a table.
+func newAuthListCmd[T any](short string, list func(*auth.Auth, context.Context, string) ([]T, error),
+	write func(w io.Writer, items []T, asJSON bool) error) *cobra.Command {
+	var dsn, ws string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: short,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, w, err := openWorkspace(cmd.Context(), dsn, ws)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			items, err := list(auth.New(db.AuthStore()), cmd.Context(), w.ID)
+			if err != nil {
+				return err
+			}
+			return write(cmd.OutOrStdout(), items, asJSON)
 		},
 	}
 	dbFlag(cmd, &dsn)

@@ -84,29 +84,16 @@ func userCreate(ctx context.Context, dsn, ws, role, email string, fromStdin bool
 }
 
 func newUserListCmd() *cobra.Command {
-	var dsn, ws string
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List a workspace's users (never their passwords)",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, w, err := openWorkspace(cmd.Context(), dsn, ws)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			users, err := auth.New(db.AuthStore()).ListUsers(cmd.Context(), w.ID)
-			if err != nil {
-				return err
-			}
+	return newAuthListCmd("List a workspace's users (never their passwords)", (*auth.Auth).ListUsers,
+		func(w io.Writer, users []*auth.User, asJSON bool) error {
 			out := make([]api.UserInfo, len(users))
 			for i, u := range users {
 				out[i] = api.UserInfoOf(u)
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), out)
+				return writeJSON(w, out)
 			}
-			t := newTable(cmd.OutOrStdout(), "EMAIL", "ROLE", "STATUS", "CREATED", "ID")
+			t := newTable(w, "EMAIL", "ROLE", "STATUS", "CREATED", "ID")
 			for _, u := range out {
 				status := "active"
 				if u.DisabledAt != nil {
@@ -115,12 +102,7 @@ func newUserListCmd() *cobra.Command {
 				t.row(u.Email, u.Role, status, day(u.CreatedAt), u.ID)
 			}
 			return t.flush()
-		},
-	}
-	dbFlag(cmd, &dsn)
-	workspaceFlag(cmd, &ws)
-	jsonFlag(cmd, &asJSON)
-	return cmd
+		})
 }
 
 // newUserChangeCmd is `finapp user disable|enable EMAIL`: change, one of Auth's use cases on a
