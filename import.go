@@ -22,6 +22,7 @@ const PrefixImport = "imp_"
 // committed, because Done is saved in the same transaction as the chunk's payments.
 type Import struct {
 	ID          string
+	Kind        string // what its lines hold: ImportPayments, ImportInvoices or ImportOrganizations
 	Digest      string // SHA-256 of the file's bytes, hex
 	Name        string // the file's name when it was first imported, for people
 	Lines       int    // payment lines in the file
@@ -31,6 +32,13 @@ type Import struct {
 	UpdatedAt   time.Time
 	CompletedAt *time.Time
 }
+
+// Import kinds.
+const (
+	ImportPayments      = "payments"
+	ImportInvoices      = "invoices"
+	ImportOrganizations = "organizations"
+)
 
 // ImportLine is one payment line of an import file, its fields as written.
 type ImportLine struct {
@@ -151,13 +159,15 @@ func (s *Service) FindImport(ctx context.Context, digest string) (*Import, error
 }
 
 // StartImport returns the unfinished import of the file with digest, or starts one of lines
-// payment lines. Errors: EForbidden, EConflict (another count of the same file's lines, or
-// another run starting it just now).
-func (s *Service) StartImport(ctx context.Context, name, digest string, lines int) (*Import, error) {
+// lines of kind. Errors: EForbidden, EConflict (the same file imported as another kind, another
+// count of its lines, or another run starting it just now).
+func (s *Service) StartImport(ctx context.Context, kind, name, digest string, lines int) (*Import, error) {
 	var imp *Import
 	err := s.write(ctx, func(tx Tx, c *changes) error {
 		found, err := tx.ImportByDigest(ctx, digest)
 		switch {
+		case err == nil && found.Kind != kind:
+			return Errorf(EConflict, "import %s took this file as %s, not %s", found.ID, found.Kind, kind)
 		case err == nil && found.Lines != lines:
 			return Errorf(EConflict, "import %s of this file counted %d payment lines, not %d", found.ID, found.Lines, lines)
 		case err == nil:
@@ -166,7 +176,7 @@ func (s *Service) StartImport(ctx context.Context, name, digest string, lines in
 		case ErrorCode(err) != ENotFound:
 			return err
 		}
-		imp = &Import{ID: NewID(PrefixImport), Digest: digest, Name: name, Lines: lines, CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now}
+		imp = &Import{ID: NewID(PrefixImport), Kind: kind, Digest: digest, Name: name, Lines: lines, CreatedBy: c.actor, CreatedAt: c.now, UpdatedAt: c.now}
 		c.record("import.started", "import", imp.ID, nil, importSnapshot(imp))
 		return tx.CreateImport(ctx, imp)
 	})
@@ -214,9 +224,27 @@ func (ch *ImportChunk) Len() int { return len(ch.payments) }
 // payments in the same transaction; imp is updated once that committed. Errors: EConflict
 // (another run is importing the same file), EInvalid (an organization has gone), EUnavailable.
 func (s *Service) WriteImportChunk(ctx context.Context, imp *Import, ch *ImportChunk) error {
+	return s.writeImportChunk(ctx, imp, ch.start, len(ch.payments), ch.c, func(tx Tx, c *changes) error {
+		for _, id := range ch.orgs {
+			if _, err := tx.Organization(ctx, id); err != nil {
+				return asField(err, "organization_id")
+			}
+		}
+		return tx.CreatePayments(ctx, ch.payments)
+	})
+}
+
+// writeImportChunk writes the n lines of imp after its first start in one transaction: write
+// writes them and adds to c what they post, record and announce; imp moves on by n in the same
+// transaction and is updated once that committed. c, when not nil, holds what was built before
+// the transaction. Errors: EConflict (another run is importing the same file), those of write.
+func (s *Service) writeImportChunk(ctx context.Context, imp *Import, start, n int, built *changes, write func(Tx, *changes) error) error {
 	a, err := s.actor(ctx)
 	if err != nil {
 		return err
+	}
+	if !a.CanWrite() {
+		return Errorf(EForbidden, "the %s role may only read", a.Role)
 	}
 	var saved Import
 	err = s.Store.Update(ctx, a.WorkspaceID, func(tx Tx) error {
@@ -224,26 +252,31 @@ func (s *Service) WriteImportChunk(ctx context.Context, imp *Import, ch *ImportC
 		if err != nil {
 			return err
 		}
-		if cur.Done != ch.start {
-			return Errorf(EConflict, "another run is importing this file too (import %s is at payment %d of %d, this run at %d); let it finish",
-				cur.ID, cur.Done, cur.Lines, ch.start)
+		if cur.Done != start {
+			return Errorf(EConflict, "another run is importing this file too (import %s is at line %d of %d, this run at %d); let it finish",
+				cur.ID, cur.Done, cur.Lines, start)
 		}
-		for _, id := range ch.orgs {
-			if _, err := tx.Organization(ctx, id); err != nil {
-				return asField(err, "organization_id")
-			}
+		// The store may run this function again: what it adds to c must not stick.
+		c := newChanges(s.Now().UTC(), a)
+		if built != nil {
+			c = new(changes)
+			*c = *built
+			c.audit = slices.Clip(c.audit)
 		}
-		if err := tx.CreatePayments(ctx, ch.payments); err != nil {
+		if err := write(tx, c); err != nil {
 			return err
 		}
-		c := *ch.c // the store may run this function again: what it adds must not stick
-		c.audit = slices.Clip(c.audit)
-		cur.Done += len(ch.payments)
+		cur.Done += n
 		cur.UpdatedAt = c.now
-		if cur.Done == cur.Lines {
+		switch {
+		case cur.Done == cur.Lines:
 			at := c.now
 			cur.CompletedAt = &at
 			c.record("import.completed", "import", cur.ID, nil, importSnapshot(cur))
+		case cur.Kind != ImportPayments:
+			// An upsert may change nothing and so leave no other trace of its lines: the trail
+			// says how far the import got (payment lines each leave a payment.recorded).
+			c.record("import.progressed", "import", cur.ID, nil, importSnapshot(cur))
 		}
 		if err := c.save(ctx, tx); err != nil {
 			return err
@@ -259,5 +292,5 @@ func (s *Service) WriteImportChunk(ctx context.Context, imp *Import, ch *ImportC
 
 // importSnapshot is how an import appears in the audit trail.
 func importSnapshot(imp *Import) map[string]any {
-	return map[string]any{"id": imp.ID, "name": imp.Name, "sha256": imp.Digest, "lines": imp.Lines, "done": imp.Done}
+	return map[string]any{"id": imp.ID, "kind": imp.Kind, "name": imp.Name, "sha256": imp.Digest, "lines": imp.Lines, "done": imp.Done}
 }

@@ -68,46 +68,19 @@ func (s *Service) UpsertInvoices(ctx context.Context, items []InvoiceUpsert) ([]
 	var results []UpsertResult
 	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
-		results = make([]UpsertResult, len(items))
-		befores := make([]*Invoice, len(items))
-		plan := batchPlan{externalIDs: map[string]int{}, numbers: map[string]int{}, orgs: map[string]*Organization{}}
-		var bad []*Error
-		for i, item := range items {
-			inv, before, err := plan.item(ctx, tx, i, item, today)
-			if err != nil {
-				var e *Error
-				if !errors.As(err, &e) {
-					return err
-				}
-				bad = append(bad, itemError(i, e))
-				continue
-			}
-			results[i], befores[i] = UpsertResult{Invoice: inv}, before
+		planned, refused, err := planInvoiceUpserts(ctx, tx, items, today, orgCache{}, batchItemName("invoices"))
+		if err != nil {
+			return err
 		}
-		if len(bad) > 0 {
+		if len(refused) > 0 {
+			bad := make([]*Error, len(refused))
+			for n, r := range refused {
+				bad[n] = itemError(r.Index, r.Err)
+			}
 			return &BatchError{Items: bad}
 		}
-		for i, r := range results {
-			var err error
-			switch before := befores[i]; {
-			case before == nil:
-				results[i].Outcome = UpsertCreated
-				err = issueInvoice(ctx, tx, c, r.Invoice)
-			case invoiceChanged(before, r.Invoice):
-				results[i].Outcome = UpsertUpdated
-				err = correctInvoice(ctx, tx, c, before, r.Invoice)
-			default:
-				results[i] = UpsertResult{Invoice: before, Outcome: UpsertUnchanged}
-			}
-			if err != nil {
-				var e *Error
-				if errors.As(err, &e) {
-					return &BatchError{Items: []*Error{itemError(i, e)}}
-				}
-				return err
-			}
-		}
-		return nil
+		results, err = applyInvoiceUpserts(ctx, tx, c, planned)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -115,17 +88,153 @@ func (s *Service) UpsertInvoices(ctx context.Context, items []InvoiceUpsert) ([]
 	return results, nil
 }
 
+// ItemRefusal is why one item of a batch or line of a file is refused: Index is its place in the
+// items checked together.
+type ItemRefusal struct {
+	Index int
+	Err   *Error
+}
+
+// plannedUpsert is what one checked item does: issue Invoice (Before nil), correct Before to
+// Invoice, or nothing (Invoice equals Before).
+type plannedUpsert struct {
+	Invoice, Before *Invoice
+}
+
+// orgCache remembers the organizations items named ("organization_id\x00org_…" or
+// "organization_external_id\x00…"), so that the chunks of a file look each up once.
+type orgCache map[string]*Organization
+
+// planInvoiceUpserts checks items against the books as tx sees them, without writing, and
+// returns what each does, or why each bad one is refused. It reads what the items name a
+// statement per thousand items, not a few per item: a file of a million invoices goes through it.
+// name says which item another one is ("invoices[3]", "line 57") when two claim the same key.
+func planInvoiceUpserts(ctx context.Context, tx Tx, items []InvoiceUpsert, today string, orgs orgCache, name func(int) string) ([]plannedUpsert, []ItemRefusal, error) {
+	p := batchPlan{tx: tx, today: today, orgs: orgs, name: name, externalIDs: map[string]int{}, numbers: map[string]int{}}
+	if err := p.prefetch(ctx, items); err != nil {
+		return nil, nil, err
+	}
+	planned := make([]plannedUpsert, len(items))
+	var refused []ItemRefusal
+	for i, item := range items {
+		inv, before, err := p.item(ctx, i, item)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				return nil, nil, err
+			}
+			refused = append(refused, ItemRefusal{Index: i, Err: e})
+			continue
+		}
+		planned[i] = plannedUpsert{Invoice: inv, Before: before}
+	}
+	return planned, refused, nil
+}
+
+// applyInvoiceUpserts writes what planInvoiceUpserts planned in tx: the new invoices in as few
+// statements as the store can, each posted, recorded and announced as CreateInvoice does; the
+// corrections as UpdateInvoice does. A correction refused by the store (a number taken since it
+// was planned) is a *BatchError naming the item.
+func applyInvoiceUpserts(ctx context.Context, tx Tx, c *changes, planned []plannedUpsert) ([]UpsertResult, error) {
+	results := make([]UpsertResult, len(planned))
+	var issued []*Invoice
+	for i, pl := range planned {
+		if pl.Before == nil {
+			pl.Invoice.ID, pl.Invoice.CreatedAt, pl.Invoice.Version = NewID(PrefixInvoice), c.now, 1
+			issued = append(issued, pl.Invoice)
+		}
+		results[i] = UpsertResult{Invoice: pl.Invoice}
+	}
+	if err := tx.CreateInvoices(ctx, issued); err != nil {
+		return nil, err
+	}
+	for i, pl := range planned {
+		switch {
+		case pl.Before == nil:
+			results[i].Outcome = UpsertCreated
+			announceIssued(c, pl.Invoice)
+		case invoiceChanged(pl.Before, pl.Invoice):
+			results[i].Outcome = UpsertUpdated
+			if err := correctInvoice(ctx, tx, c, pl.Before, pl.Invoice); err != nil {
+				return nil, batchItemError("invoices", i, err)
+			}
+		default:
+			results[i] = UpsertResult{Invoice: pl.Before, Outcome: UpsertUnchanged}
+		}
+	}
+	return results, nil
+}
+
 // batchPlan remembers what the items before have claimed, so that two items of one batch
-// cannot take the same external id or number.
+// cannot take the same external id or number, and what the books hold under the names the
+// items use.
 type batchPlan struct {
-	externalIDs map[string]int
-	numbers     map[string]int
-	orgs        map[string]*Organization
+	tx          Tx
+	today       string
+	name        func(int) string    // names an item for a person
+	externalIDs map[string]int      // external id → the item that claims it
+	numbers     map[string]int      // invoice number → the item that takes it
+	existing    map[string]*Invoice // external id → the invoice that has it, for every item's
+	taken       map[string]string   // invoice number → the invoice that has it, for every number asked
+	orgs        orgCache
+}
+
+// prefetch reads, a statement per thousand items, the invoices with the items' external ids,
+// which of the items' numbers are taken, and the organizations they name.
+func (p *batchPlan) prefetch(ctx context.Context, items []InvoiceUpsert) error {
+	exts := make([]string, 0, len(items))
+	numbers := make([]string, 0, len(items))
+	var orgIDs, orgExts []string
+	for _, it := range items {
+		if it.ExternalID != "" {
+			exts = append(exts, it.ExternalID)
+		}
+		if n := strings.TrimSpace(it.Number); n != "" {
+			numbers = append(numbers, n)
+		}
+		switch {
+		case it.OrganizationID != "":
+			if _, ok := p.orgs["organization_id\x00"+it.OrganizationID]; !ok {
+				orgIDs = append(orgIDs, it.OrganizationID)
+			}
+		case it.OrganizationExternalID != "":
+			if _, ok := p.orgs["organization_external_id\x00"+it.OrganizationExternalID]; !ok {
+				orgExts = append(orgExts, it.OrganizationExternalID)
+			}
+		}
+	}
+	var err error
+	if p.existing, err = p.tx.InvoicesByExternalIDs(ctx, exts); err != nil {
+		return err
+	}
+	if p.taken, err = p.tx.InvoiceIDsByNumber(ctx, numbers); err != nil {
+		return err
+	}
+	for _, n := range numbers {
+		if _, ok := p.taken[n]; !ok {
+			p.taken[n] = "" // asked: free
+		}
+	}
+	byID, err := p.tx.OrganizationsByID(ctx, orgIDs)
+	if err != nil {
+		return err
+	}
+	for _, id := range orgIDs {
+		p.orgs["organization_id\x00"+id] = byID[id] // nil: no such organization
+	}
+	byExt, err := p.tx.OrganizationsByExternalIDs(ctx, orgExts)
+	if err != nil {
+		return err
+	}
+	for _, id := range orgExts {
+		p.orgs["organization_external_id\x00"+id] = byExt[id]
+	}
+	return nil
 }
 
 // item checks one item and returns the invoice it makes (and, for an invoice finapp has, the
 // invoice as it was).
-func (p *batchPlan) item(ctx context.Context, tx Tx, i int, item InvoiceUpsert, today string) (inv, before *Invoice, err error) {
+func (p *batchPlan) item(ctx context.Context, i int, item InvoiceUpsert) (inv, before *Invoice, err error) {
 	ext, err := checkExternalID("external_id", item.ExternalID)
 	if err != nil {
 		return nil, nil, err
@@ -134,29 +243,25 @@ func (p *batchPlan) item(ctx context.Context, tx Tx, i int, item InvoiceUpsert, 
 		return nil, nil, Invalid("external_id", "is required: it is what finds the invoice when the batch is sent again")
 	}
 	if j, dup := p.externalIDs[ext]; dup {
-		return nil, nil, Invalid("external_id", "is also invoices[%d]'s", j)
+		return nil, nil, Invalid("external_id", "is also %s's", p.name(j))
 	}
 	p.externalIDs[ext] = i
-	org, err := p.organization(ctx, tx, item)
+	org, err := p.organization(item)
 	if err != nil {
 		return nil, nil, err
 	}
-	before, err = tx.InvoiceByExternalID(ctx, ext)
-	switch {
-	case ErrorCode(err) == ENotFound:
-		before = nil
+	before = p.existing[ext]
+	if before == nil {
 		if org == nil {
 			return nil, nil, Invalid("organization_id", "is required for a new invoice (or organization_external_id)")
 		}
 		inv, err = InvoiceCreate{Number: item.Number, OrganizationID: org.ID, Kind: item.Kind, Currency: item.Currency, Total: item.Total,
-			IssuedOn: item.IssuedOn, DueOn: item.DueOn, ExternalID: ext, Metadata: item.Metadata}.validate(org, today)
+			IssuedOn: item.IssuedOn, DueOn: item.DueOn, ExternalID: ext, Metadata: item.Metadata}.validate(org, p.today)
 		if err != nil {
 			return nil, nil, err
 		}
 		inv.OrganizationName = org.Name
-	case err != nil:
-		return nil, nil, err
-	default:
+	} else {
 		if org != nil && org.ID != before.OrganizationID {
 			return nil, nil, Errorf(EConflict, "invoice %s is %s's; an invoice does not move to another organization", before.Number, before.OrganizationID)
 		}
@@ -174,41 +279,38 @@ func (p *batchPlan) item(ctx context.Context, tx Tx, i int, item InvoiceUpsert, 
 	}
 	if before == nil || inv.Number != before.Number {
 		if j, dup := p.numbers[inv.Number]; dup {
-			return nil, nil, &Error{Code: EDuplicate, Field: "number", Message: fmt.Sprintf("invoice number %s is also invoices[%d]'s", inv.Number, j)}
+			return nil, nil, &Error{Code: EDuplicate, Field: "number", Message: fmt.Sprintf("invoice number %s is also %s's", inv.Number, p.name(j))}
 		}
-		if other, err := tx.InvoiceByNumber(ctx, inv.Number); err == nil && (before == nil || other.ID != before.ID) {
+		holder, asked := p.taken[inv.Number]
+		if !asked { // the number as validated is not as written: ask for it alone
+			found, err := p.tx.InvoiceIDsByNumber(ctx, []string{inv.Number})
+			if err != nil {
+				return nil, nil, err
+			}
+			holder = found[inv.Number]
+		}
+		if holder != "" && (before == nil || holder != before.ID) {
 			return nil, nil, &Error{Code: EDuplicate, Field: "number", Message: "invoice number " + inv.Number + " is already taken"}
-		} else if err != nil && ErrorCode(err) != ENotFound {
-			return nil, nil, err
 		}
 	}
 	p.numbers[inv.Number] = i
 	return inv, before, nil
 }
 
-// organization resolves the item's customer, nil when it names none.
-func (p *batchPlan) organization(ctx context.Context, tx Tx, item InvoiceUpsert) (*Organization, error) {
+// organization resolves the item's customer from what prefetch read, nil when it names none.
+func (p *batchPlan) organization(item InvoiceUpsert) (*Organization, error) {
 	key, field := item.OrganizationID, "organization_id"
+	what := "organization"
 	if key == "" {
-		key, field = item.OrganizationExternalID, "organization_external_id"
+		key, field, what = item.OrganizationExternalID, "organization_external_id", "organization with external id"
 	}
 	if key == "" {
 		return nil, nil
 	}
-	if org, ok := p.orgs[field+"\\x00"+key]; ok {
-		return org, nil
+	org := p.orgs[field+"\x00"+key]
+	if org == nil {
+		return nil, Invalid(field, "%s %s not found", what, key)
 	}
-	var org *Organization
-	var err error
-	if field == "organization_id" {
-		org, err = tx.Organization(ctx, key)
-	} else {
-		org, err = tx.OrganizationByExternalID(ctx, key)
-	}
-	if err != nil {
-		return nil, asField(err, field)
-	}
-	p.orgs[field+"\\x00"+key] = org
 	return org, nil
 }
 
@@ -225,9 +327,17 @@ func given(s string) *string {
 	return &s
 }
 
-// itemError names an item's error by its index in the batch.
-func itemError(i int, e *Error) *Error {
-	field := fmt.Sprintf("invoices[%d]", i)
+// batchItemName names the items of a batch's list by index: "invoices[3]".
+func batchItemName(list string) func(int) string {
+	return func(i int) string { return fmt.Sprintf("%s[%d]", list, i) }
+}
+
+// itemError names an invoice item's error by its index in the batch.
+func itemError(i int, e *Error) *Error { return itemErrorOf("invoices", i, e) }
+
+// itemErrorOf names an item's error by the batch's list and its index in it.
+func itemErrorOf(list string, i int, e *Error) *Error {
+	field := fmt.Sprintf("%s[%d]", list, i)
 	if e.Field != "" {
 		field += "." + e.Field
 	}

@@ -1,6 +1,7 @@
 package finapp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -195,6 +196,8 @@ type replayedTopUp struct {
 // importJSON is importSnapshot read back.
 type importJSON struct {
 	ID     string `json:"id"`
+	Kind   string `json:"kind"` // none before invoices and organizations could be imported: payments
+	Done   int    `json:"done"`
 	Name   string `json:"name"`
 	Digest string `json:"sha256"`
 	Lines  int    `json:"lines"`
@@ -623,8 +626,8 @@ func (r *Replay) TopUp(tu *TopUp) {
 	r.field(t, tu.ID, "created_at", timeText(&want.createdAt), timeText(&tu.CreatedAt))
 }
 
-// Import compares an import row with the trail: its start and completion events, and as many
-// payments recorded from its lines as it says are done.
+// Import compares an import row with the trail: its start, progress and completion events, and
+// for a payment file as many payments recorded from its lines as it says are done.
 func (r *Replay) Import(imp *Import) {
 	want := r.imports[imp.ID]
 	if want == nil || !want.started {
@@ -636,7 +639,13 @@ func (r *Replay) Import(imp *Import) {
 	r.field(t, imp.ID, "name", want.after.Name, imp.Name)
 	r.field(t, imp.ID, "digest", want.after.Digest, imp.Digest)
 	r.field(t, imp.ID, "lines", strconv.Itoa(want.after.Lines), strconv.Itoa(imp.Lines))
-	r.field(t, imp.ID, "done", strconv.Itoa(want.recorded), strconv.Itoa(imp.Done))
+	kind := cmp.Or(want.after.Kind, ImportPayments)
+	r.field(t, imp.ID, "kind", kind, imp.Kind)
+	done := want.recorded
+	if kind != ImportPayments {
+		done = want.after.Done // an upsert may leave no other trace: its last import event says
+	}
+	r.field(t, imp.ID, "done", strconv.Itoa(done), strconv.Itoa(imp.Done))
 	r.field(t, imp.ID, "completed_at", timeText(want.completedAt), timeText(imp.CompletedAt))
 }
 

@@ -131,12 +131,17 @@ func issueInvoice(ctx context.Context, tx Tx, c *changes, inv *Invoice) error {
 	if err := tx.CreateInvoice(ctx, inv); err != nil {
 		return err
 	}
+	announceIssued(c, inv)
+	return nil
+}
+
+// announceIssued posts, records and announces the issue of inv, which the store has just saved.
+func announceIssued(c *changes, inv *Invoice) {
 	c.post("invoice.issued", inv.ID, func(j *posting) {
 		j.transfer(ReceivableAccount(inv.OrganizationID), issueAccount(inv.Kind), inv.Currency, inv.Total)
 	})
 	c.record("invoice.issued", "invoice", inv.ID, nil, inv)
 	c.event(EventInvoiceCreated, inv.ID, inv)
-	return nil
 }
 
 // issueAccount is the account an invoice's kind credits when it is issued.

@@ -54,6 +54,12 @@ type OrganizationTx interface {
 	// OrganizationByExternalID is the organization with the billing system's id, ENotFound if none.
 	OrganizationByExternalID(ctx context.Context, externalID string) (*Organization, error)
 	CreateOrganization(ctx context.Context, o *Organization) error
+	UpdateOrganization(ctx context.Context, o *Organization) error
+	// OrganizationsByExternalIDs are the organizations with these billing-system ids, by that id
+	// (locked for the change); ids that no organization has are left out.
+	OrganizationsByExternalIDs(ctx context.Context, ids []string) (map[string]*Organization, error)
+	// OrganizationsByID are the organizations with these ids, by id; unknown ids are left out.
+	OrganizationsByID(ctx context.Context, ids []string) (map[string]*Organization, error)
 }
 
 // InvoiceTx loads and saves invoices.
@@ -71,6 +77,14 @@ type InvoiceTx interface {
 	// order (the order in which a write transaction locks them).
 	OpenInvoices(ctx context.Context, orgID string, currency string) ([]*Invoice, error)
 	CreateInvoice(ctx context.Context, inv *Invoice) error // EDuplicate when the number is taken
+	// CreateInvoices creates invoices whose numbers and external ids were checked free in the
+	// transaction; EConflict if one was taken anyway.
+	CreateInvoices(ctx context.Context, invs []*Invoice) error
+	// InvoicesByExternalIDs are the invoices with these billing-system ids, by that id (locked
+	// for the change, as Invoice); ids that no invoice has are left out.
+	InvoicesByExternalIDs(ctx context.Context, ids []string) (map[string]*Invoice, error)
+	// InvoiceIDsByNumber maps each of numbers that an invoice has to that invoice's id.
+	InvoiceIDsByNumber(ctx context.Context, numbers []string) (map[string]string, error)
 	UpdateInvoice(ctx context.Context, inv *Invoice) error
 }
 

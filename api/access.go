@@ -30,6 +30,7 @@ var access = map[string]string{
 	"void-invoice":            levelWrite,
 	"update-invoice":          levelWrite,
 	"upsert-invoices":         levelWrite,
+	"upsert-organizations":    levelWrite,
 	"record-payment":          levelWrite,
 	"list-payments":           levelRead,
 	"get-payment":             levelRead,

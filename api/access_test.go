@@ -226,6 +226,10 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 		return map[string]any{"invoices": []map[string]any{{"external_id": fmt.Sprintf("ext-%d", n), "organization_id": f.Org,
 			"number": fmt.Sprintf("BATCH-%d", n), "total": "10.00"}}}
 	},
+	"upsert-organizations": func(n int, f *accessFixtures) any {
+		return map[string]any{"organizations": []map[string]any{{"external_id": fmt.Sprintf("ext-org-%d", n), "name": fmt.Sprintf("Batch %d", n),
+			"billing_currency": "SGD"}}}
+	},
 	"update-invoice": func(n int, f *accessFixtures) any {
 		return map[string]any{"metadata": map[string]string{"n": fmt.Sprint(n)}}
 	},

@@ -91,3 +91,46 @@ func TestInvoiceBatch_UpsertAllOrNothing(t *testing.T) {
 		t.Fatalf("replay: %v %v", err, mismatches)
 	}
 }
+
+// POST /v1/organizations/batch upserts customers by external_id the same way.
+func TestOrganizationBatch_UpsertAllOrNothing(t *testing.T) {
+	s := newTestServer(t)
+	outcomes := func(r *response) string {
+		var out []string
+		for _, d := range r.dataList() {
+			out = append(out, d["outcome"].(string))
+		}
+		return fmt.Sprint(out)
+	}
+	batch := []map[string]any{
+		{"external_id": "cus_1", "name": "Umbrella", "billing_currency": "SGD", "metadata": map[string]string{"segment": "smb"}},
+		{"external_id": "cus_2", "name": "Hooli", "billing_currency": "USD"},
+	}
+	r := s.must(200, "POST", "/v1/organizations/batch", map[string]any{"organizations": batch})
+	if got := outcomes(r); got != "[created created]" {
+		t.Fatalf("first batch: %s", r.Body)
+	}
+	if got := outcomes(s.must(200, "POST", "/v1/organizations/batch", map[string]any{"organizations": batch})); got != "[unchanged unchanged]" {
+		t.Fatalf("the same batch again: %s", got)
+	}
+	r = s.must(200, "POST", "/v1/organizations/batch", map[string]any{"organizations": []map[string]any{{"external_id": "cus_1", "name": "Umbrella Corp"}}})
+	if got := outcomes(r); got != "[updated]" {
+		t.Fatalf("a correction: %s", r.Body)
+	}
+	if o := s.must(200, "GET", "/v1/organizations?external_id=cus_1", nil).dataList(); len(o) != 1 || o[0]["name"] != "Umbrella Corp" ||
+		o[0]["billing_currency"] != "SGD" || o[0]["metadata"].(map[string]any)["segment"] != "smb" {
+		t.Fatalf("corrected: %v", o)
+	}
+	before := s.booksFingerprint()
+	r = s.call("POST", "/v1/organizations/batch", map[string]any{"organizations": []map[string]any{
+		{"external_id": "cus_3", "name": "Initech"}, {"external_id": "cus_4", "name": "Vandelay", "billing_currency": "EUR"}, {"external_id": "cus_4", "name": "Again", "billing_currency": "EUR"}}})
+	if r.Status != 422 || r.str("field") != "organizations[0].billing_currency" {
+		t.Fatalf("bad batch: %d %s", r.Status, r.Body)
+	}
+	if n := len(r.JSON["errors"].([]any)); n != 2 {
+		t.Fatalf("%d errors, want the missing currency and the second cus_4: %s", n, r.Body)
+	}
+	if s.booksFingerprint() != before || len(s.must(200, "GET", "/v1/organizations?external_id=cus_4", nil).dataList()) != 0 {
+		t.Fatal("a refused batch wrote something")
+	}
+}

@@ -86,6 +86,49 @@ func (h *handlers) registerOrganizations(api huma.API) {
 			return &created[Organization]{ETag: etag(o.Version), Location: "/v1/organizations/" + o.ID, Body: organizationOut(d)}, nil
 		})
 
+	type orgBatchItem struct {
+		ExternalID      string   `json:"external_id" maxLength:"255" doc:"The billing system's id: what finds the organization when it is sent again"`
+		Name            string   `json:"name,omitempty" maxLength:"200" doc:"Required for a new organization"`
+		BillingCurrency string   `json:"billing_currency,omitempty" pattern:"^[A-Z]{3}$" doc:"Required for a new organization"`
+		Metadata        Metadata `json:"metadata,omitempty" doc:"When sent, replaces the organization's"`
+	}
+	type orgBatchResult struct {
+		Outcome      string       `json:"outcome" enum:"created,updated,unchanged"`
+		Organization Organization `json:"organization"`
+	}
+	type orgBatchOutput struct {
+		Body struct {
+			Data []orgBatchResult `json:"data" doc:"One per item, in the order sent"`
+		}
+	}
+	huma.Register(api, huma.Operation{OperationID: "upsert-organizations", Method: http.MethodPost, Path: "/v1/organizations/batch",
+		Summary: "Create or correct up to 1,000 organizations by external id, all or nothing", Tags: []string{"Organizations"},
+		Description: "Each organization is found by its external_id: corrected to the values sent when it exists (members left " +
+			"empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named " +
+			"by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing."},
+		func(ctx context.Context, in *struct {
+			IdempotencyKey string `header:"Idempotency-Key"`
+			Body           struct {
+				Organizations []orgBatchItem `json:"organizations" minItems:"1" maxItems:"1000"`
+			}
+		}) (*orgBatchOutput, error) {
+			items := make([]finapp.OrganizationUpsert, len(in.Body.Organizations))
+			for i, b := range in.Body.Organizations {
+				items[i] = finapp.OrganizationUpsert{ExternalID: b.ExternalID, Name: b.Name, BillingCurrency: b.BillingCurrency,
+					Metadata: finapp.Metadata(b.Metadata)}
+			}
+			results, err := h.svc.UpsertOrganizations(ctx, items)
+			if err != nil {
+				return nil, problem(err)
+			}
+			out := &orgBatchOutput{}
+			out.Body.Data = make([]orgBatchResult, len(results))
+			for i, r := range results {
+				out.Body.Data[i] = orgBatchResult{Outcome: r.Outcome, Organization: organizationOut(&finapp.OrganizationDetail{Organization: r.Organization})}
+			}
+			return out, nil
+		})
+
 	huma.Register(api, huma.Operation{OperationID: "list-organizations", Method: http.MethodGet, Path: "/v1/organizations",
 		Summary: "List organizations, newest first", Tags: []string{"Organizations"}},
 		func(ctx context.Context, in *struct {

@@ -20,19 +20,19 @@ import (
 
 // Defines values for BatchResultOutcome.
 const (
-	Created   BatchResultOutcome = "created"
-	Unchanged BatchResultOutcome = "unchanged"
-	Updated   BatchResultOutcome = "updated"
+	BatchResultOutcomeCreated   BatchResultOutcome = "created"
+	BatchResultOutcomeUnchanged BatchResultOutcome = "unchanged"
+	BatchResultOutcomeUpdated   BatchResultOutcome = "updated"
 )
 
 // Valid indicates whether the value is a known member of the BatchResultOutcome enum.
 func (e BatchResultOutcome) Valid() bool {
 	switch e {
-	case Created:
+	case BatchResultOutcomeCreated:
 		return true
-	case Unchanged:
+	case BatchResultOutcomeUnchanged:
 		return true
-	case Updated:
+	case BatchResultOutcomeUpdated:
 		return true
 	default:
 		return false
@@ -144,6 +144,27 @@ func (e InvoiceStatus) Valid() bool {
 	case Unpaid:
 		return true
 	case Void:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrgBatchResultOutcome.
+const (
+	OrgBatchResultOutcomeCreated   OrgBatchResultOutcome = "created"
+	OrgBatchResultOutcomeUnchanged OrgBatchResultOutcome = "unchanged"
+	OrgBatchResultOutcomeUpdated   OrgBatchResultOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the OrgBatchResultOutcome enum.
+func (e OrgBatchResultOutcome) Valid() bool {
+	switch e {
+	case OrgBatchResultOutcomeCreated:
+		return true
+	case OrgBatchResultOutcomeUnchanged:
+		return true
+	case OrgBatchResultOutcomeUpdated:
 		return true
 	default:
 		return false
@@ -938,6 +959,36 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// OrgBatchItem defines model for OrgBatchItem.
+type OrgBatchItem struct {
+	// BillingCurrency Required for a new organization
+	BillingCurrency *string `json:"billing_currency,omitempty"`
+
+	// ExternalId The billing system's id: what finds the organization when it is sent again
+	ExternalId string `json:"external_id"`
+
+	// Metadata When sent, replaces the organization's
+	Metadata *map[string]string `json:"metadata,omitempty"`
+
+	// Name Required for a new organization
+	Name *string `json:"name,omitempty"`
+}
+
+// OrgBatchOutputBody defines model for OrgBatchOutputBody.
+type OrgBatchOutputBody struct {
+	// Data One per item, in the order sent
+	Data *[]OrgBatchResult `json:"data"`
+}
+
+// OrgBatchResult defines model for OrgBatchResult.
+type OrgBatchResult struct {
+	Organization Organization          `json:"organization"`
+	Outcome      OrgBatchResultOutcome `json:"outcome"`
+}
+
+// OrgBatchResultOutcome defines model for OrgBatchResult.Outcome.
+type OrgBatchResultOutcome string
+
 // Organization defines model for Organization.
 type Organization struct {
 	BillingCurrency string    `json:"billing_currency"`
@@ -1321,6 +1372,11 @@ type UpsertInvoicesResult struct {
 	Data *[]BatchResult `json:"data"`
 }
 
+// UpsertOrganizationsRequest defines model for UpsertOrganizationsRequest.
+type UpsertOrganizationsRequest struct {
+	Organizations *[]OrgBatchItem `json:"organizations"`
+}
+
 // UserInfo defines model for UserInfo.
 type UserInfo struct {
 	CreatedAt  time.Time  `json:"created_at"`
@@ -1555,6 +1611,11 @@ type ListOrganizationsParamsFormat string
 // CreateOrganizationParams defines parameters for CreateOrganization.
 type CreateOrganizationParams struct {
 	// IdempotencyKey Repeats with the same key and body return the first response
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// UpsertOrganizationsParams defines parameters for UpsertOrganizations.
+type UpsertOrganizationsParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
@@ -2012,6 +2073,9 @@ type UpdateInvoiceJSONRequestBody = UpdateInvoiceRequest
 // CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
 type CreateOrganizationJSONRequestBody = CreateOrganizationRequest
 
+// UpsertOrganizationsJSONRequestBody defines body for UpsertOrganizations for application/json ContentType.
+type UpsertOrganizationsJSONRequestBody = UpsertOrganizationsRequest
+
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentCreateBody
 
@@ -2274,6 +2338,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/organizations (the `CreateOrganization` operationId).
 	CreateOrganization(ctx context.Context, params *CreateOrganizationParams, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertOrganizationsWithBody Create or correct up to 1,000 organizations by external id, all or nothing
+	//
+	// Each organization is found by its external_id: corrected to the values sent when it exists (members left empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/organizations/batch (the `UpsertOrganizations` operationId).
+	UpsertOrganizationsWithBody(ctx context.Context, params *UpsertOrganizationsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertOrganizations Create or correct up to 1,000 organizations by external id, all or nothing
+	//
+	// Each organization is found by its external_id: corrected to the values sent when it exists (members left empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/organizations/batch (the `UpsertOrganizations` operationId).
+	UpsertOrganizations(ctx context.Context, params *UpsertOrganizationsParams, body UpsertOrganizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganization Get an organization with its balances
 	//
@@ -2816,6 +2898,44 @@ func (c *Client) CreateOrganizationWithBody(ctx context.Context, params *CreateO
 // Corresponds with POST /v1/organizations (the `CreateOrganization` operationId).
 func (c *Client) CreateOrganization(ctx context.Context, params *CreateOrganizationParams, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateOrganizationRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertOrganizationsWithBody Create or correct up to 1,000 organizations by external id, all or nothing
+//
+// Each organization is found by its external_id: corrected to the values sent when it exists (members left empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/organizations/batch (the `UpsertOrganizations` operationId).
+func (c *Client) UpsertOrganizationsWithBody(ctx context.Context, params *UpsertOrganizationsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertOrganizationsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertOrganizations Create or correct up to 1,000 organizations by external id, all or nothing
+//
+// Each organization is found by its external_id: corrected to the values sent when it exists (members left empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/organizations/batch (the `UpsertOrganizations` operationId).
+func (c *Client) UpsertOrganizations(ctx context.Context, params *UpsertOrganizationsParams, body UpsertOrganizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertOrganizationsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4427,6 +4547,61 @@ func NewCreateOrganizationRequestWithBody(server string, params *CreateOrganizat
 	}
 
 	operationPath := fmt.Sprintf("/v1/organizations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpsertOrganizationsRequest calls the generic UpsertOrganizations builder with application/json body
+func NewUpsertOrganizationsRequest(server string, params *UpsertOrganizationsParams, body UpsertOrganizationsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpsertOrganizationsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpsertOrganizationsRequestWithBody constructs an http.Request for the UpsertOrganizations method, with any body, and a specified content type
+func NewUpsertOrganizationsRequestWithBody(server string, params *UpsertOrganizationsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/organizations/batch")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6734,6 +6909,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/organizations (the `CreateOrganization` operationId).
 	CreateOrganizationWithResponse(ctx context.Context, params *CreateOrganizationParams, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error)
 
+	// UpsertOrganizationsWithBodyWithResponse Create or correct up to 1,000 organizations by external id, all or nothing
+	//
+	// Each organization is found by its external_id: corrected to the values sent when it exists (members left empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/organizations/batch (the `UpsertOrganizations` operationId).
+	UpsertOrganizationsWithBodyWithResponse(ctx context.Context, params *UpsertOrganizationsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertOrganizationsResponse, error)
+
+	// UpsertOrganizationsWithResponse Create or correct up to 1,000 organizations by external id, all or nothing
+	//
+	// Each organization is found by its external_id: corrected to the values sent when it exists (members left empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/organizations/batch (the `UpsertOrganizations` operationId).
+	UpsertOrganizationsWithResponse(ctx context.Context, params *UpsertOrganizationsParams, body UpsertOrganizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertOrganizationsResponse, error)
+
 	// GetOrganizationWithResponse Get an organization with its balances
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8270,6 +8463,110 @@ func (r CreateOrganizationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpsertOrganizationsResponse503Headers the declared response headers of an HTTP 503 response for UpsertOrganizations
+type UpsertOrganizationsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type UpsertOrganizationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrgBatchOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpsertOrganizationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpsertOrganizationsResponse) GetJSON200() *OrgBatchOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpsertOrganizationsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpsertOrganizationsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpsertOrganizationsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpsertOrganizationsResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpsertOrganizationsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpsertOrganizationsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpsertOrganizationsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpsertOrganizationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpsertOrganizationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpsertOrganizationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpsertOrganizationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpsertOrganizationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12123,6 +12420,36 @@ func (c *ClientWithResponses) CreateOrganizationWithResponse(ctx context.Context
 	return ParseCreateOrganizationResponse(rsp)
 }
 
+// UpsertOrganizationsWithBodyWithResponse Create or correct up to 1,000 organizations by external id, all or nothing
+//
+// Each organization is found by its external_id: corrected to the values sent when it exists (members left empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/organizations/batch (the `UpsertOrganizations` operationId).
+func (c *ClientWithResponses) UpsertOrganizationsWithBodyWithResponse(ctx context.Context, params *UpsertOrganizationsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertOrganizationsResponse, error) {
+	rsp, err := c.UpsertOrganizationsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertOrganizationsResponse(rsp)
+}
+
+// UpsertOrganizationsWithResponse Create or correct up to 1,000 organizations by external id, all or nothing
+//
+// Each organization is found by its external_id: corrected to the values sent when it exists (members left empty stay), created when it does not. One refused item refuses the whole batch, with every refused item named by index in errors[] (organizations[3].billing_currency); nothing is written. A batch sent again changes nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/organizations/batch (the `UpsertOrganizations` operationId).
+func (c *ClientWithResponses) UpsertOrganizationsWithResponse(ctx context.Context, params *UpsertOrganizationsParams, body UpsertOrganizationsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertOrganizationsResponse, error) {
+	rsp, err := c.UpsertOrganizations(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertOrganizationsResponse(rsp)
+}
+
 // GetOrganizationWithResponse Get an organization with its balances
 //
 // Returns a wrapper object for the known response body format(s).
@@ -13858,6 +14185,101 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.Headers201 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpsertOrganizationsResponse parses an HTTP response from a UpsertOrganizationsWithResponse call
+func ParseUpsertOrganizationsResponse(rsp *http.Response) (*UpsertOrganizationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpsertOrganizationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrgBatchOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers UpsertOrganizationsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"finapp"
+	"finapp/internal/csvrow"
 )
 
 // Columns are the columns a file may have, in the order the documentation lists them; Required
@@ -36,7 +37,7 @@ const MaxRecordBytes = 1 << 20
 // Reader reads the payment rows of one CSV file. It implements intake.Lines.
 type Reader struct {
 	csv    *csv.Reader
-	in     *countingReader
+	in     *csvrow.Limited
 	sum    hash.Hash
 	fields []func(*finapp.PaymentCreate) *string // column index → the field it fills
 	names  []string                              // column index → its name
@@ -63,16 +64,16 @@ func Open(path string) (*Reader, error) {
 // unknown one or names one twice is a *finapp.LineError on line 1.
 func NewReader(r io.Reader) (*Reader, error) {
 	sum := sha256.New()
-	in := &countingReader{r: io.TeeReader(r, sum)}
+	in := &csvrow.Limited{R: io.TeeReader(r, sum), Max: MaxRecordBytes, TooLong: errTooLong}
 	c := csv.NewReader(bufio.NewReaderSize(in, 64<<10))
 	c.ReuseRecord = true
 	header, err := c.Read()
-	in.record()
+	in.Record()
 	if errors.Is(err, io.EOF) {
 		return nil, &finapp.LineError{Line: 1, Message: "the file is empty; it must start with a header row naming the columns (" + strings.Join(Required, ",") + ")"}
 	}
 	if err != nil {
-		return nil, readError(err, nil)
+		return nil, csvrow.Error(err, nil)
 	}
 	rd := &Reader{csv: c, in: in, sum: sum, line: 1}
 	seen := map[string]bool{}
@@ -133,7 +134,7 @@ func fieldOf(name string) func(*finapp.PaymentCreate) *string {
 // here: text that is not UTF-8, and NUL.
 func (r *Reader) Next() (finapp.ImportLine, error) {
 	rec, err := r.csv.Read()
-	r.in.record()
+	r.in.Record()
 	if errors.Is(err, io.EOF) {
 		return finapp.ImportLine{}, io.EOF
 	}
@@ -141,7 +142,7 @@ func (r *Reader) Next() (finapp.ImportLine, error) {
 		return finapp.ImportLine{}, fmt.Errorf("after line %d: %w", r.line, err)
 	}
 	if err != nil {
-		return finapp.ImportLine{}, readError(err, r.names)
+		return finapp.ImportLine{}, csvrow.Error(err, r.names)
 	}
 	line, _ := r.csv.FieldPos(0)
 	r.line = line
@@ -172,37 +173,4 @@ func (r *Reader) Close() error {
 	return r.closer.Close()
 }
 
-// readError turns what encoding/csv could not read into a *finapp.LineError naming the line (and
-// the column, where csv knows it); errors of the file itself pass through.
-func readError(err error, names []string) error {
-	var pe *csv.ParseError
-	if !errors.As(err, &pe) {
-		return err
-	}
-	if errors.Is(pe.Err, csv.ErrFieldCount) {
-		return &finapp.LineError{Line: pe.StartLine, Message: fmt.Sprintf("has a different number of fields than the header's %d (%s)", len(names), strings.Join(names, ","))}
-	}
-	return &finapp.LineError{Line: pe.StartLine, Message: "is not valid CSV: " + pe.Err.Error() + fmt.Sprintf(" (line %d, column %d)", pe.Line, pe.Column)}
-}
-
 var errTooLong = fmt.Errorf("a row is longer than %d bytes, which no payment needs: is a quote left open?", MaxRecordBytes)
-
-// countingReader refuses to feed one record more than MaxRecordBytes, so that a broken file
-// cannot make the reader hold all of it.
-type countingReader struct {
-	r     io.Reader
-	since int // bytes read since the last record ended
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	if c.since > MaxRecordBytes {
-		return 0, errTooLong
-	}
-	n, err := c.r.Read(p)
-	c.since += n
-	return n, err
-}
-
-// record notes that a record ended. The buffered reader reads ahead by at most its size, which
-// the limit leaves room for.
-func (c *countingReader) record() { c.since = 0 }

@@ -209,26 +209,30 @@ func (tx *Tx) ListEvents(ctx context.Context, f finapp.EventFilter) ([]*finapp.E
 	})
 }
 
-const importColumns = `id, digest, name, lines, done, created_by, created_at, updated_at, completed_at`
+const importColumns = `id, kind, digest, name, lines, done, created_by, created_at, updated_at, completed_at`
 
-// ImportByDigest implements finapp.Tx.
-func (tx *Tx) ImportByDigest(ctx context.Context, digest string) (*finapp.Import, error) {
+func scanImport(s scanner) (*finapp.Import, error) {
 	var imp finapp.Import
 	var created, updated string
 	var completed sql.NullString
-	err := tx.queryRow(ctx, `SELECT `+importColumns+` FROM imports i WHERE i.workspace_id = ? AND i.digest = ?`+tx.forUpdate("i"), tx.ws, digest).
-		Scan(&imp.ID, &imp.Digest, &imp.Name, &imp.Lines, &imp.Done, &imp.CreatedBy, &created, &updated, &completed)
+	err := s.Scan(&imp.ID, &imp.Kind, &imp.Digest, &imp.Name, &imp.Lines, &imp.Done, &imp.CreatedBy, &created, &updated, &completed)
+	imp.CreatedAt, imp.UpdatedAt, imp.CompletedAt = parseTS(created), parseTS(updated), parseTSPtr(completed)
+	return &imp, err
+}
+
+// ImportByDigest implements finapp.Tx.
+func (tx *Tx) ImportByDigest(ctx context.Context, digest string) (*finapp.Import, error) {
+	imp, err := scanImport(tx.queryRow(ctx, `SELECT `+importColumns+` FROM imports i WHERE i.workspace_id = ? AND i.digest = ?`+tx.forUpdate("i"), tx.ws, digest))
 	if err != nil {
 		return nil, notFound(err, "import of the file with SHA-256", digest)
 	}
-	imp.CreatedAt, imp.UpdatedAt, imp.CompletedAt = parseTS(created), parseTS(updated), parseTSPtr(completed)
-	return &imp, nil
+	return imp, nil
 }
 
 // CreateImport implements finapp.Tx.
 func (tx *Tx) CreateImport(ctx context.Context, imp *finapp.Import) error {
-	_, err := tx.exec(ctx, `INSERT INTO imports (workspace_id, `+importColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.ws, imp.ID, imp.Digest, imp.Name, imp.Lines, imp.Done, imp.CreatedBy, ts(imp.CreatedAt), ts(imp.UpdatedAt), tsPtr(imp.CompletedAt))
+	_, err := tx.exec(ctx, `INSERT INTO imports (workspace_id, `+importColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.ws, imp.ID, imp.Kind, imp.Digest, imp.Name, imp.Lines, imp.Done, imp.CreatedBy, ts(imp.CreatedAt), ts(imp.UpdatedAt), tsPtr(imp.CompletedAt))
 	if err != nil && tx.db.dialect.IsUniqueViolation(err) {
 		return finapp.Errorf(finapp.EDuplicate, "this file is being imported already (import of SHA-256 %s)", imp.Digest)
 	}

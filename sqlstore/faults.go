@@ -7,8 +7,9 @@ import (
 )
 
 // writePragmas are the SQLite settings SetWritePragma may change: the two that make the file
-// behave as a full or a read-only disk would. Anything else is refused, so that the hook cannot
-// turn off what durability rests on (synchronous, journal_mode, foreign_keys).
+// behave as a full or a read-only disk would, and two of memory that a bulk import tunes.
+// Anything else is refused, so that the hook cannot turn off what durability rests on
+// (synchronous, journal_mode, foreign_keys).
 var writePragmas = map[string]bool{
 	// max_page_count caps the file at that many pages (a value below the current size caps it at
 	// its current size): writes that need a new page fail with SQLITE_FULL — SQLite's documented
@@ -21,10 +22,16 @@ var writePragmas = map[string]bool{
 	// evicted (1M payments 81.9 s → 70.4 s). The server keeps SQLite's 2 MiB: with 64 MiB its
 	// resident memory under the record load rose from 40 MB to 180 MB (docs/benchmarks.md).
 	"cache_size": true,
+	// temp_store = 1 (FILE) puts the statement journal in a temporary file rather than in
+	// memory. An invoice insert fires the FTS5 trigger, so each multi-row INSERT journals every
+	// page it touches; in memory that is malloc and free in the pure-Go SQLite, and `finapp
+	// import invoices` spent a quarter of its time there (docs/benchmarks.md, run L). The OS
+	// page cache holds the file; nothing is synced, and nothing durable depends on it.
+	"temp_store": true,
 }
 
-// SetWritePragma sets one of SQLite's per-connection settings, max_page_count, query_only or
-// cache_size, on the write connection; reads are untouched. It is an operations and test hook: the drills of
+// SetWritePragma sets one of SQLite's per-connection settings, max_page_count, query_only,
+// cache_size or temp_store, on the write connection; reads are untouched. It is an operations and test hook: the drills of
 // docs/operations.md use it to make the database full or read-only while the server runs, and
 // then writable again, without a restart. While it holds, writes answer EUnavailable (a 503
 // with Retry-After at the API) and nothing is written.
@@ -39,7 +46,7 @@ func (db *DB) SetWritePragma(ctx context.Context, name string, value int64) erro
 		return fmt.Errorf("SetWritePragma: %s has no per-connection write settings", db.dialect.Name)
 	}
 	if !writePragmas[name] {
-		return fmt.Errorf("SetWritePragma: %q is not max_page_count, query_only or cache_size", name)
+		return fmt.Errorf("SetWritePragma: %q is not max_page_count, query_only, cache_size or temp_store", name)
 	}
 	// Both the name (from the list above) and the number are safe to put in the statement text;
 	// PRAGMA takes no bound parameters.

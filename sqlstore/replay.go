@@ -122,14 +122,7 @@ func (tx *Tx) ImportPage(ctx context.Context, afterID string, limit int) ([]*fin
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(s scanner) (*finapp.Import, error) {
-		var imp finapp.Import
-		var created, updated string
-		var completed sql.NullString
-		err := s.Scan(&imp.ID, &imp.Digest, &imp.Name, &imp.Lines, &imp.Done, &imp.CreatedBy, &created, &updated, &completed)
-		imp.CreatedAt, imp.UpdatedAt, imp.CompletedAt = parseTS(created), parseTS(updated), parseTSPtr(completed)
-		return &imp, err
-	})
+	return collect(rows, scanImport)
 }
 
 // ReplayBaseline implements finapp.ReplayTx.

@@ -36,7 +36,11 @@ func run() error {
 	orgs := flag.Int("orgs", 200, "organizations to create and assign payments to")
 	out := flag.String("out", "payments.csv", "file to write")
 	seed := flag.Uint64("seed", 1, "seed of the random amounts, methods and references")
+	kind := flag.String("kind", "payments", "what the lines hold: payments (finapp import payments) or invoices (finapp import invoices)")
 	flag.Parse()
+	if *kind != "payments" && *kind != "invoices" {
+		return fmt.Errorf("--kind %q: payments or invoices", *kind)
+	}
 
 	ctx := context.Background()
 	db, err := open(ctx, *dsn)
@@ -48,7 +52,8 @@ func run() error {
 	as := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "cli:gencsv", Role: finapp.RoleFinance})
 	ids := make([]string, *orgs)
 	for i := range ids {
-		o, err := svc.CreateOrganization(as, finapp.OrganizationCreate{Name: fmt.Sprintf("Generated customer %d", i+1), BillingCurrency: "SGD"})
+		o, err := svc.CreateOrganization(as, finapp.OrganizationCreate{Name: fmt.Sprintf("Generated customer %d", i+1), BillingCurrency: "SGD",
+			ExternalID: fmt.Sprintf("cust-%d", i+1)})
 		if err != nil {
 			return err
 		}
@@ -62,9 +67,53 @@ func run() error {
 	bw := bufio.NewWriterSize(f, 1<<20)
 	w := csv.NewWriter(bw)
 	rnd := rand.New(rand.NewPCG(*seed, 0))
+	if *kind == "invoices" {
+		writeInvoices(w, rnd, *lines, len(ids))
+	} else {
+		writePayments(w, rnd, *lines, ids)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %d %s lines to %s (%d organizations created)\n", *lines, strings.TrimSuffix(*kind, "s"), *out, *orgs)
+	return nil
+}
+
+// writeInvoices writes a billing run of n invoices to orgs customers (named by external id
+// cust-1…), in SGD, USD and JPY, of every kind, some with metadata.
+func writeInvoices(w *csv.Writer, rnd *rand.Rand, n, orgs int) {
+	_ = w.Write([]string{"external_id", "organization_external_id", "number", "kind", "currency", "total", "issued_on", "due_on", "metadata.plan"})
+	kinds := []string{"", "", "", "", "", "", "", "proforma", "top_up", "standard"}
+	for i := range n {
+		cur, total := "SGD", strconv.Itoa(1+rnd.IntN(50000))+"."+fmt.Sprintf("%02d", rnd.IntN(100))
+		switch rnd.IntN(10) {
+		case 0:
+			cur = "USD"
+		case 1:
+			cur, total = "JPY", strconv.Itoa(100+rnd.IntN(5000000))
+		}
+		plan := ""
+		if rnd.IntN(4) == 0 {
+			plan = []string{"gold", "silver", "bronze"}[rnd.IntN(3)]
+		}
+		day := 1 + rnd.IntN(28)
+		_ = w.Write([]string{"bill-" + strconv.Itoa(i+1), "cust-" + strconv.Itoa(1+rnd.IntN(max(orgs, 1))), fmt.Sprintf("INV-2026-%07d", i+1),
+			kinds[rnd.IntN(len(kinds))], cur, total, fmt.Sprintf("2026-11-%02d", day), fmt.Sprintf("2026-12-%02d", day), plan})
+	}
+}
+
+// writePayments writes n payments of a month, a third of them assigned to one of ids.
+func writePayments(w *csv.Writer, rnd *rand.Rand, lines int, ids []string) {
 	methods := finapp.Methods
 	_ = w.Write([]string{"received_on", "amount", "currency", "method", "reference", "organization_id", "invoice_number", "remark"})
-	for n := range *lines {
+	for n := range lines {
 		cur, amount := "SGD", strconv.Itoa(1+rnd.IntN(50000))+"."+fmt.Sprintf("%02d", rnd.IntN(100))
 		switch rnd.IntN(10) {
 		case 0:
@@ -83,18 +132,6 @@ func run() error {
 		_ = w.Write([]string{fmt.Sprintf("2026-01-%02d", 1+rnd.IntN(31)), amount, cur, methods[rnd.IntN(len(methods))],
 			"STMT " + strconv.Itoa(n+1) + " " + strings.Repeat("X", rnd.IntN(12)), org, "INV-" + strconv.Itoa(rnd.IntN(90000)), remark})
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Printf("wrote %d payment lines to %s (%d organizations created)\n", *lines, *out, *orgs)
-	return nil
 }
 
 // open opens the database a --db value names, as finapp does.

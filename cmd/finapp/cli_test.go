@@ -129,7 +129,11 @@ func TestCLI_OnlyServeAndMigrateCreateTheDatabase(t *testing.T) {
 		// command needs before it opens the database.
 		use := strings.Fields(c.Use)
 		for i, w := range use[1:] {
-			if !strings.HasPrefix(use[i], "--") && (strings.ToUpper(w) == w || w == "FILE.csv") {
+			switch {
+			case strings.HasPrefix(use[i], "--"): // a flag's value
+			case strings.HasPrefix(w, "FILE."): // FILE.csv, FILE.csv|FILE.jsonl
+				args = append(args, "FILE.csv")
+			case strings.ToUpper(w) == w:
 				args = append(args, w)
 			}
 		}

@@ -295,7 +295,7 @@ func TestImportPayments_RefusesAFileItCannotRead(t *testing.T) {
 	for name, c := range map[string]struct{ file, says string }{
 		"unknown column": {"received_on,amount,currency,method,reference,iban\n", `line 1, iban: unknown column "iban"`},
 		"missing column": {"received_on,amount,currency,method\n", "line 1, reference: the header has no reference column"},
-		"header only":    {"received_on,amount,currency,method,reference\n", "the file has a header but no payment lines"},
+		"header only":    {"received_on,amount,currency,method,reference\n", "the file has no payment lines"},
 		"no such file":   {"", "no such file"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -344,8 +344,8 @@ func TestImportPayments_AnInterruptedImportResumes(t *testing.T) {
 	path := w.file("january.csv", month)
 	ctx, cancel := context.WithCancel(w.as)
 	defer cancel()
-	_, err := intake.Payments(ctx, w.svc, intake.Import{Name: "january.csv", Chunk: 2,
-		Open: func() (intake.Lines, error) { return paymentcsv.Open(path) },
+	_, err := intake.Payments(ctx, w.svc, intake.Import[finapp.ImportLine]{Name: "january.csv", Chunk: 2,
+		Open: func() (intake.Lines[finapp.ImportLine], error) { return paymentcsv.Open(path) },
 		Progress: func(p intake.Progress) {
 			if p.Phase == intake.Recording {
 				cancel() // after the first chunk committed
@@ -362,7 +362,7 @@ func TestImportPayments_AnInterruptedImportResumes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resuming: %v\n%s", err, errOut)
 	}
-	if !strings.Contains(out, fmt.Sprintf("imported %d payments", 5-before)) || !strings.Contains(out, fmt.Sprintf("after the %d an interrupted run had recorded", before)) {
+	if !strings.Contains(out, fmt.Sprintf("imported %d payments", 5-before)) || !strings.Contains(out, fmt.Sprintf("after the %d an interrupted run had written", before)) {
 		t.Fatalf("resuming says %q", out)
 	}
 	if n := len(w.payments()); n != 5 {
@@ -387,8 +387,8 @@ func TestImportPayments_TwoRunsOfOneFileAtOnceRecordItOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = intake.Payments(w.as, w.svc, intake.Import{Name: "busy.csv", Chunk: 3,
-				Open: func() (intake.Lines, error) { return paymentcsv.Open(path) }})
+			_, errs[i] = intake.Payments(w.as, w.svc, intake.Import[finapp.ImportLine]{Name: "busy.csv", Chunk: 3,
+				Open: func() (intake.Lines[finapp.ImportLine], error) { return paymentcsv.Open(path) }})
 		}()
 	}
 	wg.Wait()
@@ -416,8 +416,8 @@ func TestImportPayments_AFileThatChangesMidwayStops(t *testing.T) {
 	first := "received_on,amount,currency,method,reference\n2026-01-31,1.00,SGD,cash,a\n2026-01-31,2.00,SGD,cash,b\n2026-01-31,3.00,SGD,cash,c\n"
 	second := strings.Replace(first, "3.00", "3.005", 1)
 	opened := 0
-	_, err := intake.Payments(w.as, w.svc, intake.Import{Name: "moving.csv", Chunk: 1,
-		Open: func() (intake.Lines, error) {
+	_, err := intake.Payments(w.as, w.svc, intake.Import[finapp.ImportLine]{Name: "moving.csv", Chunk: 1,
+		Open: func() (intake.Lines[finapp.ImportLine], error) {
 			opened++
 			if opened == 1 {
 				return paymentcsv.NewReader(strings.NewReader(first))
@@ -425,7 +425,7 @@ func TestImportPayments_AFileThatChangesMidwayStops(t *testing.T) {
 			return paymentcsv.NewReader(strings.NewReader(second))
 		}})
 	if finapp.ErrorCode(err) != finapp.EConflict || !strings.Contains(err.Error(), "the file changed while it was imported") ||
-		!strings.Contains(err.Error(), "line 4, amount") || !strings.Contains(err.Error(), "2 of its 3 payments are recorded") {
+		!strings.Contains(err.Error(), "line 4, amount") || !strings.Contains(err.Error(), "2 of its 3 payments are written") {
 		t.Fatalf("got %v", err)
 	}
 	if n := len(w.payments()); n != 2 {
@@ -437,7 +437,7 @@ func TestImportPayments_AViewerMayNotImport(t *testing.T) {
 	w := newImportWorld(t)
 	path := w.file("january.csv", month)
 	viewer := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:auditor", Role: finapp.RoleViewer})
-	_, err := intake.Payments(viewer, w.svc, intake.Import{Name: "january.csv", Open: func() (intake.Lines, error) { return paymentcsv.Open(path) }})
+	_, err := intake.Payments(viewer, w.svc, intake.Import[finapp.ImportLine]{Name: "january.csv", Open: func() (intake.Lines[finapp.ImportLine], error) { return paymentcsv.Open(path) }})
 	if finapp.ErrorCode(err) != finapp.EForbidden {
 		t.Fatalf("a viewer's import: %v", err)
 	}

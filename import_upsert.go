@@ -1,0 +1,232 @@
+package finapp
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"strings"
+)
+
+// The books' side of importing a file of invoices or organizations from a billing system
+// (`finapp import invoices|organizations`, docs/import.md). Each line is an upsert by external id,
+// held to exactly the rules of a batch (UpsertInvoices, UpsertOrganizations), and the file is all
+// or nothing: every line is checked, a thousand at a time, before any is written. Reading the
+// file, chunking, resuming and progress are the pipeline's (package intake), as for payments.
+
+// InvoiceImportLine is one invoice line of an import file, its fields as written.
+type InvoiceImportLine struct {
+	Line    int // where the line starts in the file
+	Invoice InvoiceUpsert
+}
+
+// OrganizationImportLine is one organization line of an import file, its fields as written.
+type OrganizationImportLine struct {
+	Line         int
+	Organization OrganizationUpsert
+}
+
+// UpsertTally counts what an import's lines did.
+type UpsertTally struct {
+	Created, Updated, Unchanged int
+}
+
+// Add adds o's counts to t.
+func (t *UpsertTally) Add(o UpsertTally) {
+	t.Created, t.Updated, t.Unchanged = t.Created+o.Created, t.Updated+o.Updated, t.Unchanged+o.Unchanged
+}
+
+func (t *UpsertTally) count(outcome string) {
+	switch outcome {
+	case UpsertCreated:
+		t.Created++
+	case UpsertUpdated:
+		t.Updated++
+	default:
+		t.Unchanged++
+	}
+}
+
+// UpsertImporter checks and writes the lines of one file of invoices or organizations (L is
+// InvoiceImportLine or OrganizationImportLine). One importer serves one import, on one goroutine
+// at a time: checking remembers every line's keys, so that two lines of the file, however far
+// apart, cannot claim the same external id or invoice number.
+type UpsertImporter[L any] struct {
+	s     *Service
+	today string
+	orgs  orgCache
+	kind  upsertKind[L]
+	keys  []lineKey    // a hash of each key a checked line claims, with its line and what key it is
+	bad   map[int]bool // the lines Check refused
+	seed  maphash.Seed
+}
+
+// lineKey is a key a line claims, hashed: 16 bytes a key, so that a file of a million lines
+// can be checked for duplicates without holding its text. Two different keys share a hash with a
+// chance of about one in 10^7 for a million keys; such a pair is reported as a duplicate, and
+// the message names both lines, so a person sees it is not.
+type lineKey struct {
+	hash uint64
+	line int32
+	what int32 // index into upsertKind.keyNames
+}
+
+// upsertKind is what differs between invoices and organizations.
+type upsertKind[L any] struct {
+	noun     string   // "invoice"
+	keyNames []string // the keys a line claims: "external_id", "number"
+	line     func(L) int
+	// keys are what l claims, in keyNames order ("" for none).
+	keys func(l L) []string
+	// plan checks lines against the books as tx sees them; name names another line.
+	plan func(ctx context.Context, im *UpsertImporter[L], tx Tx, lines []L, name func(int) string) ([]ItemRefusal, func(Tx, *changes) (UpsertTally, error), error)
+}
+
+// InvoiceImporter returns an importer of invoice lines for the caller's workspace. Errors:
+// EForbidden (a role that may not write).
+func (s *Service) InvoiceImporter(ctx context.Context) (*UpsertImporter[InvoiceImportLine], error) {
+	return newUpsertImporter(ctx, s, upsertKind[InvoiceImportLine]{
+		noun: "invoice", keyNames: []string{"external_id", "number"},
+		line: func(l InvoiceImportLine) int { return l.Line },
+		keys: func(l InvoiceImportLine) []string {
+			return []string{l.Invoice.ExternalID, strings.TrimSpace(l.Invoice.Number)}
+		},
+		plan: func(ctx context.Context, im *UpsertImporter[InvoiceImportLine], tx Tx, lines []InvoiceImportLine, name func(int) string) ([]ItemRefusal, func(Tx, *changes) (UpsertTally, error), error) {
+			items := make([]InvoiceUpsert, len(lines))
+			for i, l := range lines {
+				items[i] = l.Invoice
+			}
+			planned, refused, err := planInvoiceUpserts(ctx, tx, items, im.today, im.orgs, name)
+			return refused, func(tx Tx, c *changes) (UpsertTally, error) {
+				var t UpsertTally
+				results, err := applyInvoiceUpserts(ctx, tx, c, planned)
+				for _, r := range results {
+					t.count(r.Outcome)
+				}
+				return t, err
+			}, err
+		},
+	})
+}
+
+// OrganizationImporter returns an importer of organization lines for the caller's workspace.
+// Errors: EForbidden.
+func (s *Service) OrganizationImporter(ctx context.Context) (*UpsertImporter[OrganizationImportLine], error) {
+	return newUpsertImporter(ctx, s, upsertKind[OrganizationImportLine]{
+		noun: "organization", keyNames: []string{"external_id"},
+		line: func(l OrganizationImportLine) int { return l.Line },
+		keys: func(l OrganizationImportLine) []string { return []string{l.Organization.ExternalID} },
+		plan: func(ctx context.Context, im *UpsertImporter[OrganizationImportLine], tx Tx, lines []OrganizationImportLine, name func(int) string) ([]ItemRefusal, func(Tx, *changes) (UpsertTally, error), error) {
+			items := make([]OrganizationUpsert, len(lines))
+			for i, l := range lines {
+				items[i] = l.Organization
+			}
+			planned, refused, err := planOrganizationUpserts(ctx, tx, items, name)
+			return refused, func(tx Tx, c *changes) (UpsertTally, error) {
+				var t UpsertTally
+				results, err := applyOrganizationUpserts(ctx, tx, c, planned)
+				for _, r := range results {
+					t.count(r.Outcome)
+				}
+				return t, err
+			}, err
+		},
+	})
+}
+
+func newUpsertImporter[L any](ctx context.Context, s *Service, kind upsertKind[L]) (*UpsertImporter[L], error) {
+	a, err := s.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanWrite() {
+		return nil, Errorf(EForbidden, "the %s role may only read", a.Role)
+	}
+	return &UpsertImporter[L]{s: s, today: s.today(ctx), orgs: orgCache{}, kind: kind, seed: maphash.MakeSeed(), bad: map[int]bool{}}, nil
+}
+
+// lineName names the i-th of lines for a person: "line 57".
+func (im *UpsertImporter[L]) lineName(lines []L) func(int) string {
+	return func(i int) string { return fmt.Sprintf("line %d", im.kind.line(lines[i])) }
+}
+
+// Check checks lines, which follow those checked before in the file, against the books without
+// writing, and returns a *LineError for each bad one. Any error is the database's.
+func (im *UpsertImporter[L]) Check(ctx context.Context, lines []L) ([]*LineError, error) {
+	var refused []ItemRefusal
+	err := im.s.read(ctx, func(tx Tx) error {
+		var err error
+		refused, _, err = im.kind.plan(ctx, im, tx, lines, im.lineName(lines))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		for what, k := range im.kind.keys(l) {
+			if k != "" {
+				im.keys = append(im.keys, lineKey{hash: maphash.String(im.seed, k), line: int32(im.kind.line(l)), what: int32(what)})
+			}
+		}
+	}
+	bad := make([]*LineError, len(refused))
+	for n, r := range refused {
+		bad[n] = &LineError{Line: im.kind.line(lines[r.Index]), Field: r.Err.Field, Message: r.Err.Message}
+		im.bad[bad[n].Line] = true
+	}
+	return bad, nil
+}
+
+// Duplicates are the lines, among all checked and not refused by Check, that claim a key an
+// earlier line claims: each such line once, in file order.
+func (im *UpsertImporter[L]) Duplicates() []*LineError {
+	keys := slices.Clone(im.keys)
+	slices.SortFunc(keys, func(a, b lineKey) int {
+		if a.what != b.what {
+			return int(a.what - b.what)
+		}
+		if a.hash != b.hash {
+			if a.hash < b.hash {
+				return -1
+			}
+			return 1
+		}
+		return int(a.line - b.line)
+	})
+	var dups []*LineError
+	for i := 1; i < len(keys); i++ {
+		first := i - 1
+		for first > 0 && keys[first-1].what == keys[i].what && keys[first-1].hash == keys[i].hash {
+			first--
+		}
+		if keys[i].what == keys[first].what && keys[i].hash == keys[first].hash && !im.bad[int(keys[i].line)] {
+			name := im.kind.keyNames[keys[i].what]
+			dups = append(dups, &LineError{Line: int(keys[i].line), Field: name,
+				Message: fmt.Sprintf("is also line %d's: an %s's %s appears once in a file", keys[first].line, im.kind.noun, name)})
+		}
+	}
+	slices.SortStableFunc(dups, func(a, b *LineError) int { return a.Line - b.Line })
+	return slices.CompactFunc(dups, func(a, b *LineError) bool { return a.Line == b.Line })
+}
+
+// Write writes lines, the chunk of imp that follows its first start lines, in one transaction,
+// as a batch of the same lines would be written, and moves imp on by as many. A line refused now
+// that passed Check means the books changed since (another writer), and nothing of the chunk is
+// written. Errors: EConflict, EUnavailable.
+func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, lines []L) (UpsertTally, error) {
+	var tally UpsertTally
+	err := im.s.writeImportChunk(ctx, imp, start, len(lines), nil, func(tx Tx, c *changes) error {
+		refused, apply, err := im.kind.plan(ctx, im, tx, lines, im.lineName(lines))
+		if err != nil {
+			return err
+		}
+		if len(refused) > 0 {
+			r := refused[0]
+			le := &LineError{Line: im.kind.line(lines[r.Index]), Field: r.Err.Field, Message: r.Err.Message}
+			return Errorf(EConflict, "%v, though it passed the check before: the books changed meanwhile; run the import again", le)
+		}
+		tally, err = apply(tx, c)
+		return err
+	})
+	return tally, err
+}
