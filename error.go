@@ -24,6 +24,7 @@ const (
 	EInvoiceHasPayments   = "invoice_has_payments"     // an invoice with money on it cannot be voided
 	EInvoiceVoid          = "invoice_void"             // a void invoice takes no money
 	EDuplicate            = "duplicate"                // a unique value (e.g. invoice number) is taken
+	EPeriodClosed         = "period_closed"            // the business date is on or before the workspace's lock date
 	EVersionConflict      = "version_conflict"         // If-Match named a stale version
 	EIdempotencyReused    = "idempotency_key_reused"   // same Idempotency-Key, different request
 	EIdempotencyInFlight  = "idempotency_key_in_flight"

@@ -69,7 +69,7 @@ func LineErrorOf(line int, err error) *LineError {
 		return le
 	}
 	var e *Error
-	if errors.As(err, &e) && e.Code == EInvalid {
+	if errors.As(err, &e) && (e.Code == EInvalid || e.Code == EPeriodClosed) {
 		return &LineError{Line: line, Field: e.Field, Message: e.Message}
 	}
 	return nil
@@ -91,6 +91,7 @@ type ImportChecker struct {
 	today string
 	orgs  map[string]*Organization
 	bad   map[string]error // organization id → why a line may not name it
+	lock  lockDate         // as the check began; writing checks it again
 }
 
 // ImportChecker returns a checker for the caller's workspace. Errors: EForbidden (a role that
@@ -103,7 +104,9 @@ func (s *Service) ImportChecker(ctx context.Context) (*ImportChecker, error) {
 	if !a.CanWrite() {
 		return nil, Errorf(EForbidden, "the %s role may only read", a.Role)
 	}
-	return &ImportChecker{s: s, today: s.today(ctx), orgs: map[string]*Organization{}, bad: map[string]error{}}, nil
+	c := &ImportChecker{s: s, today: s.today(ctx), orgs: map[string]*Organization{}, bad: map[string]error{}}
+	err = s.read(ctx, func(tx Tx) (err error) { c.lock, err = lockDateOf(ctx, tx); return err })
+	return c, err
 }
 
 // Check checks one line and returns the payment it records and the organization it is assigned
@@ -111,6 +114,9 @@ func (s *Service) ImportChecker(ctx context.Context) (*ImportChecker, error) {
 // other error is the database's.
 func (c *ImportChecker) Check(ctx context.Context, l ImportLine) (*Payment, *Organization, error) {
 	p, err := checkLine(l, c.today)
+	if err == nil {
+		err = c.lock.refuse("received_on", p.ReceivedOn, "a payment received on "+p.ReceivedOn)
+	}
 	if err != nil {
 		if le := LineErrorOf(l.Line, err); le != nil {
 			return nil, nil, le
@@ -228,6 +234,15 @@ func (s *Service) WriteImportChunk(ctx context.Context, imp *Import, ch *ImportC
 		for _, id := range ch.orgs {
 			if _, err := tx.Organization(ctx, id); err != nil {
 				return asField(err, "organization_id")
+			}
+		}
+		lock, err := lockDateOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, p := range ch.payments {
+			if err := lock.refuse("received_on", p.ReceivedOn, "a payment received on "+p.ReceivedOn); err != nil {
+				return err
 			}
 		}
 		return tx.CreatePayments(ctx, ch.payments)

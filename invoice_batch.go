@@ -114,6 +114,10 @@ func planInvoiceUpserts(ctx context.Context, tx Tx, items []InvoiceUpsert, today
 	if err := p.prefetch(ctx, items); err != nil {
 		return nil, nil, err
 	}
+	var err error
+	if p.lock, err = lockDateOf(ctx, tx); err != nil {
+		return nil, nil, err
+	}
 	planned := make([]plannedUpsert, len(items))
 	var refused []ItemRefusal
 	for i, item := range items {
@@ -172,6 +176,7 @@ type batchPlan struct {
 	tx          Tx
 	today       string
 	name        func(int) string    // names an item for a person
+	lock        lockDate            // the lock date, read in the plan's transaction
 	externalIDs map[string]int      // external id → the item that claims it
 	numbers     map[string]int      // invoice number → the item that takes it
 	existing    map[string]*Invoice // external id → the invoice that has it, for every item's
@@ -276,6 +281,9 @@ func (p *batchPlan) item(ctx context.Context, i int, item InvoiceUpsert) (inv, b
 		if inv, err = u.apply(before, 0); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := p.lock.refuseInvoice(before, inv); err != nil {
+		return nil, nil, err
 	}
 	if before == nil || inv.Number != before.Number {
 		if j, dup := p.numbers[inv.Number]; dup {

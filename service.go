@@ -119,6 +119,11 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceCreate) (*Invoice
 		if inv, err = in.validate(org, today); err != nil {
 			return err
 		}
+		if lock, err := lockDateOf(ctx, tx); err != nil {
+			return err
+		} else if err := lock.refuseInvoice(nil, inv); err != nil {
+			return err
+		}
 		inv.OrganizationName = org.Name
 		return issueInvoice(ctx, tx, c, inv)
 	})
@@ -159,12 +164,16 @@ func issueAccount(kind string) string {
 // Errors: ENotFound, EInvoiceHasPayments, EConflict (already void), EVersionConflict.
 func (s *Service) VoidInvoice(ctx context.Context, id string, ifMatch int) (*Invoice, error) {
 	var inv *Invoice
+	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
 		var err error
 		if inv, err = tx.Invoice(ctx, id); err != nil {
 			return err
 		}
 		if err := checkVoid(inv, ifMatch); err != nil {
+			return err
+		}
+		if err := refuseTodayIn(ctx, tx, today, "a void"); err != nil {
 			return err
 		}
 		before := *inv
@@ -194,6 +203,11 @@ func (s *Service) UpdateInvoice(ctx context.Context, id string, ifMatch int, u I
 			return err
 		}
 		if inv, err = u.apply(before, ifMatch); err != nil {
+			return err
+		}
+		if lock, err := lockDateOf(ctx, tx); err != nil {
+			return err
+		} else if err := lock.refuseInvoice(before, inv); err != nil {
 			return err
 		}
 		return correctInvoice(ctx, tx, c, before, inv)

@@ -23,10 +23,23 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 	if len(req.Lines) > 500 {
 		return nil, Invalid("allocations", "has more than 500 lines")
 	}
+	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
 		p, err := loadPayment(ctx, tx, id, ifMatch)
 		if err != nil {
 			return err
+		}
+		lock, err := lockDateOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := lock.refuseToday(today, "an allocation"); err != nil {
+			return err
+		}
+		if req.OrganizationID != "" && req.OrganizationID != p.OrganizationID {
+			if err := lock.refusePayment(p, "assigning"); err != nil {
+				return err
+			}
 		}
 		before := *p
 		if err := s.assignForAllocation(ctx, tx, c, p, req.OrganizationID); err != nil {
@@ -134,9 +147,13 @@ func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req All
 // ReleaseAllocation undoes one allocation. Errors: ENotFound, EVersionConflict,
 // EInvoiceProvisioned, EConflict (already released).
 func (s *Service) ReleaseAllocation(ctx context.Context, paymentID, allocationID string, ifMatch int) (*PaymentDetail, error) {
+	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
 		p, err := loadPayment(ctx, tx, paymentID, ifMatch)
 		if err != nil {
+			return err
+		}
+		if err := refuseTodayIn(ctx, tx, today, "a release"); err != nil {
 			return err
 		}
 		a, err := tx.Allocation(ctx, allocationID)
@@ -174,9 +191,13 @@ func (s *Service) ReleaseAllocation(ctx context.Context, paymentID, allocationID
 // EPaymentUnassigned, EOverAllocation.
 func (s *Service) TopUp(ctx context.Context, paymentID string, ifMatch int, amount string) (*TopUp, error) {
 	var t *TopUp
+	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
 		p, err := loadPayment(ctx, tx, paymentID, ifMatch)
 		if err != nil {
+			return err
+		}
+		if err := refuseTodayIn(ctx, tx, today, "a top-up"); err != nil {
 			return err
 		}
 		amt, err := checkTopUp(p, amount)

@@ -20,6 +20,13 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentCreate) (*Payment
 		return nil, err
 	}
 	err = s.write(ctx, func(tx Tx, c *changes) error {
+		lock, err := lockDateOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := lock.refuse("received_on", p.ReceivedOn, "a payment received on "+p.ReceivedOn); err != nil {
+			return err
+		}
 		var org *Organization
 		if in.OrganizationID != "" {
 			var err error
@@ -48,6 +55,20 @@ func loadPayment(ctx context.Context, tx Tx, id string, ifMatch int) (*Payment, 
 	return p, p.checkVersion(ifMatch)
 }
 
+// loadOpenPayment loads a live payment for a change (doing, e.g. "editing") that its received
+// date's period must be open for, and checks If-Match.
+func loadOpenPayment(ctx context.Context, tx Tx, id string, ifMatch int, doing string) (*Payment, error) {
+	p, err := loadPayment(ctx, tx, id, ifMatch)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := lockDateOf(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return p, lock.refusePayment(p, doing)
+}
+
 // UpdatePayment edits a payment's details. The amount may not fall below what is already applied
 // (EAmountBelowApplied); the currency may not change once money is applied (EPaymentInUse).
 // The ledger gets one entry that reverses the old receipt and posts the new one.
@@ -55,11 +76,16 @@ func loadPayment(ctx context.Context, tx Tx, id string, ifMatch int) (*Payment, 
 func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u PaymentUpdate) (*PaymentDetail, error) {
 	var next *Payment
 	err := s.write(ctx, func(tx Tx, c *changes) error {
-		p, err := loadPayment(ctx, tx, id, ifMatch)
+		p, err := loadOpenPayment(ctx, tx, id, ifMatch, "editing")
 		if err != nil {
 			return err
 		}
 		if next, err = checkEdit(p, u); err != nil {
+			return err
+		}
+		if lock, err := lockDateOf(ctx, tx); err != nil {
+			return err
+		} else if err := lock.refuse("received_on", next.ReceivedOn, "a payment received on "+next.ReceivedOn); err != nil {
 			return err
 		}
 		next.Version++
@@ -85,7 +111,7 @@ func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u P
 // Errors: ENotFound, EVersionConflict, EPaymentInUse.
 func (s *Service) DeletePayment(ctx context.Context, id string, ifMatch int) error {
 	return s.write(ctx, func(tx Tx, c *changes) error {
-		p, err := loadPayment(ctx, tx, id, ifMatch)
+		p, err := loadOpenPayment(ctx, tx, id, ifMatch, "deleting")
 		if err != nil {
 			return err
 		}
@@ -145,7 +171,7 @@ func (s *Service) AssignPayment(ctx context.Context, id, orgID string, ifMatch i
 		return nil, Invalid("organization_id", "is required")
 	}
 	err := s.write(ctx, func(tx Tx, c *changes) error {
-		p, err := loadPayment(ctx, tx, id, ifMatch)
+		p, err := loadOpenPayment(ctx, tx, id, ifMatch, "assigning")
 		if err != nil {
 			return err
 		}
@@ -201,7 +227,7 @@ func (s *Service) unassign(ctx context.Context, tx Tx, c *changes, p *Payment) e
 // EPaymentInUse.
 func (s *Service) UnassignPayment(ctx context.Context, id string, ifMatch int) (*PaymentDetail, error) {
 	err := s.write(ctx, func(tx Tx, c *changes) error {
-		p, err := loadPayment(ctx, tx, id, ifMatch)
+		p, err := loadOpenPayment(ctx, tx, id, ifMatch, "unassigning")
 		if err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func (s *Service) administer(ctx context.Context, fn func(Tx, *changes) error) e
 		return err
 	}
 	if !a.CanAdminister() {
-		return Errorf(EForbidden, "only an admin may manage webhook endpoints")
+		return Errorf(EForbidden, "only an admin may do this (the %s role may not)", a.Role)
 	}
 	return s.write(ctx, fn)
 }

@@ -34,6 +34,10 @@ type Tx interface {
 	// Settings and SetSettings read and write the workspace's settings.
 	Settings(ctx context.Context) (Settings, error)
 	SetSettings(ctx context.Context, st Settings) error
+	// LockDate is the workspace's lock date, "" for none. A write transaction that reads it
+	// holds it until it ends: a period cannot close under a change that posts into it.
+	LockDate(ctx context.Context) (string, error)
+	SetLockDate(ctx context.Context, date string) error
 }
 
 // ReminderTx keeps the workspace's reminder levels and the reminders that became due.

@@ -20,6 +20,7 @@ import (
 // read from api/access.go, so that a rule changed or missing there fails this test:
 //
 //   - /v1/tokens…, /v1/users… and /v1/webhook-endpoints…: admin only;
+//   - writes of /v1/settings… and /v1/periods/…: admin only;
 //   - any other GET: every role;
 //   - any other method: finance and admin.
 //
@@ -75,7 +76,8 @@ func mayCall(role string, op apiOperation) bool {
 		op.Path == "/v1/users" || strings.HasPrefix(op.Path, "/v1/users/") ||
 		op.Path == "/v1/webhook-endpoints" || strings.HasPrefix(op.Path, "/v1/webhook-endpoints/"):
 		return role == finapp.RoleAdmin
-	case (op.Path == "/v1/settings" || strings.HasPrefix(op.Path, "/v1/settings/")) && op.Method != http.MethodGet: // the workspace's settings
+	case (op.Path == "/v1/settings" || strings.HasPrefix(op.Path, "/v1/settings/") || strings.HasPrefix(op.Path, "/v1/periods/")) &&
+		op.Method != http.MethodGet: // the workspace's settings and its period close
 		return role == finapp.RoleAdmin
 	case op.Method == http.MethodGet:
 		return role == finapp.RoleViewer || role == finapp.RoleFinance || role == finapp.RoleAdmin
@@ -218,8 +220,12 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	"create-invoice": func(n int, f *accessFixtures) any {
 		return map[string]any{"organization_id": f.Org, "number": fmt.Sprintf("NEW-%d", n), "total": "10.00"}
 	},
-	"void-invoice":        nil,
-	"set-settings":        func(n int, f *accessFixtures) any { return map[string]any{"time_zone": "UTC"} },
+	"void-invoice": nil,
+	"set-settings": func(n int, f *accessFixtures) any { return map[string]any{"time_zone": "UTC"} },
+	// A close through a day long past blocks nothing the other routes' fixtures do (they post
+	// today and issue invoices dated today); the reopen that follows it in the table clears it.
+	"close-period":        func(n int, f *accessFixtures) any { return map[string]any{"through": "2001-01-31"} },
+	"reopen-period":       func(n int, f *accessFixtures) any { return map[string]any{"reason": "access matrix"} },
 	"run-reminders":       nil,
 	"set-reminder-levels": func(n int, f *accessFixtures) any { return map[string]any{"levels": []int{7, 14, 30}} },
 	"upsert-invoices": func(n int, f *accessFixtures) any {

@@ -46,6 +46,7 @@ var statusOf = map[string]int{
 	finapp.EInvoiceProvisioned:      http.StatusConflict,
 	finapp.EAmountBelowApplied:      http.StatusConflict,
 	finapp.EInvoiceHasPayments:      http.StatusConflict,
+	finapp.EPeriodClosed:            http.StatusConflict,
 	finapp.EInvoiceVoid:             http.StatusConflict,
 	finapp.EDuplicate:               http.StatusConflict,
 	finapp.EVersionConflict:         http.StatusPreconditionFailed,

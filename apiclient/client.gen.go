@@ -219,6 +219,7 @@ const (
 	ProblemCodeOverAllocation          ProblemCode = "over_allocation"
 	ProblemCodePaymentInUse            ProblemCode = "payment_in_use"
 	ProblemCodePaymentUnassigned       ProblemCode = "payment_unassigned"
+	ProblemCodePeriodClosed            ProblemCode = "period_closed"
 	ProblemCodeTooManyAttempts         ProblemCode = "too_many_attempts"
 	ProblemCodeUnauthorized            ProblemCode = "unauthorized"
 	ProblemCodeUnavailable             ProblemCode = "unavailable"
@@ -272,6 +273,8 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodePaymentInUse:
 		return true
 	case ProblemCodePaymentUnassigned:
+		return true
+	case ProblemCodePeriodClosed:
 		return true
 	case ProblemCodeTooManyAttempts:
 		return true
@@ -760,6 +763,12 @@ type BatchResult struct {
 // BatchResultOutcome defines model for BatchResult.Outcome.
 type BatchResultOutcome string
 
+// ClosePeriodRequest defines model for ClosePeriodRequest.
+type ClosePeriodRequest struct {
+	// Through The last day of the closed period
+	Through openapi_types.Date `json:"through"`
+}
+
 // CreateInvoiceRequest defines model for CreateInvoiceRequest.
 type CreateInvoiceRequest struct {
 	// Currency Default: the organization's billing currency
@@ -1107,6 +1116,15 @@ type PaymentListOutputBody struct {
 	NextCursor *string    `json:"next_cursor,omitempty"`
 }
 
+// Period defines model for Period.
+type Period struct {
+	// LockDate The books are closed through this day (YYYY-MM-DD): nothing posts with a business date on or before it. Empty: no period is closed.
+	LockDate string `json:"lock_date"`
+
+	// Today The workspace's business day now
+	Today openapi_types.Date `json:"today"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	// Code A stable code for machines, e.g. over_allocation
@@ -1189,6 +1207,15 @@ type ReminderLevels struct {
 type ReminderList struct {
 	Data       *[]Reminder `json:"data"`
 	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// ReopenPeriodRequest defines model for ReopenPeriodRequest.
+type ReopenPeriodRequest struct {
+	// Reason Why the closed period must change; kept in the audit trail
+	Reason string `json:"reason"`
+
+	// Through The new lock date, before the current one; left out, no period stays closed
+	Through *openapi_types.Date `json:"through,omitempty"`
 }
 
 // SetSettingsRequest defines model for SetSettingsRequest.
@@ -1724,6 +1751,16 @@ type TopUpParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ClosePeriodParams defines parameters for ClosePeriod.
+type ClosePeriodParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ReopenPeriodParams defines parameters for ReopenPeriod.
+type ReopenPeriodParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListRemindersParams defines parameters for ListReminders.
 type ListRemindersParams struct {
 	// DueOn Only those that became due on this day (today's: what to send today)
@@ -2090,6 +2127,12 @@ type AssignPaymentJSONRequestBody = AssignPaymentRequest
 
 // TopUpJSONRequestBody defines body for TopUp for application/json ContentType.
 type TopUpJSONRequestBody = TopUpRequest
+
+// ClosePeriodJSONRequestBody defines body for ClosePeriod for application/json ContentType.
+type ClosePeriodJSONRequestBody = ClosePeriodRequest
+
+// ReopenPeriodJSONRequestBody defines body for ReopenPeriod for application/json ContentType.
+type ReopenPeriodJSONRequestBody = ReopenPeriodRequest
 
 // SetSettingsJSONRequestBody defines body for SetSettings for application/json ContentType.
 type SetSettingsJSONRequestBody = SetSettingsRequest
@@ -2463,6 +2506,43 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/payments/{id}/top-ups (the `TopUp` operationId).
 	TopUp(ctx context.Context, id string, params *TopUpParams, body TopUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPeriod The workspace's lock date
+	//
+	// Corresponds with GET /v1/periods (the `GetPeriod` operationId).
+	GetPeriod(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClosePeriodWithBody Close the books through a date (admin, audited)
+	//
+	// From then on nothing may post with a business date on or before it: recording, editing, deleting, assigning a payment received then, issuing or correcting an invoice issued then, and allocating, releasing, topping up or voiding while today itself is closed are refused with 409 period_closed naming the lock date. Corrections post in the open period with their own date. A date after today, or before the lock date already set, is refused; closing through the lock date again changes nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/periods/close (the `ClosePeriod` operationId).
+	ClosePeriodWithBody(ctx context.Context, params *ClosePeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClosePeriod Close the books through a date (admin, audited)
+	//
+	// From then on nothing may post with a business date on or before it: recording, editing, deleting, assigning a payment received then, issuing or correcting an invoice issued then, and allocating, releasing, topping up or voiding while today itself is closed are refused with 409 period_closed naming the lock date. Corrections post in the open period with their own date. A date after today, or before the lock date already set, is refused; closing through the lock date again changes nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/periods/close (the `ClosePeriod` operationId).
+	ClosePeriod(ctx context.Context, params *ClosePeriodParams, body ClosePeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenPeriodWithBody Move the lock date back, with a reason (admin, audited)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
+	ReopenPeriodWithBody(ctx context.Context, params *ReopenPeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenPeriod Move the lock date back, with a reason (admin, audited)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
+	ReopenPeriod(ctx context.Context, params *ReopenPeriodParams, body ReopenPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReminders Payment reminders that became due, newest first
 	//
@@ -3213,6 +3293,93 @@ func (c *Client) TopUpWithBody(ctx context.Context, id string, params *TopUpPara
 // Corresponds with POST /v1/payments/{id}/top-ups (the `TopUp` operationId).
 func (c *Client) TopUp(ctx context.Context, id string, params *TopUpParams, body TopUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTopUpRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPeriod The workspace's lock date
+//
+// Corresponds with GET /v1/periods (the `GetPeriod` operationId).
+func (c *Client) GetPeriod(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPeriodRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClosePeriodWithBody Close the books through a date (admin, audited)
+//
+// From then on nothing may post with a business date on or before it: recording, editing, deleting, assigning a payment received then, issuing or correcting an invoice issued then, and allocating, releasing, topping up or voiding while today itself is closed are refused with 409 period_closed naming the lock date. Corrections post in the open period with their own date. A date after today, or before the lock date already set, is refused; closing through the lock date again changes nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/periods/close (the `ClosePeriod` operationId).
+func (c *Client) ClosePeriodWithBody(ctx context.Context, params *ClosePeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClosePeriodRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClosePeriod Close the books through a date (admin, audited)
+//
+// From then on nothing may post with a business date on or before it: recording, editing, deleting, assigning a payment received then, issuing or correcting an invoice issued then, and allocating, releasing, topping up or voiding while today itself is closed are refused with 409 period_closed naming the lock date. Corrections post in the open period with their own date. A date after today, or before the lock date already set, is refused; closing through the lock date again changes nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/periods/close (the `ClosePeriod` operationId).
+func (c *Client) ClosePeriod(ctx context.Context, params *ClosePeriodParams, body ClosePeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClosePeriodRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenPeriodWithBody Move the lock date back, with a reason (admin, audited)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
+func (c *Client) ReopenPeriodWithBody(ctx context.Context, params *ReopenPeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenPeriodRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenPeriod Move the lock date back, with a reason (admin, audited)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
+func (c *Client) ReopenPeriod(ctx context.Context, params *ReopenPeriodParams, body ReopenPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenPeriodRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5512,6 +5679,143 @@ func NewTopUpRequestWithBody(server string, id string, params *TopUpParams, cont
 	return req, nil
 }
 
+// NewGetPeriodRequest constructs an http.Request for the GetPeriod method
+func NewGetPeriodRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/periods")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClosePeriodRequest calls the generic ClosePeriod builder with application/json body
+func NewClosePeriodRequest(server string, params *ClosePeriodParams, body ClosePeriodJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewClosePeriodRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewClosePeriodRequestWithBody constructs an http.Request for the ClosePeriod method, with any body, and a specified content type
+func NewClosePeriodRequestWithBody(server string, params *ClosePeriodParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/periods/close")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReopenPeriodRequest calls the generic ReopenPeriod builder with application/json body
+func NewReopenPeriodRequest(server string, params *ReopenPeriodParams, body ReopenPeriodJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReopenPeriodRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewReopenPeriodRequestWithBody constructs an http.Request for the ReopenPeriod method, with any body, and a specified content type
+func NewReopenPeriodRequestWithBody(server string, params *ReopenPeriodParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/periods/reopen")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListRemindersRequest constructs an http.Request for the ListReminders method
 func NewListRemindersRequest(server string, params *ListRemindersParams) (*http.Request, error) {
 	var err error
@@ -7047,6 +7351,45 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/payments/{id}/top-ups (the `TopUp` operationId).
 	TopUpWithResponse(ctx context.Context, id string, params *TopUpParams, body TopUpJSONRequestBody, reqEditors ...RequestEditorFn) (*TopUpResponse, error)
+
+	// GetPeriodWithResponse The workspace's lock date
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/periods (the `GetPeriod` operationId).
+	GetPeriodWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPeriodResponse, error)
+
+	// ClosePeriodWithBodyWithResponse Close the books through a date (admin, audited)
+	//
+	// From then on nothing may post with a business date on or before it: recording, editing, deleting, assigning a payment received then, issuing or correcting an invoice issued then, and allocating, releasing, topping up or voiding while today itself is closed are refused with 409 period_closed naming the lock date. Corrections post in the open period with their own date. A date after today, or before the lock date already set, is refused; closing through the lock date again changes nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/periods/close (the `ClosePeriod` operationId).
+	ClosePeriodWithBodyWithResponse(ctx context.Context, params *ClosePeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClosePeriodResponse, error)
+
+	// ClosePeriodWithResponse Close the books through a date (admin, audited)
+	//
+	// From then on nothing may post with a business date on or before it: recording, editing, deleting, assigning a payment received then, issuing or correcting an invoice issued then, and allocating, releasing, topping up or voiding while today itself is closed are refused with 409 period_closed naming the lock date. Corrections post in the open period with their own date. A date after today, or before the lock date already set, is refused; closing through the lock date again changes nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/periods/close (the `ClosePeriod` operationId).
+	ClosePeriodWithResponse(ctx context.Context, params *ClosePeriodParams, body ClosePeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*ClosePeriodResponse, error)
+
+	// ReopenPeriodWithBodyWithResponse Move the lock date back, with a reason (admin, audited)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
+	ReopenPeriodWithBodyWithResponse(ctx context.Context, params *ReopenPeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenPeriodResponse, error)
+
+	// ReopenPeriodWithResponse Move the lock date back, with a reason (admin, audited)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
+	ReopenPeriodWithResponse(ctx context.Context, params *ReopenPeriodParams, body ReopenPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenPeriodResponse, error)
 
 	// ListRemindersWithResponse Payment reminders that became due, newest first
 	//
@@ -9950,6 +10293,304 @@ func (r TopUpResponse) ContentType() string {
 	return ""
 }
 
+// GetPeriodResponse503Headers the declared response headers of an HTTP 503 response for GetPeriod
+type GetPeriodResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetPeriodResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Period
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPeriodResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPeriodResponse) GetJSON200() *Period {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPeriodResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPeriodResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPeriodResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPeriodResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPeriodResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPeriodResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPeriodResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPeriodResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPeriodResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPeriodResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ClosePeriodResponse503Headers the declared response headers of an HTTP 503 response for ClosePeriod
+type ClosePeriodResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ClosePeriodResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Period
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ClosePeriodResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClosePeriodResponse) GetJSON200() *Period {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClosePeriodResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClosePeriodResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClosePeriodResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ClosePeriodResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ClosePeriodResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ClosePeriodResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ClosePeriodResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ClosePeriodResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClosePeriodResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClosePeriodResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClosePeriodResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClosePeriodResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReopenPeriodResponse503Headers the declared response headers of an HTTP 503 response for ReopenPeriod
+type ReopenPeriodResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ReopenPeriodResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Period
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReopenPeriodResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReopenPeriodResponse) GetJSON200() *Period {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReopenPeriodResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReopenPeriodResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReopenPeriodResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReopenPeriodResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReopenPeriodResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReopenPeriodResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReopenPeriodResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReopenPeriodResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReopenPeriodResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReopenPeriodResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReopenPeriodResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReopenPeriodResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListRemindersResponse503Headers the declared response headers of an HTTP 503 response for ListReminders
 type ListRemindersResponse503Headers struct {
 	RetryAfter *int
@@ -12671,6 +13312,75 @@ func (c *ClientWithResponses) TopUpWithResponse(ctx context.Context, id string, 
 		return nil, err
 	}
 	return ParseTopUpResponse(rsp)
+}
+
+// GetPeriodWithResponse The workspace's lock date
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/periods (the `GetPeriod` operationId).
+func (c *ClientWithResponses) GetPeriodWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPeriodResponse, error) {
+	rsp, err := c.GetPeriod(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPeriodResponse(rsp)
+}
+
+// ClosePeriodWithBodyWithResponse Close the books through a date (admin, audited)
+//
+// From then on nothing may post with a business date on or before it: recording, editing, deleting, assigning a payment received then, issuing or correcting an invoice issued then, and allocating, releasing, topping up or voiding while today itself is closed are refused with 409 period_closed naming the lock date. Corrections post in the open period with their own date. A date after today, or before the lock date already set, is refused; closing through the lock date again changes nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/periods/close (the `ClosePeriod` operationId).
+func (c *ClientWithResponses) ClosePeriodWithBodyWithResponse(ctx context.Context, params *ClosePeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClosePeriodResponse, error) {
+	rsp, err := c.ClosePeriodWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClosePeriodResponse(rsp)
+}
+
+// ClosePeriodWithResponse Close the books through a date (admin, audited)
+//
+// From then on nothing may post with a business date on or before it: recording, editing, deleting, assigning a payment received then, issuing or correcting an invoice issued then, and allocating, releasing, topping up or voiding while today itself is closed are refused with 409 period_closed naming the lock date. Corrections post in the open period with their own date. A date after today, or before the lock date already set, is refused; closing through the lock date again changes nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/periods/close (the `ClosePeriod` operationId).
+func (c *ClientWithResponses) ClosePeriodWithResponse(ctx context.Context, params *ClosePeriodParams, body ClosePeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*ClosePeriodResponse, error) {
+	rsp, err := c.ClosePeriod(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClosePeriodResponse(rsp)
+}
+
+// ReopenPeriodWithBodyWithResponse Move the lock date back, with a reason (admin, audited)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
+func (c *ClientWithResponses) ReopenPeriodWithBodyWithResponse(ctx context.Context, params *ReopenPeriodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenPeriodResponse, error) {
+	rsp, err := c.ReopenPeriodWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenPeriodResponse(rsp)
+}
+
+// ReopenPeriodWithResponse Move the lock date back, with a reason (admin, audited)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
+func (c *ClientWithResponses) ReopenPeriodWithResponse(ctx context.Context, params *ReopenPeriodParams, body ReopenPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenPeriodResponse, error) {
+	rsp, err := c.ReopenPeriod(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenPeriodResponse(rsp)
 }
 
 // ListRemindersWithResponse Payment reminders that became due, newest first
@@ -15606,6 +16316,277 @@ func ParseTopUpResponse(rsp *http.Response) (*TopUpResponse, error) {
 		response.Headers201 = &headers
 	case rsp.StatusCode == 503:
 		var headers TopUpResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPeriodResponse parses an HTTP response from a GetPeriodWithResponse call
+func ParseGetPeriodResponse(rsp *http.Response) (*GetPeriodResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPeriodResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Period
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetPeriodResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseClosePeriodResponse parses an HTTP response from a ClosePeriodWithResponse call
+func ParseClosePeriodResponse(rsp *http.Response) (*ClosePeriodResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClosePeriodResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Period
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ClosePeriodResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReopenPeriodResponse parses an HTTP response from a ReopenPeriodWithResponse call
+func ParseReopenPeriodResponse(rsp *http.Response) (*ReopenPeriodResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReopenPeriodResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Period
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ReopenPeriodResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -122,3 +122,22 @@ func (tx *Tx) SetSettings(ctx context.Context, st finapp.Settings) error {
 		st.TimeZone, st.BaseCurrency, st.FiscalYearStart, tx.ws)
 	return err
 }
+
+// LockDate implements finapp.Tx. In a write transaction on PostgreSQL the workspace's row is
+// share-locked until the transaction ends: a close of the period (an UPDATE of the row) waits
+// for every change that read the old lock date, so none can post into a period closed under it.
+func (tx *Tx) LockDate(ctx context.Context) (string, error) {
+	q := `SELECT lock_date FROM workspaces WHERE id = ?`
+	if tx.write && tx.db.dialect.RowLocks {
+		q += ` FOR SHARE`
+	}
+	var d string
+	err := tx.queryRow(ctx, q, tx.ws).Scan(&d)
+	return d, notFound(err, "workspace", tx.ws)
+}
+
+// SetLockDate implements finapp.Tx.
+func (tx *Tx) SetLockDate(ctx context.Context, date string) error {
+	_, err := tx.exec(ctx, `UPDATE workspaces SET lock_date = ? WHERE id = ?`, date, tx.ws)
+	return err
+}

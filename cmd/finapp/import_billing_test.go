@@ -231,3 +231,25 @@ func TestImportInvoices_AViewerMayNotImport(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A closed period (issue 19) is closed to imports too: a payment received, or an invoice issued,
+// on or before the lock date is a bad line like any other, and nothing of the file is written.
+func TestImport_ALineInAClosedPeriodIsRefused(t *testing.T) {
+	w := newImportWorld(t)
+	admin := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "admin", Role: finapp.RoleAdmin})
+	if _, err := w.svc.ClosePeriod(admin, "2026-01-29"); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err := w.run("import", "payments", w.file("january.csv", month))
+	if err == nil || !strings.Contains(errOut, "january.csv: line 4, received_on: a payment received on 2026-01-29 is in the closed period") ||
+		!strings.Contains(errOut, "line 5, received_on:") || !strings.Contains(errOut, "line 6, received_on:") || strings.Contains(errOut, "line 3,") {
+		t.Fatalf("payments: %v\n%s", err, errOut)
+	}
+	_, errOut, err = w.run("import", "invoices", w.file("run.csv", "external_id,organization_id,number,total,issued_on\nx-1,{acme},X-1,1.00,2026-02-01\nx-2,{acme},X-2,1.00,2026-01-15\n"))
+	if err == nil || !strings.Contains(errOut, "run.csv: line 3, issued_on: an invoice issued on 2026-01-15 is in the closed period") || strings.Contains(errOut, "line 2,") {
+		t.Fatalf("invoices: %v\n%s", err, errOut)
+	}
+	if len(w.payments()) != 0 || len(w.invoices()) != 0 {
+		t.Fatal("a refused file wrote something")
+	}
+}
