@@ -156,6 +156,12 @@ var webRoutes = []webRoute{
 	{"POST /admin/settings", admin, 303, func(x ids) (string, url.Values) {
 		return "/admin/settings", url.Values{"time_zone": {"Asia/Singapore"}, "base_currency": {"SGD"}, "fiscal_year_start": {"04-01"}, "levels": {"5, 10"}}
 	}},
+	{"POST /admin/period/close", admin, 303, func(x ids) (string, url.Values) {
+		return "/admin/period/close", url.Values{"through": {"2001-01-31"}}
+	}},
+	{"POST /admin/period/reopen", admin, 303, func(x ids) (string, url.Values) {
+		return "/admin/period/reopen", url.Values{"reason": {"access matrix"}}
+	}},
 }
 
 // TestWebRoutes_ListIsComplete reads the route registrations from the package's source (every

@@ -23,10 +23,12 @@ var (
 
 // adminFlashes are the messages of the admin pages' redirects.
 var adminFlashes = map[string]string{
-	"user-created":   "User created. Tell them their password through a separate channel.",
-	"user-disabled":  "User disabled. Their sessions have ended and they can no longer log in.",
-	"token-revoked":  "Token revoked. It stops working on its next request.",
-	"settings-saved": "Settings saved.",
+	"user-created":    "User created. Tell them their password through a separate channel.",
+	"user-disabled":   "User disabled. Their sessions have ended and they can no longer log in.",
+	"token-revoked":   "Token revoked. It stops working on its next request.",
+	"settings-saved":  "Settings saved.",
+	"period-closed":   "Period closed. Nothing may now post on or before the lock date.",
+	"period-reopened": "Period reopened. The reason is in the audit trail.",
 }
 
 // admin wraps an administration page: a logged-in admin only; anyone else gets 403.

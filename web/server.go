@@ -117,6 +117,8 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /admin/events", s.admin(s.events))
 	mux.Handle("GET /admin/settings", s.admin(s.settings))
 	mux.Handle("POST /admin/settings", s.admin(s.saveSettings))
+	mux.Handle("POST /admin/period/close", s.admin(s.closePeriod))
+	mux.Handle("POST /admin/period/reopen", s.admin(s.reopenPeriod))
 	return s.checkText(routed(mux))
 }
 

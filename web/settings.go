@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,8 +16,10 @@ var settingsFields = []string{"time_zone", "base_currency", "fiscal_year_start",
 // settingsView is Admin → Settings: the workspace's time zone, base currency, fiscal year start
 // and reminder levels, as stored or as typed when refused.
 type settingsView struct {
-	Values url.Values
-	Today  string
+	Values   url.Values
+	Today    string
+	LockDate string     // the books are closed through it; "" for none
+	Period   url.Values // the period forms as typed when refused
 }
 
 func (d *settingsView) Get(k string) string { return d.Values.Get(k) }
@@ -37,8 +40,59 @@ func (s *server) settings(w http.ResponseWriter, r *http.Request, p *page) {
 }
 
 func (s *server) showSettings(w http.ResponseWriter, r *http.Request, p *page, status int, v url.Values) {
-	p.Title, p.Nav, p.Data = "Settings", "settings", &settingsView{Values: v, Today: s.svc.Today(r.Context())}
+	s.showSettingsWith(w, r, p, status, v, url.Values{})
+}
+
+// showSettingsWith shows the page with the settings form's values v and the period forms'.
+func (s *server) showSettingsWith(w http.ResponseWriter, r *http.Request, p *page, status int, v, period url.Values) {
+	lock, err := s.svc.Period(r.Context())
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	p.Title, p.Nav = "Settings", "settings"
+	p.Data = &settingsView{Values: v, Today: s.svc.Today(r.Context()), LockDate: lock.LockDate, Period: period}
 	s.render(w, status, "admin_settings", p)
+}
+
+// periodFields are the period forms' fields.
+var periodFields = []string{"through", "reopen_through", "reason"}
+
+// closePeriod closes the books through the date typed (Admin → Settings, "Period close").
+func (s *server) closePeriod(w http.ResponseWriter, r *http.Request, p *page) {
+	form := url.Values{"through": {strings.TrimSpace(r.PostForm.Get("through"))}}
+	if _, err := s.svc.ClosePeriod(r.Context(), form.Get("through")); err != nil {
+		s.refusePeriod(w, r, p, err, form)
+		return
+	}
+	redirect(w, r, "/admin/settings", "period-closed")
+}
+
+// reopenPeriod moves the lock date back (or clears it), for the reason typed.
+func (s *server) reopenPeriod(w http.ResponseWriter, r *http.Request, p *page) {
+	form := url.Values{"reopen_through": {strings.TrimSpace(r.PostForm.Get("through"))}, "reason": {r.PostForm.Get("reason")}}
+	if _, err := s.svc.ReopenPeriod(r.Context(), form.Get("reopen_through"), form.Get("reason")); err != nil {
+		var e *finapp.Error
+		if errors.As(err, &e) && e.Field == "through" { // the reopen form's own date field
+			err = &finapp.Error{Code: e.Code, Field: "reopen_through", Message: e.Message}
+		}
+		s.refusePeriod(w, r, p, err, form)
+		return
+	}
+	redirect(w, r, "/admin/settings", "period-reopened")
+}
+
+// refusePeriod shows the settings page again with a period form's refusal next to its field.
+func (s *server) refusePeriod(w http.ResponseWriter, r *http.Request, p *page, err error, form url.Values) {
+	status := s.refusal(p, err, periodFields...)
+	st, serr := s.svc.Settings(r.Context())
+	levels, lerr := s.svc.ReminderLevels(r.Context())
+	if serr != nil || lerr != nil {
+		s.fail(w, p, errors.Join(serr, lerr))
+		return
+	}
+	s.showSettingsWith(w, r, p, status, url.Values{"time_zone": {st.TimeZone}, "base_currency": {st.BaseCurrency},
+		"fiscal_year_start": {st.FiscalYearStart}, "levels": {levelsText(levels)}}, form)
 }
 
 func levelsText(levels []int) string {

@@ -41,3 +41,43 @@ func TestAdminSettings_SaveAndRefuse(t *testing.T) {
 		t.Errorf("finance on the settings page: %d", status)
 	}
 }
+
+// Admin → Settings → Period close: the lock date shows; a refused close or reopen is named next
+// to its field and changes nothing; a reopen needs a reason.
+func TestAdminSettings_PeriodClose(t *testing.T) {
+	w := newWorld(t)
+	b := w.login(adminEmail)
+	if _, body, _ := b.do("GET", "/admin/settings", nil); !strings.Contains(body, "No period is closed.") || strings.Contains(body, `id="reopen-period-form"`) {
+		t.Fatalf("settings page before a close:\n%s", body)
+	}
+	status, body, _ := b.do("POST", "/admin/period/close", url.Values{"through": {"2999-01-31"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="through-error"`) || !strings.Contains(body, "after today") ||
+		!strings.Contains(body, `value="2999-01-31"`) {
+		t.Fatalf("a close in the future: %d\n%s", status, body)
+	}
+	status, _, loc := b.do("POST", "/admin/period/close", url.Values{"through": {"2026-01-31"}})
+	if status != http.StatusSeeOther || loc != "/admin/settings?done=period-closed" {
+		t.Fatalf("close: %d to %q", status, loc)
+	}
+	if _, body, _ = b.do("GET", loc, nil); !strings.Contains(body, "The books are closed through <strong>2026-01-31</strong>") || !strings.Contains(body, "Period closed.") {
+		t.Fatalf("after the close:\n%s", body)
+	}
+	status, body, _ = b.do("POST", "/admin/period/reopen", url.Values{"through": {"2026-01-15"}, "reason": {" "}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="reason-error"`) || !strings.Contains(body, `value="2026-01-15"`) {
+		t.Fatalf("a reopen without a reason: %d\n%s", status, body)
+	}
+	status, body, _ = b.do("POST", "/admin/period/reopen", url.Values{"through": {"2026-02-15"}, "reason": {"fee missed"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="reopen_through-error"`) {
+		t.Fatalf("a reopen to a later day: %d\n%s", status, body)
+	}
+	status, _, loc = b.do("POST", "/admin/period/reopen", url.Values{"through": {""}, "reason": {"a bank fee was missed"}})
+	if status != http.StatusSeeOther || loc != "/admin/settings?done=period-reopened" {
+		t.Fatalf("reopen: %d to %q", status, loc)
+	}
+	if _, body, _ = b.do("GET", loc, nil); !strings.Contains(body, "No period is closed.") {
+		t.Fatalf("after reopening:\n%s", body)
+	}
+	if status, _, _ := w.login(testEmail).do("POST", "/admin/period/close", url.Values{"through": {"2026-01-31"}}); status != http.StatusForbidden {
+		t.Errorf("finance closing a period: %d", status)
+	}
+}
