@@ -141,6 +141,9 @@ func checkDetach(p *Payment, active []*Allocation, invoices map[string]*Invoice)
 	if p.ToppedUp > 0 {
 		return Errorf(EPaymentInUse, "payment %s topped up the customer's credit with %s %s; that cannot be undone", p.ID, money.Format(p.ToppedUp, p.Currency), p.Currency)
 	}
+	if p.Refunded > 0 {
+		return Errorf(EPaymentInUse, "payment %s paid %s %s back by refund; reverse the refund first", p.ID, money.Format(p.Refunded, p.Currency), p.Currency)
+	}
 	for _, a := range active {
 		if inv := invoices[a.InvoiceID]; inv.Status == InvoiceProvisioned {
 			return Errorf(EPaymentInUse, "payment %s funded provisioned invoice %s", p.ID, inv.Number)

@@ -39,6 +39,8 @@ const (
 	EventInvoiceUpdated       = "invoice.updated"
 	EventInvoiceReminderDue   = "invoice.reminder_due"
 	EventCreditToppedUp       = "credit.topped_up"
+	EventPaymentRefunded      = "payment.refunded"
+	EventRefundReversed       = "refund.reversed"
 )
 
 // EventTypes are every event type finapp writes, for filters and webhook subscriptions.
@@ -46,7 +48,7 @@ var EventTypes = []string{
 	EventPaymentRecorded, EventPaymentUpdated, EventPaymentDeleted, EventPaymentAssigned, EventPaymentUnassigned,
 	EventPaymentAllocated, EventAllocationReleased,
 	EventInvoiceCreated, EventInvoiceUpdated, EventInvoicePartiallyPaid, EventInvoicePaid, EventInvoiceProvisioned, EventInvoiceVoided,
-	EventInvoiceReminderDue, EventCreditToppedUp,
+	EventInvoiceReminderDue, EventCreditToppedUp, EventPaymentRefunded, EventRefundReversed,
 }
 
 // EventAppender is the part of a write transaction that appends outbox events.

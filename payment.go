@@ -36,6 +36,7 @@ type Payment struct {
 	Remark            string
 	Allocated         money.Amount
 	ToppedUp          money.Amount
+	Refunded          money.Amount // paid back by refunds not reversed
 	Version           int
 	AssignmentChanges int
 	CreatedBy         string
@@ -49,14 +50,17 @@ type Payment struct {
 }
 
 // Unallocated is the money not yet applied to invoices or credit.
-func (p *Payment) Unallocated() money.Amount { return p.Amount - p.Allocated - p.ToppedUp }
+func (p *Payment) Unallocated() money.Amount { return p.Amount - p.Allocated - p.ToppedUp - p.Refunded }
+
+// applied is the money that left the payment's unapplied pool: allocated, topped up, refunded.
+func (p *Payment) applied() money.Amount { return p.Allocated + p.ToppedUp + p.Refunded }
 
 // Status is the derived payment status of SPEC §2.
 func (p *Payment) Status() string {
 	switch {
 	case p.OrganizationID == "":
 		return PaymentUnassigned
-	case p.Allocated+p.ToppedUp == 0:
+	case p.applied() == 0:
 		return PaymentUnallocated
 	case p.Unallocated() > 0:
 		return PaymentPartiallyAllocated
@@ -237,7 +241,7 @@ func (u PaymentUpdate) apply(p *Payment) (*Payment, error) {
 // is applied (EPaymentInUse), nor its amount fall below what is applied (EAmountBelowApplied). It
 // returns p with u applied; p itself is left as it is.
 func checkEdit(p *Payment, u PaymentUpdate) (*Payment, error) {
-	applied := p.Allocated + p.ToppedUp
+	applied := p.applied()
 	if u.Currency != nil && *u.Currency != string(p.Currency) && applied > 0 {
 		return nil, &Error{Code: EPaymentInUse, Field: "currency", Message: "cannot change the currency of a payment whose money is applied; release its allocations first"}
 	}
@@ -246,7 +250,7 @@ func checkEdit(p *Payment, u PaymentUpdate) (*Payment, error) {
 		return nil, err
 	}
 	if next.Amount < applied {
-		return nil, &Error{Code: EAmountBelowApplied, Field: "amount", Message: "cannot be below the " + money.Format(applied, p.Currency) + " " + string(p.Currency) + " already allocated or topped up"}
+		return nil, &Error{Code: EAmountBelowApplied, Field: "amount", Message: "cannot be below the " + money.Format(applied, p.Currency) + " " + string(p.Currency) + " already allocated, topped up or refunded"}
 	}
 	return next, nil
 }

@@ -35,6 +35,7 @@ type ReplayTx interface {
 	PaymentPage(ctx context.Context, afterID string, limit int) ([]*Payment, error) // deleted ones too
 	AllocationPage(ctx context.Context, afterID string, limit int) ([]*Allocation, error)
 	TopUpPage(ctx context.Context, afterID string, limit int) ([]*TopUp, error)
+	RefundPage(ctx context.Context, afterID string, limit int) ([]*Refund, error)
 	ImportPage(ctx context.Context, afterID string, limit int) ([]*Import, error)
 	// ReplayBaseline is the last audit event of the workspace's trail that a finapp from before
 	// complete trails wrote (0, false when the whole trail is complete).
@@ -75,6 +76,7 @@ type Replay struct {
 	payments map[string]*replayedPayment
 	allocs   map[string]*replayedAllocation
 	topUps   map[string]*replayedTopUp
+	refunds  map[string]*replayedRefund
 	imports  map[string]*replayedImport
 	// journal holds, per entity id, the entries the trail implies that the journal has not
 	// shown yet; balances what they all sum to per account.
@@ -90,6 +92,7 @@ type Replay struct {
 func NewReplay() *Replay {
 	return &Replay{orgs: map[string]*replayedOrganization{}, invoices: map[string]*replayedInvoice{},
 		payments: map[string]*replayedPayment{}, allocs: map[string]*replayedAllocation{}, topUps: map[string]*replayedTopUp{},
+		refunds: map[string]*replayedRefund{},
 		imports: map[string]*replayedImport{}, journal: map[string][]expectedEntry{}, balances: map[balanceKey]money.Sum{},
 		names: map[string]string{}}
 }
@@ -193,6 +196,27 @@ type replayedTopUp struct {
 	seen      bool
 }
 
+// refundJSON is refundSnapshot read back.
+type refundJSON struct {
+	ID             string         `json:"id"`
+	PaymentID      string         `json:"payment_id"`
+	OrganizationID string         `json:"organization_id"`
+	Amount         string         `json:"amount"`
+	Currency       money.Currency `json:"currency"`
+	Method         string         `json:"method"`
+	Reference      string         `json:"reference"`
+	Reason         string         `json:"reason"`
+	Reversed       bool           `json:"reversed"`
+	ReversalReason string         `json:"reversal_reason"`
+}
+
+type replayedRefund struct {
+	after      refundJSON
+	createdAt  time.Time
+	reversedAt *time.Time
+	seen       bool
+}
+
 // importJSON is importSnapshot read back.
 type importJSON struct {
 	ID     string `json:"id"`
@@ -274,6 +298,8 @@ func (r *Replay) Audit(e *AuditEvent) {
 		r.allocationEvent(e)
 	case "top_up":
 		r.topUpEvent(e)
+	case "refund":
+		r.refundEvent(e)
 	case "import":
 		r.importEvent(e)
 	}
@@ -357,10 +383,14 @@ func (r *Replay) paymentEvent(e *AuditEvent) {
 		r.bad(e, "the before snapshot is not a payment")
 		return
 	}
-	if !decode(e.After, &p.after) {
+	// Into a fresh snapshot: fields a snapshot leaves out when empty (refunded, metadata) must not
+	// keep the values of the one before.
+	var fresh paymentSnapshot
+	if !decode(e.After, &fresh) {
 		r.bad(e, "the after snapshot is not a payment")
 		return
 	}
+	p.after = fresh
 	after := p.after
 	p.after.ID, p.after.Status = "", "" // the map's key, and derived: not kept for each payment
 	p.after.Method, p.after.Currency = r.intern(p.after.Method), money.Currency(r.intern(string(p.after.Currency)))
@@ -373,7 +403,11 @@ func (r *Replay) paymentEvent(e *AuditEvent) {
 		a, _ := snapshotAmount(s.Amount, s.Currency)
 		b, _ := snapshotAmount(s.Allocated, s.Currency)
 		c, _ := snapshotAmount(s.ToppedUp, s.Currency)
-		return a - b - c
+		var d money.Amount
+		if s.Refunded != "" { // none before the payment's first refund
+			d, _ = snapshotAmount(s.Refunded, s.Currency)
+		}
+		return a - b - c - d
 	}
 	switch e.Action {
 	case "payment.recorded":
@@ -487,6 +521,61 @@ func (r *Replay) topUpEvent(e *AuditEvent) {
 	r.expect("payment.topped_up", e.EntityID, t.after.Currency, transferOf{UnappliedAccount(org), CreditAccount(org), amt})
 }
 
+// refundEvent replays a refund paid or reversed: the journal entry each must have posted.
+func (r *Replay) refundEvent(e *AuditEvent) {
+	var after refundJSON
+	if !decode(e.After, &after) {
+		r.bad(e, "no refund snapshot")
+		return
+	}
+	amt, err := money.Parse(after.Amount, after.Currency)
+	if err != nil {
+		r.bad(e, "amount %q is not an amount in %s", after.Amount, after.Currency)
+		return
+	}
+	rf := r.refunds[e.EntityID]
+	switch e.Action {
+	case "refund.created":
+		r.refunds[e.EntityID] = &replayedRefund{after: after, createdAt: e.At}
+		r.expect("payment.refunded", e.EntityID, after.Currency, transferOf{UnappliedAccount(after.OrganizationID), CashAccount(after.Method), amt})
+	case "refund.reversed":
+		if rf == nil || rf.reversedAt != nil {
+			r.bad(e, "the refund was never paid in the trail, or was reversed before")
+			return
+		}
+		at := e.At
+		rf.after, rf.reversedAt = after, &at
+		// The money goes back to the payment's customer as the trail has it just before.
+		org := ""
+		if p := r.payments[after.PaymentID]; p != nil {
+			org = p.after.OrganizationID
+		}
+		r.expect("refund.reversed", e.EntityID, after.Currency, transferOf{CashAccount(after.Method), UnappliedAccount(org), amt})
+	}
+}
+
+// Refund compares a refund row with its snapshots in the trail.
+func (r *Replay) Refund(rf *Refund) {
+	want := r.refunds[rf.ID]
+	if want == nil {
+		r.mismatch("refunds", rf.ID, "row", "no such refund", "a row")
+		return
+	}
+	want.seen = true
+	const t = "refunds"
+	a := want.after
+	r.field(t, rf.ID, "payment_id", a.PaymentID, rf.PaymentID)
+	r.field(t, rf.ID, "organization_id", a.OrganizationID, rf.OrganizationID)
+	r.field(t, rf.ID, "amount", a.Amount, money.Format(rf.Amount, rf.Currency))
+	r.field(t, rf.ID, "currency", string(a.Currency), string(rf.Currency))
+	r.field(t, rf.ID, "method", a.Method, rf.Method)
+	r.field(t, rf.ID, "reference", a.Reference, rf.Reference)
+	r.field(t, rf.ID, "reason", a.Reason, rf.Reason)
+	r.field(t, rf.ID, "reversal_reason", a.ReversalReason, rf.ReversalReason)
+	r.field(t, rf.ID, "created_at", timeText(&want.createdAt), timeText(&rf.CreatedAt))
+	r.field(t, rf.ID, "reversed_at", timeText(want.reversedAt), timeText(rf.ReversedAt))
+}
+
 func (r *Replay) importOf(id string) *replayedImport {
 	imp := r.imports[id]
 	if imp == nil {
@@ -585,6 +674,7 @@ func (r *Replay) Payment(p *Payment) {
 	r.field(t, p.ID, "remark", a.Remark, got.Remark)
 	r.field(t, p.ID, "allocated", a.Allocated, got.Allocated)
 	r.field(t, p.ID, "topped_up", a.ToppedUp, got.ToppedUp)
+	r.field(t, p.ID, "refunded", a.Refunded, got.Refunded)
 	r.field(t, p.ID, "version", strconv.Itoa(a.Version), strconv.Itoa(got.Version))
 	r.field(t, p.ID, "assignment_changes", strconv.Itoa(a.AssignmentChanges), strconv.Itoa(got.AssignmentChanges))
 	r.field(t, p.ID, "created_at", timeText(&want.createdAt), timeText(&p.CreatedAt))
@@ -750,6 +840,11 @@ func (r *Replay) Finish() []Mismatch {
 			r.mismatch("top_ups", id, "row", "exists", "missing")
 		}
 	}
+	for id, rf := range r.refunds {
+		if !rf.seen {
+			r.mismatch("refunds", id, "row", "exists", "missing")
+		}
+	}
 	for id, imp := range r.imports {
 		if !imp.seen && imp.started {
 			r.mismatch("imports", id, "row", "exists", "missing")
@@ -847,6 +942,9 @@ func (s *Service) ReplayBooks(ctx context.Context) ([]Mismatch, int, error) {
 			return err
 		}
 		if err := eachPage(ctx, tx.TopUpPage, func(t *TopUp) string { r.TopUp(t); return t.ID }); err != nil {
+			return err
+		}
+		if err := eachPage(ctx, tx.RefundPage, func(rf *Refund) string { r.Refund(rf); return rf.ID }); err != nil {
 			return err
 		}
 		if err := eachPage(ctx, tx.ImportPage, func(i *Import) string { r.Import(i); return i.ID }); err != nil {

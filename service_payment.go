@@ -10,6 +10,7 @@ type PaymentDetail struct {
 	*Payment
 	Allocations []*Allocation
 	TopUps      []*TopUp
+	Refunds     []*Refund
 }
 
 // RecordPayment records money received, assigned to in.OrganizationID when given (which counts

@@ -34,7 +34,10 @@ func (s *Service) GetPayment(ctx context.Context, id string) (*PaymentDetail, er
 		if d.Allocations, err = tx.PaymentAllocations(ctx, id); err != nil {
 			return err
 		}
-		d.TopUps, err = tx.PaymentTopUps(ctx, id)
+		if d.TopUps, err = tx.PaymentTopUps(ctx, id); err != nil {
+			return err
+		}
+		d.Refunds, err = tx.PaymentRefunds(ctx, id)
 		return err
 	})
 	if err != nil {

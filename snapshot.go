@@ -20,6 +20,7 @@ type paymentSnapshot struct {
 	OrganizationID    string         `json:"organization_id"`
 	ReceivedOn        string         `json:"received_on"`
 	Reference         string         `json:"reference"`
+	Refunded          string         `json:"refunded,omitempty"` // only once refunded: older snapshots have none
 	Remark            string         `json:"remark"`
 	Status            string         `json:"status"`
 	ToppedUp          string         `json:"topped_up"`
@@ -30,7 +31,15 @@ func snapshotOfPayment(p *Payment) paymentSnapshot {
 	return paymentSnapshot{Allocated: money.Format(p.Allocated, p.Currency), Amount: money.Format(p.Amount, p.Currency),
 		AssignmentChanges: p.AssignmentChanges, Currency: p.Currency, Deleted: p.DeletedAt != nil, ID: p.ID, InvoiceNumber: p.InvoiceHint,
 		ExternalID: p.ExternalID, Metadata: p.Metadata, Method: p.Method, OrganizationID: p.OrganizationID, ReceivedOn: p.ReceivedOn, Reference: p.Reference, Remark: p.Remark,
-		Status: p.Status(), ToppedUp: money.Format(p.ToppedUp, p.Currency), Version: p.Version}
+		Status: p.Status(), ToppedUp: money.Format(p.ToppedUp, p.Currency), Version: p.Version, Refunded: refundedText(p)}
+}
+
+// refundedText is a payment's refunded money in its snapshot: none until something is refunded.
+func refundedText(p *Payment) string {
+	if p.Refunded == 0 {
+		return ""
+	}
+	return money.Format(p.Refunded, p.Currency)
 }
 
 // invoiceSnapshot is how an invoice appears in audit before/after and in event payloads.

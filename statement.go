@@ -14,20 +14,24 @@ const (
 	StatementVoid    = "invoice_void"  // an invoice voided: its total is no longer owed
 	StatementPayment = "payment"       // money received from the customer
 	StatementTopUp   = "credit_top_up" // part of a payment moved into prepaid credit: no longer pays invoices
+	StatementRefund  = "refund"        // part of a payment paid back to the customer
+	// StatementRefundReversed is a refund whose money came back: it pays invoices again.
+	StatementRefundReversed = "refund_reversed"
 )
 
-var statementKindOrder = map[string]int{StatementInvoice: 0, StatementVoid: 1, StatementPayment: 2, StatementTopUp: 3}
+var statementKindOrder = map[string]int{StatementInvoice: 0, StatementVoid: 1, StatementPayment: 2, StatementTopUp: 3,
+	StatementRefund: 4, StatementRefundReversed: 5}
 
 // StatementLine is one document on a statement. Amount is signed from the customer's side: positive
 // adds to what it owes (an invoice, a top-up that takes money back off its invoices), negative
 // takes from it (a payment, a void). Balance is the running balance after the line.
 type StatementLine struct {
 	Date       string // the document's own business date, YYYY-MM-DD
-	Kind       string // StatementInvoice, StatementVoid, StatementPayment or StatementTopUp
-	DocumentID string // inv_…, pay_… or top_…
+	Kind       string // StatementInvoice, StatementVoid, StatementPayment, StatementTopUp, StatementRefund or StatementRefundReversed
+	DocumentID string // inv_…, pay_…, top_… or rfd_…
 	Number     string // the invoice number, or the payment's reference (its id when it has none); a top-up's payment's
 	DueOn      string // invoices and voids: the invoice's due date
-	PaymentID  string // top-ups: the payment whose money it took
+	PaymentID  string // top-ups and refunds: the payment whose money it took
 	Amount     money.Amount
 	Balance    money.Sum
 }
@@ -65,6 +69,7 @@ type StatementDocuments struct {
 	Invoices    []*Invoice
 	Payments    []*Payment
 	TopUps      []*TopUp
+	Refunds     []*Refund
 	Allocations []*Allocation
 }
 
@@ -113,6 +118,19 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 		lines = append(lines, StatementLine{Date: max(on, t.CreatedAt.UTC().Format(dateLayout)), Kind: StatementTopUp, DocumentID: t.ID,
 			Number: paymentNumber[t.PaymentID], PaymentID: t.PaymentID, Amount: t.Amount})
 	}
+	for _, r := range docs.Refunds {
+		on, ok := received[r.PaymentID]
+		if !ok || r.OrganizationID != org.ID {
+			continue // a refund of a payment that is not this customer's live payment
+		}
+		paid := max(on, r.CreatedAt.UTC().Format(dateLayout))
+		lines = append(lines, StatementLine{Date: paid, Kind: StatementRefund, DocumentID: r.ID, Number: paymentNumber[r.PaymentID],
+			PaymentID: r.PaymentID, Amount: r.Amount})
+		if r.ReversedAt != nil {
+			lines = append(lines, StatementLine{Date: max(paid, r.ReversedAt.UTC().Format(dateLayout)), Kind: StatementRefundReversed,
+				DocumentID: r.ID, Number: paymentNumber[r.PaymentID], PaymentID: r.PaymentID, Amount: -r.Amount})
+		}
+	}
 	sort.SliceStable(lines, func(i, j int) bool {
 		a, b := lines[i], lines[j]
 		switch {
@@ -154,6 +172,8 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 			c = currencyOf[l.DocumentID]
 		case StatementTopUp:
 			c = topUpCurrency[l.DocumentID]
+		case StatementRefund, StatementRefundReversed:
+			c = currencyOf[l.PaymentID]
 		}
 		a := account(c)
 		if from != "" && l.Date < from {
@@ -237,6 +257,9 @@ func (s *Service) GetStatement(ctx context.Context, orgID, from, to string) (*St
 			return err
 		}
 		if docs.TopUps, err = tx.OrganizationTopUps(ctx, orgID); err != nil {
+			return err
+		}
+		if docs.Refunds, err = tx.OrganizationRefunds(ctx, orgID); err != nil {
 			return err
 		}
 		docs.Allocations, err = tx.OrganizationAllocations(ctx, orgID)

@@ -99,6 +99,14 @@ type PaymentTx interface {
 	// PaymentAllocations lists a payment's allocations, released ones too, oldest first.
 	PaymentAllocations(ctx context.Context, paymentID string) ([]*Allocation, error)
 	PaymentTopUps(ctx context.Context, paymentID string) ([]*TopUp, error)
+	// Refund loads a refund (locked for the change); PaymentRefunds lists a payment's, by id.
+	Refund(ctx context.Context, id string) (*Refund, error)
+	PaymentRefunds(ctx context.Context, paymentID string) ([]*Refund, error)
+	// OrganizationRefunds lists the refunds made from an organization's payments, by id.
+	OrganizationRefunds(ctx context.Context, orgID string) ([]*Refund, error)
+	CreateRefund(ctx context.Context, r *Refund) error
+	UpdateRefund(ctx context.Context, r *Refund) error // refunds change only by being reversed
+	ListRefunds(ctx context.Context, f RefundFilter) (list []*Refund, next string, err error)
 	// OrganizationTopUps lists the top-ups of an organization's credit, by id.
 	OrganizationTopUps(ctx context.Context, orgID string) ([]*TopUp, error)
 	CreatePayment(ctx context.Context, p *Payment) error

@@ -98,12 +98,13 @@ type accessFixtures struct {
 	User        string
 	Webhook     string // a webhook endpoint (auth fixtures)
 	Event       string // an event of the feed
+	Refund      string // 1.00 paid back from a payment of its own
 }
 
 // ids lists every id of f.
 func (f *accessFixtures) ids() []string {
 	var out []string
-	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event} {
+	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund} {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -123,7 +124,7 @@ func (f *accessFixtures) unknownTwin() (*accessFixtures, *strings.Replacer) {
 	}
 	u := &accessFixtures{Org: twin(f.Org), Org2: twin(f.Org2), Invoice: twin(f.Invoice), FreeInvoice: twin(f.FreeInvoice),
 		Payment: twin(f.Payment), Allocation: twin(f.Allocation), Token: twin(f.Token), User: twin(f.User),
-		Webhook: twin(f.Webhook), Event: twin(f.Event)}
+		Webhook: twin(f.Webhook), Event: twin(f.Event), Refund: twin(f.Refund)}
 	var pairs []string
 	known, unknown := f.ids(), u.ids()
 	for i := range unknown {
@@ -159,6 +160,8 @@ func (m *matrix) fixtures(auth bool) *accessFixtures {
 		m.t.Fatalf("allocation fixture: %v", alc)
 	}
 	f.Allocation = alc[0]
+	refunded := m.payment(f.Org, "10.00", "SGD")
+	f.Refund = m.must(201, "POST", "/v1/payments/"+refunded+"/refunds", map[string]any{"amount": "1.00", "reason": "paid twice"}).str("id")
 	if auth {
 		f.Token = m.must(201, "POST", "/v1/tokens", map[string]any{"name": fmt.Sprintf("A-token-%d", m.n), "role": "viewer"}, m.as(m.Admin)...).str("id")
 		f.User = m.must(201, "POST", "/v1/users", map[string]any{"email": fmt.Sprintf("a-user-%d@a.example", m.n), "role": "viewer",
@@ -192,6 +195,8 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 		id = f.User
 	case strings.HasPrefix(path, "/v1/webhook-endpoints/"):
 		id = f.Webhook
+	case strings.HasPrefix(path, "/v1/refunds/"):
+		id = f.Refund
 	}
 	path = strings.NewReplacer("{id}", id, "{allocation_id}", f.Allocation).Replace(path)
 	if strings.Contains(path, "{") {
@@ -232,6 +237,8 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 		return map[string]any{"invoices": []map[string]any{{"external_id": fmt.Sprintf("ext-%d", n), "organization_id": f.Org,
 			"number": fmt.Sprintf("BATCH-%d", n), "total": "10.00"}}}
 	},
+	"refund-payment": func(n int, f *accessFixtures) any { return map[string]any{"amount": "1.00", "reason": "paid twice"} },
+	"reverse-refund": func(n int, f *accessFixtures) any { return map[string]any{"reason": "the bank returned it"} },
 	"upsert-organizations": func(n int, f *accessFixtures) any {
 		return map[string]any{"organizations": []map[string]any{{"external_id": fmt.Sprintf("ext-org-%d", n), "name": fmt.Sprintf("Batch %d", n),
 			"billing_currency": "SGD"}}}

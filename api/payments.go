@@ -25,6 +25,7 @@ type Payment struct {
 	Remark                string       `json:"remark"`
 	Allocated             string       `json:"allocated" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	ToppedUp              string       `json:"topped_up" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Refunded              string       `json:"refunded" pattern:"^-?[0-9]+(\\.[0-9]+)?$" doc:"Paid back by refunds not reversed"`
 	Unallocated           string       `json:"unallocated" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	Status                string       `json:"status" enum:"unassigned,unallocated,partially_allocated,fully_allocated"`
 	Version               int          `json:"version"`
@@ -38,6 +39,7 @@ type Payment struct {
 	Metadata              Metadata     `json:"metadata"`
 	Allocations           []Allocation `json:"allocations,omitempty" doc:"Detail view: every allocation, released ones too"`
 	TopUps                []TopUp      `json:"top_ups,omitempty" doc:"Detail view: top-ups of credit from this payment"`
+	Refunds               []Refund     `json:"refunds,omitempty" doc:"Detail view: refunds from this payment, reversed ones too"`
 }
 
 // Allocation is part of a payment applied to an invoice.
@@ -67,7 +69,7 @@ type TopUp struct {
 func paymentOut(p *finapp.Payment) Payment {
 	out := Payment{ID: p.ID, OrganizationName: p.OrganizationName, Amount: money.Format(p.Amount, p.Currency), Currency: string(p.Currency),
 		ReceivedOn: p.ReceivedOn, Method: p.Method, Reference: p.Reference, InvoiceNumber: p.InvoiceHint, Remark: p.Remark,
-		Allocated: money.Format(p.Allocated, p.Currency), ToppedUp: money.Format(p.ToppedUp, p.Currency),
+		Allocated: money.Format(p.Allocated, p.Currency), ToppedUp: money.Format(p.ToppedUp, p.Currency), Refunded: money.Format(p.Refunded, p.Currency),
 		Unallocated: money.Format(p.Unallocated(), p.Currency), Status: p.Status(), Version: p.Version,
 		AssignmentChanges: p.AssignmentChanges, AssignmentChangesLeft: p.AssignmentChangesLeft(), CreatedBy: p.CreatedBy,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt, ExternalID: p.ExternalID, Metadata: metadataOut(p.Metadata)}
@@ -83,6 +85,9 @@ func paymentDetailOut(d *finapp.PaymentDetail) Payment {
 	out.Allocations = allocationsOut(d.Allocations)
 	for _, t := range d.TopUps {
 		out.TopUps = append(out.TopUps, topUpOut(t))
+	}
+	for _, r := range d.Refunds {
+		out.Refunds = append(out.Refunds, refundOut(r))
 	}
 	return out
 }

@@ -175,6 +175,7 @@ func TestPeriodClose_OctoberStaysAsItWasAtClose(t *testing.T) {
 		{"POST", "/v1/payments/" + p4 + "/allocations", map[string]any{"allocations": allocLines(a2, "1.00")}},
 		{"DELETE", "/v1/payments/" + p4 + "/allocations/" + activeAllocations(s.must(200, "GET", "/v1/payments/"+p4, nil))[0], nil},
 		{"POST", "/v1/invoices/" + g2 + "/void", nil},
+		{"POST", "/v1/payments/" + p4 + "/refunds", map[string]any{"amount": "1.00", "reason": "overpaid"}},
 	} {
 		r := s.call(c.method, c.path, c.body)
 		if r.Status != 409 || r.str("code") != "period_closed" || !strings.Contains(r.str("detail"), "posts today (2026-11-06)") {

@@ -86,6 +86,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerReminders(humaAPI)
 	h.registerSettings(humaAPI)
 	h.registerPeriods(humaAPI)
+	h.registerRefunds(humaAPI)
 	h.registerAdmin(humaAPI)
 	declareProtocol(humaAPI.OpenAPI())
 

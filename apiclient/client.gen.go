@@ -293,10 +293,12 @@ func (e ProblemCode) Valid() bool {
 
 // Defines values for StatementLineType.
 const (
-	StatementLineTypeCreditTopUp StatementLineType = "credit_top_up"
-	StatementLineTypeInvoice     StatementLineType = "invoice"
-	StatementLineTypeInvoiceVoid StatementLineType = "invoice_void"
-	StatementLineTypePayment     StatementLineType = "payment"
+	StatementLineTypeCreditTopUp    StatementLineType = "credit_top_up"
+	StatementLineTypeInvoice        StatementLineType = "invoice"
+	StatementLineTypeInvoiceVoid    StatementLineType = "invoice_void"
+	StatementLineTypePayment        StatementLineType = "payment"
+	StatementLineTypeRefund         StatementLineType = "refund"
+	StatementLineTypeRefundReversed StatementLineType = "refund_reversed"
 )
 
 // Valid indicates whether the value is a known member of the StatementLineType enum.
@@ -309,6 +311,10 @@ func (e StatementLineType) Valid() bool {
 	case StatementLineTypeInvoiceVoid:
 		return true
 	case StatementLineTypePayment:
+		return true
+	case StatementLineTypeRefund:
+		return true
+	case StatementLineTypeRefundReversed:
 		return true
 	default:
 		return false
@@ -1067,8 +1073,14 @@ type Payment struct {
 	OrganizationName *string            `json:"organization_name,omitempty"`
 	ReceivedOn       openapi_types.Date `json:"received_on"`
 	Reference        string             `json:"reference"`
-	Remark           string             `json:"remark"`
-	Status           PaymentStatus      `json:"status"`
+
+	// Refunded Paid back by refunds not reversed
+	Refunded string `json:"refunded"`
+
+	// Refunds Detail view: refunds from this payment, reversed ones too
+	Refunds *[]Refund     `json:"refunds,omitempty"`
+	Remark  string        `json:"remark"`
+	Status  PaymentStatus `json:"status"`
 
 	// TopUps Detail view: top-ups of credit from this payment
 	TopUps      *[]TopUp  `json:"top_ups,omitempty"`
@@ -1174,6 +1186,54 @@ type RedeliverWebhookRequest struct {
 	EventId string `json:"event_id"`
 }
 
+// Refund defines model for Refund.
+type Refund struct {
+	Amount    string    `json:"amount"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Currency  string    `json:"currency"`
+
+	// Id Examples: rfd_01jd8x0c9v7p8x2k3m4n5q6r7s
+	Id string `json:"id"`
+
+	// Method How the money went back
+	Method string `json:"method"`
+
+	// OrganizationId The payment's customer when refunded; null for an unassigned payment
+	OrganizationId *string `json:"organization_id"`
+	PaymentId      string  `json:"payment_id"`
+	Reason         string  `json:"reason"`
+	Reference      string  `json:"reference"`
+	ReversalReason *string `json:"reversal_reason,omitempty"`
+
+	// ReversedAt Set when the money came back; the refund stays, reversed
+	ReversedAt *time.Time `json:"reversed_at"`
+	ReversedBy *string    `json:"reversed_by,omitempty"`
+}
+
+// RefundListOutputBody defines model for RefundListOutputBody.
+type RefundListOutputBody struct {
+	Data *[]Refund `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// RefundPaymentRequest defines model for RefundPaymentRequest.
+type RefundPaymentRequest struct {
+	// Amount Default: all of the unapplied money
+	Amount *string `json:"amount,omitempty"`
+
+	// Method How the money goes back; default: the payment's method
+	Method *string `json:"method,omitempty"`
+
+	// Reason Why the money goes back (overpaid twice, cancelled order…)
+	Reason string `json:"reason"`
+
+	// Reference The bank's reference of the transfer back
+	Reference *string `json:"reference,omitempty"`
+}
+
 // Reminder defines model for Reminder.
 type Reminder struct {
 	AmountDue string    `json:"amount_due"`
@@ -1216,6 +1276,12 @@ type ReopenPeriodRequest struct {
 
 	// Through The new lock date, before the current one; left out, no period stays closed
 	Through *openapi_types.Date `json:"through,omitempty"`
+}
+
+// ReverseRefundRequest defines model for ReverseRefundRequest.
+type ReverseRefundRequest struct {
+	// Reason Why (the bank returned the transfer…)
+	Reason string `json:"reason"`
 }
 
 // SetSettingsRequest defines model for SetSettingsRequest.
@@ -1290,13 +1356,13 @@ type StatementAccount struct {
 
 // StatementLine defines model for StatementLine.
 type StatementLine struct {
-	// Amount Signed as the customer owes: invoices and top-ups positive, payments and voids negative
+	// Amount Signed as the customer owes: invoices, top-ups and refunds positive, payments, voids and returned refunds negative
 	Amount string `json:"amount"`
 
 	// Balance The running balance after this line
 	Balance string `json:"balance"`
 
-	// Date The document's own business date: issued, voided, received, topped up
+	// Date The document's own business date: issued, voided, received, topped up, refunded, returned
 	Date       string `json:"date"`
 	DocumentId string `json:"document_id"`
 
@@ -1306,7 +1372,7 @@ type StatementLine struct {
 	// Number Invoice number, or the payment's reference (its id when it has none)
 	Number string `json:"number"`
 
-	// PaymentId Credit top-ups: the payment whose money went into credit
+	// PaymentId Credit top-ups and refunds: the payment whose money went into credit or back
 	PaymentId *string           `json:"payment_id,omitempty"`
 	Type      StatementLineType `json:"type"`
 }
@@ -1744,6 +1810,13 @@ type AssignPaymentParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// RefundPaymentParams defines parameters for RefundPayment.
+type RefundPaymentParams struct {
+	// IfMatch ETag of the payment as last read; a stale one answers 412
+	IfMatch        *string `json:"If-Match,omitempty"`
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // TopUpParams defines parameters for TopUp.
 type TopUpParams struct {
 	// IfMatch ETag of the payment as last read; a stale one answers 412
@@ -1758,6 +1831,23 @@ type ClosePeriodParams struct {
 
 // ReopenPeriodParams defines parameters for ReopenPeriod.
 type ReopenPeriodParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListRefundsParams defines parameters for ListRefunds.
+type ListRefundsParams struct {
+	// PaymentId Only this payment's
+	PaymentId *string `form:"payment_id,omitempty" json:"payment_id,omitempty"`
+
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ReverseRefundParams defines parameters for ReverseRefund.
+type ReverseRefundParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
@@ -2074,6 +2164,18 @@ type WebhookPaymentRecordedParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// WebhookPaymentRefundedParams defines parameters for WebhookPaymentRefunded.
+type WebhookPaymentRefundedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // WebhookPaymentUnassignedParams defines parameters for WebhookPaymentUnassigned.
 type WebhookPaymentUnassignedParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
@@ -2088,6 +2190,18 @@ type WebhookPaymentUnassignedParams struct {
 
 // WebhookPaymentUpdatedParams defines parameters for WebhookPaymentUpdated.
 type WebhookPaymentUpdatedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookRefundReversedParams defines parameters for WebhookRefundReversed.
+type WebhookRefundReversedParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
 	WebhookId string `json:"webhook-id"`
 
@@ -2125,6 +2239,9 @@ type AllocatePaymentJSONRequestBody = AllocatePaymentRequest
 // AssignPaymentJSONRequestBody defines body for AssignPayment for application/json ContentType.
 type AssignPaymentJSONRequestBody = AssignPaymentRequest
 
+// RefundPaymentJSONRequestBody defines body for RefundPayment for application/json ContentType.
+type RefundPaymentJSONRequestBody = RefundPaymentRequest
+
 // TopUpJSONRequestBody defines body for TopUp for application/json ContentType.
 type TopUpJSONRequestBody = TopUpRequest
 
@@ -2133,6 +2250,9 @@ type ClosePeriodJSONRequestBody = ClosePeriodRequest
 
 // ReopenPeriodJSONRequestBody defines body for ReopenPeriod for application/json ContentType.
 type ReopenPeriodJSONRequestBody = ReopenPeriodRequest
+
+// ReverseRefundJSONRequestBody defines body for ReverseRefund for application/json ContentType.
+type ReverseRefundJSONRequestBody = ReverseRefundRequest
 
 // SetSettingsJSONRequestBody defines body for SetSettings for application/json ContentType.
 type SetSettingsJSONRequestBody = SetSettingsRequest
@@ -2194,11 +2314,17 @@ type WebhookPaymentDeletedJSONRequestBody = EventEnvelope
 // WebhookPaymentRecordedJSONRequestBody defines body for WebhookPaymentRecorded for application/json ContentType.
 type WebhookPaymentRecordedJSONRequestBody = EventEnvelope
 
+// WebhookPaymentRefundedJSONRequestBody defines body for WebhookPaymentRefunded for application/json ContentType.
+type WebhookPaymentRefundedJSONRequestBody = EventEnvelope
+
 // WebhookPaymentUnassignedJSONRequestBody defines body for WebhookPaymentUnassigned for application/json ContentType.
 type WebhookPaymentUnassignedJSONRequestBody = EventEnvelope
 
 // WebhookPaymentUpdatedJSONRequestBody defines body for WebhookPaymentUpdated for application/json ContentType.
 type WebhookPaymentUpdatedJSONRequestBody = EventEnvelope
+
+// WebhookRefundReversedJSONRequestBody defines body for WebhookRefundReversed for application/json ContentType.
+type WebhookRefundReversedJSONRequestBody = EventEnvelope
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2493,6 +2619,24 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/payments/{id}/assignment (the `AssignPayment` operationId).
 	AssignPayment(ctx context.Context, id string, params *AssignPaymentParams, body AssignPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RefundPaymentWithBody Pay back money the payment holds unapplied
+	//
+	// Posts unapplied:<org> → cash:<method>. Never more than the payment's unapplied money (409 over_allocation); counted in its refunded figure. A refund is never deleted: a reversal is its counter-entry.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
+	RefundPaymentWithBody(ctx context.Context, id string, params *RefundPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefundPayment Pay back money the payment holds unapplied
+	//
+	// Posts unapplied:<org> → cash:<method>. Never more than the payment's unapplied money (409 over_allocation); counted in its refunded figure. A refund is never deleted: a reversal is its counter-entry.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
+	RefundPayment(ctx context.Context, id string, params *RefundPaymentParams, body RefundPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// TopUpWithBody Top up the organization's credit from the payment's unallocated money
 	//
 	// Takes any type of body and a specified content type.
@@ -2543,6 +2687,34 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
 	ReopenPeriod(ctx context.Context, params *ReopenPeriodParams, body ReopenPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRefunds List refunds, newest first
+	//
+	// Corresponds with GET /v1/refunds (the `ListRefunds` operationId).
+	ListRefunds(ctx context.Context, params *ListRefundsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRefund Get a refund
+	//
+	// Corresponds with GET /v1/refunds/{id} (the `GetRefund` operationId).
+	GetRefund(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReverseRefundWithBody Record that a refund's money came back
+	//
+	// The counter-entry (cash:<method> → unapplied) puts the money back into the payment's unapplied money; the refund stays, reversed. A refund is reversed once (409 conflict).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/refunds/{id}/reversal (the `ReverseRefund` operationId).
+	ReverseRefundWithBody(ctx context.Context, id string, params *ReverseRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReverseRefund Record that a refund's money came back
+	//
+	// The counter-entry (cash:<method> → unapplied) puts the money back into the payment's unapplied money; the refund stays, reversed. A refund is reversed once (409 conflict).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/refunds/{id}/reversal (the `ReverseRefund` operationId).
+	ReverseRefund(ctx context.Context, id string, params *ReverseRefundParams, body ReverseRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReminders Payment reminders that became due, newest first
 	//
@@ -3269,6 +3441,44 @@ func (c *Client) AssignPayment(ctx context.Context, id string, params *AssignPay
 	return c.Client.Do(req)
 }
 
+// RefundPaymentWithBody Pay back money the payment holds unapplied
+//
+// Posts unapplied:<org> → cash:<method>. Never more than the payment's unapplied money (409 over_allocation); counted in its refunded figure. A refund is never deleted: a reversal is its counter-entry.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
+func (c *Client) RefundPaymentWithBody(ctx context.Context, id string, params *RefundPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundPaymentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefundPayment Pay back money the payment holds unapplied
+//
+// Posts unapplied:<org> → cash:<method>. Never more than the payment's unapplied money (409 over_allocation); counted in its refunded figure. A refund is never deleted: a reversal is its counter-entry.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
+func (c *Client) RefundPayment(ctx context.Context, id string, params *RefundPaymentParams, body RefundPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundPaymentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // TopUpWithBody Top up the organization's credit from the payment's unallocated money
 //
 // Takes any type of body and a specified content type.
@@ -3380,6 +3590,74 @@ func (c *Client) ReopenPeriodWithBody(ctx context.Context, params *ReopenPeriodP
 // Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
 func (c *Client) ReopenPeriod(ctx context.Context, params *ReopenPeriodParams, body ReopenPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReopenPeriodRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRefunds List refunds, newest first
+//
+// Corresponds with GET /v1/refunds (the `ListRefunds` operationId).
+func (c *Client) ListRefunds(ctx context.Context, params *ListRefundsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRefundsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRefund Get a refund
+//
+// Corresponds with GET /v1/refunds/{id} (the `GetRefund` operationId).
+func (c *Client) GetRefund(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRefundRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReverseRefundWithBody Record that a refund's money came back
+//
+// The counter-entry (cash:<method> → unapplied) puts the money back into the payment's unapplied money; the refund stays, reversed. A refund is reversed once (409 conflict).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/refunds/{id}/reversal (the `ReverseRefund` operationId).
+func (c *Client) ReverseRefundWithBody(ctx context.Context, id string, params *ReverseRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReverseRefundRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReverseRefund Record that a refund's money came back
+//
+// The counter-entry (cash:<method> → unapplied) puts the money back into the payment's unapplied money; the refund stays, reversed. A refund is reversed once (409 conflict).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/refunds/{id}/reversal (the `ReverseRefund` operationId).
+func (c *Client) ReverseRefund(ctx context.Context, id string, params *ReverseRefundParams, body ReverseRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReverseRefundRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5606,6 +5884,79 @@ func NewAssignPaymentRequestWithBody(server string, id string, params *AssignPay
 	return req, nil
 }
 
+// NewRefundPaymentRequest calls the generic RefundPayment builder with application/json body
+func NewRefundPaymentRequest(server string, id string, params *RefundPaymentParams, body RefundPaymentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRefundPaymentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRefundPaymentRequestWithBody constructs an http.Request for the RefundPayment method, with any body, and a specified content type
+func NewRefundPaymentRequestWithBody(server string, id string, params *RefundPaymentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payments/%s/refunds", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewTopUpRequest calls the generic TopUp builder with application/json body
 func NewTopUpRequest(server string, id string, params *TopUpParams, body TopUpJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5782,6 +6133,180 @@ func NewReopenPeriodRequestWithBody(server string, params *ReopenPeriodParams, c
 	}
 
 	operationPath := fmt.Sprintf("/v1/periods/reopen")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListRefundsRequest constructs an http.Request for the ListRefunds method
+func NewListRefundsRequest(server string, params *ListRefundsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/refunds")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PaymentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "payment_id", *params.PaymentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRefundRequest constructs an http.Request for the GetRefund method
+func NewGetRefundRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/refunds/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReverseRefundRequest calls the generic ReverseRefund builder with application/json body
+func NewReverseRefundRequest(server string, id string, params *ReverseRefundParams, body ReverseRefundJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReverseRefundRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReverseRefundRequestWithBody constructs an http.Request for the ReverseRefund method, with any body, and a specified content type
+func NewReverseRefundRequestWithBody(server string, id string, params *ReverseRefundParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/refunds/%s/reversal", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -7338,6 +7863,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/payments/{id}/assignment (the `AssignPayment` operationId).
 	AssignPaymentWithResponse(ctx context.Context, id string, params *AssignPaymentParams, body AssignPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignPaymentResponse, error)
 
+	// RefundPaymentWithBodyWithResponse Pay back money the payment holds unapplied
+	//
+	// Posts unapplied:<org> → cash:<method>. Never more than the payment's unapplied money (409 over_allocation); counted in its refunded figure. A refund is never deleted: a reversal is its counter-entry.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
+	RefundPaymentWithBodyWithResponse(ctx context.Context, id string, params *RefundPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundPaymentResponse, error)
+
+	// RefundPaymentWithResponse Pay back money the payment holds unapplied
+	//
+	// Posts unapplied:<org> → cash:<method>. Never more than the payment's unapplied money (409 over_allocation); counted in its refunded figure. A refund is never deleted: a reversal is its counter-entry.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
+	RefundPaymentWithResponse(ctx context.Context, id string, params *RefundPaymentParams, body RefundPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundPaymentResponse, error)
+
 	// TopUpWithBodyWithResponse Top up the organization's credit from the payment's unallocated money
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7390,6 +7933,38 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/periods/reopen (the `ReopenPeriod` operationId).
 	ReopenPeriodWithResponse(ctx context.Context, params *ReopenPeriodParams, body ReopenPeriodJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenPeriodResponse, error)
+
+	// ListRefundsWithResponse List refunds, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/refunds (the `ListRefunds` operationId).
+	ListRefundsWithResponse(ctx context.Context, params *ListRefundsParams, reqEditors ...RequestEditorFn) (*ListRefundsResponse, error)
+
+	// GetRefundWithResponse Get a refund
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/refunds/{id} (the `GetRefund` operationId).
+	GetRefundWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetRefundResponse, error)
+
+	// ReverseRefundWithBodyWithResponse Record that a refund's money came back
+	//
+	// The counter-entry (cash:<method> → unapplied) puts the money back into the payment's unapplied money; the refund stays, reversed. A refund is reversed once (409 conflict).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/refunds/{id}/reversal (the `ReverseRefund` operationId).
+	ReverseRefundWithBodyWithResponse(ctx context.Context, id string, params *ReverseRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseRefundResponse, error)
+
+	// ReverseRefundWithResponse Record that a refund's money came back
+	//
+	// The counter-entry (cash:<method> → unapplied) puts the money back into the payment's unapplied money; the refund stays, reversed. A refund is reversed once (409 conflict).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/refunds/{id}/reversal (the `ReverseRefund` operationId).
+	ReverseRefundWithResponse(ctx context.Context, id string, params *ReverseRefundParams, body ReverseRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseRefundResponse, error)
 
 	// ListRemindersWithResponse Payment reminders that became due, newest first
 	//
@@ -10167,6 +10742,132 @@ func (r AssignPaymentResponse) ContentType() string {
 	return ""
 }
 
+// RefundPaymentResponse201Headers the declared response headers of an HTTP 201 response for RefundPayment
+type RefundPaymentResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// RefundPaymentResponse503Headers the declared response headers of an HTTP 503 response for RefundPayment
+type RefundPaymentResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RefundPaymentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Refund
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RefundPaymentResponse201Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RefundPaymentResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RefundPaymentResponse) GetJSON201() *Refund {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON412() *Problem {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RefundPaymentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RefundPaymentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RefundPaymentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RefundPaymentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RefundPaymentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // TopUpResponse201Headers the declared response headers of an HTTP 201 response for TopUp
 type TopUpResponse201Headers struct {
 	ETag     *string
@@ -10585,6 +11286,304 @@ func (r ReopenPeriodResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReopenPeriodResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRefundsResponse503Headers the declared response headers of an HTTP 503 response for ListRefunds
+type ListRefundsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListRefundsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RefundListOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRefundsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRefundsResponse) GetJSON200() *RefundListOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRefundsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRefundsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRefundsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRefundsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRefundResponse503Headers the declared response headers of an HTTP 503 response for GetRefund
+type GetRefundResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetRefundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Refund
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetRefundResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRefundResponse) GetJSON200() *Refund {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRefundResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRefundResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRefundResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRefundResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetRefundResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetRefundResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRefundResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRefundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRefundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRefundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRefundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReverseRefundResponse503Headers the declared response headers of an HTTP 503 response for ReverseRefund
+type ReverseRefundResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ReverseRefundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Refund
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReverseRefundResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReverseRefundResponse) GetJSON200() *Refund {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReverseRefundResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReverseRefundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReverseRefundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReverseRefundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReverseRefundResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13288,6 +14287,36 @@ func (c *ClientWithResponses) AssignPaymentWithResponse(ctx context.Context, id 
 	return ParseAssignPaymentResponse(rsp)
 }
 
+// RefundPaymentWithBodyWithResponse Pay back money the payment holds unapplied
+//
+// Posts unapplied:<org> → cash:<method>. Never more than the payment's unapplied money (409 over_allocation); counted in its refunded figure. A refund is never deleted: a reversal is its counter-entry.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
+func (c *ClientWithResponses) RefundPaymentWithBodyWithResponse(ctx context.Context, id string, params *RefundPaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundPaymentResponse, error) {
+	rsp, err := c.RefundPaymentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefundPaymentResponse(rsp)
+}
+
+// RefundPaymentWithResponse Pay back money the payment holds unapplied
+//
+// Posts unapplied:<org> → cash:<method>. Never more than the payment's unapplied money (409 over_allocation); counted in its refunded figure. A refund is never deleted: a reversal is its counter-entry.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
+func (c *ClientWithResponses) RefundPaymentWithResponse(ctx context.Context, id string, params *RefundPaymentParams, body RefundPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundPaymentResponse, error) {
+	rsp, err := c.RefundPayment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefundPaymentResponse(rsp)
+}
+
 // TopUpWithBodyWithResponse Top up the organization's credit from the payment's unallocated money
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -13381,6 +14410,62 @@ func (c *ClientWithResponses) ReopenPeriodWithResponse(ctx context.Context, para
 		return nil, err
 	}
 	return ParseReopenPeriodResponse(rsp)
+}
+
+// ListRefundsWithResponse List refunds, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/refunds (the `ListRefunds` operationId).
+func (c *ClientWithResponses) ListRefundsWithResponse(ctx context.Context, params *ListRefundsParams, reqEditors ...RequestEditorFn) (*ListRefundsResponse, error) {
+	rsp, err := c.ListRefunds(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRefundsResponse(rsp)
+}
+
+// GetRefundWithResponse Get a refund
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/refunds/{id} (the `GetRefund` operationId).
+func (c *ClientWithResponses) GetRefundWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetRefundResponse, error) {
+	rsp, err := c.GetRefund(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRefundResponse(rsp)
+}
+
+// ReverseRefundWithBodyWithResponse Record that a refund's money came back
+//
+// The counter-entry (cash:<method> → unapplied) puts the money back into the payment's unapplied money; the refund stays, reversed. A refund is reversed once (409 conflict).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/refunds/{id}/reversal (the `ReverseRefund` operationId).
+func (c *ClientWithResponses) ReverseRefundWithBodyWithResponse(ctx context.Context, id string, params *ReverseRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseRefundResponse, error) {
+	rsp, err := c.ReverseRefundWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReverseRefundResponse(rsp)
+}
+
+// ReverseRefundWithResponse Record that a refund's money came back
+//
+// The counter-entry (cash:<method> → unapplied) puts the money back into the payment's unapplied money; the refund stays, reversed. A refund is reversed once (409 conflict).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/refunds/{id}/reversal (the `ReverseRefund` operationId).
+func (c *ClientWithResponses) ReverseRefundWithResponse(ctx context.Context, id string, params *ReverseRefundParams, body ReverseRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseRefundResponse, error) {
+	rsp, err := c.ReverseRefund(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReverseRefundResponse(rsp)
 }
 
 // ListRemindersWithResponse Payment reminders that became due, newest first
@@ -16203,6 +17288,132 @@ func ParseAssignPaymentResponse(rsp *http.Response) (*AssignPaymentResponse, err
 	return response, nil
 }
 
+// ParseRefundPaymentResponse parses an HTTP response from a RefundPaymentWithResponse call
+func ParseRefundPaymentResponse(rsp *http.Response) (*RefundPaymentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RefundPaymentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Refund
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RefundPaymentResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 503:
+		var headers RefundPaymentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseTopUpResponse parses an HTTP response from a TopUpWithResponse call
 func ParseTopUpResponse(rsp *http.Response) (*TopUpResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16587,6 +17798,277 @@ func ParseReopenPeriodResponse(rsp *http.Response) (*ReopenPeriodResponse, error
 	switch {
 	case rsp.StatusCode == 503:
 		var headers ReopenPeriodResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRefundsResponse parses an HTTP response from a ListRefundsWithResponse call
+func ParseListRefundsResponse(rsp *http.Response) (*ListRefundsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRefundsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RefundListOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListRefundsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRefundResponse parses an HTTP response from a GetRefundWithResponse call
+func ParseGetRefundResponse(rsp *http.Response) (*GetRefundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRefundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Refund
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetRefundResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReverseRefundResponse parses an HTTP response from a ReverseRefundWithResponse call
+func ParseReverseRefundResponse(rsp *http.Response) (*ReverseRefundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReverseRefundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Refund
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ReverseRefundResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -18858,6 +20340,11 @@ type WebhookInitiatorInterface interface {
 
 	WebhookPaymentRecorded(ctx context.Context, targetURL string, params *WebhookPaymentRecordedParams, body WebhookPaymentRecordedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// WebhookPaymentRefundedWithBody fires the payment.refunded webhook with any body
+	WebhookPaymentRefundedWithBody(ctx context.Context, targetURL string, params *WebhookPaymentRefundedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookPaymentRefunded(ctx context.Context, targetURL string, params *WebhookPaymentRefundedParams, body WebhookPaymentRefundedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WebhookPaymentUnassignedWithBody fires the payment.unassigned webhook with any body
 	WebhookPaymentUnassignedWithBody(ctx context.Context, targetURL string, params *WebhookPaymentUnassignedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -18867,6 +20354,11 @@ type WebhookInitiatorInterface interface {
 	WebhookPaymentUpdatedWithBody(ctx context.Context, targetURL string, params *WebhookPaymentUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	WebhookPaymentUpdated(ctx context.Context, targetURL string, params *WebhookPaymentUpdatedParams, body WebhookPaymentUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookRefundReversedWithBody fires the refund.reversed webhook with any body
+	WebhookRefundReversedWithBody(ctx context.Context, targetURL string, params *WebhookRefundReversedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookRefundReversed(ctx context.Context, targetURL string, params *WebhookRefundReversedParams, body WebhookRefundReversedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 func (p *WebhookInitiator) WebhookAllocationReleasedWithBody(ctx context.Context, targetURL string, params *WebhookAllocationReleasedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -19181,6 +20673,30 @@ func (p *WebhookInitiator) WebhookPaymentRecorded(ctx context.Context, targetURL
 	return p.Client.Do(req)
 }
 
+func (p *WebhookInitiator) WebhookPaymentRefundedWithBody(ctx context.Context, targetURL string, params *WebhookPaymentRefundedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookPaymentRefundedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookPaymentRefunded(ctx context.Context, targetURL string, params *WebhookPaymentRefundedParams, body WebhookPaymentRefundedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookPaymentRefundedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
 func (p *WebhookInitiator) WebhookPaymentUnassignedWithBody(ctx context.Context, targetURL string, params *WebhookPaymentUnassignedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookPaymentUnassignedWebhookRequestWithBody(targetURL, params, contentType, body)
 	if err != nil {
@@ -19219,6 +20735,30 @@ func (p *WebhookInitiator) WebhookPaymentUpdatedWithBody(ctx context.Context, ta
 
 func (p *WebhookInitiator) WebhookPaymentUpdated(ctx context.Context, targetURL string, params *WebhookPaymentUpdatedParams, body WebhookPaymentUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookPaymentUpdatedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookRefundReversedWithBody(ctx context.Context, targetURL string, params *WebhookRefundReversedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookRefundReversedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookRefundReversed(ctx context.Context, targetURL string, params *WebhookRefundReversedParams, body WebhookRefundReversedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookRefundReversedWebhookRequest(targetURL, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -20022,6 +21562,67 @@ func NewWebhookPaymentRecordedWebhookRequestWithBody(targetURL string, params *W
 	return req, nil
 }
 
+// NewWebhookPaymentRefundedWebhookRequest builds a application/json POST request for the payment.refunded webhook
+func NewWebhookPaymentRefundedWebhookRequest(targetURL string, params *WebhookPaymentRefundedParams, body WebhookPaymentRefundedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookPaymentRefundedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookPaymentRefundedWebhookRequestWithBody builds a POST request for the payment.refunded webhook with any body
+func NewWebhookPaymentRefundedWebhookRequestWithBody(targetURL string, params *WebhookPaymentRefundedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
 // NewWebhookPaymentUnassignedWebhookRequest builds a application/json POST request for the payment.unassigned webhook
 func NewWebhookPaymentUnassignedWebhookRequest(targetURL string, params *WebhookPaymentUnassignedParams, body WebhookPaymentUnassignedJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -20096,6 +21697,67 @@ func NewWebhookPaymentUpdatedWebhookRequest(targetURL string, params *WebhookPay
 
 // NewWebhookPaymentUpdatedWebhookRequestWithBody builds a POST request for the payment.updated webhook with any body
 func NewWebhookPaymentUpdatedWebhookRequestWithBody(targetURL string, params *WebhookPaymentUpdatedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookRefundReversedWebhookRequest builds a application/json POST request for the refund.reversed webhook
+func NewWebhookRefundReversedWebhookRequest(targetURL string, params *WebhookRefundReversedParams, body WebhookRefundReversedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookRefundReversedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookRefundReversedWebhookRequestWithBody builds a POST request for the refund.reversed webhook with any body
+func NewWebhookRefundReversedWebhookRequestWithBody(targetURL string, params *WebhookRefundReversedParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 

@@ -24,6 +24,8 @@ type books struct {
 	orgs     map[string]*finapp.OrganizationDetail // full books only
 	balances []finapp.AccountBalance
 	journal  []*finapp.JournalEntry
+	refunds  []*finapp.Refund     // every refund, reversed ones too
+	refunded map[string]money.Sum // by payment: its refunds not reversed
 	today    string
 }
 
@@ -38,7 +40,7 @@ func (a account) String() string { return a.name + " " + string(a.cur) }
 // loadBooks reads the whole workspace, in full or light. It assumes no writer runs meanwhile.
 func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, error) {
 	b := &books{full: full, payments: map[string]*finapp.PaymentDetail{}, invoices: map[string]*finapp.InvoiceDetail{},
-		orgs: map[string]*finapp.OrganizationDetail{}, today: svc.Today(ctx)}
+		orgs: map[string]*finapp.OrganizationDetail{}, refunded: map[string]money.Sum{}, today: svc.Today(ctx)}
 	for cursor := ""; ; {
 		list, next, err := svc.ListPayments(ctx, finapp.PaymentFilter{IncludeDeleted: true, Cursor: cursor, Limit: finapp.MaxPageSize})
 		if err != nil {
@@ -85,6 +87,21 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 			break
 		}
 	}
+	for cursor := ""; ; {
+		list, next, err := svc.ListRefunds(ctx, finapp.RefundFilter{Cursor: cursor, Limit: finapp.MaxPageSize})
+		if err != nil {
+			return nil, fmt.Errorf("listing refunds: %w", err)
+		}
+		b.refunds = append(b.refunds, list...)
+		for _, r := range list {
+			if r.ReversedAt == nil {
+				b.refunded[r.PaymentID] = b.refunded[r.PaymentID].Add(r.Amount)
+			}
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
 	for cursor := ""; full; {
 		list, next, err := svc.ListOrganizations(ctx, finapp.OrganizationFilter{Cursor: cursor, Limit: finapp.MaxPageSize})
 		if err != nil {
@@ -119,7 +136,7 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 func samePayment(a, b *finapp.Payment) bool {
 	return a.ID == b.ID && a.OrganizationID == b.OrganizationID && a.Amount == b.Amount && a.Currency == b.Currency &&
 		a.ReceivedOn == b.ReceivedOn && a.Method == b.Method && a.Reference == b.Reference && a.InvoiceHint == b.InvoiceHint &&
-		a.Remark == b.Remark && a.Allocated == b.Allocated && a.ToppedUp == b.ToppedUp && a.Version == b.Version &&
+		a.Remark == b.Remark && a.Allocated == b.Allocated && a.ToppedUp == b.ToppedUp && a.Refunded == b.Refunded && a.Version == b.Version &&
 		a.AssignmentChanges == b.AssignmentChanges && a.CreatedBy == b.CreatedBy && a.CreatedAt.Equal(b.CreatedAt) &&
 		a.UpdatedAt.Equal(b.UpdatedAt) && timesEqual(a.DeletedAt, b.DeletedAt) && a.OrganizationName == b.OrganizationName &&
 		a.ExternalID == b.ExternalID && maps.Equal(a.Metadata, b.Metadata)
@@ -153,7 +170,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // paymentStatus derives a payment's status from its amounts (SPEC §2), independently of
 // finapp.Payment.Status.
 func paymentStatus(p *finapp.Payment) string {
-	applied := p.Allocated + p.ToppedUp
+	applied := p.Allocated + p.ToppedUp + p.Refunded
 	switch {
 	case p.OrganizationID == "":
 		return finapp.PaymentUnassigned
@@ -192,9 +209,15 @@ func invoiceStatus(inv *finapp.Invoice) string {
 //	deferred_revenue     − totals of proforma invoices not yet provisioned
 //	topup_clearing       − totals of top-up invoices not yet provisioned
 //	credit:<org>         − the organization's top-ups and its provisioned top-up invoices' totals
+//	cash:<method>        − refunds not reversed, paid back by that method
 func (b *books) expectedLedger() map[account]money.Sum {
 	want := map[account]money.Sum{}
 	add := func(k account, a money.Amount) { want[k] = want[k].Add(a) }
+	for _, r := range b.refunds {
+		if r.ReversedAt == nil {
+			add(account{finapp.CashAccount(r.Method), r.Currency}, -r.Amount)
+		}
+	}
 	for _, id := range sortedKeys(b.payments) {
 		p := b.payments[id]
 		// A top-up credits the organization the payment belongs to (a payment that topped up
@@ -283,12 +306,17 @@ func (b *books) check() []string {
 	for _, id := range sortedKeys(b.payments) {
 		p := b.payments[id]
 		cur := p.Currency
-		if p.Amount <= 0 || p.Allocated < 0 || p.ToppedUp < 0 {
-			fail("payment %s has amount %d, allocated %d, topped up %d: amounts must be positive, the others not negative", id, p.Amount, p.Allocated, p.ToppedUp)
+		if p.Amount <= 0 || p.Allocated < 0 || p.ToppedUp < 0 || p.Refunded < 0 {
+			fail("payment %s has amount %d, allocated %d, topped up %d, refunded %d: amounts must be positive, the others not negative",
+				id, p.Amount, p.Allocated, p.ToppedUp, p.Refunded)
 		}
-		if p.Allocated+p.ToppedUp > p.Amount {
-			fail("payment %s applies %s (allocated %s + topped up %s), more than its amount %s", id,
-				fmtAmount(p.Allocated+p.ToppedUp, cur), fmtAmount(p.Allocated, cur), fmtAmount(p.ToppedUp, cur), fmtAmount(p.Amount, cur))
+		if p.Allocated+p.ToppedUp+p.Refunded > p.Amount {
+			fail("payment %s applies %s (allocated %s + topped up %s + refunded %s), more than its amount %s", id,
+				fmtAmount(p.Allocated+p.ToppedUp+p.Refunded, cur), fmtAmount(p.Allocated, cur), fmtAmount(p.ToppedUp, cur),
+				fmtAmount(p.Refunded, cur), fmtAmount(p.Amount, cur))
+		}
+		if got := b.refunded[id]; got != money.SumOf(p.Refunded) {
+			fail("payment %s says refunded %s, but its refunds not reversed sum to %s", id, fmtAmount(p.Refunded, cur), fmtSum(got, cur))
 		}
 		var active money.Sum // a Sum: on a damaged database nothing bounds what the allocations add up to
 		for _, a := range p.Allocations {

@@ -64,6 +64,8 @@ func newScenario(t tb, draw func(string, int, int) int, ctx context.Context, svc
 		{2, (*scenario).allocateAuto},
 		{2, (*scenario).release},
 		{2, (*scenario).topUp},
+		{1, (*scenario).refund},
+		{1, (*scenario).reverseRefund},
 		{2, (*scenario).edit},
 		{1, (*scenario).deletePayment},
 		{1, (*scenario).voidInvoice},
@@ -510,7 +512,8 @@ func (s *scenario) assign() outcome {
 				m.check(q.AssignmentChanges == p.AssignmentChanges+1, "assignment changes went from %d to %d, want one more", p.AssignmentChanges, q.AssignmentChanges)
 			default:
 				m.check(q.AssignmentChanges == p.AssignmentChanges+2, "moving a payment between organizations made %d to %d assignment changes, want two more", p.AssignmentChanges, q.AssignmentChanges)
-				m.check(q.Allocated == 0 && p.ToppedUp == 0, "moved payment keeps allocated %d / had topped up %d", q.Allocated, p.ToppedUp)
+				m.check(q.Allocated == 0 && p.ToppedUp == 0 && p.Refunded == 0, "moved payment keeps allocated %d / had topped up %d, refunded %d",
+					q.Allocated, p.ToppedUp, p.Refunded)
 			}
 			return m
 		}}
@@ -528,7 +531,7 @@ func (s *scenario) unassign() outcome {
 			var m must
 			p, q := before.payments[id], after.payments[id]
 			m.check(p.DeletedAt == nil && p.OrganizationID != "", "unassigning a deleted or unassigned payment succeeded")
-			m.check(p.ToppedUp == 0, "unassigning a payment that topped up credit succeeded")
+			m.check(p.ToppedUp == 0 && p.Refunded == 0, "unassigning a payment that topped up credit or paid a refund succeeded")
 			m.check(q.OrganizationID == "" && q.Allocated == 0 && q.AssignmentChanges == p.AssignmentChanges+1,
 				"unassigned payment reads as organization %q, allocated %d, %d assignment changes (was %d)", q.OrganizationID, q.Allocated, q.AssignmentChanges, p.AssignmentChanges)
 			return m
@@ -726,13 +729,61 @@ func (s *scenario) topUp() outcome {
 		}}
 }
 
+// refund pays back some or all of a payment's unapplied money, or more than it has.
+func (s *scenario) refund() outcome {
+	if len(s.books.payments) == 0 {
+		return s.recordPayment()
+	}
+	id := s.pickPayment("payment to refund from")
+	p := s.books.payments[id]
+	amount, want := "", p.Unallocated()
+	switch s.draw("refund amount kind", 0, 2) {
+	case 1:
+		want = s.upTo("refund amount up to what is unapplied", p.Unallocated())
+		amount = money.Format(want, p.Currency)
+	case 2:
+		want = s.amount("refund amount")
+		amount = money.Format(want, p.Currency)
+	}
+	method := finapp.Methods[s.draw("refund method", 0, len(finapp.Methods)-1)]
+	_, err := s.svc.RefundPayment(s.ctx, id, 0, finapp.RefundCreate{Amount: amount, Method: method, Reference: "RF", Reason: "overpaid"})
+	return outcome{desc: fmt.Sprintf("refund %q by %s from payment %s (%s unapplied)", amount, method, id, fmtAmount(p.Unallocated(), p.Currency)), err: err,
+		allowed: []string{finapp.ENotFound, finapp.EOverAllocation},
+		post: func(before, after *books) []string {
+			var m must
+			p, q := before.payments[id], after.payments[id]
+			m.check(p.DeletedAt == nil, "refunded from a deleted payment")
+			m.check(want > 0 && want <= p.Unallocated(), "refunded %d from a payment with %d unapplied", want, p.Unallocated())
+			m.check(q.Refunded == p.Refunded+want && q.Unallocated() == p.Unallocated()-want, "payment refunded went from %d to %d, want +%d", p.Refunded, q.Refunded, want)
+			return m
+		}}
+}
+
+// reverseRefund reverses a refund, or one reversed already.
+func (s *scenario) reverseRefund() outcome {
+	if len(s.books.refunds) == 0 {
+		return s.refund()
+	}
+	r := s.books.refunds[s.draw("refund to reverse", 0, len(s.books.refunds)-1)]
+	_, err := s.svc.ReverseRefund(s.ctx, r.ID, "returned by the bank")
+	return outcome{desc: fmt.Sprintf("reverse refund %s of payment %s", r.ID, r.PaymentID), err: err,
+		allowed: []string{finapp.EConflict},
+		post: func(before, after *books) []string {
+			var m must
+			p, q := before.payments[r.PaymentID], after.payments[r.PaymentID]
+			m.check(r.ReversedAt == nil, "reversed refund %s twice", r.ID)
+			m.check(q.Refunded == p.Refunded-r.Amount, "payment refunded went from %d to %d, want −%d", p.Refunded, q.Refunded, r.Amount)
+			return m
+		}}
+}
+
 func (s *scenario) edit() outcome {
 	if len(s.books.payments) == 0 {
 		return s.recordPayment()
 	}
 	id := s.pickPayment("payment to edit")
 	p := s.books.payments[id]
-	applied := p.Allocated + p.ToppedUp
+	applied := p.Allocated + p.ToppedUp + p.Refunded
 	wantAmount, wantCur, wantMethod := p.Amount, p.Currency, p.Method
 	var u finapp.PaymentUpdate
 	var desc []string
@@ -790,7 +841,8 @@ func (s *scenario) edit() outcome {
 			m.check(wantAmount >= applied, "the amount went below the %d applied", applied)
 			m.check(q.Amount == wantAmount && q.Currency == wantCur && q.Method == wantMethod && q.Version == p.Version+1,
 				"payment reads %s by %s version %d, want %s by %s version %d", fmtAmount(q.Amount, q.Currency), q.Method, q.Version, fmtAmount(wantAmount, wantCur), wantMethod, p.Version+1)
-			m.check(q.Allocated == p.Allocated && q.ToppedUp == p.ToppedUp && q.OrganizationID == p.OrganizationID, "an edit changed what the payment applies")
+			m.check(q.Allocated == p.Allocated && q.ToppedUp == p.ToppedUp && q.Refunded == p.Refunded && q.OrganizationID == p.OrganizationID,
+				"an edit changed what the payment applies")
 			return m
 		}}
 }
@@ -812,7 +864,7 @@ func (s *scenario) deletePayment() outcome {
 		post: func(before, after *books) []string {
 			var m must
 			p, q := before.payments[id], after.payments[id]
-			m.check(p.DeletedAt == nil && p.ToppedUp == 0, "deleted a payment that was deleted already or topped up credit")
+			m.check(p.DeletedAt == nil && p.ToppedUp == 0 && p.Refunded == 0, "deleted a payment that was deleted already, topped up credit or paid a refund")
 			for _, a := range d.Allocations {
 				m.check(a.ReleasedAt != nil || before.invoices[a.InvoiceID].Status != finapp.InvoiceProvisioned, "deleted a payment that funded provisioned invoice %s", a.InvoiceNumber)
 			}

@@ -221,10 +221,11 @@ func record[L, C any](ctx context.Context, books Books[L, C], in Import[L], imp 
 	}
 	chunks := make(chan built) // one chunk built while one is written: memory stays flat
 	done := make(chan error, 1)
+	began := *imp // the import as writing begins: the writer moves imp on meanwhile
 	go func() {
 		defer close(chunks)
-		done <- readChunks(ctx, in, *imp, func(start int, lines []L) error {
-			c, err := books.Build(ctx, *imp, start, lines)
+		done <- readChunks(ctx, in, began, func(start int, lines []L) error {
+			c, err := books.Build(ctx, began, start, lines)
 			if le := finapp.LineErrorOf(0, err); le != nil {
 				return fileChanged{le.Error()}
 			}

@@ -143,7 +143,7 @@ func (tx *Tx) UpdateInvoice(ctx context.Context, i *finapp.Invoice) error {
 }
 
 const paymentColumns = `p.id, p.organization_id, p.amount, p.currency, p.received_on, p.method, p.reference, p.invoice_hint, p.remark,
-	p.allocated, p.topped_up, p.version, p.assignment_changes, p.created_by, p.created_at, p.updated_at, p.deleted_at,
+	p.allocated, p.topped_up, p.refunded, p.version, p.assignment_changes, p.created_by, p.created_at, p.updated_at, p.deleted_at,
 	p.external_id, p.metadata, o.name`
 
 const paymentFrom = ` FROM payments p LEFT JOIN organizations o ON o.id = p.organization_id `
@@ -153,7 +153,7 @@ func scanPayment(s scanner) (*finapp.Payment, error) {
 	var org, orgName, deleted, external sql.NullString
 	var created, updated, metadata string
 	err := s.Scan(&p.ID, &org, &p.Amount, &p.Currency, &p.ReceivedOn, &p.Method, &p.Reference, &p.InvoiceHint, &p.Remark,
-		&p.Allocated, &p.ToppedUp, &p.Version, &p.AssignmentChanges, &p.CreatedBy, &created, &updated, &deleted, &external, &metadata, &orgName)
+		&p.Allocated, &p.ToppedUp, &p.Refunded, &p.Version, &p.AssignmentChanges, &p.CreatedBy, &created, &updated, &deleted, &external, &metadata, &orgName)
 	if err != nil {
 		return nil, err
 	}
@@ -186,10 +186,10 @@ func (tx *Tx) CreatePayment(ctx context.Context, p *finapp.Payment) error {
 // UpdatePayment implements finapp.Tx.
 func (tx *Tx) UpdatePayment(ctx context.Context, p *finapp.Payment) error {
 	_, err := tx.exec(ctx, `UPDATE payments SET organization_id = ?, amount = ?, currency = ?, received_on = ?, method = ?,
-		reference = ?, invoice_hint = ?, remark = ?, allocated = ?, topped_up = ?, version = ?, assignment_changes = ?,
+		reference = ?, invoice_hint = ?, remark = ?, allocated = ?, topped_up = ?, refunded = ?, version = ?, assignment_changes = ?,
 		updated_at = ?, deleted_at = ?, metadata = ? WHERE workspace_id = ? AND id = ?`,
 		nullable(p.OrganizationID), p.Amount, p.Currency, p.ReceivedOn, p.Method, p.Reference, p.InvoiceHint, p.Remark,
-		p.Allocated, p.ToppedUp, p.Version, p.AssignmentChanges, ts(p.UpdatedAt), tsPtr(p.DeletedAt), p.Metadata.String(), tx.ws, p.ID)
+		p.Allocated, p.ToppedUp, p.Refunded, p.Version, p.AssignmentChanges, ts(p.UpdatedAt), tsPtr(p.DeletedAt), p.Metadata.String(), tx.ws, p.ID)
 	return err
 }
 

@@ -135,9 +135,9 @@ func (tx *Tx) invoices(ctx context.Context, query string, args ...any) ([]*finap
 // paymentStatusSQL is the SQL form of finapp.Payment.Status, for filtering.
 var paymentStatusSQL = map[string]string{
 	finapp.PaymentUnassigned:         `p.organization_id IS NULL`,
-	finapp.PaymentUnallocated:        `p.organization_id IS NOT NULL AND p.allocated + p.topped_up = 0`,
-	finapp.PaymentPartiallyAllocated: `p.organization_id IS NOT NULL AND p.allocated + p.topped_up > 0 AND p.allocated + p.topped_up < p.amount`,
-	finapp.PaymentFullyAllocated:     `p.organization_id IS NOT NULL AND p.allocated + p.topped_up = p.amount`,
+	finapp.PaymentUnallocated:        `p.organization_id IS NOT NULL AND p.allocated + p.topped_up + p.refunded = 0`,
+	finapp.PaymentPartiallyAllocated: `p.organization_id IS NOT NULL AND p.allocated + p.topped_up + p.refunded > 0 AND p.allocated + p.topped_up + p.refunded < p.amount`,
+	finapp.PaymentFullyAllocated:     `p.organization_id IS NOT NULL AND p.allocated + p.topped_up + p.refunded = p.amount`,
 }
 
 // ListPayments implements finapp.Tx, newest first.

@@ -12,10 +12,12 @@ import (
 
 // KindLabels name the statement's documents for people (the PDF and the web page).
 var KindLabels = map[string]string{
-	finapp.StatementInvoice: "Invoice",
-	finapp.StatementVoid:    "Invoice voided",
-	finapp.StatementPayment: "Payment",
-	finapp.StatementTopUp:   "Credit top-up",
+	finapp.StatementInvoice:        "Invoice",
+	finapp.StatementVoid:           "Invoice voided",
+	finapp.StatementPayment:        "Payment",
+	finapp.StatementTopUp:          "Credit top-up",
+	finapp.StatementRefund:         "Refund",
+	finapp.StatementRefundReversed: "Refund returned",
 }
 
 // BucketLabels name the aging buckets (finapp.AgingBuckets) for people.
