@@ -38,6 +38,7 @@ const (
 type ids struct {
 	Payment, Allocation, Invoice, FreeInvoice, Org, User, Token string
 	Webhook, Event                                              string
+	Refund                                                      string // 1.00 paid back from a payment of its own
 	Org2                                                        string // another organization, to move the payment to
 	Today                                                       string
 	Version, InvoiceVersion                                     int
@@ -96,6 +97,12 @@ var webRoutes = []webRoute{
 	}},
 	{"POST /payments/{id}/top-up", write, 303, func(x ids) (string, url.Values) {
 		return "/payments/" + x.Payment + "/top-up", url.Values{"version": {v(x.Version)}, "amount": {"1.00"}}
+	}},
+	{"POST /payments/{id}/refund", write, 303, func(x ids) (string, url.Values) {
+		return "/payments/" + x.Payment + "/refund", url.Values{"version": {v(x.Version)}, "amount": {"1.00"}, "reason": {"paid twice"}}
+	}},
+	{"POST /refunds/{id}/reverse", write, 303, func(x ids) (string, url.Values) {
+		return "/refunds/" + x.Refund + "/reverse", url.Values{"reason": {"the bank returned it"}}
 	}},
 	{"POST /payments/{id}/allocations/{aid}/release", write, 303, func(x ids) (string, url.Values) {
 		return "/payments/" + x.Payment + "/allocations/" + x.Allocation + "/release", url.Values{"version": {v(x.Version)}}
@@ -327,6 +334,14 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	if err != nil {
 		t.Fatal(err)
 	}
+	refunded, err := w.svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: org.ID, Amount: "5.00", Currency: "SGD", Method: "cash", Reference: "refunded " + n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, err := w.svc.RefundPayment(ctx, refunded.ID, 0, finapp.RefundCreate{Amount: "1.00", Reason: "paid twice"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	a, _ := finapp.ActorFrom(ctx)
 	u := &auth.User{}
 	if strings.Contains(pattern, "/admin/users/{id}") {
@@ -348,7 +363,7 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	}
 	return ids{Payment: p.ID, Allocation: p.Allocations[0].ID, Version: p.Version, Invoice: inv.ID, FreeInvoice: free.ID,
 		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(ctx), User: u.ID, Token: tok.ID,
-		Webhook: hook.ID, Event: events[len(events)-1].ID}
+		Webhook: hook.ID, Event: events[len(events)-1].ID, Refund: rf.ID}
 }
 
 // state is everything a refused request must leave as it was in a workspace: its audit trail
@@ -505,7 +520,7 @@ func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
 	unknown := ids{Payment: "pay_00000000000000000000000000", Allocation: "alc_00000000000000000000000000", Invoice: "inv_00000000000000000000000000",
 		FreeInvoice: "inv_00000000000000000000000001", Org: "org_00000000000000000000000000", User: "usr_00000000000000000000000000",
 		Token: "tok_00000000000000000000000000", Org2: "org_00000000000000000000000001",
-		Webhook: "whe_00000000000000000000000000", Event: "evt_00000000000000000000000000", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion}
+		Webhook: "whe_00000000000000000000000000", Event: "evt_00000000000000000000000000", Refund: "rfd_00000000000000000000000000", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion}
 	// same checks that A's ids and unknown ids get the same 404, byte for byte but for the id.
 	// want is 404 for an id in the path; an id named in a form is refused as the domain refuses an
 	// unknown one (422, next to its field).

@@ -472,3 +472,38 @@ func TestViewer_SeesNoWriteControlsAndForcedPostsAreRefused(t *testing.T) {
 		t.Fatal("a viewer voided an invoice")
 	}
 }
+
+// A refund from the payment page: unapplied money goes back with a reason; more than is
+// unapplied is refused, said on the page; the money coming back is recorded on the refund.
+func TestRefund_FromThePaymentPageAndBack(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, false)
+	c := h.client()
+	csrf := c.loggedIn()
+	p := h.pay(h.acme.ID, "120.00", "bank_transfer", "TWICE")
+
+	_, body := c.get("/payments/" + p.ID)
+	mustContain(t, "payment page", body, `id="refund-form"`, `id="refund-amount" class="amount" inputmode="decimal" value="120.00"`,
+		`<option value="bank_transfer" selected>Bank transfer</option>`)
+	status, body := c.post("/payments/"+p.ID+"/refund", csrf, url.Values{"version": {h.version(p.ID)}, "amount": {"120.01"}, "reason": {"paid twice"}})
+	if status != http.StatusConflict {
+		t.Fatalf("refund above unapplied: %d\n%s", status, body)
+	}
+	mustContain(t, "refused refund", body, `id="error"`, "120.00 SGD payment")
+	status, body = c.post("/payments/"+p.ID+"/refund", csrf, url.Values{"version": {h.version(p.ID)}, "amount": {"100.00"},
+		"method": {"bank_transfer"}, "reference": {"RET-9"}, "reason": {"paid twice"}})
+	if status != http.StatusOK {
+		t.Fatalf("refund: %d\n%s", status, body)
+	}
+	mustContain(t, "after the refund", body, "Refund recorded", `id="refunded">SGD 100.00`, "Refunded SGD 100.00 by Bank transfer", "RET-9",
+		"paid twice", `id="unallocated">SGD 20.00`, "Payment refunded")
+	refunds, _, err := h.svc.ListRefunds(h.ctx, finapp.RefundFilter{PaymentID: p.ID, Limit: 10})
+	if err != nil || len(refunds) != 1 {
+		t.Fatalf("refunds: %v %v", refunds, err)
+	}
+	status, body = c.post("/refunds/"+refunds[0].ID+"/reverse", csrf, url.Values{"reason": {"the bank returned it"}})
+	if status != http.StatusOK {
+		t.Fatalf("reverse: %d\n%s", status, body)
+	}
+	mustContain(t, "after the reversal", body, "Refund reversed", "returned", "the bank returned it", `id="unallocated">SGD 120.00`)
+}

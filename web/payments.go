@@ -192,6 +192,7 @@ type paymentView struct {
 	Searched    bool
 	Candidates  []*candidate
 	LineErrors  map[string]string // invoice id → refusal of its line
+	Methods     []string          // how a refund may go back
 }
 
 // candidate is an invoice the payment may go to, with the amount pre-filled: the smaller of
@@ -216,7 +217,8 @@ func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id
 		s.fail(w, p, err)
 		return
 	}
-	v := &paymentView{PaymentDetail: d, ChangesLeft: d.AssignmentChangesLeft(), MaxChanges: finapp.MaxAssignmentChanges, LineErrors: map[string]string{}}
+	v := &paymentView{PaymentDetail: d, ChangesLeft: d.AssignmentChangesLeft(), MaxChanges: finapp.MaxAssignmentChanges, LineErrors: map[string]string{},
+		Methods: finapp.Methods}
 	p.Title, p.Nav, p.Data = "Payment "+d.Reference, "payments", v
 	if d.Reference == "" {
 		p.Title = "Payment"
@@ -380,6 +382,33 @@ func (s *server) topUp(w http.ResponseWriter, r *http.Request, p *page) {
 		return
 	}
 	redirect(w, r, "/payments/"+id, "topped-up")
+}
+
+// refund pays back money the payment holds unapplied.
+func (s *server) refund(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.PathValue("id")
+	f := r.PostForm
+	_, err := s.svc.RefundPayment(r.Context(), id, version(f), finapp.RefundCreate{Amount: money.Ungroup(strings.TrimSpace(f.Get("amount"))),
+		Method: f.Get("method"), Reference: f.Get("reference"), Reason: f.Get("reason")})
+	if err != nil {
+		s.showPayment(w, r, p, id, err, nil)
+		return
+	}
+	redirect(w, r, "/payments/"+id, "refunded")
+}
+
+// reverseRefund records that a refund's money came back, and shows its payment again.
+func (s *server) reverseRefund(w http.ResponseWriter, r *http.Request, p *page) {
+	rf, err := s.svc.GetRefund(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	if _, err := s.svc.ReverseRefund(r.Context(), rf.ID, r.PostForm.Get("reason")); err != nil {
+		s.showPayment(w, r, p, rf.PaymentID, err, nil)
+		return
+	}
+	redirect(w, r, "/payments/"+rf.PaymentID, "refund-reversed")
 }
 
 func (s *server) release(w http.ResponseWriter, r *http.Request, p *page) {

@@ -79,6 +79,8 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /payments/{id}/allocate", s.authed(s.allocate))
 	mux.Handle("POST /payments/{id}/auto-allocate", s.authed(s.autoAllocate))
 	mux.Handle("POST /payments/{id}/top-up", s.authed(s.topUp))
+	mux.Handle("POST /payments/{id}/refund", s.authed(s.refund))
+	mux.Handle("POST /refunds/{id}/reverse", s.authed(s.reverseRefund))
 	mux.Handle("POST /payments/{id}/allocations/{aid}/release", s.authed(s.release))
 
 	mux.Handle("GET /invoices", s.authed(s.listInvoices))
@@ -286,20 +288,22 @@ func redirect(w http.ResponseWriter, r *http.Request, to, done string) {
 
 // flashes are the messages a redirect's done key stands for.
 var flashes = map[string]string{
-	"recorded":       "Payment recorded.",
-	"updated":        "Payment updated.",
-	"deleted":        "Payment deleted. It stays visible to auditors in the audit trail.",
-	"assigned":       "Payment assigned.",
-	"unassigned":     "Payment unassigned; its allocations were released.",
-	"allocated":      "Allocated.",
-	"auto":           "Auto-allocated, oldest invoice first.",
-	"auto-none":      "Nothing to allocate: no open invoice in the payment's currency.",
-	"topped-up":      "Credit topped up.",
-	"released":       "Allocation released.",
-	"org-created":    "Organization created.",
-	"invoice-issued": "Invoice issued.",
-	"voided":         "Invoice voided; its issue entry is reversed in the ledger.",
-	"reminders-run":  "Looked for reminders due now.",
-	"logged-out":     "You are logged out.",
-	"logged-in":      "",
+	"recorded":        "Payment recorded.",
+	"updated":         "Payment updated.",
+	"deleted":         "Payment deleted. It stays visible to auditors in the audit trail.",
+	"assigned":        "Payment assigned.",
+	"unassigned":      "Payment unassigned; its allocations were released.",
+	"allocated":       "Allocated.",
+	"auto":            "Auto-allocated, oldest invoice first.",
+	"auto-none":       "Nothing to allocate: no open invoice in the payment's currency.",
+	"topped-up":       "Credit topped up.",
+	"refunded":        "Refund recorded: the money goes back to the customer.",
+	"refund-reversed": "Refund reversed: the money is unapplied again.",
+	"released":        "Allocation released.",
+	"org-created":     "Organization created.",
+	"invoice-issued":  "Invoice issued.",
+	"voided":          "Invoice voided; its issue entry is reversed in the ledger.",
+	"reminders-run":   "Looked for reminders due now.",
+	"logged-out":      "You are logged out.",
+	"logged-in":       "",
 }
