@@ -105,9 +105,9 @@ func all(fn func(i int)) {
 }
 
 // testConcurrentAllocations hammers one payment and one invoice: most workers allocate a small
-// amount, some allocate and release it again, some top up credit. Neither the payment nor the
-// invoice may be over-applied, every acknowledged allocation and top-up must be there, and the
-// only refusal is over_allocation.
+// amount, some allocate and release it again, some top up credit, some refund. Neither the
+// payment nor the invoice may be over-applied, every acknowledged allocation, top-up and refund
+// must be there, and the only refusal is over_allocation.
 func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Store) {
 	f := newFixture(t, open)
 	org := f.org("Hammered Pte Ltd", sgd)
@@ -116,6 +116,7 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 
 	type result struct {
 		topUp    bool
+		refund   bool
 		amount   money.Amount // unique per worker, so that each finds its own allocation
 		ok       bool
 		released bool
@@ -123,6 +124,12 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 	results := make([]result, workers)
 	all(func(i int) {
 		r := &results[i]
+		if i%8 == 5 {
+			r.refund, r.amount = true, money.Amount(500+i)
+			_, err := f.svc.RefundPayment(f.ctx, pay.ID, 0, finapp.RefundCreate{Amount: money.Format(r.amount, sgd), Reason: "overpaid"})
+			r.ok = !refusal(t, fmt.Sprintf("worker %d refunding %s", i, fmtAmount(r.amount, sgd)), err, finapp.EOverAllocation)
+			return
+		}
 		if i%8 == 6 {
 			r.topUp, r.amount = true, money.Amount(400+i)
 			_, err := f.svc.TopUp(f.ctx, pay.ID, 0, money.Format(r.amount, sgd))
@@ -154,7 +161,7 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 
 	b := f.books()
 	p, invNow := b.payments[pay.ID], b.invoices[inv.ID]
-	var allocated, toppedUp money.Amount
+	var allocated, toppedUp, refunded money.Amount
 	succeeded, refused := 0, 0
 	for i, r := range results {
 		if !r.ok {
@@ -164,6 +171,10 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 		succeeded++
 		if r.topUp {
 			toppedUp += r.amount
+			continue
+		}
+		if r.refund {
+			refunded += r.amount
 			continue
 		}
 		if !r.released {
@@ -179,8 +190,12 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 			t.Errorf("worker %d's acknowledged allocation of %s (released: %v) appears %d times", i, fmtAmount(r.amount, sgd), r.released, found)
 		}
 	}
-	if p.Allocated+p.ToppedUp > p.Amount {
-		t.Errorf("payment over-applied: allocated %s + topped up %s > %s", fmtAmount(p.Allocated, sgd), fmtAmount(p.ToppedUp, sgd), fmtAmount(p.Amount, sgd))
+	if p.Allocated+p.ToppedUp+p.Refunded > p.Amount {
+		t.Errorf("payment over-applied: allocated %s + topped up %s + refunded %s > %s", fmtAmount(p.Allocated, sgd), fmtAmount(p.ToppedUp, sgd),
+			fmtAmount(p.Refunded, sgd), fmtAmount(p.Amount, sgd))
+	}
+	if p.Refunded != refunded || len(p.Refunds) != countIf(results, func(r result) bool { return r.refund && r.ok }) {
+		t.Errorf("the acknowledged refunds sum to %s, but the payment shows %s refunded in %d refunds", fmtAmount(refunded, sgd), fmtAmount(p.Refunded, sgd), len(p.Refunds))
 	}
 	if invNow.AmountPaid > invNow.Total {
 		t.Errorf("invoice over-paid: %s of %s", fmtAmount(invNow.AmountPaid, sgd), fmtAmount(invNow.Total, sgd))
@@ -196,7 +211,8 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 	if succeeded == 0 || refused == 0 {
 		t.Errorf("%d requests succeeded and %d were refused; want both", succeeded, refused)
 	}
-	t.Logf("%d requests succeeded, %d refused: %s allocated, %s topped up", succeeded, refused, fmtAmount(p.Allocated, sgd), fmtAmount(p.ToppedUp, sgd))
+	t.Logf("%d requests succeeded, %d refused: %s allocated, %s topped up, %s refunded", succeeded, refused, fmtAmount(p.Allocated, sgd),
+		fmtAmount(p.ToppedUp, sgd), fmtAmount(p.Refunded, sgd))
 }
 
 func countIf[R any](results []R, keep func(R) bool) int {
