@@ -77,16 +77,22 @@ func loadOpenPayment(ctx context.Context, tx Tx, id string, ifMatch int, doing s
 func (s *Service) UpdatePayment(ctx context.Context, id string, ifMatch int, u PaymentUpdate) (*PaymentDetail, error) {
 	var next *Payment
 	err := s.write(ctx, func(tx Tx, c *changes) error {
-		p, err := loadOpenPayment(ctx, tx, id, ifMatch, "editing")
+		p, err := loadPayment(ctx, tx, id, ifMatch)
 		if err != nil {
+			return err
+		}
+		lock, err := lockDateOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := lock.refusePayment(p, "editing"); err != nil {
 			return err
 		}
 		if next, err = checkEdit(p, u); err != nil {
 			return err
 		}
-		if lock, err := lockDateOf(ctx, tx); err != nil {
-			return err
-		} else if err := lock.refuse("received_on", next.ReceivedOn, "a payment received on "+next.ReceivedOn); err != nil {
+		// Nor may an edit move it into the closed period.
+		if err := lock.refuse("received_on", next.ReceivedOn, "a payment received on "+next.ReceivedOn); err != nil {
 			return err
 		}
 		next.Version++
