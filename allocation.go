@@ -20,6 +20,7 @@ type Allocation struct {
 	ReleasedBy string
 
 	InvoiceNumber string // read-only, filled by queries
+	InvoiceStatus string // read-only, filled by queries: its invoice's status when read
 }
 
 // TopUp moves a payment's unallocated money into its organization's credit balance.
@@ -119,6 +120,15 @@ func checkRelease(a *Allocation, inv *Invoice) error {
 		return Errorf(EInvoiceProvisioned, "invoice %s is provisioned; its payments can no longer be released", inv.Number)
 	}
 	return nil
+}
+
+// ReleaseRefusal says why a, as read, cannot be released ("" when it can), by checkRelease's
+// rule: the pages offer Release only where it can succeed.
+func (a *Allocation) ReleaseRefusal() string {
+	if err := checkRelease(a, &Invoice{Status: a.InvoiceStatus, Number: a.InvoiceNumber}); err != nil {
+		return err.(*Error).Message
+	}
+	return ""
 }
 
 // applyRelease undoes allocation a after checkRelease passed.

@@ -193,7 +193,7 @@ func (tx *Tx) UpdatePayment(ctx context.Context, p *finapp.Payment) error {
 	return err
 }
 
-const allocationColumns = `a.id, a.payment_id, a.invoice_id, a.amount, a.currency, a.created_by, a.created_at, a.released_at, a.released_by, i.number`
+const allocationColumns = `a.id, a.payment_id, a.invoice_id, a.amount, a.currency, a.created_by, a.created_at, a.released_at, a.released_by, i.number, i.status`
 
 const allocationFrom = ` FROM allocations a JOIN invoices i ON i.id = a.invoice_id `
 
@@ -201,7 +201,7 @@ func scanAllocation(s scanner) (*finapp.Allocation, error) {
 	var a finapp.Allocation
 	var created string
 	var released sql.NullString
-	if err := s.Scan(&a.ID, &a.PaymentID, &a.InvoiceID, &a.Amount, &a.Currency, &a.CreatedBy, &created, &released, &a.ReleasedBy, &a.InvoiceNumber); err != nil {
+	if err := s.Scan(&a.ID, &a.PaymentID, &a.InvoiceID, &a.Amount, &a.Currency, &a.CreatedBy, &created, &released, &a.ReleasedBy, &a.InvoiceNumber, &a.InvoiceStatus); err != nil {
 		return nil, err
 	}
 	a.CreatedAt, a.ReleasedAt = parseTS(created), parseTSPtr(released)

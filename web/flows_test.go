@@ -507,3 +507,23 @@ func TestRefund_FromThePaymentPageAndBack(t *testing.T) {
 	}
 	mustContain(t, "after the reversal", body, "Refund reversed", "returned", "the bank returned it", `id="unallocated">SGD 120.00`)
 }
+
+// Release is offered only where it can succeed: an allocation that completed a top-up invoice
+// (provisioned: the credit was given) says why it stays instead.
+func TestPaymentPage_OffersReleaseOnlyWhereItCanSucceed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, false)
+	c := h.client()
+	c.loggedIn()
+	top, err := h.svc.CreateInvoice(h.ctx, finapp.InvoiceCreate{OrganizationID: h.acme.ID, Number: "TOP-9", Total: "50.00", Kind: finapp.KindTopUp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := h.pay(h.acme.ID, "80.00", "bank_transfer", "CREDIT")
+	h.allocate(p.ID, finapp.AllocationLine{InvoiceID: top.ID, Amount: "50.00"}, finapp.AllocationLine{InvoiceID: h.invoiceByNumber("INV-1001").ID, Amount: "10.00"})
+	_, body := c.get("/payments/" + p.ID)
+	if n := strings.Count(body, `class="link release"`); n != 1 {
+		t.Errorf("%d Release buttons, want 1 (the standard invoice's)", n)
+	}
+	mustContain(t, "payment page", body, `class="muted not-releasable">invoice TOP-9 is provisioned; its payments can no longer be released`)
+}
