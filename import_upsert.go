@@ -180,7 +180,7 @@ func (im *UpsertImporter[L]) Check(ctx context.Context, lines []L) ([]*LineError
 // Duplicates are the lines, among all checked and not refused by Check, that claim a key an
 // earlier line claims: each such line once, in file order.
 func (im *UpsertImporter[L]) Duplicates() []*LineError {
-	keys := slices.Clone(im.keys)
+	keys := im.keys // checking is over: sorted in place
 	slices.SortFunc(keys, func(a, b lineKey) int {
 		if a.what != b.what {
 			return int(a.what - b.what)
@@ -194,12 +194,13 @@ func (im *UpsertImporter[L]) Duplicates() []*LineError {
 		return int(a.line - b.line)
 	})
 	var dups []*LineError
+	first := 0 // where the run of keys equal to keys[i] begins: its earliest line
 	for i := 1; i < len(keys); i++ {
-		first := i - 1
-		for first > 0 && keys[first-1].what == keys[i].what && keys[first-1].hash == keys[i].hash {
-			first--
+		if keys[i].what != keys[first].what || keys[i].hash != keys[first].hash {
+			first = i
+			continue
 		}
-		if keys[i].what == keys[first].what && keys[i].hash == keys[first].hash && !im.bad[int(keys[i].line)] {
+		if !im.bad[int(keys[i].line)] {
 			name := im.kind.keyNames[keys[i].what]
 			dups = append(dups, &LineError{Line: int(keys[i].line), Field: name,
 				Message: fmt.Sprintf("is also line %d's: an %s's %s appears once in a file", keys[first].line, im.kind.noun, name)})
