@@ -7,17 +7,24 @@ import (
 	"finapp/money"
 )
 
-// Allocation applies part of a payment to an invoice. A released allocation stays in history.
+// Allocation applies part of a payment to an invoice (Kind AllocationPayment), or settles part of
+// the invoice without money, as a line of the payment's allocation request (an adjustment: Kind
+// one of AdjustmentKinds, with its Reason). A released allocation stays in history.
 type Allocation struct {
-	ID         string
-	PaymentID  string
-	InvoiceID  string
-	Amount     money.Amount
-	Currency   money.Currency
-	CreatedBy  string
-	CreatedAt  time.Time
-	ReleasedAt *time.Time
-	ReleasedBy string
+	ID        string
+	PaymentID string
+	InvoiceID string
+	Kind      string // AllocationPayment, or one of AdjustmentKinds
+	Reason    string // an adjustment's reason; "" for money
+	// MoneyAllocationID is, for an adjustment made in one request with money for the same
+	// invoice, that money's allocation: releasing it releases the adjustment too. "" otherwise.
+	MoneyAllocationID string
+	Amount            money.Amount
+	Currency          money.Currency
+	CreatedBy         string
+	CreatedAt         time.Time
+	ReleasedAt        *time.Time
+	ReleasedBy        string
 
 	InvoiceNumber string // read-only, filled by queries
 	InvoiceStatus string // read-only, filled by queries: its invoice's status when read
@@ -42,10 +49,13 @@ type AllocationRequest struct {
 	Lines          []AllocationLine
 }
 
-// AllocationLine asks for Amount (a decimal string) of the payment to go to InvoiceID.
+// AllocationLine asks for Amount (a decimal string) of the payment to go to InvoiceID, or, with
+// Kind one of AdjustmentKinds, for Amount of the invoice to be settled that way for Reason.
 type AllocationLine struct {
 	InvoiceID string
 	Amount    string
+	Kind      string // "" (or AllocationPayment): money of the payment
+	Reason    string // required for an adjustment
 }
 
 // checkAllocation is the rule of SPEC §3 for moving amt of payment p onto invoice inv: an
@@ -70,7 +80,7 @@ func checkAllocation(p *Payment, inv *Invoice, amt money.Amount, field string) e
 // applyAllocation moves amt from p onto inv after checkAllocation passed, posts the journal and
 // provisions the invoice if this payment completes it.
 func (c *changes) applyAllocation(p *Payment, inv *Invoice, amt money.Amount) *Allocation {
-	a := &Allocation{ID: NewID(PrefixAllocation), PaymentID: p.ID, InvoiceID: inv.ID, Amount: amt, Currency: p.Currency,
+	a := &Allocation{ID: NewID(PrefixAllocation), PaymentID: p.ID, InvoiceID: inv.ID, Kind: AllocationPayment, Amount: amt, Currency: p.Currency,
 		CreatedBy: c.actor, CreatedAt: c.now, InvoiceNumber: inv.Number}
 	p.Allocated += amt
 	inv.AmountPaid += amt
@@ -82,8 +92,10 @@ func (c *changes) applyAllocation(p *Payment, inv *Invoice, amt money.Amount) *A
 	return a
 }
 
-// settleInvoice recomputes the invoice's status after its paid amount changed and provisions a
-// fully paid proforma or top-up invoice, exactly once (ProvisionedAt is set once and never cleared).
+// settleInvoice recomputes the invoice's status after its settled amount changed and provisions a
+// fully settled proforma or top-up invoice, exactly once (ProvisionedAt is set once and never
+// cleared). It provisions what money paid: its adjustments already took their part out of
+// topup_clearing or deferred_revenue (adjustmentAccount).
 func (c *changes) settleInvoice(inv *Invoice) {
 	before := inv.Status
 	inv.Status = inv.statusFor()
@@ -93,11 +105,8 @@ func (c *changes) settleInvoice(inv *Invoice) {
 		at := c.now
 		inv.ProvisionedAt = &at
 		c.post("invoice.provisioned", inv.ID, func(j *posting) {
-			if inv.Kind == KindTopUp {
-				j.transfer(AccountTopUpClearing, CreditAccount(inv.OrganizationID), inv.Currency, inv.Total)
-			} else {
-				j.transfer(AccountDeferredRevenue, AccountRevenue, inv.Currency, inv.Total)
-			}
+			from, to := provisionAccounts(inv)
+			j.transfer(from, to, inv.Currency, inv.AmountPaid) // nothing when adjustments settled all of it
 		})
 		c.event(EventInvoicePaid, inv.ID, inv)
 		c.event(EventInvoiceProvisioned, inv.ID, inv)
@@ -131,15 +140,22 @@ func (a *Allocation) ReleaseRefusal() string {
 	return ""
 }
 
-// applyRelease undoes allocation a after checkRelease passed.
+// applyRelease undoes allocation a (money or adjustment) after checkRelease passed.
 func (c *changes) applyRelease(p *Payment, inv *Invoice, a *Allocation) {
 	at := c.now
 	a.ReleasedAt, a.ReleasedBy = &at, c.actor
-	p.Allocated -= a.Amount
-	inv.AmountPaid -= a.Amount
-	c.post("allocation.released", a.ID, func(j *posting) {
-		j.transfer(ReceivableAccount(inv.OrganizationID), UnappliedAccount(p.OrganizationID), a.Currency, a.Amount)
-	})
+	if a.IsAdjustment() {
+		inv.AmountAdjusted -= a.Amount
+		c.post("adjustment.released", a.ID, func(j *posting) {
+			j.transfer(ReceivableAccount(inv.OrganizationID), adjustmentAccount(inv, a.Kind), a.Currency, a.Amount)
+		})
+	} else {
+		p.Allocated -= a.Amount
+		inv.AmountPaid -= a.Amount
+		c.post("allocation.released", a.ID, func(j *posting) {
+			j.transfer(ReceivableAccount(inv.OrganizationID), UnappliedAccount(p.OrganizationID), a.Currency, a.Amount)
+		})
+	}
 	c.record("allocation.released", "allocation", a.ID, nil, allocationSnapshot(a))
 	c.event(EventAllocationReleased, a.ID, allocationSnapshot(a))
 	c.settleInvoice(inv)

@@ -23,6 +23,7 @@ const (
 	EAmountBelowApplied   = "amount_below_applied"     // new amount below allocated + topped up
 	EInvoiceHasPayments   = "invoice_has_payments"     // an invoice with money on it cannot be voided
 	EInvoiceVoid          = "invoice_void"             // a void invoice takes no money
+	EOverTolerance        = "over_tolerance"           // a write-off above the workspace's tolerance for its currency
 	EDuplicate            = "duplicate"                // a unique value (e.g. invoice number) is taken
 	EPeriodClosed         = "period_closed"            // the business date is on or before the workspace's lock date
 	EVersionConflict      = "version_conflict"         // If-Match named a stale version

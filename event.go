@@ -31,6 +31,7 @@ const (
 	EventPaymentUnassigned    = "payment.unassigned"
 	EventPaymentAllocated     = "payment.allocated"
 	EventAllocationReleased   = "allocation.released"
+	EventInvoiceAdjusted      = "invoice.adjusted" // an adjustment line (write-off, bank fee, discount) settled part of it
 	EventInvoiceCreated       = "invoice.created"
 	EventInvoicePartiallyPaid = "invoice.partially_paid"
 	EventInvoicePaid          = "invoice.paid"
@@ -46,7 +47,7 @@ const (
 // EventTypes are every event type finapp writes, for filters and webhook subscriptions.
 var EventTypes = []string{
 	EventPaymentRecorded, EventPaymentUpdated, EventPaymentDeleted, EventPaymentAssigned, EventPaymentUnassigned,
-	EventPaymentAllocated, EventAllocationReleased,
+	EventPaymentAllocated, EventAllocationReleased, EventInvoiceAdjusted,
 	EventInvoiceCreated, EventInvoiceUpdated, EventInvoicePartiallyPaid, EventInvoicePaid, EventInvoiceProvisioned, EventInvoiceVoided,
 	EventInvoiceReminderDue, EventCreditToppedUp, EventPaymentRefunded, EventRefundReversed,
 }

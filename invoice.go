@@ -34,8 +34,9 @@ const InvoiceOverdue = "overdue"
 // InvoiceFilterStatuses are what InvoiceFilter.Status accepts: every status, then overdue.
 var InvoiceFilterStatuses = append(slices.Clip(InvoiceStatuses), InvoiceOverdue)
 
-// Invoice is a claim on an organization. AmountPaid is the sum of its active allocations and is
-// kept in step with them by the rules in this package.
+// Invoice is a claim on an organization. AmountPaid is the sum of its active money allocations,
+// AmountAdjusted of its active adjustments (write-offs, bank fees, discounts), both kept in step
+// with them by the rules in this package; together they are what is settled of its total.
 type Invoice struct {
 	ID             string
 	Number         string
@@ -44,6 +45,7 @@ type Invoice struct {
 	Currency       money.Currency
 	Total          money.Amount
 	AmountPaid     money.Amount
+	AmountAdjusted money.Amount
 	IssuedOn       string // YYYY-MM-DD
 	DueOn          string // YYYY-MM-DD
 	Status         string
@@ -62,8 +64,11 @@ func (i *Invoice) AmountDue() money.Amount {
 	if i.Status == InvoiceVoid {
 		return 0
 	}
-	return i.Total - i.AmountPaid
+	return i.Total - i.Settled()
 }
+
+// Settled is what of the total is paid or adjusted.
+func (i *Invoice) Settled() money.Amount { return i.AmountPaid + i.AmountAdjusted }
 
 // Accepts is the rule of SPEC §3 for whether the invoice may take money from payment p at all,
 // whatever the amount: it must be of the payment's organization (of any while p is unassigned, as
@@ -101,8 +106,8 @@ func checkVoid(inv *Invoice, ifMatch int) error {
 		return Errorf(EConflict, "invoice %s is already void", inv.Number)
 	case inv.Status == InvoiceProvisioned:
 		return Errorf(EInvoiceHasPayments, "invoice %s is provisioned and cannot be voided", inv.Number)
-	case inv.AmountPaid > 0:
-		return Errorf(EInvoiceHasPayments, "invoice %s has payments allocated to it; release them before voiding", inv.Number)
+	case inv.Settled() > 0:
+		return Errorf(EInvoiceHasPayments, "invoice %s has payments or adjustments applied to it; release them before voiding", inv.Number)
 	}
 	return nil
 }
@@ -125,9 +130,9 @@ func (i *Invoice) statusFor() string {
 		return InvoiceVoid
 	case i.ProvisionedAt != nil:
 		return InvoiceProvisioned
-	case i.AmountPaid == 0:
+	case i.Settled() == 0:
 		return InvoiceUnpaid
-	case i.AmountPaid < i.Total:
+	case i.Settled() < i.Total:
 		return InvoicePartiallyPaid
 	case i.provisions():
 		return InvoiceProvisioned
@@ -285,7 +290,7 @@ func (u InvoiceUpdate) apply(inv *Invoice, ifMatch int) (*Invoice, error) {
 			return nil, err
 		}
 	}
-	if inv.AmountPaid > 0 || inv.Status == InvoiceProvisioned {
+	if inv.Settled() > 0 || inv.Status == InvoiceProvisioned {
 		for _, f := range []struct {
 			field   string
 			changed bool

@@ -32,6 +32,19 @@ func ReceivableAccount(orgID string) string { return "receivable:" + orgID }
 // CreditAccount holds an organization's prepaid credit.
 func CreditAccount(orgID string) string { return "credit:" + orgID }
 
+// ExpenseAccount is where an adjustment of kind (write_off, bank_fee, discount) on a standard
+// invoice is spent.
+func ExpenseAccount(kind string) string { return "expense:" + kind }
+
+// provisionAccounts are the accounts provisioning a proforma or top-up invoice moves its paid
+// money between: deferred revenue becomes revenue, or the top-up's clearing becomes credit.
+func provisionAccounts(inv *Invoice) (debit, credit string) {
+	if inv.Kind == KindTopUp {
+		return AccountTopUpClearing, CreditAccount(inv.OrganizationID)
+	}
+	return AccountDeferredRevenue, AccountRevenue
+}
+
 // JournalLine is one side of a journal entry: a positive Amount is a debit, a negative one a credit.
 type JournalLine struct {
 	Account  string

@@ -24,7 +24,8 @@ const (
 const AccountRetainedEarnings = "retained_earnings"
 
 // ExportAccount is an account of the books as an accounting tool shows it: its class, its kind
-// ("cash", "receivable", "unapplied", "credit", "deferred_revenue", "topup_clearing", "revenue")
+// ("cash", "receivable", "unapplied", "credit", "deferred_revenue", "topup_clearing", "revenue", or
+// an expense: "write_off", "bank_fee", "discount")
 // and, for a customer's account or a method's cash, whose.
 type ExportAccount struct {
 	Account          string // finapp's own name, e.g. receivable:org_…
@@ -68,8 +69,10 @@ func ClassOf(account string) (class, kind, detail string) {
 		return ClassIncome, kind, ""
 	case AccountRetainedEarnings:
 		return ClassEquity, kind, ""
+	case "expense": // expense:write_off is expenses:write_off
+		return ClassExpenses, detail, ""
 	}
-	return ClassExpenses, kind, detail // none today: write-offs and fees will be
+	return ClassExpenses, kind, detail
 }
 
 // ExportedEntry is a journal entry as an accounting tool reads it: dated by its business date

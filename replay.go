@@ -126,6 +126,7 @@ type invoiceJSON struct {
 	Currency       money.Currency `json:"currency"`
 	Total          string         `json:"total"`
 	AmountPaid     string         `json:"amount_paid"`
+	AmountAdjusted string         `json:"amount_adjusted"` // none without adjustments
 	Status         string         `json:"status"`
 	IssuedOn       string         `json:"issued_on"`
 	DueOn          string         `json:"due_on"`
@@ -135,6 +136,7 @@ type invoiceJSON struct {
 type replayedInvoice struct {
 	after         invoiceJSON
 	total, paid   money.Amount
+	adjusted      money.Amount
 	provisionedAt *time.Time
 	voidedAt      *time.Time
 	bumps         int // allocations made or released on it since its last snapshot: each is a version
@@ -148,9 +150,9 @@ func (i *replayedInvoice) status() string {
 		return InvoiceVoid
 	case i.provisionedAt != nil:
 		return InvoiceProvisioned
-	case i.paid == 0:
+	case i.paid+i.adjusted == 0:
 		return InvoiceUnpaid
-	case i.paid < i.total:
+	case i.paid+i.adjusted < i.total:
 		return InvoicePartiallyPaid
 	}
 	return InvoicePaid
@@ -168,6 +170,9 @@ type allocationJSON struct {
 	ID        string         `json:"id"`
 	PaymentID string         `json:"payment_id"`
 	InvoiceID string         `json:"invoice_id"`
+	Kind      string         `json:"kind"`   // none on money
+	Reason    string         `json:"reason"` // an adjustment's
+	With      string         `json:"with_allocation_id"`
 	Amount    string         `json:"amount"`
 	Currency  money.Currency `json:"currency"`
 	Released  bool           `json:"released"`
@@ -333,15 +338,21 @@ func (r *Replay) invoiceEvent(e *AuditEvent) {
 		i = &replayedInvoice{}
 		r.invoices[e.EntityID] = i
 	}
-	if !decode(e.After, &i.after) {
+	var fresh invoiceJSON // not into i.after: a field the snapshot leaves out must not keep the last one's value
+	if !decode(e.After, &fresh) {
 		r.bad(e, "no invoice snapshot")
 		return
 	}
-	var err1, err2 error
+	i.after = fresh
+	var err1, err2, err3 error
 	i.total, err1 = money.Parse(i.after.Total, i.after.Currency)
 	i.paid, err2 = snapshotAmount(i.after.AmountPaid, i.after.Currency)
-	if err1 != nil || err2 != nil {
-		r.bad(e, "amounts %q, %q are not amounts in %s", i.after.Total, i.after.AmountPaid, i.after.Currency)
+	i.adjusted = 0
+	if i.after.AmountAdjusted != "" {
+		i.adjusted, err3 = snapshotAmount(i.after.AmountAdjusted, i.after.Currency)
+	}
+	if err1 != nil || err2 != nil || err3 != nil {
+		r.bad(e, "amounts %q, %q, %q are not amounts in %s", i.after.Total, i.after.AmountPaid, i.after.AmountAdjusted, i.after.Currency)
 	}
 	i.bumps = 0
 	org, cur := i.after.OrganizationID, i.after.Currency
@@ -487,20 +498,30 @@ func (r *Replay) allocationEvent(e *AuditEvent) {
 	}
 	org := inv.after.OrganizationID
 	inv.bumps++
-	if a.releasedAt != nil {
+	adjustment := a.after.Kind != "" && a.after.Kind != AllocationPayment
+	invoice := &Invoice{Kind: inv.after.Kind, OrganizationID: org}
+	switch {
+	case adjustment && a.releasedAt != nil:
+		inv.adjusted -= a.amount
+		r.expect("adjustment.released", e.EntityID, a.after.Currency, transferOf{ReceivableAccount(org), adjustmentAccount(invoice, a.after.Kind), a.amount})
+		return
+	case adjustment:
+		inv.adjusted += a.amount
+		r.expect("adjustment.created", e.EntityID, a.after.Currency, transferOf{adjustmentAccount(invoice, a.after.Kind), ReceivableAccount(org), a.amount})
+	case a.releasedAt != nil:
 		inv.paid -= a.amount
 		r.expect("allocation.released", e.EntityID, a.after.Currency, transferOf{ReceivableAccount(org), UnappliedAccount(org), a.amount})
 		return
+	default:
+		inv.paid += a.amount
+		r.expect("allocation.created", e.EntityID, a.after.Currency, transferOf{UnappliedAccount(org), ReceivableAccount(org), a.amount})
 	}
-	inv.paid += a.amount
-	r.expect("allocation.created", e.EntityID, a.after.Currency, transferOf{UnappliedAccount(org), ReceivableAccount(org), a.amount})
-	if inv.provisionedAt == nil && inv.paid >= inv.total && (inv.after.Kind == KindProforma || inv.after.Kind == KindTopUp) {
+	if inv.provisionedAt == nil && inv.paid+inv.adjusted >= inv.total && invoice.provisions() {
 		at := e.At
 		inv.provisionedAt = &at
-		if inv.after.Kind == KindTopUp {
-			r.expect("invoice.provisioned", a.after.InvoiceID, inv.after.Currency, transferOf{AccountTopUpClearing, CreditAccount(org), inv.total})
-		} else {
-			r.expect("invoice.provisioned", a.after.InvoiceID, inv.after.Currency, transferOf{AccountDeferredRevenue, AccountRevenue, inv.total})
+		if inv.paid > 0 { // what money paid is provisioned (settleInvoice)
+			from, to := provisionAccounts(invoice)
+			r.expect("invoice.provisioned", a.after.InvoiceID, inv.after.Currency, transferOf{from, to, inv.paid})
 		}
 	}
 }
@@ -646,6 +667,7 @@ func (r *Replay) Invoice(i *Invoice) {
 	r.field(t, i.ID, "currency", string(a.Currency), string(i.Currency))
 	r.field(t, i.ID, "total", a.Total, money.Format(i.Total, i.Currency))
 	r.field(t, i.ID, "amount_paid", money.Format(want.paid, a.Currency), money.Format(i.AmountPaid, i.Currency))
+	r.field(t, i.ID, "amount_adjusted", money.Format(want.adjusted, a.Currency), money.Format(i.AmountAdjusted, i.Currency))
 	r.field(t, i.ID, "status", want.status(), i.Status)
 	r.field(t, i.ID, "issued_on", a.IssuedOn, i.IssuedOn)
 	r.field(t, i.ID, "due_on", a.DueOn, i.DueOn)
@@ -693,6 +715,13 @@ func (r *Replay) Allocation(al *Allocation) {
 	a := want.after
 	r.field(t, al.ID, "payment_id", a.PaymentID, al.PaymentID)
 	r.field(t, al.ID, "invoice_id", a.InvoiceID, al.InvoiceID)
+	kind := a.Kind
+	if kind == "" {
+		kind = AllocationPayment
+	}
+	r.field(t, al.ID, "kind", kind, al.Kind)
+	r.field(t, al.ID, "reason", a.Reason, al.Reason)
+	r.field(t, al.ID, "with_allocation_id", a.With, al.MoneyAllocationID)
 	r.field(t, al.ID, "amount", a.Amount, money.Format(al.Amount, al.Currency))
 	r.field(t, al.ID, "currency", string(a.Currency), string(al.Currency))
 	r.field(t, al.ID, "created_at", timeText(&want.createdAt), timeText(&al.CreatedAt))

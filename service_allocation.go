@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"finapp/money"
 )
@@ -48,23 +49,47 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 		if p.OrganizationID == "" {
 			return &Error{Code: EPaymentUnassigned, Field: "organization_id", Message: "the payment is not assigned; name organization_id to assign and allocate in one step"}
 		}
-		invoices, amounts, err := s.allocationPlan(ctx, tx, p, req)
+		plan, err := s.allocationPlan(ctx, tx, p, req)
 		if err != nil {
 			return err
 		}
+		var tolerated *tolerance
 		var made []*Allocation
-		for i, inv := range invoices {
-			if amounts[i] == 0 {
+		for i, l := range plan {
+			if l.amount == 0 {
 				continue
 			}
-			if err := checkAllocation(p, inv, amounts[i], fmt.Sprintf("allocations[%d]", i)); err != nil {
-				return err
+			field := fmt.Sprintf("allocations[%d]", i)
+			var a *Allocation
+			if l.kind == AllocationPayment {
+				if err := checkAllocation(p, l.inv, l.amount, field); err != nil {
+					return err
+				}
+				a = c.applyAllocation(p, l.inv, l.amount)
+			} else {
+				if tolerated == nil {
+					tolerated = &tolerance{}
+				}
+				limit, adjusted, err := tolerated.of(ctx, tx, l.inv, l.kind)
+				if err != nil {
+					return err
+				}
+				if err := checkAdjustment(p, l.inv, l.kind, l.amount, adjusted, limit, field); err != nil {
+					return err
+				}
+				a = c.applyAdjustment(p, l.inv, l.kind, l.reason, l.amount)
+				tolerated.add(l.inv.ID, l.kind, l.amount)
 			}
-			a := c.applyAllocation(p, inv, amounts[i])
+			made = append(made, a)
+		}
+		linkAdjustments(made)
+		for _, a := range made {
+			if a.IsAdjustment() {
+				c.record("allocation.created", "allocation", a.ID, nil, allocationSnapshot(a))
+			}
 			if err := tx.CreateAllocation(ctx, a); err != nil {
 				return err
 			}
-			made = append(made, a)
 		}
 		if len(made) == 0 && before.OrganizationID == p.OrganizationID {
 			return nil // auto found nothing to do: no change, no version bump
@@ -76,7 +101,11 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 			c.event(EventPaymentAssigned, p.ID, p)
 		}
 		for _, a := range made {
-			c.event(EventPaymentAllocated, a.ID, allocationSnapshot(a))
+			if a.IsAdjustment() {
+				c.event(EventInvoiceAdjusted, a.ID, allocationSnapshot(a))
+			} else {
+				c.event(EventPaymentAllocated, a.ID, allocationSnapshot(a))
+			}
 		}
 		return tx.UpdatePayment(ctx, p)
 	})
@@ -102,49 +131,117 @@ func (s *Service) assignForAllocation(ctx context.Context, tx Tx, c *changes, p 
 	return c.assign(p, org)
 }
 
-// allocationPlan loads the invoices a request names (or, for auto, the open ones) and the amount
-// each gets. Invoices are loaded in id order so that concurrent requests lock them in one order.
-func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req AllocationRequest) ([]*Invoice, []money.Amount, error) {
+// plannedLine is one line of an allocation request, its invoice loaded and its amount read.
+type plannedLine struct {
+	inv          *Invoice
+	amount       money.Amount
+	kind, reason string
+}
+
+// allocationPlan loads the invoices a request names (or, for auto, the open ones) and what each
+// line asks for. Invoices are loaded in id order so that concurrent requests lock them in one
+// order.
+func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req AllocationRequest) ([]plannedLine, error) {
 	if req.Auto {
 		open, err := tx.OpenInvoices(ctx, p.OrganizationID, string(p.Currency))
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return open, autoPlan(p, open), nil
+		amounts := autoPlan(p, open)
+		plan := make([]plannedLine, len(open))
+		for i, inv := range open {
+			plan[i] = plannedLine{inv: inv, amount: amounts[i], kind: AllocationPayment}
+		}
+		return plan, nil
 	}
+	plan := make([]plannedLine, len(req.Lines))
 	ids := make([]string, 0, len(req.Lines))
 	for i, l := range req.Lines {
+		field := fmt.Sprintf("allocations[%d]", i)
 		if l.InvoiceID == "" {
-			return nil, nil, Invalid(fmt.Sprintf("allocations[%d].invoice_id", i), "is required")
+			return nil, Invalid(field+".invoice_id", "is required")
 		}
 		ids = append(ids, l.InvoiceID)
+		plan[i].kind = AllocationPayment
+		if l.Kind != "" && l.Kind != AllocationPayment {
+			var err error
+			if plan[i].kind, plan[i].reason, err = adjustmentLine(l, field); err != nil {
+				return nil, err
+			}
+		} else if l.Reason != "" {
+			return nil, Invalid(field+".reason", "is for adjustment lines only; a payment line needs none")
+		}
 	}
 	loaded, err := loadInvoices(ctx, tx, ids)
 	var failed *invoiceLoadError
 	if errors.As(err, &failed) {
 		for i, l := range req.Lines {
 			if l.InvoiceID == failed.id {
-				return nil, nil, asField(failed.err, fmt.Sprintf("allocations[%d].invoice_id", i))
+				return nil, asField(failed.err, fmt.Sprintf("allocations[%d].invoice_id", i))
 			}
 		}
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	invoices := make([]*Invoice, len(req.Lines))
-	amounts := make([]money.Amount, len(req.Lines))
 	for i, l := range req.Lines {
-		invoices[i] = loaded[l.InvoiceID]
-		amt, err := money.Parse(l.Amount, p.Currency)
-		if err != nil {
-			return nil, nil, Invalid(fmt.Sprintf("allocations[%d].amount", i), "%v", err)
+		plan[i].inv = loaded[l.InvoiceID]
+		cur := p.Currency
+		if plan[i].kind != AllocationPayment {
+			cur = plan[i].inv.Currency // an adjustment settles the invoice in its own currency
 		}
-		amounts[i] = amt
+		amt, err := money.Parse(l.Amount, cur)
+		if err != nil {
+			return nil, Invalid(fmt.Sprintf("allocations[%d].amount", i), "%v", err)
+		}
+		plan[i].amount = amt
 	}
-	return invoices, amounts, nil
+	return plan, nil
 }
 
-// ReleaseAllocation undoes one allocation. Errors: ENotFound, EVersionConflict,
+// tolerance reads, once per request, the workspace's tolerances and what the invoices of the
+// request already have of each tolerated kind of adjustment, and counts the request's own.
+type tolerance struct {
+	limits   map[money.Currency]money.Amount
+	adjusted map[string]map[string]money.Amount // invoice id → kind → active amount
+}
+
+// of returns the limit for inv's currency and what inv has of kind now (0, 0 for a kind no
+// tolerance bounds).
+func (t *tolerance) of(ctx context.Context, tx Tx, inv *Invoice, kind string) (limit, adjusted money.Amount, err error) {
+	if !slices.Contains(toleratedKinds, kind) {
+		return 0, 0, nil
+	}
+	if t.limits == nil {
+		if t.limits, err = tx.Tolerances(ctx); err != nil {
+			return 0, 0, err
+		}
+		t.adjusted = map[string]map[string]money.Amount{}
+	}
+	if t.adjusted[inv.ID] == nil {
+		all, err := tx.InvoiceAllocations(ctx, inv.ID)
+		if err != nil {
+			return 0, 0, err
+		}
+		t.adjusted[inv.ID] = map[string]money.Amount{}
+		for _, a := range all {
+			if a.ReleasedAt == nil && a.IsAdjustment() {
+				t.adjusted[inv.ID][a.Kind] += a.Amount
+			}
+		}
+	}
+	return t.limits[inv.Currency], t.adjusted[inv.ID][kind], nil
+}
+
+// add counts an adjustment the request made.
+func (t *tolerance) add(invoiceID, kind string, amt money.Amount) {
+	if m := t.adjusted[invoiceID]; m != nil {
+		m[kind] += amt
+	}
+}
+
+// ReleaseAllocation undoes one allocation: an adjustment alone, or money with the adjustments
+// made with it (Allocation.MoneyAllocationID). Errors: ENotFound, EVersionConflict,
 // EInvoiceProvisioned, EConflict (already released).
 func (s *Service) ReleaseAllocation(ctx context.Context, paymentID, allocationID string, ifMatch int) (*PaymentDetail, error) {
 	today := s.today(ctx)
@@ -170,14 +267,29 @@ func (s *Service) ReleaseAllocation(ctx context.Context, paymentID, allocationID
 		if err := checkRelease(a, inv); err != nil {
 			return err
 		}
+		released := []*Allocation{a}
+		if !a.IsAdjustment() {
+			// The adjustments made with the money settled what it left: they go with it.
+			all, err := tx.PaymentAllocations(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			for _, b := range all {
+				if b.ReleasedAt == nil && b.MoneyAllocationID == a.ID {
+					released = append(released, b)
+				}
+			}
+		}
 		before := *p
-		c.applyRelease(p, inv, a)
+		for _, r := range released {
+			c.applyRelease(p, inv, r)
+			if err := tx.UpdateAllocation(ctx, r); err != nil {
+				return err
+			}
+		}
 		p.Version++
 		p.UpdatedAt = c.now
 		c.record("allocation.released", "payment", p.ID, &before, p)
-		if err := tx.UpdateAllocation(ctx, a); err != nil {
-			return err
-		}
 		return tx.UpdatePayment(ctx, p)
 	})
 	if err != nil {

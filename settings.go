@@ -2,6 +2,8 @@ package finapp
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -119,4 +121,87 @@ func (s *Service) SetSettings(ctx context.Context, st Settings) (Settings, error
 		s.zoneCache().Delete(a.WorkspaceID)
 	}
 	return st, err
+}
+
+// Tolerance is the largest write-off (SPEC §6.2) an invoice in Currency may carry in total.
+type Tolerance struct {
+	Currency money.Currency
+	Amount   money.Amount
+}
+
+// maxTolerances bounds how many currencies a workspace sets a tolerance for.
+const maxTolerances = 200
+
+// Tolerances are the caller's workspace's write-off tolerances, by currency code. A currency with
+// none tolerates no write-off.
+func (s *Service) Tolerances(ctx context.Context) (list []Tolerance, err error) {
+	err = s.read(ctx, func(tx Tx) error {
+		m, err := tx.Tolerances(ctx)
+		list = sortedTolerances(m)
+		return err
+	})
+	return list, err
+}
+
+func sortedTolerances(m map[money.Currency]money.Amount) []Tolerance {
+	list := make([]Tolerance, 0, len(m))
+	for c, a := range m {
+		list = append(list, Tolerance{c, a})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Currency < list[j].Currency })
+	return list
+}
+
+// ToleranceInput is one currency's tolerance as received: decimal strings.
+type ToleranceInput struct {
+	Currency string
+	Amount   string
+}
+
+// SetTolerances replaces the workspace's write-off tolerances (admin, audited): every currency
+// not in list goes back to tolerating none. Errors: EInvalid (naming tolerances[i] and the
+// field), EForbidden.
+func (s *Service) SetTolerances(ctx context.Context, list []ToleranceInput) ([]Tolerance, error) {
+	if len(list) > maxTolerances {
+		return nil, Invalid("tolerances", "has more than %d currencies", maxTolerances)
+	}
+	m := make(map[money.Currency]money.Amount, len(list))
+	for i, in := range list {
+		field := fmt.Sprintf("tolerances[%d]", i)
+		c, err := money.ParseCurrency(in.Currency)
+		if err != nil {
+			return nil, Invalid(field+".currency", "%v", err)
+		}
+		if _, dup := m[c]; dup {
+			return nil, Invalid(field+".currency", "%s is named twice", c)
+		}
+		if m[c], err = money.ParseNonNegative(in.Amount, c); err != nil {
+			return nil, Invalid(field+".amount", "%v", err)
+		}
+	}
+	a, err := s.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.administer(ctx, func(tx Tx, c *changes) error {
+		before, err := tx.Tolerances(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetTolerances(ctx, m); err != nil {
+			return err
+		}
+		c.record("tolerances.updated", "workspace", a.WorkspaceID, toleranceSnapshot(before), toleranceSnapshot(m))
+		return nil
+	})
+	return sortedTolerances(m), err
+}
+
+// toleranceSnapshot is how tolerances appear in the audit trail: currency → decimal string.
+func toleranceSnapshot(m map[money.Currency]money.Amount) map[string]string {
+	out := make(map[string]string, len(m))
+	for c, a := range m {
+		out[string(c)] = money.Format(a, c)
+	}
+	return out
 }

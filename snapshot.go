@@ -44,22 +44,30 @@ func refundedText(p *Payment) string {
 
 // invoiceSnapshot is how an invoice appears in audit before/after and in event payloads.
 func invoiceSnapshot(i *Invoice) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"id": i.ID, "number": i.Number, "organization_id": i.OrganizationID, "kind": i.Kind,
 		"currency": i.Currency, "total": money.Format(i.Total, i.Currency),
 		"amount_paid": money.Format(i.AmountPaid, i.Currency), "status": i.Status,
 		"issued_on": i.IssuedOn, "due_on": i.DueOn, "version": i.Version,
 		"external_id": i.ExternalID, "metadata": i.Metadata,
 	}
+	if i.AmountAdjusted != 0 { // none without adjustments: older trails read the same
+		m["amount_adjusted"] = money.Format(i.AmountAdjusted, i.Currency)
+	}
+	return m
 }
 
 // allocationSnapshot is how an allocation appears in the audit trail, when made and when released:
 // with it the trail names every allocation and its amount, which verify replays (replay.go).
 func allocationSnapshot(a *Allocation) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"id": a.ID, "payment_id": a.PaymentID, "invoice_id": a.InvoiceID, "amount": money.Format(a.Amount, a.Currency),
 		"currency": a.Currency, "released": a.ReleasedAt != nil,
 	}
+	if a.IsAdjustment() { // none on money: the trail of payments before adjustments reads the same
+		m["kind"], m["reason"], m["with_allocation_id"] = a.Kind, a.Reason, a.MoneyAllocationID
+	}
+	return m
 }
 
 // topUpSnapshot is how a top-up appears in the audit trail.

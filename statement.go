@@ -17,21 +17,28 @@ const (
 	StatementRefund  = "refund"        // part of a payment paid back to the customer
 	// StatementRefundReversed is a refund whose money came back: it pays invoices again.
 	StatementRefundReversed = "refund_reversed"
+	// An adjustment line settled part of an invoice without money: the kind is the adjustment's
+	// (write_off, bank_fee, discount); StatementAdjustmentReleased is one that was undone.
+	StatementWriteOff           = AdjustWriteOff
+	StatementBankFee            = AdjustBankFee
+	StatementDiscount           = AdjustDiscount
+	StatementAdjustmentReleased = "adjustment_released"
 )
 
 var statementKindOrder = map[string]int{StatementInvoice: 0, StatementVoid: 1, StatementPayment: 2, StatementTopUp: 3,
-	StatementRefund: 4, StatementRefundReversed: 5}
+	StatementRefund: 4, StatementRefundReversed: 5, StatementWriteOff: 6, StatementBankFee: 7, StatementDiscount: 8,
+	StatementAdjustmentReleased: 9}
 
 // StatementLine is one document on a statement. Amount is signed from the customer's side: positive
 // adds to what it owes (an invoice, a top-up that takes money back off its invoices), negative
 // takes from it (a payment, a void). Balance is the running balance after the line.
 type StatementLine struct {
 	Date       string // the document's own business date, YYYY-MM-DD
-	Kind       string // StatementInvoice, StatementVoid, StatementPayment, StatementTopUp, StatementRefund or StatementRefundReversed
-	DocumentID string // inv_…, pay_…, top_… or rfd_…
-	Number     string // the invoice number, or the payment's reference (its id when it has none); a top-up's payment's
+	Kind       string // one of the Statement… kinds
+	DocumentID string // inv_…, pay_…, top_…, rfd_…, or an adjustment's alc_…
+	Number     string // the invoice number (invoices, voids, adjustments), or the payment's reference (its id when it has none)
 	DueOn      string // invoices and voids: the invoice's due date
-	PaymentID  string // top-ups and refunds: the payment whose money it took
+	PaymentID  string // top-ups, refunds and adjustments: the payment whose money it took, or in whose allocation it was made
 	Amount     money.Amount
 	Balance    money.Sum
 }
@@ -131,6 +138,24 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 				DocumentID: r.ID, Number: paymentNumber[r.PaymentID], PaymentID: r.PaymentID, Amount: -r.Amount})
 		}
 	}
+	invoiceOf := map[string]*Invoice{}
+	for _, inv := range docs.Invoices {
+		invoiceOf[inv.ID] = inv
+	}
+	adjustmentCurrency := map[string]money.Currency{}
+	for _, al := range docs.Allocations {
+		inv := invoiceOf[al.InvoiceID]
+		if !al.IsAdjustment() || inv == nil || inv.OrganizationID != org.ID {
+			continue
+		}
+		adjustmentCurrency[al.ID] = inv.Currency
+		made := max(inv.IssuedOn, al.CreatedAt.UTC().Format(dateLayout))
+		lines = append(lines, StatementLine{Date: made, Kind: al.Kind, DocumentID: al.ID, Number: inv.Number, PaymentID: al.PaymentID, Amount: -al.Amount})
+		if al.ReleasedAt != nil {
+			lines = append(lines, StatementLine{Date: max(made, al.ReleasedAt.UTC().Format(dateLayout)), Kind: StatementAdjustmentReleased,
+				DocumentID: al.ID, Number: inv.Number, PaymentID: al.PaymentID, Amount: al.Amount})
+		}
+	}
 	sort.SliceStable(lines, func(i, j int) bool {
 		a, b := lines[i], lines[j]
 		switch {
@@ -174,6 +199,8 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 			c = topUpCurrency[l.DocumentID]
 		case StatementRefund, StatementRefundReversed:
 			c = currencyOf[l.PaymentID]
+		default: // adjustments, in their invoice's currency
+			c = adjustmentCurrency[l.DocumentID]
 		}
 		a := account(c)
 		if from != "" && l.Date < from {

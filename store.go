@@ -3,6 +3,8 @@ package finapp
 import (
 	"context"
 	"time"
+
+	"finapp/money"
 )
 
 // Store is the narrow interface a storage engine implements. Every transaction is scoped to one
@@ -34,6 +36,10 @@ type Tx interface {
 	// Settings and SetSettings read and write the workspace's settings.
 	Settings(ctx context.Context) (Settings, error)
 	SetSettings(ctx context.Context, st Settings) error
+	// Tolerances and SetTolerances read and replace the workspace's write-off tolerances, per
+	// currency (a currency not named tolerates nothing).
+	Tolerances(ctx context.Context) (map[money.Currency]money.Amount, error)
+	SetTolerances(ctx context.Context, t map[money.Currency]money.Amount) error
 	// LockDate is the workspace's lock date, "" for none. A write transaction that reads it
 	// holds it until it ends: a period cannot close under a change that posts into it.
 	LockDate(ctx context.Context) (string, error)

@@ -53,6 +53,8 @@ var access = map[string]string{
 	"set-reminder-levels":     levelAdmin,
 	"get-settings":            levelRead,
 	"set-settings":            levelAdmin,
+	"get-tolerances":          levelRead,
+	"set-tolerances":          levelAdmin,
 	"get-period":              levelRead,
 	"refund-payment":          levelWrite,
 	"list-refunds":            levelRead,

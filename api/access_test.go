@@ -227,6 +227,9 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	},
 	"void-invoice": nil,
 	"set-settings": func(n int, f *accessFixtures) any { return map[string]any{"time_zone": "UTC"} },
+	"set-tolerances": func(n int, f *accessFixtures) any {
+		return map[string]any{"tolerances": []any{map[string]any{"currency": "SGD", "amount": "1.00"}}}
+	},
 	// A close through a day long past blocks nothing the other routes' fixtures do (they post
 	// today and issue invoices dated today); the reopen that follows it in the table clears it.
 	"close-period":        func(n int, f *accessFixtures) any { return map[string]any{"through": "2001-01-31"} },

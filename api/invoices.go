@@ -21,7 +21,8 @@ type Invoice struct {
 	Kind             string       `json:"kind" enum:"standard,proforma,top_up"`
 	Currency         string       `json:"currency" pattern:"^[A-Z]{3}$"`
 	Total            string       `json:"total" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
-	AmountPaid       string       `json:"amount_paid" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	AmountPaid       string       `json:"amount_paid" pattern:"^-?[0-9]+(\\.[0-9]+)?$" doc:"Money applied to it"`
+	AmountAdjusted   string       `json:"amount_adjusted" pattern:"^-?[0-9]+(\\.[0-9]+)?$" doc:"Settled without money: write-offs, bank fees, discounts"`
 	AmountDue        string       `json:"amount_due" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	IssuedOn         string       `json:"issued_on" format:"date"`
 	DueOn            string       `json:"due_on" format:"date"`
@@ -65,7 +66,8 @@ func enum(values []string) []any {
 func invoiceOut(i *finapp.Invoice, today string) Invoice {
 	return Invoice{ID: i.ID, Number: i.Number, OrganizationID: i.OrganizationID, OrganizationName: i.OrganizationName, Kind: i.Kind,
 		Currency: string(i.Currency), Total: money.Format(i.Total, i.Currency), AmountPaid: money.Format(i.AmountPaid, i.Currency),
-		AmountDue: money.Format(i.AmountDue(), i.Currency), IssuedOn: i.IssuedOn, DueOn: i.DueOn, Status: i.Status,
+		AmountAdjusted: money.Format(i.AmountAdjusted, i.Currency),
+		AmountDue:      money.Format(i.AmountDue(), i.Currency), IssuedOn: i.IssuedOn, DueOn: i.DueOn, Status: i.Status,
 		Overdue: i.Overdue(today), ProvisionedAt: i.ProvisionedAt, VoidedAt: i.VoidedAt, CreatedAt: i.CreatedAt, Version: i.Version,
 		ExternalID: i.ExternalID, Metadata: metadataOut(i.Metadata)}
 }

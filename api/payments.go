@@ -42,17 +42,21 @@ type Payment struct {
 	Refunds               []Refund     `json:"refunds,omitempty" doc:"Detail view: refunds from this payment, reversed ones too"`
 }
 
-// Allocation is part of a payment applied to an invoice.
+// Allocation is part of a payment applied to an invoice, or an adjustment line of the payment's
+// allocation request that settled part of the invoice without money.
 type Allocation struct {
-	ID            string     `json:"id" example:"alc_01jd8x0c9v7p8x2k3m4n5q6r7s"`
-	PaymentID     string     `json:"payment_id"`
-	InvoiceID     string     `json:"invoice_id"`
-	InvoiceNumber string     `json:"invoice_number"`
-	Amount        string     `json:"amount" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
-	Currency      string     `json:"currency" pattern:"^[A-Z]{3}$"`
-	CreatedBy     string     `json:"created_by"`
-	CreatedAt     time.Time  `json:"created_at"`
-	ReleasedAt    *time.Time `json:"released_at" doc:"Set once released; released allocations stay in history"`
+	ID               string     `json:"id" example:"alc_01jd8x0c9v7p8x2k3m4n5q6r7s"`
+	PaymentID        string     `json:"payment_id"`
+	InvoiceID        string     `json:"invoice_id"`
+	InvoiceNumber    string     `json:"invoice_number"`
+	Kind             string     `json:"kind" enum:"payment,write_off,bank_fee,discount" doc:"payment: the payment's money; the others settle the invoice without money (expense:<kind> in the journal)"`
+	Reason           string     `json:"reason,omitempty" doc:"Why an adjustment settled the invoice"`
+	WithAllocationID string     `json:"with_allocation_id,omitempty" doc:"An adjustment made in one request with money for the same invoice: that money's allocation, whose release releases this too"`
+	Amount           string     `json:"amount" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Currency         string     `json:"currency" pattern:"^[A-Z]{3}$"`
+	CreatedBy        string     `json:"created_by"`
+	CreatedAt        time.Time  `json:"created_at"`
+	ReleasedAt       *time.Time `json:"released_at" doc:"Set once released; released allocations stay in history"`
 }
 
 // TopUp moved part of a payment into the organization's credit balance.
@@ -96,7 +100,7 @@ func allocationsOut(list []*finapp.Allocation) []Allocation {
 	var out []Allocation
 	for _, a := range list {
 		out = append(out, Allocation{ID: a.ID, PaymentID: a.PaymentID, InvoiceID: a.InvoiceID, InvoiceNumber: a.InvoiceNumber,
-			Amount: money.Format(a.Amount, a.Currency), Currency: string(a.Currency), CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, ReleasedAt: a.ReleasedAt})
+			Kind: a.Kind, Reason: a.Reason, WithAllocationID: a.MoneyAllocationID, Amount: money.Format(a.Amount, a.Currency), Currency: string(a.Currency), CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, ReleasedAt: a.ReleasedAt})
 	}
 	return out
 }
@@ -276,6 +280,8 @@ func (h *handlers) registerPayments(api huma.API) {
 				Allocations    []struct {
 					InvoiceID string `json:"invoice_id"`
 					Amount    string `json:"amount" example:"100.00" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+					Kind      string `json:"kind,omitempty" enum:"payment,write_off,bank_fee,discount" doc:"payment (the default): the payment's money goes to the invoice. write_off (within the workspace's tolerance), bank_fee, discount: the amount of the invoice is settled without money"`
+					Reason    string `json:"reason,omitempty" maxLength:"500" doc:"Required for an adjustment: why the invoice is settled so"`
 				} `json:"allocations,omitempty" maxItems:"500"`
 			}
 		}) (*paymentOutput, error) {
@@ -285,7 +291,7 @@ func (h *handlers) registerPayments(api huma.API) {
 			}
 			req := finapp.AllocationRequest{OrganizationID: in.Body.OrganizationID, Auto: in.Body.Auto}
 			for _, l := range in.Body.Allocations {
-				req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: l.InvoiceID, Amount: l.Amount})
+				req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: l.InvoiceID, Amount: l.Amount, Kind: l.Kind, Reason: l.Reason})
 			}
 			return paymentResult(h.svc.Allocate(ctx, in.ID, v, req))
 		})

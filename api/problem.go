@@ -48,6 +48,7 @@ var statusOf = map[string]int{
 	finapp.EInvoiceHasPayments:      http.StatusConflict,
 	finapp.EPeriodClosed:            http.StatusConflict,
 	finapp.EInvoiceVoid:             http.StatusConflict,
+	finapp.EOverTolerance:           http.StatusConflict,
 	finapp.EDuplicate:               http.StatusConflict,
 	finapp.EVersionConflict:         http.StatusPreconditionFailed,
 	finapp.EIdempotencyReused:       http.StatusUnprocessableEntity,

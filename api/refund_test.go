@@ -1,12 +1,8 @@
 package api_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	"finapp"
-	"finapp/conformance"
 )
 
 // Refunds (issue 15): money a payment holds unapplied goes back to the customer, never more than
@@ -105,13 +101,7 @@ func TestRefund_PaysBackUnappliedMoneyOnly(t *testing.T) {
 	if strings.Count(events, `"payment.refunded"`) != 3 || strings.Count(events, `"refund.reversed"`) != 1 {
 		t.Errorf("events: %s", events)
 	}
-	ctx := operator(context.Background(), finapp.DefaultWorkspace)
-	if bad, err := conformance.CheckBooks(ctx, s.Svc); err != nil || len(bad) > 0 {
-		t.Fatalf("the books: %v %v", err, bad)
-	}
-	if mismatches, _, err := s.Svc.ReplayBooks(ctx); err != nil || len(mismatches) > 0 {
-		t.Fatalf("the audit replay: %v %v", err, mismatches)
-	}
+	s.checkBooksAndTrail()
 	hledger := needTool(t, "hledger")
 	file, _ := exportTo(t, s, "", "refunds.journal")
 	run(t, hledger, "-f", file, "check", "--strict")

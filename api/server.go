@@ -85,6 +85,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerReports(humaAPI)
 	h.registerReminders(humaAPI)
 	h.registerSettings(humaAPI)
+	h.registerTolerances(humaAPI)
 	h.registerPeriods(humaAPI)
 	h.registerRefunds(humaAPI)
 	h.registerAdmin(humaAPI)

@@ -42,12 +42,12 @@ type StatementAccount struct {
 // StatementLine is one document on a statement.
 type StatementLine struct {
 	Date       string `json:"date" doc:"The document's own business date: issued, voided, received, topped up, refunded, returned"`
-	Type       string `json:"type" enum:"invoice,invoice_void,payment,credit_top_up,refund,refund_reversed"`
-	Number     string `json:"number" doc:"Invoice number, or the payment's reference (its id when it has none)"`
+	Type       string `json:"type" enum:"invoice,invoice_void,payment,credit_top_up,refund,refund_reversed,write_off,bank_fee,discount,adjustment_released"`
+	Number     string `json:"number" doc:"Invoice number (invoices, voids, adjustments), or the payment's reference (its id when it has none)"`
 	DocumentID string `json:"document_id"`
 	DueOn      string `json:"due_on,omitempty" doc:"Invoices and voids" format:"date"`
-	PaymentID  string `json:"payment_id,omitempty" doc:"Credit top-ups and refunds: the payment whose money went into credit or back"`
-	Amount     string `json:"amount" doc:"Signed as the customer owes: invoices, top-ups and refunds positive, payments, voids and returned refunds negative" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	PaymentID  string `json:"payment_id,omitempty" doc:"Credit top-ups and refunds: the payment whose money went into credit or back; adjustments: the payment in whose allocation it was made"`
+	Amount     string `json:"amount" doc:"Signed as the customer owes: invoices, top-ups, refunds and undone adjustments positive; payments, voids, returned refunds and adjustments (write_off, bank_fee, discount) negative" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	Balance    string `json:"balance" doc:"The running balance after this line"`
 }
 

@@ -18,6 +18,30 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AllocationKind.
+const (
+	AllocationKindBankFee  AllocationKind = "bank_fee"
+	AllocationKindDiscount AllocationKind = "discount"
+	AllocationKindPayment  AllocationKind = "payment"
+	AllocationKindWriteOff AllocationKind = "write_off"
+)
+
+// Valid indicates whether the value is a known member of the AllocationKind enum.
+func (e AllocationKind) Valid() bool {
+	switch e {
+	case AllocationKindBankFee:
+		return true
+	case AllocationKindDiscount:
+		return true
+	case AllocationKindPayment:
+		return true
+	case AllocationKindWriteOff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BatchResultOutcome.
 const (
 	BatchResultOutcomeCreated   BatchResultOutcome = "created"
@@ -150,6 +174,30 @@ func (e InvoiceStatus) Valid() bool {
 	}
 }
 
+// Defines values for ItemKind.
+const (
+	ItemKindBankFee  ItemKind = "bank_fee"
+	ItemKindDiscount ItemKind = "discount"
+	ItemKindPayment  ItemKind = "payment"
+	ItemKindWriteOff ItemKind = "write_off"
+)
+
+// Valid indicates whether the value is a known member of the ItemKind enum.
+func (e ItemKind) Valid() bool {
+	switch e {
+	case ItemKindBankFee:
+		return true
+	case ItemKindDiscount:
+		return true
+	case ItemKindPayment:
+		return true
+	case ItemKindWriteOff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrgBatchResultOutcome.
 const (
 	OrgBatchResultOutcomeCreated   OrgBatchResultOutcome = "created"
@@ -217,6 +265,7 @@ const (
 	ProblemCodeOrganizationMismatch    ProblemCode = "organization_mismatch"
 	ProblemCodeOutcomeUnknown          ProblemCode = "outcome_unknown"
 	ProblemCodeOverAllocation          ProblemCode = "over_allocation"
+	ProblemCodeOverTolerance           ProblemCode = "over_tolerance"
 	ProblemCodePaymentInUse            ProblemCode = "payment_in_use"
 	ProblemCodePaymentUnassigned       ProblemCode = "payment_unassigned"
 	ProblemCodePeriodClosed            ProblemCode = "period_closed"
@@ -270,6 +319,8 @@ func (e ProblemCode) Valid() bool {
 		return true
 	case ProblemCodeOverAllocation:
 		return true
+	case ProblemCodeOverTolerance:
+		return true
 	case ProblemCodePaymentInUse:
 		return true
 	case ProblemCodePaymentUnassigned:
@@ -293,18 +344,28 @@ func (e ProblemCode) Valid() bool {
 
 // Defines values for StatementLineType.
 const (
-	StatementLineTypeCreditTopUp    StatementLineType = "credit_top_up"
-	StatementLineTypeInvoice        StatementLineType = "invoice"
-	StatementLineTypeInvoiceVoid    StatementLineType = "invoice_void"
-	StatementLineTypePayment        StatementLineType = "payment"
-	StatementLineTypeRefund         StatementLineType = "refund"
-	StatementLineTypeRefundReversed StatementLineType = "refund_reversed"
+	StatementLineTypeAdjustmentReleased StatementLineType = "adjustment_released"
+	StatementLineTypeBankFee            StatementLineType = "bank_fee"
+	StatementLineTypeCreditTopUp        StatementLineType = "credit_top_up"
+	StatementLineTypeDiscount           StatementLineType = "discount"
+	StatementLineTypeInvoice            StatementLineType = "invoice"
+	StatementLineTypeInvoiceVoid        StatementLineType = "invoice_void"
+	StatementLineTypePayment            StatementLineType = "payment"
+	StatementLineTypeRefund             StatementLineType = "refund"
+	StatementLineTypeRefundReversed     StatementLineType = "refund_reversed"
+	StatementLineTypeWriteOff           StatementLineType = "write_off"
 )
 
 // Valid indicates whether the value is a known member of the StatementLineType enum.
 func (e StatementLineType) Valid() bool {
 	switch e {
+	case StatementLineTypeAdjustmentReleased:
+		return true
+	case StatementLineTypeBankFee:
+		return true
 	case StatementLineTypeCreditTopUp:
+		return true
+	case StatementLineTypeDiscount:
 		return true
 	case StatementLineTypeInvoice:
 		return true
@@ -315,6 +376,8 @@ func (e StatementLineType) Valid() bool {
 	case StatementLineTypeRefund:
 		return true
 	case StatementLineTypeRefundReversed:
+		return true
+	case StatementLineTypeWriteOff:
 		return true
 	default:
 		return false
@@ -677,11 +740,23 @@ type Allocation struct {
 	Id            string `json:"id"`
 	InvoiceId     string `json:"invoice_id"`
 	InvoiceNumber string `json:"invoice_number"`
-	PaymentId     string `json:"payment_id"`
+
+	// Kind payment: the payment's money; the others settle the invoice without money (expense:<kind> in the journal)
+	Kind      AllocationKind `json:"kind"`
+	PaymentId string         `json:"payment_id"`
+
+	// Reason Why an adjustment settled the invoice
+	Reason *string `json:"reason,omitempty"`
 
 	// ReleasedAt Set once released; released allocations stay in history
 	ReleasedAt *time.Time `json:"released_at"`
+
+	// WithAllocationId An adjustment made in one request with money for the same invoice: that money's allocation, whose release releases this too
+	WithAllocationId *string `json:"with_allocation_id,omitempty"`
 }
+
+// AllocationKind payment: the payment's money; the others settle the invoice without money (expense:<kind> in the journal)
+type AllocationKind string
 
 // AssignPaymentRequest defines model for AssignPaymentRequest.
 type AssignPaymentRequest struct {
@@ -895,12 +970,17 @@ type EventPage struct {
 // Invoice defines model for Invoice.
 type Invoice struct {
 	// Allocations The payments applied to it (detail view only)
-	Allocations *[]Allocation      `json:"allocations,omitempty"`
-	AmountDue   string             `json:"amount_due"`
-	AmountPaid  string             `json:"amount_paid"`
-	CreatedAt   time.Time          `json:"created_at"`
-	Currency    string             `json:"currency"`
-	DueOn       openapi_types.Date `json:"due_on"`
+	Allocations *[]Allocation `json:"allocations,omitempty"`
+
+	// AmountAdjusted Settled without money: write-offs, bank fees, discounts
+	AmountAdjusted string `json:"amount_adjusted"`
+	AmountDue      string `json:"amount_due"`
+
+	// AmountPaid Money applied to it
+	AmountPaid string             `json:"amount_paid"`
+	CreatedAt  time.Time          `json:"created_at"`
+	Currency   string             `json:"currency"`
+	DueOn      openapi_types.Date `json:"due_on"`
 
 	// ExternalId The billing system's id for it, unique in the workspace
 	ExternalId *string `json:"external_id,omitempty"`
@@ -940,7 +1020,16 @@ type Item struct {
 	// Amount Examples: 100.00
 	Amount    string `json:"amount"`
 	InvoiceId string `json:"invoice_id"`
+
+	// Kind payment (the default): the payment's money goes to the invoice. write_off (within the workspace's tolerance), bank_fee, discount: the amount of the invoice is settled without money
+	Kind *ItemKind `json:"kind,omitempty"`
+
+	// Reason Required for an adjustment: why the invoice is settled so
+	Reason *string `json:"reason,omitempty"`
 }
+
+// ItemKind payment (the default): the payment's money goes to the invoice. write_off (within the workspace's tolerance), bank_fee, discount: the amount of the invoice is settled without money
+type ItemKind string
 
 // ListTokensResult defines model for ListTokensResult.
 type ListTokensResult struct {
@@ -1293,6 +1382,11 @@ type SetSettingsRequest struct {
 	TimeZone        string  `json:"time_zone"`
 }
 
+// SetTolerancesRequest defines model for SetTolerancesRequest.
+type SetTolerancesRequest struct {
+	Tolerances *[]ToleranceInput `json:"tolerances"`
+}
+
 // Settings defines model for Settings.
 type Settings struct {
 	// BaseCurrency ISO 4217 code of the currency the books report in
@@ -1356,7 +1450,7 @@ type StatementAccount struct {
 
 // StatementLine defines model for StatementLine.
 type StatementLine struct {
-	// Amount Signed as the customer owes: invoices, top-ups and refunds positive, payments, voids and returned refunds negative
+	// Amount Signed as the customer owes: invoices, top-ups, refunds and undone adjustments positive; payments, voids, returned refunds and adjustments (write_off, bank_fee, discount) negative
 	Amount string `json:"amount"`
 
 	// Balance The running balance after this line
@@ -1369,10 +1463,10 @@ type StatementLine struct {
 	// DueOn Invoices and voids
 	DueOn *openapi_types.Date `json:"due_on,omitempty"`
 
-	// Number Invoice number, or the payment's reference (its id when it has none)
+	// Number Invoice number (invoices, voids, adjustments), or the payment's reference (its id when it has none)
 	Number string `json:"number"`
 
-	// PaymentId Credit top-ups and refunds: the payment whose money went into credit or back
+	// PaymentId Credit top-ups and refunds: the payment whose money went into credit or back; adjustments: the payment in whose allocation it was made
 	PaymentId *string           `json:"payment_id,omitempty"`
 	Type      StatementLineType `json:"type"`
 }
@@ -1390,6 +1484,30 @@ type TokenInfo struct {
 	Name      string     `json:"name"`
 	RevokedAt *time.Time `json:"revoked_at"`
 	Role      string     `json:"role"`
+}
+
+// Tolerance defines model for Tolerance.
+type Tolerance struct {
+	// Amount 0 tolerates none
+	//
+	// Examples: 5.00
+	Amount string `json:"amount"`
+
+	// Currency Examples: SGD
+	Currency string `json:"currency"`
+}
+
+// ToleranceInput defines model for ToleranceInput.
+type ToleranceInput struct {
+	// Amount Examples: 5.00
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// Tolerances defines model for Tolerances.
+type Tolerances struct {
+	// Tolerances Per currency; a currency not listed tolerates no write-off
+	Tolerances *[]Tolerance `json:"tolerances"`
 }
 
 // TopUp defines model for TopUp.
@@ -1914,6 +2032,11 @@ type SetReminderLevelsParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// SetTolerancesParams defines parameters for SetTolerances.
+type SetTolerancesParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListTokensParams defines parameters for ListTokens.
 type ListTokensParams struct {
 	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
@@ -2022,6 +2145,18 @@ type WebhookAllocationReleasedParams struct {
 
 // WebhookCreditToppedUpParams defines parameters for WebhookCreditToppedUp.
 type WebhookCreditToppedUpParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookInvoiceAdjustedParams defines parameters for WebhookInvoiceAdjusted.
+type WebhookInvoiceAdjustedParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
 	WebhookId string `json:"webhook-id"`
 
@@ -2260,6 +2395,9 @@ type SetSettingsJSONRequestBody = SetSettingsRequest
 // SetReminderLevelsJSONRequestBody defines body for SetReminderLevels for application/json ContentType.
 type SetReminderLevelsJSONRequestBody = ReminderLevels
 
+// SetTolerancesJSONRequestBody defines body for SetTolerances for application/json ContentType.
+type SetTolerancesJSONRequestBody = SetTolerancesRequest
+
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = CreateTokenRequest
 
@@ -2280,6 +2418,9 @@ type WebhookAllocationReleasedJSONRequestBody = EventEnvelope
 
 // WebhookCreditToppedUpJSONRequestBody defines body for WebhookCreditToppedUp for application/json ContentType.
 type WebhookCreditToppedUpJSONRequestBody = EventEnvelope
+
+// WebhookInvoiceAdjustedJSONRequestBody defines body for WebhookInvoiceAdjusted for application/json ContentType.
+type WebhookInvoiceAdjustedJSONRequestBody = EventEnvelope
 
 // WebhookInvoiceCreatedJSONRequestBody defines body for WebhookInvoiceCreated for application/json ContentType.
 type WebhookInvoiceCreatedJSONRequestBody = EventEnvelope
@@ -2775,6 +2916,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
 	SetReminderLevels(ctx context.Context, params *SetReminderLevelsParams, body SetReminderLevelsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTolerances The workspace's write-off tolerances
+	//
+	// Corresponds with GET /v1/settings/tolerances (the `GetTolerances` operationId).
+	GetTolerances(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetTolerancesWithBody Replace the workspace's write-off tolerances (admin, audited)
+	//
+	// A write-off line of an allocation is refused `over_tolerance` when the invoice's write-offs would exceed its currency's tolerance. Currencies left out go back to tolerating none.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/settings/tolerances (the `SetTolerances` operationId).
+	SetTolerancesWithBody(ctx context.Context, params *SetTolerancesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetTolerances Replace the workspace's write-off tolerances (admin, audited)
+	//
+	// A write-off line of an allocation is refused `over_tolerance` when the invoice's write-offs would exceed its currency's tolerance. Currencies left out go back to tolerating none.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/settings/tolerances (the `SetTolerances` operationId).
+	SetTolerances(ctx context.Context, params *SetTolerancesParams, body SetTolerancesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTokens list API tokens
 	//
@@ -3818,6 +3982,59 @@ func (c *Client) SetReminderLevelsWithBody(ctx context.Context, params *SetRemin
 // Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
 func (c *Client) SetReminderLevels(ctx context.Context, params *SetReminderLevelsParams, body SetReminderLevelsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetReminderLevelsRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTolerances The workspace's write-off tolerances
+//
+// Corresponds with GET /v1/settings/tolerances (the `GetTolerances` operationId).
+func (c *Client) GetTolerances(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTolerancesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetTolerancesWithBody Replace the workspace's write-off tolerances (admin, audited)
+//
+// A write-off line of an allocation is refused `over_tolerance` when the invoice's write-offs would exceed its currency's tolerance. Currencies left out go back to tolerating none.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/settings/tolerances (the `SetTolerances` operationId).
+func (c *Client) SetTolerancesWithBody(ctx context.Context, params *SetTolerancesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetTolerancesRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetTolerances Replace the workspace's write-off tolerances (admin, audited)
+//
+// A write-off line of an allocation is refused `over_tolerance` when the invoice's write-offs would exceed its currency's tolerance. Currencies left out go back to tolerating none.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/settings/tolerances (the `SetTolerances` operationId).
+func (c *Client) SetTolerances(ctx context.Context, params *SetTolerancesParams, body SetTolerancesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetTolerancesRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6793,6 +7010,88 @@ func NewSetReminderLevelsRequestWithBody(server string, params *SetReminderLevel
 	return req, nil
 }
 
+// NewGetTolerancesRequest constructs an http.Request for the GetTolerances method
+func NewGetTolerancesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/settings/tolerances")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetTolerancesRequest calls the generic SetTolerances builder with application/json body
+func NewSetTolerancesRequest(server string, params *SetTolerancesParams, body SetTolerancesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetTolerancesRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSetTolerancesRequestWithBody constructs an http.Request for the SetTolerances method, with any body, and a specified content type
+func NewSetTolerancesRequestWithBody(server string, params *SetTolerancesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/settings/tolerances")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListTokensRequest constructs an http.Request for the ListTokens method
 func NewListTokensRequest(server string, params *ListTokensParams) (*http.Request, error) {
 	var err error
@@ -8037,6 +8336,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/settings/reminders (the `SetReminderLevels` operationId).
 	SetReminderLevelsWithResponse(ctx context.Context, params *SetReminderLevelsParams, body SetReminderLevelsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetReminderLevelsResponse, error)
+
+	// GetTolerancesWithResponse The workspace's write-off tolerances
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/settings/tolerances (the `GetTolerances` operationId).
+	GetTolerancesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetTolerancesResponse, error)
+
+	// SetTolerancesWithBodyWithResponse Replace the workspace's write-off tolerances (admin, audited)
+	//
+	// A write-off line of an allocation is refused `over_tolerance` when the invoice's write-offs would exceed its currency's tolerance. Currencies left out go back to tolerating none.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/settings/tolerances (the `SetTolerances` operationId).
+	SetTolerancesWithBodyWithResponse(ctx context.Context, params *SetTolerancesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetTolerancesResponse, error)
+
+	// SetTolerancesWithResponse Replace the workspace's write-off tolerances (admin, audited)
+	//
+	// A write-off line of an allocation is refused `over_tolerance` when the invoice's write-offs would exceed its currency's tolerance. Currencies left out go back to tolerating none.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/settings/tolerances (the `SetTolerances` operationId).
+	SetTolerancesWithResponse(ctx context.Context, params *SetTolerancesParams, body SetTolerancesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTolerancesResponse, error)
 
 	// ListTokensWithResponse list API tokens
 	//
@@ -12352,6 +12676,200 @@ func (r SetReminderLevelsResponse) ContentType() string {
 	return ""
 }
 
+// GetTolerancesResponse503Headers the declared response headers of an HTTP 503 response for GetTolerances
+type GetTolerancesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetTolerancesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tolerances
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTolerancesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTolerancesResponse) GetJSON200() *Tolerances {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTolerancesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTolerancesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTolerancesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetTolerancesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetTolerancesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTolerancesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTolerancesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTolerancesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTolerancesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTolerancesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetTolerancesResponse503Headers the declared response headers of an HTTP 503 response for SetTolerances
+type SetTolerancesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SetTolerancesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tolerances
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetTolerancesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetTolerancesResponse) GetJSON200() *Tolerances {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetTolerancesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetTolerancesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetTolerancesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetTolerancesResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetTolerancesResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetTolerancesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetTolerancesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetTolerancesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetTolerancesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetTolerancesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetTolerancesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetTolerancesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListTokensResponse503Headers the declared response headers of an HTTP 503 response for ListTokens
 type ListTokensResponse503Headers struct {
 	RetryAfter *int
@@ -14598,6 +15116,49 @@ func (c *ClientWithResponses) SetReminderLevelsWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseSetReminderLevelsResponse(rsp)
+}
+
+// GetTolerancesWithResponse The workspace's write-off tolerances
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/settings/tolerances (the `GetTolerances` operationId).
+func (c *ClientWithResponses) GetTolerancesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetTolerancesResponse, error) {
+	rsp, err := c.GetTolerances(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTolerancesResponse(rsp)
+}
+
+// SetTolerancesWithBodyWithResponse Replace the workspace's write-off tolerances (admin, audited)
+//
+// A write-off line of an allocation is refused `over_tolerance` when the invoice's write-offs would exceed its currency's tolerance. Currencies left out go back to tolerating none.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/settings/tolerances (the `SetTolerances` operationId).
+func (c *ClientWithResponses) SetTolerancesWithBodyWithResponse(ctx context.Context, params *SetTolerancesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetTolerancesResponse, error) {
+	rsp, err := c.SetTolerancesWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetTolerancesResponse(rsp)
+}
+
+// SetTolerancesWithResponse Replace the workspace's write-off tolerances (admin, audited)
+//
+// A write-off line of an allocation is refused `over_tolerance` when the invoice's write-offs would exceed its currency's tolerance. Currencies left out go back to tolerating none.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/settings/tolerances (the `SetTolerances` operationId).
+func (c *ClientWithResponses) SetTolerancesWithResponse(ctx context.Context, params *SetTolerancesParams, body SetTolerancesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTolerancesResponse, error) {
+	rsp, err := c.SetTolerances(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetTolerancesResponse(rsp)
 }
 
 // ListTokensWithResponse list API tokens
@@ -18781,6 +19342,182 @@ func ParseSetReminderLevelsResponse(rsp *http.Response) (*SetReminderLevelsRespo
 	return response, nil
 }
 
+// ParseGetTolerancesResponse parses an HTTP response from a GetTolerancesWithResponse call
+func ParseGetTolerancesResponse(rsp *http.Response) (*GetTolerancesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTolerancesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tolerances
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetTolerancesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetTolerancesResponse parses an HTTP response from a SetTolerancesWithResponse call
+func ParseSetTolerancesResponse(rsp *http.Response) (*SetTolerancesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetTolerancesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tolerances
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers SetTolerancesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListTokensResponse parses an HTTP response from a ListTokensWithResponse call
 func ParseListTokensResponse(rsp *http.Response) (*ListTokensResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20285,6 +21022,11 @@ type WebhookInitiatorInterface interface {
 
 	WebhookCreditToppedUp(ctx context.Context, targetURL string, params *WebhookCreditToppedUpParams, body WebhookCreditToppedUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// WebhookInvoiceAdjustedWithBody fires the invoice.adjusted webhook with any body
+	WebhookInvoiceAdjustedWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceAdjustedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookInvoiceAdjusted(ctx context.Context, targetURL string, params *WebhookInvoiceAdjustedParams, body WebhookInvoiceAdjustedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WebhookInvoiceCreatedWithBody fires the invoice.created webhook with any body
 	WebhookInvoiceCreatedWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -20399,6 +21141,30 @@ func (p *WebhookInitiator) WebhookCreditToppedUpWithBody(ctx context.Context, ta
 
 func (p *WebhookInitiator) WebhookCreditToppedUp(ctx context.Context, targetURL string, params *WebhookCreditToppedUpParams, body WebhookCreditToppedUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookCreditToppedUpWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvoiceAdjustedWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceAdjustedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvoiceAdjustedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvoiceAdjusted(ctx context.Context, targetURL string, params *WebhookInvoiceAdjustedParams, body WebhookInvoiceAdjustedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvoiceAdjustedWebhookRequest(targetURL, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -20843,6 +21609,67 @@ func NewWebhookCreditToppedUpWebhookRequest(targetURL string, params *WebhookCre
 
 // NewWebhookCreditToppedUpWebhookRequestWithBody builds a POST request for the credit.topped_up webhook with any body
 func NewWebhookCreditToppedUpWebhookRequestWithBody(targetURL string, params *WebhookCreditToppedUpParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookInvoiceAdjustedWebhookRequest builds a application/json POST request for the invoice.adjusted webhook
+func NewWebhookInvoiceAdjustedWebhookRequest(targetURL string, params *WebhookInvoiceAdjustedParams, body WebhookInvoiceAdjustedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookInvoiceAdjustedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookInvoiceAdjustedWebhookRequestWithBody builds a POST request for the invoice.adjusted webhook with any body
+func NewWebhookInvoiceAdjustedWebhookRequestWithBody(targetURL string, params *WebhookInvoiceAdjustedParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 

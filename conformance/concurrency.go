@@ -105,18 +105,25 @@ func all(fn func(i int)) {
 }
 
 // testConcurrentAllocations hammers one payment and one invoice: most workers allocate a small
-// amount, some allocate and release it again, some top up credit, some refund. Neither the
-// payment nor the invoice may be over-applied, every acknowledged allocation, top-up and refund
-// must be there, and the only refusal is over_allocation.
+// amount, some allocate and release it again, some top up credit, some refund, some write off a
+// little of the invoice. Neither the payment nor the invoice may be over-applied, the write-offs
+// stay within the tolerance, every acknowledged allocation, top-up, refund and write-off must be
+// there, and the only refusals are over_allocation and over_tolerance.
 func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Store) {
 	f := newFixture(t, open)
 	org := f.org("Hammered Pte Ltd", sgd)
 	inv := f.invoice(org.ID, "HAM-1", finapp.KindStandard, "80.00")
 	pay := f.payment(org.ID, "90.00", sgd)
+	admin := finapp.WithActor(f.ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "conformance", Role: finapp.RoleAdmin})
+	const tolerance = money.Amount(300) // 3.00 SGD: the write-offs below add up to more
+	if _, err := f.svc.SetTolerances(admin, []finapp.ToleranceInput{{Currency: string(sgd), Amount: money.Format(tolerance, sgd)}}); err != nil {
+		t.Fatal(err)
+	}
 
 	type result struct {
 		topUp    bool
 		refund   bool
+		writeOff bool
 		amount   money.Amount // unique per worker, so that each finds its own allocation
 		ok       bool
 		released bool
@@ -128,6 +135,13 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 			r.refund, r.amount = true, money.Amount(500+i)
 			_, err := f.svc.RefundPayment(f.ctx, pay.ID, 0, finapp.RefundCreate{Amount: money.Format(r.amount, sgd), Reason: "overpaid"})
 			r.ok = !refusal(t, fmt.Sprintf("worker %d refunding %s", i, fmtAmount(r.amount, sgd)), err, finapp.EOverAllocation)
+			return
+		}
+		if i%8 == 4 {
+			r.writeOff, r.amount = true, money.Amount(10+i)
+			_, err := f.svc.Allocate(f.ctx, pay.ID, 0, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: inv.ID, Amount: money.Format(r.amount, sgd),
+				Kind: finapp.AdjustWriteOff, Reason: "rounding"}}})
+			r.ok = !refusal(t, fmt.Sprintf("worker %d writing off %s", i, fmtAmount(r.amount, sgd)), err, finapp.EOverAllocation, finapp.EOverTolerance)
 			return
 		}
 		if i%8 == 6 {
@@ -161,7 +175,7 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 
 	b := f.books()
 	p, invNow := b.payments[pay.ID], b.invoices[inv.ID]
-	var allocated, toppedUp, refunded money.Amount
+	var allocated, toppedUp, refunded, writtenOff money.Amount
 	succeeded, refused := 0, 0
 	for i, r := range results {
 		if !r.ok {
@@ -175,6 +189,10 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 		}
 		if r.refund {
 			refunded += r.amount
+			continue
+		}
+		if r.writeOff {
+			writtenOff += r.amount
 			continue
 		}
 		if !r.released {
@@ -197,8 +215,12 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 	if p.Refunded != refunded || len(p.Refunds) != countIf(results, func(r result) bool { return r.refund && r.ok }) {
 		t.Errorf("the acknowledged refunds sum to %s, but the payment shows %s refunded in %d refunds", fmtAmount(refunded, sgd), fmtAmount(p.Refunded, sgd), len(p.Refunds))
 	}
-	if invNow.AmountPaid > invNow.Total {
-		t.Errorf("invoice over-paid: %s of %s", fmtAmount(invNow.AmountPaid, sgd), fmtAmount(invNow.Total, sgd))
+	if invNow.AmountPaid+invNow.AmountAdjusted > invNow.Total {
+		t.Errorf("invoice over-settled: %s paid and %s written off of %s", fmtAmount(invNow.AmountPaid, sgd), fmtAmount(invNow.AmountAdjusted, sgd), fmtAmount(invNow.Total, sgd))
+	}
+	if invNow.AmountAdjusted != writtenOff || writtenOff > tolerance {
+		t.Errorf("the acknowledged write-offs sum to %s (tolerance %s), but the invoice shows %s adjusted", fmtAmount(writtenOff, sgd),
+			fmtAmount(tolerance, sgd), fmtAmount(invNow.AmountAdjusted, sgd))
 	}
 	if invNow.AmountPaid != allocated || p.Allocated != allocated {
 		t.Errorf("the acknowledged allocations that were not released sum to %s, but the invoice shows %s paid and the payment %s allocated",
@@ -211,8 +233,8 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 	if succeeded == 0 || refused == 0 {
 		t.Errorf("%d requests succeeded and %d were refused; want both", succeeded, refused)
 	}
-	t.Logf("%d requests succeeded, %d refused: %s allocated, %s topped up, %s refunded", succeeded, refused, fmtAmount(p.Allocated, sgd),
-		fmtAmount(p.ToppedUp, sgd), fmtAmount(p.Refunded, sgd))
+	t.Logf("%d requests succeeded, %d refused: %s allocated, %s topped up, %s refunded, %s written off", succeeded, refused, fmtAmount(p.Allocated, sgd),
+		fmtAmount(p.ToppedUp, sgd), fmtAmount(p.Refunded, sgd), fmtAmount(writtenOff, sgd))
 }
 
 func countIf[R any](results []R, keep func(R) bool) int {

@@ -90,7 +90,7 @@ var specRefusals = []string{
 	finapp.EInvalid, finapp.ENotFound, finapp.EConflict, finapp.EOverAllocation, finapp.EPaymentUnassigned,
 	finapp.EOrganizationMismatch, finapp.ECurrencyMismatch, finapp.EAssignmentLimit, finapp.EPaymentInUse,
 	finapp.EInvoiceProvisioned, finapp.EAmountBelowApplied, finapp.EInvoiceHasPayments, finapp.EInvoiceVoid,
-	finapp.EDuplicate, finapp.EVersionConflict,
+	finapp.EDuplicate, finapp.EVersionConflict, finapp.EOverTolerance, // §6.2
 }
 
 // fmtAmount renders an amount for failure messages.

@@ -88,6 +88,11 @@ func newScenario(t tb, draw func(string, int, int) int, ctx context.Context, svc
 		}
 	}
 	sort.Slice(s.orgs, func(i, j int) bool { return s.orgs[i].ID < s.orgs[j].ID })
+	// Write-offs of up to 500 minor units per invoice pass; larger ones are refused over_tolerance.
+	admin := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "conformance", Role: finapp.RoleAdmin})
+	if _, err := svc.SetTolerances(admin, []finapp.ToleranceInput{{Currency: string(sgd), Amount: "5.00"}, {Currency: string(jpy), Amount: "500"}}); err != nil {
+		t.Fatalf("setting the tolerances: %v", err)
+	}
 	s.books = s.load(false)
 	return s
 }
@@ -551,7 +556,8 @@ func (s *scenario) allocate() outcome {
 	candidates := s.invoicesOf(target, p.Currency)
 	left := p.Unallocated()
 	due := map[string]money.Amount{}
-	planned := map[string]money.Amount{}
+	planned := map[string]money.Amount{}  // money, by invoice
+	adjusted := map[string]money.Amount{} // adjustments, by invoice
 	var sum money.Amount
 	req := finapp.AllocationRequest{OrganizationID: named}
 	n := s.draw("allocation lines", 1, 3)
@@ -580,6 +586,19 @@ func (s *scenario) allocate() outcome {
 			amt = room + 1
 		}
 		amt = max(amt, 1)
+		if s.chance("adjustment line", 4) {
+			// Settles the invoice without money: bounded by what it has due (and a write-off by the
+			// tolerance), not by the payment's money.
+			kind := finapp.AdjustmentKinds[s.draw("adjustment kind", 0, len(finapp.AdjustmentKinds)-1)]
+			if s.chance("adjustment of what is due", 2) {
+				amt = max(due[invID], 1)
+			}
+			due[invID] -= amt
+			adjusted[invID] += amt
+			req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: invID, Amount: money.Format(amt, inv.Currency), Kind: kind, Reason: "conformance"})
+			desc = append(desc, fmt.Sprintf("%s of %s by %s", money.Format(amt, inv.Currency), inv.Number, kind))
+			continue
+		}
 		left -= amt
 		due[invID] -= amt
 		planned[invID] += amt
@@ -590,11 +609,20 @@ func (s *scenario) allocate() outcome {
 	_, err := s.svc.Allocate(s.ctx, id, 0, req)
 	return outcome{desc: fmt.Sprintf("allocate payment %s (%s, organization %q, naming %q): %s", id, fmtAmount(p.Amount, p.Currency), p.OrganizationID, named, strings.Join(desc, ", ")), err: err,
 		allowed: []string{finapp.ENotFound, finapp.EPaymentUnassigned, finapp.EOrganizationMismatch, finapp.ECurrencyMismatch,
-			finapp.EOverAllocation, finapp.EInvoiceVoid, finapp.EAssignmentLimit},
+			finapp.EOverAllocation, finapp.EInvoiceVoid, finapp.EAssignmentLimit, finapp.EOverTolerance},
 		post: func(before, after *books) []string {
 			var m must
 			p, q := before.payments[id], after.payments[id]
 			m.check(p.DeletedAt == nil, "allocated a deleted payment")
+			for invID, amt := range adjusted {
+				a, b := before.invoices[invID], after.invoices[invID]
+				m.check(b.AmountAdjusted == a.AmountAdjusted+amt, "invoice %s adjusted went from %d to %d, want +%d", a.Number, a.AmountAdjusted, b.AmountAdjusted, amt)
+				m.check(amt <= a.AmountDue(), "adjusted %s of invoice %s with only %s due", fmtAmount(amt, a.Currency), a.Number, fmtAmount(a.AmountDue(), a.Currency))
+				m.check(b.OrganizationID == target && a.Status != finapp.InvoiceVoid, "adjusted invoice %s (%s, %s)", a.Number, a.OrganizationID, a.Status)
+				if _, paid := planned[invID]; !paid {
+					m.check(b.AmountPaid == a.AmountPaid, "invoice %s paid went from %d to %d with no money line", a.Number, a.AmountPaid, b.AmountPaid)
+				}
+			}
 			m.check(named == "" || named == target, "allocated a payment of %q naming organization %q", p.OrganizationID, named)
 			m.check(sum <= p.Unallocated(), "allocated %s of a payment with only %s unallocated", fmtAmount(sum, p.Currency), fmtAmount(p.Unallocated(), p.Currency))
 			m.check(q.OrganizationID == target && target != "", "payment belongs to %q after allocating, want %q", q.OrganizationID, target)
@@ -691,8 +719,23 @@ func (s *scenario) release() outcome {
 			m.check(a.ReleasedAt == nil, "released allocation %s twice", a.ID)
 			inv := before.invoices[a.InvoiceID]
 			m.check(inv.Status != finapp.InvoiceProvisioned, "released an allocation of provisioned invoice %s", inv.Number)
-			m.check(after.invoices[a.InvoiceID].AmountPaid == inv.AmountPaid-a.Amount, "invoice %s paid went from %d to %d, want -%d", inv.Number, inv.AmountPaid, after.invoices[a.InvoiceID].AmountPaid, a.Amount)
+			got := after.invoices[a.InvoiceID]
 			p, q := before.payments[a.PaymentID], after.payments[a.PaymentID]
+			if a.IsAdjustment() {
+				m.check(got.AmountAdjusted == inv.AmountAdjusted-a.Amount && got.AmountPaid == inv.AmountPaid, "releasing adjustment %s took invoice %s from paid %d adjusted %d to %d %d",
+					a.ID, inv.Number, inv.AmountPaid, inv.AmountAdjusted, got.AmountPaid, got.AmountAdjusted)
+				m.check(q.Allocated == p.Allocated, "releasing an adjustment changed the payment's allocated from %d to %d", p.Allocated, q.Allocated)
+				return m
+			}
+			// The adjustments made with the money go with it.
+			var withIt money.Amount
+			for _, b := range d.Allocations {
+				if b.ReleasedAt == nil && b.MoneyAllocationID == a.ID {
+					withIt += b.Amount
+				}
+			}
+			m.check(got.AmountPaid == inv.AmountPaid-a.Amount, "invoice %s paid went from %d to %d, want -%d", inv.Number, inv.AmountPaid, got.AmountPaid, a.Amount)
+			m.check(got.AmountAdjusted == inv.AmountAdjusted-withIt, "invoice %s adjusted went from %d to %d, want -%d", inv.Number, inv.AmountAdjusted, got.AmountAdjusted, withIt)
 			m.check(q.Allocated == p.Allocated-a.Amount, "payment allocated went from %d to %d, want -%d", p.Allocated, q.Allocated, a.Amount)
 			return m
 		}}
@@ -885,7 +928,7 @@ func (s *scenario) voidInvoice() outcome {
 		post: func(before, after *books) []string {
 			var m must
 			a, b := before.invoices[id], after.invoices[id]
-			m.check(a.AmountPaid == 0 && a.Status != finapp.InvoiceProvisioned && a.Status != finapp.InvoiceVoid, "voided invoice %s that was %s with %d paid", a.Number, a.Status, a.AmountPaid)
+			m.check(a.AmountPaid == 0 && a.AmountAdjusted == 0 && a.Status != finapp.InvoiceProvisioned && a.Status != finapp.InvoiceVoid, "voided invoice %s that was %s with %d paid", a.Number, a.Status, a.AmountPaid)
 			m.check(b.Status == finapp.InvoiceVoid, "voided invoice %s reads as %s", a.Number, b.Status)
 			return m
 		}}

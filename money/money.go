@@ -61,6 +61,9 @@ func Parse(s string, c Currency) (Amount, error) {
 	return a, nil
 }
 
+// ParseNonNegative is Parse that also accepts zero, for limits such as a tolerance.
+func ParseNonNegative(s string, c Currency) (Amount, error) { return parseNonNegative(s, c) }
+
 func parseNonNegative(s string, c Currency) (Amount, error) {
 	if s == "" {
 		return 0, errors.New("is required, as a decimal string such as \"12.50\"")

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"finapp"
+	"finapp/money"
 )
 
 // scanner is what *sql.Row and *sql.Rows have in common.
@@ -67,7 +68,9 @@ func (tx *Tx) CreateOrganization(ctx context.Context, o *finapp.Organization) er
 	return tx.duplicateExternalID(err, "organization", o.ExternalID)
 }
 
-const invoiceColumns = `i.id, i.number, i.organization_id, i.kind, i.currency, i.total, i.amount_paid, i.issued_on, i.due_on,
+// invoiceColumns: amount_settled is what is paid or adjusted (what the reports and the table's
+// checks need); the money paid is it less amount_adjusted.
+const invoiceColumns = `i.id, i.number, i.organization_id, i.kind, i.currency, i.total, i.amount_settled, i.amount_adjusted, i.issued_on, i.due_on,
 	i.status, i.provisioned_at, i.voided_at, i.created_at, i.version, i.external_id, i.metadata, o.name`
 
 const invoiceFrom = ` FROM invoices i JOIN organizations o ON o.id = i.organization_id `
@@ -76,11 +79,13 @@ func scanInvoice(s scanner) (*finapp.Invoice, error) {
 	var i finapp.Invoice
 	var provisioned, voided, external sql.NullString
 	var created, metadata string
-	err := s.Scan(&i.ID, &i.Number, &i.OrganizationID, &i.Kind, &i.Currency, &i.Total, &i.AmountPaid, &i.IssuedOn, &i.DueOn,
+	var settled int64
+	err := s.Scan(&i.ID, &i.Number, &i.OrganizationID, &i.Kind, &i.Currency, &i.Total, &settled, &i.AmountAdjusted, &i.IssuedOn, &i.DueOn,
 		&i.Status, &provisioned, &voided, &created, &i.Version, &external, &metadata, &i.OrganizationName)
 	if err != nil {
 		return nil, err
 	}
+	i.AmountPaid = money.Amount(settled) - i.AmountAdjusted
 	i.ProvisionedAt, i.VoidedAt, i.CreatedAt, i.ExternalID = parseTSPtr(provisioned), parseTSPtr(voided), parseTS(created), external.String
 	if i.Metadata, err = finapp.ParseMetadata(metadata); err != nil {
 		return nil, err
@@ -119,10 +124,10 @@ func (tx *Tx) OpenInvoices(ctx context.Context, orgID, currency string) ([]*fina
 
 // CreateInvoice implements finapp.Tx.
 func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
-	_, err := tx.exec(ctx, `INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_paid,
+	_, err := tx.exec(ctx, `INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_settled, amount_adjusted,
 		issued_on, due_on, status, provisioned_at, voided_at, created_at, version, external_id, metadata)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.ws, i.ID, i.Number, i.OrganizationID, i.Kind, i.Currency, i.Total, i.AmountPaid, i.IssuedOn, i.DueOn, i.Status,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.ws, i.ID, i.Number, i.OrganizationID, i.Kind, i.Currency, i.Total, i.Settled(), i.AmountAdjusted, i.IssuedOn, i.DueOn, i.Status,
 		tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), ts(i.CreatedAt), i.Version, externalID(i.ExternalID), i.Metadata.String())
 	if err = tx.duplicateExternalID(err, "invoice", i.ExternalID); err != nil && tx.db.dialect.IsUniqueViolation(err) {
 		return &finapp.Error{Code: finapp.EDuplicate, Field: "number", Message: "invoice number " + i.Number + " is already taken"}
@@ -132,9 +137,9 @@ func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
 
 // UpdateInvoice implements finapp.Tx.
 func (tx *Tx) UpdateInvoice(ctx context.Context, i *finapp.Invoice) error {
-	_, err := tx.exec(ctx, `UPDATE invoices SET amount_paid = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?,
+	_, err := tx.exec(ctx, `UPDATE invoices SET amount_settled = ?, amount_adjusted = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?,
 		number = ?, kind = ?, total = ?, issued_on = ?, due_on = ?, external_id = ?, metadata = ?
-		WHERE workspace_id = ? AND id = ?`, i.AmountPaid, i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), i.Version,
+		WHERE workspace_id = ? AND id = ?`, i.Settled(), i.AmountAdjusted, i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), i.Version,
 		i.Number, i.Kind, i.Total, i.IssuedOn, i.DueOn, externalID(i.ExternalID), i.Metadata.String(), tx.ws, i.ID)
 	if err = tx.duplicateExternalID(err, "invoice", i.ExternalID); err != nil && tx.db.dialect.IsUniqueViolation(err) {
 		return &finapp.Error{Code: finapp.EDuplicate, Field: "number", Message: "invoice number " + i.Number + " is already taken"}
@@ -193,7 +198,7 @@ func (tx *Tx) UpdatePayment(ctx context.Context, p *finapp.Payment) error {
 	return err
 }
 
-const allocationColumns = `a.id, a.payment_id, a.invoice_id, a.amount, a.currency, a.created_by, a.created_at, a.released_at, a.released_by, i.number, i.status`
+const allocationColumns = `a.id, a.payment_id, a.invoice_id, a.kind, a.reason, a.with_allocation_id, a.amount, a.currency, a.created_by, a.created_at, a.released_at, a.released_by, i.number, i.status`
 
 const allocationFrom = ` FROM allocations a JOIN invoices i ON i.id = a.invoice_id `
 
@@ -201,7 +206,7 @@ func scanAllocation(s scanner) (*finapp.Allocation, error) {
 	var a finapp.Allocation
 	var created string
 	var released sql.NullString
-	if err := s.Scan(&a.ID, &a.PaymentID, &a.InvoiceID, &a.Amount, &a.Currency, &a.CreatedBy, &created, &released, &a.ReleasedBy, &a.InvoiceNumber, &a.InvoiceStatus); err != nil {
+	if err := s.Scan(&a.ID, &a.PaymentID, &a.InvoiceID, &a.Kind, &a.Reason, &a.MoneyAllocationID, &a.Amount, &a.Currency, &a.CreatedBy, &created, &released, &a.ReleasedBy, &a.InvoiceNumber, &a.InvoiceStatus); err != nil {
 		return nil, err
 	}
 	a.CreatedAt, a.ReleasedAt = parseTS(created), parseTSPtr(released)
@@ -243,8 +248,8 @@ func (tx *Tx) OrganizationAllocations(ctx context.Context, orgID string) ([]*fin
 
 // CreateAllocation implements finapp.Tx.
 func (tx *Tx) CreateAllocation(ctx context.Context, a *finapp.Allocation) error {
-	_, err := tx.exec(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, amount, currency, created_by, created_at, released_at, released_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, a.ID, a.PaymentID, a.InvoiceID, a.Amount, a.Currency, a.CreatedBy, ts(a.CreatedAt), tsPtr(a.ReleasedAt), a.ReleasedBy)
+	_, err := tx.exec(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, kind, reason, with_allocation_id, amount, currency, created_by, created_at, released_at, released_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, a.ID, a.PaymentID, a.InvoiceID, a.Kind, a.Reason, a.MoneyAllocationID, a.Amount, a.Currency, a.CreatedBy, ts(a.CreatedAt), tsPtr(a.ReleasedAt), a.ReleasedBy)
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"finapp"
+	"finapp/money"
 )
 
 // ReminderLevels implements finapp.Tx.
@@ -121,6 +122,38 @@ func (tx *Tx) SetSettings(ctx context.Context, st finapp.Settings) error {
 	_, err := tx.exec(ctx, `UPDATE workspaces SET time_zone = ?, base_currency = ?, fiscal_year_start = ? WHERE id = ?`,
 		st.TimeZone, st.BaseCurrency, st.FiscalYearStart, tx.ws)
 	return err
+}
+
+// Tolerances implements finapp.Tx.
+func (tx *Tx) Tolerances(ctx context.Context) (map[money.Currency]money.Amount, error) {
+	rows, err := tx.query(ctx, `SELECT currency, amount FROM write_off_tolerances WHERE workspace_id = ?`, tx.ws)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[money.Currency]money.Amount{}
+	for rows.Next() {
+		var c money.Currency
+		var a int64
+		if err := rows.Scan(&c, &a); err != nil {
+			return nil, err
+		}
+		m[c] = money.Amount(a)
+	}
+	return m, rows.Err()
+}
+
+// SetTolerances implements finapp.Tx.
+func (tx *Tx) SetTolerances(ctx context.Context, m map[money.Currency]money.Amount) error {
+	if _, err := tx.exec(ctx, `DELETE FROM write_off_tolerances WHERE workspace_id = ?`, tx.ws); err != nil {
+		return err
+	}
+	for c, a := range m {
+		if _, err := tx.exec(ctx, `INSERT INTO write_off_tolerances (workspace_id, currency, amount) VALUES (?, ?, ?)`, tx.ws, c, int64(a)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LockDate implements finapp.Tx. In a write transaction on PostgreSQL the workspace's row is

@@ -54,9 +54,9 @@ const agingSplit = `SELECT organization_id, currency, due_on, due / 4294967296 A
 // took it for a range to search by and read a million invoices through another index.
 const agingOpenNow = `
 	SELECT organization_id, currency,` + agingSums + `
-	FROM (` + agingSplit + ` (SELECT organization_id, currency, due_on, CASE WHEN issued_on <= ? THEN total - amount_paid ELSE 0 END AS due
+	FROM (` + agingSplit + ` (SELECT organization_id, currency, due_on, CASE WHEN issued_on <= ? THEN total - amount_settled ELSE 0 END AS due
 	      FROM invoices
-	      WHERE workspace_id = ? AND voided_at IS NULL AND amount_paid < total) due) open_now
+	      WHERE workspace_id = ? AND voided_at IS NULL AND amount_settled < total) due) open_now
 	GROUP BY organization_id, currency`
 
 // agingChanges lists, per allocation or void since the cut-off (the start of the day after
@@ -89,8 +89,8 @@ var agingChangedSince = map[bool]string{
 	false: `
 	SELECT organization_id, currency,` + agingSums + `
 	FROM (` + agingSplit + ` (SELECT i.organization_id, i.currency, i.due_on,
-	             CASE WHEN i.total - i.amount_paid + c.since > 0 THEN i.total - i.amount_paid + c.since ELSE 0 END
-	             - CASE WHEN i.voided_at IS NULL AND i.amount_paid < i.total THEN i.total - i.amount_paid ELSE 0 END AS due
+	             CASE WHEN i.total - i.amount_settled + c.since > 0 THEN i.total - i.amount_settled + c.since ELSE 0 END
+	             - CASE WHEN i.voided_at IS NULL AND i.amount_settled < i.total THEN i.total - i.amount_settled ELSE 0 END AS due
 	      FROM (SELECT invoice_id, SUM(amount) AS since FROM (` + agingChanges + `) changes GROUP BY invoice_id) c
 	      CROSS JOIN invoices i
 	      WHERE i.id = c.invoice_id AND i.workspace_id = ? AND i.issued_on <= ? AND (i.voided_at IS NULL OR i.voided_at >= ?)) due) changed
@@ -98,8 +98,8 @@ var agingChangedSince = map[bool]string{
 	true: `
 	SELECT organization_id, currency,` + agingSums + `
 	FROM (` + agingSplit + ` (SELECT i.organization_id, i.currency, i.due_on,
-	             CASE WHEN i.total - i.amount_paid + SUM(c.amount) > 0 THEN i.total - i.amount_paid + SUM(c.amount) ELSE 0 END
-	             - CASE WHEN i.voided_at IS NULL AND i.amount_paid < i.total THEN i.total - i.amount_paid ELSE 0 END AS due
+	             CASE WHEN i.total - i.amount_settled + SUM(c.amount) > 0 THEN i.total - i.amount_settled + SUM(c.amount) ELSE 0 END
+	             - CASE WHEN i.voided_at IS NULL AND i.amount_settled < i.total THEN i.total - i.amount_settled ELSE 0 END AS due
 	      FROM (` + agingChanges + `) c
 	      JOIN invoices i ON i.id = c.invoice_id
 	      WHERE i.workspace_id = ? AND i.issued_on <= ? AND (i.voided_at IS NULL OR i.voided_at >= ?)

@@ -225,7 +225,7 @@ func openSeededPostgres(b *testing.B, n int) *sqlstore.DB {
 // The columns the seed writes, in the order of its rows.
 var (
 	seedOrgColumns = []string{"workspace_id", "id", "name", "billing_currency", "status", "created_at", "version"}
-	seedInvColumns = []string{"workspace_id", "id", "number", "organization_id", "kind", "currency", "total", "amount_paid",
+	seedInvColumns = []string{"workspace_id", "id", "number", "organization_id", "kind", "currency", "total", "amount_settled",
 		"issued_on", "due_on", "status", "voided_at", "created_at", "version"}
 	seedPayColumns = []string{"workspace_id", "id", "organization_id", "amount", "currency", "received_on", "method", "reference",
 		"invoice_hint", "remark", "allocated", "topped_up", "version", "assignment_changes", "created_by", "created_at", "updated_at", "deleted_at"}

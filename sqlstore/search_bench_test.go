@@ -127,7 +127,7 @@ func seedSearch(b testing.TB, raw *sql.DB, numbered bool, n int) {
 			copy(row, []any{finapp.DefaultWorkspace, orgIDs[i], orgName(i), "SGD", "active", created, 1})
 		})
 	days := 730
-	insert(b, raw, numbered, `INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_paid,
+	insert(b, raw, numbered, `INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_settled,
 		issued_on, due_on, status, provisioned_at, voided_at, created_at, version) VALUES `, 15, n,
 		func(i int, row []any) {
 			issued := t0.AddDate(0, 0, i*days/n)

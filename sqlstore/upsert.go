@@ -112,11 +112,11 @@ func (tx *Tx) CreateInvoices(ctx context.Context, invs []*finapp.Invoice) error 
 	// CreatePayments does.
 	invs = slices.Clone(invs)
 	slices.SortStableFunc(invs, func(a, b *finapp.Invoice) int { return strings.Compare(a.OrganizationID, b.OrganizationID) })
-	err := tx.insertRows(ctx, "invoices", `workspace_id, id, number, organization_id, kind, currency, total, amount_paid,
+	err := tx.insertRows(ctx, "invoices", `workspace_id, id, number, organization_id, kind, currency, total, amount_settled,
 		issued_on, due_on, status, provisioned_at, voided_at, created_at, version, external_id, metadata`, len(invs),
 		func(n int, args []any) []any {
 			i := invs[n]
-			return append(args, tx.ws, i.ID, i.Number, i.OrganizationID, i.Kind, i.Currency, i.Total, i.AmountPaid, i.IssuedOn, i.DueOn,
+			return append(args, tx.ws, i.ID, i.Number, i.OrganizationID, i.Kind, i.Currency, i.Total, i.Settled(), i.IssuedOn, i.DueOn,
 				i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), at.ts(i.CreatedAt), i.Version, externalID(i.ExternalID), i.Metadata.String())
 		})
 	if err != nil && tx.db.dialect.IsUniqueViolation(err) {

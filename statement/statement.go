@@ -12,12 +12,16 @@ import (
 
 // KindLabels name the statement's documents for people (the PDF and the web page).
 var KindLabels = map[string]string{
-	finapp.StatementInvoice:        "Invoice",
-	finapp.StatementVoid:           "Invoice voided",
-	finapp.StatementPayment:        "Payment",
-	finapp.StatementTopUp:          "Credit top-up",
-	finapp.StatementRefund:         "Refund",
-	finapp.StatementRefundReversed: "Refund returned",
+	finapp.StatementInvoice:            "Invoice",
+	finapp.StatementVoid:               "Invoice voided",
+	finapp.StatementPayment:            "Payment",
+	finapp.StatementTopUp:              "Credit top-up",
+	finapp.StatementRefund:             "Refund",
+	finapp.StatementRefundReversed:     "Refund returned",
+	finapp.StatementWriteOff:           "Written off",
+	finapp.StatementBankFee:            "Bank fee",
+	finapp.StatementDiscount:           "Discount",
+	finapp.StatementAdjustmentReleased: "Adjustment undone",
 }
 
 // BucketLabels name the aging buckets (finapp.AgingBuckets) for people.

@@ -180,7 +180,7 @@ func TestSums_AtTheBoundAreExactEverywhere(t *testing.T) {
 	// Aging: 100,000 open invoices of the largest total, written straight to the table (the
 	// report reads only it; the journal and the check of the books are not involved).
 	if err := w.raw.exec(t, fmt.Sprintf(`WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < %d)
-		INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_paid, issued_on, due_on, status, created_at, version)
+		INSERT INTO invoices (workspace_id, id, number, organization_id, kind, currency, total, amount_settled, issued_on, due_on, status, created_at, version)
 		SELECT '%s', 'inv_max' || i, 'MAX-' || i, '%s', 'standard', 'SGD', 100000000000000, 0, '2026-01-01', '2026-01-31', 'unpaid', '2026-01-01T00:00:00.000000Z', 1 FROM seq`,
 		n, finapp.DefaultWorkspace, w.acme.ID)); err != nil {
 		t.Fatalf("writing invoices: %v", err)

@@ -241,7 +241,7 @@ func TestVerify_FindsRowsEditedInStepWithTheirJournal(t *testing.T) {
 				return append([][]any{
 					{`UPDATE allocations SET amount = amount - 5000 WHERE id = ?`, b.partialAlloc},
 					{`UPDATE payments SET allocated = allocated - 5000 WHERE id = ?`, b.partial.ID},
-					{`UPDATE invoices SET amount_paid = amount_paid - 5000 WHERE id = ?`, b.partialInv.ID},
+					{`UPDATE invoices SET amount_settled = amount_settled - 5000 WHERE id = ?`, b.partialInv.ID},
 				}, shift(b.partialAlloc, "allocation.created", -5000)...)
 			},
 			want: func(b *replayedBooks) []string {
