@@ -124,10 +124,28 @@ func (s *Service) GetInvoice(ctx context.Context, id string) (*InvoiceDetail, er
 
 // Today is the service's current date (YYYY-MM-DD), for the derived overdue flag.
 
-// OrganizationDetail is an organization with its balances from the journal.
+// OrganizationDetail is an organization with its balances from the journal and, read one at a
+// time (GetOrganization), what each way of settling a difference did (nil in lists).
 type OrganizationDetail struct {
 	*Organization
 	Balances
+	Differences Differences
+}
+
+// DifferenceRefunded is the Differences key of money paid back by refund.
+const DifferenceRefunded = "refunded"
+
+// Differences are what settled a customer's invoices or money other than by allocation, by way
+// (AdjustmentKinds: written off, bank fees, discounts; DifferenceRefunded) and currency: the
+// adjustments still standing and the refunds not reversed.
+type Differences map[string]map[money.Currency]money.Sum
+
+// Add counts s of currency cur under kind.
+func (d Differences) Add(kind string, cur money.Currency, s money.Sum) {
+	if d[kind] == nil {
+		d[kind] = map[money.Currency]money.Sum{}
+	}
+	d[kind][cur] = d[kind][cur].Plus(s)
 }
 
 // GetOrganization returns an organization with its journal balances.
@@ -139,7 +157,11 @@ func (s *Service) GetOrganization(ctx context.Context, id string) (*Organization
 			return err
 		}
 		all, err := balances(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		d.Balances = all[id]
+		d.Differences, err = tx.OrganizationDifferences(ctx, id)
 		return err
 	})
 	if err != nil {

@@ -83,6 +83,9 @@ type InvoiceTx interface {
 	// OrganizationAllocations lists the allocations to an organization's invoices, released ones
 	// too, by id (customer statements age its invoices from them).
 	OrganizationAllocations(ctx context.Context, orgID string) ([]*Allocation, error)
+	// OrganizationDifferences sums what settled the organization's invoices or its money other
+	// than by allocation: its invoices' active adjustments by kind, and its refunds not reversed.
+	OrganizationDifferences(ctx context.Context, orgID string) (Differences, error)
 	// OpenInvoices lists an organization's unpaid and partially paid invoices in currency, in id
 	// order (the order in which a write transaction locks them).
 	OpenInvoices(ctx context.Context, orgID string, currency string) ([]*Invoice, error)

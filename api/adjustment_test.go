@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"strings"
 	"testing"
@@ -165,6 +166,14 @@ func TestAdjustment_SettlesTheDifferenceOnPurpose(t *testing.T) {
 	}
 	if acct["open_invoices"] != "100.00" || acct["unapplied"] != "99.98" {
 		t.Errorf("statement footer: open %v, unapplied %v", acct["open_invoices"], acct["unapplied"])
+	}
+	// The customer's page says what each way of settling did.
+	diff, _ := json.Marshal(s.must(200, "GET", "/v1/organizations/"+acme, nil).JSON["differences"])
+	if want := `{"bank_fees":[{"amount":"3.50","currency":"SGD"}],"discounts":[{"amount":"0.02","currency":"SGD"}],"refunded":[],"written_off":[{"amount":"0.05","currency":"SGD"}]}`; string(diff) != want {
+		t.Errorf("the organization's differences: %s, want %s", diff, want)
+	}
+	if list := string(s.must(200, "GET", "/v1/organizations", nil).Body); strings.Contains(list, "differences") {
+		t.Errorf("the list carries the differences, read one organization at a time: %s", list)
 	}
 	events := string(s.must(200, "GET", "/v1/events?type=invoice.adjusted&limit=100", nil).Body)
 	if strings.Count(events, `"invoice.adjusted"`) != 8 {

@@ -29,22 +29,40 @@ func moneyList(m map[money.Currency]money.Sum) []Money {
 
 // Organization is a customer with its balances from the journal.
 type Organization struct {
-	ID              string    `json:"id" example:"org_01jd8x0c9v7p8x2k3m4n5q6r7s"`
-	Name            string    `json:"name"`
-	BillingCurrency string    `json:"billing_currency" pattern:"^[A-Z]{3}$"`
-	Status          string    `json:"status"`
-	CreatedAt       time.Time `json:"created_at"`
-	Version         int       `json:"version"`
-	ExternalID      string    `json:"external_id,omitempty" doc:"The billing system's id for the customer, unique in the workspace"`
-	Metadata        Metadata  `json:"metadata"`
-	Outstanding     []Money   `json:"outstanding" doc:"Sum of amounts due on its invoices, per currency"`
-	Unapplied       []Money   `json:"unapplied" doc:"Its payments' money not yet allocated or topped up, per currency"`
-	CreditBalance   []Money   `json:"credit_balance" doc:"Prepaid credit, per currency"`
+	ID              string       `json:"id" example:"org_01jd8x0c9v7p8x2k3m4n5q6r7s"`
+	Name            string       `json:"name"`
+	BillingCurrency string       `json:"billing_currency" pattern:"^[A-Z]{3}$"`
+	Status          string       `json:"status"`
+	CreatedAt       time.Time    `json:"created_at"`
+	Version         int          `json:"version"`
+	ExternalID      string       `json:"external_id,omitempty" doc:"The billing system's id for the customer, unique in the workspace"`
+	Metadata        Metadata     `json:"metadata"`
+	Outstanding     []Money      `json:"outstanding" doc:"Sum of amounts due on its invoices, per currency"`
+	Unapplied       []Money      `json:"unapplied" doc:"Its payments' money not yet allocated or topped up, per currency"`
+	CreditBalance   []Money      `json:"credit_balance" doc:"Prepaid credit, per currency"`
+	Differences     *Differences `json:"differences,omitempty" doc:"What settled its invoices or money other than by allocation (the organization's own page; not in lists)"`
+}
+
+// Differences are what each way of settling a difference did for a customer, per currency.
+type Differences struct {
+	WrittenOff []Money `json:"written_off" doc:"Write-offs standing on its invoices"`
+	BankFees   []Money `json:"bank_fees" doc:"Bank fees standing on its invoices"`
+	Discounts  []Money `json:"discounts" doc:"Discounts standing on its invoices"`
+	Refunded   []Money `json:"refunded" doc:"Its money paid back by refunds not reversed"`
+}
+
+func differencesOut(d finapp.Differences) *Differences {
+	if d == nil {
+		return nil
+	}
+	return &Differences{WrittenOff: moneyList(d[finapp.AdjustWriteOff]), BankFees: moneyList(d[finapp.AdjustBankFee]),
+		Discounts: moneyList(d[finapp.AdjustDiscount]), Refunded: moneyList(d[finapp.DifferenceRefunded])}
 }
 
 func organizationOut(d *finapp.OrganizationDetail) Organization {
 	return Organization{ID: d.ID, Name: d.Name, BillingCurrency: string(d.BillingCurrency), Status: d.Status, CreatedAt: d.CreatedAt,
-		Version: d.Version, ExternalID: d.ExternalID, Metadata: metadataOut(d.Metadata), Outstanding: moneyList(d.Outstanding), Unapplied: moneyList(d.Unapplied), CreditBalance: moneyList(d.Credit)}
+		Version: d.Version, ExternalID: d.ExternalID, Metadata: metadataOut(d.Metadata), Outstanding: moneyList(d.Outstanding), Unapplied: moneyList(d.Unapplied), CreditBalance: moneyList(d.Credit),
+		Differences: differencesOut(d.Differences)}
 }
 
 type organizationOutput struct {

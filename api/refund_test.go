@@ -89,6 +89,11 @@ func TestRefund_PaysBackUnappliedMoneyOnly(t *testing.T) {
 		t.Errorf("statement lines %s, closing %v, unapplied %v", got, acct["closing_balance"], acct["unapplied"])
 	}
 
+	if got := s.must(200, "GET", "/v1/organizations/"+acme, nil).JSON["differences"].(map[string]any)["refunded"].([]any); len(got) != 1 ||
+		got[0].(map[string]any)["amount"] != "20.00" {
+		t.Errorf("the organization's refunded: %v, want the 20.00 not returned", got)
+	}
+
 	// An unassigned payment's money can go back to its sender too.
 	stray := s.payment("", "12.00", "SGD")
 	s.must(201, "POST", "/v1/payments/"+stray+"/refunds", map[string]any{"reason": "not our customer"})

@@ -923,6 +923,21 @@ type CreatedToken struct {
 	Token string `json:"token"`
 }
 
+// Differences defines model for Differences.
+type Differences struct {
+	// BankFees Bank fees standing on its invoices
+	BankFees *[]Money `json:"bank_fees"`
+
+	// Discounts Discounts standing on its invoices
+	Discounts *[]Money `json:"discounts"`
+
+	// Refunded Its money paid back by refunds not reversed
+	Refunded *[]Money `json:"refunded"`
+
+	// WrittenOff Write-offs standing on its invoices
+	WrittenOff *[]Money `json:"written_off"`
+}
+
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
 	// Location Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id'
@@ -1100,6 +1115,9 @@ type Organization struct {
 
 	// CreditBalance Prepaid credit, per currency
 	CreditBalance *[]Money `json:"credit_balance"`
+
+	// Differences What settled its invoices or money other than by allocation (the organization's own page; not in lists)
+	Differences *Differences `json:"differences,omitempty"`
 
 	// ExternalId The billing system's id for the customer, unique in the workspace
 	ExternalId *string `json:"external_id,omitempty"`

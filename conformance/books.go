@@ -538,6 +538,36 @@ func (b *books) check() []string {
 		}
 	}
 
+	// What settled each organization's invoices or money other than by allocation.
+	differences := map[string]finapp.Differences{}
+	for _, id := range sortedKeys(b.invoices) {
+		inv := b.invoices[id]
+		for _, a := range inv.Allocations {
+			if a.ReleasedAt == nil && a.IsAdjustment() {
+				if differences[inv.OrganizationID] == nil {
+					differences[inv.OrganizationID] = finapp.Differences{}
+				}
+				differences[inv.OrganizationID].Add(a.Kind, a.Currency, money.SumOf(a.Amount))
+			}
+		}
+	}
+	for _, r := range b.refunds {
+		if r.ReversedAt == nil && r.OrganizationID != "" {
+			if differences[r.OrganizationID] == nil {
+				differences[r.OrganizationID] = finapp.Differences{}
+			}
+			differences[r.OrganizationID].Add(finapp.DifferenceRefunded, r.Currency, money.SumOf(r.Amount))
+		}
+	}
+	for _, id := range sortedKeys(b.orgs) {
+		got, want := b.orgs[id].Differences, differences[id]
+		for _, kind := range append(slices.Clone(finapp.AdjustmentKinds), finapp.DifferenceRefunded) {
+			if !maps.Equal(got[kind], want[kind]) {
+				fail("organization %s shows %s %v, but its invoices' adjustments and its refunds make it %v", b.orgs[id].Name, kind, got[kind], want[kind])
+			}
+		}
+	}
+
 	// Each organization's figures, as GetOrganization shows them, against its entities.
 	want := b.expectedLedger()
 	for _, id := range sortedKeys(b.orgs) {

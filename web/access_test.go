@@ -169,6 +169,9 @@ var webRoutes = []webRoute{
 	{"POST /admin/period/reopen", admin, 303, func(x ids) (string, url.Values) {
 		return "/admin/period/reopen", url.Values{"reason": {"access matrix"}}
 	}},
+	{"POST /admin/settings/tolerance", admin, 303, func(x ids) (string, url.Values) {
+		return "/admin/settings/tolerance", url.Values{"tolerance_currency": {"SGD"}, "tolerance_amount": {"0.05"}}
+	}},
 }
 
 // TestWebRoutes_ListIsComplete reads the route registrations from the package's source (every

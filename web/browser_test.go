@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"finapp"
 )
 
 // chromiumPath finds Debian's Chromium (FINAPP_CHROMIUM overrides). Without it the browser tests
@@ -212,4 +214,78 @@ func TestBrowser_RecordAssignAllocateTopUpAndAssignmentLimit(t *testing.T) {
 		submit(`#unassign`))
 	wantText(t, ctx, "#error", "5")
 	wantText(t, ctx, "#assigned-org", "Acme Telecom")
+}
+
+// TestBrowser_WriteOffTheRestAndRefundTheOverpayment settles differences on purpose, clicked
+// through in Chromium (issue 15): a customer pays 849.97 for invoices of 300.00 and 500.00; the
+// 0.03 it short-paid on the first is written off within the tolerance, and the 50.00 it overpaid
+// is refunded.
+func TestBrowser_WriteOffTheRestAndRefundTheOverpayment(t *testing.T) {
+	h := newHarness(t, false)
+	if _, err := h.svc.SetTolerances(h.ctx, []finapp.ToleranceInput{{Currency: "SGD", Amount: "0.05"}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t, 1280, 900)
+	logIn(t, ctx, h.URL)
+
+	run(t, ctx, "record the customer's payment",
+		chromedp.Navigate(h.URL+"/payments/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#organization_id`)),
+		chromedp.SetValue(chromedp.CSS(`#organization_id`), h.acme.ID),
+		chromedp.SetValue(chromedp.CSS(`#amount`), "849.97"),
+		chromedp.SendKeys(chromedp.CSS(`#reference`), "DBS 7781"),
+		submit(`#save`),
+		chromedp.WaitVisible(chromedp.CSS(`#pick-INV-1001`)),
+	)
+	if opt, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#settle-INV-1001 option[value=write_off]").textContent`)); err != nil || !strings.Contains(opt, "SGD 0.05") {
+		t.Fatalf("the write-off option reads %q; it should show the tolerance", opt)
+	}
+	run(t, ctx, "allocate 299.97 and write off the rest, and 500.00",
+		chromedp.Click(chromedp.CSS(`#pick-INV-1001`)),
+		clearInput(`#amount-INV-1001`),
+		chromedp.SendKeys(chromedp.CSS(`#amount-INV-1001`), "299.97"),
+		chromedp.SetValue(chromedp.CSS(`#settle-INV-1001`), "write_off"),
+		chromedp.SendKeys(chromedp.CSS(`#reason-INV-1001`), "rounding by the customer's bank"),
+		chromedp.Click(chromedp.CSS(`#pick-INV-1002`)),
+	)
+	wantText(t, ctx, "#remainder", "50.00")
+	run(t, ctx, "allocate", submit(`#assign-allocate`))
+	wantText(t, ctx, ".flash.ok", "Allocated")
+	wantText(t, ctx, "#allocated", "SGD 799.97")
+	wantText(t, ctx, "#unallocated", "SGD 50.00")
+	wantText(t, ctx, "#allocation table", "Write off — rounding by the customer's bank")
+
+	run(t, ctx, "refund the overpayment",
+		chromedp.Click(chromedp.CSS(`#refund-editor summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#refund-reason`)),
+		chromedp.SendKeys(chromedp.CSS(`#refund-reason`), "overpaid"),
+		submit(`#refund`),
+	)
+	wantText(t, ctx, ".flash.ok", "Refund recorded")
+	wantText(t, ctx, "#refunded", "SGD 50.00")
+	wantText(t, ctx, "#unallocated", "SGD 0.00")
+	wantText(t, ctx, "#payment-status", "Fully allocated")
+
+	run(t, ctx, "invoices list", chromedp.Navigate(h.URL+"/invoices"), chromedp.WaitVisible(chromedp.CSS(`#status-INV-1001`)))
+	wantText(t, ctx, "#status-INV-1001", "Paid")
+	wantText(t, ctx, "#status-INV-1002", "Paid")
+
+	// Above the tolerance the write-off is refused, with the reason beside the line.
+	inv := h.invoice(h.acme, "INV-1003", "100.00", finapp.KindStandard)
+	run(t, ctx, "a second payment, short by more than the tolerance",
+		chromedp.Navigate(h.URL+"/payments/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#organization_id`)),
+		chromedp.SetValue(chromedp.CSS(`#organization_id`), h.acme.ID),
+		chromedp.SetValue(chromedp.CSS(`#amount`), "99.00"),
+		submit(`#save`),
+		chromedp.WaitVisible(chromedp.CSS(`#pick-INV-1003`)),
+		chromedp.Click(chromedp.CSS(`#pick-INV-1003`)),
+		chromedp.SetValue(chromedp.CSS(`#settle-INV-1003`), "write_off"),
+		chromedp.SendKeys(chromedp.CSS(`#reason-INV-1003`), "rounding"),
+		submit(`#assign-allocate`),
+	)
+	wantText(t, ctx, "#error", "tolerance")
+	if got, err := h.svc.GetInvoice(h.ctx, inv.ID); err != nil || got.AmountPaid != 0 || got.AmountAdjusted != 0 {
+		t.Fatalf("the refused request wrote something: %+v %v", got, err)
+	}
 }

@@ -193,6 +193,7 @@ type paymentView struct {
 	Candidates  []*candidate
 	LineErrors  map[string]string // invoice id → refusal of its line
 	Methods     []string          // how a refund may go back
+	Tolerance   money.Amount      // the workspace's write-off tolerance in the payment's currency
 }
 
 // candidate is an invoice the payment may go to, with the amount pre-filled: the smaller of
@@ -202,6 +203,8 @@ type candidate struct {
 	Amount  string
 	Checked bool
 	Error   string
+	Settle  string // how the rest of the invoice is settled: "" (left due) or an adjustment kind
+	Reason  string
 }
 
 func (s *server) viewPayment(w http.ResponseWriter, r *http.Request, p *page) {
@@ -232,7 +235,10 @@ func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id
 		status = s.refusal(p, actionErr) // shown above the editors, where every action of the page can see it
 		var e *finapp.Error
 		if errors.As(actionErr, &e) && strings.HasPrefix(e.Field, "allocations[") && posted != nil {
-			ticked := posted["invoice"]
+			ticked := posted["line"] // each line's invoice, adjustments too
+			if ticked == nil {
+				ticked = posted["invoice"]
+			}
 			var i int
 			if _, err := fmt.Sscanf(e.Field, "allocations[%d]", &i); err == nil && i >= 0 && i < len(ticked) {
 				v.LineErrors[ticked[i]] = e.Message
@@ -248,6 +254,16 @@ func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id
 		return
 	}
 	if d.DeletedAt == nil {
+		tolerances, err := s.svc.Tolerances(ctx)
+		if err != nil {
+			s.fail(w, p, err)
+			return
+		}
+		for _, t := range tolerances {
+			if t.Currency == d.Currency {
+				v.Tolerance = t.Amount
+			}
+		}
 		if err := s.findCandidates(r, v, search, posted); err != nil {
 			if p.Error == "" {
 				status = s.refusal(p, err)
@@ -296,6 +312,7 @@ func (s *server) findCandidates(r *http.Request, v *paymentView, q, posted url.V
 		c := &candidate{Invoice: inv, Amount: money.Format(money.Min(inv.AmountDue(), left), v.Currency), Error: v.LineErrors[inv.ID]}
 		if amt, ok := ticked[inv.ID]; ok {
 			c.Checked, c.Amount = true, amt
+			c.Settle, c.Reason = posted.Get("settle_"+inv.ID), posted.Get("reason_"+inv.ID)
 		}
 		v.Candidates = append(v.Candidates, c)
 	}
@@ -336,9 +353,27 @@ func (s *server) allocate(w http.ResponseWriter, r *http.Request, p *page) {
 		return
 	}
 	req := finapp.AllocationRequest{}
+	var lineInvoice []string // the invoice of each line, to show a refusal beside it
 	for _, inv := range ticked {
-		req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: inv, Amount: money.Ungroup(strings.TrimSpace(v.Get("amount_" + inv)))})
+		amount := money.Ungroup(strings.TrimSpace(v.Get("amount_" + inv)))
+		req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: inv, Amount: amount})
+		lineInvoice = append(lineInvoice, inv)
+		kind := v.Get("settle_" + inv)
+		if kind == "" {
+			continue
+		}
+		// "Write off the rest", "bank fee", "discount": what the money leaves due, settled so.
+		rest, err := s.restAfter(r, inv, amount)
+		if err != nil {
+			s.showPayment(w, r, p, id, err, v)
+			return
+		}
+		if rest != "" {
+			req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: inv, Amount: rest, Kind: kind, Reason: v.Get("reason_" + inv)})
+			lineInvoice = append(lineInvoice, inv)
+		}
 	}
+	v["line"] = lineInvoice
 	d, err := s.svc.GetPayment(r.Context(), id)
 	if err == nil && d.OrganizationID == "" {
 		var inv *finapp.InvoiceDetail
@@ -354,6 +389,20 @@ func (s *server) allocate(w http.ResponseWriter, r *http.Request, p *page) {
 		return
 	}
 	redirect(w, r, "/payments/"+id, "allocated")
+}
+
+// restAfter is what invoice id would still have due after amount (as typed) of money: "" when
+// nothing, or when amount is not an amount (its own line is refused then).
+func (s *server) restAfter(r *http.Request, id, amount string) (string, error) {
+	inv, err := s.svc.GetInvoice(r.Context(), id)
+	if err != nil {
+		return "", err
+	}
+	amt, err := money.Parse(amount, inv.Currency)
+	if err != nil || amt >= inv.AmountDue() {
+		return "", nil
+	}
+	return money.Format(inv.AmountDue()-amt, inv.Currency), nil
 }
 
 func (s *server) autoAllocate(w http.ResponseWriter, r *http.Request, p *page) {

@@ -121,6 +121,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /admin/settings", s.admin(s.saveSettings))
 	mux.Handle("POST /admin/period/close", s.admin(s.closePeriod))
 	mux.Handle("POST /admin/period/reopen", s.admin(s.reopenPeriod))
+	mux.Handle("POST /admin/settings/tolerance", s.admin(s.setTolerance))
 	return s.checkText(routed(mux))
 }
 
@@ -298,6 +299,7 @@ var flashes = map[string]string{
 	"auto-none":       "Nothing to allocate: no open invoice in the payment's currency.",
 	"topped-up":       "Credit topped up.",
 	"refunded":        "Refund recorded: the money goes back to the customer.",
+	"tolerance-set":   "Write-off tolerance saved.",
 	"refund-reversed": "Refund reversed: the money is unapplied again.",
 	"released":        "Allocation released.",
 	"org-created":     "Organization created.",

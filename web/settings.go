@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"finapp"
+	"finapp/money"
 )
 
 // settingsFields are the settings form's fields, named as the domain's errors name them.
@@ -16,10 +17,11 @@ var settingsFields = []string{"time_zone", "base_currency", "fiscal_year_start",
 // settingsView is Admin → Settings: the workspace's time zone, base currency, fiscal year start
 // and reminder levels, as stored or as typed when refused.
 type settingsView struct {
-	Values   url.Values
-	Today    string
-	LockDate string     // the books are closed through it; "" for none
-	Period   url.Values // the period forms as typed when refused
+	Values     url.Values
+	Today      string
+	LockDate   string     // the books are closed through it; "" for none
+	Period     url.Values // the period forms as typed when refused
+	Tolerances []finapp.Tolerance
 }
 
 func (d *settingsView) Get(k string) string { return d.Values.Get(k) }
@@ -50,8 +52,13 @@ func (s *server) showSettingsWith(w http.ResponseWriter, r *http.Request, p *pag
 		s.fail(w, p, err)
 		return
 	}
+	tolerances, err := s.svc.Tolerances(r.Context())
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
 	p.Title, p.Nav = "Settings", "settings"
-	p.Data = &settingsView{Values: v, Today: s.svc.Today(r.Context()), LockDate: lock.LockDate, Period: period}
+	p.Data = &settingsView{Values: v, Today: s.svc.Today(r.Context()), LockDate: lock.LockDate, Period: period, Tolerances: tolerances}
 	s.render(w, status, "admin_settings", p)
 }
 
@@ -62,7 +69,7 @@ var periodFields = []string{"through", "reopen_through", "reason"}
 func (s *server) closePeriod(w http.ResponseWriter, r *http.Request, p *page) {
 	form := url.Values{"through": {strings.TrimSpace(r.PostForm.Get("through"))}}
 	if _, err := s.svc.ClosePeriod(r.Context(), form.Get("through")); err != nil {
-		s.refusePeriod(w, r, p, err, form)
+		s.refuseSetting(w, r, p, err, form, periodFields...)
 		return
 	}
 	redirect(w, r, "/admin/settings", "period-closed")
@@ -76,15 +83,41 @@ func (s *server) reopenPeriod(w http.ResponseWriter, r *http.Request, p *page) {
 		if errors.As(err, &e) && e.Field == "through" { // the reopen form's own date field
 			err = &finapp.Error{Code: e.Code, Field: "reopen_through", Message: e.Message}
 		}
-		s.refusePeriod(w, r, p, err, form)
+		s.refuseSetting(w, r, p, err, form, periodFields...)
 		return
 	}
 	redirect(w, r, "/admin/settings", "period-reopened")
 }
 
-// refusePeriod shows the settings page again with a period form's refusal next to its field.
-func (s *server) refusePeriod(w http.ResponseWriter, r *http.Request, p *page, err error, form url.Values) {
-	status := s.refusal(p, err, periodFields...)
+// setTolerance sets the write-off tolerance of the currency typed, keeping the others.
+func (s *server) setTolerance(w http.ResponseWriter, r *http.Request, p *page) {
+	cur := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("tolerance_currency")))
+	list, err := s.svc.Tolerances(r.Context())
+	if err == nil {
+		in := []finapp.ToleranceInput{{Currency: cur, Amount: money.Ungroup(strings.TrimSpace(r.PostForm.Get("tolerance_amount")))}}
+		for _, t := range list {
+			if string(t.Currency) != cur {
+				in = append(in, finapp.ToleranceInput{Currency: string(t.Currency), Amount: money.Format(t.Amount, t.Currency)})
+			}
+		}
+		_, err = s.svc.SetTolerances(r.Context(), in)
+	}
+	var e *finapp.Error
+	if errors.As(err, &e) && strings.HasPrefix(e.Field, "tolerances[0].") {
+		// The form sets the first of the list: name its field as the page does.
+		err = &finapp.Error{Code: e.Code, Field: "tolerance_" + strings.TrimPrefix(e.Field, "tolerances[0]."), Message: e.Message}
+	}
+	if err != nil {
+		s.refuseSetting(w, r, p, err, r.PostForm, "tolerance_currency", "tolerance_amount")
+		return
+	}
+	redirect(w, r, "/admin/settings", "tolerance-set")
+}
+
+// refuseSetting shows the settings page again with a form's refusal next to its field (one of
+// fields), and that form as typed.
+func (s *server) refuseSetting(w http.ResponseWriter, r *http.Request, p *page, err error, form url.Values, fields ...string) {
+	status := s.refusal(p, err, fields...)
 	st, serr := s.svc.Settings(r.Context())
 	levels, lerr := s.svc.ReminderLevels(r.Context())
 	if serr != nil || lerr != nil {

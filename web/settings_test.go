@@ -81,3 +81,33 @@ func TestAdminSettings_PeriodClose(t *testing.T) {
 		t.Errorf("finance closing a period: %d", status)
 	}
 }
+
+// Admin → Settings → Write-off tolerances: one currency is set at a time, the others kept; a bad
+// value is refused and changes nothing; finance users cannot set them.
+func TestAdminSettings_Tolerances(t *testing.T) {
+	w := newWorld(t)
+	b := w.login(adminEmail)
+	if _, body, _ := b.do("GET", "/admin/settings", nil); !strings.Contains(body, "None: no write-off is allowed.") {
+		t.Fatalf("settings page before any tolerance:\n%s", body)
+	}
+	for _, v := range []url.Values{{"tolerance_currency": {"SGD"}, "tolerance_amount": {"0.001"}}, {"tolerance_currency": {"XX"}, "tolerance_amount": {"1"}}} {
+		if status, body, _ := b.do("POST", "/admin/settings/tolerance", v); status != http.StatusUnprocessableEntity || !strings.Contains(body, `class="field-error" id="tolerance_`) {
+			t.Fatalf("tolerance %v: %d\n%s", v, status, body)
+		}
+	}
+	for _, v := range []url.Values{{"tolerance_currency": {"sgd"}, "tolerance_amount": {"0.05"}}, {"tolerance_currency": {"JPY"}, "tolerance_amount": {"5"}},
+		{"tolerance_currency": {"SGD"}, "tolerance_amount": {"0.10"}}} {
+		if status, _, loc := b.do("POST", "/admin/settings/tolerance", v); status != http.StatusSeeOther || loc != "/admin/settings?done=tolerance-set" {
+			t.Fatalf("tolerance %v: %d to %q", v, status, loc)
+		}
+	}
+	_, body, _ := b.do("GET", "/admin/settings?done=tolerance-set", nil)
+	for _, want := range []string{"Write-off tolerance saved.", "<td>JPY</td><td class=\"num\">JPY 5</td>", "<td>SGD</td><td class=\"num\">SGD 0.10</td>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after setting, no %q in\n%s", want, body)
+		}
+	}
+	if status, _, _ := w.login(testEmail).do("POST", "/admin/settings/tolerance", url.Values{"tolerance_currency": {"SGD"}, "tolerance_amount": {"9"}}); status != http.StatusForbidden {
+		t.Errorf("finance setting a tolerance: %d", status)
+	}
+}
