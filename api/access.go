@@ -34,6 +34,7 @@ var access = map[string]string{
 	"record-payment":          levelWrite,
 	"list-payments":           levelRead,
 	"get-payment":             levelRead,
+	"suggest-invoices":        levelRead,
 	"update-payment":          levelWrite,
 	"delete-payment":          levelWrite,
 	"assign-payment":          levelWrite,

@@ -59,6 +59,28 @@ type Allocation struct {
 	ReleasedAt       *time.Time `json:"released_at" doc:"Set once released; released allocations stay in history"`
 }
 
+// Suggestions are the invoices a payment probably pays, strongest first.
+type Suggestions struct {
+	Data []Suggestion `json:"data"`
+}
+
+// Suggestion proposes applying amount of the payment to an invoice, with why.
+type Suggestion struct {
+	InvoiceID      string     `json:"invoice_id"`
+	InvoiceNumber  string     `json:"invoice_number"`
+	OrganizationID string     `json:"organization_id"`
+	AmountDue      string     `json:"amount_due" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
+	Amount         string     `json:"amount" pattern:"^-?[0-9]+(\\.[0-9]+)?$" doc:"What to apply: the smaller of its amount due and what the suggestions before it leave of the money"`
+	Currency       string     `json:"currency" pattern:"^[A-Z]{3}$"`
+	Evidence       []Evidence `json:"evidence"`
+}
+
+// Evidence is one reason for a suggestion.
+type Evidence struct {
+	Kind   string `json:"kind" enum:"invoice_number_in_text,amount_equals_due,set_sums_to_amount"`
+	Detail string `json:"detail" doc:"The reason, for people"`
+}
+
 // TopUp moved part of a payment into the organization's credit balance.
 type TopUp struct {
 	ID             string    `json:"id" example:"top_01jd8x0c9v7p8x2k3m4n5q6r7s"`
@@ -201,6 +223,29 @@ func (h *handlers) registerPayments(api huma.API) {
 			ID string `path:"id"`
 		}) (*paymentOutput, error) {
 			return paymentResult(h.svc.GetPayment(ctx, in.ID))
+		})
+
+	huma.Register(api, huma.Operation{OperationID: "suggest-invoices", Method: http.MethodGet, Path: "/v1/payments/{id}/suggestions",
+		Summary: "Invoices this payment probably pays, each with its evidence", Tags: tags,
+		Description: "The invoices the payment's invoice # hint or reference names (split on `/ , ;` and spaces), then its customer's open invoice whose amount due is exactly the unallocated money, or the smallest set of its oldest open invoices that sums to it. Each suggestion carries the amount to apply (filling the unallocated money in order) and why it is made. Send the ones you accept to POST /v1/payments/{id}/allocations."},
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+		}) (*struct{ Body Suggestions }, error) {
+			list, err := h.svc.SuggestInvoices(ctx, in.ID)
+			if err != nil {
+				return nil, problem(err)
+			}
+			out := Suggestions{Data: []Suggestion{}}
+			for _, s := range list {
+				sg := Suggestion{InvoiceID: s.Invoice.ID, InvoiceNumber: s.Invoice.Number, OrganizationID: s.Invoice.OrganizationID,
+					AmountDue: money.Format(s.Invoice.AmountDue(), s.Invoice.Currency), Amount: money.Format(s.Amount, s.Invoice.Currency),
+					Currency: string(s.Invoice.Currency), Evidence: []Evidence{}}
+				for _, e := range s.Evidence {
+					sg.Evidence = append(sg.Evidence, Evidence{Kind: e.Kind, Detail: e.Detail})
+				}
+				out.Data = append(out.Data, sg)
+			}
+			return &struct{ Body Suggestions }{Body: out}, nil
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "update-payment", Method: http.MethodPatch, Path: "/v1/payments/{id}",

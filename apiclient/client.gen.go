@@ -126,6 +126,27 @@ func (e CreateUserRequestRole) Valid() bool {
 	}
 }
 
+// Defines values for EvidenceKind.
+const (
+	AmountEqualsDue     EvidenceKind = "amount_equals_due"
+	InvoiceNumberInText EvidenceKind = "invoice_number_in_text"
+	SetSumsToAmount     EvidenceKind = "set_sums_to_amount"
+)
+
+// Valid indicates whether the value is a known member of the EvidenceKind enum.
+func (e EvidenceKind) Valid() bool {
+	switch e {
+	case AmountEqualsDue:
+		return true
+	case InvoiceNumberInText:
+		return true
+	case SetSumsToAmount:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvoiceKind.
 const (
 	InvoiceKindProforma InvoiceKind = "proforma"
@@ -982,6 +1003,16 @@ type EventPage struct {
 	NextAfter int64 `json:"next_after"`
 }
 
+// Evidence defines model for Evidence.
+type Evidence struct {
+	// Detail The reason, for people
+	Detail string       `json:"detail"`
+	Kind   EvidenceKind `json:"kind"`
+}
+
+// EvidenceKind defines model for Evidence.Kind.
+type EvidenceKind string
+
 // Invoice defines model for Invoice.
 type Invoice struct {
 	// Allocations The payments applied to it (detail view only)
@@ -1491,6 +1522,23 @@ type StatementLine struct {
 
 // StatementLineType defines model for StatementLine.Type.
 type StatementLineType string
+
+// Suggestion defines model for Suggestion.
+type Suggestion struct {
+	// Amount What to apply: the smaller of its amount due and what the suggestions before it leave of the money
+	Amount         string      `json:"amount"`
+	AmountDue      string      `json:"amount_due"`
+	Currency       string      `json:"currency"`
+	Evidence       *[]Evidence `json:"evidence"`
+	InvoiceId      string      `json:"invoice_id"`
+	InvoiceNumber  string      `json:"invoice_number"`
+	OrganizationId string      `json:"organization_id"`
+}
+
+// Suggestions defines model for Suggestions.
+type Suggestions struct {
+	Data *[]Suggestion `json:"data"`
+}
 
 // TokenInfo defines model for TokenInfo.
 type TokenInfo struct {
@@ -2796,6 +2844,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
 	RefundPayment(ctx context.Context, id string, params *RefundPaymentParams, body RefundPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SuggestInvoices Invoices this payment probably pays, each with its evidence
+	//
+	// The invoices the payment's invoice # hint or reference names (split on `/ , ;` and spaces), then its customer's open invoice whose amount due is exactly the unallocated money, or the smallest set of its oldest open invoices that sums to it. Each suggestion carries the amount to apply (filling the unallocated money in order) and why it is made. Send the ones you accept to POST /v1/payments/{id}/allocations.
+	//
+	// Corresponds with GET /v1/payments/{id}/suggestions (the `SuggestInvoices` operationId).
+	SuggestInvoices(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// TopUpWithBody Top up the organization's credit from the payment's unallocated money
 	//
 	// Takes any type of body and a specified content type.
@@ -3651,6 +3706,23 @@ func (c *Client) RefundPaymentWithBody(ctx context.Context, id string, params *R
 // Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
 func (c *Client) RefundPayment(ctx context.Context, id string, params *RefundPaymentParams, body RefundPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRefundPaymentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SuggestInvoices Invoices this payment probably pays, each with its evidence
+//
+// The invoices the payment's invoice # hint or reference names (split on `/ , ;` and spaces), then its customer's open invoice whose amount due is exactly the unallocated money, or the smallest set of its oldest open invoices that sums to it. Each suggestion carries the amount to apply (filling the unallocated money in order) and why it is made. Send the ones you accept to POST /v1/payments/{id}/allocations.
+//
+// Corresponds with GET /v1/payments/{id}/suggestions (the `SuggestInvoices` operationId).
+func (c *Client) SuggestInvoices(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSuggestInvoicesRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6192,6 +6264,40 @@ func NewRefundPaymentRequestWithBody(server string, id string, params *RefundPay
 	return req, nil
 }
 
+// NewSuggestInvoicesRequest constructs an http.Request for the SuggestInvoices method
+func NewSuggestInvoicesRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payments/%s/suggestions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewTopUpRequest calls the generic TopUp builder with application/json body
 func NewTopUpRequest(server string, id string, params *TopUpParams, body TopUpJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8197,6 +8303,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/payments/{id}/refunds (the `RefundPayment` operationId).
 	RefundPaymentWithResponse(ctx context.Context, id string, params *RefundPaymentParams, body RefundPaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundPaymentResponse, error)
+
+	// SuggestInvoicesWithResponse Invoices this payment probably pays, each with its evidence
+	//
+	// The invoices the payment's invoice # hint or reference names (split on `/ , ;` and spaces), then its customer's open invoice whose amount due is exactly the unallocated money, or the smallest set of its oldest open invoices that sums to it. Each suggestion carries the amount to apply (filling the unallocated money in order) and why it is made. Send the ones you accept to POST /v1/payments/{id}/allocations.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/payments/{id}/suggestions (the `SuggestInvoices` operationId).
+	SuggestInvoicesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SuggestInvoicesResponse, error)
 
 	// TopUpWithBodyWithResponse Top up the organization's credit from the payment's unallocated money
 	//
@@ -11204,6 +11319,103 @@ func (r RefundPaymentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RefundPaymentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SuggestInvoicesResponse503Headers the declared response headers of an HTTP 503 response for SuggestInvoices
+type SuggestInvoicesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SuggestInvoicesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Suggestions
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SuggestInvoicesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SuggestInvoicesResponse) GetJSON200() *Suggestions {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SuggestInvoicesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SuggestInvoicesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SuggestInvoicesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SuggestInvoicesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SuggestInvoicesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SuggestInvoicesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SuggestInvoicesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SuggestInvoicesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SuggestInvoicesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SuggestInvoicesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SuggestInvoicesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14853,6 +15065,21 @@ func (c *ClientWithResponses) RefundPaymentWithResponse(ctx context.Context, id 
 	return ParseRefundPaymentResponse(rsp)
 }
 
+// SuggestInvoicesWithResponse Invoices this payment probably pays, each with its evidence
+//
+// The invoices the payment's invoice # hint or reference names (split on `/ , ;` and spaces), then its customer's open invoice whose amount due is exactly the unallocated money, or the smallest set of its oldest open invoices that sums to it. Each suggestion carries the amount to apply (filling the unallocated money in order) and why it is made. Send the ones you accept to POST /v1/payments/{id}/allocations.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/payments/{id}/suggestions (the `SuggestInvoices` operationId).
+func (c *ClientWithResponses) SuggestInvoicesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SuggestInvoicesResponse, error) {
+	rsp, err := c.SuggestInvoices(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSuggestInvoicesResponse(rsp)
+}
+
 // TopUpWithBodyWithResponse Top up the organization's credit from the payment's unallocated money
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -17980,6 +18207,94 @@ func ParseRefundPaymentResponse(rsp *http.Response) (*RefundPaymentResponse, err
 		response.Headers201 = &headers
 	case rsp.StatusCode == 503:
 		var headers RefundPaymentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSuggestInvoicesResponse parses an HTTP response from a SuggestInvoicesWithResponse call
+func ParseSuggestInvoicesResponse(rsp *http.Response) (*SuggestInvoicesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SuggestInvoicesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Suggestions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers SuggestInvoicesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -205,6 +205,7 @@ type candidate struct {
 	Error   string
 	Settle  string // how the rest of the invoice is settled: "" (left due) or an adjustment kind
 	Reason  string
+	Why     []finapp.Evidence // why the matching engine suggests it; none if it does not
 }
 
 func (s *server) viewPayment(w http.ResponseWriter, r *http.Request, p *page) {
@@ -273,27 +274,42 @@ func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id
 	s.render(w, status, "payment", p)
 }
 
-// findCandidates runs the Allocation editor's invoice search. An assigned payment searches its
-// organization's invoices (all of its open ones by default); an unassigned one searches every
-// organization's by name, invoice # and issue date, starting from the invoice # the payer quoted.
+// findCandidates runs the Allocation editor: the matching engine's suggestions first, each with
+// why (the invoices the payer named; the customer's whose amounts due make exactly the money),
+// then the invoice search. An assigned payment searches its organization's invoices (all of its
+// open ones by default); an unassigned one searches every organization's by name, invoice # and
+// issue date. The search starts from the customer, never from the payer's hint, so that a hint
+// naming the wrong invoice cannot hide the right ones.
 func (s *server) findCandidates(r *http.Request, v *paymentView, q, posted url.Values) error {
 	org, number := strings.TrimSpace(q.Get("org")), strings.TrimSpace(q.Get("number"))
 	from, to := q.Get("issued_from"), q.Get("issued_to")
 	v.Searched = q.Has("org") || q.Has("number") || from != "" || to != ""
-	if !v.Searched && v.OrganizationID == "" && v.InvoiceHint != "" {
-		number = v.InvoiceHint
-	}
 	v.Search = url.Values{"org": {org}, "number": {number}, "issued_from": {from}, "issued_to": {to}}
-	if v.OrganizationID == "" && org == "" && number == "" && from == "" && to == "" {
-		return nil // nothing to search for yet
-	}
-	f := finapp.InvoiceFilter{OrganizationID: v.OrganizationID, Q: org, IssuedFrom: from, IssuedTo: to, Limit: 200}
-	if org == "" {
-		f.Q = number
-	}
-	list, _, err := s.svc.ListInvoices(r.Context(), f)
+	suggestions, err := s.svc.SuggestInvoices(r.Context(), v.ID)
 	if err != nil {
 		return err
+	}
+	var list []*finapp.Invoice
+	why := map[string][]finapp.Evidence{}
+	suggested := map[string]money.Amount{}
+	for _, sg := range suggestions {
+		list = append(list, sg.Invoice)
+		why[sg.Invoice.ID], suggested[sg.Invoice.ID] = sg.Evidence, sg.Amount
+	}
+	if v.OrganizationID != "" || org != "" || number != "" || from != "" || to != "" {
+		f := finapp.InvoiceFilter{OrganizationID: v.OrganizationID, Q: org, IssuedFrom: from, IssuedTo: to, Limit: 200}
+		if org == "" {
+			f.Q = number
+		}
+		found, _, err := s.svc.ListInvoices(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		for _, inv := range found {
+			if _, dup := why[inv.ID]; !dup {
+				list = append(list, inv)
+			}
+		}
 	}
 	ticked := map[string]string{}
 	if posted != nil {
@@ -306,10 +322,13 @@ func (s *server) findCandidates(r *http.Request, v *paymentView, q, posted url.V
 		if inv.Accepts(v.Payment) != nil {
 			continue
 		}
-		if org != "" && number != "" && !strings.Contains(strings.ToLower(inv.Number), strings.ToLower(number)) {
+		if _, ok := why[inv.ID]; !ok && org != "" && number != "" && !strings.Contains(strings.ToLower(inv.Number), strings.ToLower(number)) {
 			continue
 		}
-		c := &candidate{Invoice: inv, Amount: money.Format(money.Min(inv.AmountDue(), left), v.Currency), Error: v.LineErrors[inv.ID]}
+		c := &candidate{Invoice: inv, Amount: money.Format(money.Min(inv.AmountDue(), left), v.Currency), Error: v.LineErrors[inv.ID], Why: why[inv.ID]}
+		if amt, ok := suggested[inv.ID]; ok {
+			c.Amount = money.Format(amt, v.Currency)
+		}
 		if amt, ok := ticked[inv.ID]; ok {
 			c.Checked, c.Amount = true, amt
 			c.Settle, c.Reason = posted.Get("settle_"+inv.ID), posted.Get("reason_"+inv.ID)
