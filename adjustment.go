@@ -15,14 +15,17 @@ const (
 	AdjustWriteOff    = "write_off" // a small difference the customer will not pay, within the tolerance
 	AdjustBankFee     = "bank_fee"  // deducted on the way by a bank or gateway
 	AdjustDiscount    = "discount"  // granted to the customer after the invoice
+	// AdjustFXDifference is what an invoice paid in another currency still has due because of the
+	// rate: a small difference, within the tolerance, as a write-off is.
+	AdjustFXDifference = "fx_difference"
 )
 
 // AdjustmentKinds are the kinds an allocation request's adjustment line may name.
-var AdjustmentKinds = []string{AdjustWriteOff, AdjustBankFee, AdjustDiscount}
+var AdjustmentKinds = []string{AdjustWriteOff, AdjustBankFee, AdjustDiscount, AdjustFXDifference}
 
 // toleratedKinds are the adjustment kinds the workspace's tolerance bounds: a write-off is a
 // judgement call, while a bank fee and a discount are documented by the bank or the deal.
-var toleratedKinds = []string{AdjustWriteOff}
+var toleratedKinds = []string{AdjustWriteOff, AdjustFXDifference}
 
 // IsAdjustment reports whether the allocation settles its invoice without money.
 func (a *Allocation) IsAdjustment() bool { return a.Kind != AllocationPayment }
@@ -55,7 +58,7 @@ func checkAdjustment(p *Payment, inv *Invoice, kind string, amt, adjusted, toler
 	if p.OrganizationID == "" {
 		return &Error{Code: EPaymentUnassigned, Field: field, Message: "the payment is not assigned to an organization; name organization_id to assign it"}
 	}
-	if err := inv.refusal(p, field); err != nil {
+	if err := inv.refusalIn(p, field, true); err != nil {
 		return err
 	}
 	if amt > inv.AmountDue() {
@@ -92,7 +95,7 @@ func adjustmentAccount(inv *Invoice, kind string) string {
 // request, after checkAdjustment passed.
 func (c *changes) applyAdjustment(p *Payment, inv *Invoice, kind, reason string, amt money.Amount) *Allocation {
 	a := &Allocation{ID: NewID(PrefixAllocation), PaymentID: p.ID, InvoiceID: inv.ID, Kind: kind, Reason: reason, Amount: amt,
-		Currency: inv.Currency, CreatedBy: c.actor, CreatedAt: c.now, InvoiceNumber: inv.Number}
+		Currency: inv.Currency, InvoiceAmount: amt, InvoiceCurrency: inv.Currency, CreatedBy: c.actor, CreatedAt: c.now, InvoiceNumber: inv.Number}
 	inv.AmountAdjusted += amt
 	c.post("adjustment.created", a.ID, func(j *posting) {
 		j.transfer(adjustmentAccount(inv, kind), ReceivableAccount(inv.OrganizationID), inv.Currency, amt)

@@ -19,12 +19,18 @@ type Allocation struct {
 	// MoneyAllocationID is, for an adjustment made in one request with money for the same
 	// invoice, that money's allocation: releasing it releases the adjustment too. "" otherwise.
 	MoneyAllocationID string
-	Amount            money.Amount
-	Currency          money.Currency
-	CreatedBy         string
-	CreatedAt         time.Time
-	ReleasedAt        *time.Time
-	ReleasedBy        string
+	Amount            money.Amount   // what the payment gave (an adjustment: what it settled)
+	Currency          money.Currency // the payment's currency when made (an adjustment: the invoice's)
+	// InvoiceAmount of InvoiceCurrency is what the invoice received: Amount itself, or, for money
+	// applied across currencies, Amount converted at Rate (units of the invoice's currency per
+	// unit of the payment's; "" when no conversion).
+	InvoiceAmount   money.Amount
+	InvoiceCurrency money.Currency
+	Rate            string
+	CreatedBy       string
+	CreatedAt       time.Time
+	ReleasedAt      *time.Time
+	ReleasedBy      string
 
 	InvoiceNumber string // read-only, filled by queries
 	InvoiceStatus string // read-only, filled by queries: its invoice's status when read
@@ -54,42 +60,65 @@ type AllocationRequest struct {
 type AllocationLine struct {
 	InvoiceID string
 	Amount    string
+	Rate      string // money for an invoice in another currency: units of its currency per unit of the payment's
 	Kind      string // "" (or AllocationPayment): money of the payment
 	Reason    string // required for an adjustment
 }
 
-// checkAllocation is the rule of SPEC §3 for moving amt of payment p onto invoice inv: an
-// assigned payment, an invoice that accepts its money (Invoice.Accepts), and no more than either
-// has left. field names the request line for error messages.
-func checkAllocation(p *Payment, inv *Invoice, amt money.Amount, field string) error {
+// checkAllocation is the rule of SPEC §3 for moving amt of payment p onto invoice inv, which
+// receives invAmt of its own currency (amt itself, or amt converted at a rate when converted): an
+// assigned payment, an invoice that accepts its money (Invoice.Accepts; in another currency only
+// when converted), and no more than either has left. field names the request line for errors.
+func checkAllocation(p *Payment, inv *Invoice, amt, invAmt money.Amount, converted bool, field string) error {
 	if p.OrganizationID == "" {
 		return &Error{Code: EPaymentUnassigned, Field: field, Message: "the payment is not assigned to an organization; name organization_id to assign it"}
 	}
-	if err := inv.refusal(p, field); err != nil {
+	if err := inv.refusalIn(p, field, converted); err != nil {
 		return err
 	}
 	switch {
 	case amt > p.Unallocated():
 		return p.overAllocation(field)
-	case amt > inv.AmountDue():
+	case invAmt > inv.AmountDue():
 		return inv.overAllocation(field)
 	}
 	return nil
 }
 
-// applyAllocation moves amt from p onto inv after checkAllocation passed, posts the journal and
-// provisions the invoice if this payment completes it.
-func (c *changes) applyAllocation(p *Payment, inv *Invoice, amt money.Amount) *Allocation {
+// applyAllocation moves amt from p onto inv, which receives invAmt (converted at rate, or amt
+// itself with rate ""), after checkAllocation passed; posts the journal and provisions the
+// invoice if this payment completes it.
+func (c *changes) applyAllocation(p *Payment, inv *Invoice, amt, invAmt money.Amount, rate string) *Allocation {
 	a := &Allocation{ID: NewID(PrefixAllocation), PaymentID: p.ID, InvoiceID: inv.ID, Kind: AllocationPayment, Amount: amt, Currency: p.Currency,
-		CreatedBy: c.actor, CreatedAt: c.now, InvoiceNumber: inv.Number}
+		InvoiceAmount: invAmt, InvoiceCurrency: inv.Currency, Rate: rate, CreatedBy: c.actor, CreatedAt: c.now, InvoiceNumber: inv.Number}
 	p.Allocated += amt
-	inv.AmountPaid += amt
-	c.post("allocation.created", a.ID, func(j *posting) {
-		j.transfer(UnappliedAccount(p.OrganizationID), ReceivableAccount(inv.OrganizationID), p.Currency, amt)
-	})
+	inv.AmountPaid += invAmt
+	c.post("allocation.created", a.ID, func(j *posting) { a.post(j, p.OrganizationID, inv.OrganizationID, false) })
 	c.record("allocation.created", "allocation", a.ID, nil, allocationSnapshot(a))
 	c.settleInvoice(inv)
 	return a
+}
+
+// post writes money allocation a's movement (or with release, its reverse): the payment's
+// unapplied money to the invoice's receivable, through the conversion account of the two
+// currencies when it was converted, so that each currency balances on its own.
+func (a *Allocation) post(j *posting, paymentOrg, invoiceOrg string, release bool) {
+	from, to := UnappliedAccount(paymentOrg), ReceivableAccount(invoiceOrg)
+	if a.Rate == "" {
+		if release {
+			from, to = to, from
+		}
+		j.transfer(from, to, a.Currency, a.Amount)
+		return
+	}
+	conversion := ConversionAccount(a.Currency, a.InvoiceCurrency)
+	if release {
+		j.transfer(conversion, from, a.Currency, a.Amount)
+		j.transfer(to, conversion, a.InvoiceCurrency, a.InvoiceAmount)
+		return
+	}
+	j.transfer(from, conversion, a.Currency, a.Amount)
+	j.transfer(conversion, to, a.InvoiceCurrency, a.InvoiceAmount)
 }
 
 // settleInvoice recomputes the invoice's status after its settled amount changed and provisions a
@@ -151,10 +180,8 @@ func (c *changes) applyRelease(p *Payment, inv *Invoice, a *Allocation) {
 		})
 	} else {
 		p.Allocated -= a.Amount
-		inv.AmountPaid -= a.Amount
-		c.post("allocation.released", a.ID, func(j *posting) {
-			j.transfer(ReceivableAccount(inv.OrganizationID), UnappliedAccount(p.OrganizationID), a.Currency, a.Amount)
-		})
+		inv.AmountPaid -= a.InvoiceAmount
+		c.post("allocation.released", a.ID, func(j *posting) { a.post(j, p.OrganizationID, inv.OrganizationID, true) })
 	}
 	c.record("allocation.released", "allocation", a.ID, nil, allocationSnapshot(a))
 	c.event(EventAllocationReleased, a.ID, allocationSnapshot(a))

@@ -45,7 +45,7 @@ func TestAllocate_RefusesWhatSPEC3Refuses(t *testing.T) {
 			sgd(10), "organization_mismatch on allocations[0]", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := checkAllocation(tc.p, tc.inv, tc.amt, "allocations[0]")
+			err := checkAllocation(tc.p, tc.inv, tc.amt, tc.amt, false, "allocations[0]")
 			if got := refusal(err); got != tc.want {
 				t.Fatalf("checkAllocation: %s (%v), want %s", got, err, tc.want)
 			}
@@ -86,7 +86,7 @@ func TestInvoiceAccepts_SameOrganizationSameCurrencyNotVoidMoneyDue(t *testing.T
 // Applying an allocation moves the money on both sides and posts unapplied > receivable.
 func TestAllocate_MovesTheMoneyAndPostsIt(t *testing.T) {
 	c, p, inv := ruleChanges(), paymentOf(acme, sgd(100)), invoiceOf(acme, "I-1", KindStandard, sgd(250))
-	a := c.applyAllocation(p, inv, sgd(60))
+	a := c.applyAllocation(p, inv, sgd(60), sgd(60), "")
 	if a.Amount != sgd(60) || a.PaymentID != p.ID || a.InvoiceID != inv.ID || a.Currency != "SGD" || a.CreatedBy != c.actor || !a.CreatedAt.Equal(ruleNow) {
 		t.Errorf("allocation %+v", *a)
 	}
@@ -123,10 +123,10 @@ func TestAllocate_StatusFollowsTheMoneyAndProvisionsExactlyOnce(t *testing.T) {
 			}
 			var statuses []string
 			for _, amt := range []money.Amount{sgd(30), sgd(70)} {
-				if err := checkAllocation(p, inv, amt, "allocations[0]"); err != nil {
+				if err := checkAllocation(p, inv, amt, amt, false, "allocations[0]"); err != nil {
 					t.Fatalf("allocating %d: %v", amt, err)
 				}
-				c.applyAllocation(p, inv, amt)
+				c.applyAllocation(p, inv, amt, amt, "")
 				statuses = append(statuses, inv.Status)
 			}
 			if want := []string{InvoicePartiallyPaid, tc.final}; !slices.Equal(statuses, want) {
@@ -185,7 +185,7 @@ func TestRelease_RefusesProvisionedInvoiceAndReleasedAllocation(t *testing.T) {
 // Releasing puts the money back and the status with it: paid → partially paid → unpaid.
 func TestRelease_PutsTheMoneyAndTheStatusBack(t *testing.T) {
 	c, p, inv := ruleChanges(), paymentOf(acme, sgd(100)), invoiceOf(acme, "I-1", KindStandard, sgd(100))
-	first, second := c.applyAllocation(p, inv, sgd(40)), c.applyAllocation(p, inv, sgd(60))
+	first, second := c.applyAllocation(p, inv, sgd(40), sgd(40), ""), c.applyAllocation(p, inv, sgd(60), sgd(60), "")
 	var statuses []string
 	for _, a := range []*Allocation{second, first} {
 		if err := checkRelease(a, inv); err != nil {

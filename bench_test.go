@@ -38,7 +38,7 @@ func BenchmarkCheckAllocation(b *testing.B) {
 	p, inv := benchPayment(1_000_00), benchInvoice(1, 1_000_00)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := checkAllocation(p, inv, 100, "allocations[0]"); err != nil {
+		if err := checkAllocation(p, inv, 100, 100, false, "allocations[0]"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -49,7 +49,7 @@ func BenchmarkCheckAllocation_Refused(b *testing.B) {
 	p, inv := benchPayment(1_000_00), benchInvoice(1, 500)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := checkAllocation(p, inv, 1_000, "allocations[0]"); err == nil {
+		if err := checkAllocation(p, inv, 1_000, 1_000, false, "allocations[0]"); err == nil {
 			b.Fatal("over-allocation was not refused")
 		}
 	}
@@ -63,10 +63,10 @@ func BenchmarkApplyAllocation(b *testing.B) {
 	for b.Loop() {
 		p.Allocated, inv.AmountPaid, inv.Status = 0, 0, InvoiceUnpaid
 		c := benchChanges()
-		if err := checkAllocation(p, inv, 100, "allocations[0]"); err != nil {
+		if err := checkAllocation(p, inv, 100, 100, false, "allocations[0]"); err != nil {
 			b.Fatal(err)
 		}
-		c.applyAllocation(p, inv, 100)
+		c.applyAllocation(p, inv, 100, 100, "")
 	}
 }
 
@@ -79,10 +79,10 @@ func BenchmarkApplyAllocation_Provisions(b *testing.B) {
 	for b.Loop() {
 		p.Allocated, inv.AmountPaid, inv.Status, inv.ProvisionedAt = 0, 0, InvoiceUnpaid, nil
 		c := benchChanges()
-		if err := checkAllocation(p, inv, 100, "allocations[0]"); err != nil {
+		if err := checkAllocation(p, inv, 100, 100, false, "allocations[0]"); err != nil {
 			b.Fatal(err)
 		}
-		c.applyAllocation(p, inv, 100)
+		c.applyAllocation(p, inv, 100, 100, "")
 		if inv.Status != InvoiceProvisioned {
 			b.Fatalf("status %s, want provisioned", inv.Status)
 		}

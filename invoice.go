@@ -76,12 +76,20 @@ func (i *Invoice) Settled() money.Amount { return i.AmountPaid + i.AmountAdjuste
 // have money due. Errors: EOrganizationMismatch, ECurrencyMismatch, EInvoiceVoid, EOverAllocation.
 func (i *Invoice) Accepts(p *Payment) error { return i.refusal(p, "") }
 
+// AcceptsConverted is Accepts for money converted at a rate: an invoice in another currency than
+// the payment's may take it.
+func (i *Invoice) AcceptsConverted(p *Payment) error { return i.refusalIn(p, "", true) }
+
 // refusal is Accepts' error, if any, naming field (the request line) as the field at fault.
-func (i *Invoice) refusal(p *Payment, field string) error {
+func (i *Invoice) refusal(p *Payment, field string) error { return i.refusalIn(p, field, false) }
+
+// refusalIn is refusal, with anyCurrency for what need not be in the payment's currency: money
+// converted at a rate, and adjustments (which settle the invoice in its own currency).
+func (i *Invoice) refusalIn(p *Payment, field string, anyCurrency bool) error {
 	switch {
 	case p.OrganizationID != "" && i.OrganizationID != p.OrganizationID:
 		return &Error{Code: EOrganizationMismatch, Field: field, Message: "invoice " + i.Number + " belongs to another organization than the payment"}
-	case i.Currency != p.Currency:
+	case i.Currency != p.Currency && !anyCurrency:
 		return &Error{Code: ECurrencyMismatch, Field: field, Message: "invoice " + i.Number + " is in " + string(i.Currency) + ", the payment in " + string(p.Currency)}
 	case i.Status == InvoiceVoid:
 		return &Error{Code: EInvoiceVoid, Field: field, Message: "invoice " + i.Number + " is void"}

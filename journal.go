@@ -32,6 +32,13 @@ func ReceivableAccount(orgID string) string { return "receivable:" + orgID }
 // CreditAccount holds an organization's prepaid credit.
 func CreditAccount(orgID string) string { return "credit:" + orgID }
 
+// ConversionAccount converts money of currency from into currency to: a payment applied to an
+// invoice in another currency passes through it, in each currency, so that every entry balances
+// per currency. Its balances are the exchange positions taken.
+func ConversionAccount(from, to money.Currency) string {
+	return "conversion:" + string(from) + "-" + string(to)
+}
+
 // ExpenseAccount is where an adjustment of kind (write_off, bank_fee, discount) on a standard
 // invoice is spent.
 func ExpenseAccount(kind string) string { return "expense:" + kind }

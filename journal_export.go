@@ -69,6 +69,8 @@ func ClassOf(account string) (class, kind, detail string) {
 		return ClassIncome, kind, ""
 	case AccountRetainedEarnings:
 		return ClassEquity, kind, ""
+	case "conversion": // conversion:USD-SGD: the exchange positions, as hledger's own conversion accounts are
+		return ClassEquity, kind, detail
 	case "expense": // expense:write_off is expenses:write_off
 		return ClassExpenses, detail, ""
 	}

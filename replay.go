@@ -167,20 +167,26 @@ type replayedPayment struct {
 
 // allocationJSON is allocationSnapshot read back.
 type allocationJSON struct {
-	ID        string         `json:"id"`
-	PaymentID string         `json:"payment_id"`
-	InvoiceID string         `json:"invoice_id"`
-	Kind      string         `json:"kind"`   // none on money
-	Reason    string         `json:"reason"` // an adjustment's
-	With      string         `json:"with_allocation_id"`
-	Amount    string         `json:"amount"`
-	Currency  money.Currency `json:"currency"`
-	Released  bool           `json:"released"`
+	ID        string `json:"id"`
+	PaymentID string `json:"payment_id"`
+	InvoiceID string `json:"invoice_id"`
+	Kind      string `json:"kind"`   // none on money
+	Reason    string `json:"reason"` // an adjustment's
+	With      string `json:"with_allocation_id"`
+	// Money converted into the invoice's currency: what the invoice received, and at what rate
+	// (none without a conversion).
+	InvoiceAmount   string         `json:"invoice_amount"`
+	InvoiceCurrency money.Currency `json:"invoice_currency"`
+	Rate            string         `json:"rate"`
+	Amount          string         `json:"amount"`
+	Currency        money.Currency `json:"currency"`
+	Released        bool           `json:"released"`
 }
 
 type replayedAllocation struct {
 	after      allocationJSON
 	amount     money.Amount
+	received   money.Amount // of the invoice's currency: amount, unless converted
 	createdAt  time.Time
 	releasedAt *time.Time
 	seen       bool
@@ -475,7 +481,13 @@ func (r *Replay) allocationEvent(e *AuditEvent) {
 			r.bad(e, "amount %q is not an amount in %s", after.Amount, after.Currency)
 			return
 		}
-		a = &replayedAllocation{after: after, amount: amt, createdAt: e.At}
+		a = &replayedAllocation{after: after, amount: amt, received: amt, createdAt: e.At}
+		if after.Rate != "" {
+			if a.received, err = money.Parse(after.InvoiceAmount, after.InvoiceCurrency); err != nil {
+				r.bad(e, "invoice amount %q is not an amount in %s", after.InvoiceAmount, after.InvoiceCurrency)
+				return
+			}
+		}
 		r.allocs[e.EntityID] = a
 	case "allocation.released":
 		if a == nil {
@@ -509,12 +521,12 @@ func (r *Replay) allocationEvent(e *AuditEvent) {
 		inv.adjusted += a.amount
 		r.expect("adjustment.created", e.EntityID, a.after.Currency, transferOf{adjustmentAccount(invoice, a.after.Kind), ReceivableAccount(org), a.amount})
 	case a.releasedAt != nil:
-		inv.paid -= a.amount
-		r.expect("allocation.released", e.EntityID, a.after.Currency, transferOf{ReceivableAccount(org), UnappliedAccount(org), a.amount})
+		inv.paid -= a.received
+		r.expectLines("allocation.released", e.EntityID, a.lines(org, true))
 		return
 	default:
-		inv.paid += a.amount
-		r.expect("allocation.created", e.EntityID, a.after.Currency, transferOf{UnappliedAccount(org), ReceivableAccount(org), a.amount})
+		inv.paid += a.received
+		r.expectLines("allocation.created", e.EntityID, a.lines(org, false))
 	}
 	if inv.provisionedAt == nil && inv.paid+inv.adjusted >= inv.total && invoice.provisions() {
 		at := e.At
@@ -524,6 +536,18 @@ func (r *Replay) allocationEvent(e *AuditEvent) {
 			r.expect("invoice.provisioned", a.after.InvoiceID, inv.after.Currency, transferOf{from, to, inv.paid})
 		}
 	}
+}
+
+// lines are the journal lines a money allocation posts (or its release), as Allocation.post
+// writes them.
+func (a *replayedAllocation) lines(org string, release bool) []JournalLine {
+	var j posting
+	al := &Allocation{Amount: a.amount, Currency: a.after.Currency, InvoiceAmount: a.received, InvoiceCurrency: a.after.InvoiceCurrency, Rate: a.after.Rate}
+	if al.Rate == "" {
+		al.InvoiceCurrency = al.Currency
+	}
+	al.post(&j, org, org, release)
+	return j.lines
 }
 
 func (r *Replay) topUpEvent(e *AuditEvent) {
@@ -721,6 +745,10 @@ func (r *Replay) Allocation(al *Allocation) {
 	}
 	r.field(t, al.ID, "kind", kind, al.Kind)
 	r.field(t, al.ID, "reason", a.Reason, al.Reason)
+	r.field(t, al.ID, "rate", a.Rate, al.Rate)
+	if a.Rate != "" {
+		r.field(t, al.ID, "invoice_amount", a.InvoiceAmount+" "+string(a.InvoiceCurrency), money.Format(al.InvoiceAmount, al.InvoiceCurrency)+" "+string(al.InvoiceCurrency))
+	}
 	r.field(t, al.ID, "with_allocation_id", a.With, al.MoneyAllocationID)
 	r.field(t, al.ID, "amount", a.Amount, money.Format(al.Amount, al.Currency))
 	r.field(t, al.ID, "currency", string(a.Currency), string(al.Currency))

@@ -59,7 +59,7 @@ func AmountDueAsOf(inv *Invoice, allocations []*Allocation, asOf string) money.A
 	due := inv.Total
 	for _, a := range allocations {
 		if a.CreatedAt.Before(end) && (a.ReleasedAt == nil || !a.ReleasedAt.Before(end)) {
-			due -= a.Amount
+			due -= a.InvoiceAmount
 		}
 	}
 	return max(due, 0)

@@ -36,7 +36,7 @@ func TestAgeEdges_BucketByWholeDaysPastDue(t *testing.T) {
 func TestAmountDueAsOf_RebuiltFromTheInvoicesHistory(t *testing.T) {
 	day := func(d, h int) *time.Time { t := time.Date(2026, 3, d, h, 0, 0, 0, time.UTC); return &t }
 	alloc := func(amount int64, made, released *time.Time) *Allocation {
-		return &Allocation{Amount: sgd(amount), CreatedAt: *made, ReleasedAt: released}
+		return &Allocation{Amount: sgd(amount), InvoiceAmount: sgd(amount), CreatedAt: *made, ReleasedAt: released}
 	}
 	inv := func(voided *time.Time) *Invoice {
 		return &Invoice{Total: sgd(100), IssuedOn: "2026-03-05", DueOn: "2026-03-20", VoidedAt: voided}

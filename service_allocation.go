@@ -62,10 +62,10 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 			field := fmt.Sprintf("allocations[%d]", i)
 			var a *Allocation
 			if l.kind == AllocationPayment {
-				if err := checkAllocation(p, l.inv, l.amount, field); err != nil {
+				if err := checkAllocation(p, l.inv, l.amount, l.invAmount, l.rate != "", field); err != nil {
 					return err
 				}
-				a = c.applyAllocation(p, l.inv, l.amount)
+				a = c.applyAllocation(p, l.inv, l.amount, l.invAmount, l.rate)
 			} else {
 				if tolerated == nil {
 					tolerated = &tolerance{}
@@ -134,7 +134,9 @@ func (s *Service) assignForAllocation(ctx context.Context, tx Tx, c *changes, p 
 // plannedLine is one line of an allocation request, its invoice loaded and its amount read.
 type plannedLine struct {
 	inv          *Invoice
-	amount       money.Amount
+	amount       money.Amount // of the payment's currency (an adjustment: of the invoice's)
+	invAmount    money.Amount // what the invoice receives: amount, or amount converted at rate
+	rate         string
 	kind, reason string
 }
 
@@ -150,7 +152,7 @@ func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req All
 		amounts := autoPlan(p, open)
 		plan := make([]plannedLine, len(open))
 		for i, inv := range open {
-			plan[i] = plannedLine{inv: inv, amount: amounts[i], kind: AllocationPayment}
+			plan[i] = plannedLine{inv: inv, amount: amounts[i], invAmount: amounts[i], kind: AllocationPayment}
 		}
 		return plan, nil
 	}
@@ -170,6 +172,9 @@ func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req All
 			}
 		} else if l.Reason != "" {
 			return nil, Invalid(field+".reason", "is for adjustment lines only; a payment line needs none")
+		}
+		if l.Rate != "" && plan[i].kind != AllocationPayment {
+			return nil, Invalid(field+".rate", "is for money lines only: an adjustment is in the invoice's currency")
 		}
 	}
 	loaded, err := loadInvoices(ctx, tx, ids)
@@ -194,9 +199,33 @@ func (s *Service) allocationPlan(ctx context.Context, tx Tx, p *Payment, req All
 		if err != nil {
 			return nil, Invalid(fmt.Sprintf("allocations[%d].amount", i), "%v", err)
 		}
-		plan[i].amount = amt
+		plan[i].amount, plan[i].invAmount = amt, amt
+		if l.Rate != "" {
+			if plan[i].invAmount, err = convertLine(l, p, plan[i].inv, amt, fmt.Sprintf("allocations[%d]", i)); err != nil {
+				return nil, err
+			}
+			plan[i].rate = l.Rate
+		}
 	}
 	return plan, nil
+}
+
+// convertLine is what the invoice of a money line with a rate receives: the line's amt of the
+// payment's currency at the rate, rounded half away from zero to the invoice currency's minor
+// units (money.Rate.Convert). A rate is only for an invoice in another currency.
+func convertLine(l AllocationLine, p *Payment, inv *Invoice, amt money.Amount, field string) (money.Amount, error) {
+	if inv.Currency == p.Currency {
+		return 0, Invalid(field+".rate", "is only for an invoice in another currency than the payment's (%s)", p.Currency)
+	}
+	rate, err := money.ParseRate(l.Rate)
+	if err != nil {
+		return 0, Invalid(field+".rate", "%v", err)
+	}
+	invAmt, err := rate.Convert(amt, p.Currency, inv.Currency)
+	if err != nil {
+		return 0, Invalid(field+".amount", "%v", err)
+	}
+	return invAmt, nil
 }
 
 // tolerance reads, once per request, the workspace's tolerances and what the invoices of the

@@ -64,6 +64,9 @@ func allocationSnapshot(a *Allocation) map[string]any {
 		"id": a.ID, "payment_id": a.PaymentID, "invoice_id": a.InvoiceID, "amount": money.Format(a.Amount, a.Currency),
 		"currency": a.Currency, "released": a.ReleasedAt != nil,
 	}
+	if a.Rate != "" { // none without a conversion: older trails read the same
+		m["invoice_amount"], m["invoice_currency"], m["rate"] = money.Format(a.InvoiceAmount, a.InvoiceCurrency), a.InvoiceCurrency, a.Rate
+	}
 	if a.IsAdjustment() { // none on money: the trail of payments before adjustments reads the same
 		m["kind"], m["reason"], m["with_allocation_id"] = a.Kind, a.Reason, a.MoneyAllocationID
 	}

@@ -22,12 +22,18 @@ const (
 	StatementWriteOff           = AdjustWriteOff
 	StatementBankFee            = AdjustBankFee
 	StatementDiscount           = AdjustDiscount
+	StatementFXDifference       = AdjustFXDifference
 	StatementAdjustmentReleased = "adjustment_released"
+	// StatementConversion is money of a payment applied to an invoice in another currency: one
+	// line in each currency (plus what left the payment's, minus what reached the invoice's);
+	// StatementConversionReleased undoes both.
+	StatementConversion         = "currency_conversion"
+	StatementConversionReleased = "currency_conversion_released"
 )
 
 var statementKindOrder = map[string]int{StatementInvoice: 0, StatementVoid: 1, StatementPayment: 2, StatementTopUp: 3,
 	StatementRefund: 4, StatementRefundReversed: 5, StatementWriteOff: 6, StatementBankFee: 7, StatementDiscount: 8,
-	StatementAdjustmentReleased: 9}
+	StatementFXDifference: 9, StatementAdjustmentReleased: 10, StatementConversion: 11, StatementConversionReleased: 12}
 
 // StatementLine is one document on a statement. Amount is signed from the customer's side: positive
 // adds to what it owes (an invoice, a top-up that takes money back off its invoices), negative
@@ -41,6 +47,8 @@ type StatementLine struct {
 	PaymentID  string // top-ups, refunds and adjustments: the payment whose money it took, or in whose allocation it was made
 	Amount     money.Amount
 	Balance    money.Sum
+
+	currency money.Currency // set where the document's own currency does not say (conversions)
 }
 
 // StatementAccount is a customer's statement in one currency. Closing is Opening plus every line;
@@ -145,7 +153,23 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 	adjustmentCurrency := map[string]money.Currency{}
 	for _, al := range docs.Allocations {
 		inv := invoiceOf[al.InvoiceID]
-		if !al.IsAdjustment() || inv == nil || inv.OrganizationID != org.ID {
+		if inv == nil || inv.OrganizationID != org.ID {
+			continue
+		}
+		if al.Rate != "" {
+			made := max(inv.IssuedOn, al.CreatedAt.UTC().Format(dateLayout))
+			pair := func(kind, on string, sign money.Amount) {
+				lines = append(lines,
+					StatementLine{Date: on, Kind: kind, DocumentID: al.ID, Number: inv.Number, PaymentID: al.PaymentID, Amount: sign * al.Amount, currency: al.Currency},
+					StatementLine{Date: on, Kind: kind, DocumentID: al.ID, Number: inv.Number, PaymentID: al.PaymentID, Amount: -sign * al.InvoiceAmount, currency: al.InvoiceCurrency})
+			}
+			pair(StatementConversion, made, 1)
+			if al.ReleasedAt != nil {
+				pair(StatementConversionReleased, max(made, al.ReleasedAt.UTC().Format(dateLayout)), -1)
+			}
+			continue
+		}
+		if !al.IsAdjustment() {
 			continue
 		}
 		adjustmentCurrency[al.ID] = inv.Currency
@@ -189,7 +213,7 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 		if l.Date > to {
 			continue
 		}
-		var c money.Currency
+		c := l.currency
 		switch l.Kind {
 		case StatementInvoice, StatementVoid:
 			c = invoiceCurrency[l.DocumentID]
@@ -199,6 +223,7 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 			c = topUpCurrency[l.DocumentID]
 		case StatementRefund, StatementRefundReversed:
 			c = currencyOf[l.PaymentID]
+		case StatementConversion, StatementConversionReleased: // the line's own
 		default: // adjustments, in their invoice's currency
 			c = adjustmentCurrency[l.DocumentID]
 		}

@@ -113,10 +113,10 @@ func TestBuildStatement_AgesOpenInvoicesAsOfTheLastDay(t *testing.T) {
 		{"31 days past due", inv("d", "2026-05-30"), nil, 2, "10.00"},
 		{"61 days past due", inv("e", "2026-04-30"), nil, 3, "10.00"},
 		{"91 days past due", inv("f", "2026-03-31"), nil, 4, "10.00"},
-		{"partly paid: the rest", inv("g", "2026-06-30"), []*Allocation{{InvoiceID: "g", Amount: 400, CreatedAt: *at("2026-06-01 00:00")}}, 0, "6.00"},
-		{"paid after the last day: open then", inv("h", "2026-06-30"), []*Allocation{{InvoiceID: "h", Amount: 1000, CreatedAt: *at("2026-07-01 00:00")}}, 0, "10.00"},
-		{"paid, the allocation released before the last day", inv("i", "2026-06-30"), []*Allocation{{InvoiceID: "i", Amount: 1000, CreatedAt: *at("2026-06-01 00:00"), ReleasedAt: released}}, 0, "10.00"},
-		{"fully paid", inv("j", "2026-06-30"), []*Allocation{{InvoiceID: "j", Amount: 1000, CreatedAt: *at("2026-06-01 00:00")}}, -1, ""},
+		{"partly paid: the rest", inv("g", "2026-06-30"), []*Allocation{{InvoiceID: "g", Amount: 400, InvoiceAmount: 400, CreatedAt: *at("2026-06-01 00:00")}}, 0, "6.00"},
+		{"paid after the last day: open then", inv("h", "2026-06-30"), []*Allocation{{InvoiceID: "h", Amount: 1000, InvoiceAmount: 1000, CreatedAt: *at("2026-07-01 00:00")}}, 0, "10.00"},
+		{"paid, the allocation released before the last day", inv("i", "2026-06-30"), []*Allocation{{InvoiceID: "i", Amount: 1000, InvoiceAmount: 1000, CreatedAt: *at("2026-06-01 00:00"), ReleasedAt: released}}, 0, "10.00"},
+		{"fully paid", inv("j", "2026-06-30"), []*Allocation{{InvoiceID: "j", Amount: 1000, InvoiceAmount: 1000, CreatedAt: *at("2026-06-01 00:00")}}, -1, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := BuildStatement(stmtOrg, "", "2026-06-30", StatementDocuments{Invoices: []*Invoice{tc.invoice}, Allocations: tc.allocations})
@@ -183,7 +183,7 @@ func TestBuildStatement_AddsUp(t *testing.T) {
 			paid := money.Amount(rapid.Int64Range(0, int64(inv.Total)).Draw(t, "allocated"))
 			if paid > 0 {
 				c, _ := time.Parse("2006-01-02", day("allocated on"))
-				docs.Allocations = append(docs.Allocations, &Allocation{InvoiceID: inv.ID, Amount: paid, CreatedAt: c})
+				docs.Allocations = append(docs.Allocations, &Allocation{InvoiceID: inv.ID, Amount: paid, InvoiceAmount: paid, CreatedAt: c})
 			}
 			docs.Invoices = append(docs.Invoices, inv)
 		}

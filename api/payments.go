@@ -49,8 +49,11 @@ type Allocation struct {
 	PaymentID        string     `json:"payment_id"`
 	InvoiceID        string     `json:"invoice_id"`
 	InvoiceNumber    string     `json:"invoice_number"`
-	Kind             string     `json:"kind" enum:"payment,write_off,bank_fee,discount" doc:"payment: the payment's money; the others settle the invoice without money (expense:<kind> in the journal)"`
+	Kind             string     `json:"kind" enum:"payment,write_off,bank_fee,discount,fx_difference" doc:"payment: the payment's money; the others settle the invoice without money (expense:<kind> in the journal)"`
 	Reason           string     `json:"reason,omitempty" doc:"Why an adjustment settled the invoice"`
+	InvoiceAmount    string     `json:"invoice_amount" pattern:"^-?[0-9]+(\\.[0-9]+)?$" doc:"What the invoice received, in its currency: amount itself, or amount converted at rate"`
+	InvoiceCurrency  string     `json:"invoice_currency" pattern:"^[A-Z]{3}$"`
+	Rate             string     `json:"rate,omitempty" doc:"Money applied to an invoice in another currency: units of the invoice's currency per unit of the payment's"`
 	WithAllocationID string     `json:"with_allocation_id,omitempty" doc:"An adjustment made in one request with money for the same invoice: that money's allocation, whose release releases this too"`
 	Amount           string     `json:"amount" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
 	Currency         string     `json:"currency" pattern:"^[A-Z]{3}$"`
@@ -122,7 +125,8 @@ func allocationsOut(list []*finapp.Allocation) []Allocation {
 	var out []Allocation
 	for _, a := range list {
 		out = append(out, Allocation{ID: a.ID, PaymentID: a.PaymentID, InvoiceID: a.InvoiceID, InvoiceNumber: a.InvoiceNumber,
-			Kind: a.Kind, Reason: a.Reason, WithAllocationID: a.MoneyAllocationID, Amount: money.Format(a.Amount, a.Currency), Currency: string(a.Currency), CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, ReleasedAt: a.ReleasedAt})
+			Kind: a.Kind, Reason: a.Reason, WithAllocationID: a.MoneyAllocationID, InvoiceAmount: money.Format(a.InvoiceAmount, a.InvoiceCurrency),
+			InvoiceCurrency: string(a.InvoiceCurrency), Rate: a.Rate, Amount: money.Format(a.Amount, a.Currency), Currency: string(a.Currency), CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, ReleasedAt: a.ReleasedAt})
 	}
 	return out
 }
@@ -325,8 +329,9 @@ func (h *handlers) registerPayments(api huma.API) {
 				Allocations    []struct {
 					InvoiceID string `json:"invoice_id"`
 					Amount    string `json:"amount" example:"100.00" pattern:"^-?[0-9]+(\\.[0-9]+)?$"`
-					Kind      string `json:"kind,omitempty" enum:"payment,write_off,bank_fee,discount" doc:"payment (the default): the payment's money goes to the invoice. write_off (within the workspace's tolerance), bank_fee, discount: the amount of the invoice is settled without money"`
+					Kind      string `json:"kind,omitempty" enum:"payment,write_off,bank_fee,discount,fx_difference" doc:"payment (the default): the payment's money goes to the invoice. write_off (within the workspace's tolerance), bank_fee, discount: the amount of the invoice is settled without money"`
 					Reason    string `json:"reason,omitempty" maxLength:"500" doc:"Required for an adjustment: why the invoice is settled so"`
+					Rate      string `json:"rate,omitempty" maxLength:"40" example:"1.3512" doc:"Money for an invoice in another currency: units of the invoice's currency per unit of the payment's. amount is then in the payment's currency; the invoice receives it converted, rounded half away from zero to its currency's minor units"`
 				} `json:"allocations,omitempty" maxItems:"500"`
 			}
 		}) (*paymentOutput, error) {
@@ -336,7 +341,7 @@ func (h *handlers) registerPayments(api huma.API) {
 			}
 			req := finapp.AllocationRequest{OrganizationID: in.Body.OrganizationID, Auto: in.Body.Auto}
 			for _, l := range in.Body.Allocations {
-				req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: l.InvoiceID, Amount: l.Amount, Kind: l.Kind, Reason: l.Reason})
+				req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: l.InvoiceID, Amount: l.Amount, Kind: l.Kind, Reason: l.Reason, Rate: l.Rate})
 			}
 			return paymentResult(h.svc.Allocate(ctx, in.ID, v, req))
 		})

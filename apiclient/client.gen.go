@@ -20,10 +20,11 @@ import (
 
 // Defines values for AllocationKind.
 const (
-	AllocationKindBankFee  AllocationKind = "bank_fee"
-	AllocationKindDiscount AllocationKind = "discount"
-	AllocationKindPayment  AllocationKind = "payment"
-	AllocationKindWriteOff AllocationKind = "write_off"
+	AllocationKindBankFee      AllocationKind = "bank_fee"
+	AllocationKindDiscount     AllocationKind = "discount"
+	AllocationKindFxDifference AllocationKind = "fx_difference"
+	AllocationKindPayment      AllocationKind = "payment"
+	AllocationKindWriteOff     AllocationKind = "write_off"
 )
 
 // Valid indicates whether the value is a known member of the AllocationKind enum.
@@ -32,6 +33,8 @@ func (e AllocationKind) Valid() bool {
 	case AllocationKindBankFee:
 		return true
 	case AllocationKindDiscount:
+		return true
+	case AllocationKindFxDifference:
 		return true
 	case AllocationKindPayment:
 		return true
@@ -197,10 +200,11 @@ func (e InvoiceStatus) Valid() bool {
 
 // Defines values for ItemKind.
 const (
-	ItemKindBankFee  ItemKind = "bank_fee"
-	ItemKindDiscount ItemKind = "discount"
-	ItemKindPayment  ItemKind = "payment"
-	ItemKindWriteOff ItemKind = "write_off"
+	ItemKindBankFee      ItemKind = "bank_fee"
+	ItemKindDiscount     ItemKind = "discount"
+	ItemKindFxDifference ItemKind = "fx_difference"
+	ItemKindPayment      ItemKind = "payment"
+	ItemKindWriteOff     ItemKind = "write_off"
 )
 
 // Valid indicates whether the value is a known member of the ItemKind enum.
@@ -209,6 +213,8 @@ func (e ItemKind) Valid() bool {
 	case ItemKindBankFee:
 		return true
 	case ItemKindDiscount:
+		return true
+	case ItemKindFxDifference:
 		return true
 	case ItemKindPayment:
 		return true
@@ -365,16 +371,19 @@ func (e ProblemCode) Valid() bool {
 
 // Defines values for StatementLineType.
 const (
-	StatementLineTypeAdjustmentReleased StatementLineType = "adjustment_released"
-	StatementLineTypeBankFee            StatementLineType = "bank_fee"
-	StatementLineTypeCreditTopUp        StatementLineType = "credit_top_up"
-	StatementLineTypeDiscount           StatementLineType = "discount"
-	StatementLineTypeInvoice            StatementLineType = "invoice"
-	StatementLineTypeInvoiceVoid        StatementLineType = "invoice_void"
-	StatementLineTypePayment            StatementLineType = "payment"
-	StatementLineTypeRefund             StatementLineType = "refund"
-	StatementLineTypeRefundReversed     StatementLineType = "refund_reversed"
-	StatementLineTypeWriteOff           StatementLineType = "write_off"
+	StatementLineTypeAdjustmentReleased         StatementLineType = "adjustment_released"
+	StatementLineTypeBankFee                    StatementLineType = "bank_fee"
+	StatementLineTypeCreditTopUp                StatementLineType = "credit_top_up"
+	StatementLineTypeCurrencyConversion         StatementLineType = "currency_conversion"
+	StatementLineTypeCurrencyConversionReleased StatementLineType = "currency_conversion_released"
+	StatementLineTypeDiscount                   StatementLineType = "discount"
+	StatementLineTypeFxDifference               StatementLineType = "fx_difference"
+	StatementLineTypeInvoice                    StatementLineType = "invoice"
+	StatementLineTypeInvoiceVoid                StatementLineType = "invoice_void"
+	StatementLineTypePayment                    StatementLineType = "payment"
+	StatementLineTypeRefund                     StatementLineType = "refund"
+	StatementLineTypeRefundReversed             StatementLineType = "refund_reversed"
+	StatementLineTypeWriteOff                   StatementLineType = "write_off"
 )
 
 // Valid indicates whether the value is a known member of the StatementLineType enum.
@@ -386,7 +395,13 @@ func (e StatementLineType) Valid() bool {
 		return true
 	case StatementLineTypeCreditTopUp:
 		return true
+	case StatementLineTypeCurrencyConversion:
+		return true
+	case StatementLineTypeCurrencyConversionReleased:
+		return true
 	case StatementLineTypeDiscount:
+		return true
+	case StatementLineTypeFxDifference:
 		return true
 	case StatementLineTypeInvoice:
 		return true
@@ -758,13 +773,20 @@ type Allocation struct {
 	Currency  string    `json:"currency"`
 
 	// Id Examples: alc_01jd8x0c9v7p8x2k3m4n5q6r7s
-	Id            string `json:"id"`
-	InvoiceId     string `json:"invoice_id"`
-	InvoiceNumber string `json:"invoice_number"`
+	Id string `json:"id"`
+
+	// InvoiceAmount What the invoice received, in its currency: amount itself, or amount converted at rate
+	InvoiceAmount   string `json:"invoice_amount"`
+	InvoiceCurrency string `json:"invoice_currency"`
+	InvoiceId       string `json:"invoice_id"`
+	InvoiceNumber   string `json:"invoice_number"`
 
 	// Kind payment: the payment's money; the others settle the invoice without money (expense:<kind> in the journal)
 	Kind      AllocationKind `json:"kind"`
 	PaymentId string         `json:"payment_id"`
+
+	// Rate Money applied to an invoice in another currency: units of the invoice's currency per unit of the payment's
+	Rate *string `json:"rate,omitempty"`
 
 	// Reason Why an adjustment settled the invoice
 	Reason *string `json:"reason,omitempty"`
@@ -1069,6 +1091,11 @@ type Item struct {
 
 	// Kind payment (the default): the payment's money goes to the invoice. write_off (within the workspace's tolerance), bank_fee, discount: the amount of the invoice is settled without money
 	Kind *ItemKind `json:"kind,omitempty"`
+
+	// Rate Money for an invoice in another currency: units of the invoice's currency per unit of the payment's. amount is then in the payment's currency; the invoice receives it converted, rounded half away from zero to its currency's minor units
+	//
+	// Examples: 1.3512
+	Rate *string `json:"rate,omitempty"`
 
 	// Reason Required for an adjustment: why the invoice is settled so
 	Reason *string `json:"reason,omitempty"`

@@ -212,6 +212,9 @@ func invoiceStatus(inv *finapp.Invoice) string {
 //	credit:<org>         − the organization's top-ups and money paid on its provisioned top-up invoices
 //	expense:<kind>       + active adjustments of that kind on standard invoices (light books: all
 //	                       kinds together as expense:*, for the lists do not tell the kinds)
+//	conversion:<P>-<I>   − in P what active converted allocations took from payments, + in I what
+//	                       they gave invoices (light books: per currency, all pairs together as
+//	                       conversion:*, which is what invoices received less what payments gave)
 //	cash:<method>        − refunds not reversed, paid back by that method
 func (b *books) expectedLedger() map[account]money.Sum {
 	want := map[account]money.Sum{}
@@ -231,6 +234,16 @@ func (b *books) expectedLedger() map[account]money.Sum {
 		}
 		add(account{finapp.CashAccount(p.Method), p.Currency}, p.Amount)
 		add(account{finapp.UnappliedAccount(p.OrganizationID), p.Currency}, -p.Unallocated())
+		if !b.full {
+			add(account{lightConversions, p.Currency}, -p.Allocated)
+		}
+		for _, a := range p.Allocations {
+			if a.ReleasedAt == nil && !a.IsAdjustment() && a.Rate != "" {
+				conversion := finapp.ConversionAccount(a.Currency, a.InvoiceCurrency)
+				add(account{conversion, a.Currency}, -a.Amount)
+				add(account{conversion, a.InvoiceCurrency}, a.InvoiceAmount)
+			}
+		}
 	}
 	for _, id := range sortedKeys(b.invoices) {
 		inv := b.invoices[id]
@@ -238,6 +251,9 @@ func (b *books) expectedLedger() map[account]money.Sum {
 			continue
 		}
 		add(account{finapp.ReceivableAccount(inv.OrganizationID), inv.Currency}, inv.Total-inv.AmountPaid-inv.AmountAdjusted)
+		if !b.full {
+			add(account{lightConversions, inv.Currency}, inv.AmountPaid)
+		}
 		provisioned := inv.Status == finapp.InvoiceProvisioned
 		switch {
 		case inv.Kind == finapp.KindStandard:
@@ -263,16 +279,23 @@ func (b *books) expectedLedger() map[account]money.Sum {
 	return want
 }
 
-// lightExpenses is every expense account together, as light books expect them.
-const lightExpenses = "expense:*"
+// lightExpenses and lightConversions are every expense account, and every conversion account of
+// a currency, together, as light books expect them.
+const (
+	lightExpenses    = "expense:*"
+	lightConversions = "conversion:*"
+)
 
-// foldExpenses returns balances with every expense account summed into lightExpenses, for
-// comparing with light books' expectations.
+// foldExpenses returns balances with every expense account summed into lightExpenses and every
+// conversion account into lightConversions, for comparing with light books' expectations.
 func foldExpenses(balances map[account]money.Sum) map[account]money.Sum {
 	out := map[account]money.Sum{}
 	for k, v := range balances {
-		if strings.HasPrefix(k.name, "expense:") {
+		switch {
+		case strings.HasPrefix(k.name, "expense:"):
 			k.name = lightExpenses
+		case strings.HasPrefix(k.name, "conversion:"):
+			k.name = lightConversions
 		}
 		if out[k] = out[k].Plus(v); out[k].IsZero() {
 			delete(out, k)
@@ -373,8 +396,9 @@ func (b *books) check() []string {
 				switch {
 				case inv == nil:
 					fail("active allocation %s of payment %s names invoice %s, which is not listed", a.ID, id, a.InvoiceID)
-				case inv.OrganizationID != p.OrganizationID || inv.Currency != cur:
-					fail("active allocation %s puts payment %s (organization %q, %s) on invoice %s (organization %q, %s)", a.ID, id, p.OrganizationID, cur, inv.Number, inv.OrganizationID, inv.Currency)
+				case inv.OrganizationID != p.OrganizationID || inv.Currency != a.InvoiceCurrency || (a.Rate == "" && inv.Currency != cur):
+					fail("active allocation %s puts payment %s (organization %q, %s) on invoice %s (organization %q, %s) receiving %s at rate %q", a.ID, id,
+						p.OrganizationID, cur, inv.Number, inv.OrganizationID, inv.Currency, fmtAmount(a.InvoiceAmount, a.InvoiceCurrency), a.Rate)
 				}
 			}
 			other := byInvoice[a.ID]
@@ -431,9 +455,9 @@ func (b *books) check() []string {
 			switch {
 			case a.ReleasedAt != nil:
 			case a.IsAdjustment():
-				adjusted = adjusted.Add(a.Amount)
+				adjusted = adjusted.Add(a.InvoiceAmount)
 			default:
-				active = active.Add(a.Amount)
+				active = active.Add(a.InvoiceAmount)
 			}
 		}
 		if b.full && active != money.SumOf(inv.AmountPaid) {

@@ -374,6 +374,14 @@ func other(c money.Currency) money.Currency {
 
 var methods = []string{"bank_transfer", "cash", "paypal", "cheque"}
 
+// conversionRates are the rates the scenarios convert at, from each currency into the other:
+// round ones, ones that need rounding half away from zero, and ones that make small amounts
+// round to nothing.
+var conversionRates = map[money.Currency][]string{
+	sgd: {"110", "110.55", "0.005"},
+	jpy: {"0.0091", "0.01", "0.000001"},
+}
+
 // invoicesOf lists the ids of an organization's invoices in a currency.
 func (s *scenario) invoicesOf(orgID string, cur money.Currency) []string {
 	var ids []string
@@ -558,6 +566,7 @@ func (s *scenario) allocate() outcome {
 	due := map[string]money.Amount{}
 	planned := map[string]money.Amount{}  // money, by invoice
 	adjusted := map[string]money.Amount{} // adjustments, by invoice
+	converted := map[string]bool{}        // invoices some money goes to at a rate
 	var sum money.Amount
 	req := finapp.AllocationRequest{OrganizationID: named}
 	n := s.draw("allocation lines", 1, 3)
@@ -599,17 +608,27 @@ func (s *scenario) allocate() outcome {
 			desc = append(desc, fmt.Sprintf("%s of %s by %s", money.Format(amt, inv.Currency), inv.Number, kind))
 			continue
 		}
+		line := finapp.AllocationLine{InvoiceID: invID, Amount: money.Format(amt, p.Currency)}
+		received := amt
+		if inv.Currency != p.Currency && s.chance("convert at a rate", 2) {
+			// Money for an invoice in the other currency, at a rate: what the invoice receives is
+			// the amount converted (refused validation_error when it rounds to nothing).
+			line.Rate = conversionRates[p.Currency][s.draw("rate", 0, len(conversionRates[p.Currency])-1)]
+			rate, _ := money.ParseRate(line.Rate)
+			received, _ = rate.Convert(amt, p.Currency, inv.Currency)
+			converted[invID] = true
+		}
 		left -= amt
-		due[invID] -= amt
-		planned[invID] += amt
+		due[invID] -= received
+		planned[invID] += received
 		sum += amt
-		req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: invID, Amount: money.Format(amt, p.Currency)})
-		desc = append(desc, fmt.Sprintf("%s to %s", money.Format(amt, p.Currency), inv.Number))
+		req.Lines = append(req.Lines, line)
+		desc = append(desc, fmt.Sprintf("%s to %s%s", money.Format(amt, p.Currency), inv.Number, map[bool]string{true: " at " + line.Rate}[line.Rate != ""]))
 	}
 	_, err := s.svc.Allocate(s.ctx, id, 0, req)
 	return outcome{desc: fmt.Sprintf("allocate payment %s (%s, organization %q, naming %q): %s", id, fmtAmount(p.Amount, p.Currency), p.OrganizationID, named, strings.Join(desc, ", ")), err: err,
 		allowed: []string{finapp.ENotFound, finapp.EPaymentUnassigned, finapp.EOrganizationMismatch, finapp.ECurrencyMismatch,
-			finapp.EOverAllocation, finapp.EInvoiceVoid, finapp.EAssignmentLimit, finapp.EOverTolerance},
+			finapp.EOverAllocation, finapp.EInvoiceVoid, finapp.EAssignmentLimit, finapp.EOverTolerance, finapp.EInvalid},
 		post: func(before, after *books) []string {
 			var m must
 			p, q := before.payments[id], after.payments[id]
@@ -630,7 +649,7 @@ func (s *scenario) allocate() outcome {
 			for invID, amt := range planned {
 				a, b := before.invoices[invID], after.invoices[invID]
 				m.check(b.AmountPaid == a.AmountPaid+amt, "invoice %s paid went from %d to %d, want +%d", a.Number, a.AmountPaid, b.AmountPaid, amt)
-				m.check(b.OrganizationID == target && b.Currency == p.Currency && a.Status != finapp.InvoiceVoid, "allocated to invoice %s (%s, %s, %s)", a.Number, a.OrganizationID, a.Currency, a.Status)
+				m.check(b.OrganizationID == target && (b.Currency == p.Currency || converted[invID]) && a.Status != finapp.InvoiceVoid, "allocated to invoice %s (%s, %s, %s)", a.Number, a.OrganizationID, a.Currency, a.Status)
 			}
 			return m
 		}}

@@ -198,7 +198,9 @@ func (tx *Tx) UpdatePayment(ctx context.Context, p *finapp.Payment) error {
 	return err
 }
 
-const allocationColumns = `a.id, a.payment_id, a.invoice_id, a.kind, a.reason, a.with_allocation_id, a.amount, a.currency, a.created_by, a.created_at, a.released_at, a.released_by, i.number, i.status`
+// allocationColumns: amount and currency are what the invoice received; paid_amount and
+// paid_currency what the payment gave, when it was converted at rate (NULL otherwise).
+const allocationColumns = `a.id, a.payment_id, a.invoice_id, a.kind, a.reason, a.with_allocation_id, a.amount, a.currency, a.paid_amount, a.paid_currency, a.rate, a.created_by, a.created_at, a.released_at, a.released_by, i.number, i.status`
 
 const allocationFrom = ` FROM allocations a JOIN invoices i ON i.id = a.invoice_id `
 
@@ -206,8 +208,15 @@ func scanAllocation(s scanner) (*finapp.Allocation, error) {
 	var a finapp.Allocation
 	var created string
 	var released sql.NullString
-	if err := s.Scan(&a.ID, &a.PaymentID, &a.InvoiceID, &a.Kind, &a.Reason, &a.MoneyAllocationID, &a.Amount, &a.Currency, &a.CreatedBy, &created, &released, &a.ReleasedBy, &a.InvoiceNumber, &a.InvoiceStatus); err != nil {
+	var paid sql.NullInt64
+	var paidCurrency sql.NullString
+	if err := s.Scan(&a.ID, &a.PaymentID, &a.InvoiceID, &a.Kind, &a.Reason, &a.MoneyAllocationID, &a.InvoiceAmount, &a.InvoiceCurrency, &paid, &paidCurrency, &a.Rate,
+		&a.CreatedBy, &created, &released, &a.ReleasedBy, &a.InvoiceNumber, &a.InvoiceStatus); err != nil {
 		return nil, err
+	}
+	a.Amount, a.Currency = a.InvoiceAmount, a.InvoiceCurrency
+	if paid.Valid {
+		a.Amount, a.Currency = money.Amount(paid.Int64), money.Currency(paidCurrency.String)
 	}
 	a.CreatedAt, a.ReleasedAt = parseTS(created), parseTSPtr(released)
 	return &a, nil
@@ -248,8 +257,14 @@ func (tx *Tx) OrganizationAllocations(ctx context.Context, orgID string) ([]*fin
 
 // CreateAllocation implements finapp.Tx.
 func (tx *Tx) CreateAllocation(ctx context.Context, a *finapp.Allocation) error {
-	_, err := tx.exec(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, kind, reason, with_allocation_id, amount, currency, created_by, created_at, released_at, released_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, a.ID, a.PaymentID, a.InvoiceID, a.Kind, a.Reason, a.MoneyAllocationID, a.Amount, a.Currency, a.CreatedBy, ts(a.CreatedAt), tsPtr(a.ReleasedAt), a.ReleasedBy)
+	var paid, paidCurrency any // NULL unless converted
+	if a.Rate != "" {
+		paid, paidCurrency = int64(a.Amount), string(a.Currency)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, kind, reason, with_allocation_id, amount, currency,
+		paid_amount, paid_currency, rate, created_by, created_at, released_at, released_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, a.ID, a.PaymentID, a.InvoiceID, a.Kind, a.Reason, a.MoneyAllocationID,
+		a.InvoiceAmount, a.InvoiceCurrency, paid, paidCurrency, a.Rate, a.CreatedBy, ts(a.CreatedAt), tsPtr(a.ReleasedAt), a.ReleasedBy)
 	return err
 }
 

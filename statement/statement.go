@@ -21,7 +21,10 @@ var KindLabels = map[string]string{
 	finapp.StatementWriteOff:           "Written off",
 	finapp.StatementBankFee:            "Bank fee",
 	finapp.StatementDiscount:           "Discount",
+	finapp.StatementFXDifference:       "Exchange difference",
 	finapp.StatementAdjustmentReleased: "Adjustment undone",
+	finapp.StatementConversion:         "Paid in another currency",
+	finapp.StatementConversionReleased: "Currency payment undone",
 }
 
 // BucketLabels name the aging buckets (finapp.AgingBuckets) for people.

@@ -289,3 +289,51 @@ func TestBrowser_WriteOffTheRestAndRefundTheOverpayment(t *testing.T) {
 		t.Fatalf("the refused request wrote something: %+v %v", got, err)
 	}
 }
+
+// TestBrowser_AssignmentChangesSayTheirCost (issue 13, item 6): every assignment action says how
+// many of the payment's changes it uses before it is clicked, a move to another customer is one
+// action that uses two, and the payments list flags payments with one change or none left.
+func TestBrowser_AssignmentChangesSayTheirCost(t *testing.T) {
+	h := newHarness(t, false)
+	ctx := browser(t, 1280, 900)
+	logIn(t, ctx, h.URL)
+	run(t, ctx, "record with a customer",
+		chromedp.Navigate(h.URL+"/payments/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#organization_id`)),
+		chromedp.SetValue(chromedp.CSS(`#organization_id`), h.acme.ID),
+		chromedp.SetValue(chromedp.CSS(`#amount`), "75.00"),
+		chromedp.SendKeys(chromedp.CSS(`#reference`), "MOVE-ME"),
+		submit(`#save`),
+		chromedp.Click(chromedp.CSS(`#assignment summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#move`)),
+	)
+	wantText(t, ctx, "#unassign", "uses 1 of 4 changes left")
+	wantText(t, ctx, "#move", "uses 2 of 4 changes left")
+	run(t, ctx, "move to another customer in one action",
+		chromedp.SetValue(chromedp.CSS(`#move-org`), h.boreal.ID),
+		submit(`#move`))
+	wantText(t, ctx, "#assigned-org", "Borealis Cloud")
+	wantText(t, ctx, "#changes-left", "2 of 5")
+	run(t, ctx, "unassign", chromedp.Click(chromedp.CSS(`#assignment summary`)), submit(`#unassign`))
+	run(t, ctx, "the last change", chromedp.WaitVisible(chromedp.CSS(`#assign`)))
+	wantText(t, ctx, "#assign", "uses 1 of 1 change left")
+
+	run(t, ctx, "payments list", chromedp.Navigate(h.URL+"/payments"), chromedp.WaitVisible(chromedp.CSS(`.badge.changes-low`)))
+	wantText(t, ctx, ".badge.changes-low", "1 change left")
+
+	run(t, ctx, "assign with the last change",
+		chromedp.Navigate(h.URL+"/payments?q=MOVE-ME"),
+		submit(`a.view`),
+		chromedp.WaitVisible(chromedp.CSS(`#assign-org`)),
+		chromedp.SetValue(chromedp.CSS(`#assign-org`), h.acme.ID),
+		submit(`#assign`),
+		chromedp.Click(chromedp.CSS(`#assignment summary`)),
+	)
+	for _, id := range []string{"unassign", "move"} {
+		if disabled, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("`+id+`").disabled`)); err != nil || !disabled {
+			t.Errorf("#%s is enabled with no changes left", id)
+		}
+	}
+	run(t, ctx, "payments list again", chromedp.Navigate(h.URL+"/payments"), chromedp.WaitVisible(chromedp.CSS(`.badge.changes-low`)))
+	wantText(t, ctx, ".badge.changes-low", "No changes left")
+}

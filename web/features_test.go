@@ -321,7 +321,8 @@ func TestAudit_ShowsWhereTheChainBreaks(t *testing.T) {
 
 // The Allocation editor offers exactly the invoices that accept the payment's money
 // (finapp.Invoice.Accepts): its organization's (any organization's while it is unassigned), in
-// its currency, not void, with money due.
+// its currency, not void, with money due; and, for an assigned payment, its organization's
+// invoices in another currency (finapp.Invoice.AcceptsConverted), each with a rate to fill in.
 func TestAllocationEditor_OffersOnlyInvoicesThatAcceptThePayment(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, false)
@@ -347,12 +348,31 @@ func TestAllocationEditor_OffersOnlyInvoicesThatAcceptThePayment(t *testing.T) {
 	}
 	assigned := h.pay(h.acme.ID, "100.00", "cash", "ASSIGNED")
 	_, body := c.get("/payments/" + assigned.ID)
-	if got := strings.Join(offered(body), " "); got != "INV-1002 INV-1001" && got != "INV-1001 INV-1002" {
-		t.Errorf("an assigned payment is offered %q, want INV-1001 and INV-1002", got)
+	got := offered(body)
+	slices.Sort(got)
+	if want := []string{"INV-1001", "INV-1002", "INV-USD"}; !slices.Equal(got, want) || !strings.Contains(body, `id="rate-INV-USD"`) || strings.Contains(body, `id="rate-INV-1001"`) {
+		t.Errorf("an assigned payment is offered %q, want %q, a rate for INV-USD only", got, want)
+	}
+	// The USD invoice is paid from the SGD payment at a rate; what the rate leaves is an fx
+	// difference, within the USD tolerance.
+	if _, err := h.svc.SetTolerances(h.ctx, []finapp.ToleranceInput{{Currency: "USD", Amount: "0.05"}}); err != nil {
+		t.Fatal(err)
+	}
+	var usd string
+	for _, m := range regexp.MustCompile(`name="invoice" value="([^"]+)" id="pick-INV-USD"`).FindAllStringSubmatch(body, -1) {
+		usd = m[1]
+	}
+	status, page := c.post("/payments/"+assigned.ID+"/allocate", token(t, body), url.Values{"version": {"1"}, "invoice": {usd},
+		"amount_" + usd: {"67.50"}, "rate_" + usd: {"0.74"}, "settle_" + usd: {"fx_difference"}, "reason_" + usd: {"rate rounding"}})
+	if status != http.StatusOK || !strings.Contains(page, "Allocated") {
+		t.Fatalf("allocating at a rate: %d\n%s", status, page)
+	}
+	if inv, err := h.svc.GetInvoice(h.ctx, usd); err != nil || inv.Status != finapp.InvoicePaid || inv.AmountPaid != 4995 || inv.AmountAdjusted != 5 {
+		t.Fatalf("the USD invoice after 67.50 SGD at 0.74 and the rest as an fx difference: %+v %v", inv, err)
 	}
 	unassigned := h.pay("", "100.00", "cash", "UNASSIGNED")
 	_, body = c.get("/payments/" + unassigned.ID + "?number=INV")
-	got := offered(body)
+	got = offered(body)
 	slices.Sort(got)
 	if want := []string{"INV-1001", "INV-1002", "INV-B1"}; !slices.Equal(got, want) {
 		t.Errorf("an unassigned payment is offered %q, want %q", got, want)

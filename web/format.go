@@ -26,7 +26,13 @@ var funcs = template.FuncMap{
 	"field":      func(p *page, name string) string { return p.Fields[name] },
 	"plain":      money.Format,
 	"list":       func(s ...string) []string { return s },
-	"debit":      func(a money.Amount) bool { return a > 0 },
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		return many
+	},
+	"debit": func(a money.Amount) bool { return a > 0 },
 	"abs": func(a money.Amount) money.Amount {
 		if a < 0 {
 			return -a

@@ -206,6 +206,9 @@ type candidate struct {
 	Settle  string // how the rest of the invoice is settled: "" (left due) or an adjustment kind
 	Reason  string
 	Why     []finapp.Evidence // why the matching engine suggests it; none if it does not
+	// Converted: the invoice is in another currency than the payment's; its line takes a Rate.
+	Converted bool
+	Rate      string
 }
 
 func (s *server) viewPayment(w http.ResponseWriter, r *http.Request, p *page) {
@@ -319,19 +322,22 @@ func (s *server) findCandidates(r *http.Request, v *paymentView, q, posted url.V
 	}
 	left := v.Unallocated()
 	for _, inv := range list {
-		if inv.Accepts(v.Payment) != nil {
-			continue
+		if inv.AcceptsConverted(v.Payment) != nil || (inv.Currency != v.Currency && v.OrganizationID == "") {
+			continue // invoices in another currency are offered, with a rate, for an assigned payment
 		}
 		if _, ok := why[inv.ID]; !ok && org != "" && number != "" && !strings.Contains(strings.ToLower(inv.Number), strings.ToLower(number)) {
 			continue
 		}
 		c := &candidate{Invoice: inv, Amount: money.Format(money.Min(inv.AmountDue(), left), v.Currency), Error: v.LineErrors[inv.ID], Why: why[inv.ID]}
+		if inv.Currency != v.Currency {
+			c.Converted, c.Amount = true, "" // in the payment's currency, which the rate decides
+		}
 		if amt, ok := suggested[inv.ID]; ok {
 			c.Amount = money.Format(amt, v.Currency)
 		}
 		if amt, ok := ticked[inv.ID]; ok {
 			c.Checked, c.Amount = true, amt
-			c.Settle, c.Reason = posted.Get("settle_"+inv.ID), posted.Get("reason_"+inv.ID)
+			c.Settle, c.Reason, c.Rate = posted.Get("settle_"+inv.ID), posted.Get("reason_"+inv.ID), posted.Get("rate_"+inv.ID)
 		}
 		v.Candidates = append(v.Candidates, c)
 	}
@@ -374,15 +380,15 @@ func (s *server) allocate(w http.ResponseWriter, r *http.Request, p *page) {
 	req := finapp.AllocationRequest{}
 	var lineInvoice []string // the invoice of each line, to show a refusal beside it
 	for _, inv := range ticked {
-		amount := money.Ungroup(strings.TrimSpace(v.Get("amount_" + inv)))
-		req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: inv, Amount: amount})
+		amount, rate := money.Ungroup(strings.TrimSpace(v.Get("amount_"+inv))), strings.TrimSpace(v.Get("rate_"+inv))
+		req.Lines = append(req.Lines, finapp.AllocationLine{InvoiceID: inv, Amount: amount, Rate: rate})
 		lineInvoice = append(lineInvoice, inv)
 		kind := v.Get("settle_" + inv)
 		if kind == "" {
 			continue
 		}
 		// "Write off the rest", "bank fee", "discount": what the money leaves due, settled so.
-		rest, err := s.restAfter(r, inv, amount)
+		rest, err := s.restAfter(r, id, inv, amount, rate)
 		if err != nil {
 			s.showPayment(w, r, p, id, err, v)
 			return
@@ -410,15 +416,32 @@ func (s *server) allocate(w http.ResponseWriter, r *http.Request, p *page) {
 	redirect(w, r, "/payments/"+id, "allocated")
 }
 
-// restAfter is what invoice id would still have due after amount (as typed) of money: "" when
-// nothing, or when amount is not an amount (its own line is refused then).
-func (s *server) restAfter(r *http.Request, id, amount string) (string, error) {
+// restAfter is what invoice id would still have due after amount (as typed) of payment
+// paymentID's money, converted at rate when one is typed: "" when nothing, or when amount or rate
+// is not one (its own line is refused then).
+func (s *server) restAfter(r *http.Request, paymentID, id, amount, rate string) (string, error) {
 	inv, err := s.svc.GetInvoice(r.Context(), id)
 	if err != nil {
 		return "", err
 	}
-	amt, err := money.Parse(amount, inv.Currency)
-	if err != nil || amt >= inv.AmountDue() {
+	p, err := s.svc.GetPayment(r.Context(), paymentID)
+	if err != nil {
+		return "", err
+	}
+	amt, err := money.Parse(amount, p.Currency)
+	if err != nil {
+		return "", nil
+	}
+	if rate != "" {
+		rt, err := money.ParseRate(rate)
+		if err != nil {
+			return "", nil
+		}
+		if amt, err = rt.Convert(amt, p.Currency, inv.Currency); err != nil {
+			return "", nil
+		}
+	}
+	if amt >= inv.AmountDue() {
 		return "", nil
 	}
 	return money.Format(inv.AmountDue()-amt, inv.Currency), nil
