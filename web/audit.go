@@ -21,7 +21,8 @@ type auditView struct {
 // auditRow is one audit event with the page of the entity it is about ("" when there is none).
 type auditRow struct {
 	*finapp.AuditEvent
-	Link string
+	Link    string
+	Changes []string // a payment's: what the event changed, as its timeline says it
 }
 
 func (s *server) audit(w http.ResponseWriter, r *http.Request, p *page) {
@@ -40,8 +41,21 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request, p *page) {
 		s.render(w, status, "audit", p)
 		return
 	}
+	orgs, err := s.organizations(r)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	names := map[string]string{}
+	for _, o := range orgs {
+		names[o.ID] = o.Name
+	}
 	for _, e := range list {
-		v.Events = append(v.Events, &auditRow{AuditEvent: e, Link: entityLink(e)})
+		row := &auditRow{AuditEvent: e, Link: entityLink(e)}
+		if e.Entity == "payment" {
+			row.Changes = changesOf(e, names)
+		}
+		v.Events = append(v.Events, row)
 	}
 	if next != "" {
 		v.Next = pageURL("/audit", q, next)

@@ -12,20 +12,21 @@ import (
 
 // funcs are the helpers the templates use to show the domain's values.
 var funcs = template.FuncMap{
-	"exportURL":  exportURL,
-	"money":      formatMoney,
-	"total":      formatSum,
-	"label":      label,
-	"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-	"balances":   formatBalances,
-	"methods":    func() []string { return finapp.Methods },
-	"add":        func(a, b int) int { return a + b },
-	"div":        func(a, b int) int { return a / b },
-	"bucket":     func(b string) string { return bucketNames[b] },
-	"bucketList": func() []string { return finapp.AgingBuckets },
-	"field":      func(p *page, name string) string { return p.Fields[name] },
-	"plain":      money.Format,
-	"list":       func(s ...string) []string { return s },
+	"exportURL":   exportURL,
+	"money":       formatMoney,
+	"total":       formatSum,
+	"label":       label,
+	"time":        func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"balances":    formatBalances,
+	"methods":     func() []string { return finapp.Methods },
+	"add":         func(a, b int) int { return a + b },
+	"div":         func(a, b int) int { return a / b },
+	"bucket":      func(b string) string { return bucketNames[b] },
+	"bucketList":  func() []string { return finapp.AgingBuckets },
+	"field":       func(p *page, name string) string { return p.Fields[name] },
+	"plain":       money.Format,
+	"list":        func(s ...string) []string { return s },
+	"joinChanges": joinChanges,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one

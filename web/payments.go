@@ -187,7 +187,7 @@ type paymentView struct {
 	ChangesLeft int
 	MaxChanges  int
 	Orgs        []*finapp.OrganizationDetail
-	History     []*finapp.AuditEvent
+	History     []historyEntry
 	Search      url.Values // the invoice search: org, number, from, to
 	Searched    bool
 	Candidates  []*candidate
@@ -253,10 +253,16 @@ func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id
 		s.fail(w, p, err)
 		return
 	}
-	if v.History, _, err = s.svc.ListAudit(ctx, finapp.AuditFilter{EntityID: d.ID, Limit: 100}); err != nil {
+	events, _, err := s.svc.ListAudit(ctx, finapp.AuditFilter{EntityID: d.ID, Limit: 100})
+	if err != nil {
 		s.fail(w, p, err)
 		return
 	}
+	names := map[string]string{}
+	for _, o := range v.Orgs {
+		names[o.ID] = o.Name
+	}
+	v.History = describeHistory(events, names)
 	if d.DeletedAt == nil {
 		tolerances, err := s.svc.Tolerances(ctx)
 		if err != nil {

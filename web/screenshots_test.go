@@ -110,6 +110,7 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 	phone := browser(t, 390, 844)
+	run(t, phone, "a phone's viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)) // a window is never under 500 px
 	logIn(t, phone, h.URL)
 	png, err := chromedp.Run(phone, chromedp.FullScreenshot(100))
 	if err != nil {

@@ -43,3 +43,26 @@ func TestPaymentPage_SuggestionsAndASearchThatIgnoresTheHint(t *testing.T) {
 	_, body, _ = b.do("GET", "/payments/"+q.ID, nil)
 	mustContain(t, "assigned payment matching two invoices", body, `id="why-INV-1003"`, `id="why-INV-1004"`, "INV-1003 &#43; INV-1004 together have exactly 325.00 SGD due", `id="pick-INV-1001"`)
 }
+
+// The payment's history says what each change did (issue 13, item 8): amounts before and after,
+// and customers by name, not ids.
+func TestPaymentPage_HistorySaysWhatChanged(t *testing.T) {
+	h := newHarness(t, false)
+	c := h.client()
+	c.loggedIn()
+	p := h.pay(h.acme.ID, "70.00", "bank_transfer", "HIST-1")
+	amount := "50.00"
+	if _, err := h.svc.UpdatePayment(h.ctx, p.ID, 0, finapp.PaymentUpdate{Amount: &amount}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.AssignPayment(h.ctx, p.ID, h.boreal.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, body := c.get("/payments/" + p.ID)
+	mustContain(t, "the payment's history", body, "for Acme Telecom Pte Ltd; 70.00 SGD", "amount 70.00 → 50.00", "moved from Acme Telecom Pte Ltd to Borealis Cloud")
+	if strings.Contains(body, "<span class=\"change\">moved from org_") {
+		t.Fatalf("the history names a customer by id:\n%s", body)
+	}
+	_, body = c.get("/audit?entity=" + p.ID)
+	mustContain(t, "the payment's audit trail", body, "amount 70.00 → 50.00", "moved from Acme Telecom Pte Ltd to Borealis Cloud")
+}
