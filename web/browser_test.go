@@ -337,3 +337,32 @@ func TestBrowser_AssignmentChangesSayTheirCost(t *testing.T) {
 	run(t, ctx, "payments list again", chromedp.Navigate(h.URL+"/payments"), chromedp.WaitVisible(chromedp.CSS(`.badge.changes-low`)))
 	wantText(t, ctx, ".badge.changes-low", "No changes left")
 }
+
+// TestBrowser_RemainderIsWrittenLikeTheTilesAndBlocksOverAllocation (issue 13, item 4): the
+// editor's running remainder reads "SGD 4,700.00" as the page's other amounts do, and while it is
+// below zero the form cannot be sent.
+func TestBrowser_RemainderIsWrittenLikeTheTilesAndBlocksOverAllocation(t *testing.T) {
+	h := newHarness(t, false)
+	ctx := browser(t, 1280, 900)
+	logIn(t, ctx, h.URL)
+	p := h.pay(h.acme.ID, "5000.00", "bank_transfer", "BIG-ONE")
+	run(t, ctx, "open the editor",
+		chromedp.Navigate(h.URL+"/payments/"+p.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#pick-INV-1001`)),
+		chromedp.Click(chromedp.CSS(`#pick-INV-1001`)),
+	)
+	wantText(t, ctx, "#remainder", "SGD 4,700.00")
+	run(t, ctx, "type more than the payment holds",
+		chromedp.Click(chromedp.CSS(`#pick-INV-1002`)),
+		clearInput(`#amount-INV-1002`),
+		chromedp.SendKeys(chromedp.CSS(`#amount-INV-1002`), "4800.00"),
+	)
+	wantText(t, ctx, "#remainder", "SGD −100.00")
+	if disabled, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("assign-allocate").disabled`)); err != nil || !disabled {
+		t.Fatal("the form can be sent with a negative remainder")
+	}
+	run(t, ctx, "fix it", clearInput(`#amount-INV-1002`), chromedp.SendKeys(chromedp.CSS(`#amount-INV-1002`), "500.00"))
+	wantText(t, ctx, "#remainder", "SGD 4,200.00")
+	run(t, ctx, "allocate", submit(`#assign-allocate`))
+	wantText(t, ctx, "#allocated", "SGD 800.00")
+}

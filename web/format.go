@@ -27,6 +27,7 @@ var funcs = template.FuncMap{
 	"plain":       money.Format,
 	"list":        func(s ...string) []string { return s },
 	"joinChanges": joinChanges,
+	"who":         who,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
@@ -67,6 +68,18 @@ func formatSum(t money.Sum, c money.Currency) string {
 		out = "−" + out
 	}
 	return string(c) + " " + out
+}
+
+// who names an actor for people: a user by e-mail, an API token as one, the system as itself
+// (the trail keeps "user:…" and "token:…").
+func who(actor string) string {
+	switch {
+	case strings.HasPrefix(actor, "user:"):
+		return strings.TrimPrefix(actor, "user:")
+	case strings.HasPrefix(actor, "token:"):
+		return "API token " + strings.TrimPrefix(actor, "token:")
+	}
+	return actor
 }
 
 // formatBalances writes a per-currency balance ("SGD 10.00 · USD 5.00"), or "—" when empty.

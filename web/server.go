@@ -232,10 +232,12 @@ func noteRefusal(p *page, e *finapp.Error) {
 	}
 }
 
-// sentence is an error as the pages show it: the field it names, then the message.
+// sentence is an error as the pages show it: the field it names, then the message. A line of a
+// list (allocations[0].amount) is not named: people never typed an index, and the message names
+// the invoice.
 func sentence(e *finapp.Error) string {
 	msg := e.Message
-	if e.Field != "" {
+	if e.Field != "" && !strings.Contains(e.Field, "[") {
 		msg = strings.ReplaceAll(e.Field, "_", " ") + " " + msg
 	}
 	if msg != "" {

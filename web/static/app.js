@@ -1,11 +1,14 @@
 // Progressive enhancement only: every form works without this file. It shows the running
-// remainder of the Allocation editor while invoices are ticked and amounts typed.
+// remainder of the Allocation editor while invoices are ticked and amounts typed, written as the
+// page writes amounts ("SGD 1,234.50"), and holds the form back while it is below zero.
 (function () {
   "use strict";
   var form = document.getElementById("allocate-form");
   if (!form) { return; }
   var total = parseInt(form.getAttribute("data-unallocated"), 10);
   var digits = parseInt(form.getAttribute("data-digits"), 10);
+  var currency = form.getAttribute("data-currency");
+  var button = form.querySelector("button[type=submit]");
   var out = document.getElementById("remainder");
   function minor(s) {
     var m = /^(\d+)(?:\.(\d+))?$/.exec(s.trim());
@@ -16,8 +19,9 @@
   function show(n) {
     var neg = n < 0; n = Math.abs(n);
     var s = String(n).padStart(digits + 1, "0");
-    if (digits > 0) { s = s.slice(0, s.length - digits) + "." + s.slice(s.length - digits); }
-    return (neg ? "−" : "") + s;
+    var whole = s.slice(0, s.length - digits), frac = s.slice(s.length - digits);
+    whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return currency + " " + (neg ? "−" : "") + whole + (digits > 0 ? "." + frac : "");
   }
   function update() {
     var left = total, bad = false;
@@ -27,9 +31,10 @@
       var n = minor(amt ? amt.value : "");
       if (isNaN(n)) { bad = true; } else { left -= n; }
     });
-    out.textContent = bad ? "check the amounts" : show(left);
+    out.textContent = bad ? "check the amounts" : show(left) + (left < 0 ? " — more than the payment has unallocated" : "");
     out.parentNode.hidden = false;
     out.parentNode.classList.toggle("over", left < 0);
+    if (button) { button.disabled = left < 0; }
   }
   form.addEventListener("input", update);
   form.addEventListener("change", update);
