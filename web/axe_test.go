@@ -1,0 +1,66 @@
+package web_test
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"finapp"
+)
+
+// axeSource is axe-core, vendored from npm into testdata (its licence beside it): the browser
+// suite checks accessibility without fetching anything.
+//
+//go:embed testdata/axe-core/axe.min.js
+var axeSource string
+
+// axeCheck runs axe-core on the page and lists its serious and critical violations, each with
+// the elements it found.
+const axeCheck = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+  .filter(v => v.impact === "serious" || v.impact === "critical")
+  .map(v => v.impact + " " + v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))`
+
+// TestBrowser_NoSeriousAccessibilityViolations (issue 13, item 9) runs axe-core on the login page
+// and every main page, over books with a payment allocated, written off and refunded, and fails
+// on any serious or critical violation.
+func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
+	h := newHarness(t, false)
+	if _, err := h.svc.SetTolerances(h.ctx, []finapp.ToleranceInput{{Currency: "SGD", Amount: "1.00"}}); err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := h.svc.ListInvoices(h.ctx, finapp.InvoiceFilter{Limit: 10})
+	if err != nil || len(inv) < 2 {
+		t.Fatalf("the harness's invoices: %v %v", inv, err)
+	}
+	p := h.pay(h.acme.ID, "1000.00", "bank_transfer", "A11Y-1")
+	h.allocate(p.ID, finapp.AllocationLine{InvoiceID: inv[0].ID, Amount: "299.50"},
+		finapp.AllocationLine{InvoiceID: inv[0].ID, Amount: "0.50", Kind: finapp.AdjustWriteOff, Reason: "rounding"})
+	if _, err := h.svc.RefundPayment(h.ctx, p.ID, 0, finapp.RefundCreate{Amount: "100.00", Reason: "paid twice"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t, 1280, 900)
+	check := func(page string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
+			t.Fatalf("loading axe-core into %s: %v", page, err)
+		}
+		found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](axeCheck, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("running axe-core on %s: %v", page, err)
+		}
+		if len(found) > 0 {
+			t.Errorf("%s:\n  %s", page, strings.Join(found, "\n  "))
+		}
+	}
+	run(t, ctx, "the login page", chromedp.Navigate(h.URL+"/login"), chromedp.WaitReady(chromedp.CSS(`main`)))
+	check("/login")
+	logIn(t, ctx, h.URL)
+	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/invoices", "/invoices/" + inv[0].ID, "/invoices/new",
+		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders"} {
+		run(t, ctx, fmt.Sprintf("open %s", page), chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
+		check(page)
+	}
+}
