@@ -366,3 +366,35 @@ func TestBrowser_RemainderIsWrittenLikeTheTilesAndBlocksOverAllocation(t *testin
 	run(t, ctx, "allocate", submit(`#assign-allocate`))
 	wantText(t, ctx, "#allocated", "SGD 800.00")
 }
+
+// TestBrowser_ReportsReadLikeCharts (issue 13, item 7): the charts have a y axis with values and
+// their currency in the title, a bar tells its amount when focused from the keyboard, and the
+// receipts and the aging sit side by side on a wide screen.
+func TestBrowser_ReportsReadLikeCharts(t *testing.T) {
+	h := newHarness(t, false)
+	h.pay(h.acme.ID, "1234.50", "bank_transfer", "R-1")
+	ctx := browser(t, 1440, 900)
+	logIn(t, ctx, h.URL)
+	run(t, ctx, "reports", chromedp.Navigate(h.URL+"/reports"), chromedp.WaitVisible(chromedp.CSS(`#receipts figure.chart`)))
+	wantText(t, ctx, "#receipts .chart-title", "Money received in SGD")
+	ticks, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#receipts text.ytick")].map(t => t.textContent)`))
+	if err != nil || strings.Join(ticks, " ") != "0 500 1,000 1,500" {
+		t.Fatalf("the receipts chart's y axis reads %q (%v)", ticks, err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const bar = [...document.querySelectorAll("#receipts g.bar")].find(g => g.querySelector("rect").getAttribute("height") !== "0");
+		bar.focus();
+		const v = bar.querySelector("text.focus-value");
+		return document.activeElement === bar && getComputedStyle(v).visibility === "visible" ? v.textContent : "not shown";
+	})()`))
+	if err != nil || shown != "SGD 1,234.50" {
+		t.Fatalf("a focused bar shows %q (%v), want its amount", shown, err)
+	}
+	side, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const a = document.getElementById("receipts").getBoundingClientRect(), b = document.getElementById("aging").getBoundingClientRect();
+		return Math.abs(a.top - b.top) < 2 && b.left >= a.right;
+	})()`))
+	if err != nil || !side {
+		t.Fatalf("the receipts and the aging are not side by side at 1440 px (%v)", err)
+	}
+}

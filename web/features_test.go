@@ -182,7 +182,7 @@ func TestReports_ReceiptsAndAgingTablesAndCharts(t *testing.T) {
 	noInlineStyle(t, "reports", body)
 	mustContain(t, "reports (last 30 days by day)", body, `<a href="/reports" class="active" aria-current="page">Reports</a>`,
 		`value="`+day(29)+`"`, `id="receipts-table"`, "<td data-label=\"Day\">"+day(0)+"</td>", "SGD 120.50", "<td data-label=\"Day\">"+day(1)+"</td>", "SGD 170.50",
-		`<svg viewBox="0 0 1000 220"`, `class="bar `, "Money received in SGD")
+		`<svg viewBox="0 0 1000 240"`, `class="ytick"`, `tabindex="0"`, `class="bar `, "Money received in SGD")
 	if strings.Contains(body, day(40)) {
 		t.Error("a payment 40 days old is in the last 30 days")
 	}
