@@ -18,7 +18,7 @@ func TestNiceStep(t *testing.T) {
 		ticks string
 	}{
 		{big.NewInt(123450), "SGD", "0 500 1,000 1,500"}, // 1,234.50 SGD
-		{big.NewInt(1), "SGD", "0 1"},                     // 0.01 SGD: one whole unit
+		{big.NewInt(1), "SGD", "0 1"},                    // 0.01 SGD: one whole unit
 		{big.NewInt(100000), "SGD", "0 200 400 600 800 1,000"},
 		{big.NewInt(4999), "JPY", "0 1,000 2,000 3,000 4,000 5,000"},
 		{big.NewInt(5001), "JPY", "0 2,000 4,000 6,000"},
