@@ -49,16 +49,16 @@ type barValue struct {
 const (
 	chartWidth  = 1000
 	chartHeight = 240
-	chartTop    = 30 // room for the value above the tallest bar, and for a hovered bar's
-	chartBottom = 34 // room for the labels under the axis
+	chartTop    = 34 // room for the value above the tallest bar, and for a hovered bar's
+	chartBottom = 40 // room for the labels under the axis
 	chartSide   = 8
-	chartLeft   = 96 // room for the y axis's labels
+	chartLeft   = 120 // room for the y axis's labels
 	maxYTicks   = 5  // the y axis has at most this many steps above zero
 )
 
 // newBarChart lays out values as bars scaled to the largest one.
 func newBarChart(title string, cur money.Currency, values []barValue) *barChart {
-	c := &barChart{Title: title, Currency: cur, Width: chartWidth, Height: chartHeight, Base: chartHeight - chartBottom, LabelY: chartHeight - 12,
+	c := &barChart{Title: title, Currency: cur, Width: chartWidth, Height: chartHeight, Base: chartHeight - chartBottom, LabelY: chartHeight - 10,
 		Left: chartLeft}
 	var top money.Sum
 	for _, v := range values {

@@ -36,6 +36,15 @@
     out.parentNode.classList.toggle("over", left < 0);
     if (button) { button.disabled = left < 0; }
   }
+  // A row's "rest" controls matter only once it is ticked: shown then, out of the way before.
+  function rests() {
+    form.querySelectorAll("input[name=invoice]").forEach(function (box) {
+      var rest = box.closest("tr").querySelector(".settle-rest");
+      if (rest) { rest.hidden = !box.checked; }
+    });
+  }
+  form.addEventListener("change", rests);
+  rests();
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   update();
