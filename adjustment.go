@@ -61,6 +61,9 @@ func checkAdjustment(p *Payment, inv *Invoice, kind string, amt, adjusted, toler
 	if err := inv.refusalIn(p, field, true); err != nil {
 		return err
 	}
+	if kind == AdjustFXDifference && inv.Currency == p.Currency {
+		return Invalid(field+".kind", "fx_difference is for an invoice in another currency than the payment's (%s); use write_off", p.Currency)
+	}
 	if amt > inv.AmountDue() {
 		return inv.overAllocation(field + ".amount")
 	}

@@ -36,6 +36,7 @@ func TestConversion_PaysAnInvoiceInAnotherCurrencyAtARate(t *testing.T) {
 		{pay, []map[string]any{{"invoice_id": i1, "amount": "0.01", "rate": "0.0001"}}, 422, "validation_error", "allocations[0].amount"},
 		{pay, []map[string]any{adjust(i1, "1.00", "fx_difference", "rate"), {"invoice_id": i1, "amount": "1.00", "kind": "bank_fee", "reason": "x", "rate": "1.35"}}, 422, "validation_error", "allocations[1].rate"},
 		{sgdPay, []map[string]any{{"invoice_id": i1, "amount": "5.00", "rate": "1.35"}}, 422, "validation_error", "allocations[0].rate"},
+		{sgdPay, []map[string]any{adjust(i1, "0.01", "fx_difference", "rate")}, 422, "validation_error", "allocations[0].kind"},
 	} {
 		r := s.call("POST", "/v1/payments/"+c.payID+"/allocations", map[string]any{"allocations": c.lines})
 		if r.Status != c.status || r.str("code") != c.code || r.str("field") != c.field {
