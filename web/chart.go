@@ -53,7 +53,7 @@ const (
 	chartBottom = 40 // room for the labels under the axis
 	chartSide   = 8
 	chartLeft   = 120 // room for the y axis's labels
-	maxYTicks   = 5  // the y axis has at most this many steps above zero
+	maxYTicks   = 5   // the y axis has at most this many steps above zero
 )
 
 // newBarChart lays out values as bars scaled to the largest one.
