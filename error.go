@@ -25,6 +25,8 @@ const (
 	EInvoiceVoid          = "invoice_void"             // a void invoice takes no money
 	EOverTolerance        = "over_tolerance"           // a write-off above the workspace's tolerance for its currency
 	EDuplicate            = "duplicate"                // a unique value (e.g. invoice number) is taken
+	ECreditAboveInvoice   = "credit_above_invoice"     // credit notes citing an invoice above its total
+	ECreditNoteInUse      = "credit_note_in_use"       // a credit note that was used cannot be voided
 	EPeriodClosed         = "period_closed"            // the business date is on or before the workspace's lock date
 	EVersionConflict      = "version_conflict"         // If-Match named a stale version
 	EIdempotencyReused    = "idempotency_key_reused"   // same Idempotency-Key, different request

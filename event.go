@@ -42,6 +42,14 @@ const (
 	EventCreditToppedUp       = "credit.topped_up"
 	EventPaymentRefunded      = "payment.refunded"
 	EventRefundReversed       = "refund.reversed"
+	// Credit notes (SPEC §6.2): issued, applied to an invoice (and released), refunded, moved into
+	// prepaid credit, voided.
+	EventCreditNoteIssued              = "credit_note.issued"
+	EventCreditNoteApplied             = "credit_note.applied"
+	EventCreditNoteApplicationReleased = "credit_note.application_released"
+	EventCreditNoteRefunded            = "credit_note.refunded"
+	EventCreditNoteToCredit            = "credit_note.moved_to_credit"
+	EventCreditNoteVoided              = "credit_note.voided"
 )
 
 // EventTypes are every event type finapp writes, for filters and webhook subscriptions.
@@ -50,6 +58,8 @@ var EventTypes = []string{
 	EventPaymentAllocated, EventAllocationReleased, EventInvoiceAdjusted,
 	EventInvoiceCreated, EventInvoiceUpdated, EventInvoicePartiallyPaid, EventInvoicePaid, EventInvoiceProvisioned, EventInvoiceVoided,
 	EventInvoiceReminderDue, EventCreditToppedUp, EventPaymentRefunded, EventRefundReversed,
+	EventCreditNoteIssued, EventCreditNoteApplied, EventCreditNoteApplicationReleased, EventCreditNoteRefunded, EventCreditNoteToCredit,
+	EventCreditNoteVoided,
 }
 
 // EventAppender is the part of a write transaction that appends outbox events.

@@ -36,7 +36,8 @@ var InvoiceFilterStatuses = append(slices.Clip(InvoiceStatuses), InvoiceOverdue)
 
 // Invoice is a claim on an organization. AmountPaid is the sum of its active money allocations,
 // AmountAdjusted of its active adjustments (write-offs, bank fees, discounts), both kept in step
-// with them by the rules in this package; together they are what is settled of its total.
+// with them by the rules in this package; with AmountCredited, what credit notes applied to it,
+// they are what is settled of its total.
 type Invoice struct {
 	ID             string
 	Number         string
@@ -46,8 +47,9 @@ type Invoice struct {
 	Total          money.Amount
 	AmountPaid     money.Amount
 	AmountAdjusted money.Amount
-	IssuedOn       string // YYYY-MM-DD
-	DueOn          string // YYYY-MM-DD
+	AmountCredited money.Amount // applied from credit notes
+	IssuedOn       string       // YYYY-MM-DD
+	DueOn          string       // YYYY-MM-DD
 	Status         string
 	ProvisionedAt  *time.Time
 	VoidedAt       *time.Time
@@ -67,8 +69,8 @@ func (i *Invoice) AmountDue() money.Amount {
 	return i.Total - i.Settled()
 }
 
-// Settled is what of the total is paid or adjusted.
-func (i *Invoice) Settled() money.Amount { return i.AmountPaid + i.AmountAdjusted }
+// Settled is what of the total is paid, adjusted or credited.
+func (i *Invoice) Settled() money.Amount { return i.AmountPaid + i.AmountAdjusted + i.AmountCredited }
 
 // Accepts is the rule of SPEC §3 for whether the invoice may take money from payment p at all,
 // whatever the amount: it must be of the payment's organization (of any while p is unassigned, as

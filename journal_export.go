@@ -24,7 +24,7 @@ const (
 const AccountRetainedEarnings = "retained_earnings"
 
 // ExportAccount is an account of the books as an accounting tool shows it: its class, its kind
-// ("cash", "receivable", "unapplied", "credit", "deferred_revenue", "topup_clearing", "revenue", or
+// ("cash", "receivable", "unapplied", "credit", "credit_note", "deferred_revenue", "topup_clearing", "revenue", or
 // an expense: "write_off", "bank_fee", "discount")
 // and, for a customer's account or a method's cash, whose.
 type ExportAccount struct {
@@ -61,7 +61,7 @@ func ClassOf(account string) (class, kind, detail string) {
 	switch kind {
 	case "cash", "receivable":
 		return ClassAssets, kind, detail
-	case "unapplied", "credit":
+	case "unapplied", "credit", "credit_note":
 		return ClassLiabilities, kind, detail
 	case AccountDeferredRevenue, AccountTopUpClearing:
 		return ClassLiabilities, kind, ""

@@ -24,6 +24,7 @@ type Balances struct {
 	Outstanding map[money.Currency]money.Sum // receivable:<org>: what its invoices still ask for
 	Unapplied   map[money.Currency]money.Sum // unapplied:<org>: its payments' money not yet applied
 	Credit      map[money.Currency]money.Sum // credit:<org>: its prepaid credit balance
+	CreditNotes map[money.Currency]money.Sum // credit_note:<org>: what its credit notes have left to use
 }
 
 // OrganizationCreate is the input to CreateOrganization.

@@ -36,6 +36,8 @@ type ReplayTx interface {
 	AllocationPage(ctx context.Context, afterID string, limit int) ([]*Allocation, error)
 	TopUpPage(ctx context.Context, afterID string, limit int) ([]*TopUp, error)
 	RefundPage(ctx context.Context, afterID string, limit int) ([]*Refund, error)
+	CreditNotePage(ctx context.Context, afterID string, limit int) ([]*CreditNote, error)
+	CreditNoteApplicationPage(ctx context.Context, afterID string, limit int) ([]*CreditNoteApplication, error)
 	ImportPage(ctx context.Context, afterID string, limit int) ([]*Import, error)
 	// ReplayBaseline is the last audit event of the workspace's trail that a finapp from before
 	// complete trails wrote (0, false when the whole trail is complete).
@@ -78,6 +80,8 @@ type Replay struct {
 	topUps   map[string]*replayedTopUp
 	refunds  map[string]*replayedRefund
 	imports  map[string]*replayedImport
+	notes    map[string]*replayedCreditNote  // replay_creditnote.go
+	applied  map[string]*replayedApplication // credit note applications
 	// journal holds, per entity id, the entries the trail implies that the journal has not
 	// shown yet; balances what they all sum to per account.
 	journal   map[string][]expectedEntry
@@ -92,7 +96,7 @@ type Replay struct {
 func NewReplay() *Replay {
 	return &Replay{orgs: map[string]*replayedOrganization{}, invoices: map[string]*replayedInvoice{},
 		payments: map[string]*replayedPayment{}, allocs: map[string]*replayedAllocation{}, topUps: map[string]*replayedTopUp{},
-		refunds: map[string]*replayedRefund{},
+		refunds: map[string]*replayedRefund{}, notes: map[string]*replayedCreditNote{}, applied: map[string]*replayedApplication{},
 		imports: map[string]*replayedImport{}, journal: map[string][]expectedEntry{}, balances: map[balanceKey]money.Sum{},
 		names: map[string]string{}}
 }
@@ -127,6 +131,7 @@ type invoiceJSON struct {
 	Total          string         `json:"total"`
 	AmountPaid     string         `json:"amount_paid"`
 	AmountAdjusted string         `json:"amount_adjusted"` // none without adjustments
+	AmountCredited string         `json:"amount_credited"` // none without credit notes applied
 	Status         string         `json:"status"`
 	IssuedOn       string         `json:"issued_on"`
 	DueOn          string         `json:"due_on"`
@@ -137,6 +142,7 @@ type replayedInvoice struct {
 	after         invoiceJSON
 	total, paid   money.Amount
 	adjusted      money.Amount
+	credited      money.Amount
 	provisionedAt *time.Time
 	voidedAt      *time.Time
 	bumps         int // allocations made or released on it since its last snapshot: each is a version
@@ -150,9 +156,9 @@ func (i *replayedInvoice) status() string {
 		return InvoiceVoid
 	case i.provisionedAt != nil:
 		return InvoiceProvisioned
-	case i.paid+i.adjusted == 0:
+	case i.paid+i.adjusted+i.credited == 0:
 		return InvoiceUnpaid
-	case i.paid+i.adjusted < i.total:
+	case i.paid+i.adjusted+i.credited < i.total:
 		return InvoicePartiallyPaid
 	}
 	return InvoicePaid
@@ -311,6 +317,10 @@ func (r *Replay) Audit(e *AuditEvent) {
 		r.topUpEvent(e)
 	case "refund":
 		r.refundEvent(e)
+	case "credit_note":
+		r.creditNoteEvent(e)
+	case "credit_note_application":
+		r.applicationEvent(e)
 	case "import":
 		r.importEvent(e)
 	}
@@ -350,14 +360,17 @@ func (r *Replay) invoiceEvent(e *AuditEvent) {
 		return
 	}
 	i.after = fresh
-	var err1, err2, err3 error
+	var err1, err2, err3, err4 error
 	i.total, err1 = money.Parse(i.after.Total, i.after.Currency)
 	i.paid, err2 = snapshotAmount(i.after.AmountPaid, i.after.Currency)
-	i.adjusted = 0
+	i.adjusted, i.credited = 0, 0
 	if i.after.AmountAdjusted != "" {
 		i.adjusted, err3 = snapshotAmount(i.after.AmountAdjusted, i.after.Currency)
 	}
-	if err1 != nil || err2 != nil || err3 != nil {
+	if i.after.AmountCredited != "" {
+		i.credited, err4 = snapshotAmount(i.after.AmountCredited, i.after.Currency)
+	}
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
 		r.bad(e, "amounts %q, %q, %q are not amounts in %s", i.after.Total, i.after.AmountPaid, i.after.AmountAdjusted, i.after.Currency)
 	}
 	i.bumps = 0
@@ -692,6 +705,7 @@ func (r *Replay) Invoice(i *Invoice) {
 	r.field(t, i.ID, "total", a.Total, money.Format(i.Total, i.Currency))
 	r.field(t, i.ID, "amount_paid", money.Format(want.paid, a.Currency), money.Format(i.AmountPaid, i.Currency))
 	r.field(t, i.ID, "amount_adjusted", money.Format(want.adjusted, a.Currency), money.Format(i.AmountAdjusted, i.Currency))
+	r.field(t, i.ID, "amount_credited", money.Format(want.credited, a.Currency), money.Format(i.AmountCredited, i.Currency))
 	r.field(t, i.ID, "status", want.status(), i.Status)
 	r.field(t, i.ID, "issued_on", a.IssuedOn, i.IssuedOn)
 	r.field(t, i.ID, "due_on", a.DueOn, i.DueOn)
@@ -902,6 +916,7 @@ func (r *Replay) Finish() []Mismatch {
 			r.mismatch("refunds", id, "row", "exists", "missing")
 		}
 	}
+	r.finishCreditNotes()
 	for id, imp := range r.imports {
 		if !imp.seen && imp.started {
 			r.mismatch("imports", id, "row", "exists", "missing")
@@ -1002,6 +1017,12 @@ func (s *Service) ReplayBooks(ctx context.Context) ([]Mismatch, int, error) {
 			return err
 		}
 		if err := eachPage(ctx, tx.RefundPage, func(rf *Refund) string { r.Refund(rf); return rf.ID }); err != nil {
+			return err
+		}
+		if err := eachPage(ctx, tx.CreditNotePage, func(n *CreditNote) string { r.CreditNote(n); return n.ID }); err != nil {
+			return err
+		}
+		if err := eachPage(ctx, tx.CreditNoteApplicationPage, func(a *CreditNoteApplication) string { r.CreditNoteApplication(a); return a.ID }); err != nil {
 			return err
 		}
 		if err := eachPage(ctx, tx.ImportPage, func(i *Import) string { r.Import(i); return i.ID }); err != nil {

@@ -135,6 +135,9 @@ type OrganizationDetail struct {
 // DifferenceRefunded is the Differences key of money paid back by refund.
 const DifferenceRefunded = "refunded"
 
+// DifferenceCredited is the Differences key of credit notes issued (and not void).
+const DifferenceCredited = "credited"
+
 // Differences are what settled a customer's invoices or money other than by allocation, by way
 // (AdjustmentKinds: written off, bank fees, discounts; DifferenceRefunded) and currency: the
 // adjustments still standing and the refunds not reversed.
@@ -177,8 +180,9 @@ func balances(ctx context.Context, tx Tx, orgIDs ...string) (map[string]Balances
 	owner := map[string]string{} // account → organization
 	var accounts []string
 	for _, id := range orgIDs {
-		out[id] = Balances{Outstanding: map[money.Currency]money.Sum{}, Unapplied: map[money.Currency]money.Sum{}, Credit: map[money.Currency]money.Sum{}}
-		for _, a := range []string{ReceivableAccount(id), UnappliedAccount(id), CreditAccount(id)} {
+		out[id] = Balances{Outstanding: map[money.Currency]money.Sum{}, Unapplied: map[money.Currency]money.Sum{}, Credit: map[money.Currency]money.Sum{},
+			CreditNotes: map[money.Currency]money.Sum{}}
+		for _, a := range []string{ReceivableAccount(id), UnappliedAccount(id), CreditAccount(id), CreditNoteAccount(id)} {
 			owner[a] = id
 			accounts = append(accounts, a)
 		}
@@ -199,6 +203,8 @@ func balances(ctx context.Context, tx Tx, orgIDs ...string) (map[string]Balances
 			b.Unapplied[r.Currency] = r.Balance.Neg()
 		case CreditAccount(id):
 			b.Credit[r.Currency] = r.Balance.Neg()
+		case CreditNoteAccount(id):
+			b.CreditNotes[r.Currency] = r.Balance.Neg()
 		}
 	}
 	return out, nil

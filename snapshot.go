@@ -54,6 +54,9 @@ func invoiceSnapshot(i *Invoice) map[string]any {
 	if i.AmountAdjusted != 0 { // none without adjustments: older trails read the same
 		m["amount_adjusted"] = money.Format(i.AmountAdjusted, i.Currency)
 	}
+	if i.AmountCredited != 0 { // none without credit notes applied
+		m["amount_credited"] = money.Format(i.AmountCredited, i.Currency)
+	}
 	return m
 }
 

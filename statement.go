@@ -29,11 +29,19 @@ const (
 	// StatementConversionReleased undoes both.
 	StatementConversion         = "currency_conversion"
 	StatementConversionReleased = "currency_conversion_released"
+	// A credit note issued takes from what the customer owes; voided, refunded or moved into its
+	// prepaid credit, it no longer does. Its applications to invoices move nothing on the
+	// statement (like a payment's allocations); they show in the aging footer.
+	StatementCreditNote         = "credit_note"
+	StatementCreditNoteVoid     = "credit_note_void"
+	StatementCreditNoteRefund   = "credit_note_refund"
+	StatementCreditNoteToCredit = "credit_note_to_credit"
 )
 
 var statementKindOrder = map[string]int{StatementInvoice: 0, StatementVoid: 1, StatementPayment: 2, StatementTopUp: 3,
 	StatementRefund: 4, StatementRefundReversed: 5, StatementWriteOff: 6, StatementBankFee: 7, StatementDiscount: 8,
-	StatementFXDifference: 9, StatementAdjustmentReleased: 10, StatementConversion: 11, StatementConversionReleased: 12}
+	StatementFXDifference: 9, StatementAdjustmentReleased: 10, StatementConversion: 11, StatementConversionReleased: 12,
+	StatementCreditNote: 13, StatementCreditNoteVoid: 14, StatementCreditNoteRefund: 15, StatementCreditNoteToCredit: 16}
 
 // StatementLine is one document on a statement. Amount is signed from the customer's side: positive
 // adds to what it owes (an invoice, a top-up that takes money back off its invoices), negative
@@ -41,8 +49,8 @@ var statementKindOrder = map[string]int{StatementInvoice: 0, StatementVoid: 1, S
 type StatementLine struct {
 	Date       string // the document's own business date, YYYY-MM-DD
 	Kind       string // one of the Statement… kinds
-	DocumentID string // inv_…, pay_…, top_…, rfd_…, or an adjustment's alc_…
-	Number     string // the invoice number (invoices, voids, adjustments), or the payment's reference (its id when it has none)
+	DocumentID string // inv_…, pay_…, top_…, rfd_…, cn_…, a credit note's cna_…, or an adjustment's alc_…
+	Number     string // the invoice or credit note number, or the payment's reference (its id when it has none)
 	DueOn      string // invoices and voids: the invoice's due date
 	PaymentID  string // top-ups, refunds and adjustments: the payment whose money it took, or in whose allocation it was made
 	Amount     money.Amount
@@ -86,6 +94,9 @@ type StatementDocuments struct {
 	TopUps      []*TopUp
 	Refunds     []*Refund
 	Allocations []*Allocation
+	CreditNotes []*CreditNote
+	// CreditNoteApplications are every application of its credit notes, released ones too.
+	CreditNoteApplications []*CreditNoteApplication
 }
 
 // BuildStatement is the rule of a customer statement over [from, to] (from may be ""; both valid
@@ -180,6 +191,30 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 				DocumentID: al.ID, Number: inv.Number, PaymentID: al.PaymentID, Amount: al.Amount})
 		}
 	}
+	creditNoteOf := map[string]*CreditNote{}
+	for _, n := range docs.CreditNotes {
+		if n.OrganizationID != org.ID {
+			continue
+		}
+		creditNoteOf[n.ID] = n
+		lines = append(lines, StatementLine{Date: n.IssuedOn, Kind: StatementCreditNote, DocumentID: n.ID, Number: n.Number, Amount: -n.Amount, currency: n.Currency})
+		if n.VoidedAt != nil {
+			lines = append(lines, StatementLine{Date: max(n.IssuedOn, n.VoidedAt.UTC().Format(dateLayout)), Kind: StatementCreditNoteVoid,
+				DocumentID: n.ID, Number: n.Number, Amount: n.Amount, currency: n.Currency})
+		}
+	}
+	for _, a := range docs.CreditNoteApplications {
+		n := creditNoteOf[a.CreditNoteID]
+		if n == nil || a.Kind == ApplicationInvoice {
+			continue
+		}
+		kind := StatementCreditNoteRefund
+		if a.Kind == ApplicationCredit {
+			kind = StatementCreditNoteToCredit
+		}
+		lines = append(lines, StatementLine{Date: max(n.IssuedOn, a.CreatedAt.UTC().Format(dateLayout)), Kind: kind, DocumentID: a.ID,
+			Number: n.Number, Amount: a.Amount, currency: a.Currency})
+	}
 	sort.SliceStable(lines, func(i, j int) bool {
 		a, b := lines[i], lines[j]
 		switch {
@@ -223,7 +258,8 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 			c = topUpCurrency[l.DocumentID]
 		case StatementRefund, StatementRefundReversed:
 			c = currencyOf[l.PaymentID]
-		case StatementConversion, StatementConversionReleased: // the line's own
+		case StatementConversion, StatementConversionReleased, StatementCreditNote, StatementCreditNoteVoid, StatementCreditNoteRefund,
+			StatementCreditNoteToCredit: // the line's own
 		default: // adjustments, in their invoice's currency
 			c = adjustmentCurrency[l.DocumentID]
 		}
@@ -243,6 +279,11 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 	byInvoice := map[string][]*Allocation{}
 	for _, al := range docs.Allocations {
 		byInvoice[al.InvoiceID] = append(byInvoice[al.InvoiceID], al)
+	}
+	for _, a := range docs.CreditNoteApplications {
+		if a.Kind == ApplicationInvoice {
+			byInvoice[a.InvoiceID] = append(byInvoice[a.InvoiceID], a.AsAllocation())
+		}
 	}
 	edges := AgeEdgesAsOf(to)
 	for _, inv := range docs.Invoices {
@@ -312,6 +353,12 @@ func (s *Service) GetStatement(ctx context.Context, orgID, from, to string) (*St
 			return err
 		}
 		if docs.Refunds, err = tx.OrganizationRefunds(ctx, orgID); err != nil {
+			return err
+		}
+		if docs.CreditNotes, err = tx.OrganizationCreditNotes(ctx, orgID); err != nil {
+			return err
+		}
+		if docs.CreditNoteApplications, err = tx.OrganizationCreditNoteApplications(ctx, orgID); err != nil {
 			return err
 		}
 		docs.Allocations, err = tx.OrganizationAllocations(ctx, orgID)

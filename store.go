@@ -26,6 +26,7 @@ type Tx interface {
 	OrganizationTx
 	InvoiceTx
 	PaymentTx
+	CreditNoteTx
 	LedgerTx
 	ImportTx
 	ListTx
@@ -84,7 +85,8 @@ type InvoiceTx interface {
 	// too, by id (customer statements age its invoices from them).
 	OrganizationAllocations(ctx context.Context, orgID string) ([]*Allocation, error)
 	// OrganizationDifferences sums what settled the organization's invoices or its money other
-	// than by allocation: its invoices' active adjustments by kind, and its refunds not reversed.
+	// than by allocation: its invoices' active adjustments by kind, its refunds not reversed (of
+	// payments and of credit notes, as "refunded") and its credit notes not void ("credited").
 	OrganizationDifferences(ctx context.Context, orgID string) (Differences, error)
 	// OpenInvoices lists an organization's unpaid and partially paid invoices in currency, in id
 	// order (the order in which a write transaction locks them).
@@ -126,6 +128,31 @@ type PaymentTx interface {
 	CreateAllocation(ctx context.Context, a *Allocation) error
 	UpdateAllocation(ctx context.Context, a *Allocation) error
 	CreateTopUp(ctx context.Context, t *TopUp) error
+}
+
+// CreditNoteTx loads and saves credit notes and their applications.
+type CreditNoteTx interface {
+	CreditNote(ctx context.Context, id string) (*CreditNote, error) // locked for the change
+	// NextCreditNoteSeq takes the workspace's next automatic credit note number (1, 2, …),
+	// holding it until the transaction ends.
+	NextCreditNoteSeq(ctx context.Context) (int64, error)
+	CreditNoteNumberTaken(ctx context.Context, number string) (bool, error)
+	// CitedCredit sums the credit notes, not void, that cite an invoice.
+	CitedCredit(ctx context.Context, invoiceID string) (money.Amount, error)
+	CreateCreditNote(ctx context.Context, n *CreditNote) error // EDuplicate when the number is taken
+	UpdateCreditNote(ctx context.Context, n *CreditNote) error
+	ListCreditNotes(ctx context.Context, f CreditNoteFilter) (list []*CreditNote, next string, err error)
+	// OrganizationCreditNotes lists an organization's credit notes, void ones too, by id.
+	OrganizationCreditNotes(ctx context.Context, orgID string) ([]*CreditNote, error)
+	CreditNoteApplication(ctx context.Context, id string) (*CreditNoteApplication, error) // locked for the change
+	// CreditNoteApplications, InvoiceCreditNoteApplications and OrganizationCreditNoteApplications
+	// list the applications of a credit note, to an invoice, or of an organization's credit notes,
+	// released ones too, by id.
+	CreditNoteApplications(ctx context.Context, creditNoteID string) ([]*CreditNoteApplication, error)
+	InvoiceCreditNoteApplications(ctx context.Context, invoiceID string) ([]*CreditNoteApplication, error)
+	OrganizationCreditNoteApplications(ctx context.Context, orgID string) ([]*CreditNoteApplication, error)
+	CreateCreditNoteApplication(ctx context.Context, a *CreditNoteApplication) error
+	UpdateCreditNoteApplication(ctx context.Context, a *CreditNoteApplication) error // released only
 }
 
 // LedgerTx appends what every change leaves behind: journal entries, audit events and outbox

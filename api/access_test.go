@@ -99,12 +99,15 @@ type accessFixtures struct {
 	Webhook     string // a webhook endpoint (auth fixtures)
 	Event       string // an event of the feed
 	Refund      string // 1.00 paid back from a payment of its own
+	CreditNote  string // 20.00 credited to Org, 5.00 of it applied to Invoice
+	Application string // that application
+	FreeCN      string // 3.00 credited to Org, unused (void-credit-note)
 }
 
 // ids lists every id of f.
 func (f *accessFixtures) ids() []string {
 	var out []string
-	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund} {
+	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN} {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -124,7 +127,8 @@ func (f *accessFixtures) unknownTwin() (*accessFixtures, *strings.Replacer) {
 	}
 	u := &accessFixtures{Org: twin(f.Org), Org2: twin(f.Org2), Invoice: twin(f.Invoice), FreeInvoice: twin(f.FreeInvoice),
 		Payment: twin(f.Payment), Allocation: twin(f.Allocation), Token: twin(f.Token), User: twin(f.User),
-		Webhook: twin(f.Webhook), Event: twin(f.Event), Refund: twin(f.Refund)}
+		Webhook: twin(f.Webhook), Event: twin(f.Event), Refund: twin(f.Refund), CreditNote: twin(f.CreditNote), Application: twin(f.Application),
+		FreeCN: twin(f.FreeCN)}
 	var pairs []string
 	known, unknown := f.ids(), u.ids()
 	for i := range unknown {
@@ -162,6 +166,10 @@ func (m *matrix) fixtures(auth bool) *accessFixtures {
 	f.Allocation = alc[0]
 	refunded := m.payment(f.Org, "10.00", "SGD")
 	f.Refund = m.must(201, "POST", "/v1/payments/"+refunded+"/refunds", map[string]any{"amount": "1.00", "reason": "paid twice"}).str("id")
+	f.CreditNote = m.must(201, "POST", "/v1/credit-notes", map[string]any{"organization_id": f.Org, "amount": "20.00", "reason": "returned goods"}).str("id")
+	apps := m.must(200, "POST", "/v1/credit-notes/"+f.CreditNote+"/allocations", map[string]any{"allocations": allocLines(f.Invoice, "5.00")}).objectsOf("applications")
+	f.Application, _ = apps[0]["id"].(string)
+	f.FreeCN = m.must(201, "POST", "/v1/credit-notes", map[string]any{"organization_id": f.Org, "amount": "3.00", "reason": "goodwill"}).str("id")
 	if auth {
 		f.Token = m.must(201, "POST", "/v1/tokens", map[string]any{"name": fmt.Sprintf("A-token-%d", m.n), "role": "viewer"}, m.as(m.Admin)...).str("id")
 		f.User = m.must(201, "POST", "/v1/users", map[string]any{"email": fmt.Sprintf("a-user-%d@a.example", m.n), "role": "viewer",
@@ -197,8 +205,12 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 		id = f.Webhook
 	case strings.HasPrefix(path, "/v1/refunds/"):
 		id = f.Refund
+	case op.ID == "void-credit-note":
+		id = f.FreeCN
+	case strings.HasPrefix(path, "/v1/credit-notes/"):
+		id = f.CreditNote
 	}
-	path = strings.NewReplacer("{id}", id, "{allocation_id}", f.Allocation).Replace(path)
+	path = strings.NewReplacer("{id}", id, "{allocation_id}", f.Allocation, "{application_id}", f.Application).Replace(path)
 	if strings.Contains(path, "{") {
 		t.Fatalf("%s: no fixture for a path parameter of %s; teach pathOf", op.ID, path)
 	}
@@ -242,6 +254,18 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	},
 	"refund-payment": func(n int, f *accessFixtures) any { return map[string]any{"amount": "1.00", "reason": "paid twice"} },
 	"reverse-refund": func(n int, f *accessFixtures) any { return map[string]any{"reason": "the bank returned it"} },
+	"issue-credit-note": func(n int, f *accessFixtures) any {
+		return map[string]any{"organization_id": f.Org, "amount": "1.00", "reason": "goodwill"}
+	},
+	"apply-credit-note": func(n int, f *accessFixtures) any {
+		return map[string]any{"allocations": allocLines(f.Invoice, "1.00")}
+	},
+	"release-credit-note-application": nil,
+	"refund-credit-note": func(n int, f *accessFixtures) any {
+		return map[string]any{"amount": "1.00", "method": "bank_transfer", "reason": "customer asked"}
+	},
+	"credit-note-to-credit": func(n int, f *accessFixtures) any { return map[string]any{"amount": "1.00"} },
+	"void-credit-note":      nil,
 	"upsert-organizations": func(n int, f *accessFixtures) any {
 		return map[string]any{"organizations": []map[string]any{{"external_id": fmt.Sprintf("ext-org-%d", n), "name": fmt.Sprintf("Batch %d", n),
 			"billing_currency": "SGD"}}}

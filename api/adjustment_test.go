@@ -169,7 +169,7 @@ func TestAdjustment_SettlesTheDifferenceOnPurpose(t *testing.T) {
 	}
 	// The customer's page says what each way of settling did.
 	diff, _ := json.Marshal(s.must(200, "GET", "/v1/organizations/"+acme, nil).JSON["differences"])
-	if want := `{"bank_fees":[{"amount":"3.50","currency":"SGD"}],"discounts":[{"amount":"0.02","currency":"SGD"}],"refunded":[],"written_off":[{"amount":"0.05","currency":"SGD"}]}`; string(diff) != want {
+	if want := `{"bank_fees":[{"amount":"3.50","currency":"SGD"}],"credited":[],"discounts":[{"amount":"0.02","currency":"SGD"}],"refunded":[],"written_off":[{"amount":"0.05","currency":"SGD"}]}`; string(diff) != want {
 		t.Errorf("the organization's differences: %s, want %s", diff, want)
 	}
 	if list := string(s.must(200, "GET", "/v1/organizations", nil).Body); strings.Contains(list, "differences") {

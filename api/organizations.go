@@ -40,6 +40,7 @@ type Organization struct {
 	Outstanding     []Money      `json:"outstanding" doc:"Sum of amounts due on its invoices, per currency"`
 	Unapplied       []Money      `json:"unapplied" doc:"Its payments' money not yet allocated or topped up, per currency"`
 	CreditBalance   []Money      `json:"credit_balance" doc:"Prepaid credit, per currency"`
+	CreditNotes     []Money      `json:"credit_notes_remaining" doc:"What its credit notes have left to apply, refund or move into credit, per currency"`
 	Differences     *Differences `json:"differences,omitempty" doc:"What settled its invoices or money other than by allocation (the organization's own page; not in lists)"`
 }
 
@@ -48,7 +49,8 @@ type Differences struct {
 	WrittenOff []Money `json:"written_off" doc:"Write-offs standing on its invoices"`
 	BankFees   []Money `json:"bank_fees" doc:"Bank fees standing on its invoices"`
 	Discounts  []Money `json:"discounts" doc:"Discounts standing on its invoices"`
-	Refunded   []Money `json:"refunded" doc:"Its money paid back by refunds not reversed"`
+	Refunded   []Money `json:"refunded" doc:"Its money paid back by refunds not reversed, of payments and of credit notes"`
+	Credited   []Money `json:"credited" doc:"Its credit notes not void"`
 }
 
 func differencesOut(d finapp.Differences) *Differences {
@@ -56,13 +58,14 @@ func differencesOut(d finapp.Differences) *Differences {
 		return nil
 	}
 	return &Differences{WrittenOff: moneyList(d[finapp.AdjustWriteOff]), BankFees: moneyList(d[finapp.AdjustBankFee]),
-		Discounts: moneyList(d[finapp.AdjustDiscount]), Refunded: moneyList(d[finapp.DifferenceRefunded])}
+		Discounts: moneyList(d[finapp.AdjustDiscount]), Refunded: moneyList(d[finapp.DifferenceRefunded]),
+		Credited: moneyList(d[finapp.DifferenceCredited])}
 }
 
 func organizationOut(d *finapp.OrganizationDetail) Organization {
 	return Organization{ID: d.ID, Name: d.Name, BillingCurrency: string(d.BillingCurrency), Status: d.Status, CreatedAt: d.CreatedAt,
 		Version: d.Version, ExternalID: d.ExternalID, Metadata: metadataOut(d.Metadata), Outstanding: moneyList(d.Outstanding), Unapplied: moneyList(d.Unapplied), CreditBalance: moneyList(d.Credit),
-		Differences: differencesOut(d.Differences)}
+		CreditNotes: moneyList(d.CreditNotes), Differences: differencesOut(d.Differences)}
 }
 
 type organizationOutput struct {

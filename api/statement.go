@@ -42,7 +42,7 @@ type StatementAccount struct {
 // StatementLine is one document on a statement.
 type StatementLine struct {
 	Date       string `json:"date" doc:"The document's own business date: issued, voided, received, topped up, refunded, returned"`
-	Type       string `json:"type" enum:"invoice,invoice_void,payment,credit_top_up,refund,refund_reversed,write_off,bank_fee,discount,fx_difference,adjustment_released,currency_conversion,currency_conversion_released"`
+	Type       string `json:"type" enum:"invoice,invoice_void,payment,credit_top_up,refund,refund_reversed,write_off,bank_fee,discount,fx_difference,adjustment_released,currency_conversion,currency_conversion_released,credit_note,credit_note_void,credit_note_refund,credit_note_to_credit"`
 	Number     string `json:"number" doc:"Invoice number (invoices, voids, adjustments), or the payment's reference (its id when it has none)"`
 	DocumentID string `json:"document_id"`
 	DueOn      string `json:"due_on,omitempty" doc:"Invoices and voids" format:"date"`

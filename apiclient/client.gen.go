@@ -129,6 +129,48 @@ func (e CreateUserRequestRole) Valid() bool {
 	}
 }
 
+// Defines values for CreditNoteStatus.
+const (
+	CreditNoteStatusApplied CreditNoteStatus = "applied"
+	CreditNoteStatusOpen    CreditNoteStatus = "open"
+	CreditNoteStatusVoid    CreditNoteStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the CreditNoteStatus enum.
+func (e CreditNoteStatus) Valid() bool {
+	switch e {
+	case CreditNoteStatusApplied:
+		return true
+	case CreditNoteStatusOpen:
+		return true
+	case CreditNoteStatusVoid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreditNoteApplicationKind.
+const (
+	CreditNoteApplicationKindInvoice       CreditNoteApplicationKind = "invoice"
+	CreditNoteApplicationKindPrepaidCredit CreditNoteApplicationKind = "prepaid_credit"
+	CreditNoteApplicationKindRefund        CreditNoteApplicationKind = "refund"
+)
+
+// Valid indicates whether the value is a known member of the CreditNoteApplicationKind enum.
+func (e CreditNoteApplicationKind) Valid() bool {
+	switch e {
+	case CreditNoteApplicationKindInvoice:
+		return true
+	case CreditNoteApplicationKindPrepaidCredit:
+		return true
+	case CreditNoteApplicationKindRefund:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EvidenceKind.
 const (
 	AmountEqualsDue     EvidenceKind = "amount_equals_due"
@@ -173,25 +215,25 @@ func (e InvoiceKind) Valid() bool {
 
 // Defines values for InvoiceStatus.
 const (
-	Paid          InvoiceStatus = "paid"
-	PartiallyPaid InvoiceStatus = "partially_paid"
-	Provisioned   InvoiceStatus = "provisioned"
-	Unpaid        InvoiceStatus = "unpaid"
-	Void          InvoiceStatus = "void"
+	InvoiceStatusPaid          InvoiceStatus = "paid"
+	InvoiceStatusPartiallyPaid InvoiceStatus = "partially_paid"
+	InvoiceStatusProvisioned   InvoiceStatus = "provisioned"
+	InvoiceStatusUnpaid        InvoiceStatus = "unpaid"
+	InvoiceStatusVoid          InvoiceStatus = "void"
 )
 
 // Valid indicates whether the value is a known member of the InvoiceStatus enum.
 func (e InvoiceStatus) Valid() bool {
 	switch e {
-	case Paid:
+	case InvoiceStatusPaid:
 		return true
-	case PartiallyPaid:
+	case InvoiceStatusPartiallyPaid:
 		return true
-	case Provisioned:
+	case InvoiceStatusProvisioned:
 		return true
-	case Unpaid:
+	case InvoiceStatusUnpaid:
 		return true
-	case Void:
+	case InvoiceStatusVoid:
 		return true
 	default:
 		return false
@@ -276,6 +318,8 @@ const (
 	ProblemCodeAssignmentLimitReached  ProblemCode = "assignment_limit_reached"
 	ProblemCodeBusy                    ProblemCode = "busy"
 	ProblemCodeConflict                ProblemCode = "conflict"
+	ProblemCodeCreditAboveInvoice      ProblemCode = "credit_above_invoice"
+	ProblemCodeCreditNoteInUse         ProblemCode = "credit_note_in_use"
 	ProblemCodeCurrencyMismatch        ProblemCode = "currency_mismatch"
 	ProblemCodeDuplicate               ProblemCode = "duplicate"
 	ProblemCodeForbidden               ProblemCode = "forbidden"
@@ -313,6 +357,10 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeBusy:
 		return true
 	case ProblemCodeConflict:
+		return true
+	case ProblemCodeCreditAboveInvoice:
+		return true
+	case ProblemCodeCreditNoteInUse:
 		return true
 	case ProblemCodeCurrencyMismatch:
 		return true
@@ -373,6 +421,10 @@ func (e ProblemCode) Valid() bool {
 const (
 	StatementLineTypeAdjustmentReleased         StatementLineType = "adjustment_released"
 	StatementLineTypeBankFee                    StatementLineType = "bank_fee"
+	StatementLineTypeCreditNote                 StatementLineType = "credit_note"
+	StatementLineTypeCreditNoteRefund           StatementLineType = "credit_note_refund"
+	StatementLineTypeCreditNoteToCredit         StatementLineType = "credit_note_to_credit"
+	StatementLineTypeCreditNoteVoid             StatementLineType = "credit_note_void"
 	StatementLineTypeCreditTopUp                StatementLineType = "credit_top_up"
 	StatementLineTypeCurrencyConversion         StatementLineType = "currency_conversion"
 	StatementLineTypeCurrencyConversionReleased StatementLineType = "currency_conversion_released"
@@ -392,6 +444,14 @@ func (e StatementLineType) Valid() bool {
 	case StatementLineTypeAdjustmentReleased:
 		return true
 	case StatementLineTypeBankFee:
+		return true
+	case StatementLineTypeCreditNote:
+		return true
+	case StatementLineTypeCreditNoteRefund:
+		return true
+	case StatementLineTypeCreditNoteToCredit:
+		return true
+	case StatementLineTypeCreditNoteVoid:
 		return true
 	case StatementLineTypeCreditTopUp:
 		return true
@@ -474,6 +534,27 @@ func (e ListAuditParamsFormat) Valid() bool {
 	case ListAuditParamsFormatCsv:
 		return true
 	case ListAuditParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCreditNotesParamsStatus.
+const (
+	ListCreditNotesParamsStatusApplied ListCreditNotesParamsStatus = "applied"
+	ListCreditNotesParamsStatusOpen    ListCreditNotesParamsStatus = "open"
+	ListCreditNotesParamsStatusVoid    ListCreditNotesParamsStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the ListCreditNotesParamsStatus enum.
+func (e ListCreditNotesParamsStatus) Valid() bool {
+	switch e {
+	case ListCreditNotesParamsStatusApplied:
+		return true
+	case ListCreditNotesParamsStatusOpen:
+		return true
+	case ListCreditNotesParamsStatusVoid:
 		return true
 	default:
 		return false
@@ -966,15 +1047,116 @@ type CreatedToken struct {
 	Token string `json:"token"`
 }
 
+// CreditNote defines model for CreditNote.
+type CreditNote struct {
+	Amount       string                   `json:"amount"`
+	Applications *[]CreditNoteApplication `json:"applications,omitempty"`
+
+	// Applied Applied to invoices (active applications)
+	Applied   string    `json:"applied"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Currency  string    `json:"currency"`
+
+	// Id Examples: cn_01jd8x0c9v7p8x2k3m4n5q6r7s
+	Id string `json:"id"`
+
+	// InvoiceId The invoice it corrects; null for none
+	InvoiceId     *string            `json:"invoice_id"`
+	InvoiceNumber *string            `json:"invoice_number,omitempty"`
+	IssuedOn      openapi_types.Date `json:"issued_on"`
+
+	// Number Examples: CN-000001
+	Number         string `json:"number"`
+	OrganizationId string `json:"organization_id"`
+	Reason         string `json:"reason"`
+
+	// Refunded Paid back to the customer
+	Refunded string `json:"refunded"`
+
+	// Remaining Left to use: amount − applied − refunded − to_credit (0 when void)
+	Remaining string           `json:"remaining"`
+	Status    CreditNoteStatus `json:"status"`
+
+	// ToCredit Moved into the customer's prepaid credit
+	ToCredit string     `json:"to_credit"`
+	Version  int64      `json:"version"`
+	VoidedAt *time.Time `json:"voided_at"`
+}
+
+// CreditNoteStatus defines model for CreditNote.Status.
+type CreditNoteStatus string
+
+// CreditNoteApplication defines model for CreditNoteApplication.
+type CreditNoteApplication struct {
+	Amount    string    `json:"amount"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Currency  string    `json:"currency"`
+
+	// Id Examples: cna_01jd8x0c9v7p8x2k3m4n5q6r7s
+	Id string `json:"id"`
+
+	// InvoiceId The invoice it was applied to (kind invoice)
+	InvoiceId     *string                   `json:"invoice_id"`
+	InvoiceNumber *string                   `json:"invoice_number,omitempty"`
+	Kind          CreditNoteApplicationKind `json:"kind"`
+
+	// Method How a refund was paid
+	Method    *string `json:"method,omitempty"`
+	Reason    *string `json:"reason,omitempty"`
+	Reference *string `json:"reference,omitempty"`
+
+	// ReleasedAt Set when an application to an invoice was undone
+	ReleasedAt *time.Time `json:"released_at"`
+	ReleasedBy *string    `json:"released_by,omitempty"`
+}
+
+// CreditNoteApplicationKind defines model for CreditNoteApplication.Kind.
+type CreditNoteApplicationKind string
+
+// CreditNoteApplyBody defines model for CreditNoteApplyBody.
+type CreditNoteApplyBody struct {
+	Allocations *[]CreditNoteApplyLine `json:"allocations,omitempty"`
+
+	// Auto Apply to the customer's oldest unpaid standard invoices first
+	Auto *bool `json:"auto,omitempty"`
+}
+
+// CreditNoteApplyLine defines model for CreditNoteApplyLine.
+type CreditNoteApplyLine struct {
+	// Amount Examples: 100.00
+	Amount    string `json:"amount"`
+	InvoiceId string `json:"invoice_id"`
+}
+
+// CreditNoteListOutputBody defines model for CreditNoteListOutputBody.
+type CreditNoteListOutputBody struct {
+	Data *[]CreditNote `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// CreditNoteToCreditRequest defines model for CreditNoteToCreditRequest.
+type CreditNoteToCreditRequest struct {
+	// Amount Default: all that remains
+	Amount *string `json:"amount,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+}
+
 // Differences defines model for Differences.
 type Differences struct {
 	// BankFees Bank fees standing on its invoices
 	BankFees *[]Money `json:"bank_fees"`
 
+	// Credited Its credit notes not void
+	Credited *[]Money `json:"credited"`
+
 	// Discounts Discounts standing on its invoices
 	Discounts *[]Money `json:"discounts"`
 
-	// Refunded Its money paid back by refunds not reversed
+	// Refunded Its money paid back by refunds not reversed, of payments and of credit notes
 	Refunded *[]Money `json:"refunded"`
 
 	// WrittenOff Write-offs standing on its invoices
@@ -1083,6 +1265,28 @@ type InvoiceListOutputBody struct {
 	NextCursor *string    `json:"next_cursor,omitempty"`
 }
 
+// IssueCreditNoteRequest defines model for IssueCreditNoteRequest.
+type IssueCreditNoteRequest struct {
+	// Amount Examples: 25.00
+	Amount string `json:"amount"`
+
+	// Currency Default: the cited invoice's, else the customer's billing currency
+	Currency *string `json:"currency,omitempty"`
+
+	// InvoiceId The invoice it corrects
+	InvoiceId *string `json:"invoice_id,omitempty"`
+
+	// IssuedOn Default: today
+	IssuedOn *string `json:"issued_on,omitempty"`
+
+	// Number Default: the workspace's next CN-nnnnnn
+	Number         *string `json:"number,omitempty"`
+	OrganizationId string  `json:"organization_id"`
+
+	// Reason What the customer is credited for
+	Reason string `json:"reason"`
+}
+
 // Item defines model for Item.
 type Item struct {
 	// Amount Examples: 100.00
@@ -1173,6 +1377,9 @@ type Organization struct {
 
 	// CreditBalance Prepaid credit, per currency
 	CreditBalance *[]Money `json:"credit_balance"`
+
+	// CreditNotesRemaining What its credit notes have left to apply, refund or move into credit, per currency
+	CreditNotesRemaining *[]Money `json:"credit_notes_remaining"`
 
 	// Differences What settled its invoices or money other than by allocation (the organization's own page; not in lists)
 	Differences *Differences `json:"differences,omitempty"`
@@ -1374,6 +1581,19 @@ type Refund struct {
 	// ReversedAt Set when the money came back; the refund stays, reversed
 	ReversedAt *time.Time `json:"reversed_at"`
 	ReversedBy *string    `json:"reversed_by,omitempty"`
+}
+
+// RefundCreditNoteRequest defines model for RefundCreditNoteRequest.
+type RefundCreditNoteRequest struct {
+	// Amount Default: all that remains
+	Amount *string `json:"amount,omitempty"`
+
+	// Method How the money goes back
+	Method string `json:"method"`
+
+	// Reason Why the money goes back
+	Reason    string  `json:"reason"`
+	Reference *string `json:"reference,omitempty"`
 }
 
 // RefundListOutputBody defines model for RefundListOutputBody.
@@ -1798,6 +2018,62 @@ type ListAuditParams struct {
 
 // ListAuditParamsFormat defines parameters for ListAudit.
 type ListAuditParamsFormat string
+
+// ListCreditNotesParams defines parameters for ListCreditNotes.
+type ListCreditNotesParams struct {
+	// OrganizationId Only this customer's
+	OrganizationId *string `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// Status Only credit notes with this status
+	Status *ListCreditNotesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCreditNotesParamsStatus defines parameters for ListCreditNotes.
+type ListCreditNotesParamsStatus string
+
+// IssueCreditNoteParams defines parameters for IssueCreditNote.
+type IssueCreditNoteParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ApplyCreditNoteParams defines parameters for ApplyCreditNote.
+type ApplyCreditNoteParams struct {
+	// IfMatch ETag of the credit note as last read; a stale one answers 412
+	IfMatch        *string `json:"If-Match,omitempty"`
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ReleaseCreditNoteApplicationParams defines parameters for ReleaseCreditNoteApplication.
+type ReleaseCreditNoteApplicationParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// RefundCreditNoteParams defines parameters for RefundCreditNote.
+type RefundCreditNoteParams struct {
+	// IfMatch ETag of the credit note as last read; a stale one answers 412
+	IfMatch        *string `json:"If-Match,omitempty"`
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// CreditNoteToCreditParams defines parameters for CreditNoteToCredit.
+type CreditNoteToCreditParams struct {
+	// IfMatch ETag of the credit note as last read; a stale one answers 412
+	IfMatch        *string `json:"If-Match,omitempty"`
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// VoidCreditNoteParams defines parameters for VoidCreditNote.
+type VoidCreditNoteParams struct {
+	// IfMatch ETag of the credit note as last read; a stale one answers 412
+	IfMatch        *string `json:"If-Match,omitempty"`
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // ListEventsParams defines parameters for ListEvents.
 type ListEventsParams struct {
@@ -2248,6 +2524,78 @@ type WebhookCreditToppedUpParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// WebhookCreditNoteApplicationReleasedParams defines parameters for WebhookCreditNoteApplicationReleased.
+type WebhookCreditNoteApplicationReleasedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookCreditNoteAppliedParams defines parameters for WebhookCreditNoteApplied.
+type WebhookCreditNoteAppliedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookCreditNoteIssuedParams defines parameters for WebhookCreditNoteIssued.
+type WebhookCreditNoteIssuedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookCreditNoteMovedToCreditParams defines parameters for WebhookCreditNoteMovedToCredit.
+type WebhookCreditNoteMovedToCreditParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookCreditNoteRefundedParams defines parameters for WebhookCreditNoteRefunded.
+type WebhookCreditNoteRefundedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookCreditNoteVoidedParams defines parameters for WebhookCreditNoteVoided.
+type WebhookCreditNoteVoidedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // WebhookInvoiceAdjustedParams defines parameters for WebhookInvoiceAdjusted.
 type WebhookInvoiceAdjustedParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
@@ -2440,6 +2788,18 @@ type WebhookRefundReversedParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// IssueCreditNoteJSONRequestBody defines body for IssueCreditNote for application/json ContentType.
+type IssueCreditNoteJSONRequestBody = IssueCreditNoteRequest
+
+// ApplyCreditNoteJSONRequestBody defines body for ApplyCreditNote for application/json ContentType.
+type ApplyCreditNoteJSONRequestBody = CreditNoteApplyBody
+
+// RefundCreditNoteJSONRequestBody defines body for RefundCreditNote for application/json ContentType.
+type RefundCreditNoteJSONRequestBody = RefundCreditNoteRequest
+
+// CreditNoteToCreditJSONRequestBody defines body for CreditNoteToCredit for application/json ContentType.
+type CreditNoteToCreditJSONRequestBody = CreditNoteToCreditRequest
+
 // CreateInvoiceJSONRequestBody defines body for CreateInvoice for application/json ContentType.
 type CreateInvoiceJSONRequestBody = CreateInvoiceRequest
 
@@ -2511,6 +2871,24 @@ type WebhookAllocationReleasedJSONRequestBody = EventEnvelope
 
 // WebhookCreditToppedUpJSONRequestBody defines body for WebhookCreditToppedUp for application/json ContentType.
 type WebhookCreditToppedUpJSONRequestBody = EventEnvelope
+
+// WebhookCreditNoteApplicationReleasedJSONRequestBody defines body for WebhookCreditNoteApplicationReleased for application/json ContentType.
+type WebhookCreditNoteApplicationReleasedJSONRequestBody = EventEnvelope
+
+// WebhookCreditNoteAppliedJSONRequestBody defines body for WebhookCreditNoteApplied for application/json ContentType.
+type WebhookCreditNoteAppliedJSONRequestBody = EventEnvelope
+
+// WebhookCreditNoteIssuedJSONRequestBody defines body for WebhookCreditNoteIssued for application/json ContentType.
+type WebhookCreditNoteIssuedJSONRequestBody = EventEnvelope
+
+// WebhookCreditNoteMovedToCreditJSONRequestBody defines body for WebhookCreditNoteMovedToCredit for application/json ContentType.
+type WebhookCreditNoteMovedToCreditJSONRequestBody = EventEnvelope
+
+// WebhookCreditNoteRefundedJSONRequestBody defines body for WebhookCreditNoteRefunded for application/json ContentType.
+type WebhookCreditNoteRefundedJSONRequestBody = EventEnvelope
+
+// WebhookCreditNoteVoidedJSONRequestBody defines body for WebhookCreditNoteVoided for application/json ContentType.
+type WebhookCreditNoteVoidedJSONRequestBody = EventEnvelope
 
 // WebhookInvoiceAdjustedJSONRequestBody defines body for WebhookInvoiceAdjusted for application/json ContentType.
 type WebhookInvoiceAdjustedJSONRequestBody = EventEnvelope
@@ -2643,6 +3021,100 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/audit/verify (the `VerifyAudit` operationId).
 	VerifyAudit(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCreditNotes List credit notes, newest first
+	//
+	// Corresponds with GET /v1/credit-notes (the `ListCreditNotes` operationId).
+	ListCreditNotes(ctx context.Context, params *ListCreditNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueCreditNoteWithBody Issue a credit note to a customer
+	//
+	// Posts revenue → credit_note:<org>. Citing an invoice, the credit notes on it never exceed its total (409 credit_above_invoice); credit notes correct standard invoices only. Numbered CN-000001, … unless number is given.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/credit-notes (the `IssueCreditNote` operationId).
+	IssueCreditNoteWithBody(ctx context.Context, params *IssueCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueCreditNote Issue a credit note to a customer
+	//
+	// Posts revenue → credit_note:<org>. Citing an invoice, the credit notes on it never exceed its total (409 credit_above_invoice); credit notes correct standard invoices only. Numbered CN-000001, … unless number is given.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/credit-notes (the `IssueCreditNote` operationId).
+	IssueCreditNote(ctx context.Context, params *IssueCreditNoteParams, body IssueCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCreditNote Get a credit note with its applications
+	//
+	// Corresponds with GET /v1/credit-notes/{id} (the `GetCreditNote` operationId).
+	GetCreditNote(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyCreditNoteWithBody Apply a credit note to the customer's invoices (explicit, or auto oldest first); all or nothing
+	//
+	// Posts credit_note:<org> → receivable:<org> per invoice. Never more than the credit note has left or an invoice has due (409 over_allocation).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/allocations (the `ApplyCreditNote` operationId).
+	ApplyCreditNoteWithBody(ctx context.Context, id string, params *ApplyCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyCreditNote Apply a credit note to the customer's invoices (explicit, or auto oldest first); all or nothing
+	//
+	// Posts credit_note:<org> → receivable:<org> per invoice. Never more than the credit note has left or an invoice has due (409 over_allocation).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/allocations (the `ApplyCreditNote` operationId).
+	ApplyCreditNote(ctx context.Context, id string, params *ApplyCreditNoteParams, body ApplyCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReleaseCreditNoteApplication Release one application of a credit note to an invoice
+	//
+	// Corresponds with DELETE /v1/credit-notes/{id}/allocations/{application_id} (the `ReleaseCreditNoteApplication` operationId).
+	ReleaseCreditNoteApplication(ctx context.Context, id string, applicationId string, params *ReleaseCreditNoteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefundCreditNoteWithBody Pay what a credit note has left back to the customer
+	//
+	// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/refunds (the `RefundCreditNote` operationId).
+	RefundCreditNoteWithBody(ctx context.Context, id string, params *RefundCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefundCreditNote Pay what a credit note has left back to the customer
+	//
+	// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/refunds (the `RefundCreditNote` operationId).
+	RefundCreditNote(ctx context.Context, id string, params *RefundCreditNoteParams, body RefundCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreditNoteToCreditWithBody Move what a credit note has left into the customer's prepaid credit
+	//
+	// Posts credit_note:<org> → credit:<org>. Never more than remains (409 over_allocation).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/top-ups (the `CreditNoteToCredit` operationId).
+	CreditNoteToCreditWithBody(ctx context.Context, id string, params *CreditNoteToCreditParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreditNoteToCredit Move what a credit note has left into the customer's prepaid credit
+	//
+	// Posts credit_note:<org> → credit:<org>. Never more than remains (409 over_allocation).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/top-ups (the `CreditNoteToCredit` operationId).
+	CreditNoteToCredit(ctx context.Context, id string, params *CreditNoteToCreditParams, body CreditNoteToCreditJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidCreditNote Void a credit note nothing of which was used
+	//
+	// Reverses its issue entry. A credit note that was applied, refunded or moved into credit is refused 409 credit_note_in_use.
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/void (the `VoidCreditNote` operationId).
+	VoidCreditNote(ctx context.Context, id string, params *VoidCreditNoteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEvents The event feed: what happened, oldest first, after a sequence
 	//
@@ -3176,6 +3648,220 @@ func (c *Client) ListAudit(ctx context.Context, params *ListAuditParams, reqEdit
 // Corresponds with GET /v1/audit/verify (the `VerifyAudit` operationId).
 func (c *Client) VerifyAudit(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewVerifyAuditRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCreditNotes List credit notes, newest first
+//
+// Corresponds with GET /v1/credit-notes (the `ListCreditNotes` operationId).
+func (c *Client) ListCreditNotes(ctx context.Context, params *ListCreditNotesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCreditNotesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueCreditNoteWithBody Issue a credit note to a customer
+//
+// Posts revenue → credit_note:<org>. Citing an invoice, the credit notes on it never exceed its total (409 credit_above_invoice); credit notes correct standard invoices only. Numbered CN-000001, … unless number is given.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/credit-notes (the `IssueCreditNote` operationId).
+func (c *Client) IssueCreditNoteWithBody(ctx context.Context, params *IssueCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueCreditNoteRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueCreditNote Issue a credit note to a customer
+//
+// Posts revenue → credit_note:<org>. Citing an invoice, the credit notes on it never exceed its total (409 credit_above_invoice); credit notes correct standard invoices only. Numbered CN-000001, … unless number is given.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/credit-notes (the `IssueCreditNote` operationId).
+func (c *Client) IssueCreditNote(ctx context.Context, params *IssueCreditNoteParams, body IssueCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueCreditNoteRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCreditNote Get a credit note with its applications
+//
+// Corresponds with GET /v1/credit-notes/{id} (the `GetCreditNote` operationId).
+func (c *Client) GetCreditNote(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCreditNoteRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyCreditNoteWithBody Apply a credit note to the customer's invoices (explicit, or auto oldest first); all or nothing
+//
+// Posts credit_note:<org> → receivable:<org> per invoice. Never more than the credit note has left or an invoice has due (409 over_allocation).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/credit-notes/{id}/allocations (the `ApplyCreditNote` operationId).
+func (c *Client) ApplyCreditNoteWithBody(ctx context.Context, id string, params *ApplyCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyCreditNoteRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyCreditNote Apply a credit note to the customer's invoices (explicit, or auto oldest first); all or nothing
+//
+// Posts credit_note:<org> → receivable:<org> per invoice. Never more than the credit note has left or an invoice has due (409 over_allocation).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/credit-notes/{id}/allocations (the `ApplyCreditNote` operationId).
+func (c *Client) ApplyCreditNote(ctx context.Context, id string, params *ApplyCreditNoteParams, body ApplyCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyCreditNoteRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReleaseCreditNoteApplication Release one application of a credit note to an invoice
+//
+// Corresponds with DELETE /v1/credit-notes/{id}/allocations/{application_id} (the `ReleaseCreditNoteApplication` operationId).
+func (c *Client) ReleaseCreditNoteApplication(ctx context.Context, id string, applicationId string, params *ReleaseCreditNoteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReleaseCreditNoteApplicationRequest(c.Server, id, applicationId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefundCreditNoteWithBody Pay what a credit note has left back to the customer
+//
+// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/credit-notes/{id}/refunds (the `RefundCreditNote` operationId).
+func (c *Client) RefundCreditNoteWithBody(ctx context.Context, id string, params *RefundCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundCreditNoteRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefundCreditNote Pay what a credit note has left back to the customer
+//
+// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/credit-notes/{id}/refunds (the `RefundCreditNote` operationId).
+func (c *Client) RefundCreditNote(ctx context.Context, id string, params *RefundCreditNoteParams, body RefundCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundCreditNoteRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreditNoteToCreditWithBody Move what a credit note has left into the customer's prepaid credit
+//
+// Posts credit_note:<org> → credit:<org>. Never more than remains (409 over_allocation).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/credit-notes/{id}/top-ups (the `CreditNoteToCredit` operationId).
+func (c *Client) CreditNoteToCreditWithBody(ctx context.Context, id string, params *CreditNoteToCreditParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreditNoteToCreditRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreditNoteToCredit Move what a credit note has left into the customer's prepaid credit
+//
+// Posts credit_note:<org> → credit:<org>. Never more than remains (409 over_allocation).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/credit-notes/{id}/top-ups (the `CreditNoteToCredit` operationId).
+func (c *Client) CreditNoteToCredit(ctx context.Context, id string, params *CreditNoteToCreditParams, body CreditNoteToCreditJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreditNoteToCreditRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidCreditNote Void a credit note nothing of which was used
+//
+// Reverses its issue entry. A credit note that was applied, refunded or moved into credit is refused 409 credit_note_in_use.
+//
+// Corresponds with POST /v1/credit-notes/{id}/void (the `VoidCreditNote` operationId).
+func (c *Client) VoidCreditNote(ctx context.Context, id string, params *VoidCreditNoteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidCreditNoteRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4579,6 +5265,520 @@ func NewVerifyAuditRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCreditNotesRequest constructs an http.Request for the ListCreditNotes method
+func NewListCreditNotesRequest(server string, params *ListCreditNotesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OrganizationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "organization_id", *params.OrganizationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewIssueCreditNoteRequest calls the generic IssueCreditNote builder with application/json body
+func NewIssueCreditNoteRequest(server string, params *IssueCreditNoteParams, body IssueCreditNoteJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIssueCreditNoteRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewIssueCreditNoteRequestWithBody constructs an http.Request for the IssueCreditNote method, with any body, and a specified content type
+func NewIssueCreditNoteRequestWithBody(server string, params *IssueCreditNoteParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCreditNoteRequest constructs an http.Request for the GetCreditNote method
+func NewGetCreditNoteRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplyCreditNoteRequest calls the generic ApplyCreditNote builder with application/json body
+func NewApplyCreditNoteRequest(server string, id string, params *ApplyCreditNoteParams, body ApplyCreditNoteJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApplyCreditNoteRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewApplyCreditNoteRequestWithBody constructs an http.Request for the ApplyCreditNote method, with any body, and a specified content type
+func NewApplyCreditNoteRequestWithBody(server string, id string, params *ApplyCreditNoteParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes/%s/allocations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReleaseCreditNoteApplicationRequest constructs an http.Request for the ReleaseCreditNoteApplication method
+func NewReleaseCreditNoteApplicationRequest(server string, id string, applicationId string, params *ReleaseCreditNoteApplicationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "application_id", applicationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes/%s/allocations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRefundCreditNoteRequest calls the generic RefundCreditNote builder with application/json body
+func NewRefundCreditNoteRequest(server string, id string, params *RefundCreditNoteParams, body RefundCreditNoteJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRefundCreditNoteRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRefundCreditNoteRequestWithBody constructs an http.Request for the RefundCreditNote method, with any body, and a specified content type
+func NewRefundCreditNoteRequestWithBody(server string, id string, params *RefundCreditNoteParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes/%s/refunds", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreditNoteToCreditRequest calls the generic CreditNoteToCredit builder with application/json body
+func NewCreditNoteToCreditRequest(server string, id string, params *CreditNoteToCreditParams, body CreditNoteToCreditJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreditNoteToCreditRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCreditNoteToCreditRequestWithBody constructs an http.Request for the CreditNoteToCredit method, with any body, and a specified content type
+func NewCreditNoteToCreditRequestWithBody(server string, id string, params *CreditNoteToCreditParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes/%s/top-ups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewVoidCreditNoteRequest constructs an http.Request for the VoidCreditNote method
+func NewVoidCreditNoteRequest(server string, id string, params *VoidCreditNoteParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes/%s/void", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -8078,6 +9278,108 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit/verify (the `VerifyAudit` operationId).
 	VerifyAuditWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*VerifyAuditResponse, error)
 
+	// ListCreditNotesWithResponse List credit notes, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/credit-notes (the `ListCreditNotes` operationId).
+	ListCreditNotesWithResponse(ctx context.Context, params *ListCreditNotesParams, reqEditors ...RequestEditorFn) (*ListCreditNotesResponse, error)
+
+	// IssueCreditNoteWithBodyWithResponse Issue a credit note to a customer
+	//
+	// Posts revenue → credit_note:<org>. Citing an invoice, the credit notes on it never exceed its total (409 credit_above_invoice); credit notes correct standard invoices only. Numbered CN-000001, … unless number is given.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes (the `IssueCreditNote` operationId).
+	IssueCreditNoteWithBodyWithResponse(ctx context.Context, params *IssueCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueCreditNoteResponse, error)
+
+	// IssueCreditNoteWithResponse Issue a credit note to a customer
+	//
+	// Posts revenue → credit_note:<org>. Citing an invoice, the credit notes on it never exceed its total (409 credit_above_invoice); credit notes correct standard invoices only. Numbered CN-000001, … unless number is given.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes (the `IssueCreditNote` operationId).
+	IssueCreditNoteWithResponse(ctx context.Context, params *IssueCreditNoteParams, body IssueCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueCreditNoteResponse, error)
+
+	// GetCreditNoteWithResponse Get a credit note with its applications
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/credit-notes/{id} (the `GetCreditNote` operationId).
+	GetCreditNoteWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCreditNoteResponse, error)
+
+	// ApplyCreditNoteWithBodyWithResponse Apply a credit note to the customer's invoices (explicit, or auto oldest first); all or nothing
+	//
+	// Posts credit_note:<org> → receivable:<org> per invoice. Never more than the credit note has left or an invoice has due (409 over_allocation).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/allocations (the `ApplyCreditNote` operationId).
+	ApplyCreditNoteWithBodyWithResponse(ctx context.Context, id string, params *ApplyCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyCreditNoteResponse, error)
+
+	// ApplyCreditNoteWithResponse Apply a credit note to the customer's invoices (explicit, or auto oldest first); all or nothing
+	//
+	// Posts credit_note:<org> → receivable:<org> per invoice. Never more than the credit note has left or an invoice has due (409 over_allocation).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/allocations (the `ApplyCreditNote` operationId).
+	ApplyCreditNoteWithResponse(ctx context.Context, id string, params *ApplyCreditNoteParams, body ApplyCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyCreditNoteResponse, error)
+
+	// ReleaseCreditNoteApplicationWithResponse Release one application of a credit note to an invoice
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/credit-notes/{id}/allocations/{application_id} (the `ReleaseCreditNoteApplication` operationId).
+	ReleaseCreditNoteApplicationWithResponse(ctx context.Context, id string, applicationId string, params *ReleaseCreditNoteApplicationParams, reqEditors ...RequestEditorFn) (*ReleaseCreditNoteApplicationResponse, error)
+
+	// RefundCreditNoteWithBodyWithResponse Pay what a credit note has left back to the customer
+	//
+	// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/refunds (the `RefundCreditNote` operationId).
+	RefundCreditNoteWithBodyWithResponse(ctx context.Context, id string, params *RefundCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundCreditNoteResponse, error)
+
+	// RefundCreditNoteWithResponse Pay what a credit note has left back to the customer
+	//
+	// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/refunds (the `RefundCreditNote` operationId).
+	RefundCreditNoteWithResponse(ctx context.Context, id string, params *RefundCreditNoteParams, body RefundCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundCreditNoteResponse, error)
+
+	// CreditNoteToCreditWithBodyWithResponse Move what a credit note has left into the customer's prepaid credit
+	//
+	// Posts credit_note:<org> → credit:<org>. Never more than remains (409 over_allocation).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/top-ups (the `CreditNoteToCredit` operationId).
+	CreditNoteToCreditWithBodyWithResponse(ctx context.Context, id string, params *CreditNoteToCreditParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreditNoteToCreditResponse, error)
+
+	// CreditNoteToCreditWithResponse Move what a credit note has left into the customer's prepaid credit
+	//
+	// Posts credit_note:<org> → credit:<org>. Never more than remains (409 over_allocation).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/top-ups (the `CreditNoteToCredit` operationId).
+	CreditNoteToCreditWithResponse(ctx context.Context, id string, params *CreditNoteToCreditParams, body CreditNoteToCreditJSONRequestBody, reqEditors ...RequestEditorFn) (*CreditNoteToCreditResponse, error)
+
+	// VoidCreditNoteWithResponse Void a credit note nothing of which was used
+	//
+	// Reverses its issue entry. A credit note that was applied, refunded or moved into credit is refused 409 credit_note_in_use.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/credit-notes/{id}/void (the `VoidCreditNote` operationId).
+	VoidCreditNoteWithResponse(ctx context.Context, id string, params *VoidCreditNoteParams, reqEditors ...RequestEditorFn) (*VoidCreditNoteResponse, error)
+
 	// ListEventsWithResponse The event feed: what happened, oldest first, after a sequence
 	//
 	// Poll with after=0 first, then with after=next_after of the page before. Every committed change that matters is here once, in commit order; nothing is here that did not commit.
@@ -8830,6 +10132,930 @@ func (r VerifyAuditResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r VerifyAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCreditNotesResponse503Headers the declared response headers of an HTTP 503 response for ListCreditNotes
+type ListCreditNotesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListCreditNotesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreditNoteListOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCreditNotesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCreditNotesResponse) GetJSON200() *CreditNoteListOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCreditNotesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCreditNotesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCreditNotesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCreditNotesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCreditNotesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCreditNotesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCreditNotesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCreditNotesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCreditNotesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCreditNotesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IssueCreditNoteResponse201Headers the declared response headers of an HTTP 201 response for IssueCreditNote
+type IssueCreditNoteResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// IssueCreditNoteResponse503Headers the declared response headers of an HTTP 503 response for IssueCreditNote
+type IssueCreditNoteResponse503Headers struct {
+	RetryAfter *int
+}
+
+type IssueCreditNoteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreditNote
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *IssueCreditNoteResponse201Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *IssueCreditNoteResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IssueCreditNoteResponse) GetJSON201() *CreditNote {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IssueCreditNoteResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IssueCreditNoteResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IssueCreditNoteResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IssueCreditNoteResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IssueCreditNoteResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IssueCreditNoteResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IssueCreditNoteResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r IssueCreditNoteResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueCreditNoteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueCreditNoteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueCreditNoteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueCreditNoteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCreditNoteResponse200Headers the declared response headers of an HTTP 200 response for GetCreditNote
+type GetCreditNoteResponse200Headers struct {
+	ETag *string
+}
+
+// GetCreditNoteResponse503Headers the declared response headers of an HTTP 503 response for GetCreditNote
+type GetCreditNoteResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetCreditNoteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreditNote
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCreditNoteResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCreditNoteResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCreditNoteResponse) GetJSON200() *CreditNote {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCreditNoteResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCreditNoteResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCreditNoteResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCreditNoteResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCreditNoteResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCreditNoteResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCreditNoteResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCreditNoteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCreditNoteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCreditNoteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCreditNoteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApplyCreditNoteResponse200Headers the declared response headers of an HTTP 200 response for ApplyCreditNote
+type ApplyCreditNoteResponse200Headers struct {
+	ETag *string
+}
+
+// ApplyCreditNoteResponse503Headers the declared response headers of an HTTP 503 response for ApplyCreditNote
+type ApplyCreditNoteResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ApplyCreditNoteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreditNote
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ApplyCreditNoteResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ApplyCreditNoteResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApplyCreditNoteResponse) GetJSON200() *CreditNote {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON412() *Problem {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApplyCreditNoteResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyCreditNoteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyCreditNoteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyCreditNoteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyCreditNoteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReleaseCreditNoteApplicationResponse200Headers the declared response headers of an HTTP 200 response for ReleaseCreditNoteApplication
+type ReleaseCreditNoteApplicationResponse200Headers struct {
+	ETag *string
+}
+
+// ReleaseCreditNoteApplicationResponse503Headers the declared response headers of an HTTP 503 response for ReleaseCreditNoteApplication
+type ReleaseCreditNoteApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ReleaseCreditNoteApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreditNote
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReleaseCreditNoteApplicationResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReleaseCreditNoteApplicationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReleaseCreditNoteApplicationResponse) GetJSON200() *CreditNote {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReleaseCreditNoteApplicationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReleaseCreditNoteApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReleaseCreditNoteApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReleaseCreditNoteApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReleaseCreditNoteApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RefundCreditNoteResponse201Headers the declared response headers of an HTTP 201 response for RefundCreditNote
+type RefundCreditNoteResponse201Headers struct {
+	ETag *string
+}
+
+// RefundCreditNoteResponse503Headers the declared response headers of an HTTP 503 response for RefundCreditNote
+type RefundCreditNoteResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RefundCreditNoteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreditNote
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RefundCreditNoteResponse201Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RefundCreditNoteResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RefundCreditNoteResponse) GetJSON201() *CreditNote {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON412() *Problem {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RefundCreditNoteResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RefundCreditNoteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RefundCreditNoteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RefundCreditNoteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RefundCreditNoteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreditNoteToCreditResponse201Headers the declared response headers of an HTTP 201 response for CreditNoteToCredit
+type CreditNoteToCreditResponse201Headers struct {
+	ETag *string
+}
+
+// CreditNoteToCreditResponse503Headers the declared response headers of an HTTP 503 response for CreditNoteToCredit
+type CreditNoteToCreditResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreditNoteToCreditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreditNote
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreditNoteToCreditResponse201Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreditNoteToCreditResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreditNoteToCreditResponse) GetJSON201() *CreditNote {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON412() *Problem {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreditNoteToCreditResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreditNoteToCreditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreditNoteToCreditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreditNoteToCreditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreditNoteToCreditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// VoidCreditNoteResponse200Headers the declared response headers of an HTTP 200 response for VoidCreditNote
+type VoidCreditNoteResponse200Headers struct {
+	ETag *string
+}
+
+// VoidCreditNoteResponse503Headers the declared response headers of an HTTP 503 response for VoidCreditNote
+type VoidCreditNoteResponse503Headers struct {
+	RetryAfter *int
+}
+
+type VoidCreditNoteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreditNote
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *VoidCreditNoteResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VoidCreditNoteResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VoidCreditNoteResponse) GetJSON200() *CreditNote {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON412() *Problem {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r VoidCreditNoteResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r VoidCreditNoteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoidCreditNoteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoidCreditNoteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoidCreditNoteResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14641,6 +16867,180 @@ func (c *ClientWithResponses) VerifyAuditWithResponse(ctx context.Context, reqEd
 	return ParseVerifyAuditResponse(rsp)
 }
 
+// ListCreditNotesWithResponse List credit notes, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/credit-notes (the `ListCreditNotes` operationId).
+func (c *ClientWithResponses) ListCreditNotesWithResponse(ctx context.Context, params *ListCreditNotesParams, reqEditors ...RequestEditorFn) (*ListCreditNotesResponse, error) {
+	rsp, err := c.ListCreditNotes(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCreditNotesResponse(rsp)
+}
+
+// IssueCreditNoteWithBodyWithResponse Issue a credit note to a customer
+//
+// Posts revenue → credit_note:<org>. Citing an invoice, the credit notes on it never exceed its total (409 credit_above_invoice); credit notes correct standard invoices only. Numbered CN-000001, … unless number is given.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes (the `IssueCreditNote` operationId).
+func (c *ClientWithResponses) IssueCreditNoteWithBodyWithResponse(ctx context.Context, params *IssueCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueCreditNoteResponse, error) {
+	rsp, err := c.IssueCreditNoteWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueCreditNoteResponse(rsp)
+}
+
+// IssueCreditNoteWithResponse Issue a credit note to a customer
+//
+// Posts revenue → credit_note:<org>. Citing an invoice, the credit notes on it never exceed its total (409 credit_above_invoice); credit notes correct standard invoices only. Numbered CN-000001, … unless number is given.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes (the `IssueCreditNote` operationId).
+func (c *ClientWithResponses) IssueCreditNoteWithResponse(ctx context.Context, params *IssueCreditNoteParams, body IssueCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueCreditNoteResponse, error) {
+	rsp, err := c.IssueCreditNote(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueCreditNoteResponse(rsp)
+}
+
+// GetCreditNoteWithResponse Get a credit note with its applications
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/credit-notes/{id} (the `GetCreditNote` operationId).
+func (c *ClientWithResponses) GetCreditNoteWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetCreditNoteResponse, error) {
+	rsp, err := c.GetCreditNote(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCreditNoteResponse(rsp)
+}
+
+// ApplyCreditNoteWithBodyWithResponse Apply a credit note to the customer's invoices (explicit, or auto oldest first); all or nothing
+//
+// Posts credit_note:<org> → receivable:<org> per invoice. Never more than the credit note has left or an invoice has due (409 over_allocation).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes/{id}/allocations (the `ApplyCreditNote` operationId).
+func (c *ClientWithResponses) ApplyCreditNoteWithBodyWithResponse(ctx context.Context, id string, params *ApplyCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyCreditNoteResponse, error) {
+	rsp, err := c.ApplyCreditNoteWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyCreditNoteResponse(rsp)
+}
+
+// ApplyCreditNoteWithResponse Apply a credit note to the customer's invoices (explicit, or auto oldest first); all or nothing
+//
+// Posts credit_note:<org> → receivable:<org> per invoice. Never more than the credit note has left or an invoice has due (409 over_allocation).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes/{id}/allocations (the `ApplyCreditNote` operationId).
+func (c *ClientWithResponses) ApplyCreditNoteWithResponse(ctx context.Context, id string, params *ApplyCreditNoteParams, body ApplyCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyCreditNoteResponse, error) {
+	rsp, err := c.ApplyCreditNote(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyCreditNoteResponse(rsp)
+}
+
+// ReleaseCreditNoteApplicationWithResponse Release one application of a credit note to an invoice
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/credit-notes/{id}/allocations/{application_id} (the `ReleaseCreditNoteApplication` operationId).
+func (c *ClientWithResponses) ReleaseCreditNoteApplicationWithResponse(ctx context.Context, id string, applicationId string, params *ReleaseCreditNoteApplicationParams, reqEditors ...RequestEditorFn) (*ReleaseCreditNoteApplicationResponse, error) {
+	rsp, err := c.ReleaseCreditNoteApplication(ctx, id, applicationId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReleaseCreditNoteApplicationResponse(rsp)
+}
+
+// RefundCreditNoteWithBodyWithResponse Pay what a credit note has left back to the customer
+//
+// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes/{id}/refunds (the `RefundCreditNote` operationId).
+func (c *ClientWithResponses) RefundCreditNoteWithBodyWithResponse(ctx context.Context, id string, params *RefundCreditNoteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundCreditNoteResponse, error) {
+	rsp, err := c.RefundCreditNoteWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefundCreditNoteResponse(rsp)
+}
+
+// RefundCreditNoteWithResponse Pay what a credit note has left back to the customer
+//
+// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes/{id}/refunds (the `RefundCreditNote` operationId).
+func (c *ClientWithResponses) RefundCreditNoteWithResponse(ctx context.Context, id string, params *RefundCreditNoteParams, body RefundCreditNoteJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundCreditNoteResponse, error) {
+	rsp, err := c.RefundCreditNote(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefundCreditNoteResponse(rsp)
+}
+
+// CreditNoteToCreditWithBodyWithResponse Move what a credit note has left into the customer's prepaid credit
+//
+// Posts credit_note:<org> → credit:<org>. Never more than remains (409 over_allocation).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes/{id}/top-ups (the `CreditNoteToCredit` operationId).
+func (c *ClientWithResponses) CreditNoteToCreditWithBodyWithResponse(ctx context.Context, id string, params *CreditNoteToCreditParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreditNoteToCreditResponse, error) {
+	rsp, err := c.CreditNoteToCreditWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreditNoteToCreditResponse(rsp)
+}
+
+// CreditNoteToCreditWithResponse Move what a credit note has left into the customer's prepaid credit
+//
+// Posts credit_note:<org> → credit:<org>. Never more than remains (409 over_allocation).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes/{id}/top-ups (the `CreditNoteToCredit` operationId).
+func (c *ClientWithResponses) CreditNoteToCreditWithResponse(ctx context.Context, id string, params *CreditNoteToCreditParams, body CreditNoteToCreditJSONRequestBody, reqEditors ...RequestEditorFn) (*CreditNoteToCreditResponse, error) {
+	rsp, err := c.CreditNoteToCredit(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreditNoteToCreditResponse(rsp)
+}
+
+// VoidCreditNoteWithResponse Void a credit note nothing of which was used
+//
+// Reverses its issue entry. A credit note that was applied, refunded or moved into credit is refused 409 credit_note_in_use.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/credit-notes/{id}/void (the `VoidCreditNote` operationId).
+func (c *ClientWithResponses) VoidCreditNoteWithResponse(ctx context.Context, id string, params *VoidCreditNoteParams, reqEditors ...RequestEditorFn) (*VoidCreditNoteResponse, error) {
+	rsp, err := c.VoidCreditNote(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidCreditNoteResponse(rsp)
+}
+
 // ListEventsWithResponse The event feed: what happened, oldest first, after a sequence
 //
 // Poll with after=0 first, then with after=next_after of the page before. Every committed change that matters is here once, in commit order; nothing is here that did not commit.
@@ -15832,6 +18232,885 @@ func ParseVerifyAuditResponse(rsp *http.Response) (*VerifyAuditResponse, error) 
 	switch {
 	case rsp.StatusCode == 503:
 		var headers VerifyAuditResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCreditNotesResponse parses an HTTP response from a ListCreditNotesWithResponse call
+func ParseListCreditNotesResponse(rsp *http.Response) (*ListCreditNotesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCreditNotesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreditNoteListOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListCreditNotesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIssueCreditNoteResponse parses an HTTP response from a IssueCreditNoteWithResponse call
+func ParseIssueCreditNoteResponse(rsp *http.Response) (*IssueCreditNoteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueCreditNoteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreditNote
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers IssueCreditNoteResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 503:
+		var headers IssueCreditNoteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCreditNoteResponse parses an HTTP response from a GetCreditNoteWithResponse call
+func ParseGetCreditNoteResponse(rsp *http.Response) (*GetCreditNoteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCreditNoteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreditNote
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCreditNoteResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCreditNoteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApplyCreditNoteResponse parses an HTTP response from a ApplyCreditNoteWithResponse call
+func ParseApplyCreditNoteResponse(rsp *http.Response) (*ApplyCreditNoteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyCreditNoteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreditNote
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ApplyCreditNoteResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers ApplyCreditNoteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReleaseCreditNoteApplicationResponse parses an HTTP response from a ReleaseCreditNoteApplicationWithResponse call
+func ParseReleaseCreditNoteApplicationResponse(rsp *http.Response) (*ReleaseCreditNoteApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReleaseCreditNoteApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreditNote
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReleaseCreditNoteApplicationResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReleaseCreditNoteApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRefundCreditNoteResponse parses an HTTP response from a RefundCreditNoteWithResponse call
+func ParseRefundCreditNoteResponse(rsp *http.Response) (*RefundCreditNoteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RefundCreditNoteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreditNote
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RefundCreditNoteResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 503:
+		var headers RefundCreditNoteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreditNoteToCreditResponse parses an HTTP response from a CreditNoteToCreditWithResponse call
+func ParseCreditNoteToCreditResponse(rsp *http.Response) (*CreditNoteToCreditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreditNoteToCreditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreditNote
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreditNoteToCreditResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreditNoteToCreditResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseVoidCreditNoteResponse parses an HTTP response from a VoidCreditNoteWithResponse call
+func ParseVoidCreditNoteResponse(rsp *http.Response) (*VoidCreditNoteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoidCreditNoteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreditNote
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers VoidCreditNoteResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers VoidCreditNoteResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -21382,6 +24661,36 @@ type WebhookInitiatorInterface interface {
 
 	WebhookCreditToppedUp(ctx context.Context, targetURL string, params *WebhookCreditToppedUpParams, body WebhookCreditToppedUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// WebhookCreditNoteApplicationReleasedWithBody fires the credit_note.application_released webhook with any body
+	WebhookCreditNoteApplicationReleasedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteApplicationReleasedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCreditNoteApplicationReleased(ctx context.Context, targetURL string, params *WebhookCreditNoteApplicationReleasedParams, body WebhookCreditNoteApplicationReleasedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookCreditNoteAppliedWithBody fires the credit_note.applied webhook with any body
+	WebhookCreditNoteAppliedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteAppliedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCreditNoteApplied(ctx context.Context, targetURL string, params *WebhookCreditNoteAppliedParams, body WebhookCreditNoteAppliedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookCreditNoteIssuedWithBody fires the credit_note.issued webhook with any body
+	WebhookCreditNoteIssuedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteIssuedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCreditNoteIssued(ctx context.Context, targetURL string, params *WebhookCreditNoteIssuedParams, body WebhookCreditNoteIssuedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookCreditNoteMovedToCreditWithBody fires the credit_note.moved_to_credit webhook with any body
+	WebhookCreditNoteMovedToCreditWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteMovedToCreditParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCreditNoteMovedToCredit(ctx context.Context, targetURL string, params *WebhookCreditNoteMovedToCreditParams, body WebhookCreditNoteMovedToCreditJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookCreditNoteRefundedWithBody fires the credit_note.refunded webhook with any body
+	WebhookCreditNoteRefundedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteRefundedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCreditNoteRefunded(ctx context.Context, targetURL string, params *WebhookCreditNoteRefundedParams, body WebhookCreditNoteRefundedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookCreditNoteVoidedWithBody fires the credit_note.voided webhook with any body
+	WebhookCreditNoteVoidedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteVoidedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCreditNoteVoided(ctx context.Context, targetURL string, params *WebhookCreditNoteVoidedParams, body WebhookCreditNoteVoidedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WebhookInvoiceAdjustedWithBody fires the invoice.adjusted webhook with any body
 	WebhookInvoiceAdjustedWithBody(ctx context.Context, targetURL string, params *WebhookInvoiceAdjustedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -21501,6 +24810,150 @@ func (p *WebhookInitiator) WebhookCreditToppedUpWithBody(ctx context.Context, ta
 
 func (p *WebhookInitiator) WebhookCreditToppedUp(ctx context.Context, targetURL string, params *WebhookCreditToppedUpParams, body WebhookCreditToppedUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookCreditToppedUpWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteApplicationReleasedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteApplicationReleasedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteApplicationReleasedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteApplicationReleased(ctx context.Context, targetURL string, params *WebhookCreditNoteApplicationReleasedParams, body WebhookCreditNoteApplicationReleasedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteApplicationReleasedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteAppliedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteAppliedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteAppliedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteApplied(ctx context.Context, targetURL string, params *WebhookCreditNoteAppliedParams, body WebhookCreditNoteAppliedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteAppliedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteIssuedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteIssuedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteIssuedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteIssued(ctx context.Context, targetURL string, params *WebhookCreditNoteIssuedParams, body WebhookCreditNoteIssuedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteIssuedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteMovedToCreditWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteMovedToCreditParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteMovedToCreditWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteMovedToCredit(ctx context.Context, targetURL string, params *WebhookCreditNoteMovedToCreditParams, body WebhookCreditNoteMovedToCreditJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteMovedToCreditWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteRefundedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteRefundedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteRefundedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteRefunded(ctx context.Context, targetURL string, params *WebhookCreditNoteRefundedParams, body WebhookCreditNoteRefundedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteRefundedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteVoidedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteVoidedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteVoidedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditNoteVoided(ctx context.Context, targetURL string, params *WebhookCreditNoteVoidedParams, body WebhookCreditNoteVoidedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditNoteVoidedWebhookRequest(targetURL, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -21969,6 +25422,372 @@ func NewWebhookCreditToppedUpWebhookRequest(targetURL string, params *WebhookCre
 
 // NewWebhookCreditToppedUpWebhookRequestWithBody builds a POST request for the credit.topped_up webhook with any body
 func NewWebhookCreditToppedUpWebhookRequestWithBody(targetURL string, params *WebhookCreditToppedUpParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookCreditNoteApplicationReleasedWebhookRequest builds a application/json POST request for the credit_note.application_released webhook
+func NewWebhookCreditNoteApplicationReleasedWebhookRequest(targetURL string, params *WebhookCreditNoteApplicationReleasedParams, body WebhookCreditNoteApplicationReleasedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCreditNoteApplicationReleasedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCreditNoteApplicationReleasedWebhookRequestWithBody builds a POST request for the credit_note.application_released webhook with any body
+func NewWebhookCreditNoteApplicationReleasedWebhookRequestWithBody(targetURL string, params *WebhookCreditNoteApplicationReleasedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookCreditNoteAppliedWebhookRequest builds a application/json POST request for the credit_note.applied webhook
+func NewWebhookCreditNoteAppliedWebhookRequest(targetURL string, params *WebhookCreditNoteAppliedParams, body WebhookCreditNoteAppliedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCreditNoteAppliedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCreditNoteAppliedWebhookRequestWithBody builds a POST request for the credit_note.applied webhook with any body
+func NewWebhookCreditNoteAppliedWebhookRequestWithBody(targetURL string, params *WebhookCreditNoteAppliedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookCreditNoteIssuedWebhookRequest builds a application/json POST request for the credit_note.issued webhook
+func NewWebhookCreditNoteIssuedWebhookRequest(targetURL string, params *WebhookCreditNoteIssuedParams, body WebhookCreditNoteIssuedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCreditNoteIssuedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCreditNoteIssuedWebhookRequestWithBody builds a POST request for the credit_note.issued webhook with any body
+func NewWebhookCreditNoteIssuedWebhookRequestWithBody(targetURL string, params *WebhookCreditNoteIssuedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookCreditNoteMovedToCreditWebhookRequest builds a application/json POST request for the credit_note.moved_to_credit webhook
+func NewWebhookCreditNoteMovedToCreditWebhookRequest(targetURL string, params *WebhookCreditNoteMovedToCreditParams, body WebhookCreditNoteMovedToCreditJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCreditNoteMovedToCreditWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCreditNoteMovedToCreditWebhookRequestWithBody builds a POST request for the credit_note.moved_to_credit webhook with any body
+func NewWebhookCreditNoteMovedToCreditWebhookRequestWithBody(targetURL string, params *WebhookCreditNoteMovedToCreditParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookCreditNoteRefundedWebhookRequest builds a application/json POST request for the credit_note.refunded webhook
+func NewWebhookCreditNoteRefundedWebhookRequest(targetURL string, params *WebhookCreditNoteRefundedParams, body WebhookCreditNoteRefundedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCreditNoteRefundedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCreditNoteRefundedWebhookRequestWithBody builds a POST request for the credit_note.refunded webhook with any body
+func NewWebhookCreditNoteRefundedWebhookRequestWithBody(targetURL string, params *WebhookCreditNoteRefundedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookCreditNoteVoidedWebhookRequest builds a application/json POST request for the credit_note.voided webhook
+func NewWebhookCreditNoteVoidedWebhookRequest(targetURL string, params *WebhookCreditNoteVoidedParams, body WebhookCreditNoteVoidedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCreditNoteVoidedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCreditNoteVoidedWebhookRequestWithBody builds a POST request for the credit_note.voided webhook with any body
+func NewWebhookCreditNoteVoidedWebhookRequestWithBody(targetURL string, params *WebhookCreditNoteVoidedParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 

@@ -12,7 +12,7 @@ import (
 
 // checkAging holds the engine's aging report, which it sums in SQL, to the books' rule rebuilt
 // invoice by invoice from full books: what each invoice had due at the end of the as-of day
-// (finapp.AmountDueAsOf over its allocations), in the bucket of its due date
+// (finapp.AmountDueAsOf over its allocations and credit note applications), in the bucket of its due date
 // (finapp.AgeEdgesAsOf). It asks as of today, yesterday (before this run's allocations), far
 // ahead, and every issue and due date the invoices have.
 func checkAging(ctx context.Context, svc *finapp.Service, b *books) ([]string, error) {
@@ -22,13 +22,21 @@ func checkAging(ctx context.Context, svc *finapp.Service, b *books) ([]string, e
 		asOfs = append(asOfs, b.invoices[id].IssuedOn, b.invoices[id].DueOn)
 	}
 	slices.Sort(asOfs)
+	credited := map[string][]*finapp.Allocation{} // what credit notes applied, by invoice
+	for _, n := range b.notes {
+		for _, a := range n.Applications {
+			if a.Kind == finapp.ApplicationInvoice {
+				credited[a.InvoiceID] = append(credited[a.InvoiceID], a.AsAllocation())
+			}
+		}
+	}
 	var bad []string
 	for _, asOf := range slices.Compact(asOfs) {
 		edges := finapp.AgeEdgesAsOf(asOf)
 		want := map[string][]money.Sum{}
 		for _, id := range sortedKeys(b.invoices) {
 			inv := b.invoices[id]
-			due := finapp.AmountDueAsOf(inv.Invoice, inv.Allocations, asOf)
+			due := finapp.AmountDueAsOf(inv.Invoice, append(slices.Clip(inv.Allocations), credited[id]...), asOf)
 			if due == 0 {
 				continue
 			}

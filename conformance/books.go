@@ -25,8 +25,9 @@ type books struct {
 	orgs     map[string]*finapp.OrganizationDetail // full books only
 	balances []finapp.AccountBalance
 	journal  []*finapp.JournalEntry
-	refunds  []*finapp.Refund     // every refund, reversed ones too
-	refunded map[string]money.Sum // by payment: its refunds not reversed
+	refunds  []*finapp.Refund           // every refund, reversed ones too
+	refunded map[string]money.Sum       // by payment: its refunds not reversed
+	notes    []*finapp.CreditNoteDetail // every credit note with its applications, void ones too
 	today    string
 }
 
@@ -103,6 +104,25 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 			break
 		}
 	}
+	for cursor := ""; ; {
+		list, next, err := svc.ListCreditNotes(ctx, finapp.CreditNoteFilter{Cursor: cursor, Limit: finapp.MaxPageSize})
+		if err != nil {
+			return nil, fmt.Errorf("listing credit notes: %w", err)
+		}
+		for _, n := range list {
+			d, err := svc.GetCreditNote(ctx, n.ID)
+			if err != nil {
+				return nil, fmt.Errorf("getting listed credit note %s: %w", n.ID, err)
+			}
+			if !sameCreditNote(d.CreditNote, n) {
+				return nil, fmt.Errorf("credit note %s is listed as %+v but read as %+v", n.ID, *n, *d.CreditNote)
+			}
+			b.notes = append(b.notes, d)
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
 	for cursor := ""; full; {
 		list, next, err := svc.ListOrganizations(ctx, finapp.OrganizationFilter{Cursor: cursor, Limit: finapp.MaxPageSize})
 		if err != nil {
@@ -114,7 +134,7 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 				return nil, fmt.Errorf("getting listed organization %s: %w", o.ID, err)
 			}
 			if d.Name != o.Name || d.BillingCurrency != o.BillingCurrency || !maps.Equal(d.Outstanding, o.Outstanding) ||
-				!maps.Equal(d.Unapplied, o.Unapplied) || !maps.Equal(d.Credit, o.Credit) {
+				!maps.Equal(d.Unapplied, o.Unapplied) || !maps.Equal(d.Credit, o.Credit) || !maps.Equal(d.CreditNotes, o.CreditNotes) {
 				return nil, fmt.Errorf("organization %s is listed as %+v but read as %+v", o.ID, *o, *d)
 			}
 			b.orgs[o.ID] = d
@@ -146,9 +166,17 @@ func samePayment(a, b *finapp.Payment) bool {
 // sameInvoice compares the stored fields of two reads of one invoice.
 func sameInvoice(a, b *finapp.Invoice) bool {
 	return a.ID == b.ID && a.Number == b.Number && a.OrganizationID == b.OrganizationID && a.Kind == b.Kind &&
-		a.Currency == b.Currency && a.Total == b.Total && a.AmountPaid == b.AmountPaid && a.AmountAdjusted == b.AmountAdjusted && a.IssuedOn == b.IssuedOn &&
+		a.Currency == b.Currency && a.Total == b.Total && a.AmountPaid == b.AmountPaid && a.AmountAdjusted == b.AmountAdjusted &&
+		a.AmountCredited == b.AmountCredited && a.IssuedOn == b.IssuedOn &&
 		a.DueOn == b.DueOn && a.Status == b.Status && a.Version == b.Version &&
 		timesEqual(a.ProvisionedAt, b.ProvisionedAt) && timesEqual(a.VoidedAt, b.VoidedAt)
+}
+
+// sameCreditNote compares the stored fields of two reads of one credit note.
+func sameCreditNote(a, b *finapp.CreditNote) bool {
+	x, y := *a, *b
+	x.VoidedAt, y.VoidedAt, x.CreatedAt, y.CreatedAt = nil, nil, time.Time{}, time.Time{}
+	return x == y && timesEqual(a.VoidedAt, b.VoidedAt) && a.CreatedAt.Equal(b.CreatedAt)
 }
 
 func timesEqual(a, b *time.Time) bool {
@@ -189,9 +217,9 @@ func invoiceStatus(inv *finapp.Invoice) string {
 	switch {
 	case inv.Status == finapp.InvoiceVoid || inv.Status == finapp.InvoiceProvisioned:
 		return inv.Status
-	case inv.AmountPaid+inv.AmountAdjusted == 0:
+	case inv.Settled() == 0:
 		return finapp.InvoiceUnpaid
-	case inv.AmountPaid+inv.AmountAdjusted < inv.Total:
+	case inv.Settled() < inv.Total:
 		return finapp.InvoicePartiallyPaid
 	case inv.Kind == finapp.KindProforma || inv.Kind == finapp.KindTopUp:
 		return finapp.InvoiceProvisioned // a fully paid proforma or top-up invoice is provisioned
@@ -215,13 +243,30 @@ func invoiceStatus(inv *finapp.Invoice) string {
 //	conversion:<P>-<I>   − in P what active converted allocations took from payments, + in I what
 //	                       they gave invoices (light books: per currency, all pairs together as
 //	                       conversion:*, which is what invoices received less what payments gave)
-//	cash:<method>        − refunds not reversed, paid back by that method
+//	cash:<method>        − refunds not reversed, paid back by that method, and credit notes' refunds
+//	revenue              + credit notes not void
+//	credit_note:<org>    − what the organization's credit notes (not void) have left
+//	receivable:<org>       (less what credit notes applied to its invoices)
+//	credit:<org>           (less what credit notes moved into it)
 func (b *books) expectedLedger() map[account]money.Sum {
 	want := map[account]money.Sum{}
 	add := func(k account, a money.Amount) { want[k] = want[k].Add(a) }
 	for _, r := range b.refunds {
 		if r.ReversedAt == nil {
 			add(account{finapp.CashAccount(r.Method), r.Currency}, -r.Amount)
+		}
+	}
+	for _, n := range b.notes {
+		if n.Status == finapp.CreditNoteVoid {
+			continue
+		}
+		add(account{finapp.AccountRevenue, n.Currency}, n.Amount)
+		add(account{finapp.CreditNoteAccount(n.OrganizationID), n.Currency}, -n.Remaining())
+		add(account{finapp.CreditAccount(n.OrganizationID), n.Currency}, -n.ToCredit)
+		for _, a := range n.Applications {
+			if a.Kind == finapp.ApplicationRefund {
+				add(account{finapp.CashAccount(a.Method), a.Currency}, -a.Amount)
+			}
 		}
 	}
 	for _, id := range sortedKeys(b.payments) {
@@ -250,7 +295,7 @@ func (b *books) expectedLedger() map[account]money.Sum {
 		if inv.Status == finapp.InvoiceVoid {
 			continue
 		}
-		add(account{finapp.ReceivableAccount(inv.OrganizationID), inv.Currency}, inv.Total-inv.AmountPaid-inv.AmountAdjusted)
+		add(account{finapp.ReceivableAccount(inv.OrganizationID), inv.Currency}, inv.Total-inv.Settled())
 		if !b.full {
 			add(account{lightConversions, inv.Currency}, inv.AmountPaid)
 		}
@@ -442,13 +487,20 @@ func (b *books) check() []string {
 		fail("payments list %d allocations but invoices list %d", seenAllocations, len(byInvoice))
 	}
 
+	credited := b.checkCreditNotes(fail)
+
 	// Invoices.
 	for _, id := range sortedKeys(b.invoices) {
 		inv := b.invoices[id]
 		cur := inv.Currency
-		if inv.Total <= 0 || inv.AmountPaid < 0 || inv.AmountAdjusted < 0 || money.SumOf(inv.AmountPaid).Add(inv.AmountAdjusted).Cmp(money.SumOf(inv.Total)) > 0 {
-			fail("invoice %s has amount paid %s and adjusted %s of total %s; each must be at least zero and together at most the total", inv.Number,
-				fmtAmount(inv.AmountPaid, cur), fmtAmount(inv.AmountAdjusted, cur), fmtAmount(inv.Total, cur))
+		if inv.Total <= 0 || inv.AmountPaid < 0 || inv.AmountAdjusted < 0 || inv.AmountCredited < 0 ||
+			money.SumOf(inv.AmountPaid).Add(inv.AmountAdjusted).Add(inv.AmountCredited).Cmp(money.SumOf(inv.Total)) > 0 {
+			fail("invoice %s has amount paid %s, adjusted %s and credited %s of total %s; each must be at least zero and together at most the total", inv.Number,
+				fmtAmount(inv.AmountPaid, cur), fmtAmount(inv.AmountAdjusted, cur), fmtAmount(inv.AmountCredited, cur), fmtAmount(inv.Total, cur))
+		}
+		if got := credited[id]; got != money.SumOf(inv.AmountCredited) {
+			fail("invoice %s says amount credited %s, but the credit notes' active applications to it sum to %s", inv.Number,
+				fmtAmount(inv.AmountCredited, cur), fmtSum(got, cur))
 		}
 		var active, adjusted money.Sum
 		for _, a := range inv.Allocations {
@@ -471,7 +523,7 @@ func (b *books) check() []string {
 		}
 		switch inv.Status {
 		case finapp.InvoiceVoid:
-			if inv.AmountPaid != 0 || inv.AmountAdjusted != 0 || inv.VoidedAt == nil || inv.ProvisionedAt != nil {
+			if inv.Settled() != 0 || inv.VoidedAt == nil || inv.ProvisionedAt != nil {
 				fail("void invoice %s has paid %s, voided_at %v, provisioned_at %v", inv.Number, fmtAmount(inv.AmountPaid, cur), inv.VoidedAt, inv.ProvisionedAt)
 			}
 		case finapp.InvoiceProvisioned:
@@ -583,9 +635,22 @@ func (b *books) check() []string {
 			differences[r.OrganizationID].Add(finapp.DifferenceRefunded, r.Currency, money.SumOf(r.Amount))
 		}
 	}
+	for _, n := range b.notes {
+		if differences[n.OrganizationID] == nil {
+			differences[n.OrganizationID] = finapp.Differences{}
+		}
+		if n.Status != finapp.CreditNoteVoid {
+			differences[n.OrganizationID].Add(finapp.DifferenceCredited, n.Currency, money.SumOf(n.Amount))
+		}
+		for _, a := range n.Applications {
+			if a.Kind == finapp.ApplicationRefund {
+				differences[n.OrganizationID].Add(finapp.DifferenceRefunded, a.Currency, money.SumOf(a.Amount))
+			}
+		}
+	}
 	for _, id := range sortedKeys(b.orgs) {
 		got, want := b.orgs[id].Differences, differences[id]
-		for _, kind := range append(slices.Clone(finapp.AdjustmentKinds), finapp.DifferenceRefunded) {
+		for _, kind := range append(slices.Clone(finapp.AdjustmentKinds), finapp.DifferenceRefunded, finapp.DifferenceCredited) {
 			if !maps.Equal(got[kind], want[kind]) {
 				fail("organization %s shows %s %v, but its invoices' adjustments and its refunds make it %v", b.orgs[id].Name, kind, got[kind], want[kind])
 			}
@@ -605,6 +670,7 @@ func (b *books) check() []string {
 				{"outstanding (receivable)", o.Outstanding[c], want[account{finapp.ReceivableAccount(id), c}]},
 				{"unapplied", o.Unapplied[c], want[account{finapp.UnappliedAccount(id), c}].Neg()},
 				{"credit balance", o.Credit[c], want[account{finapp.CreditAccount(id), c}].Neg()},
+				{"credit notes remaining", o.CreditNotes[c], want[account{finapp.CreditNoteAccount(id), c}].Neg()},
 			}
 			for _, f := range figures {
 				if f.got != f.want {
@@ -668,4 +734,53 @@ func checkFilters(ctx context.Context, svc *finapp.Service, b *books) ([]string,
 		}
 	}
 	return bad, nil
+}
+
+// checkCreditNotes checks every credit note against its applications and the invoices they name,
+// and returns what the active applications credited each invoice.
+func (b *books) checkCreditNotes(fail func(string, ...any)) map[string]money.Sum {
+	credited := map[string]money.Sum{}
+	for _, n := range b.notes {
+		cur := n.Currency
+		var sums [3]money.Sum // applied, refunded, moved into credit
+		for _, a := range n.Applications {
+			if a.CreditNoteID != n.ID || a.Amount <= 0 || a.Currency != cur {
+				fail("application %s (%+v) does not match credit note %s (%s)", a.ID, *a, n.Number, cur)
+			}
+			switch {
+			case a.Kind == finapp.ApplicationRefund:
+				sums[1] = sums[1].Add(a.Amount)
+			case a.Kind == finapp.ApplicationCredit:
+				sums[2] = sums[2].Add(a.Amount)
+			case a.ReleasedAt == nil:
+				sums[0] = sums[0].Add(a.Amount)
+				credited[a.InvoiceID] = credited[a.InvoiceID].Add(a.Amount)
+				inv := b.invoices[a.InvoiceID]
+				if inv == nil || inv.OrganizationID != n.OrganizationID || inv.Currency != cur || inv.Kind != finapp.KindStandard || inv.Status == finapp.InvoiceVoid {
+					fail("active application %s of credit note %s names invoice %s, not a live standard invoice of its organization in %s", a.ID, n.Number, a.InvoiceID, cur)
+				}
+			}
+		}
+		if sums[0] != money.SumOf(n.Applied) || sums[1] != money.SumOf(n.Refunded) || sums[2] != money.SumOf(n.ToCredit) {
+			fail("credit note %s says applied %s, refunded %s, to credit %s, but its applications sum to %s, %s, %s", n.Number,
+				fmtAmount(n.Applied, cur), fmtAmount(n.Refunded, cur), fmtAmount(n.ToCredit, cur), fmtSum(sums[0], cur), fmtSum(sums[1], cur), fmtSum(sums[2], cur))
+		}
+		if n.Amount <= 0 || n.Applied < 0 || n.Refunded < 0 || n.ToCredit < 0 || n.Applied+n.Refunded+n.ToCredit > n.Amount {
+			fail("credit note %s uses %s of %s", n.Number, fmtAmount(n.Applied+n.Refunded+n.ToCredit, cur), fmtAmount(n.Amount, cur))
+		}
+		want := finapp.CreditNoteOpen
+		switch {
+		case n.VoidedAt != nil:
+			want = finapp.CreditNoteVoid
+			if n.Applied+n.Refunded+n.ToCredit != 0 {
+				fail("void credit note %s was used", n.Number)
+			}
+		case n.Remaining() == 0:
+			want = finapp.CreditNoteApplied
+		}
+		if n.Status != want {
+			fail("credit note %s has status %s, but its amounts make it %s", n.Number, n.Status, want)
+		}
+	}
+	return credited
 }

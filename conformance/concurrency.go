@@ -106,7 +106,7 @@ func all(fn func(i int)) {
 
 // testConcurrentAllocations hammers one payment and one invoice: most workers allocate a small
 // amount, some allocate and release it again, some top up credit, some refund, some write off a
-// little of the invoice. Neither the payment nor the invoice may be over-applied, the write-offs
+// little of the invoice, some apply a credit note to it. Neither the payment nor the invoice may be over-applied, the write-offs
 // stay within the tolerance, every acknowledged allocation, top-up, refund and write-off must be
 // there, and the only refusals are over_allocation and over_tolerance.
 func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Store) {
@@ -120,10 +120,16 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 		t.Fatal(err)
 	}
 
+	cn, err := f.svc.IssueCreditNote(f.ctx, finapp.CreditNoteCreate{OrganizationID: org.ID, Amount: "20.00", Reason: "returned goods"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	type result struct {
 		topUp    bool
 		refund   bool
 		writeOff bool
+		credit   bool
 		amount   money.Amount // unique per worker, so that each finds its own allocation
 		ok       bool
 		released bool
@@ -142,6 +148,12 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 			_, err := f.svc.Allocate(f.ctx, pay.ID, 0, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: inv.ID, Amount: money.Format(r.amount, sgd),
 				Kind: finapp.AdjustWriteOff, Reason: "rounding"}}})
 			r.ok = !refusal(t, fmt.Sprintf("worker %d writing off %s", i, fmtAmount(r.amount, sgd)), err, finapp.EOverAllocation, finapp.EOverTolerance)
+			return
+		}
+		if i%8 == 3 {
+			r.credit, r.amount = true, money.Amount(600+i)
+			_, err := f.svc.ApplyCreditNote(f.ctx, cn.ID, 0, finapp.CreditNoteApplyRequest{Lines: []finapp.CreditNoteLine{{InvoiceID: inv.ID, Amount: money.Format(r.amount, sgd)}}})
+			r.ok = !refusal(t, fmt.Sprintf("worker %d applying %s of a credit note", i, fmtAmount(r.amount, sgd)), err, finapp.EOverAllocation)
 			return
 		}
 		if i%8 == 6 {
@@ -175,7 +187,7 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 
 	b := f.books()
 	p, invNow := b.payments[pay.ID], b.invoices[inv.ID]
-	var allocated, toppedUp, refunded, writtenOff money.Amount
+	var allocated, toppedUp, refunded, writtenOff, credited money.Amount
 	succeeded, refused := 0, 0
 	for i, r := range results {
 		if !r.ok {
@@ -193,6 +205,10 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 		}
 		if r.writeOff {
 			writtenOff += r.amount
+			continue
+		}
+		if r.credit {
+			credited += r.amount
 			continue
 		}
 		if !r.released {
@@ -215,8 +231,13 @@ func testConcurrentAllocations(t *testing.T, open func(t *testing.T) finapp.Stor
 	if p.Refunded != refunded || len(p.Refunds) != countIf(results, func(r result) bool { return r.refund && r.ok }) {
 		t.Errorf("the acknowledged refunds sum to %s, but the payment shows %s refunded in %d refunds", fmtAmount(refunded, sgd), fmtAmount(p.Refunded, sgd), len(p.Refunds))
 	}
-	if invNow.AmountPaid+invNow.AmountAdjusted > invNow.Total {
-		t.Errorf("invoice over-settled: %s paid and %s written off of %s", fmtAmount(invNow.AmountPaid, sgd), fmtAmount(invNow.AmountAdjusted, sgd), fmtAmount(invNow.Total, sgd))
+	if invNow.Settled() > invNow.Total {
+		t.Errorf("invoice over-settled: %s paid, %s written off and %s credited of %s", fmtAmount(invNow.AmountPaid, sgd), fmtAmount(invNow.AmountAdjusted, sgd),
+			fmtAmount(invNow.AmountCredited, sgd), fmtAmount(invNow.Total, sgd))
+	}
+	if n := noteIn(b, cn.ID); invNow.AmountCredited != credited || n.Applied != credited || n.Remaining() < 0 {
+		t.Errorf("the acknowledged credit note applications sum to %s, but the invoice shows %s credited and the credit note %s applied of %s",
+			fmtAmount(credited, sgd), fmtAmount(invNow.AmountCredited, sgd), fmtAmount(n.Applied, sgd), fmtAmount(n.Amount, sgd))
 	}
 	if invNow.AmountAdjusted != writtenOff || writtenOff > tolerance {
 		t.Errorf("the acknowledged write-offs sum to %s (tolerance %s), but the invoice shows %s adjusted", fmtAmount(writtenOff, sgd),

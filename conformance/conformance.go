@@ -91,6 +91,7 @@ var specRefusals = []string{
 	finapp.EOrganizationMismatch, finapp.ECurrencyMismatch, finapp.EAssignmentLimit, finapp.EPaymentInUse,
 	finapp.EInvoiceProvisioned, finapp.EAmountBelowApplied, finapp.EInvoiceHasPayments, finapp.EInvoiceVoid,
 	finapp.EDuplicate, finapp.EVersionConflict, finapp.EOverTolerance, // §6.2
+	finapp.ECreditAboveInvoice, finapp.ECreditNoteInUse,
 }
 
 // fmtAmount renders an amount for failure messages.

@@ -83,7 +83,8 @@ func testHledger(t *testing.T, open func(t *testing.T) finapp.Store) {
 // ledgerPrelude makes every kind of journal posting at least once: invoices of each kind issued
 // and one voided, payments recorded assigned and unassigned in SGD and JPY, allocation explicit
 // and automatic, release, provisioning of a proforma and of top-up invoices, top-ups, edits of
-// amount, currency and method, unassign and delete.
+// amount, currency and method, unassign and delete; credit notes issued, applied, released,
+// refunded, moved into credit and voided.
 func ledgerPrelude(f *fixture) {
 	f.t.Helper()
 	must := func(what string, err error) {
@@ -137,6 +138,26 @@ func ledgerPrelude(f *fixture) {
 	_, err = f.svc.AssignPayment(f.ctx, p4.ID, b.ID, 0)
 	must("reassigning", err)
 	must("deleting", f.svc.DeletePayment(f.ctx, p4.ID, 0))
+
+	cnInv := f.invoice(a.ID, "L-CN", finapp.KindStandard, "40.00")
+	cn, err := f.svc.IssueCreditNote(f.ctx, finapp.CreditNoteCreate{OrganizationID: a.ID, InvoiceID: cnInv.ID, Amount: "30.00", Reason: "returned"})
+	must("issuing a credit note", err)
+	applied, err := f.svc.ApplyCreditNote(f.ctx, cn.ID, 0, finapp.CreditNoteApplyRequest{Lines: []finapp.CreditNoteLine{{InvoiceID: cnInv.ID, Amount: "12.00"}}})
+	must("applying a credit note", err)
+	_, err = f.svc.ReleaseCreditNoteApplication(f.ctx, cn.ID, applied.Applications[0].ID)
+	must("releasing a credit note application", err)
+	_, err = f.svc.ApplyCreditNote(f.ctx, cn.ID, 0, finapp.CreditNoteApplyRequest{Auto: true})
+	must("applying a credit note oldest first", err)
+	cn2, err := f.svc.IssueCreditNote(f.ctx, finapp.CreditNoteCreate{OrganizationID: b.ID, Amount: "900", Reason: "goodwill"})
+	must("issuing a second credit note", err)
+	_, err = f.svc.RefundCreditNote(f.ctx, cn2.ID, 0, finapp.CreditNoteRefund{Amount: "300", Method: "paypal", Reason: "asked for it"})
+	must("refunding a credit note", err)
+	_, err = f.svc.CreditNoteToCredit(f.ctx, cn2.ID, 0, "200", "prepaid")
+	must("moving a credit note into credit", err)
+	cn3, err := f.svc.IssueCreditNote(f.ctx, finapp.CreditNoteCreate{OrganizationID: a.ID, Amount: "1.00", Reason: "mistake"})
+	must("issuing a third credit note", err)
+	_, err = f.svc.VoidCreditNote(f.ctx, cn3.ID, 0)
+	must("voiding a credit note", err)
 }
 
 // hledgerBalances runs `hledger balance` on a journal file and returns every account's balance

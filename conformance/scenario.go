@@ -69,6 +69,11 @@ func newScenario(t tb, draw func(string, int, int) int, ctx context.Context, svc
 		{2, (*scenario).edit},
 		{1, (*scenario).deletePayment},
 		{1, (*scenario).voidInvoice},
+		{2, (*scenario).issueCreditNote},
+		{2, (*scenario).applyCreditNote},
+		{1, (*scenario).releaseCreditNoteApplication},
+		{1, (*scenario).useCreditNote},
+		{1, (*scenario).voidCreditNote},
 	}
 	for _, w := range weights {
 		for range w.n {
@@ -319,6 +324,16 @@ func unchanged(before, after *books) []string {
 	for _, id := range sortedKeys(before.invoices) {
 		if q := after.invoices[id]; q != nil && !sameInvoice(before.invoices[id].Invoice, q.Invoice) {
 			fail("invoice %s went from %+v to %+v", id, *before.invoices[id].Invoice, *q.Invoice)
+		}
+	}
+	if len(after.notes) != len(before.notes) {
+		fail("%d credit notes became %d", len(before.notes), len(after.notes))
+	} else {
+		for i, n := range before.notes {
+			q := after.notes[i]
+			if q.ID != n.ID || q.Version != n.Version || q.Status != n.Status || q.Remaining() != n.Remaining() || len(q.Applications) != len(n.Applications) {
+				fail("credit note %s went from %+v to %+v", n.ID, *n.CreditNote, *q.CreditNote)
+			}
 		}
 	}
 	return bad
@@ -947,7 +962,7 @@ func (s *scenario) voidInvoice() outcome {
 		post: func(before, after *books) []string {
 			var m must
 			a, b := before.invoices[id], after.invoices[id]
-			m.check(a.AmountPaid == 0 && a.AmountAdjusted == 0 && a.Status != finapp.InvoiceProvisioned && a.Status != finapp.InvoiceVoid, "voided invoice %s that was %s with %d paid", a.Number, a.Status, a.AmountPaid)
+			m.check(a.Settled() == 0 && a.Status != finapp.InvoiceProvisioned && a.Status != finapp.InvoiceVoid, "voided invoice %s that was %s with %d paid", a.Number, a.Status, a.AmountPaid)
 			m.check(b.Status == finapp.InvoiceVoid, "voided invoice %s reads as %s", a.Number, b.Status)
 			return m
 		}}

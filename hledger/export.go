@@ -71,7 +71,7 @@ func (x *Writer) baseName(a finapp.ExportAccount) string {
 		if name == "" {
 			name = a.OrganizationID
 		}
-		parts = []string{a.Kind, name}
+		parts = []string{strings.ReplaceAll(a.Kind, "_", " "), name} // credit_note:… is liabilities:credit note:…
 	case a.Kind == "unapplied":
 		parts = []string{"unapplied", "unassigned"}
 	default:

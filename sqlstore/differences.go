@@ -7,8 +7,8 @@ import (
 	"finapp/money"
 )
 
-// OrganizationDifferences implements finapp.Tx: its invoices' active adjustments by kind and its
-// refunds not reversed, each summed in two parts (sums.go) so that no count of them overflows.
+// OrganizationDifferences implements finapp.Tx: its invoices' active adjustments by kind, its
+// refunds not reversed (of payments and of credit notes) and its credit notes not void, each summed in two parts (sums.go) so that no count of them overflows.
 func (tx *Tx) OrganizationDifferences(ctx context.Context, orgID string) (finapp.Differences, error) {
 	rows, err := tx.query(ctx, `
 		SELECT a.kind, a.currency, CAST(SUM(a.amount / 4294967296) AS BIGINT), CAST(SUM(a.amount % 4294967296) AS BIGINT)
@@ -18,7 +18,16 @@ func (tx *Tx) OrganizationDifferences(ctx context.Context, orgID string) (finapp
 		UNION ALL
 		SELECT 'refunded', currency, CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT)
 		FROM refunds WHERE workspace_id = ? AND organization_id = ? AND reversed_at IS NULL
-		GROUP BY currency`, tx.ws, tx.ws, orgID, tx.ws, orgID)
+		GROUP BY currency
+		UNION ALL
+		SELECT 'credited', currency, CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT)
+		FROM credit_notes WHERE workspace_id = ? AND organization_id = ? AND status <> 'void'
+		GROUP BY currency
+		UNION ALL
+		SELECT 'refunded', a.currency, CAST(SUM(a.amount / 4294967296) AS BIGINT), CAST(SUM(a.amount % 4294967296) AS BIGINT)
+		FROM credit_note_applications a JOIN credit_notes n ON n.id = a.credit_note_id
+		WHERE a.workspace_id = ? AND n.workspace_id = ? AND n.organization_id = ? AND a.kind = 'refund'
+		GROUP BY a.currency`, tx.ws, tx.ws, orgID, tx.ws, orgID, tx.ws, orgID, tx.ws, tx.ws, orgID)
 	if err != nil {
 		return nil, err
 	}

@@ -68,9 +68,9 @@ func (tx *Tx) CreateOrganization(ctx context.Context, o *finapp.Organization) er
 	return tx.duplicateExternalID(err, "organization", o.ExternalID)
 }
 
-// invoiceColumns: amount_settled is what is paid or adjusted (what the reports and the table's
-// checks need); the money paid is it less amount_adjusted.
-const invoiceColumns = `i.id, i.number, i.organization_id, i.kind, i.currency, i.total, i.amount_settled, i.amount_adjusted, i.issued_on, i.due_on,
+// invoiceColumns: amount_settled is what is paid, adjusted or credited (what the reports and the
+// table's checks need); the money paid is it less amount_adjusted and amount_credited.
+const invoiceColumns = `i.id, i.number, i.organization_id, i.kind, i.currency, i.total, i.amount_settled, i.amount_adjusted, i.amount_credited, i.issued_on, i.due_on,
 	i.status, i.provisioned_at, i.voided_at, i.created_at, i.version, i.external_id, i.metadata, o.name`
 
 const invoiceFrom = ` FROM invoices i JOIN organizations o ON o.id = i.organization_id `
@@ -80,12 +80,12 @@ func scanInvoice(s scanner) (*finapp.Invoice, error) {
 	var provisioned, voided, external sql.NullString
 	var created, metadata string
 	var settled int64
-	err := s.Scan(&i.ID, &i.Number, &i.OrganizationID, &i.Kind, &i.Currency, &i.Total, &settled, &i.AmountAdjusted, &i.IssuedOn, &i.DueOn,
+	err := s.Scan(&i.ID, &i.Number, &i.OrganizationID, &i.Kind, &i.Currency, &i.Total, &settled, &i.AmountAdjusted, &i.AmountCredited, &i.IssuedOn, &i.DueOn,
 		&i.Status, &provisioned, &voided, &created, &i.Version, &external, &metadata, &i.OrganizationName)
 	if err != nil {
 		return nil, err
 	}
-	i.AmountPaid = money.Amount(settled) - i.AmountAdjusted
+	i.AmountPaid = money.Amount(settled) - i.AmountAdjusted - i.AmountCredited
 	i.ProvisionedAt, i.VoidedAt, i.CreatedAt, i.ExternalID = parseTSPtr(provisioned), parseTSPtr(voided), parseTS(created), external.String
 	if i.Metadata, err = finapp.ParseMetadata(metadata); err != nil {
 		return nil, err
@@ -137,9 +137,9 @@ func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
 
 // UpdateInvoice implements finapp.Tx.
 func (tx *Tx) UpdateInvoice(ctx context.Context, i *finapp.Invoice) error {
-	_, err := tx.exec(ctx, `UPDATE invoices SET amount_settled = ?, amount_adjusted = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?,
+	_, err := tx.exec(ctx, `UPDATE invoices SET amount_settled = ?, amount_adjusted = ?, amount_credited = ?, status = ?, provisioned_at = ?, voided_at = ?, version = ?,
 		number = ?, kind = ?, total = ?, issued_on = ?, due_on = ?, external_id = ?, metadata = ?
-		WHERE workspace_id = ? AND id = ?`, i.Settled(), i.AmountAdjusted, i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), i.Version,
+		WHERE workspace_id = ? AND id = ?`, i.Settled(), i.AmountAdjusted, i.AmountCredited, i.Status, tsPtr(i.ProvisionedAt), tsPtr(i.VoidedAt), i.Version,
 		i.Number, i.Kind, i.Total, i.IssuedOn, i.DueOn, externalID(i.ExternalID), i.Metadata.String(), tx.ws, i.ID)
 	if err = tx.duplicateExternalID(err, "invoice", i.ExternalID); err != nil && tx.db.dialect.IsUniqueViolation(err) {
 		return &finapp.Error{Code: finapp.EDuplicate, Field: "number", Message: "invoice number " + i.Number + " is already taken"}

@@ -59,17 +59,24 @@ const agingOpenNow = `
 	      WHERE workspace_id = ? AND voided_at IS NULL AND amount_settled < total) due) open_now
 	GROUP BY organization_id, currency`
 
-// agingChanges lists, per allocation or void since the cut-off (the start of the day after
-// as-of), the invoice it changed and by how much that undoes today's amount paid: what was
-// allocated since and is still active was not paid then; what was released since (having been
-// made before) was. A void since changes no amount but makes the invoice count then. Parameters:
-// workspace and cut-off, workspace and cut-off twice, workspace and cut-off.
+// agingChanges lists, per allocation, credit note application or void since the cut-off (the
+// start of the day after as-of), the invoice it changed and by how much that undoes today's
+// amount settled: what was allocated or credited since and is still active was not settled then;
+// what was released since (having been made before) was. A void since changes no amount but makes
+// the invoice count then. Parameters: workspace and cut-off, workspace and cut-off twice, the same
+// two for credit note applications, then workspace and cut-off.
 const agingChanges = `
 	SELECT invoice_id, amount FROM allocations
 	WHERE workspace_id = ? AND created_at >= ? AND released_at IS NULL
 	UNION ALL
 	SELECT invoice_id, -amount FROM allocations
 	WHERE workspace_id = ? AND released_at >= ? AND created_at < ?
+	UNION ALL
+	SELECT invoice_id, amount FROM credit_note_applications
+	WHERE workspace_id = ? AND created_at >= ? AND kind = 'invoice' AND released_at IS NULL
+	UNION ALL
+	SELECT invoice_id, -amount FROM credit_note_applications
+	WHERE workspace_id = ? AND released_at >= ? AND kind = 'invoice' AND released_at IS NOT NULL AND created_at < ?
 	UNION ALL
 	SELECT id, 0 FROM invoices
 	WHERE workspace_id = ? AND voided_at >= ?`
@@ -147,7 +154,7 @@ func (tx *Tx) AgedDues(ctx context.Context, asOf string, edges finapp.AgeEdges) 
 		return nil, err
 	}
 	changedSince := agingChangedSince[tx.db.dialect.Name == "postgres"]
-	if err := add(changedSince, tx.ws, cutoff, tx.ws, cutoff, cutoff, tx.ws, cutoff, tx.ws, asOf, cutoff); err != nil {
+	if err := add(changedSince, tx.ws, cutoff, tx.ws, cutoff, cutoff, tx.ws, cutoff, tx.ws, cutoff, cutoff, tx.ws, cutoff, tx.ws, asOf, cutoff); err != nil {
 		return nil, err
 	}
 	out := make([]finapp.AgedDues, 0, len(sums))

@@ -36,8 +36,9 @@ func TestAging_SQLiteReadsCoveringIndexesOnly(t *testing.T) {
 		want []string
 	}{
 		"open now": {sqlstore.AgingOpenNow, append(edges, "2026-03-01", "ws"), []string{"COVERING INDEX invoices_open_aging"}},
-		"changed since": {sqlstore.AgingChangedSince, append(edges, "ws", "c", "ws", "c", "c", "ws", "c", "ws", "2026-03-01", "c"),
-			[]string{"COVERING INDEX allocations_active_created", "COVERING INDEX allocations_released", "COVERING INDEX invoices_voided", "sqlite_autoindex_invoices_1 (id=?)"}},
+		"changed since": {sqlstore.AgingChangedSince, append(edges, "ws", "c", "ws", "c", "c", "ws", "c", "ws", "c", "c", "ws", "c", "ws", "2026-03-01", "c"),
+			[]string{"COVERING INDEX allocations_active_created", "COVERING INDEX allocations_released", "COVERING INDEX credit_note_applications_created",
+				"COVERING INDEX credit_note_applications_released", "COVERING INDEX invoices_voided", "sqlite_autoindex_invoices_1 (id=?)"}},
 	} {
 		rows, err := raw.Query("EXPLAIN QUERY PLAN "+q.sql, q.args...)
 		if err != nil {

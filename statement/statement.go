@@ -25,6 +25,10 @@ var KindLabels = map[string]string{
 	finapp.StatementAdjustmentReleased: "Adjustment undone",
 	finapp.StatementConversion:         "Paid in another currency",
 	finapp.StatementConversionReleased: "Currency payment undone",
+	finapp.StatementCreditNote:         "Credit note",
+	finapp.StatementCreditNoteVoid:     "Credit note voided",
+	finapp.StatementCreditNoteRefund:   "Credit note refunded",
+	finapp.StatementCreditNoteToCredit: "Credit note to prepaid credit",
 }
 
 // BucketLabels name the aging buckets (finapp.AgingBuckets) for people.
