@@ -230,7 +230,8 @@ type InvoiceFilter struct {
 	IssuedTo       string
 	Status         string
 	Kind           string
-	Today          string // for the overdue status, set by the service
+	Today          string   // for the overdue status, set by the service
+	Sort           ListSort // zero: newest first (by issue date when the filter bounds it)
 	Cursor         string
 	Limit          int
 }

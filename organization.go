@@ -63,6 +63,7 @@ func (in OrganizationCreate) Validate() (*Organization, error) {
 type OrganizationFilter struct {
 	Q          string
 	ExternalID string
+	Sort       ListSort // zero: newest first
 	Cursor     string
 	Limit      int
 }

@@ -290,6 +290,7 @@ type PaymentFilter struct {
 	Q              string
 	ExternalID     string
 	IncludeDeleted bool
+	Sort           ListSort // zero: newest first
 	Cursor         string
 	Limit          int
 }

@@ -56,6 +56,9 @@ func (s *Service) ListPayments(ctx context.Context, f PaymentFilter) (list []*Pa
 	if err := CheckCursor(f.Cursor, PrefixPayment); err != nil {
 		return nil, "", err
 	}
+	if err := f.Sort.check(PaymentSortKeys); err != nil {
+		return nil, "", err
+	}
 	if f.Status != "" && !contains(paymentStatuses, f.Status) {
 		return nil, "", Invalid("status", "must be one of %s", strings.Join(paymentStatuses, ", "))
 	}
@@ -74,12 +77,37 @@ func (s *Service) ListPayments(ctx context.Context, f PaymentFilter) (list []*Pa
 	return list, next, err
 }
 
+// PaymentTotals adds up, per currency, the payments f selects. Errors: EInvalid.
+func (s *Service) PaymentTotals(ctx context.Context, f PaymentFilter) (totals []ListTotal, err error) {
+	f.Cursor, f.Limit = "", 1
+	if _, _, err := s.ListPayments(ctx, f); err != nil { // the same checks, and a cheap query
+		return nil, err
+	}
+	err = s.read(ctx, func(tx Tx) (err error) { totals, err = tx.PaymentTotals(ctx, f); return err })
+	return totals, err
+}
+
+// InvoiceTotals adds up, per currency, the invoices f selects and what they have due.
+// Errors: EInvalid.
+func (s *Service) InvoiceTotals(ctx context.Context, f InvoiceFilter) (totals []ListTotal, err error) {
+	f.Cursor, f.Limit = "", 1
+	if _, _, err := s.ListInvoices(ctx, f); err != nil {
+		return nil, err
+	}
+	f.Today = s.today(ctx)
+	err = s.read(ctx, func(tx Tx) (err error) { totals, err = tx.InvoiceTotals(ctx, f); return err })
+	return totals, err
+}
+
 // ListInvoices searches invoices, newest first. Errors: EInvalid.
 func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error) {
 	if f.Limit, err = pageSize(f.Limit); err != nil {
 		return nil, "", err
 	}
 	if err := CheckCursor(f.Cursor, PrefixInvoice); err != nil {
+		return nil, "", err
+	}
+	if err := f.Sort.check(InvoiceSortKeys); err != nil {
 		return nil, "", err
 	}
 	if f.Status != "" && !contains(InvoiceFilterStatuses, f.Status) {
@@ -216,6 +244,9 @@ func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) (
 		return nil, "", err
 	}
 	if err := CheckCursor(f.Cursor, PrefixOrganization); err != nil {
+		return nil, "", err
+	}
+	if err := f.Sort.check(OrganizationSortKeys); err != nil {
 		return nil, "", err
 	}
 	err = s.read(ctx, func(tx Tx) error {

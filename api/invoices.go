@@ -125,10 +125,18 @@ func (h *handlers) registerInvoices(api huma.API) {
 			IssuedTo       string `query:"issued_to" doc:"YYYY-MM-DD, inclusive" format:"date"`
 			Status         string `query:"status"`
 			Kind           string `query:"kind"`
+			Sort           string `query:"sort" doc:"created (the default), issued_on, due_on, total or number; - before it for descending order (-created is the default; -issued_on when issued_from or issued_to is given)"`
 			PageQuery
 		}) (*invoiceListOutput, error) {
+			sort := finapp.ListSort{}
+			if in.Sort != "" {
+				var err error
+				if sort, err = finapp.ParseSort(in.Sort, finapp.InvoiceSortKeys); err != nil {
+					return nil, problem(err)
+				}
+			}
 			list, next, err := h.svc.ListInvoices(ctx, finapp.InvoiceFilter{OrganizationID: in.OrganizationID, Q: in.Q, Number: in.Number, ExternalID: in.ExternalID,
-				IssuedFrom: in.IssuedFrom, IssuedTo: in.IssuedTo, Status: in.Status, Kind: in.Kind, Cursor: in.Cursor, Limit: in.Limit})
+				IssuedFrom: in.IssuedFrom, IssuedTo: in.IssuedTo, Status: in.Status, Kind: in.Kind, Sort: sort, Cursor: in.Cursor, Limit: in.Limit})
 			if err != nil {
 				return nil, problem(err)
 			}

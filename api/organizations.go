@@ -155,9 +155,14 @@ func (h *handlers) registerOrganizations(api huma.API) {
 		func(ctx context.Context, in *struct {
 			Q          string `query:"q" doc:"Matches the name (case-insensitive substring)"`
 			ExternalID string `query:"external_id" doc:"Exact external id"`
+			Sort       string `query:"sort" doc:"created (the default) or name; - before it for descending order (-created is the default)"`
 			PageQuery
 		}) (*organizationListOutput, error) {
-			list, next, err := h.svc.ListOrganizations(ctx, finapp.OrganizationFilter{Q: in.Q, ExternalID: in.ExternalID, Cursor: in.Cursor, Limit: in.Limit})
+			sort, err := finapp.ParseSort(in.Sort, finapp.OrganizationSortKeys)
+			if err != nil {
+				return nil, problem(err)
+			}
+			list, next, err := h.svc.ListOrganizations(ctx, finapp.OrganizationFilter{Q: in.Q, ExternalID: in.ExternalID, Sort: sort, Cursor: in.Cursor, Limit: in.Limit})
 			if err != nil {
 				return nil, problem(err)
 			}

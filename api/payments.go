@@ -205,10 +205,16 @@ func (h *handlers) registerPayments(api huma.API) {
 			Q              string `query:"q" doc:"Matches reference, remark, invoice # hint and customer name"`
 			ExternalID     string `query:"external_id" doc:"Exact external id"`
 			IncludeDeleted bool   `query:"include_deleted" doc:"Also list deleted payments (for auditors)"`
+			Sort           string `query:"sort" doc:"created (the default), received_on or amount; - before it for descending order (-created is the default)"`
 			PageQuery
 		}) (*paymentListOutput, error) {
+			sort, err := finapp.ParseSort(in.Sort, finapp.PaymentSortKeys)
+			if err != nil {
+				return nil, problem(err)
+			}
 			list, next, err := h.svc.ListPayments(ctx, finapp.PaymentFilter{Status: in.Status, OrganizationID: in.OrganizationID, Method: in.Method,
-				ReceivedFrom: in.ReceivedFrom, ReceivedTo: in.ReceivedTo, Q: in.Q, ExternalID: in.ExternalID, IncludeDeleted: in.IncludeDeleted, Cursor: in.Cursor, Limit: in.Limit})
+				ReceivedFrom: in.ReceivedFrom, ReceivedTo: in.ReceivedTo, Q: in.Q, ExternalID: in.ExternalID, IncludeDeleted: in.IncludeDeleted, Sort: sort,
+				Cursor: in.Cursor, Limit: in.Limit})
 			if err != nil {
 				return nil, problem(err)
 			}

@@ -2115,6 +2115,9 @@ type ListInvoicesParams struct {
 	IssuedTo *openapi_types.Date `form:"issued_to,omitempty" json:"issued_to,omitempty"`
 	Kind     *string             `form:"kind,omitempty" json:"kind,omitempty"`
 
+	// Sort created (the default), issued_on, due_on, total or number; - before it for descending order (-created is the default; -issued_on when issued_from or issued_to is given)
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
 	// Limit Page size, 1-500 (default 50)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -2174,6 +2177,9 @@ type ListOrganizationsParams struct {
 
 	// ExternalId Exact external id
 	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
+
+	// Sort created (the default) or name; - before it for descending order (-created is the default)
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Limit Page size, 1-500 (default 50)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -2236,6 +2242,9 @@ type ListPaymentsParams struct {
 
 	// IncludeDeleted Also list deleted payments (for auditors)
 	IncludeDeleted *bool `form:"include_deleted,omitempty" json:"include_deleted,omitempty"`
+
+	// Sort created (the default), received_on or amount; - before it for descending order (-created is the default)
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Limit Page size, 1-500 (default 50)
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5998,6 +6007,18 @@ func NewListInvoicesRequest(server string, params *ListInvoicesParams) (*http.Re
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
@@ -6455,6 +6476,18 @@ func NewListOrganizationsRequest(server string, params *ListOrganizationsParams)
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
@@ -6864,6 +6897,18 @@ func NewListPaymentsRequest(server string, params *ListPaymentsParams) (*http.Re
 		if params.IncludeDeleted != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_deleted", *params.IncludeDeleted, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -700,12 +700,25 @@ func checkFilters(ctx context.Context, svc *finapp.Service, b *books) ([]string,
 				break
 			}
 		}
+		wantTotals := map[money.Currency]finapp.ListTotal{}
 		for _, id := range sortedKeys(b.payments) {
 			p := b.payments[id]
 			want := p.DeletedAt == nil && paymentStatus(p.Payment) == status
 			if got[id] != want {
 				bad = append(bad, fmt.Sprintf("ListPayments(status=%s) includes payment %s: %v, want %v (status %s, deleted %v)", status, id, got[id], want, paymentStatus(p.Payment), p.DeletedAt != nil))
 			}
+			if want {
+				t := wantTotals[p.Currency]
+				t.Currency, t.Count, t.Amount = p.Currency, t.Count+1, t.Amount.Add(p.Amount)
+				wantTotals[p.Currency] = t
+			}
+		}
+		totals, err := svc.PaymentTotals(ctx, finapp.PaymentFilter{Status: status})
+		if err != nil {
+			return nil, err
+		}
+		if g, w := fmt.Sprint(totals), fmt.Sprint(sortedTotals(wantTotals)); g != w {
+			bad = append(bad, fmt.Sprintf("PaymentTotals(status=%s) is %s, but the payments it selects add up to %s", status, g, w))
 		}
 	}
 	for _, status := range finapp.InvoiceFilterStatuses {
@@ -722,6 +735,7 @@ func checkFilters(ctx context.Context, svc *finapp.Service, b *books) ([]string,
 				break
 			}
 		}
+		wantTotals := map[money.Currency]finapp.ListTotal{}
 		for _, id := range sortedKeys(b.invoices) {
 			inv := b.invoices[id]
 			want := inv.Status == status
@@ -731,6 +745,18 @@ func checkFilters(ctx context.Context, svc *finapp.Service, b *books) ([]string,
 			if got[id] != want {
 				bad = append(bad, fmt.Sprintf("ListInvoices(status=%s) includes invoice %s: %v, want %v (status %s, due %s)", status, inv.Number, got[id], want, inv.Status, inv.DueOn))
 			}
+			if want {
+				t := wantTotals[inv.Currency]
+				t.Currency, t.Count, t.Amount, t.Due = inv.Currency, t.Count+1, t.Amount.Add(inv.Total), t.Due.Add(inv.AmountDue())
+				wantTotals[inv.Currency] = t
+			}
+		}
+		totals, err := svc.InvoiceTotals(ctx, finapp.InvoiceFilter{Status: status})
+		if err != nil {
+			return nil, err
+		}
+		if g, w := fmt.Sprint(totals), fmt.Sprint(sortedTotals(wantTotals)); g != w {
+			bad = append(bad, fmt.Sprintf("InvoiceTotals(status=%s) is %s, but the invoices it selects add up to %s", status, g, w))
 		}
 	}
 	return bad, nil
@@ -783,4 +809,13 @@ func (b *books) checkCreditNotes(fail func(string, ...any)) map[string]money.Sum
 		}
 	}
 	return credited
+}
+
+// sortedTotals lists totals by currency, as the store returns them.
+func sortedTotals(m map[money.Currency]finapp.ListTotal) []finapp.ListTotal {
+	out := make([]finapp.ListTotal, 0, len(m))
+	for _, c := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[c])
+	}
+	return out
 }

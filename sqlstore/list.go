@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"finapp"
+	"finapp/money"
 )
 
 // where collects the conditions of a list query, each with its bound arguments: values are never
@@ -40,7 +41,35 @@ func page[T any](list []T, limit int, key func(T) string) ([]T, string, error) {
 	return list, "", nil
 }
 
-// ListOrganizations implements finapp.Tx, newest first.
+// sortedBy orders a list query of table (aliased alias) by s, whose keys columns maps to columns
+// (SortCreated is the id), and adds to w the condition for the rows after cursor in that order:
+// the key of the cursor's row is read back from it, so the cursor stays a plain id. A key's ties
+// are broken by id in the same direction.
+func (tx *Tx) sortedBy(w *where, table, alias string, s finapp.ListSort, columns map[string]string, cursor string) string {
+	dir, cmp := " DESC", " < "
+	if s.Asc {
+		dir, cmp = " ASC", " > "
+	}
+	col := columns[s.Key]
+	if col == "" { // SortCreated, or the zero sort
+		if cursor != "" {
+			w.add(alias+`.id`+cmp+`?`, cursor)
+		}
+		return ` ORDER BY ` + alias + `.id` + dir
+	}
+	if cursor != "" {
+		w.add(`(`+alias+`.`+col+`, `+alias+`.id)`+cmp+`((SELECT c.`+col+` FROM `+table+` c WHERE c.workspace_id = ? AND c.id = ?), ?)`, tx.ws, cursor, cursor)
+	}
+	return ` ORDER BY ` + alias + `.` + col + dir + `, ` + alias + `.id` + dir
+}
+
+var (
+	paymentSortColumns      = map[string]string{"received_on": "received_on", "amount": "amount"}
+	invoiceSortColumns      = map[string]string{"issued_on": "issued_on", "due_on": "due_on", "total": "total", "number": "number"}
+	organizationSortColumns = map[string]string{"name": "name"}
+)
+
+// ListOrganizations implements finapp.Tx, newest first unless sorted otherwise.
 func (tx *Tx) ListOrganizations(ctx context.Context, f finapp.OrganizationFilter) ([]*finapp.Organization, string, error) {
 	var w where
 	w.add(`o.workspace_id = ?`, tx.ws)
@@ -50,10 +79,8 @@ func (tx *Tx) ListOrganizations(ctx context.Context, f finapp.OrganizationFilter
 	if f.ExternalID != "" {
 		w.add(`o.external_id = ?`, f.ExternalID)
 	}
-	if f.Cursor != "" {
-		w.add(`o.id < ?`, f.Cursor)
-	}
-	rows, err := tx.query(ctx, `SELECT `+organizationColumns+` FROM organizations o`+w.sql()+` ORDER BY o.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	order := tx.sortedBy(&w, "organizations", "o", f.Sort, organizationSortColumns, f.Cursor)
+	rows, err := tx.query(ctx, `SELECT `+organizationColumns+` FROM organizations o`+w.sql()+order+` LIMIT ?`, append(w.args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -69,47 +96,12 @@ func (tx *Tx) ListOrganizations(ctx context.Context, f finapp.OrganizationFilter
 // invoices_issued_list instead of sorting the whole range. The cursor is the page's last id either
 // way. A q is answered as search.go says.
 func (tx *Tx) ListInvoices(ctx context.Context, f finapp.InvoiceFilter) ([]*finapp.Invoice, string, error) {
-	var w where
-	w.add(`i.workspace_id = ?`, tx.ws)
-	if f.OrganizationID != "" {
-		w.add(`i.organization_id = ?`, f.OrganizationID)
+	w := tx.invoiceWhere(f)
+	sort := f.Sort
+	if sort.Key == "" && (f.IssuedFrom != "" || f.IssuedTo != "") {
+		sort.Key = "issued_on" // newest first, from invoices_issued_list
 	}
-	if f.Number != "" {
-		w.add(`i.number = ?`, f.Number)
-	}
-	if f.ExternalID != "" {
-		w.add(`i.external_id = ?`, f.ExternalID)
-	}
-	if f.IssuedFrom != "" {
-		w.add(`i.issued_on >= ?`, f.IssuedFrom)
-	}
-	if f.IssuedTo != "" {
-		w.add(`i.issued_on <= ?`, f.IssuedTo)
-	}
-	switch f.Status {
-	case "":
-	case "overdue":
-		w.add(`i.status IN ('unpaid', 'partially_paid') AND i.due_on < ?`, f.Today)
-	default:
-		w.add(`i.status = ?`, f.Status)
-	}
-	if f.Kind != "" {
-		w.add(`i.kind = ?`, f.Kind)
-	}
-	order := ` ORDER BY i.id DESC`
-	byIssue := f.IssuedFrom != "" || f.IssuedTo != ""
-	if byIssue {
-		order = ` ORDER BY i.issued_on DESC, i.id DESC`
-	}
-	if f.Cursor != "" {
-		if byIssue {
-			// The rows after the cursor's invoice in (issued_on, id) order. An issue date never
-			// changes, so the cursor's own is looked up rather than carried in the cursor.
-			w.add(`(i.issued_on, i.id) < ((SELECT c.issued_on FROM invoices c WHERE c.workspace_id = ? AND c.id = ?), ?)`, tx.ws, f.Cursor, f.Cursor)
-		} else {
-			w.add(`i.id < ?`, f.Cursor)
-		}
-	}
+	order := tx.sortedBy(&w, "invoices", "i", sort, invoiceSortColumns, f.Cursor)
 	var list []*finapp.Invoice
 	var err error
 	if f.Q == "" {
@@ -142,6 +134,21 @@ var paymentStatusSQL = map[string]string{
 
 // ListPayments implements finapp.Tx, newest first.
 func (tx *Tx) ListPayments(ctx context.Context, f finapp.PaymentFilter) ([]*finapp.Payment, string, error) {
+	w := tx.paymentWhere(f)
+	order := tx.sortedBy(&w, "payments", "p", f.Sort, paymentSortColumns, f.Cursor)
+	rows, err := tx.query(ctx, `SELECT `+paymentColumns+paymentFrom+w.sql()+order+` LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanPayment)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(p *finapp.Payment) string { return p.ID })
+}
+
+// paymentWhere is the condition of a payment list for f, but for the cursor.
+func (tx *Tx) paymentWhere(f finapp.PaymentFilter) where {
 	var w where
 	w.add(`p.workspace_id = ?`, tx.ws)
 	if !f.IncludeDeleted {
@@ -169,16 +176,78 @@ func (tx *Tx) ListPayments(ctx context.Context, f finapp.PaymentFilter) ([]*fina
 		p := likePattern(f.Q)
 		w.add(`(p.reference`+tx.like()+` OR p.remark`+tx.like()+` OR p.invoice_hint`+tx.like()+` OR o.name`+tx.like()+`)`, p, p, p, p)
 	}
-	if f.Cursor != "" {
-		w.add(`p.id < ?`, f.Cursor)
+	return w
+}
+
+// PaymentTotals implements finapp.Tx: per currency, how many payments f selects and their sum,
+// in two parts (sums.go) so that no count of them overflows.
+func (tx *Tx) PaymentTotals(ctx context.Context, f finapp.PaymentFilter) ([]finapp.ListTotal, error) {
+	w := tx.paymentWhere(f)
+	return tx.totals(ctx, `SELECT p.currency, COUNT(*), CAST(SUM(p.amount / 4294967296) AS BIGINT), CAST(SUM(p.amount % 4294967296) AS BIGINT), 0, 0`+
+		paymentFrom+w.sql()+` GROUP BY p.currency ORDER BY p.currency`, w.args...)
+}
+
+// InvoiceTotals implements finapp.Tx: per currency, how many invoices f selects, their totals and
+// what they have due (void ones: nothing).
+func (tx *Tx) InvoiceTotals(ctx context.Context, f finapp.InvoiceFilter) ([]finapp.ListTotal, error) {
+	w := tx.invoiceWhere(f)
+	if f.Q != "" {
+		p := likePattern(f.Q)
+		w.add(`(o.name`+tx.like()+` OR i.number`+tx.like()+`)`, p, p)
 	}
-	rows, err := tx.query(ctx, `SELECT `+paymentColumns+paymentFrom+w.sql()+` ORDER BY p.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	const due = `CASE WHEN i.voided_at IS NULL THEN i.total - i.amount_settled ELSE 0 END`
+	return tx.totals(ctx, `SELECT i.currency, COUNT(*), CAST(SUM(i.total / 4294967296) AS BIGINT), CAST(SUM(i.total % 4294967296) AS BIGINT),
+		CAST(SUM((`+due+`) / 4294967296) AS BIGINT), CAST(SUM((`+due+`) % 4294967296) AS BIGINT)`+
+		invoiceFrom+w.sql()+` GROUP BY i.currency ORDER BY i.currency`, w.args...)
+}
+
+func (tx *Tx) totals(ctx context.Context, query string, args ...any) ([]finapp.ListTotal, error) {
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	list, err := collect(rows, scanPayment)
-	if err != nil {
-		return nil, "", err
+	defer rows.Close()
+	var out []finapp.ListTotal
+	for rows.Next() {
+		var t finapp.ListTotal
+		var hi, lo, dueHi, dueLo int64
+		if err := rows.Scan(&t.Currency, &t.Count, &hi, &lo, &dueHi, &dueLo); err != nil {
+			return nil, err
+		}
+		t.Amount, t.Due = money.SumParts(hi, lo), money.SumParts(dueHi, dueLo)
+		out = append(out, t)
 	}
-	return page(list, f.Limit, func(p *finapp.Payment) string { return p.ID })
+	return out, rows.Err()
+}
+
+// invoiceWhere is the condition of an invoice list for f, but for q and the cursor.
+func (tx *Tx) invoiceWhere(f finapp.InvoiceFilter) where {
+	var w where
+	w.add(`i.workspace_id = ?`, tx.ws)
+	if f.OrganizationID != "" {
+		w.add(`i.organization_id = ?`, f.OrganizationID)
+	}
+	if f.Number != "" {
+		w.add(`i.number = ?`, f.Number)
+	}
+	if f.ExternalID != "" {
+		w.add(`i.external_id = ?`, f.ExternalID)
+	}
+	if f.IssuedFrom != "" {
+		w.add(`i.issued_on >= ?`, f.IssuedFrom)
+	}
+	if f.IssuedTo != "" {
+		w.add(`i.issued_on <= ?`, f.IssuedTo)
+	}
+	switch f.Status {
+	case "":
+	case "overdue":
+		w.add(`i.status IN ('unpaid', 'partially_paid') AND i.due_on < ?`, f.Today)
+	default:
+		w.add(`i.status = ?`, f.Status)
+	}
+	if f.Kind != "" {
+		w.add(`i.kind = ?`, f.Kind)
+	}
+	return w
 }

@@ -1,0 +1,7 @@
+-- +goose Up
+-- The payments list sorts by received date, newest first, on the pages (issue 13): this index
+-- reads a page of it in order, ties broken by id, without sorting the workspace's payments.
+CREATE INDEX payments_received_list ON payments (workspace_id, received_on, id);
+
+-- +goose Down
+DROP INDEX payments_received_list;
