@@ -13,6 +13,8 @@ import (
 type invoiceList struct {
 	Statuses []string // the status filter's choices
 	Filter   map[string]string
+	Sort     listSort
+	Totals   []finapp.ListTotal // per currency, of everything the filters select
 	Invoices []*finapp.Invoice
 	Today    string
 	Next     string
@@ -23,7 +25,13 @@ func (s *server) listInvoices(w http.ResponseWriter, r *http.Request, p *page) {
 	q := r.URL.Query()
 	f := finapp.InvoiceFilter{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Kind: q.Get("kind"),
 		IssuedFrom: q.Get("from"), IssuedTo: q.Get("to"), OrganizationID: q.Get("customer"), Cursor: q.Get("cursor"), Limit: pageSize}
-	d := &invoiceList{Statuses: finapp.InvoiceFilterStatuses, Today: s.svc.Today(r.Context()), First: f.Cursor == "",
+	def := "-" + finapp.SortCreated
+	if f.IssuedFrom != "" || f.IssuedTo != "" {
+		def = "-issued_on"
+	}
+	sort := parseListSort("/invoices", q, finapp.InvoiceSortKeys, def, "number", "due_on")
+	f.Sort = sort.current
+	d := &invoiceList{Sort: sort, Statuses: finapp.InvoiceFilterStatuses, Today: s.svc.Today(r.Context()), First: f.Cursor == "",
 		Filter: map[string]string{"q": f.Q, "status": f.Status, "kind": f.Kind, "from": f.IssuedFrom, "to": f.IssuedTo, "customer": f.OrganizationID}}
 	p.Title, p.Nav, p.Data = "Invoices", "invoices", d
 	list, next, err := s.svc.ListInvoices(r.Context(), f)
@@ -35,6 +43,10 @@ func (s *server) listInvoices(w http.ResponseWriter, r *http.Request, p *page) {
 	d.Invoices = list
 	if next != "" {
 		d.Next = pageURL("/invoices", q, next)
+	}
+	if d.Totals, err = s.svc.InvoiceTotals(r.Context(), f); err != nil {
+		s.fail(w, p, err)
+		return
 	}
 	s.render(w, http.StatusOK, "invoices", p)
 }

@@ -13,6 +13,7 @@ import (
 
 type organizationList struct {
 	Q             string
+	Sort          listSort
 	Organizations []*finapp.OrganizationDetail
 	Next          string
 	First         bool
@@ -21,7 +22,8 @@ type organizationList struct {
 func (s *server) listOrganizations(w http.ResponseWriter, r *http.Request, p *page) {
 	q := r.URL.Query()
 	f := finapp.OrganizationFilter{Q: strings.TrimSpace(q.Get("q")), Cursor: q.Get("cursor"), Limit: pageSize}
-	d := &organizationList{Q: f.Q, First: f.Cursor == ""}
+	d := &organizationList{Q: f.Q, First: f.Cursor == "", Sort: parseListSort("/organizations", q, finapp.OrganizationSortKeys, "name", "name")}
+	f.Sort = d.Sort.current
 	p.Title, p.Nav, p.Data = "Organizations", "organizations", d
 	list, next, err := s.svc.ListOrganizations(r.Context(), f)
 	if err != nil {

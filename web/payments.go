@@ -21,6 +21,8 @@ var paymentFields = []string{"organization_id", "amount", "currency", "received_
 
 type paymentList struct {
 	Filter   url.Values
+	Sort     listSort
+	Totals   []finapp.ListTotal // per currency, of everything the filters select
 	Payments []*finapp.Payment
 	Orgs     []*finapp.OrganizationDetail
 	Next     string // the next page's URL, "" on the last page
@@ -31,7 +33,8 @@ func (s *server) listPayments(w http.ResponseWriter, r *http.Request, p *page) {
 	q := r.URL.Query()
 	f := finapp.PaymentFilter{Status: q.Get("status"), OrganizationID: q.Get("customer"), Method: q.Get("method"),
 		ReceivedFrom: q.Get("from"), ReceivedTo: q.Get("to"), Q: strings.TrimSpace(q.Get("q")), Cursor: q.Get("cursor"), Limit: pageSize}
-	d := paymentList{Filter: q, First: f.Cursor == ""}
+	d := paymentList{Filter: q, First: f.Cursor == "", Sort: parseListSort("/payments", q, finapp.PaymentSortKeys, "-received_on")}
+	f.Sort = d.Sort.current
 	p.Title, p.Nav, p.Data = "Payments", "payments", &d
 	orgs, err := s.organizations(r)
 	if err != nil {
@@ -48,6 +51,10 @@ func (s *server) listPayments(w http.ResponseWriter, r *http.Request, p *page) {
 	d.Payments = list
 	if next != "" {
 		d.Next = pageURL("/payments", q, next)
+	}
+	if d.Totals, err = s.svc.PaymentTotals(r.Context(), f); err != nil {
+		s.fail(w, p, err)
+		return
 	}
 	s.render(w, http.StatusOK, "payments", p)
 }
