@@ -66,3 +66,27 @@ type ListTotal struct {
 	Amount   money.Sum
 	Due      money.Sum
 }
+
+// TotalsCap is the most records a list's totals add up. A page must load in a fraction of a
+// second over a million records, and a sum over all of them is the reports' work: past the cap
+// the totals say only that the filters select more than it (narrow them to see the sums).
+const TotalsCap = 10_000
+
+// ListTotals are what a filtered list adds up to, per currency in currency order; Capped when
+// the filters select more than TotalsCap records, and then no sums are given.
+type ListTotals struct {
+	Currencies []ListTotal
+	Capped     bool
+}
+
+// capped makes the totals of at most TotalsCap+1 records into ListTotals.
+func capped(t []ListTotal) ListTotals {
+	var n int64
+	for _, c := range t {
+		n += c.Count
+	}
+	if n > TotalsCap {
+		return ListTotals{Capped: true}
+	}
+	return ListTotals{Currencies: t}
+}

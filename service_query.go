@@ -77,26 +77,29 @@ func (s *Service) ListPayments(ctx context.Context, f PaymentFilter) (list []*Pa
 	return list, next, err
 }
 
-// PaymentTotals adds up, per currency, the payments f selects. Errors: EInvalid.
-func (s *Service) PaymentTotals(ctx context.Context, f PaymentFilter) (totals []ListTotal, err error) {
+// PaymentTotals adds up, per currency, the payments f selects, when they are at most TotalsCap.
+// Errors: EInvalid.
+func (s *Service) PaymentTotals(ctx context.Context, f PaymentFilter) (ListTotals, error) {
 	f.Cursor, f.Limit = "", 1
 	if _, _, err := s.ListPayments(ctx, f); err != nil { // the same checks, and a cheap query
-		return nil, err
+		return ListTotals{}, err
 	}
-	err = s.read(ctx, func(tx Tx) (err error) { totals, err = tx.PaymentTotals(ctx, f); return err })
-	return totals, err
+	var t []ListTotal
+	err := s.read(ctx, func(tx Tx) (err error) { t, err = tx.PaymentTotals(ctx, f, TotalsCap+1); return err })
+	return capped(t), err
 }
 
-// InvoiceTotals adds up, per currency, the invoices f selects and what they have due.
-// Errors: EInvalid.
-func (s *Service) InvoiceTotals(ctx context.Context, f InvoiceFilter) (totals []ListTotal, err error) {
+// InvoiceTotals adds up, per currency, the invoices f selects and what they have due, when they
+// are at most TotalsCap. Errors: EInvalid.
+func (s *Service) InvoiceTotals(ctx context.Context, f InvoiceFilter) (ListTotals, error) {
 	f.Cursor, f.Limit = "", 1
 	if _, _, err := s.ListInvoices(ctx, f); err != nil {
-		return nil, err
+		return ListTotals{}, err
 	}
 	f.Today = s.today(ctx)
-	err = s.read(ctx, func(tx Tx) (err error) { totals, err = tx.InvoiceTotals(ctx, f); return err })
-	return totals, err
+	var t []ListTotal
+	err := s.read(ctx, func(tx Tx) (err error) { t, err = tx.InvoiceTotals(ctx, f, TotalsCap+1); return err })
+	return capped(t), err
 }
 
 // ListInvoices searches invoices, newest first. Errors: EInvalid.

@@ -191,10 +191,10 @@ type ListTx interface {
 	ListOrganizations(ctx context.Context, f OrganizationFilter) (list []*Organization, next string, err error)
 	ListInvoices(ctx context.Context, f InvoiceFilter) (list []*Invoice, next string, err error)
 	ListPayments(ctx context.Context, f PaymentFilter) (list []*Payment, next string, err error)
-	// PaymentTotals and InvoiceTotals add up, per currency, everything f selects (its cursor,
-	// limit and sort aside), in currency order.
-	PaymentTotals(ctx context.Context, f PaymentFilter) ([]ListTotal, error)
-	InvoiceTotals(ctx context.Context, f InvoiceFilter) ([]ListTotal, error)
+	// PaymentTotals and InvoiceTotals add up, per currency, the first limit records f selects (its
+	// cursor, page size and sort aside; which ones is unspecified), in currency order.
+	PaymentTotals(ctx context.Context, f PaymentFilter, limit int) ([]ListTotal, error)
+	InvoiceTotals(ctx context.Context, f InvoiceFilter, limit int) ([]ListTotal, error)
 	ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEvent, next string, err error)
 	// ListEvents lists outbox events in sequence order after f.After, at most f.Limit.
 	ListEvents(ctx context.Context, f EventFilter) ([]*Event, error)

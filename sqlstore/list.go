@@ -179,26 +179,32 @@ func (tx *Tx) paymentWhere(f finapp.PaymentFilter) where {
 	return w
 }
 
-// PaymentTotals implements finapp.Tx: per currency, how many payments f selects and their sum,
-// in two parts (sums.go) so that no count of them overflows.
-func (tx *Tx) PaymentTotals(ctx context.Context, f finapp.PaymentFilter) ([]finapp.ListTotal, error) {
+// PaymentTotals implements finapp.Tx: per currency, how many of the first limit payments f
+// selects there are and their sum, in two parts (sums.go) so that no count of them overflows.
+func (tx *Tx) PaymentTotals(ctx context.Context, f finapp.PaymentFilter, limit int) ([]finapp.ListTotal, error) {
 	w := tx.paymentWhere(f)
-	return tx.totals(ctx, `SELECT p.currency, COUNT(*), CAST(SUM(p.amount / 4294967296) AS BIGINT), CAST(SUM(p.amount % 4294967296) AS BIGINT), 0, 0`+
-		paymentFrom+w.sql()+` GROUP BY p.currency ORDER BY p.currency`, w.args...)
+	from := ` FROM payments p `
+	if f.Q != "" { // only a search reads the customer's name
+		from = paymentFrom
+	}
+	return tx.totals(ctx, `SELECT currency, COUNT(*), CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT), 0, 0
+		FROM (SELECT p.currency, p.amount`+from+w.sql()+` LIMIT ?) t GROUP BY currency ORDER BY currency`, append(w.args, limit)...)
 }
 
-// InvoiceTotals implements finapp.Tx: per currency, how many invoices f selects, their totals and
-// what they have due (void ones: nothing).
-func (tx *Tx) InvoiceTotals(ctx context.Context, f finapp.InvoiceFilter) ([]finapp.ListTotal, error) {
+// InvoiceTotals implements finapp.Tx: per currency, how many of the first limit invoices f
+// selects there are, their totals and what they have due (void ones: nothing).
+func (tx *Tx) InvoiceTotals(ctx context.Context, f finapp.InvoiceFilter, limit int) ([]finapp.ListTotal, error) {
 	w := tx.invoiceWhere(f)
-	if f.Q != "" {
+	from := ` FROM invoices i `
+	if f.Q != "" { // only a search reads the customer's name
 		p := likePattern(f.Q)
 		w.add(`(o.name`+tx.like()+` OR i.number`+tx.like()+`)`, p, p)
+		from = invoiceFrom
 	}
-	const due = `CASE WHEN i.voided_at IS NULL THEN i.total - i.amount_settled ELSE 0 END`
-	return tx.totals(ctx, `SELECT i.currency, COUNT(*), CAST(SUM(i.total / 4294967296) AS BIGINT), CAST(SUM(i.total % 4294967296) AS BIGINT),
-		CAST(SUM((`+due+`) / 4294967296) AS BIGINT), CAST(SUM((`+due+`) % 4294967296) AS BIGINT)`+
-		invoiceFrom+w.sql()+` GROUP BY i.currency ORDER BY i.currency`, w.args...)
+	return tx.totals(ctx, `SELECT currency, COUNT(*), CAST(SUM(total / 4294967296) AS BIGINT), CAST(SUM(total % 4294967296) AS BIGINT),
+		CAST(SUM(due / 4294967296) AS BIGINT), CAST(SUM(due % 4294967296) AS BIGINT)
+		FROM (SELECT i.currency, i.total, CASE WHEN i.voided_at IS NULL THEN i.total - i.amount_settled ELSE 0 END AS due`+from+w.sql()+` LIMIT ?) t
+		GROUP BY currency ORDER BY currency`, append(w.args, limit)...)
 }
 
 func (tx *Tx) totals(ctx context.Context, query string, args ...any) ([]finapp.ListTotal, error) {

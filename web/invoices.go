@@ -14,7 +14,7 @@ type invoiceList struct {
 	Statuses []string // the status filter's choices
 	Filter   map[string]string
 	Sort     listSort
-	Totals   []finapp.ListTotal // per currency, of everything the filters select
+	Totals   finapp.ListTotals // per currency, of everything the filters select
 	Invoices []*finapp.Invoice
 	Today    string
 	Next     string

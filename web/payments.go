@@ -22,7 +22,7 @@ var paymentFields = []string{"organization_id", "amount", "currency", "received_
 type paymentList struct {
 	Filter   url.Values
 	Sort     listSort
-	Totals   []finapp.ListTotal // per currency, of everything the filters select
+	Totals   finapp.ListTotals // per currency, of everything the filters select
 	Payments []*finapp.Payment
 	Orgs     []*finapp.OrganizationDetail
 	Next     string // the next page's URL, "" on the last page
