@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/bojanz/currency"
@@ -35,6 +36,17 @@ func ParseCurrency(s string) (Currency, error) {
 		return "", fmt.Errorf("%q is not an ISO 4217 currency code (e.g. SGD, USD, JPY)", s)
 	}
 	return Currency(s), nil
+}
+
+// Currencies are the ISO 4217 codes finapp knows, in code order (the currency pickers' choices).
+func Currencies() []Currency {
+	codes := currency.GetCurrencyCodes()
+	out := make([]Currency, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, Currency(c))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Digits is the number of minor-unit digits of the currency, from the CLDR data that

@@ -24,6 +24,7 @@ var funcs = template.FuncMap{
 	"bucket":      func(b string) string { return bucketNames[b] },
 	"bucketList":  func() []string { return finapp.AgingBuckets },
 	"field":       func(p *page, name string) string { return p.Fields[name] },
+	"fieldErrors": fieldErrors,
 	"plain":       money.Format,
 	"list":        func(s ...string) []string { return s },
 	"joinChanges": joinChanges,

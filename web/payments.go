@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,13 +88,45 @@ type paymentForm struct {
 
 func (f *paymentForm) Get(k string) string { return f.Values.Get(k) }
 
+// Currencies are the currency picker's choices: the customers' billing currencies first (what
+// is almost always paid in), then every other ISO code.
+func (f *paymentForm) Currencies() currencyChoices {
+	var customers, others []money.Currency
+	seen := map[money.Currency]bool{}
+	for _, o := range f.Orgs {
+		if !seen[o.BillingCurrency] {
+			seen[o.BillingCurrency] = true
+			customers = append(customers, o.BillingCurrency)
+		}
+	}
+	if c := money.Currency(f.Get("currency")); c != "" && !seen[c] { // an edited payment's own
+		seen[c] = true
+		customers = append(customers, c)
+	}
+	slices.Sort(customers)
+	for _, c := range money.Currencies() {
+		if !seen[c] {
+			others = append(others, c)
+		}
+	}
+	return currencyChoices{customers, others}
+}
+
+// currencyChoices are a currency picker's two groups.
+type currencyChoices struct{ Customers, Others []money.Currency }
+
 func (s *server) newPayment(w http.ResponseWriter, r *http.Request, p *page) {
 	if s.readOnly(w, p) {
 		return
 	}
-	v := url.Values{"currency": {"SGD"}, "received_on": {s.svc.Today(r.Context())}, "method": {"bank_transfer"}}
+	v := url.Values{"received_on": {s.svc.Today(r.Context())}, "method": {"bank_transfer"}}
 	if c := r.URL.Query().Get("customer"); c != "" {
 		v.Set("organization_id", c)
+		// The currency picker starts at the customer's billing currency (the page's script
+		// follows a change of customer).
+		if o, err := s.svc.GetOrganization(r.Context(), c); err == nil {
+			v.Set("currency", string(o.BillingCurrency))
+		}
 	}
 	s.showPaymentForm(w, r, p, http.StatusOK, &paymentForm{Values: v})
 }
@@ -104,13 +137,14 @@ func (s *server) showPaymentForm(w http.ResponseWriter, r *http.Request, p *page
 	if f.ID != "" {
 		p.Title = "Edit payment"
 	}
-	if f.ID == "" {
-		orgs, err := s.organizations(r)
-		if err != nil {
-			s.fail(w, p, err)
-			return
-		}
-		f.Orgs = orgs
+	orgs, err := s.organizations(r)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	f.Orgs = orgs
+	if f.Get("currency") == "" && len(orgs) > 0 {
+		f.Values.Set("currency", string(mostUsedCurrency(orgs)))
 	}
 	s.render(w, status, "payment_form", p)
 }
@@ -522,4 +556,17 @@ func (s *server) release(w http.ResponseWriter, r *http.Request, p *page) {
 		return
 	}
 	redirect(w, r, "/payments/"+id, "released")
+}
+
+// mostUsedCurrency is the billing currency most customers have: a new payment's currency before
+// a customer is chosen.
+func mostUsedCurrency(orgs []*finapp.OrganizationDetail) money.Currency {
+	n := map[money.Currency]int{}
+	best := orgs[0].BillingCurrency
+	for _, o := range orgs {
+		if n[o.BillingCurrency]++; n[o.BillingCurrency] > n[best] || (n[o.BillingCurrency] == n[best] && o.BillingCurrency < best) {
+			best = o.BillingCurrency
+		}
+	}
+	return best
 }

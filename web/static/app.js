@@ -49,3 +49,25 @@
   form.addEventListener("change", update);
   update();
 })();
+
+// A form sent back with errors: the summary at the top lists them, and the first field at fault
+// takes the focus, so that a keyboard or screen-reader user starts where the fix is.
+(function () {
+  "use strict";
+  var first = document.querySelector("form [aria-invalid=true]");
+  if (first && document.getElementById("error-summary")) { first.focus(); }
+})();
+
+// The payment form's currency follows the customer chosen, whose billing currency it almost
+// always is (it can still be changed).
+(function () {
+  "use strict";
+  var org = document.getElementById("organization_id");
+  var cur = document.getElementById("currency");
+  if (!org || !cur || cur.tagName !== "SELECT") { return; }
+  org.addEventListener("change", function () {
+    var chosen = org.options[org.selectedIndex];
+    var c = chosen && chosen.getAttribute("data-currency");
+    if (c) { cur.value = c; }
+  });
+})();
