@@ -23,8 +23,8 @@ const axeCheck = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.v
   .filter(v => v.impact === "serious" || v.impact === "critical")
   .map(v => v.impact + " " + v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))`
 
-// TestBrowser_NoSeriousAccessibilityViolations (issue 13, item 9) runs axe-core on the login page
-// and every main page, over books with a payment allocated, written off and refunded, and fails
+// TestBrowser_NoSeriousAccessibilityViolations (issue 13, item 9) runs axe-core on the login page,
+// every main page and the administration pages, over books with a payment allocated, written off and refunded, and fails
 // on any serious or critical violation.
 func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	h := newHarness(t, false)
@@ -61,6 +61,26 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/invoices", "/invoices/" + inv[0].ID, "/invoices/new",
 		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders"} {
 		run(t, ctx, fmt.Sprintf("open %s", page), chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
+		check(page)
+	}
+
+	// The administration pages, as an admin (in a fresh browser: its own session).
+	const adminEmail, adminPassword = "admin@finapp.example", "correct horse battery staple"
+	if _, err := h.auth.CreateUser(h.ctx, finapp.DefaultWorkspace, adminEmail, finapp.RoleAdmin, adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	ctx = browser(t, 1280, 900)
+	run(t, ctx, "log in as an admin",
+		chromedp.Navigate(h.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), adminEmail),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), adminPassword),
+		submit(`#login`))
+	for _, page := range []string{"/admin/users", "/admin/tokens", "/admin/webhooks", "/admin/events", "/admin/settings"} {
+		run(t, ctx, fmt.Sprintf("open %s", page), chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
+		if h1 := textOf(t, ctx, "h1"); strings.Contains(h1, "Log in") || strings.Contains(h1, "Forbidden") {
+			t.Fatalf("%s shows %q: not an admin's page", page, h1)
+		}
 		check(page)
 	}
 }

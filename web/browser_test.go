@@ -150,8 +150,11 @@ func TestBrowser_RecordAssignAllocateTopUpAndAssignmentLimit(t *testing.T) {
 	if first != "300.00" || second != "500.00" {
 		t.Fatalf("pre-filled amounts %q and %q, want what each invoice still asks for", first, second)
 	}
+	// The invoice the payer quoted is suggested, so it comes ticked; the other is ticked by hand.
+	if ticked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("pick-INV-1001").checked && !document.getElementById("pick-INV-1002").checked`)); err != nil || !ticked {
+		t.Fatalf("the quoted invoice should come ticked and the other not (%v)", err)
+	}
 	run(t, ctx, "assign & allocate",
-		chromedp.Click(chromedp.CSS(`#pick-INV-1001`)),
 		chromedp.Click(chromedp.CSS(`#pick-INV-1002`)),
 		clearInput(`#amount-INV-1002`),
 		chromedp.SendKeys(chromedp.CSS(`#amount-INV-1002`), "250.00"),

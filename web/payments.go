@@ -380,7 +380,9 @@ func (s *server) findCandidates(r *http.Request, v *paymentView, q, posted url.V
 			c.Converted, c.Amount = true, "" // in the payment's currency, which the rate decides
 		}
 		if amt, ok := suggested[inv.ID]; ok {
-			c.Amount = money.Format(amt, v.Currency)
+			// A suggestion comes ticked with what it would take (Find & Match: the user confirms
+			// with one click, or unticks it); a form sent back keeps what the user had ticked.
+			c.Amount, c.Checked = money.Format(amt, v.Currency), posted == nil && amt > 0
 		}
 		if amt, ok := ticked[inv.ID]; ok {
 			c.Checked, c.Amount = true, amt
