@@ -80,12 +80,30 @@ func BenchmarkListPayments_100k(b *testing.B) {
 		{"method", finapp.PaymentFilter{Method: "cheque"}},
 		{"received_month", finapp.PaymentFilter{ReceivedFrom: time.Now().AddDate(0, -1, 0).Format("2006-01-02"), ReceivedTo: time.Now().Format("2006-01-02")}},
 		{"free_text_rare", finapp.PaymentFilter{Q: "REF-012345"}},
+		// The page's default order (issue 13): newest received first, from payments_received_list.
+		{"sorted_received_first_page", finapp.PaymentFilter{Sort: finapp.ListSort{Key: "received_on"}}},
+		{"sorted_received_page_1001", finapp.PaymentFilter{Sort: finapp.ListSort{Key: "received_on"}, Cursor: deep}},
+		{"sorted_amount_first_page", finapp.PaymentFilter{Sort: finapp.ListSort{Key: "amount"}}},
+		{"sorted_received_customer", finapp.PaymentFilter{Sort: finapp.ListSort{Key: "received_on"}, OrganizationID: orgs[7]}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			c.f.Limit = 50
 			for b.Loop() {
 				if _, _, err := svc.ListPayments(ctx, c.f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	// The totals line under the list: capped at finapp.TotalsCap records, whatever the filters.
+	for _, c := range []struct {
+		name string
+		f    finapp.PaymentFilter
+	}{{"totals_all", finapp.PaymentFilter{}}, {"totals_customer", finapp.PaymentFilter{OrganizationID: orgs[7]}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := svc.PaymentTotals(ctx, c.f); err != nil {
 					b.Fatal(err)
 				}
 			}

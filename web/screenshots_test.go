@@ -97,26 +97,25 @@ func TestScreenshots(t *testing.T) {
 		{"reports", "/reports"},
 		{"audit", "/audit"},
 	}
-	ctx := browser(t, 1280, 860)
-	logIn(t, ctx, h.URL)
-	for _, s := range shots {
-		run(t, ctx, s.name, chromedp.Navigate(h.URL+s.path), chromedp.WaitVisible(chromedp.CSS("main")))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(*screenshots, s.name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// Every page at a desktop's width, and again at a phone's (name-phone.png).
+	desktop := browser(t, 1280, 860)
+	logIn(t, desktop, h.URL)
 	phone := browser(t, 390, 844)
 	run(t, phone, "a phone's viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)) // a window is never under 500 px
 	logIn(t, phone, h.URL)
-	png, err := chromedp.Run(phone, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(*screenshots, "payments-phone.png"), png, 0o644); err != nil {
-		t.Fatal(err)
+	for _, width := range []struct {
+		ctx    context.Context
+		suffix string
+	}{{desktop, ""}, {phone, "-phone"}} {
+		for _, s := range shots {
+			run(t, width.ctx, s.name, chromedp.Navigate(h.URL+s.path), chromedp.WaitVisible(chromedp.CSS("main")))
+			png, err := chromedp.Run(width.ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(*screenshots, s.name+width.suffix+".png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
