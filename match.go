@@ -3,6 +3,7 @@ package finapp
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"finapp/money"
@@ -182,17 +183,30 @@ func (s *Service) SuggestInvoices(ctx context.Context, paymentID string) (list [
 			return nil
 		}
 		var named, open []*Invoice
-		for i, w := range referenceWords(p.InvoiceHint, p.Reference) {
-			if i == 20 { // a reference is not a list of invoices beyond this
-				break
+		words := referenceWords(p.InvoiceHint, p.Reference)
+		if len(words) > 20 { // a reference is not a list of invoices beyond this
+			words = words[:20]
+		}
+		// One query for every word, as written and upper-cased (payers write "inv-1001" for
+		// INV-1001); then only the invoices found are read.
+		numbers := slices.Clone(words)
+		for _, w := range words {
+			if up := strings.ToUpper(w); up != w {
+				numbers = append(numbers, up)
 			}
-			inv, err := tx.InvoiceByNumber(ctx, w)
-			if ErrorCode(err) == ENotFound && strings.ToUpper(w) != w { // payers write "inv-1001" for INV-1001
-				inv, err = tx.InvoiceByNumber(ctx, strings.ToUpper(w))
+		}
+		ids, err := tx.InvoiceIDsByNumber(ctx, numbers)
+		if err != nil {
+			return err
+		}
+		for _, w := range words {
+			id, ok := ids[w]
+			if !ok {
+				if id, ok = ids[strings.ToUpper(w)]; !ok {
+					continue
+				}
 			}
-			if ErrorCode(err) == ENotFound {
-				continue
-			}
+			inv, err := tx.Invoice(ctx, id)
 			if err != nil {
 				return err
 			}
