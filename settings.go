@@ -3,6 +3,7 @@ package finapp
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -192,6 +193,46 @@ func (s *Service) SetTolerances(ctx context.Context, list []ToleranceInput) ([]T
 			return err
 		}
 		c.record("tolerances.updated", "workspace", a.WorkspaceID, toleranceSnapshot(before), toleranceSnapshot(m))
+		return nil
+	})
+	return sortedTolerances(m), err
+}
+
+// SetTolerance sets one currency's tolerance, leaving the others as they are: two admins setting
+// two currencies at once both keep theirs, on one server or several (a read of the list and a
+// write of it back would lose one). Errors: EInvalid (naming currency or
+// amount), EForbidden.
+func (s *Service) SetTolerance(ctx context.Context, currency, amount string) ([]Tolerance, error) {
+	c, err := money.ParseCurrency(currency)
+	if err != nil {
+		return nil, Invalid("currency", "%v", err)
+	}
+	amt, err := money.ParseNonNegative(amount, c)
+	if err != nil {
+		return nil, Invalid("amount", "%v", err)
+	}
+	a, err := s.actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var m map[money.Currency]money.Amount
+	err = s.administer(ctx, func(tx Tx, ch *changes) error {
+		before, err := tx.Tolerances(ctx)
+		if err != nil {
+			return err
+		}
+		m = maps.Clone(before)
+		if m == nil {
+			m = map[money.Currency]money.Amount{}
+		}
+		m[c] = amt
+		if len(m) > maxTolerances {
+			return Invalid("currency", "the workspace has tolerances for %d currencies already, the most it keeps", maxTolerances)
+		}
+		if err := tx.SetTolerance(ctx, c, amt); err != nil {
+			return err
+		}
+		ch.record("tolerances.updated", "workspace", a.WorkspaceID, toleranceSnapshot(before), toleranceSnapshot(m))
 		return nil
 	})
 	return sortedTolerances(m), err

@@ -41,6 +41,8 @@ type Tx interface {
 	// currency (a currency not named tolerates nothing).
 	Tolerances(ctx context.Context) (map[money.Currency]money.Amount, error)
 	SetTolerances(ctx context.Context, t map[money.Currency]money.Amount) error
+	// SetTolerance sets one currency's tolerance, the others untouched.
+	SetTolerance(ctx context.Context, c money.Currency, a money.Amount) error
 	// LockDate is the workspace's lock date, "" for none. A write transaction that reads it
 	// holds it until it ends: a period cannot close under a change that posts into it.
 	LockDate(ctx context.Context) (string, error)

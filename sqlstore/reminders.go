@@ -156,6 +156,14 @@ func (tx *Tx) SetTolerances(ctx context.Context, m map[money.Currency]money.Amou
 	return nil
 }
 
+// SetTolerance implements finapp.Tx: one row, inserted or replaced, so that setting one
+// currency never reads and rewrites the others.
+func (tx *Tx) SetTolerance(ctx context.Context, c money.Currency, a money.Amount) error {
+	_, err := tx.exec(ctx, `INSERT INTO write_off_tolerances (workspace_id, currency, amount) VALUES (?, ?, ?)
+		ON CONFLICT (workspace_id, currency) DO UPDATE SET amount = excluded.amount`, tx.ws, c, int64(a))
+	return err
+}
+
 // LockDate implements finapp.Tx. In a write transaction on PostgreSQL the workspace's row is
 // share-locked until the transaction ends: a close of the period (an UPDATE of the row) waits
 // for every change that read the old lock date, so none can post into a period closed under it.

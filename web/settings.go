@@ -92,20 +92,11 @@ func (s *server) reopenPeriod(w http.ResponseWriter, r *http.Request, p *page) {
 // setTolerance sets the write-off tolerance of the currency typed, keeping the others.
 func (s *server) setTolerance(w http.ResponseWriter, r *http.Request, p *page) {
 	cur := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("tolerance_currency")))
-	list, err := s.svc.Tolerances(r.Context())
-	if err == nil {
-		in := []finapp.ToleranceInput{{Currency: cur, Amount: money.Ungroup(strings.TrimSpace(r.PostForm.Get("tolerance_amount")))}}
-		for _, t := range list {
-			if string(t.Currency) != cur {
-				in = append(in, finapp.ToleranceInput{Currency: string(t.Currency), Amount: money.Format(t.Amount, t.Currency)})
-			}
-		}
-		_, err = s.svc.SetTolerances(r.Context(), in)
-	}
+	_, err := s.svc.SetTolerance(r.Context(), cur, money.Ungroup(strings.TrimSpace(r.PostForm.Get("tolerance_amount"))))
 	var e *finapp.Error
-	if errors.As(err, &e) && strings.HasPrefix(e.Field, "tolerances[0].") {
-		// The form sets the first of the list: name its field as the page does.
-		err = &finapp.Error{Code: e.Code, Field: "tolerance_" + strings.TrimPrefix(e.Field, "tolerances[0]."), Message: e.Message}
+	if errors.As(err, &e) && e.Field != "" {
+		// The form's fields are named as the page does.
+		err = &finapp.Error{Code: e.Code, Field: "tolerance_" + e.Field, Message: e.Message}
 	}
 	if err != nil {
 		s.refuseSetting(w, r, p, err, r.PostForm, "tolerance_currency", "tolerance_amount")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -109,5 +110,32 @@ func TestAdminSettings_Tolerances(t *testing.T) {
 	}
 	if status, _, _ := w.login(testEmail).do("POST", "/admin/settings/tolerance", url.Values{"tolerance_currency": {"SGD"}, "tolerance_amount": {"9"}}); status != http.StatusForbidden {
 		t.Errorf("finance setting a tolerance: %d", status)
+	}
+}
+
+// Admins setting tolerances of different currencies at the same time each keep theirs: the page
+// sets one currency in one transaction (SetTolerance), never by reading the list and writing it
+// back in two.
+func TestAdminSettings_TolerancesSetAtOnceAreAllKept(t *testing.T) {
+	h := newHarness(t, false)
+	currencies := []string{"SGD", "USD", "EUR", "JPY", "GBP", "AUD", "HKD", "MYR"}
+	var wg sync.WaitGroup
+	errs := make([]error, len(currencies))
+	for i, c := range currencies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = h.svc.SetTolerance(h.ctx, c, "1")
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("setting %s: %v", currencies[i], err)
+		}
+	}
+	list, err := h.svc.Tolerances(h.ctx)
+	if err != nil || len(list) != len(currencies) {
+		t.Fatalf("after %d concurrent settings the workspace has %d tolerances: %v %v", len(currencies), len(list), list, err)
 	}
 }
