@@ -117,7 +117,7 @@ func checkVoid(inv *Invoice, ifMatch int) error {
 	case inv.Status == InvoiceProvisioned:
 		return Errorf(EInvoiceHasPayments, "invoice %s is provisioned and cannot be voided", inv.Number)
 	case inv.Settled() > 0:
-		return Errorf(EInvoiceHasPayments, "invoice %s has payments or adjustments applied to it; release them before voiding", inv.Number)
+		return Errorf(EInvoiceHasPayments, "invoice %s has payments, adjustments or credit notes applied to it; release them before voiding", inv.Number)
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func TestVoidInvoice_ConfirmThenVoid_RefusedWithMoneyOnIt(t *testing.T) {
 	if status != http.StatusConflict {
 		t.Fatalf("void with money on it: %d, want 409", status)
 	}
-	mustContain(t, "refused void", body, `id="error"`, "has payments or adjustments applied to it; release them before voiding", `id="invoice-status">Partially paid`)
+	mustContain(t, "refused void", body, `id="error"`, "has payments, adjustments or credit notes applied to it; release them before voiding", `id="invoice-status">Partially paid`)
 
 	// A stale confirmation page is refused too.
 	if status, body = c.post("/invoices/"+inv.ID+"/void", csrf, url.Values{"version": {"7"}}); status != http.StatusConflict || !strings.Contains(body, "not 7") {
