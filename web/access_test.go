@@ -42,6 +42,11 @@ type ids struct {
 	Org2                                                        string // another organization, to move the payment to
 	Today                                                       string
 	Version, InvoiceVersion                                     int
+
+	// CreditNote is 20.00 with 5.00 of it applied to Invoice (CreditNoteApplication);
+	// FreeCreditNote is 10.00 nothing of which is used.
+	CreditNote, CreditNoteApplication, FreeCreditNote string
+	CreditNoteVersion, FreeCreditNoteVersion          int
 }
 
 // webRoute is one registered pattern, the role it needs and a request that, for a caller allowed
@@ -117,6 +122,31 @@ var webRoutes = []webRoute{
 	{"GET /invoices/{id}/void", write, 200, func(x ids) (string, url.Values) { return "/invoices/" + x.FreeInvoice + "/void", nil }},
 	{"POST /invoices/{id}/void", write, 303, func(x ids) (string, url.Values) {
 		return "/invoices/" + x.FreeInvoice + "/void", url.Values{"version": {v(x.InvoiceVersion)}}
+	}},
+
+	{"GET /credit-notes", read, 200, path("/credit-notes")},
+	{"GET /credit-notes/new", write, 200, path("/credit-notes/new")},
+	{"POST /credit-notes", write, 303, func(x ids) (string, url.Values) {
+		return "/credit-notes", url.Values{"organization_id": {x.Org}, "amount": {"5.00"}, "reason": {"matrix"}}
+	}},
+	{"GET /credit-notes/{id}", read, 200, func(x ids) (string, url.Values) { return "/credit-notes/" + x.CreditNote, nil }},
+	{"POST /credit-notes/{id}/auto-apply", write, 303, func(x ids) (string, url.Values) {
+		return "/credit-notes/" + x.CreditNote + "/auto-apply", url.Values{"version": {v(x.CreditNoteVersion)}}
+	}},
+	{"POST /credit-notes/{id}/apply", write, 303, func(x ids) (string, url.Values) {
+		return "/credit-notes/" + x.CreditNote + "/apply", url.Values{"version": {v(x.CreditNoteVersion)}, "invoice_id": {x.FreeInvoice}, "amount": {"1.00"}}
+	}},
+	{"POST /credit-notes/{id}/applications/{aid}/release", write, 303, func(x ids) (string, url.Values) {
+		return "/credit-notes/" + x.CreditNote + "/applications/" + x.CreditNoteApplication + "/release", url.Values{}
+	}},
+	{"POST /credit-notes/{id}/refund", write, 303, func(x ids) (string, url.Values) {
+		return "/credit-notes/" + x.CreditNote + "/refund", url.Values{"version": {v(x.CreditNoteVersion)}, "amount": {"1.00"}, "method": {"cash"}, "reason": {"matrix"}}
+	}},
+	{"POST /credit-notes/{id}/to-credit", write, 303, func(x ids) (string, url.Values) {
+		return "/credit-notes/" + x.CreditNote + "/to-credit", url.Values{"version": {v(x.CreditNoteVersion)}, "amount": {"1.00"}}
+	}},
+	{"POST /credit-notes/{id}/void", write, 303, func(x ids) (string, url.Values) {
+		return "/credit-notes/" + x.FreeCreditNote + "/void", url.Values{"version": {v(x.FreeCreditNoteVersion)}}
 	}},
 
 	{"GET /organizations", read, 200, path("/organizations")},
@@ -345,6 +375,18 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cn, err := w.svc.IssueCreditNote(ctx, finapp.CreditNoteCreate{OrganizationID: org.ID, Amount: "20.00", Reason: "fresh " + n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied, err := w.svc.ApplyCreditNote(ctx, cn.ID, cn.Version, finapp.CreditNoteApplyRequest{Lines: []finapp.CreditNoteLine{{InvoiceID: inv.ID, Amount: "5.00"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	freeCN, err := w.svc.IssueCreditNote(ctx, finapp.CreditNoteCreate{OrganizationID: org.ID, Amount: "10.00", Reason: "unused " + n})
+	if err != nil {
+		t.Fatal(err)
+	}
 	a, _ := finapp.ActorFrom(ctx)
 	u := &auth.User{}
 	if strings.Contains(pattern, "/admin/users/{id}") {
@@ -366,7 +408,9 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	}
 	return ids{Payment: p.ID, Allocation: p.Allocations[0].ID, Version: p.Version, Invoice: inv.ID, FreeInvoice: free.ID,
 		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(ctx), User: u.ID, Token: tok.ID,
-		Webhook: hook.ID, Event: events[len(events)-1].ID, Refund: rf.ID}
+		Webhook: hook.ID, Event: events[len(events)-1].ID, Refund: rf.ID,
+		CreditNote: applied.ID, CreditNoteApplication: applied.Applications[0].ID, CreditNoteVersion: applied.Version,
+		FreeCreditNote: freeCN.ID, FreeCreditNoteVersion: freeCN.Version}
 }
 
 // state is everything a refused request must leave as it was in a workspace: its audit trail
@@ -523,7 +567,9 @@ func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
 	unknown := ids{Payment: "pay_00000000000000000000000000", Allocation: "alc_00000000000000000000000000", Invoice: "inv_00000000000000000000000000",
 		FreeInvoice: "inv_00000000000000000000000001", Org: "org_00000000000000000000000000", User: "usr_00000000000000000000000000",
 		Token: "tok_00000000000000000000000000", Org2: "org_00000000000000000000000001",
-		Webhook: "whe_00000000000000000000000000", Event: "evt_00000000000000000000000000", Refund: "rfd_00000000000000000000000000", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion}
+		Webhook: "whe_00000000000000000000000000", Event: "evt_00000000000000000000000000", Refund: "rfd_00000000000000000000000000", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion,
+		CreditNote: "cn_00000000000000000000000000", CreditNoteApplication: "cna_00000000000000000000000000", FreeCreditNote: "cn_00000000000000000000000001",
+		CreditNoteVersion: a.CreditNoteVersion, FreeCreditNoteVersion: a.FreeCreditNoteVersion}
 	// same checks that A's ids and unknown ids get the same 404, byte for byte but for the id.
 	// want is 404 for an id in the path; an id named in a form is refused as the domain refuses an
 	// unknown one (422, next to its field).
@@ -578,6 +624,15 @@ func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
 		{"issue an invoice for A's organization", "/invoices", func(id string) url.Values {
 			return url.Values{"organization_id": {id}, "number": {"B-1"}, "kind": {finapp.KindStandard}, "total": {"5.00"}}
 		}, a.Org, unknown.Org},
+		{"issue a credit note to A's organization", "/credit-notes", func(id string) url.Values {
+			return url.Values{"organization_id": {id}, "amount": {"5.00"}, "reason": {"B"}}
+		}, a.Org, unknown.Org},
+		{"issue a credit note citing A's invoice", "/credit-notes", func(id string) url.Values {
+			return url.Values{"organization_id": {ownB.Org}, "invoice_id": {id}, "amount": {"5.00"}, "reason": {"B"}}
+		}, a.Invoice, unknown.Invoice},
+		{"apply B's credit note to A's invoice", "/credit-notes/" + ownB.CreditNote + "/apply", func(id string) url.Values {
+			return url.Values{"version": {v(ownB.CreditNoteVersion)}, "invoice_id": {id}, "amount": {"1.00"}}
+		}, a.Invoice, unknown.Invoice},
 	}
 	for _, f := range forms {
 		t.Run(f.name, func(t *testing.T) {
@@ -592,7 +647,7 @@ func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
 	}
 	// B's lists and searches show none of A's data.
 	// (ownB was made first: A's fresh records are number 2.)
-	secrets := []string{a.Payment, a.Invoice, a.FreeInvoice, a.Org, a.User, a.Token, w.acme.ID, w.boreal.ID, w.boreal.Name, "INV-1002",
+	secrets := []string{a.Payment, a.Invoice, a.FreeInvoice, a.Org, a.User, a.Token, a.CreditNote, a.FreeCreditNote, w.acme.ID, w.boreal.ID, w.boreal.Name, "INV-1002",
 		testEmail, viewerEmail, adminEmail, "fresh-2<", "Fresh 2", "G-2", "fresh 2"}
 	for _, r := range webRoutes {
 		if r.need == public || r.need == session || method(r.pattern) != "GET" || strings.Contains(r.pattern, "{id}") {
@@ -622,6 +677,10 @@ func mainID(pattern string, x ids) string {
 		return x.FreeInvoice
 	case strings.Contains(pattern, "/invoices/{id}"):
 		return x.Invoice
+	case strings.HasSuffix(pattern, "/credit-notes/{id}/void"):
+		return x.FreeCreditNote
+	case strings.Contains(pattern, "/credit-notes/{id}"):
+		return x.CreditNote
 	case strings.Contains(pattern, "/organizations/{id}"):
 		return x.Org
 	case strings.Contains(pattern, "/admin/users/{id}"):

@@ -41,6 +41,17 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	if _, err := h.svc.RefundPayment(h.ctx, p.ID, 0, finapp.RefundCreate{Amount: "100.00", Reason: "paid twice"}); err != nil {
 		t.Fatal(err)
 	}
+	// A credit note partly applied and refunded, with some left: its page shows every form.
+	cn, err := h.svc.IssueCreditNote(h.ctx, finapp.CreditNoteCreate{OrganizationID: h.acme.ID, InvoiceID: inv[1].ID, Amount: "150.00", Reason: "returned goods"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.ApplyCreditNote(h.ctx, cn.ID, 0, finapp.CreditNoteApplyRequest{Lines: []finapp.CreditNoteLine{{InvoiceID: inv[1].ID, Amount: "50.00"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.RefundCreditNote(h.ctx, cn.ID, 0, finapp.CreditNoteRefund{Amount: "25.00", Method: "cash", Reason: "asked"}); err != nil {
+		t.Fatal(err)
+	}
 	ctx := browser(t, 1280, 900)
 	check := func(page string) {
 		t.Helper()
@@ -59,7 +70,7 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	check("/login")
 	logIn(t, ctx, h.URL)
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/invoices", "/invoices/" + inv[0].ID, "/invoices/new",
-		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders"} {
+		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders", "/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new"} {
 		run(t, ctx, fmt.Sprintf("open %s", page), chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		check(page)
 	}

@@ -401,3 +401,56 @@ func TestBrowser_ReportsReadLikeCharts(t *testing.T) {
 		t.Fatalf("the receipts and the aging are not side by side at 1440 px (%v)", err)
 	}
 }
+
+// TestBrowser_IssueACreditNoteAndApplyItToAnInvoice (issue 15, item 6) is the Credit notes page,
+// clicked through in Chromium: issue a credit note correcting an invoice, apply it to that
+// invoice with the amount left blank (as much as it takes), and find the invoice and the
+// customer's balances changed.
+func TestBrowser_IssueACreditNoteAndApplyItToAnInvoice(t *testing.T) {
+	h := newHarness(t, false)
+	inv := h.invoiceByNumber("INV-1002")
+	ctx := browser(t, 1280, 900)
+	logIn(t, ctx, h.URL)
+
+	run(t, ctx, "issue a credit note",
+		submit(`header nav a[href="/credit-notes"]`),
+		submit(`#new-credit-note`),
+		chromedp.WaitVisible(chromedp.CSS(`#organization_id`)),
+		chromedp.SetValue(chromedp.CSS(`#organization_id`), h.acme.ID),
+		chromedp.SendKeys(chromedp.CSS(`#amount`), "120.00"),
+		chromedp.SendKeys(chromedp.CSS(`#invoice_id`), "INV-1002"),
+		chromedp.SendKeys(chromedp.CSS(`#reason`), "Two licences returned"),
+		submit(`#save`),
+	)
+	wantText(t, ctx, ".flash.ok", "Credit note issued")
+	wantText(t, ctx, "h1", "Credit note CN-000001")
+	wantText(t, ctx, "#credit-note-status", "Open")
+	wantText(t, ctx, "#cn-remaining", "SGD 120.00")
+	wantText(t, ctx, "#cn-invoice", "INV-1002")
+
+	run(t, ctx, "apply it to the invoice it corrects",
+		chromedp.Click(chromedp.CSS(`#apply-editor summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#apply_invoice_id`)),
+		chromedp.SetValue(chromedp.CSS(`#apply_invoice_id`), inv.ID),
+		submit(`#apply`),
+	)
+	wantText(t, ctx, ".flash.ok", "Credit note applied")
+	wantText(t, ctx, "#cn-applied", "SGD 120.00")
+	wantText(t, ctx, "#cn-remaining", "SGD 0.00")
+	wantText(t, ctx, "#credit-note-status", "Applied")
+	wantText(t, ctx, "#applications", "INV-1002")
+
+	run(t, ctx, "invoices list", chromedp.Navigate(h.URL+"/invoices"), chromedp.WaitVisible(chromedp.CSS(`#status-INV-1002`)))
+	wantText(t, ctx, "#status-INV-1002", "Partially paid")
+	if due := h.invoiceByNumber("INV-1002").AmountDue(); due != 38000 {
+		t.Fatalf("INV-1002 has %d minor units due, want 380.00", due)
+	}
+
+	run(t, ctx, "the customer's page",
+		chromedp.Navigate(h.URL+"/credit-notes"),
+		submit(`td a[href^="/credit-notes/cn_"]`),
+		submit(`#cn-customer`),
+	)
+	wantText(t, ctx, "#credited", "SGD 120.00")
+	wantText(t, ctx, "#outstanding", "SGD 680.00")
+}

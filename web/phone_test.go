@@ -50,6 +50,16 @@ func TestBrowser_EveryMainPageFitsAPhone(t *testing.T) {
 	if _, err := h.svc.RefundPayment(h.ctx, p.ID, 0, finapp.RefundCreate{Amount: "1000.00", Reason: "paid twice"}); err != nil {
 		t.Fatal(err)
 	}
+	cn, err := h.svc.IssueCreditNote(h.ctx, finapp.CreditNoteCreate{OrganizationID: h.acme.ID, InvoiceID: inv[1].ID, Amount: "150.00", Reason: "returned goods"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.ApplyCreditNote(h.ctx, cn.ID, 0, finapp.CreditNoteApplyRequest{Lines: []finapp.CreditNoteLine{{InvoiceID: inv[1].ID, Amount: "50.00"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.RefundCreditNote(h.ctx, cn.ID, 0, finapp.CreditNoteRefund{Amount: "25.00", Method: "cash", Reference: "CHQ 000123 FOR ACME TELECOM", Reason: "asked"}); err != nil {
+		t.Fatal(err)
+	}
 	ctx := browser(t, 390, 844)
 	// A headless window is never narrower than 500 px: the phone's viewport is emulated.
 	run(t, ctx, "a phone's viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
@@ -58,7 +68,8 @@ func TestBrowser_EveryMainPageFitsAPhone(t *testing.T) {
 		t.Fatalf("the page is %d px wide, not a phone's 390 (%v)", w, err)
 	}
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/payments/" + p.ID + "/edit", "/invoices", "/invoices/" + inv[0].ID,
-		"/invoices/new", "/organizations", "/organizations/" + h.acme.ID, "/organizations/new", "/reports", "/audit", "/reminders"} {
+		"/invoices/new", "/organizations", "/organizations/" + h.acme.ID, "/organizations/new", "/reports", "/audit", "/reminders",
+		"/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new"} {
 		run(t, ctx, "open "+page, chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](phoneCheck))
 		if err != nil {

@@ -89,6 +89,16 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /invoices/{id}", s.authed(s.viewInvoice))
 	mux.Handle("GET /invoices/{id}/void", s.authed(s.confirmVoid))
 	mux.Handle("POST /invoices/{id}/void", s.authed(s.voidInvoice))
+	mux.Handle("GET /credit-notes", s.authed(s.listCreditNotes))
+	mux.Handle("GET /credit-notes/new", s.authed(s.newCreditNote))
+	mux.Handle("POST /credit-notes", s.authed(s.issueCreditNote))
+	mux.Handle("GET /credit-notes/{id}", s.authed(s.viewCreditNote))
+	mux.Handle("POST /credit-notes/{id}/auto-apply", s.authed(s.autoApplyCreditNote))
+	mux.Handle("POST /credit-notes/{id}/apply", s.authed(s.applyCreditNote))
+	mux.Handle("POST /credit-notes/{id}/applications/{aid}/release", s.authed(s.releaseCreditNoteApplication))
+	mux.Handle("POST /credit-notes/{id}/refund", s.authed(s.refundCreditNote))
+	mux.Handle("POST /credit-notes/{id}/to-credit", s.authed(s.creditNoteToCredit))
+	mux.Handle("POST /credit-notes/{id}/void", s.authed(s.voidCreditNote))
 	mux.Handle("GET /organizations", s.authed(s.listOrganizations))
 	mux.Handle("GET /organizations/new", s.authed(s.newOrganization))
 	mux.Handle("POST /organizations", s.authed(s.createOrganization))
@@ -310,4 +320,12 @@ var flashes = map[string]string{
 	"reminders-run":   "Looked for reminders due now.",
 	"logged-out":      "You are logged out.",
 	"logged-in":       "",
+	// A credit note's page.
+	"credit-note-issued":    "Credit note issued.",
+	"credit-note-applied":   "Credit note applied.",
+	"credit-note-none":      "Nothing to apply it to: the customer has no open standard invoice in the credit note's currency.",
+	"credit-note-released":  "Application released: the invoice has that amount due again.",
+	"credit-note-refunded":  "Refund recorded: the money goes back to the customer.",
+	"credit-note-to-credit": "Moved into the customer's prepaid credit.",
+	"credit-note-voided":    "Credit note voided; its issue entry is reversed in the ledger.",
 }
