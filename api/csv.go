@@ -41,6 +41,7 @@ var csvLists = map[string]csvList{
 	"aging-report":           {"rows", reflect.TypeFor[AgingRow](), "aging"},
 	"receipts-report":        {"groups", reflect.TypeFor[ReceiptGroup](), "receipts"},
 	"list-reminders":         {"data", reflect.TypeFor[Reminder](), "reminders"},
+	"list-credit-notes":      {"data", reflect.TypeFor[CreditNote](), "credit-notes"},
 }
 
 // csvPage is the part of a list's JSON answer the export reads: the rows, and where the next

@@ -21,6 +21,7 @@ var pageExports = map[string]pageExport{
 	"invoices": {"/v1/invoices", map[string]string{"q": "q", "status": "status", "kind": "kind", "customer": "organization_id",
 		"from": "issued_from", "to": "issued_to"}},
 	"organizations": {"/v1/organizations", map[string]string{"q": "q"}},
+	"credit-notes":  {"/v1/credit-notes", map[string]string{"customer": "organization_id", "status": "status"}},
 	"audit":         {"/v1/audit", map[string]string{"entity": "entity_id"}},
 	"aging":         {"/v1/reports/aging", map[string]string{"as_of": "as_of"}},
 	"receipts":      {"/v1/reports/receipts", map[string]string{"from": "from", "to": "to", "group_by": "group_by"}},

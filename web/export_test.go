@@ -67,7 +67,7 @@ func TestExport_ButtonsDownloadTheFilteredList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/invoices", "/organizations", "/audit", "/reports", "/reminders", "/admin/events", "/admin/users", "/admin/tokens",
+	for _, p := range []string{"/invoices", "/organizations", "/credit-notes", "/audit", "/reports", "/reminders", "/admin/events", "/admin/users", "/admin/tokens",
 		"/admin/webhooks", "/admin/webhooks/" + hook.ID} {
 		c := c
 		if strings.HasPrefix(p, "/admin/") {
