@@ -316,3 +316,29 @@ func TestCreditNotes_ViewerSeesNoWriteForms(t *testing.T) {
 		t.Errorf("the viewer's new credit note form: %d, want 403", status)
 	}
 }
+
+// An invoice's page shows what credit notes applied to it, each a link to its credit note, and
+// offers no Void while a credit note is on it (the domain would refuse).
+func TestInvoicePage_ShowsTheCreditNotesAppliedToIt(t *testing.T) {
+	h := newHarness(t, false)
+	c := h.client()
+	c.loggedIn()
+	inv, _, err := h.svc.ListInvoices(h.ctx, finapp.InvoiceFilter{Number: "INV-1001", Limit: 1})
+	if err != nil || len(inv) != 1 {
+		t.Fatal(inv, err)
+	}
+	n, err := h.svc.IssueCreditNote(h.ctx, finapp.CreditNoteCreate{OrganizationID: h.acme.ID, InvoiceID: inv[0].ID, Amount: "40.00", Reason: "returned"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := c.get("/invoices/" + inv[0].ID)
+	mustContain(t, "an invoice with no credit note applied yet", body, `id="void"`)
+	if _, err := h.svc.ApplyCreditNote(h.ctx, n.ID, 0, finapp.CreditNoteApplyRequest{Auto: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, body = c.get("/invoices/" + inv[0].ID)
+	mustContain(t, "an invoice with a credit note applied", body, `id="invoice-credited">SGD 40.00`, `href="/credit-notes/`+n.ID+`"`, "SGD 260.00")
+	if strings.Contains(body, `id="void"`) {
+		t.Errorf("the invoice page offers Void with a credit note on the invoice:\n%s", body)
+	}
+}

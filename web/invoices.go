@@ -54,6 +54,7 @@ func (s *server) listInvoices(w http.ResponseWriter, r *http.Request, p *page) {
 type invoiceView struct {
 	*finapp.InvoiceDetail
 	Organization *finapp.OrganizationDetail
+	CreditNotes  []*finapp.CreditNoteApplication // what credit notes applied to it, released ones too
 	Today        string
 }
 
@@ -74,7 +75,12 @@ func (s *server) showInvoice(w http.ResponseWriter, r *http.Request, p *page, id
 		s.fail(w, p, err)
 		return
 	}
-	p.Title, p.Nav, p.Data = "Invoice "+d.Number, "invoices", &invoiceView{InvoiceDetail: d, Organization: org, Today: s.svc.Today(r.Context())}
+	credits, err := s.svc.InvoiceCreditNotes(r.Context(), id)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	p.Title, p.Nav, p.Data = "Invoice "+d.Number, "invoices", &invoiceView{InvoiceDetail: d, Organization: org, CreditNotes: credits, Today: s.svc.Today(r.Context())}
 	status := http.StatusOK
 	if actionErr != nil {
 		status = s.refusal(p, actionErr)
