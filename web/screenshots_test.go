@@ -82,6 +82,16 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	cn, err := h.svc.IssueCreditNote(h.ctx, finapp.CreditNoteCreate{OrganizationID: h.acme.ID, Amount: "450.00", Reason: "3 SIM bundles returned unopened"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.ApplyCreditNote(h.ctx, cn.ID, 0, finapp.CreditNoteApplyRequest{Auto: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.IssueCreditNote(h.ctx, finapp.CreditNoteCreate{OrganizationID: starling.ID, Amount: "25.00", Reason: "Outage credit, 14 November"}); err != nil {
+		t.Fatal(err)
+	}
 	pay("", "75.00", "SGD", "cash", "Counter receipt 17", "", "")
 	p := pay("", "1000.00", "SGD", "bank_transfer", "DBS 0042", "INV-1001", "Quarterly settlement")
 
@@ -96,6 +106,8 @@ func TestScreenshots(t *testing.T) {
 		{"invoice-new", "/invoices/new?customer=" + h.acme.ID},
 		{"reports", "/reports"},
 		{"audit", "/audit"},
+		{"credit-notes", "/credit-notes"},
+		{"credit-note-view", "/credit-notes/" + cn.ID},
 	}
 	// Every page at a desktop's width, and again at a phone's (name-phone.png).
 	desktop := browser(t, 1280, 860)
