@@ -15,14 +15,8 @@ import (
 // Errors: ENotFound, EInvalid, EVersionConflict, EPaymentUnassigned, EOrganizationMismatch,
 // ECurrencyMismatch, EOverAllocation, EInvoiceVoid, EAssignmentLimit.
 func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req AllocationRequest) (*PaymentDetail, error) {
-	if !req.Auto && len(req.Lines) == 0 {
-		return nil, Invalid("allocations", "is required: name at least one invoice, or send auto: true")
-	}
-	if req.Auto && len(req.Lines) > 0 {
-		return nil, Invalid("auto", "cannot be combined with explicit allocations")
-	}
-	if len(req.Lines) > 500 {
-		return nil, Invalid("allocations", "has more than 500 lines")
+	if err := checkApplying(req.Auto, len(req.Lines)); err != nil {
+		return nil, err
 	}
 	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
@@ -113,6 +107,20 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 		return nil, err
 	}
 	return s.committed(ctx, id)
+}
+
+// checkApplying is the rule of the shape of a request that applies money or a credit note to
+// invoices: explicit lines (at most 500) or auto, never both, never neither.
+func checkApplying(auto bool, lines int) error {
+	switch {
+	case !auto && lines == 0:
+		return Invalid("allocations", "is required: name at least one invoice, or send auto: true")
+	case auto && lines > 0:
+		return Invalid("auto", "cannot be combined with explicit allocations")
+	case lines > 500:
+		return Invalid("allocations", "has more than 500 lines")
+	}
+	return nil
 }
 
 // assignForAllocation assigns an unassigned payment to orgID (when given); an assigned payment

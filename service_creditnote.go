@@ -95,14 +95,8 @@ func saveCreditNote(ctx context.Context, tx Tx, c *changes, n *CreditNote, actio
 // either runs out. All or nothing. Errors: ENotFound, EInvalid, EVersionConflict, EConflict
 // (void), EOverAllocation, EOrganizationMismatch, ECurrencyMismatch, EInvoiceVoid, EPeriodClosed.
 func (s *Service) ApplyCreditNote(ctx context.Context, id string, ifMatch int, req CreditNoteApplyRequest) (*CreditNoteDetail, error) {
-	if !req.Auto && len(req.Lines) == 0 {
-		return nil, Invalid("allocations", "is required: name at least one invoice, or send auto: true")
-	}
-	if req.Auto && len(req.Lines) > 0 {
-		return nil, Invalid("auto", "cannot be combined with explicit allocations")
-	}
-	if len(req.Lines) > 500 {
-		return nil, Invalid("allocations", "has more than 500 lines")
+	if err := checkApplying(req.Auto, len(req.Lines)); err != nil {
+		return nil, err
 	}
 	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
