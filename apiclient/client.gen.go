@@ -561,6 +561,24 @@ func (e ListCreditNotesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListCreditNotesParamsFormat.
+const (
+	ListCreditNotesParamsFormatCsv  ListCreditNotesParamsFormat = "csv"
+	ListCreditNotesParamsFormatJson ListCreditNotesParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ListCreditNotesParamsFormat enum.
+func (e ListCreditNotesParamsFormat) Valid() bool {
+	switch e {
+	case ListCreditNotesParamsFormatCsv:
+		return true
+	case ListCreditNotesParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListEventsParamsFormat.
 const (
 	ListEventsParamsFormatCsv  ListEventsParamsFormat = "csv"
@@ -2032,10 +2050,16 @@ type ListCreditNotesParams struct {
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Format csv: every row of the list (all pages, the same filters) as CSV, streamed; the same as Accept: text/csv. Default json.
+	Format *ListCreditNotesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
 
 // ListCreditNotesParamsStatus defines parameters for ListCreditNotes.
 type ListCreditNotesParamsStatus string
+
+// ListCreditNotesParamsFormat defines parameters for ListCreditNotes.
+type ListCreditNotesParamsFormat string
 
 // IssueCreditNoteParams defines parameters for IssueCreditNote.
 type IssueCreditNoteParams struct {
@@ -5346,6 +5370,18 @@ func NewListCreditNotesRequest(server string, params *ListCreditNotesParams) (*h
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -18352,6 +18388,9 @@ func ParseListCreditNotesResponse(rsp *http.Response) (*ListCreditNotesResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
