@@ -29,6 +29,7 @@ type groupCommitter struct {
 	mu      sync.RWMutex // held for reading while sending, for writing while closing
 	closed  bool
 	stopped chan struct{}
+	stmts   *connStatements // SQLite: statements kept prepared on the write connection
 }
 
 type job struct {
@@ -40,6 +41,9 @@ type job struct {
 
 func newGroupCommitter(db *DB) *groupCommitter {
 	g := &groupCommitter{db: db, jobs: make(chan *job, maxBatch), stopped: make(chan struct{})}
+	if db.dialect.PrepareInBatch {
+		g.stmts = newConnStatements(db.write, db.q, &db.stats)
+	}
 	go g.run()
 	return g
 }
@@ -89,6 +93,7 @@ func (g *groupCommitter) close() {
 
 func (g *groupCommitter) run() {
 	defer close(g.stopped)
+	defer g.stmts.close()
 	for first := range g.jobs {
 		batch := []*job{first}
 	more:
@@ -104,6 +109,7 @@ func (g *groupCommitter) run() {
 			}
 		}
 		g.commit(batch)
+		g.stmts.prepareWanted(context.Background())
 	}
 }
 
@@ -127,7 +133,7 @@ func (g *groupCommitter) commit(batch []*job) {
 	}
 	var stmts *batchStatements
 	if g.db.dialect.PrepareInBatch {
-		stmts = &batchStatements{tx: sqlTx, byQuery: map[string]*sql.Stmt{}}
+		stmts = &batchStatements{tx: sqlTx, conn: g.stmts, byQuery: map[string]*sql.Stmt{}}
 	}
 	if len(batch) == 1 {
 		// A batch of one needs no savepoint: the transaction is the job's own. That spares

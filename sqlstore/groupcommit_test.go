@@ -7,8 +7,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"finapp"
 	"finapp/internal/testdb"
+	"finapp/sqlstore"
 )
 
 // Under group commit each write transaction stays all or nothing: of many concurrent transactions
@@ -64,4 +67,51 @@ func TestGroupCommit_APanicFailsOnlyItsTransaction(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("the store did not recover: %v", err)
 	}
+}
+
+// On SQLite the write path parses a statement once and then keeps it prepared on the write
+// connection: batch after batch of the same use case parses nothing more. (It used to parse
+// every statement again in every batch, which with batches of one job was on every request.)
+func TestGroupCommit_StatementsStayPreparedAcrossBatches(t *testing.T) {
+	db := testdb.SQLite(t)
+	ctx := context.Background()
+	create := func(i int) {
+		t.Helper()
+		err := db.Update(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error {
+			return tx.CreateOrganization(ctx, &finapp.Organization{ID: fmt.Sprintf("org_prep_%03d", i), Name: "n", BillingCurrency: "SGD", Status: "active", Version: 1})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	create(0)
+	create(1) // the first batches parse what they meet
+	warm := preparedCount(t, db)
+	if warm == 0 {
+		t.Fatal("no statement was prepared: the counter does not count")
+	}
+	for i := 2; i < 50; i++ {
+		create(i)
+	}
+	if after := preparedCount(t, db); after != warm {
+		t.Fatalf("48 more batches of the same use case parsed %v statements again", after-warm)
+	}
+}
+
+// preparedCount reads finapp_db_statements_prepared_total from db's collectors.
+func preparedCount(t *testing.T, db *sqlstore.DB) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(db.Collectors()...)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == "finapp_db_statements_prepared_total" {
+			return f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatal("no finapp_db_statements_prepared_total")
+	return 0
 }

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	neturl "net/url"
 	"os"
+	"runtime/pprof"
 	"strings"
 	_ "time/tzdata" // time zones of workspaces, also where the system has none (the container)
 
@@ -32,7 +33,10 @@ const (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+	stopProfile := startCPUProfile(os.Getenv("FINAPP_CPUPROFILE"))
+	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "finapp:", err)
 		var usage *usageError
 		if errors.As(err, &usage) {
@@ -42,6 +46,28 @@ func main() {
 			os.Exit(exitUsage)
 		}
 		os.Exit(exitFailure)
+	}
+}
+
+// startCPUProfile writes a CPU profile of the whole command to path (FINAPP_CPUPROFILE), for
+// measuring a long command such as an import (docs/benchmarks.md); it returns what ends it.
+func startCPUProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "finapp: FINAPP_CPUPROFILE:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "finapp: FINAPP_CPUPROFILE:", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 
