@@ -158,7 +158,8 @@ type CreditNoteRefund struct {
 // CreditNoteDetail is a credit note with its applications, oldest first.
 type CreditNoteDetail struct {
 	*CreditNote
-	Applications []*CreditNoteApplication
+	Applications     []*CreditNoteApplication // the latest DetailHistoryLimit, oldest first
+	ApplicationsMore bool                     // older ones exist: ListCreditNoteApplications pages them
 }
 
 // validate checks in against org and the invoice it cites (nil for none), whose earlier credit

@@ -338,14 +338,15 @@ func (s *Service) VoidCreditNote(ctx context.Context, id string, ifMatch int) (*
 	return n, err
 }
 
-// GetCreditNote returns a credit note with its applications. Errors: ENotFound.
+// GetCreditNote returns a credit note with the latest DetailHistoryLimit of its applications,
+// oldest first. Errors: ENotFound.
 func (s *Service) GetCreditNote(ctx context.Context, id string) (*CreditNoteDetail, error) {
 	var d CreditNoteDetail
 	err := s.read(ctx, func(tx Tx) (err error) {
 		if d.CreditNote, err = tx.CreditNote(ctx, id); err != nil {
 			return err
 		}
-		d.Applications, err = tx.CreditNoteApplications(ctx, id)
+		d.Applications, d.ApplicationsMore, err = recentHistory(tx.ListCreditNoteApplications(ctx, CreditNoteApplicationFilter{CreditNoteID: id, Limit: DetailHistoryLimit}))
 		return err
 	})
 	if err != nil {

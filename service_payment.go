@@ -5,12 +5,16 @@ import (
 	"sort"
 )
 
-// PaymentDetail is a payment with its allocations (released ones too) and top-ups.
+// PaymentDetail is a payment with the latest DetailHistoryLimit of its allocations (released
+// ones too), top-ups and refunds each, oldest first; a ...More flag says older ones exist.
 type PaymentDetail struct {
 	*Payment
-	Allocations []*Allocation
-	TopUps      []*TopUp
-	Refunds     []*Refund
+	Allocations     []*Allocation
+	TopUps          []*TopUp
+	Refunds         []*Refund
+	AllocationsMore bool
+	TopUpsMore      bool
+	RefundsMore     bool
 }
 
 // RecordPayment records money received, assigned to in.OrganizationID when given (which counts

@@ -23,7 +23,8 @@ func pageSize(n int) (int, error) {
 	return n, nil
 }
 
-// GetPayment returns a payment (deleted ones too, for auditors) with its allocations and top-ups.
+// GetPayment returns a payment (deleted ones too, for auditors) with the latest
+// DetailHistoryLimit of its allocations, top-ups and refunds each, oldest first.
 func (s *Service) GetPayment(ctx context.Context, id string) (*PaymentDetail, error) {
 	var d PaymentDetail
 	err := s.read(ctx, func(tx Tx) error {
@@ -31,13 +32,13 @@ func (s *Service) GetPayment(ctx context.Context, id string) (*PaymentDetail, er
 		if d.Payment, err = tx.Payment(ctx, id); err != nil {
 			return err
 		}
-		if d.Allocations, err = tx.PaymentAllocations(ctx, id); err != nil {
+		if d.Allocations, d.AllocationsMore, err = recentHistory(tx.ListAllocations(ctx, AllocationFilter{PaymentID: id, Limit: DetailHistoryLimit})); err != nil {
 			return err
 		}
-		if d.TopUps, err = tx.PaymentTopUps(ctx, id); err != nil {
+		if d.TopUps, d.TopUpsMore, err = recentHistory(tx.ListTopUps(ctx, TopUpFilter{PaymentID: id, Limit: DetailHistoryLimit})); err != nil {
 			return err
 		}
-		d.Refunds, err = tx.PaymentRefunds(ctx, id)
+		d.Refunds, d.RefundsMore, err = recentHistory(tx.ListRefunds(ctx, RefundFilter{PaymentID: id, Limit: DetailHistoryLimit}))
 		return err
 	})
 	if err != nil {
@@ -133,10 +134,12 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (list []*In
 // InvoiceDetail is an invoice with the allocations that paid it.
 type InvoiceDetail struct {
 	*Invoice
-	Allocations []*Allocation
+	Allocations     []*Allocation // the latest DetailHistoryLimit, oldest first
+	AllocationsMore bool          // older ones exist: ListAllocations pages them
 }
 
-// GetInvoice returns an invoice and its allocations (released ones too).
+// GetInvoice returns an invoice with the latest DetailHistoryLimit of its allocations (released
+// ones too), oldest first.
 func (s *Service) GetInvoice(ctx context.Context, id string) (*InvoiceDetail, error) {
 	var d InvoiceDetail
 	err := s.read(ctx, func(tx Tx) error {
@@ -144,7 +147,7 @@ func (s *Service) GetInvoice(ctx context.Context, id string) (*InvoiceDetail, er
 		if d.Invoice, err = tx.Invoice(ctx, id); err != nil {
 			return err
 		}
-		d.Allocations, err = tx.InvoiceAllocations(ctx, id)
+		d.Allocations, d.AllocationsMore, err = recentHistory(tx.ListAllocations(ctx, AllocationFilter{InvoiceID: id, Limit: DetailHistoryLimit}))
 		return err
 	})
 	if err != nil {

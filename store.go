@@ -122,6 +122,10 @@ type PaymentTx interface {
 	ListRefunds(ctx context.Context, f RefundFilter) (list []*Refund, next string, err error)
 	// OrganizationTopUps lists the top-ups of an organization's credit, by id.
 	OrganizationTopUps(ctx context.Context, orgID string) ([]*TopUp, error)
+	// ListAllocations pages the allocations of the payment or of the invoice f names, released
+	// ones too, newest first; ListTopUps pages a payment's top-ups the same way.
+	ListAllocations(ctx context.Context, f AllocationFilter) (list []*Allocation, next string, err error)
+	ListTopUps(ctx context.Context, f TopUpFilter) (list []*TopUp, next string, err error)
 	CreatePayment(ctx context.Context, p *Payment) error
 	UpdatePayment(ctx context.Context, p *Payment) error
 	// CreatePayments does for every payment, in order, what CreatePayment does for one, in a few
@@ -151,6 +155,8 @@ type CreditNoteTx interface {
 	// list the applications of a credit note, to an invoice, or of an organization's credit notes,
 	// released ones too, by id.
 	CreditNoteApplications(ctx context.Context, creditNoteID string) ([]*CreditNoteApplication, error)
+	// ListCreditNoteApplications pages a credit note's applications, released ones too, newest first.
+	ListCreditNoteApplications(ctx context.Context, f CreditNoteApplicationFilter) (list []*CreditNoteApplication, next string, err error)
 	InvoiceCreditNoteApplications(ctx context.Context, invoiceID string) ([]*CreditNoteApplication, error)
 	OrganizationCreditNoteApplications(ctx context.Context, orgID string) ([]*CreditNoteApplication, error)
 	CreateCreditNoteApplication(ctx context.Context, a *CreditNoteApplication) error

@@ -32,7 +32,9 @@ type CreditNote struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	Version        int        `json:"version"`
 	// Applications are in a credit note's own answers, not in lists.
-	Applications []CreditNoteApplication `json:"applications,omitempty"`
+	Applications []CreditNoteApplication `json:"applications,omitempty" doc:"The latest 100 applications, released ones too, oldest first"`
+	// ApplicationsHasMore says older applications exist (GET /v1/credit-notes/{id}/applications).
+	ApplicationsHasMore bool `json:"applications_has_more,omitempty" doc:"Older applications exist; GET /v1/credit-notes/{id}/applications pages them all"`
 }
 
 // CreditNoteApplication is one use of a credit note.
@@ -62,6 +64,12 @@ func creditNoteOut(n *finapp.CreditNote, apps []*finapp.CreditNoteApplication) C
 		id := n.InvoiceID
 		out.InvoiceID = &id
 	}
+	out.Applications = applicationsOut(apps)
+	return out
+}
+
+func applicationsOut(apps []*finapp.CreditNoteApplication) []CreditNoteApplication {
+	var out []CreditNoteApplication
 	for _, a := range apps {
 		o := CreditNoteApplication{ID: a.ID, Kind: a.Kind, InvoiceNumber: a.InvoiceNumber, Amount: money.Format(a.Amount, a.Currency),
 			Currency: string(a.Currency), Method: a.Method, Reference: a.Reference, Reason: a.Reason, CreatedBy: a.CreatedBy,
@@ -70,7 +78,7 @@ func creditNoteOut(n *finapp.CreditNote, apps []*finapp.CreditNoteApplication) C
 			id := a.InvoiceID
 			o.InvoiceID = &id
 		}
-		out.Applications = append(out.Applications, o)
+		out = append(out, o)
 	}
 	return out
 }
@@ -84,7 +92,9 @@ func creditNoteResult(d *finapp.CreditNoteDetail, err error) (*creditNoteOutput,
 	if err != nil {
 		return nil, problem(err)
 	}
-	return &creditNoteOutput{ETag: etag(d.Version), Body: creditNoteOut(d.CreditNote, d.Applications)}, nil
+	out := &creditNoteOutput{ETag: etag(d.Version), Body: creditNoteOut(d.CreditNote, d.Applications)}
+	out.Body.ApplicationsHasMore = d.ApplicationsMore
+	return out, nil
 }
 
 type creditNoteListOutput struct {

@@ -409,6 +409,12 @@ func TestEdge_EveryListRefusesAMalformedCursor(t *testing.T) {
 	f.Webhook, _ = w.endpoint(newReceiver(t).URL, "payment.recorded")
 	m.payment(f.Org, "1.00", "SGD")
 	m.payment(f.Org, "2.00", "SGD")
+	// A payment's and an invoice's histories page too: the fixture payment gets a second
+	// allocation to the fixture invoice and two top-ups, the fixture credit note a second application.
+	m.must(200, "POST", "/v1/payments/"+f.Payment+"/allocations", map[string]any{"allocations": allocLines(f.Invoice, "1.00")})
+	m.must(201, "POST", "/v1/payments/"+f.Payment+"/top-ups", map[string]any{"amount": "1.00"})
+	m.must(201, "POST", "/v1/payments/"+f.Payment+"/top-ups", map[string]any{"amount": "1.00"})
+	m.must(200, "POST", "/v1/credit-notes/"+f.CreditNote+"/allocations", map[string]any{"allocations": allocLines(f.Invoice, "1.00")})
 	// Reminders page too: two invoices long overdue, found by a run.
 	for _, n := range []string{"OLD-1", "OLD-2"} {
 		m.must(201, "POST", "/v1/invoices", map[string]any{"number": n, "organization_id": f.Org, "total": "5.00", "issued_on": "2020-01-01", "due_on": "2020-01-31"})

@@ -34,7 +34,8 @@ type Invoice struct {
 	Version          int          `json:"version"`
 	ExternalID       string       `json:"external_id,omitempty" doc:"The billing system's id for it, unique in the workspace"`
 	Metadata         Metadata     `json:"metadata"`
-	Allocations      []Allocation `json:"allocations,omitempty" doc:"The payments applied to it (detail view only)"`
+	Allocations      []Allocation `json:"allocations,omitempty" doc:"Detail view: the latest 100 applications of payments to it, released ones too, oldest first"`
+	AllocationsMore  bool         `json:"allocations_has_more,omitempty" doc:"Detail view: older allocations exist; GET /v1/invoices/{id}/allocations pages them all"`
 }
 
 // Metadata is free-form text a billing system keeps on a record: at most 50 keys of at most 40
@@ -160,7 +161,7 @@ func (h *handlers) registerInvoices(api huma.API) {
 				return nil, problem(err)
 			}
 			out := invoiceOut(d.Invoice, h.svc.Today(ctx))
-			out.Allocations = allocationsOut(d.Allocations)
+			out.Allocations, out.AllocationsMore = allocationsOut(d.Allocations), d.AllocationsMore
 			return &invoiceOutput{ETag: etag(d.Version), Body: out}, nil
 		})
 

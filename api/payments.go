@@ -37,9 +37,12 @@ type Payment struct {
 	DeletedAt             *time.Time   `json:"deleted_at"`
 	ExternalID            string       `json:"external_id,omitempty" doc:"The billing or payment system's id for it, unique in the workspace"`
 	Metadata              Metadata     `json:"metadata"`
-	Allocations           []Allocation `json:"allocations,omitempty" doc:"Detail view: every allocation, released ones too"`
-	TopUps                []TopUp      `json:"top_ups,omitempty" doc:"Detail view: top-ups of credit from this payment"`
-	Refunds               []Refund     `json:"refunds,omitempty" doc:"Detail view: refunds from this payment, reversed ones too"`
+	Allocations           []Allocation `json:"allocations,omitempty" doc:"Detail view: the latest 100 allocations, released ones too, oldest first"`
+	AllocationsHasMore    bool         `json:"allocations_has_more,omitempty" doc:"Detail view: older allocations exist; GET /v1/payments/{id}/allocations pages them all"`
+	TopUps                []TopUp      `json:"top_ups,omitempty" doc:"Detail view: the latest 100 top-ups of credit from this payment, oldest first"`
+	TopUpsHasMore         bool         `json:"top_ups_has_more,omitempty" doc:"Detail view: older top-ups exist; GET /v1/payments/{id}/top-ups pages them all"`
+	Refunds               []Refund     `json:"refunds,omitempty" doc:"Detail view: the latest 100 refunds from this payment, reversed ones too, oldest first"`
+	RefundsHasMore        bool         `json:"refunds_has_more,omitempty" doc:"Detail view: older refunds exist; GET /v1/refunds?payment_id= pages them all"`
 }
 
 // Allocation is part of a payment applied to an invoice, or an adjustment line of the payment's
@@ -112,6 +115,7 @@ func paymentOut(p *finapp.Payment) Payment {
 func paymentDetailOut(d *finapp.PaymentDetail) Payment {
 	out := paymentOut(d.Payment)
 	out.Allocations = allocationsOut(d.Allocations)
+	out.AllocationsHasMore, out.TopUpsHasMore, out.RefundsHasMore = d.AllocationsMore, d.TopUpsMore, d.RefundsMore
 	for _, t := range d.TopUps {
 		out.TopUps = append(out.TopUps, topUpOut(t))
 	}

@@ -88,6 +88,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerTolerances(humaAPI)
 	h.registerPeriods(humaAPI)
 	h.registerRefunds(humaAPI)
+	h.registerHistories(humaAPI)
 	h.registerCreditNotes(humaAPI)
 	h.registerAdmin(humaAPI)
 	declareProtocol(humaAPI.OpenAPI())

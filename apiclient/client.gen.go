@@ -900,6 +900,22 @@ type Allocation struct {
 // AllocationKind payment: the payment's money; the others settle the invoice without money (expense:<kind> in the journal)
 type AllocationKind string
 
+// AllocationListOutputBody defines model for AllocationListOutputBody.
+type AllocationListOutputBody struct {
+	Data *[]Allocation `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// ApplicationListOutputBody defines model for ApplicationListOutputBody.
+type ApplicationListOutputBody struct {
+	Data *[]CreditNoteApplication `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
 // AssignPaymentRequest defines model for AssignPaymentRequest.
 type AssignPaymentRequest struct {
 	OrganizationId string `json:"organization_id"`
@@ -1067,8 +1083,13 @@ type CreatedToken struct {
 
 // CreditNote defines model for CreditNote.
 type CreditNote struct {
-	Amount       string                   `json:"amount"`
+	Amount string `json:"amount"`
+
+	// Applications The latest 100 applications, released ones too, oldest first
 	Applications *[]CreditNoteApplication `json:"applications,omitempty"`
+
+	// ApplicationsHasMore Older applications exist; GET /v1/credit-notes/{id}/applications pages them all
+	ApplicationsHasMore *bool `json:"applications_has_more,omitempty"`
 
 	// Applied Applied to invoices (active applications)
 	Applied   string    `json:"applied"`
@@ -1237,8 +1258,11 @@ type EvidenceKind string
 
 // Invoice defines model for Invoice.
 type Invoice struct {
-	// Allocations The payments applied to it (detail view only)
+	// Allocations Detail view: the latest 100 applications of payments to it, released ones too, oldest first
 	Allocations *[]Allocation `json:"allocations,omitempty"`
+
+	// AllocationsHasMore Detail view: older allocations exist; GET /v1/invoices/{id}/allocations pages them all
+	AllocationsHasMore *bool `json:"allocations_has_more,omitempty"`
 
 	// AmountAdjusted Settled without money: write-offs, bank fees, discounts
 	AmountAdjusted string `json:"amount_adjusted"`
@@ -1431,8 +1455,11 @@ type OrganizationListOutputBody struct {
 type Payment struct {
 	Allocated string `json:"allocated"`
 
-	// Allocations Detail view: every allocation, released ones too
+	// Allocations Detail view: the latest 100 allocations, released ones too, oldest first
 	Allocations *[]Allocation `json:"allocations,omitempty"`
+
+	// AllocationsHasMore Detail view: older allocations exist; GET /v1/payments/{id}/allocations pages them all
+	AllocationsHasMore *bool `json:"allocations_has_more,omitempty"`
 
 	// Amount Examples: 1234.50
 	Amount            string `json:"amount"`
@@ -1467,17 +1494,23 @@ type Payment struct {
 	// Refunded Paid back by refunds not reversed
 	Refunded string `json:"refunded"`
 
-	// Refunds Detail view: refunds from this payment, reversed ones too
-	Refunds *[]Refund     `json:"refunds,omitempty"`
-	Remark  string        `json:"remark"`
-	Status  PaymentStatus `json:"status"`
+	// Refunds Detail view: the latest 100 refunds from this payment, reversed ones too, oldest first
+	Refunds *[]Refund `json:"refunds,omitempty"`
 
-	// TopUps Detail view: top-ups of credit from this payment
-	TopUps      *[]TopUp  `json:"top_ups,omitempty"`
-	ToppedUp    string    `json:"topped_up"`
-	Unallocated string    `json:"unallocated"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Version     int64     `json:"version"`
+	// RefundsHasMore Detail view: older refunds exist; GET /v1/refunds?payment_id= pages them all
+	RefundsHasMore *bool         `json:"refunds_has_more,omitempty"`
+	Remark         string        `json:"remark"`
+	Status         PaymentStatus `json:"status"`
+
+	// TopUps Detail view: the latest 100 top-ups of credit from this payment, oldest first
+	TopUps *[]TopUp `json:"top_ups,omitempty"`
+
+	// TopUpsHasMore Detail view: older top-ups exist; GET /v1/payments/{id}/top-ups pages them all
+	TopUpsHasMore *bool     `json:"top_ups_has_more,omitempty"`
+	ToppedUp      string    `json:"topped_up"`
+	Unallocated   string    `json:"unallocated"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	Version       int64     `json:"version"`
 }
 
 // PaymentStatus defines model for Payment.Status.
@@ -1854,6 +1887,14 @@ type TopUp struct {
 	PaymentId      string `json:"payment_id"`
 }
 
+// TopUpListOutputBody defines model for TopUpListOutputBody.
+type TopUpListOutputBody struct {
+	Data *[]TopUp `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
 // TopUpRequest defines model for TopUpRequest.
 type TopUpRequest struct {
 	// Amount Default: all of the unallocated money
@@ -2078,6 +2119,15 @@ type ReleaseCreditNoteApplicationParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListCreditNoteApplicationsParams defines parameters for ListCreditNoteApplications.
+type ListCreditNoteApplicationsParams struct {
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // RefundCreditNoteParams defines parameters for RefundCreditNote.
 type RefundCreditNoteParams struct {
 	// IfMatch ETag of the credit note as last read; a stale one answers 412
@@ -2170,6 +2220,15 @@ type UpdateInvoiceParams struct {
 	// IfMatch ETag of the invoice as last read; a stale one answers 412
 	IfMatch        *string `json:"If-Match,omitempty"`
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListInvoiceAllocationsParams defines parameters for ListInvoiceAllocations.
+type ListInvoiceAllocationsParams struct {
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // VoidInvoiceParams defines parameters for VoidInvoice.
@@ -2302,6 +2361,15 @@ type UpdatePaymentParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPaymentAllocationsParams defines parameters for ListPaymentAllocations.
+type ListPaymentAllocationsParams struct {
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // AllocatePaymentParams defines parameters for AllocatePayment.
 type AllocatePaymentParams struct {
 	// IfMatch ETag of the payment as last read; a stale one answers 412
@@ -2335,6 +2403,15 @@ type RefundPaymentParams struct {
 	// IfMatch ETag of the payment as last read; a stale one answers 412
 	IfMatch        *string `json:"If-Match,omitempty"`
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPaymentTopUpsParams defines parameters for ListPaymentTopUps.
+type ListPaymentTopUpsParams struct {
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // TopUpParams defines parameters for TopUp.
@@ -3106,6 +3183,11 @@ type ClientInterface interface {
 	// Corresponds with DELETE /v1/credit-notes/{id}/allocations/{application_id} (the `ReleaseCreditNoteApplication` operationId).
 	ReleaseCreditNoteApplication(ctx context.Context, id string, applicationId string, params *ReleaseCreditNoteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCreditNoteApplications What a credit note was applied to, released applications too, newest first
+	//
+	// Corresponds with GET /v1/credit-notes/{id}/applications (the `ListCreditNoteApplications` operationId).
+	ListCreditNoteApplications(ctx context.Context, id string, params *ListCreditNoteApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RefundCreditNoteWithBody Pay what a credit note has left back to the customer
 	//
 	// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
@@ -3216,6 +3298,11 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
 	UpdateInvoice(ctx context.Context, id string, params *UpdateInvoiceParams, body UpdateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListInvoiceAllocations The allocations to an invoice, released ones too, newest first
+	//
+	// Corresponds with GET /v1/invoices/{id}/allocations (the `ListInvoiceAllocations` operationId).
+	ListInvoiceAllocations(ctx context.Context, id string, params *ListInvoiceAllocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// VoidInvoice Void an invoice that has no money on it
 	//
 	// Corresponds with POST /v1/invoices/{id}/void (the `VoidInvoice` operationId).
@@ -3320,6 +3407,11 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
 	UpdatePayment(ctx context.Context, id string, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPaymentAllocations A payment's allocations, released ones too, newest first
+	//
+	// Corresponds with GET /v1/payments/{id}/allocations (the `ListPaymentAllocations` operationId).
+	ListPaymentAllocations(ctx context.Context, id string, params *ListPaymentAllocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AllocatePaymentWithBody Assign & allocate: apply a payment to invoices (explicit, or auto oldest first); all or nothing
 	//
 	// Takes any type of body and a specified content type.
@@ -3382,6 +3474,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/payments/{id}/suggestions (the `SuggestInvoices` operationId).
 	SuggestInvoices(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPaymentTopUps A payment's top-ups of prepaid credit, newest first
+	//
+	// Corresponds with GET /v1/payments/{id}/top-ups (the `ListPaymentTopUps` operationId).
+	ListPaymentTopUps(ctx context.Context, id string, params *ListPaymentTopUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TopUpWithBody Top up the organization's credit from the payment's unallocated money
 	//
@@ -3812,6 +3909,21 @@ func (c *Client) ReleaseCreditNoteApplication(ctx context.Context, id string, ap
 	return c.Client.Do(req)
 }
 
+// ListCreditNoteApplications What a credit note was applied to, released applications too, newest first
+//
+// Corresponds with GET /v1/credit-notes/{id}/applications (the `ListCreditNoteApplications` operationId).
+func (c *Client) ListCreditNoteApplications(ctx context.Context, id string, params *ListCreditNoteApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCreditNoteApplicationsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RefundCreditNoteWithBody Pay what a credit note has left back to the customer
 //
 // Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
@@ -4052,6 +4164,21 @@ func (c *Client) UpdateInvoiceWithBody(ctx context.Context, id string, params *U
 // Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
 func (c *Client) UpdateInvoice(ctx context.Context, id string, params *UpdateInvoiceParams, body UpdateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateInvoiceRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInvoiceAllocations The allocations to an invoice, released ones too, newest first
+//
+// Corresponds with GET /v1/invoices/{id}/allocations (the `ListInvoiceAllocations` operationId).
+func (c *Client) ListInvoiceAllocations(ctx context.Context, id string, params *ListInvoiceAllocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInvoiceAllocationsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4326,6 +4453,21 @@ func (c *Client) UpdatePayment(ctx context.Context, id string, params *UpdatePay
 	return c.Client.Do(req)
 }
 
+// ListPaymentAllocations A payment's allocations, released ones too, newest first
+//
+// Corresponds with GET /v1/payments/{id}/allocations (the `ListPaymentAllocations` operationId).
+func (c *Client) ListPaymentAllocations(ctx context.Context, id string, params *ListPaymentAllocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPaymentAllocationsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AllocatePaymentWithBody Assign & allocate: apply a payment to invoices (explicit, or auto oldest first); all or nothing
 //
 // Takes any type of body and a specified content type.
@@ -4469,6 +4611,21 @@ func (c *Client) RefundPayment(ctx context.Context, id string, params *RefundPay
 // Corresponds with GET /v1/payments/{id}/suggestions (the `SuggestInvoices` operationId).
 func (c *Client) SuggestInvoices(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSuggestInvoicesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPaymentTopUps A payment's top-ups of prepaid credit, newest first
+//
+// Corresponds with GET /v1/payments/{id}/top-ups (the `ListPaymentTopUps` operationId).
+func (c *Client) ListPaymentTopUps(ctx context.Context, id string, params *ListPaymentTopUpsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPaymentTopUpsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5623,6 +5780,79 @@ func NewReleaseCreditNoteApplicationRequest(server string, id string, applicatio
 	return req, nil
 }
 
+// NewListCreditNoteApplicationsRequest constructs an http.Request for the ListCreditNoteApplications method
+func NewListCreditNoteApplicationsRequest(server string, id string, params *ListCreditNoteApplicationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/credit-notes/%s/applications", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewRefundCreditNoteRequest calls the generic RefundCreditNote builder with application/json body
 func NewRefundCreditNoteRequest(server string, id string, params *RefundCreditNoteParams, body RefundCreditNoteJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6317,6 +6547,79 @@ func NewUpdateInvoiceRequestWithBody(server string, id string, params *UpdateInv
 			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListInvoiceAllocationsRequest constructs an http.Request for the ListInvoiceAllocations method
+func NewListInvoiceAllocationsRequest(server string, id string, params *ListInvoiceAllocationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/invoices/%s/allocations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -7226,6 +7529,79 @@ func NewUpdatePaymentRequestWithBody(server string, id string, params *UpdatePay
 	return req, nil
 }
 
+// NewListPaymentAllocationsRequest constructs an http.Request for the ListPaymentAllocations method
+func NewListPaymentAllocationsRequest(server string, id string, params *ListPaymentAllocationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payments/%s/allocations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewAllocatePaymentRequest calls the generic AllocatePayment builder with application/json body
 func NewAllocatePaymentRequest(server string, id string, params *AllocatePaymentParams, body AllocatePaymentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -7596,6 +7972,79 @@ func NewSuggestInvoicesRequest(server string, id string) (*http.Request, error) 
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListPaymentTopUpsRequest constructs an http.Request for the ListPaymentTopUps method
+func NewListPaymentTopUpsRequest(server string, id string, params *ListPaymentTopUpsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payments/%s/top-ups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -9416,6 +9865,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /v1/credit-notes/{id}/allocations/{application_id} (the `ReleaseCreditNoteApplication` operationId).
 	ReleaseCreditNoteApplicationWithResponse(ctx context.Context, id string, applicationId string, params *ReleaseCreditNoteApplicationParams, reqEditors ...RequestEditorFn) (*ReleaseCreditNoteApplicationResponse, error)
 
+	// ListCreditNoteApplicationsWithResponse What a credit note was applied to, released applications too, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/credit-notes/{id}/applications (the `ListCreditNoteApplications` operationId).
+	ListCreditNoteApplicationsWithResponse(ctx context.Context, id string, params *ListCreditNoteApplicationsParams, reqEditors ...RequestEditorFn) (*ListCreditNoteApplicationsResponse, error)
+
 	// RefundCreditNoteWithBodyWithResponse Pay what a credit note has left back to the customer
 	//
 	// Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
@@ -9533,6 +9989,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/invoices/{id} (the `UpdateInvoice` operationId).
 	UpdateInvoiceWithResponse(ctx context.Context, id string, params *UpdateInvoiceParams, body UpdateInvoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInvoiceResponse, error)
+
+	// ListInvoiceAllocationsWithResponse The allocations to an invoice, released ones too, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/invoices/{id}/allocations (the `ListInvoiceAllocations` operationId).
+	ListInvoiceAllocationsWithResponse(ctx context.Context, id string, params *ListInvoiceAllocationsParams, reqEditors ...RequestEditorFn) (*ListInvoiceAllocationsResponse, error)
 
 	// VoidInvoiceWithResponse Void an invoice that has no money on it
 	//
@@ -9654,6 +10117,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
 	UpdatePaymentWithResponse(ctx context.Context, id string, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePaymentResponse, error)
 
+	// ListPaymentAllocationsWithResponse A payment's allocations, released ones too, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/payments/{id}/allocations (the `ListPaymentAllocations` operationId).
+	ListPaymentAllocationsWithResponse(ctx context.Context, id string, params *ListPaymentAllocationsParams, reqEditors ...RequestEditorFn) (*ListPaymentAllocationsResponse, error)
+
 	// AllocatePaymentWithBodyWithResponse Assign & allocate: apply a payment to invoices (explicit, or auto oldest first); all or nothing
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -9722,6 +10192,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/payments/{id}/suggestions (the `SuggestInvoices` operationId).
 	SuggestInvoicesWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*SuggestInvoicesResponse, error)
+
+	// ListPaymentTopUpsWithResponse A payment's top-ups of prepaid credit, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/payments/{id}/top-ups (the `ListPaymentTopUps` operationId).
+	ListPaymentTopUpsWithResponse(ctx context.Context, id string, params *ListPaymentTopUpsParams, reqEditors ...RequestEditorFn) (*ListPaymentTopUpsResponse, error)
 
 	// TopUpWithBodyWithResponse Top up the organization's credit from the payment's unallocated money
 	//
@@ -10768,6 +11245,103 @@ func (r ReleaseCreditNoteApplicationResponse) ContentType() string {
 	return ""
 }
 
+// ListCreditNoteApplicationsResponse503Headers the declared response headers of an HTTP 503 response for ListCreditNoteApplications
+type ListCreditNoteApplicationsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListCreditNoteApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplicationListOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCreditNoteApplicationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCreditNoteApplicationsResponse) GetJSON200() *ApplicationListOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCreditNoteApplicationsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCreditNoteApplicationsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCreditNoteApplicationsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCreditNoteApplicationsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCreditNoteApplicationsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCreditNoteApplicationsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCreditNoteApplicationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCreditNoteApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCreditNoteApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCreditNoteApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCreditNoteApplicationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RefundCreditNoteResponse201Headers the declared response headers of an HTTP 201 response for RefundCreditNote
 type RefundCreditNoteResponse201Headers struct {
 	ETag *string
@@ -11762,6 +12336,103 @@ func (r UpdateInvoiceResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateInvoiceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInvoiceAllocationsResponse503Headers the declared response headers of an HTTP 503 response for ListInvoiceAllocations
+type ListInvoiceAllocationsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListInvoiceAllocationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AllocationListOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInvoiceAllocationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInvoiceAllocationsResponse) GetJSON200() *AllocationListOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListInvoiceAllocationsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInvoiceAllocationsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInvoiceAllocationsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListInvoiceAllocationsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInvoiceAllocationsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListInvoiceAllocationsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListInvoiceAllocationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInvoiceAllocationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInvoiceAllocationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInvoiceAllocationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInvoiceAllocationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13033,6 +13704,103 @@ func (r UpdatePaymentResponse) ContentType() string {
 	return ""
 }
 
+// ListPaymentAllocationsResponse503Headers the declared response headers of an HTTP 503 response for ListPaymentAllocations
+type ListPaymentAllocationsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListPaymentAllocationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AllocationListOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPaymentAllocationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPaymentAllocationsResponse) GetJSON200() *AllocationListOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPaymentAllocationsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPaymentAllocationsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPaymentAllocationsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPaymentAllocationsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPaymentAllocationsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPaymentAllocationsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListPaymentAllocationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPaymentAllocationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPaymentAllocationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPaymentAllocationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPaymentAllocationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // AllocatePaymentResponse200Headers the declared response headers of an HTTP 200 response for AllocatePayment
 type AllocatePaymentResponse200Headers struct {
 	ETag *string
@@ -13750,6 +14518,103 @@ func (r SuggestInvoicesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SuggestInvoicesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPaymentTopUpsResponse503Headers the declared response headers of an HTTP 503 response for ListPaymentTopUps
+type ListPaymentTopUpsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListPaymentTopUpsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TopUpListOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPaymentTopUpsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPaymentTopUpsResponse) GetJSON200() *TopUpListOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPaymentTopUpsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPaymentTopUpsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPaymentTopUpsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPaymentTopUpsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPaymentTopUpsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPaymentTopUpsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListPaymentTopUpsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPaymentTopUpsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPaymentTopUpsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPaymentTopUpsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPaymentTopUpsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17047,6 +17912,19 @@ func (c *ClientWithResponses) ReleaseCreditNoteApplicationWithResponse(ctx conte
 	return ParseReleaseCreditNoteApplicationResponse(rsp)
 }
 
+// ListCreditNoteApplicationsWithResponse What a credit note was applied to, released applications too, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/credit-notes/{id}/applications (the `ListCreditNoteApplications` operationId).
+func (c *ClientWithResponses) ListCreditNoteApplicationsWithResponse(ctx context.Context, id string, params *ListCreditNoteApplicationsParams, reqEditors ...RequestEditorFn) (*ListCreditNoteApplicationsResponse, error) {
+	rsp, err := c.ListCreditNoteApplications(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCreditNoteApplicationsResponse(rsp)
+}
+
 // RefundCreditNoteWithBodyWithResponse Pay what a credit note has left back to the customer
 //
 // Posts credit_note:<org> → cash:<method>. Never more than remains (409 over_allocation).
@@ -17247,6 +18125,19 @@ func (c *ClientWithResponses) UpdateInvoiceWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseUpdateInvoiceResponse(rsp)
+}
+
+// ListInvoiceAllocationsWithResponse The allocations to an invoice, released ones too, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/invoices/{id}/allocations (the `ListInvoiceAllocations` operationId).
+func (c *ClientWithResponses) ListInvoiceAllocationsWithResponse(ctx context.Context, id string, params *ListInvoiceAllocationsParams, reqEditors ...RequestEditorFn) (*ListInvoiceAllocationsResponse, error) {
+	rsp, err := c.ListInvoiceAllocations(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInvoiceAllocationsResponse(rsp)
 }
 
 // VoidInvoiceWithResponse Void an invoice that has no money on it
@@ -17465,6 +18356,19 @@ func (c *ClientWithResponses) UpdatePaymentWithResponse(ctx context.Context, id 
 	return ParseUpdatePaymentResponse(rsp)
 }
 
+// ListPaymentAllocationsWithResponse A payment's allocations, released ones too, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/payments/{id}/allocations (the `ListPaymentAllocations` operationId).
+func (c *ClientWithResponses) ListPaymentAllocationsWithResponse(ctx context.Context, id string, params *ListPaymentAllocationsParams, reqEditors ...RequestEditorFn) (*ListPaymentAllocationsResponse, error) {
+	rsp, err := c.ListPaymentAllocations(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPaymentAllocationsResponse(rsp)
+}
+
 // AllocatePaymentWithBodyWithResponse Assign & allocate: apply a payment to invoices (explicit, or auto oldest first); all or nothing
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -17586,6 +18490,19 @@ func (c *ClientWithResponses) SuggestInvoicesWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseSuggestInvoicesResponse(rsp)
+}
+
+// ListPaymentTopUpsWithResponse A payment's top-ups of prepaid credit, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/payments/{id}/top-ups (the `ListPaymentTopUps` operationId).
+func (c *ClientWithResponses) ListPaymentTopUpsWithResponse(ctx context.Context, id string, params *ListPaymentTopUpsParams, reqEditors ...RequestEditorFn) (*ListPaymentTopUpsResponse, error) {
+	rsp, err := c.ListPaymentTopUps(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPaymentTopUpsResponse(rsp)
 }
 
 // TopUpWithBodyWithResponse Top up the organization's credit from the payment's unallocated money
@@ -18851,6 +19768,94 @@ func ParseReleaseCreditNoteApplicationResponse(rsp *http.Response) (*ReleaseCred
 	return response, nil
 }
 
+// ParseListCreditNoteApplicationsResponse parses an HTTP response from a ListCreditNoteApplicationsWithResponse call
+func ParseListCreditNoteApplicationsResponse(rsp *http.Response) (*ListCreditNoteApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCreditNoteApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplicationListOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListCreditNoteApplicationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRefundCreditNoteResponse parses an HTTP response from a RefundCreditNoteWithResponse call
 func ParseRefundCreditNoteResponse(rsp *http.Response) (*RefundCreditNoteResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19787,6 +20792,94 @@ func ParseUpdateInvoiceResponse(rsp *http.Response) (*UpdateInvoiceResponse, err
 		response.Headers200 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateInvoiceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInvoiceAllocationsResponse parses an HTTP response from a ListInvoiceAllocationsWithResponse call
+func ParseListInvoiceAllocationsResponse(rsp *http.Response) (*ListInvoiceAllocationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInvoiceAllocationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AllocationListOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListInvoiceAllocationsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -21008,6 +22101,94 @@ func ParseUpdatePaymentResponse(rsp *http.Response) (*UpdatePaymentResponse, err
 	return response, nil
 }
 
+// ParseListPaymentAllocationsResponse parses an HTTP response from a ListPaymentAllocationsWithResponse call
+func ParseListPaymentAllocationsResponse(rsp *http.Response) (*ListPaymentAllocationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPaymentAllocationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AllocationListOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListPaymentAllocationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseAllocatePaymentResponse parses an HTTP response from a AllocatePaymentWithResponse call
 func ParseAllocatePaymentResponse(rsp *http.Response) (*AllocatePaymentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21685,6 +22866,94 @@ func ParseSuggestInvoicesResponse(rsp *http.Response) (*SuggestInvoicesResponse,
 	switch {
 	case rsp.StatusCode == 503:
 		var headers SuggestInvoicesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPaymentTopUpsResponse parses an HTTP response from a ListPaymentTopUpsWithResponse call
+func ParseListPaymentTopUpsResponse(rsp *http.Response) (*ListPaymentTopUpsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPaymentTopUpsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TopUpListOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListPaymentTopUpsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

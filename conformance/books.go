@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -60,6 +61,9 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 			if !samePayment(d.Payment, p) {
 				return nil, fmt.Errorf("payment %s is listed as %+v but read as %+v", p.ID, *p, *d.Payment)
 			}
+			if err := wholePaymentHistory(ctx, svc, d); err != nil {
+				return nil, err
+			}
 			b.payments[p.ID] = d
 		}
 		if cursor = next; cursor == "" {
@@ -82,6 +86,15 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 			}
 			if !sameInvoice(d.Invoice, inv) {
 				return nil, fmt.Errorf("invoice %s is listed as %+v but read as %+v", inv.ID, *inv, *d.Invoice)
+			}
+			all, err := pageHistory(func(cursor string) ([]*finapp.Allocation, string, error) {
+				return svc.ListAllocations(ctx, finapp.AllocationFilter{InvoiceID: inv.ID, Cursor: cursor, Limit: finapp.MaxPageSize})
+			})
+			if err != nil {
+				return nil, fmt.Errorf("paging invoice %s's allocations: %w", inv.ID, err)
+			}
+			if d.Allocations, err = detailTail("invoice "+inv.ID+"'s allocations", d.Allocations, d.AllocationsMore, all); err != nil {
+				return nil, err
 			}
 			b.invoices[inv.ID] = d
 		}
@@ -116,6 +129,15 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 			}
 			if !sameCreditNote(d.CreditNote, n) {
 				return nil, fmt.Errorf("credit note %s is listed as %+v but read as %+v", n.ID, *n, *d.CreditNote)
+			}
+			all, err := pageHistory(func(cursor string) ([]*finapp.CreditNoteApplication, string, error) {
+				return svc.ListCreditNoteApplications(ctx, finapp.CreditNoteApplicationFilter{CreditNoteID: n.ID, Cursor: cursor, Limit: finapp.MaxPageSize})
+			})
+			if err != nil {
+				return nil, fmt.Errorf("paging credit note %s's applications: %w", n.ID, err)
+			}
+			if d.Applications, err = detailTail("credit note "+n.ID+"'s applications", d.Applications, d.ApplicationsMore, all); err != nil {
+				return nil, err
 			}
 			b.notes = append(b.notes, d)
 		}
@@ -831,4 +853,72 @@ func sortedTotals(m map[money.Currency]finapp.ListTotal) []finapp.ListTotal {
 		out = append(out, m[c])
 	}
 	return out
+}
+
+// wholePaymentHistory replaces the bounded histories of d (the latest finapp.DetailHistoryLimit
+// of each) by the whole of them, paged through their lists, after checking that the detail held
+// exactly the latest ones, oldest first, and said so when there were more.
+func wholePaymentHistory(ctx context.Context, svc *finapp.Service, d *finapp.PaymentDetail) error {
+	id := d.ID
+	allocations, err := pageHistory(func(cursor string) ([]*finapp.Allocation, string, error) {
+		return svc.ListAllocations(ctx, finapp.AllocationFilter{PaymentID: id, Cursor: cursor, Limit: finapp.MaxPageSize})
+	})
+	if err != nil {
+		return fmt.Errorf("paging payment %s's allocations: %w", id, err)
+	}
+	topUps, err := pageHistory(func(cursor string) ([]*finapp.TopUp, string, error) {
+		return svc.ListTopUps(ctx, finapp.TopUpFilter{PaymentID: id, Cursor: cursor, Limit: finapp.MaxPageSize})
+	})
+	if err != nil {
+		return fmt.Errorf("paging payment %s's top-ups: %w", id, err)
+	}
+	refunds, err := pageHistory(func(cursor string) ([]*finapp.Refund, string, error) {
+		return svc.ListRefunds(ctx, finapp.RefundFilter{PaymentID: id, Cursor: cursor, Limit: finapp.MaxPageSize})
+	})
+	if err != nil {
+		return fmt.Errorf("paging payment %s's refunds: %w", id, err)
+	}
+	if d.Allocations, err = detailTail("payment "+id+"'s allocations", d.Allocations, d.AllocationsMore, allocations); err != nil {
+		return err
+	}
+	if d.TopUps, err = detailTail("payment "+id+"'s top-ups", d.TopUps, d.TopUpsMore, topUps); err != nil {
+		return err
+	}
+	d.Refunds, err = detailTail("payment "+id+"'s refunds", d.Refunds, d.RefundsMore, refunds)
+	return err
+}
+
+// pageHistory follows a history's cursor to its end and returns it oldest first.
+func pageHistory[T any](list func(cursor string) ([]T, string, error)) ([]T, error) {
+	var all []T
+	for cursor, pages := "", 0; ; pages++ {
+		if pages > 10_000 {
+			return nil, fmt.Errorf("no last page after %d pages", pages)
+		}
+		page, next, err := list(cursor)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	slices.Reverse(all)
+	return all, nil
+}
+
+// detailTail checks that a detail view's history is the latest finapp.DetailHistoryLimit of
+// all, oldest first, flagged when older ones exist, and returns all.
+func detailTail[T any](what string, detail []T, more bool, all []T) ([]T, error) {
+	want := all[max(0, len(all)-finapp.DetailHistoryLimit):]
+	if len(detail) != len(want) || more != (len(all) > len(want)) {
+		return nil, fmt.Errorf("%s: the detail holds %d (more: %v) of %d", what, len(detail), more, len(all))
+	}
+	for i := range want {
+		if !reflect.DeepEqual(detail[i], want[i]) {
+			return nil, fmt.Errorf("%s: the detail's entry %d is %+v, its list's %+v", what, i, detail[i], want[i])
+		}
+	}
+	return all, nil
 }

@@ -276,12 +276,14 @@ func (s *scenario) checkHistory(before, after *books) []string {
 			l := lockedInvoice{at: *inv.ProvisionedAt}
 			allocations := inv.Allocations
 			if !after.full {
-				d, err := s.svc.GetInvoice(s.ctx, id)
+				all, err := pageHistory(func(cursor string) ([]*finapp.Allocation, string, error) {
+					return s.svc.ListAllocations(s.ctx, finapp.AllocationFilter{InvoiceID: id, Cursor: cursor, Limit: finapp.MaxPageSize})
+				})
 				if err != nil {
-					fail("reading provisioned invoice %s: %v", inv.Number, err)
+					fail("reading provisioned invoice %s's allocations: %v", inv.Number, err)
 					continue
 				}
-				allocations = d.Allocations
+				allocations = all
 			}
 			for _, a := range allocations {
 				if a.ReleasedAt == nil {

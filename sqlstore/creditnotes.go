@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"finapp"
 	"finapp/money"
@@ -142,6 +143,26 @@ func (tx *Tx) CreditNoteApplications(ctx context.Context, creditNoteID string) (
 		return nil, err
 	}
 	return collect(rows, scanApplication)
+}
+
+// ListCreditNoteApplications implements finapp.Tx, read in order from the index on
+// (credit_note_id, id).
+func (tx *Tx) ListCreditNoteApplications(ctx context.Context, f finapp.CreditNoteApplicationFilter) ([]*finapp.CreditNoteApplication, string, error) {
+	var w where
+	w.add(`a.workspace_id = ?`, tx.ws)
+	w.add(`a.credit_note_id = ?`, f.CreditNoteID)
+	if f.Cursor != "" {
+		w.add(`a.id < ?`, f.Cursor)
+	}
+	rows, err := tx.query(ctx, `SELECT `+applicationColumns+applicationFrom+strings.TrimPrefix(w.sql(), " ")+` ORDER BY a.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanApplication)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(a *finapp.CreditNoteApplication) string { return a.ID })
 }
 
 // InvoiceCreditNoteApplications implements finapp.Tx.

@@ -246,6 +246,30 @@ func (tx *Tx) InvoiceAllocations(ctx context.Context, invoiceID string) ([]*fina
 	return collect(rows, scanAllocation)
 }
 
+// ListAllocations implements finapp.Tx. Each page is read in order from the index on
+// (payment_id, id) or (invoice_id, id), so a page costs the same however long the history.
+func (tx *Tx) ListAllocations(ctx context.Context, f finapp.AllocationFilter) ([]*finapp.Allocation, string, error) {
+	var w where
+	w.add(`a.workspace_id = ?`, tx.ws)
+	if f.PaymentID != "" {
+		w.add(`a.payment_id = ?`, f.PaymentID)
+	} else {
+		w.add(`a.invoice_id = ?`, f.InvoiceID)
+	}
+	if f.Cursor != "" {
+		w.add(`a.id < ?`, f.Cursor)
+	}
+	rows, err := tx.query(ctx, `SELECT `+allocationColumns+allocationFrom+strings.TrimPrefix(w.sql(), " ")+` ORDER BY a.id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanAllocation)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(a *finapp.Allocation) string { return a.ID })
+}
+
 // OrganizationAllocations implements finapp.Tx.
 func (tx *Tx) OrganizationAllocations(ctx context.Context, orgID string) ([]*finapp.Allocation, error) {
 	rows, err := tx.query(ctx, `SELECT `+allocationColumns+allocationFrom+`WHERE a.workspace_id = ? AND i.workspace_id = ? AND i.organization_id = ? ORDER BY a.id`, tx.ws, tx.ws, orgID)
@@ -282,6 +306,25 @@ func (tx *Tx) PaymentTopUps(ctx context.Context, paymentID string) ([]*finapp.To
 		return nil, err
 	}
 	return collect(rows, scanTopUp)
+}
+
+// ListTopUps implements finapp.Tx, read in order from the index on (payment_id, id).
+func (tx *Tx) ListTopUps(ctx context.Context, f finapp.TopUpFilter) ([]*finapp.TopUp, string, error) {
+	var w where
+	w.add(`workspace_id = ?`, tx.ws)
+	w.add(`payment_id = ?`, f.PaymentID)
+	if f.Cursor != "" {
+		w.add(`id < ?`, f.Cursor)
+	}
+	rows, err := tx.query(ctx, `SELECT `+topUpColumns+` FROM top_ups`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanTopUp)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(t *finapp.TopUp) string { return t.ID })
 }
 
 // OrganizationTopUps implements finapp.Tx.
