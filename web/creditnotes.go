@@ -168,6 +168,7 @@ type creditNoteView struct {
 	// Open names the form a refusal came from, kept open with what was typed in it (Posted).
 	Open   string
 	Posted url.Values
+	applicationPage
 }
 
 // Typed is what a form's field shows: what was typed into it when the form was refused, def
@@ -211,6 +212,10 @@ func (s *server) showCreditNote(w http.ResponseWriter, r *http.Request, p *page,
 		return
 	}
 	v := &creditNoteView{CreditNoteDetail: d, Organization: org, Methods: finapp.Methods, Open: form, Posted: posted}
+	if err := s.pageApplications(r, &v.applicationPage, d); err != nil {
+		s.fail(w, p, err)
+		return
+	}
 	p.Title, p.Nav, p.Data = "Credit note "+d.Number, "credit-notes", v
 	if d.Remaining() > 0 {
 		if v.Invoices, err = s.openInvoices(r, d.CreditNote); err != nil {

@@ -56,6 +56,7 @@ type invoiceView struct {
 	Organization *finapp.OrganizationDetail
 	CreditNotes  []*finapp.CreditNoteApplication // what credit notes applied to it, released ones too
 	Today        string
+	allocationPage
 }
 
 func (s *server) viewInvoice(w http.ResponseWriter, r *http.Request, p *page) {
@@ -80,7 +81,12 @@ func (s *server) showInvoice(w http.ResponseWriter, r *http.Request, p *page, id
 		s.fail(w, p, err)
 		return
 	}
-	p.Title, p.Nav, p.Data = "Invoice "+d.Number, "invoices", &invoiceView{InvoiceDetail: d, Organization: org, CreditNotes: credits, Today: s.svc.Today(r.Context())}
+	v := &invoiceView{InvoiceDetail: d, Organization: org, CreditNotes: credits, Today: s.svc.Today(r.Context())}
+	if err := s.pageAllocations(r, &v.allocationPage, &d.Allocations, d.AllocationsMore, finapp.AllocationFilter{InvoiceID: d.ID}); err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	p.Title, p.Nav, p.Data = "Invoice "+d.Number, "invoices", v
 	status := http.StatusOK
 	if actionErr != nil {
 		status = s.refusal(p, actionErr)

@@ -235,10 +235,7 @@ type paymentView struct {
 	LineErrors  map[string]string // invoice id → refusal of its line
 	Methods     []string          // how a refund may go back
 	Tolerance   money.Amount      // the workspace's write-off tolerance in the payment's currency
-	// The allocations shown are a page of the history: the latest by default, older ones when
-	// the page names allocations_before. OlderAllocations is the cursor of the page after them.
-	OlderAllocations string
-	OlderPage        bool
+	allocationPage
 }
 
 // candidate is an invoice the payment may go to, with the amount pre-filled: the smaller of
@@ -271,7 +268,7 @@ func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id
 	}
 	v := &paymentView{PaymentDetail: d, ChangesLeft: d.AssignmentChangesLeft(), MaxChanges: finapp.MaxAssignmentChanges, LineErrors: map[string]string{},
 		Methods: finapp.Methods}
-	if err := s.allocationsPage(r, v); err != nil {
+	if err := s.pageAllocations(r, &v.allocationPage, &d.Allocations, d.AllocationsMore, finapp.AllocationFilter{PaymentID: d.ID}); err != nil {
 		s.fail(w, p, err)
 		return
 	}
@@ -330,26 +327,6 @@ func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id
 		}
 	}
 	s.render(w, status, "payment", p)
-}
-
-// allocationsPage puts on v the page of the payment's allocations the URL asks for: the latest
-// (the detail's) unless allocations_before names where an older page starts.
-func (s *server) allocationsPage(r *http.Request, v *paymentView) error {
-	d := v.PaymentDetail
-	before := r.URL.Query().Get("allocations_before")
-	if before == "" {
-		if d.AllocationsMore && len(d.Allocations) > 0 {
-			v.OlderAllocations = d.Allocations[0].ID
-		}
-		return nil
-	}
-	list, next, err := s.svc.ListAllocations(r.Context(), finapp.AllocationFilter{PaymentID: d.ID, Cursor: before, Limit: finapp.DetailHistoryLimit})
-	if err != nil {
-		return err
-	}
-	slices.Reverse(list) // shown oldest first, as the latest are
-	d.Allocations, v.OlderAllocations, v.OlderPage = list, next, true
-	return nil
 }
 
 // findCandidates runs the Allocation editor: the matching engine's suggestions first, each with
