@@ -320,8 +320,27 @@ func BuildStatement(org *Organization, from, to string, docs StatementDocuments)
 
 const dateLayout = "2006-01-02"
 
+// MaxStatementLines bounds the documents one statement carries, over all its currencies. A
+// statement is a document people read, print and send; a customer that pays daily for years
+// would otherwise get an answer (and a PDF) that grows with the age of the books (issue 12).
+// Past the bound the request is refused naming from: a shorter period is the answer.
+const MaxStatementLines = 10_000
+
+// checkStatementSize is the rule of MaxStatementLines for st, with max the bound.
+func checkStatementSize(st *Statement, max int) error {
+	n := 0
+	for _, a := range st.Accounts {
+		n += len(a.Lines)
+	}
+	if n > max {
+		return Invalid("from", "the period holds %d documents, more than the %d one statement carries: choose a later from or an earlier to", n, max)
+	}
+	return nil
+}
+
 // GetStatement builds the statement of organization orgID over [from, to]: from "" starts at the
-// beginning of the books, to "" is today. Errors: EInvalid (naming from or to), ENotFound.
+// beginning of the books, to "" is today. Errors: EInvalid (naming from or to; from also when
+// the period holds more than MaxStatementLines documents), ENotFound.
 func (s *Service) GetStatement(ctx context.Context, orgID, from, to string) (*Statement, error) {
 	if err := checkDates(&from, &to, "from", "to"); err != nil {
 		return nil, err
@@ -367,7 +386,11 @@ func (s *Service) GetStatement(ctx context.Context, orgID, from, to string) (*St
 	if err != nil {
 		return nil, err
 	}
-	return BuildStatement(org, from, to, docs), nil
+	st := BuildStatement(org, from, to, docs)
+	if err := checkStatementSize(st, MaxStatementLines); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // allPages reads a paged list to its end.

@@ -1,6 +1,7 @@
 package finapp
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -240,4 +241,37 @@ func TestBuildStatement_AddsUp(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A statement carries at most so many documents: one more is refused naming from, so that the
+// answer (and its PDF) is bounded whatever the age of the customer's books.
+func TestStatement_SizeIsBounded(t *testing.T) {
+	docs := StatementDocuments{}
+	for i := range 6 {
+		day := fmt.Sprintf("2026-01-%02d", i+1)
+		docs.Invoices = append(docs.Invoices, stmtInvoice(fmt.Sprintf("inv_%d", i), fmt.Sprintf("I-%d", i), day, day, 100))
+	}
+	usd := stmtPayment("pay_usd", "R", "2026-01-02", 50)
+	usd.Currency = "USD" // the bound counts every currency's lines
+	docs.Payments = []*Payment{usd}
+	for _, c := range []struct {
+		from, to string
+		max      int
+		refused  bool
+	}{
+		{"", "2026-01-31", 7, false},
+		{"", "2026-01-31", 6, true},
+		{"2026-01-03", "2026-01-31", 4, false}, // a later from is the way out
+		{"2026-01-03", "2026-01-31", 3, true},
+		{"", "2026-01-01", 1, false}, // so is an earlier to
+	} {
+		err := checkStatementSize(BuildStatement(stmtOrg, c.from, c.to, docs), c.max)
+		var e *Error
+		switch {
+		case !c.refused && err != nil:
+			t.Errorf("%s..%s, at most %d: refused: %v", c.from, c.to, c.max, err)
+		case c.refused && (!errors.As(err, &e) || e.Code != EInvalid || e.Field != "from"):
+			t.Errorf("%s..%s, at most %d: %v, want invalid naming from", c.from, c.to, c.max, err)
+		}
+	}
 }
