@@ -64,6 +64,7 @@ type DB struct {
 	queries sync.Map // query text → dialect-specific text
 	onClose []func()
 	group   *groupCommitter // nil unless the dialect asks for group commit
+	reads   *readStatements // SQLite: the read pool's statements, kept prepared
 	stats   writeStats
 }
 
@@ -76,6 +77,9 @@ func New(d Dialect, write, read *sql.DB) *DB {
 	if d.GroupCommit {
 		db.group = newGroupCommitter(db)
 	}
+	if d.PrepareInBatch {
+		db.reads = newReadStatements(read, db.q)
+	}
 	return db
 }
 
@@ -86,6 +90,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 func (db *DB) Close() error {
 	if db.group != nil {
 		db.group.close()
+	}
+	if db.reads != nil {
+		db.reads.close()
 	}
 	err := db.write.Close()
 	if db.read != db.write {

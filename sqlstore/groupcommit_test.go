@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -101,6 +102,12 @@ func TestGroupCommit_StatementsStayPreparedAcrossBatches(t *testing.T) {
 // preparedCount reads finapp_db_statements_prepared_total from db's collectors.
 func preparedCount(t *testing.T, db *sqlstore.DB) float64 {
 	t.Helper()
+	return counterValue(t, db, "finapp_db_statements_prepared_total")
+}
+
+// counterValue reads the counter name from db's collectors.
+func counterValue(t *testing.T, db *sqlstore.DB, name string) float64 {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(db.Collectors()...)
 	families, err := reg.Gather()
@@ -108,10 +115,48 @@ func preparedCount(t *testing.T, db *sqlstore.DB) float64 {
 		t.Fatal(err)
 	}
 	for _, f := range families {
-		if f.GetName() == "finapp_db_statements_prepared_total" {
+		if f.GetName() == name {
 			return f.GetMetric()[0].GetCounter().GetValue()
 		}
 	}
-	t.Fatal("no finapp_db_statements_prepared_total")
+	t.Fatal("no " + name)
 	return 0
+}
+
+// Reads keep their statements prepared too: once a query has run, the read pool keeps it, and
+// the same read run again parses nothing (the first runs parse it while it is being prepared).
+func TestReads_StatementsStayPrepared(t *testing.T) {
+	db := testdb.SQLite(t)
+	ctx := context.Background()
+	read := func() {
+		t.Helper()
+		if err := db.View(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error {
+			_, _, err := tx.ListOrganizations(ctx, finapp.OrganizationFilter{Limit: 10})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		before := counterValue(t, db, "finapp_db_read_queries_parsed_total")
+		read()
+		if counterValue(t, db, "finapp_db_read_queries_parsed_total") == before {
+			break // kept
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the same read still parses its query after 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	warm := counterValue(t, db, "finapp_db_read_queries_parsed_total")
+	if warm == 0 {
+		t.Fatal("no read was ever counted as parsed: the counter does not count")
+	}
+	for range 50 {
+		read()
+	}
+	if after := counterValue(t, db, "finapp_db_read_queries_parsed_total"); after != warm {
+		t.Fatalf("50 more runs of a kept read parsed %v queries", after-warm)
+	}
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"sync"
+	"sync/atomic"
 )
 
 // batchStatements hands out the prepared statements of one group-commit batch. Without them
@@ -21,11 +23,18 @@ type batchStatements struct {
 // maxBatchStatements bounds one batch's cache; past it, queries run unprepared as before.
 const maxBatchStatements = 256
 
-// prepared returns query prepared for tx's batch, or nil outside group commit or when the query
-// cannot be prepared (the caller then runs it directly, which reports the error).
+// prepared returns query prepared for tx's batch, or for a read transaction the read pool's kept
+// statement; nil when there is none (yet) or the query cannot be prepared: the caller then runs
+// it directly, which reports any error.
 func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 	b := tx.stmts
 	if b == nil {
+		if r := tx.db.reads; r != nil && !tx.write {
+			if kept := r.get(query); kept != nil {
+				return tx.tx.StmtContext(ctx, kept)
+			}
+			tx.db.stats.readsParsed.Add(1)
+		}
 		return nil
 	}
 	if st, ok := b.byQuery[query]; ok {
@@ -110,4 +119,74 @@ func (c *connStatements) close() {
 		st.Close()
 	}
 	clear(c.byQuery)
+}
+
+// readStatements keeps the read pool's statements prepared (SQLite, whose parser otherwise took
+// a quarter of the server's CPU under the invoice search). A read transaction asks for its query;
+// one not kept yet runs unprepared this time and is handed to a goroutine that prepares it on
+// the pool, which it may have to wait for: a transaction must not, since it already holds one of
+// the pool's connections and all of them might be waiting so. Once kept, database/sql prepares
+// the statement on each connection the first time that connection runs it, and reuses it after.
+type readStatements struct {
+	pool    *sql.DB
+	q       func(string) string
+	byQuery sync.Map // query → *sql.Stmt
+	kept    atomic.Int32
+	wanted  chan string
+	stop    context.CancelFunc
+	ctx     context.Context
+	stopped chan struct{}
+}
+
+// maxReadStatements bounds the statements kept for reads; queries whose text carries a list of
+// varying length are distinct texts, and those past the bound are simply parsed each time.
+const maxReadStatements = 512
+
+func newReadStatements(pool *sql.DB, q func(string) string) *readStatements {
+	ctx, stop := context.WithCancel(context.Background())
+	r := &readStatements{pool: pool, q: q, wanted: make(chan string, 64), ctx: ctx, stop: stop, stopped: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+// get returns query kept prepared, or nil after asking for it to be.
+func (r *readStatements) get(query string) *sql.Stmt {
+	if st, ok := r.byQuery.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	if r.kept.Load() < maxReadStatements {
+		select {
+		case r.wanted <- query:
+		default: // the preparer is busy: a later transaction will ask again
+		}
+	}
+	return nil
+}
+
+func (r *readStatements) run() {
+	defer close(r.stopped)
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case q := <-r.wanted:
+			if _, ok := r.byQuery.Load(q); ok || r.kept.Load() >= maxReadStatements {
+				continue
+			}
+			if st, err := r.pool.PrepareContext(r.ctx, r.q(q)); err == nil {
+				r.byQuery.Store(q, st)
+				r.kept.Add(1)
+			}
+		}
+	}
+}
+
+// close stops the preparer and closes what it kept; before the pool is closed.
+func (r *readStatements) close() {
+	r.stop()
+	<-r.stopped
+	r.byQuery.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 }

@@ -19,6 +19,7 @@ type writeStats struct {
 	retries        atomic.Uint64
 	commitNanos    atomic.Uint64
 	prepares       atomic.Uint64 // statements parsed for the write path (SQLite)
+	readsParsed    atomic.Uint64 // read queries run without a kept statement (SQLite)
 }
 
 // committed records one COMMIT that carried n write transactions and took d.
@@ -50,6 +51,7 @@ func (db *DB) Collectors() []prometheus.Collector {
 		counter("finapp_db_write_transactions_total", "Write transactions committed; divided by finapp_db_commits_total, the mean batch size.", &s.transactions),
 		counter("finapp_db_commit_failures_total", "COMMITs that failed (nothing of them was acknowledged).", &s.commitFailures),
 		counter("finapp_db_statements_prepared_total", "Statements parsed for the write path (SQLite keeps them prepared across batches, so this levels off).", &s.prepares),
+		counter("finapp_db_read_queries_parsed_total", "Read queries parsed because no kept statement existed for them yet (SQLite; levels off once each query has run).", &s.readsParsed),
 		counter("finapp_db_transaction_retries_total", "Write transactions run again after a serialization failure, deadlock or dead connection.", &s.retries),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "finapp_db_commit_seconds_total",

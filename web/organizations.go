@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,8 +45,10 @@ type organizationView struct {
 	Invoices  []*finapp.Invoice
 	Payments  []*finapp.Payment
 	Statement *finapp.Statement
-	From, To  string
-	Today     string
+	// StatementRefusal says why the whole-history statement is not shown (too many documents).
+	StatementRefusal string
+	From, To         string
+	Today            string
 }
 
 func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *page) {
@@ -66,6 +69,15 @@ func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *pag
 		return
 	}
 	st, err := s.svc.GetStatement(ctx, id, v.From, v.To)
+	var e *finapp.Error
+	if v.From == "" && v.To == "" && errors.As(err, &e) && e.Code == finapp.EInvalid && e.Field == "from" {
+		// Unasked, the page shows the statement over the whole history; for a customer with more
+		// documents than a statement carries, the page says so in the statement's place (a
+		// period is the way on) instead of refusing the whole page.
+		v.StatementRefusal = e.Message
+		s.render(w, http.StatusOK, "organization", p)
+		return
+	}
 	if err != nil {
 		status := s.refusal(p, err)
 		s.render(w, status, "organization", p)
