@@ -59,6 +59,7 @@ const (
 // config is what the flags say.
 type config struct {
 	url          string
+	secondURL    string // record: a second server on the same database, for the odd clients
 	token        string
 	workload     string
 	clients      int
@@ -127,6 +128,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "the finapp server (raw: the full URL to POST to); loopback only")
+	fs.StringVar(&c.secondURL, "second-url", "", "record: a second finapp server on the same database; the odd-numbered clients load it (loopback only)")
 	fs.StringVar(&c.token, "token", os.Getenv("FINAPP_TOKEN"), "API token of the finance role (env FINAPP_TOKEN); not used by raw")
 	fs.StringVar(&c.workload, "workload", "record", "record, allocate, hot, search, reports or raw")
 	fs.IntVar(&c.clients, "clients", 32, "concurrent clients, each with its own keep-alive connection")
@@ -195,6 +197,16 @@ func (c *config) validate() error {
 		return fmt.Errorf("--url %q: finapp-bench only loads loopback addresses (127.0.0.1, ::1, localhost)", c.url)
 	}
 	c.url = strings.TrimSuffix(c.url, "/")
+	if c.secondURL != "" {
+		if c.workload != "record" {
+			return errors.New("--second-url is for --workload record")
+		}
+		u, err := url.Parse(c.secondURL)
+		if err != nil || u.Scheme != "http" || u.Host == "" || !loopback(u.Hostname()) {
+			return fmt.Errorf("--second-url %q: want http://127.0.0.1:PORT (loopback only)", c.secondURL)
+		}
+		c.secondURL = strings.TrimSuffix(c.secondURL, "/")
+	}
 	return nil
 }
 

@@ -13,11 +13,15 @@ const rawBody = `{"amount":"125.50","currency":"SGD","reference":"TT-778812"}`
 // record measures POST /v1/payments: an unassigned payment of the same size as rawBody, each
 // with its own Idempotency-Key (auth, idempotency claim, payment, journal, audit, outbox).
 func (b *bench) record(ctx context.Context) (*result, error) {
-	url := b.cfg.url + "/v1/payments"
+	url, second := b.cfg.url+"/v1/payments", b.cfg.secondURL+"/v1/payments"
 	elapsed, rec, err := b.measure(ctx, "record", b.newClients(b.cfg.clients), func(ctx context.Context, c *client) error {
 		c.seq++
 		body := fmt.Appendf(nil, `{"amount":"125.50","currency":"SGD","method":"bank_transfer","reference":"TT-%s-%d-%d"}`, b.tag, c.id, c.seq)
-		c.do(ctx, "record", http.MethodPost, url, body, true)
+		to := url
+		if b.cfg.secondURL != "" && c.id%2 == 1 {
+			to = second // two servers on one database (issue 12): half the clients each
+		}
+		c.do(ctx, "record", http.MethodPost, to, body, true)
 		return nil
 	})
 	if err != nil {
