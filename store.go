@@ -111,10 +111,8 @@ type PaymentTx interface {
 	Allocation(ctx context.Context, id string) (*Allocation, error)
 	// PaymentAllocations lists a payment's allocations, released ones too, oldest first.
 	PaymentAllocations(ctx context.Context, paymentID string) ([]*Allocation, error)
-	PaymentTopUps(ctx context.Context, paymentID string) ([]*TopUp, error)
-	// Refund loads a refund (locked for the change); PaymentRefunds lists a payment's, by id.
+	// Refund loads a refund (locked for the change); ListRefunds pages a payment's.
 	Refund(ctx context.Context, id string) (*Refund, error)
-	PaymentRefunds(ctx context.Context, paymentID string) ([]*Refund, error)
 	// OrganizationRefunds lists the refunds made from an organization's payments, by id.
 	OrganizationRefunds(ctx context.Context, orgID string) ([]*Refund, error)
 	CreateRefund(ctx context.Context, r *Refund) error
@@ -151,11 +149,9 @@ type CreditNoteTx interface {
 	// OrganizationCreditNotes lists an organization's credit notes, void ones too, by id.
 	OrganizationCreditNotes(ctx context.Context, orgID string) ([]*CreditNote, error)
 	CreditNoteApplication(ctx context.Context, id string) (*CreditNoteApplication, error) // locked for the change
-	// CreditNoteApplications, InvoiceCreditNoteApplications and OrganizationCreditNoteApplications
-	// list the applications of a credit note, to an invoice, or of an organization's credit notes,
-	// released ones too, by id.
-	CreditNoteApplications(ctx context.Context, creditNoteID string) ([]*CreditNoteApplication, error)
-	// ListCreditNoteApplications pages a credit note's applications, released ones too, newest first.
+	// ListCreditNoteApplications pages a credit note's applications, released ones too, newest
+	// first; InvoiceCreditNoteApplications and OrganizationCreditNoteApplications list those to an
+	// invoice or of an organization's credit notes, released ones too, by id.
 	ListCreditNoteApplications(ctx context.Context, f CreditNoteApplicationFilter) (list []*CreditNoteApplication, next string, err error)
 	InvoiceCreditNoteApplications(ctx context.Context, invoiceID string) ([]*CreditNoteApplication, error)
 	OrganizationCreditNoteApplications(ctx context.Context, orgID string) ([]*CreditNoteApplication, error)

@@ -136,15 +136,6 @@ func (tx *Tx) CreditNoteApplication(ctx context.Context, id string) (*finapp.Cre
 	return a, notFound(err, "credit note application", id)
 }
 
-// CreditNoteApplications implements finapp.Tx.
-func (tx *Tx) CreditNoteApplications(ctx context.Context, creditNoteID string) ([]*finapp.CreditNoteApplication, error) {
-	rows, err := tx.query(ctx, `SELECT `+applicationColumns+applicationFrom+`WHERE a.workspace_id = ? AND a.credit_note_id = ? ORDER BY a.id`, tx.ws, creditNoteID)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanApplication)
-}
-
 // ListCreditNoteApplications implements finapp.Tx, read in order from the index on
 // (credit_note_id, id).
 func (tx *Tx) ListCreditNoteApplications(ctx context.Context, f finapp.CreditNoteApplicationFilter) ([]*finapp.CreditNoteApplication, string, error) {

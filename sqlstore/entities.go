@@ -299,15 +299,6 @@ func (tx *Tx) UpdateAllocation(ctx context.Context, a *finapp.Allocation) error 
 	return err
 }
 
-// PaymentTopUps implements finapp.Tx.
-func (tx *Tx) PaymentTopUps(ctx context.Context, paymentID string) ([]*finapp.TopUp, error) {
-	rows, err := tx.query(ctx, `SELECT `+topUpColumns+` FROM top_ups WHERE workspace_id = ? AND payment_id = ? ORDER BY id`, tx.ws, paymentID)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanTopUp)
-}
-
 // ListTopUps implements finapp.Tx, read in order from the index on (payment_id, id).
 func (tx *Tx) ListTopUps(ctx context.Context, f finapp.TopUpFilter) ([]*finapp.TopUp, string, error) {
 	var w where

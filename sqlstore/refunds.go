@@ -26,15 +26,6 @@ func (tx *Tx) Refund(ctx context.Context, id string) (*finapp.Refund, error) {
 	return r, notFound(err, "refund", id)
 }
 
-// PaymentRefunds implements finapp.Tx.
-func (tx *Tx) PaymentRefunds(ctx context.Context, paymentID string) ([]*finapp.Refund, error) {
-	rows, err := tx.query(ctx, `SELECT `+refundColumns+` FROM refunds r WHERE r.workspace_id = ? AND r.payment_id = ? ORDER BY r.id`, tx.ws, paymentID)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanRefund)
-}
-
 // OrganizationRefunds implements finapp.Tx.
 func (tx *Tx) OrganizationRefunds(ctx context.Context, orgID string) ([]*finapp.Refund, error) {
 	rows, err := tx.query(ctx, `SELECT `+refundColumns+` FROM refunds r WHERE r.workspace_id = ? AND r.organization_id = ? ORDER BY r.id`, tx.ws, orgID)

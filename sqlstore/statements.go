@@ -8,7 +8,7 @@ import (
 )
 
 // batchStatements hands out the prepared statements of one group-commit batch. Without them
-// every statement was parsed anew on every use, and SQLite's parser took a fifth of the
+// every statement was parsed anew on every use, and SQLite's parser was a large share of the
 // committer's CPU (docs/benchmarks.md). A statement first met in a batch is prepared in that
 // batch's transaction and its query remembered in the committer's connStatements, which prepares
 // it on the write connection between batches; from then on every batch reuses that one parse,
@@ -121,8 +121,8 @@ func (c *connStatements) close() {
 	clear(c.byQuery)
 }
 
-// readStatements keeps the read pool's statements prepared (SQLite, whose parser otherwise took
-// a quarter of the server's CPU under the invoice search). A read transaction asks for its query;
+// readStatements keeps the read pool's statements prepared (SQLite, whose parser was otherwise a
+// large share of the server's CPU under the invoice search: docs/benchmarks.md). A read transaction asks for its query;
 // one not kept yet runs unprepared this time and is handed to a goroutine that prepares it on
 // the pool, which it may have to wait for: a transaction must not, since it already holds one of
 // the pool's connections and all of them might be waiting so. Once kept, database/sql prepares

@@ -7,54 +7,42 @@ import (
 	"finapp"
 )
 
-// allocationPage says which page of a payment's or an invoice's allocations a page shows: the
-// latest (the detail's own) by default, an older one when the URL names allocations_before.
-// OlderAllocations is the cursor of the page before the ones shown, if there is one.
-type allocationPage struct {
-	OlderAllocations string
-	OlderPage        bool
+// historyPage says which page of a history (a payment's or an invoice's allocations, a credit
+// note's applications) a detail page shows: the latest, which the detail carries, by default; an
+// older one when the URL names where it starts (allocations_before, applications_before). Older
+// is the cursor of the page before the ones shown, if there is one.
+type historyPage struct {
+	Older     string
+	OlderPage bool
 }
 
-// pageAllocations fills pg and, on an older page, replaces shown (the detail's latest, oldest
-// first) by the page the URL asks for, in the same order. f names the payment or the invoice.
-func (s *server) pageAllocations(r *http.Request, pg *allocationPage, shown *[]*finapp.Allocation, more bool, f finapp.AllocationFilter) error {
-	before := r.URL.Query().Get("allocations_before")
+// pageHistory returns which page of a history the URL asks for, and on an older page replaces
+// shown (the detail's latest, oldest first) by that page, in the same order. param names the
+// URL's parameter, more whether the detail said older entries exist, id an entry's id (the
+// cursor), list the history's list, newest first from a cursor.
+func pageHistory[T any](r *http.Request, param string, shown *[]T, more bool, id func(T) string,
+	list func(cursor string) ([]T, string, error)) (historyPage, error) {
+	before := r.URL.Query().Get(param)
 	if before == "" {
 		if more && len(*shown) > 0 {
-			pg.OlderAllocations = (*shown)[0].ID
+			return historyPage{Older: id((*shown)[0])}, nil
 		}
-		return nil
+		return historyPage{}, nil
 	}
-	f.Cursor, f.Limit = before, finapp.DetailHistoryLimit
-	list, next, err := s.svc.ListAllocations(r.Context(), f)
+	page, next, err := list(before)
 	if err != nil {
-		return err
+		return historyPage{}, err
 	}
-	slices.Reverse(list)
-	*shown, pg.OlderAllocations, pg.OlderPage = list, next, true
-	return nil
+	slices.Reverse(page)
+	*shown = page
+	return historyPage{Older: next, OlderPage: true}, nil
 }
 
-// applicationPage is allocationPage for a credit note's applications (applications_before).
-type applicationPage struct {
-	OlderApplications string
-	OlderPage         bool
-}
-
-// pageApplications is pageAllocations for the applications of credit note d.
-func (s *server) pageApplications(r *http.Request, pg *applicationPage, d *finapp.CreditNoteDetail) error {
-	before := r.URL.Query().Get("applications_before")
-	if before == "" {
-		if d.ApplicationsMore && len(d.Applications) > 0 {
-			pg.OlderApplications = d.Applications[0].ID
-		}
-		return nil
-	}
-	list, next, err := s.svc.ListCreditNoteApplications(r.Context(), finapp.CreditNoteApplicationFilter{CreditNoteID: d.ID, Cursor: before, Limit: finapp.DetailHistoryLimit})
-	if err != nil {
-		return err
-	}
-	slices.Reverse(list)
-	d.Applications, pg.OlderApplications, pg.OlderPage = list, next, true
-	return nil
+// allocationPages is pageHistory for the allocations of the payment or invoice f names.
+func (s *server) allocationPages(r *http.Request, shown *[]*finapp.Allocation, more bool, f finapp.AllocationFilter) (historyPage, error) {
+	return pageHistory(r, "allocations_before", shown, more, func(a *finapp.Allocation) string { return a.ID },
+		func(cursor string) ([]*finapp.Allocation, string, error) {
+			f.Cursor, f.Limit = cursor, finapp.DetailHistoryLimit
+			return s.svc.ListAllocations(r.Context(), f)
+		})
 }

@@ -166,9 +166,9 @@ type creditNoteView struct {
 	Invoices []*finapp.Invoice
 	Methods  []string
 	// Open names the form a refusal came from, kept open with what was typed in it (Posted).
-	Open   string
-	Posted url.Values
-	applicationPage
+	Open             string
+	Posted           url.Values
+	ApplicationPages historyPage // which page of its applications is shown
 }
 
 // Typed is what a form's field shows: what was typed into it when the form was refused, def
@@ -212,7 +212,11 @@ func (s *server) showCreditNote(w http.ResponseWriter, r *http.Request, p *page,
 		return
 	}
 	v := &creditNoteView{CreditNoteDetail: d, Organization: org, Methods: finapp.Methods, Open: form, Posted: posted}
-	if err := s.pageApplications(r, &v.applicationPage, d); err != nil {
+	if v.ApplicationPages, err = pageHistory(r, "applications_before", &d.Applications, d.ApplicationsMore,
+		func(a *finapp.CreditNoteApplication) string { return a.ID },
+		func(cursor string) ([]*finapp.CreditNoteApplication, string, error) {
+			return s.svc.ListCreditNoteApplications(r.Context(), finapp.CreditNoteApplicationFilter{CreditNoteID: d.ID, Cursor: cursor, Limit: finapp.DetailHistoryLimit})
+		}); err != nil {
 		s.fail(w, p, err)
 		return
 	}

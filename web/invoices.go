@@ -53,10 +53,10 @@ func (s *server) listInvoices(w http.ResponseWriter, r *http.Request, p *page) {
 
 type invoiceView struct {
 	*finapp.InvoiceDetail
-	Organization *finapp.OrganizationDetail
-	CreditNotes  []*finapp.CreditNoteApplication // what credit notes applied to it, released ones too
-	Today        string
-	allocationPage
+	Organization    *finapp.OrganizationDetail
+	CreditNotes     []*finapp.CreditNoteApplication // what credit notes applied to it, released ones too
+	Today           string
+	AllocationPages historyPage // which page of its allocations is shown
 }
 
 func (s *server) viewInvoice(w http.ResponseWriter, r *http.Request, p *page) {
@@ -82,7 +82,7 @@ func (s *server) showInvoice(w http.ResponseWriter, r *http.Request, p *page, id
 		return
 	}
 	v := &invoiceView{InvoiceDetail: d, Organization: org, CreditNotes: credits, Today: s.svc.Today(r.Context())}
-	if err := s.pageAllocations(r, &v.allocationPage, &d.Allocations, d.AllocationsMore, finapp.AllocationFilter{InvoiceID: d.ID}); err != nil {
+	if v.AllocationPages, err = s.allocationPages(r, &d.Allocations, d.AllocationsMore, finapp.AllocationFilter{InvoiceID: d.ID}); err != nil {
 		s.fail(w, p, err)
 		return
 	}

@@ -225,17 +225,17 @@ func version(v url.Values) int {
 // and the history.
 type paymentView struct {
 	*finapp.PaymentDetail
-	ChangesLeft int
-	MaxChanges  int
-	Orgs        []*finapp.OrganizationDetail
-	History     []historyEntry
-	Search      url.Values // the invoice search: org, number, from, to
-	Searched    bool
-	Candidates  []*candidate
-	LineErrors  map[string]string // invoice id → refusal of its line
-	Methods     []string          // how a refund may go back
-	Tolerance   money.Amount      // the workspace's write-off tolerance in the payment's currency
-	allocationPage
+	ChangesLeft     int
+	MaxChanges      int
+	Orgs            []*finapp.OrganizationDetail
+	History         []historyEntry
+	Search          url.Values // the invoice search: org, number, from, to
+	Searched        bool
+	Candidates      []*candidate
+	LineErrors      map[string]string // invoice id → refusal of its line
+	Methods         []string          // how a refund may go back
+	Tolerance       money.Amount      // the workspace's write-off tolerance in the payment's currency
+	AllocationPages historyPage       // which page of its allocations is shown
 }
 
 // candidate is an invoice the payment may go to, with the amount pre-filled: the smaller of
@@ -268,7 +268,7 @@ func (s *server) showPayment(w http.ResponseWriter, r *http.Request, p *page, id
 	}
 	v := &paymentView{PaymentDetail: d, ChangesLeft: d.AssignmentChangesLeft(), MaxChanges: finapp.MaxAssignmentChanges, LineErrors: map[string]string{},
 		Methods: finapp.Methods}
-	if err := s.pageAllocations(r, &v.allocationPage, &d.Allocations, d.AllocationsMore, finapp.AllocationFilter{PaymentID: d.ID}); err != nil {
+	if v.AllocationPages, err = s.allocationPages(r, &d.Allocations, d.AllocationsMore, finapp.AllocationFilter{PaymentID: d.ID}); err != nil {
 		s.fail(w, p, err)
 		return
 	}
