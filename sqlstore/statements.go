@@ -122,11 +122,12 @@ func (c *connStatements) close() {
 }
 
 // readStatements keeps the read pool's statements prepared (SQLite, whose parser was otherwise a
-// large share of the server's CPU under the invoice search: docs/benchmarks.md). A read transaction asks for its query;
-// one not kept yet runs unprepared this time and is handed to a goroutine that prepares it on
-// the pool, which it may have to wait for: a transaction must not, since it already holds one of
-// the pool's connections and all of them might be waiting so. Once kept, database/sql prepares
-// the statement on each connection the first time that connection runs it, and reuses it after.
+// large share of the server's CPU under the invoice search: docs/benchmarks.md). A read
+// transaction asks for its query; one not kept yet runs unprepared this time and is handed to a
+// goroutine that prepares it on the pool, which it may have to wait for: a transaction must not,
+// since it already holds one of the pool's connections and all of them might be waiting so.
+// Once kept, database/sql prepares the statement on each connection the first time that
+// connection runs it, and reuses it after.
 type readStatements struct {
 	pool    *sql.DB
 	q       func(string) string
