@@ -27,17 +27,32 @@ type AuditEvent struct {
 	Source   string // the client's network address
 	PrevHash string
 	Hash     string
+	// SealedAt is when a sealer linked the event into the chain (seal.go), "" for an event
+	// linked in its own transaction (SQLite, and PostgreSQL before sealing) or not yet sealed.
+	SealedAt string
 }
 
-// ComputeHash is the chain link: sha256 over the previous hash and the event's fields.
+// Sealed reports whether the event is linked into its workspace's hash chain.
+func (e *AuditEvent) Sealed() bool { return e.ChainNo > 0 }
+
+// ComputeHash is the chain link: sha256 over the previous hash and the event's fields, and the
+// time it was sealed when a sealer linked it (so that a seal cannot be re-dated unnoticed).
 func (e *AuditEvent) ComputeHash() string {
+	fields := []string{e.PrevHash, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After}
+	if e.SealedAt != "" {
+		fields = append(fields, e.SealedAt)
+	}
 	h := sha256.New()
-	h.Write([]byte(strings.Join([]string{e.PrevHash, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After}, "\x1f")))
+	h.Write([]byte(strings.Join(fields, "\x1f")))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // AuditAppender is the part of a write transaction that extends its workspace's audit trail.
 type AuditAppender interface {
+	// SealsApart reports whether the engine links events into the chain after they commit
+	// (seal.go) rather than in the change's transaction: then AuditChainHead is not called and
+	// events are appended unlinked (ChainNo 0).
+	SealsApart() bool
 	// AuditChainHead takes the workspace's audit chain for this transaction (PostgreSQL: an
 	// advisory lock held to commit) and returns the hash and position (ChainNo) of its last
 	// event, or ("", 0) for an empty chain.
@@ -60,6 +75,9 @@ func AppendAudit(ctx context.Context, tx AuditAppender, at time.Time, actor Acto
 func appendAudits(ctx context.Context, tx AuditAppender, events []*AuditEvent) error {
 	if len(events) == 0 {
 		return nil
+	}
+	if tx.SealsApart() {
+		return tx.AppendAudits(ctx, events)
 	}
 	prev, n, err := tx.AuditChainHead(ctx)
 	if err != nil {
@@ -110,19 +128,61 @@ func VerifyChain(events []*AuditEvent) *ChainBreak {
 
 // AuditVerification is the result of checking a workspace's audit chain.
 type AuditVerification struct {
-	Events int
+	Events int         // sealed events: the chain's length
 	Break  *ChainBreak // nil when intact
+	// Late are sealed events sealed more than LateSeal after their time, and Unsealed events
+	// still unsealed that long after it (at most SealBatch are looked at): no sealer ran for
+	// that long (a server stopped before sealing; the next one sealed them), or the row was
+	// inserted behind finapp's back. Neither breaks the chain; both deserve a look.
+	Late, Unsealed []*AuditEvent
+	// Checkpoints are the checkpoints asked for that the chain no longer holds.
+	Checkpoints []Checkpoint
 }
 
-// VerifyAudit recomputes the workspace's audit hash chain.
-func (s *Service) VerifyAudit(ctx context.Context) (*AuditVerification, error) {
+// Checkpoint is a published position of a workspace's chain: the hash of its event ChainNo.
+// A chain cut short or rewritten since no longer holds it (Reason says how).
+type Checkpoint struct {
+	ChainNo int64
+	Hash    string
+	Reason  string
+}
+
+// VerifyAudit recomputes the workspace's audit hash chain, and checks that it holds each of
+// checkpoints (published earlier, outside the database).
+func (s *Service) VerifyAudit(ctx context.Context, checkpoints ...Checkpoint) (*AuditVerification, error) {
 	var v AuditVerification
+	now := s.Now()
 	err := s.read(ctx, func(tx Tx) error {
 		events, err := tx.AuditChain(ctx)
 		if err != nil {
 			return err
 		}
 		v.Events, v.Break = len(events), VerifyChain(events)
+		for _, c := range checkpoints {
+			switch {
+			case c.ChainNo > int64(len(events)):
+				c.Reason = fmt.Sprintf("the chain holds %d events: it was cut short", len(events))
+			case events[c.ChainNo-1].Hash != c.Hash:
+				c.Reason = "the event at that position has another hash: the chain was rewritten"
+			default:
+				continue
+			}
+			v.Checkpoints = append(v.Checkpoints, c)
+		}
+		for _, e := range events {
+			if sealedLate(e) {
+				v.Late = append(v.Late, e)
+			}
+		}
+		unsealed, err := tx.UnsealedAudits(ctx, SealBatch)
+		if err != nil {
+			return err
+		}
+		for _, e := range unsealed {
+			if now.Sub(e.At) > LateSeal {
+				v.Unsealed = append(v.Unsealed, e)
+			}
+		}
 		return nil
 	})
 	if err != nil {

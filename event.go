@@ -64,6 +64,10 @@ var EventTypes = []string{
 
 // EventAppender is the part of a write transaction that appends outbox events.
 type EventAppender interface {
+	// SealsApart reports whether a sealer numbers events after they commit (seal.go): then
+	// EventHead is not called and events are appended unnumbered (Sequence 0), invisible to
+	// readers until the sealer numbers them in the order it finds them committed.
+	SealsApart() bool
 	// EventHead returns the sequence of the workspace's last event (0 for none), holding what
 	// makes sequences follow commit order until the transaction ends: the workspace's audit
 	// chain lock on PostgreSQL (events are written with audit events, under the same lock);
@@ -77,6 +81,9 @@ type EventAppender interface {
 func appendEvents(ctx context.Context, tx EventAppender, events []*Event) error {
 	if len(events) == 0 {
 		return nil
+	}
+	if tx.SealsApart() {
+		return tx.AppendEvents(ctx, events)
 	}
 	n, err := tx.EventHead(ctx)
 	if err != nil {
@@ -129,6 +136,9 @@ func (s *Service) ListEvents(ctx context.Context, f EventFilter) (list []*Event,
 		if !slices.Contains(EventTypes, t) {
 			return nil, false, Invalid("type", "%q is not an event type", t)
 		}
+	}
+	if err := s.sealPending(ctx); err != nil { // a consumer sees every event committed before it asked
+		return nil, false, err
 	}
 	err = s.read(ctx, func(tx Tx) error {
 		ask := f

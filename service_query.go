@@ -285,6 +285,9 @@ func (s *Service) ListAudit(ctx context.Context, f AuditFilter) (list []*AuditEv
 	if err := CheckCursor(f.Cursor, PrefixAudit); err != nil {
 		return nil, "", err
 	}
+	if err := s.sealPending(ctx); err != nil { // every listed event carries its link
+		return nil, "", err
+	}
 	err = s.read(ctx, func(tx Tx) error {
 		list, next, err = tx.ListAudit(ctx, f)
 		return err

@@ -91,6 +91,11 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, in WebhookEndpointC
 	}
 	e := &WebhookEndpoint{ID: NewID(PrefixWebhook), URL: url, Events: events, Description: desc, Secret: NewWebhookSecret(),
 		Enabled: true, Version: 1}
+	// The endpoint starts after the feed's head: what was committed before it is numbered
+	// first, so that it is not sent (an event committed in the moment between may be).
+	if err := s.sealPending(ctx); err != nil {
+		return nil, err
+	}
 	err = s.administer(ctx, func(tx Tx, c *changes) error {
 		head, err := tx.EventHead(ctx)
 		if err != nil {
@@ -323,6 +328,9 @@ func (s *Service) DispatchWebhooks(ctx context.Context, owner string, limit int,
 // fanOutWebhooks creates the deliveries of the events after each enabled endpoint's cursor. It
 // looks first, in a read transaction, and writes only when an endpoint is behind the feed.
 func (s *Service) fanOutWebhooks(ctx context.Context) error {
+	if err := s.sealPending(ctx); err != nil {
+		return err
+	}
 	behind := false
 	err := s.read(ctx, func(tx Tx) error {
 		endpoints, err := tx.WebhookEndpoints(ctx)

@@ -34,6 +34,7 @@ type Tx interface {
 	ReplayTx // replay.go: every row page by page, for verify
 	WebhookTx
 	ReminderTx
+	SealTx // seal.go: linking the audit trail after commit, where the engine does
 	// Settings and SetSettings read and write the workspace's settings.
 	Settings(ctx context.Context) (Settings, error)
 	SetSettings(ctx context.Context, st Settings) error

@@ -160,7 +160,8 @@ func (h *handlers) registerAdmin(api huma.API) {
 			if err != nil {
 				return nil, problem(err)
 			}
-			out := &struct{ Body AuditVerification }{Body: AuditVerification{Intact: v.Break == nil, Events: v.Events}}
+			out := &struct{ Body AuditVerification }{Body: AuditVerification{Intact: v.Break == nil, Events: v.Events,
+				Late: len(v.Late), Unsealed: len(v.Unsealed)}}
 			if v.Break != nil {
 				out.Body.BrokenAt, out.Body.BrokenIndex, out.Body.Reason = v.Break.Event.ID, v.Break.Index, v.Break.Reason
 			}
@@ -175,4 +176,6 @@ type AuditVerification struct {
 	BrokenAt    string `json:"broken_at,omitempty" doc:"Id of the first event whose link does not hold"`
 	BrokenIndex int    `json:"broken_index,omitempty" doc:"Its position in the chain, from 0"`
 	Reason      string `json:"reason,omitempty"`
+	Late        int    `json:"late" doc:"Events sealed into the chain more than a minute after their time: no sealer ran meanwhile, or the row was written outside finapp"`
+	Unsealed    int    `json:"unsealed" doc:"Events still not sealed a minute after their time (at most 1000 are counted)"`
 }

@@ -956,10 +956,16 @@ type AuditVerification struct {
 	BrokenAt *string `json:"broken_at,omitempty"`
 
 	// BrokenIndex Its position in the chain, from 0
-	BrokenIndex *int64  `json:"broken_index,omitempty"`
-	Events      int64   `json:"events"`
-	Intact      bool    `json:"intact"`
-	Reason      *string `json:"reason,omitempty"`
+	BrokenIndex *int64 `json:"broken_index,omitempty"`
+	Events      int64  `json:"events"`
+	Intact      bool   `json:"intact"`
+
+	// Late Events sealed into the chain more than a minute after their time: no sealer ran meanwhile, or the row was written outside finapp
+	Late   int64   `json:"late"`
+	Reason *string `json:"reason,omitempty"`
+
+	// Unsealed Events still not sealed a minute after their time (at most 1000 are counted)
+	Unsealed int64 `json:"unsealed"`
 }
 
 // BatchItem defines model for BatchItem.

@@ -4,16 +4,15 @@
 // locks the rows it decides on (SELECT … FOR UPDATE) in one fixed order — its payment, then its
 // invoices by id — so two requests on the same money wait for each other instead of both
 // deciding on a stale read. Serialization failures and deadlock victims (which the fixed order
-// should prevent) are re-run automatically. The audit hash chain is extended under a
-// per-workspace advisory lock held to commit. The loads and saves are shared with SQLite in
+// should prevent) are re-run automatically. The loads and saves are shared with SQLite in
 // package sqlstore.
 //
-// Writes are group-committed as on SQLite (sqlstore's groupCommitter): the audit chain makes
-// every write of a workspace wait for the one before it to commit, so one transaction per
-// request meant one WAL flush per request, one after another (369 records/s in
-// docs/benchmarks.md). A batch extends the chain once and flushes once. Reads still use the
-// whole pool. Several server processes on one database stay correct: their batches take the
-// same row and advisory locks.
+// Each write request is its own transaction on its own pooled connection, many at once;
+// PostgreSQL batches their WAL flushes. Nothing every writer of a workspace waits for is left:
+// audit events are written unlinked and outbox events unnumbered, and a sealer links and numbers
+// them after commit (sqlstore/seal.go, docs/security.md), one sealer per workspace at a time
+// by an advisory lock that only sealers take. Several server processes on one database stay
+// correct: they take the same row locks, and their sealers take turns.
 package postgres
 
 import (
@@ -52,8 +51,8 @@ var Dialect = sqlstore.Dialect{
 	NumberedParams: true,
 	ILike:          "ILIKE",
 	RowLocks:       true,
-	GroupCommit:    true,
-	LockAuditChain: `SELECT pg_advisory_xact_lock(hashtextextended('finapp.audit:' || ?, 0))`,
+	SealApart:      true,
+	TrySealLock:    `SELECT pg_try_advisory_xact_lock(hashtextextended('finapp.seal:' || ?, 0))`,
 	LockKey:        `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`,
 	Retryable: func(err error) bool {
 		var e *pgconn.PgError

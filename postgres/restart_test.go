@@ -55,8 +55,8 @@ func TestDrill_PostgresRestartMidLoad_Answers503AndRecovers(t *testing.T) {
 		back.Sub(start).Round(time.Millisecond), l.Refusals, l.Slowest.Round(time.Millisecond), l.Failures, recovered.Round(time.Millisecond))
 	t.Logf("%d payments acknowledged, %d distinct requests refused and retried with their keys, %d of them found already applied (409)",
 		len(l.Acked), len(l.Refused), len(l.Applied))
-	// A request the restart catches is either refused (503) or, when its write job was rolled
-	// back with its batch before anything of it was written, run again by the group committer
+	// A request the restart catches is either refused (503) or, when its transaction failed
+	// before anything of it was written (a dead connection at BEGIN), run again by the store
 	// once PostgreSQL is back and acknowledged late. Either way the drill hit the restart.
 	carried := l.Carried(start, back)
 	t.Logf("%d requests were held up by the restart and acknowledged after it", carried)

@@ -153,24 +153,20 @@ func scanSeqs(rows *sql.Rows, seqs map[string]int64) error {
 // the engine numbers the rows in does not matter.
 func (tx *Tx) AppendAudits(ctx context.Context, es []*finapp.AuditEvent) error {
 	var at stamps
-	return tx.insertRows(ctx, "audit_events", `workspace_id, id, chain_no, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash`,
+	return tx.insertRows(ctx, "audit_events", `workspace_id, id, chain_no, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash, sealed_at`,
 		len(es), func(i int, args []any) []any {
 			e := es[i]
-			return append(args, tx.ws, e.ID, e.ChainNo, at.ts(e.At), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
+			return append(args, tx.ws, e.ID, e.ChainNo, at.ts(e.At), e.Actor, e.Source, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash,
+				e.SealedAt)
 		})
 }
 
-// EventHead implements finapp.Tx: the sequence of the workspace's last event, under the audit
-// chain's lock (PostgreSQL), which the transaction holds to commit, so that sequences follow
-// commit order.
+// EventHead implements finapp.Tx: the sequence of the workspace's last numbered event. Where a
+// write numbers its own events (SQLite), its one writer keeps sequences in commit order; where
+// a sealer numbers them, the sealer's turn does.
 func (tx *Tx) EventHead(ctx context.Context) (int64, error) {
-	if lock := tx.db.dialect.LockAuditChain; lock != "" {
-		if _, err := tx.exec(ctx, lock, tx.ws); err != nil {
-			return 0, err
-		}
-	}
 	var n int64
-	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(sequence), 0) FROM events WHERE workspace_id = ?`, tx.ws).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(sequence), 0) FROM events WHERE workspace_id = ? AND sequence > 0`, tx.ws).Scan(&n)
 	return n, err
 }
 

@@ -28,9 +28,6 @@ type Dialect struct {
 	// RowLocks makes loads in a write transaction take row locks (SELECT … FOR UPDATE). SQLite
 	// needs none: it runs one writer at a time.
 	RowLocks bool
-	// LockAuditChain, if set, runs at the start of appending audit events and holds until commit,
-	// so that concurrent transactions extend the workspace's hash chain one after another.
-	LockAuditChain string
 	// LockKey, if set, takes a lock on the text key given as its one argument, held until the
 	// transaction ends (logins of one email or address take turns). SQLite needs none.
 	LockKey string
@@ -54,6 +51,13 @@ type Dialect struct {
 	// a driver that would otherwise parse every statement on every use (SQLite). pgx keeps its
 	// own statement cache, and preparing there would cost round trips instead of saving them.
 	PrepareInBatch bool
+	// SealApart writes audit and outbox events unlinked and unnumbered, and has a sealer link
+	// and number them after commit (seal.go), so that writers of one workspace never wait for
+	// each other's commits (PostgreSQL). Without it, a write links its own events.
+	SealApart bool
+	// TrySealLock, with SealApart, tries to take the workspace (its one argument) for one
+	// sealer until the transaction ends, answering true or false.
+	TrySealLock string
 }
 
 // DB is an open finapp database.
@@ -65,6 +69,7 @@ type DB struct {
 	onClose []func()
 	group   *groupCommitter // nil unless the dialect asks for group commit
 	reads   *readStatements // SQLite: the read pool's statements, kept prepared
+	sealer  *sealer         // nil unless the dialect seals apart
 	stats   writeStats
 }
 
@@ -80,6 +85,9 @@ func New(d Dialect, write, read *sql.DB) *DB {
 	if d.PrepareInBatch {
 		db.reads = newReadStatements(read, db.q)
 	}
+	if d.SealApart {
+		db.sealer = newSealer(db)
+	}
 	return db
 }
 
@@ -88,6 +96,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes the pools. It may be called more than once.
 func (db *DB) Close() error {
+	if db.sealer != nil {
+		db.sealer.close()
+	}
 	if db.group != nil {
 		db.group.close()
 	}
@@ -141,7 +152,11 @@ func (db *DB) Update(ctx context.Context, workspaceID string, fn func(finapp.Tx)
 	if db.group != nil {
 		return db.group.update(ctx, workspaceID, fn)
 	}
-	return db.inTx(ctx, db.write, workspaceID, true, fn)
+	err := db.inTx(ctx, db.write, workspaceID, true, fn)
+	if err == nil && db.sealer != nil {
+		db.sealer.wrote(workspaceID)
+	}
+	return err
 }
 
 // View implements finapp.Store.

@@ -79,14 +79,9 @@ func (tx *Tx) Journal(ctx context.Context, f finapp.JournalFilter) ([]*finapp.Jo
 // AuditChainHead implements finapp.Tx: the hash and chain position of the workspace's latest
 // audit event, or ("", 0).
 func (tx *Tx) AuditChainHead(ctx context.Context) (string, int64, error) {
-	if lock := tx.db.dialect.LockAuditChain; lock != "" {
-		if _, err := tx.exec(ctx, lock, tx.ws); err != nil {
-			return "", 0, err
-		}
-	}
 	var h string
 	var n int64
-	err := tx.queryRow(ctx, `SELECT hash, chain_no FROM audit_events WHERE workspace_id = ? ORDER BY chain_no DESC LIMIT 1`, tx.ws).Scan(&h, &n)
+	err := tx.queryRow(ctx, `SELECT hash, chain_no FROM audit_events WHERE workspace_id = ? AND chain_no > 0 ORDER BY chain_no DESC LIMIT 1`, tx.ws).Scan(&h, &n)
 	if err == sql.ErrNoRows {
 		return "", 0, nil
 	}
@@ -114,19 +109,19 @@ func (tx *Tx) ListAudit(ctx context.Context, f finapp.AuditFilter) ([]*finapp.Au
 	return page(list, f.Limit, func(e *finapp.AuditEvent) string { return e.ID })
 }
 
-const auditColumns = `seq, chain_no, id, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash`
+const auditColumns = `seq, chain_no, id, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash, sealed_at`
 
 func scanAudit(s scanner) (*finapp.AuditEvent, error) {
 	var e finapp.AuditEvent
 	var at string
-	err := s.Scan(&e.Seq, &e.ChainNo, &e.ID, &at, &e.Actor, &e.Source, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash)
+	err := s.Scan(&e.Seq, &e.ChainNo, &e.ID, &at, &e.Actor, &e.Source, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash, &e.SealedAt)
 	e.At = parseTS(at)
 	return &e, err
 }
 
-// AuditChain implements finapp.Tx: every audit event of the workspace in chain order.
+// AuditChain implements finapp.Tx: every sealed audit event of the workspace in chain order.
 func (tx *Tx) AuditChain(ctx context.Context) ([]*finapp.AuditEvent, error) {
-	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE workspace_id = ? ORDER BY chain_no`, tx.ws)
+	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE workspace_id = ? AND chain_no > 0 ORDER BY chain_no`, tx.ws)
 	if err != nil {
 		return nil, err
 	}

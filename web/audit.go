@@ -30,15 +30,16 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request, p *page) {
 	f := finapp.AuditFilter{EntityID: strings.TrimSpace(q.Get("entity")), Cursor: q.Get("cursor"), Limit: pageSize}
 	v := &auditView{Entity: f.EntityID, First: f.Cursor == ""}
 	p.Title, p.Nav, p.Data = "Audit trail", "audit", v
-	var err error
-	if v.Verify, err = s.svc.VerifyAudit(r.Context()); err != nil {
-		s.fail(w, p, err)
-		return
-	}
+	// Listed first: listing seals what was committed before (PostgreSQL seals after commit),
+	// so that the verification below covers every event the page shows.
 	list, next, err := s.svc.ListAudit(r.Context(), f)
 	if err != nil {
 		status := s.refusal(p, err)
 		s.render(w, status, "audit", p)
+		return
+	}
+	if v.Verify, err = s.svc.VerifyAudit(r.Context()); err != nil {
+		s.fail(w, p, err)
 		return
 	}
 	orgs, err := s.organizations(r)

@@ -240,7 +240,7 @@ func TestAudit_TrailWithWhoWhereWhenAndVerification(t *testing.T) {
 		t.Fatalf("audit: %d", status)
 	}
 	noInlineStyle(t, "audit", body)
-	mustContain(t, "audit", body, `<a href="/audit" class="active" aria-current="page">Audit</a>`, `id="verify">`, "Chain intact", fmt.Sprintf("all %d events", events()),
+	mustContain(t, "audit", body, `<a href="/audit" class="active" aria-current="page">Audit</a>`, `id="verify">`, "Chain intact", fmt.Sprintf("all %d sealed events", events()),
 		"<strong>Payment recorded</strong>", `<td data-label="Who">finance@example.com</td>`, `<td data-label="From">127.0.0.1</td>`, `href="/payments/`+pid+`"`,
 		"Invoice issued", `href="/invoices/inv_`, "Organization created", `href="/organizations/org_`, "test:seed")
 	// Newest first.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -246,27 +248,51 @@ func workspaceCreate(ctx context.Context, dsn, name string, stdout io.Writer) er
 func newAuditCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Check the audit trail"}
 	var dsn, ws string
+	var checkpoints []string
 	verify := &cobra.Command{
 		Use:   "verify",
 		Short: "Recompute one workspace's audit hash chain and replay it over the books; exit 1 if broken",
+		Long: `Recompute one workspace's audit hash chain and replay it over the books; exit 1 if broken.
+
+--checkpoint CHAIN_NO:HASH (repeatable) also checks that the chain still holds a checkpoint that
+serve published in its log ("audit checkpoint"): a chain cut short or rewritten since does not.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return auditVerify(cmd.Context(), dsn, ws, cmd.OutOrStdout())
+			parsed, err := parseCheckpoints(checkpoints)
+			if err != nil {
+				return &usageError{err: err}
+			}
+			return auditVerify(cmd.Context(), dsn, ws, parsed, cmd.OutOrStdout())
 		},
 	}
 	dbFlag(verify, &dsn)
 	workspaceFlag(verify, &ws)
+	verify.Flags().StringArrayVar(&checkpoints, "checkpoint", nil, "a published checkpoint CHAIN_NO:HASH the chain must still hold")
 	cmd.AddCommand(verify)
 	return cmd
 }
 
-func auditVerify(ctx context.Context, dsn, ws string, stdout io.Writer) error {
+// parseCheckpoints reads --checkpoint values, CHAIN_NO:HASH.
+func parseCheckpoints(values []string) ([]finapp.Checkpoint, error) {
+	out := make([]finapp.Checkpoint, 0, len(values))
+	for _, v := range values {
+		no, hash, ok := strings.Cut(v, ":")
+		n, err := strconv.ParseInt(no, 10, 64)
+		if !ok || err != nil || n < 1 || len(hash) != 64 {
+			return nil, fmt.Errorf("--checkpoint %q: want CHAIN_NO:HASH, a position from 1 and a 64-digit hex hash", v)
+		}
+		out = append(out, finapp.Checkpoint{ChainNo: n, Hash: hash})
+	}
+	return out, nil
+}
+
+func auditVerify(ctx context.Context, dsn, ws string, checkpoints []finapp.Checkpoint, stdout io.Writer) error {
 	db, w, err := openWorkspace(ctx, dsn, ws)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	actor := finapp.Actor{WorkspaceID: w.ID, Name: "cli:audit-verify", Role: finapp.RoleViewer}
-	v, err := finapp.NewService(db).VerifyAudit(finapp.WithActor(ctx, actor))
+	v, err := finapp.NewService(db).VerifyAudit(finapp.WithActor(ctx, actor), checkpoints...)
 	if err != nil {
 		return err
 	}
@@ -276,6 +302,13 @@ func auditVerify(ctx context.Context, dsn, ws string, stdout io.Writer) error {
 			e.At.Format(time.RFC3339), v.Break.Reason)
 		return errors.New("the audit chain is broken")
 	}
+	if len(v.Checkpoints) > 0 {
+		for _, c := range v.Checkpoints {
+			fmt.Fprintf(stdout, "checkpoint %d:%s does not hold: %s\n", c.ChainNo, c.Hash, c.Reason)
+		}
+		return errors.New("the audit chain no longer holds a published checkpoint")
+	}
 	fmt.Fprintf(stdout, "audit chain of workspace %s intact: %d events\n", w.Name, v.Events)
+	printSealWarnings(stdout, "", v)
 	return replayReport(finapp.WithActor(ctx, actor), finapp.NewService(db), stdout)
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // the driver, registered as "sqlite", for editing the file as an attacker would
@@ -292,6 +293,80 @@ func TestAuditVerify_ReportsHowManyEventsItChecked(t *testing.T) {
 		out, err := runAuditVerify(t, dsn)
 		if err != nil || !strings.Contains(out, fmt.Sprintf("%d events", n)) {
 			t.Fatalf("audit verify: %v: %s (want %d events)", err, out, n)
+		}
+	})
+}
+
+// The newest events can be cut off a chain without breaking a link; a checkpoint published
+// earlier (serve logs one: chain position and hash) shows it.
+func TestAuditVerify_ACheckpointShowsAChainCutShort(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string, raw *rawDB) {
+		ids := chainIDs(t, raw)
+		head := raw.query(t, `SELECT CAST(chain_no AS TEXT) || ':' || hash FROM audit_events WHERE workspace_id = ? AND chain_no > 0 ORDER BY chain_no DESC LIMIT 1`,
+			finapp.DefaultWorkspace)[0]
+		expectIntact(t, dsn, "--checkpoint", head)
+
+		dropGuards(t, raw)
+		for _, id := range ids[len(ids)-2:] {
+			if err := raw.exec(t, `DELETE FROM audit_events WHERE id = ?`, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Every remaining link holds (the replay then finds the books ahead of the trail)…
+		if out, _ := runAuditVerify(t, dsn); !strings.Contains(out, "audit chain of workspace Default intact") {
+			t.Fatalf("audit verify of a chain cut short, without a checkpoint: %s", out)
+		}
+		out, err := runAuditVerify(t, dsn, "--checkpoint", head)
+		if err == nil || !strings.Contains(out, "cut short") || !strings.Contains(out, head) {
+			t.Fatalf("audit verify of a chain cut after checkpoint %s: %v: %s", head, err, out)
+		}
+		// …and a checkpoint that names a hash the chain never had is refused the same way.
+		first := raw.query(t, `SELECT hash FROM audit_events WHERE workspace_id = ? AND chain_no = 1`, finapp.DefaultWorkspace)[0]
+		out, err = runAuditVerify(t, dsn, "--checkpoint", "1:"+strings.Repeat("0", 64))
+		if err == nil || !strings.Contains(out, "rewritten") {
+			t.Fatalf("audit verify with a checkpoint the chain does not hold: %v: %s", err, out)
+		}
+		if out, _ := runAuditVerify(t, dsn, "--checkpoint", "1:"+first); strings.Contains(out, "does not hold") {
+			t.Fatalf("audit verify with a checkpoint the chain holds: %s", out)
+		}
+		if out, err := runAuditVerify(t, dsn, "--checkpoint", "one:abc"); err == nil || !strings.Contains(out+err.Error(), "CHAIN_NO:HASH") {
+			t.Fatalf("a malformed --checkpoint: %v: %s", err, out)
+		}
+	})
+}
+
+// A row inserted into the trail behind finapp's back (inserting needs no trigger dropped) is
+// never silently part of the chain: unsealed, verify names it once it is older than the sealing
+// threshold; sealed by a later sealer (PostgreSQL), verify names it as sealed late.
+func TestAuditVerify_AnEventInsertedBehindFinappsBackIsNamed(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string, raw *rawDB) {
+		forged := "aud_forged0000000000000000"
+		old := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano)
+		if err := raw.exec(t, `INSERT INTO audit_events (workspace_id, id, chain_no, at, actor, source, action, entity, entity_id, before, after, prev_hash, hash)
+			VALUES (?, ?, 0, ?, 'user:ceo', '', 'payment.deleted', 'payment', 'pay_x', '', '', '', '')`, finapp.DefaultWorkspace, forged, old); err != nil {
+			t.Fatal(err)
+		}
+		// The chain holds (the forged row is not in it); the replay also finds it describes a
+		// change the books do not show.
+		out, err := runAuditVerify(t, dsn)
+		if err == nil || !strings.Contains(out, "intact") || !strings.Contains(out, "still unsealed") || !strings.Contains(out, forged) {
+			t.Fatalf("audit verify with a forged unsealed event: %v: %s", err, out)
+		}
+		if !strings.HasPrefix(dsn, "postgres") {
+			return // SQLite links every event in its own transaction: nothing seals a row later
+		}
+		db, err := createDB(context.Background(), dsn, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SealNow(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		out, err = runAuditVerify(t, dsn)
+		if err == nil || !strings.Contains(out, "intact") || !strings.Contains(out, "sealed more than") || !strings.Contains(out, forged) ||
+			strings.Contains(out, "still unsealed") {
+			t.Fatalf("audit verify with a forged event sealed late: %v: %s", err, out)
 		}
 	})
 }

@@ -128,6 +128,15 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		o.hooks.dispatcher(svc, au, logger).Run(dispatchCtx)
 	}()
 	defer func() { stopDispatch(); <-dispatched }() // before the database closes
+	// Seal what other servers left unsealed, and publish the chain's head now and then
+	// (docs/security.md); the store seals this server's own writes as they commit.
+	db.SealSweep(sealSweepEvery)
+	checkpointed := make(chan struct{})
+	go func() {
+		defer close(checkpointed)
+		publishCheckpoints(dispatchCtx, db, logger, checkpointEvery)
+	}()
+	defer func() { stopDispatch(); <-checkpointed }()
 	reminded := make(chan struct{})
 	go func() {
 		defer close(reminded)

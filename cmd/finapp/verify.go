@@ -74,6 +74,7 @@ func verify(ctx context.Context, dsn string, stdout, stderr io.Writer) error {
 		for _, b := range bad {
 			fmt.Fprintln(stdout, "  -", b)
 		}
+		printSealWarnings(stdout, "  ", chain)
 		broken += len(bad)
 	}
 	if broken > 0 {
@@ -160,4 +161,25 @@ func (t countingTx) AuditChain(ctx context.Context) ([]*finapp.AuditEvent, error
 	list, err := t.Tx.AuditChain(ctx)
 	t.rows.Add(int64(len(list)))
 	return list, err
+}
+
+// printSealWarnings names the audit events sealed late or still unsealed long after their time
+// (finapp.AuditVerification says what that can mean): the first few of each, and how many.
+func printSealWarnings(w io.Writer, indent string, v *finapp.AuditVerification) {
+	for _, group := range []struct {
+		what   string
+		events []*finapp.AuditEvent
+	}{
+		{"sealed more than " + finapp.LateSeal.String() + " after their time", v.Late},
+		{"still unsealed " + finapp.LateSeal.String() + " after their time", v.Unsealed},
+	} {
+		if len(group.events) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%swarning: %d audit events %s (a server stopped before sealing them, or rows written outside finapp):\n",
+			indent, len(group.events), group.what)
+		for _, e := range group.events[:min(5, len(group.events))] {
+			fmt.Fprintf(w, "%s  %s %s %s %s at %s\n", indent, e.ID, e.Action, e.Entity, e.EntityID, e.At.Format(time.RFC3339))
+		}
+	}
 }
