@@ -28,8 +28,9 @@ var migrations embed.FS
 
 // Dialect is SQLite's SQL dialect and error classification.
 var Dialect = sqlstore.Dialect{
-	Name:  "sqlite",
-	ILike: "LIKE", // case-insensitive for ASCII
+	Name:        "sqlite",
+	ILike:       "LIKE", // case-insensitive for ASCII
+	LikePattern: "(? || '')",
 	// One writer and one fsync per commit: batching concurrent writes is what lifts the ceiling.
 	GroupCommit:    true,
 	PrepareInBatch: true,

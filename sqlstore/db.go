@@ -5,6 +5,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -25,6 +26,11 @@ type Dialect struct {
 	NumberedParams bool
 	// ILike is the case-insensitive LIKE operator ("LIKE" in SQLite, "ILIKE" in PostgreSQL).
 	ILike string
+	// LikePattern is the placeholder of a LIKE pattern ("?" when empty). SQLite re-prepares a
+	// statement whose LIKE pattern is a bare parameter each time the value bound to it changes
+	// (its LIKE optimization plans for the value), so that a search parsed its SQL again on
+	// every run; an expression, "(? || '')", is planned once.
+	LikePattern string
 	// RowLocks makes loads in a write transaction take row locks (SELECT … FOR UPDATE). SQLite
 	// needs none: it runs one writer at a time.
 	RowLocks bool
@@ -318,7 +324,9 @@ func (tx *Tx) forUpdate(alias string) string {
 }
 
 // like is the case-insensitive LIKE of the dialect with backslash escapes.
-func (tx *Tx) like() string { return " " + tx.db.dialect.ILike + " ? ESCAPE '\\'" }
+func (tx *Tx) like() string {
+	return " " + tx.db.dialect.ILike + " " + cmp.Or(tx.db.dialect.LikePattern, "?") + " ESCAPE '\\'"
+}
 
 // timestamps are stored as RFC 3339 text in UTC with nanoseconds, fixed width, so that they sort
 // as text in both engines and one SQL text serves both.

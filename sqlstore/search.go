@@ -80,18 +80,20 @@ var searchSQLs = map[string]searchSQL{
 	// fixes SQLite's join order, which it would otherwise guess without statistics: the index
 	// first, then its documents — never one MATCH per document. INDEXED BY does the same for the
 	// index: invoices_list reads invoices by id, invoices_org an organization's with their issue
-	// date, where SQLite would rather walk an issue-date range testing every invoice.
+	// date, where SQLite would rather walk an issue-date range testing every invoice. A LIKE
+	// pattern is written (? || ''): a bare parameter makes SQLite prepare the statement again each
+	// time the pattern changes (sqlstore.Dialect.LikePattern).
 	"sqlite": {
 		orgs: `SELECT d.organization_id FROM organization_name_search s CROSS JOIN organization_search_docs d ON d.doc = s.rowid
 			WHERE s.name MATCH ? AND d.workspace_id = ?`,
 		orgsExact: `SELECT o.id FROM organization_name_search s CROSS JOIN organization_search_docs d ON d.doc = s.rowid
 			CROSS JOIN organizations o ON o.id = d.organization_id
-			WHERE s.name MATCH ? AND d.workspace_id = ? AND o.name LIKE ? ESCAPE '\'`,
+			WHERE s.name MATCH ? AND d.workspace_id = ? AND o.name LIKE (? || '') ESCAPE '\'`,
 		numbers: `SELECT d.invoice_id FROM invoice_number_search s CROSS JOIN invoice_search_docs d ON d.doc = s.rowid
 			WHERE s.number MATCH ? AND d.workspace_id = ?`,
 		numbersExact: `SELECT n.id FROM invoice_number_search s CROSS JOIN invoice_search_docs d ON d.doc = s.rowid
 			CROSS JOIN invoices n ON n.id = d.invoice_id
-			WHERE s.number MATCH ? AND d.workspace_id = ? AND n.number LIKE ? ESCAPE '\'`,
+			WHERE s.number MATCH ? AND d.workspace_id = ? AND n.number LIKE (? || '') ESCAPE '\'`,
 		form:        ftsString,
 		recheck:     true,
 		orgInvoices: `SELECT m.id FROM search_orgs so CROSS JOIN invoices m ON m.workspace_id = ? AND m.organization_id = so.id`,
@@ -99,12 +101,12 @@ var searchSQLs = map[string]searchSQL{
 		walkJoin:    ` JOIN organizations o ON o.id = i.organization_id `,
 		// The unary + keeps SQLite from reading invoices_org_list once per organization: this
 		// plan walks in list order.
-		orgSet:     `(+i.organization_id IN (SELECT id FROM search_orgs) OR i.number LIKE ? ESCAPE '\')`,
+		orgSet:     `(+i.organization_id IN (SELECT id FROM search_orgs) OR i.number LIKE (? || '') ESCAPE '\')`,
 		walkOrgSet: true,
 		idsCap:     &searchCandidateCap,
 		numberRows: `SELECT i.rowid FROM invoice_number_search s CROSS JOIN invoice_search_docs d ON d.doc = s.rowid
 			CROSS JOIN invoices i INDEXED BY invoices_list ON i.workspace_id = d.workspace_id AND i.id = d.invoice_id
-			WHERE s.number MATCH ? AND d.workspace_id = ? AND i.number LIKE ? ESCAPE '\'`,
+			WHERE s.number MATCH ? AND d.workspace_id = ? AND i.number LIKE (? || '') ESCAPE '\'`,
 		orgRows: `SELECT i.rowid FROM search_orgs so CROSS JOIN invoices i INDEXED BY invoices_org ON i.workspace_id = ? AND i.organization_id = so.id`,
 	},
 	// ILIKE on one column each, which its GIN index serves; it is exact already.
