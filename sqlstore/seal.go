@@ -194,7 +194,8 @@ func (s *sealer) sweepAll(ctx context.Context) error {
 }
 
 // pass seals every dirty workspace until it has nothing left, and reports whether one was
-// left because another sealer had it.
+// left because another sealer had it. A workspace whose sealing failed stays dirty for the next
+// wake-up; it does not count as busy, so that closing does not wait on a database that fails.
 func (s *sealer) pass(ctx context.Context) (busy bool) {
 	s.mu.Lock()
 	wss := make([]string, 0, len(s.dirty))
@@ -209,7 +210,7 @@ func (s *sealer) pass(ctx context.Context) (busy bool) {
 			s.log.Warn("audit sealing failed; it is tried again", "workspace", ws, "err", err)
 		}
 		if !done {
-			busy = true
+			busy = busy || err == nil
 			s.mu.Lock()
 			s.dirty[ws] = true
 			s.mu.Unlock()
