@@ -70,6 +70,9 @@ func (c *changes) save(ctx context.Context, tx Tx) error {
 	if err := tx.AppendJournals(ctx, c.journal); err != nil {
 		return err
 	}
+	if tx.SealsApart() {
+		return tx.AppendUnsealed(ctx, c.audit, c.events)
+	}
 	if err := appendAudits(ctx, tx, c.audit); err != nil {
 		return err
 	}

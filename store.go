@@ -165,6 +165,9 @@ type CreditNoteTx interface {
 type LedgerTx interface {
 	AuditAppender // audit.go
 	EventAppender // event.go
+	// AppendUnsealed appends audit events unlinked and outbox events unnumbered, for a sealer to
+	// link and number after commit (seal.go), in as few statements as the engine can.
+	AppendUnsealed(ctx context.Context, audits []*AuditEvent, events []*Event) error
 	// Journal entries are appended in slice order, a few statements for any number of them.
 	AppendJournals(ctx context.Context, es []*JournalEntry) error
 	// ClaimIdempotencyKey claims key for a request in this transaction, naming the entity the

@@ -57,6 +57,10 @@ type Dialect struct {
 	// a driver that would otherwise parse every statement on every use (SQLite). pgx keeps its
 	// own statement cache, and preparing there would cost round trips instead of saving them.
 	PrepareInBatch bool
+	// WritableCTE: the engine runs INSERTs inside WITH (PostgreSQL), so that rows that refer to
+	// rows inserted with them (journal lines to their entries) go in one statement, one round
+	// trip.
+	WritableCTE bool
 	// SealApart writes audit and outbox events unlinked and unnumbered, and has a sealer link
 	// and number them after commit (seal.go), so that writers of one workspace never wait for
 	// each other's commits (PostgreSQL). Without it, a write links its own events.

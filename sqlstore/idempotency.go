@@ -88,17 +88,25 @@ func (db *DB) StoreIdempotentResponse(ctx context.Context, workspaceID, key, req
 
 // CompleteIdempotencyKey implements replay.Store.
 func (db *DB) CompleteIdempotencyKey(ctx context.Context, workspaceID, key string, status int, contentType string, body []byte) error {
-	return db.bookkeeping(ctx, workspaceID, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE idempotency_keys SET status = ?, header = ?, body = ? WHERE workspace_id = ? AND key = ?`,
-			status, contentType, body, workspaceID, key)
-		return err
-	})
+	return db.bookkeepingStatement(ctx, workspaceID, `UPDATE idempotency_keys SET status = ?, header = ?, body = ? WHERE workspace_id = ? AND key = ?`,
+		status, contentType, body, workspaceID, key)
 }
 
 // ReleaseIdempotencyKey implements replay.Store.
 func (db *DB) ReleaseIdempotencyKey(ctx context.Context, workspaceID, key string) error {
-	return db.bookkeeping(ctx, workspaceID, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND status = 0`, workspaceID, key)
-		return err
-	})
+	return db.bookkeepingStatement(ctx, workspaceID, `DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND status = 0`, workspaceID, key)
+}
+
+// bookkeepingStatement runs one bookkeeping statement. A single statement is a transaction of
+// its own, so where writers need not queue (PostgreSQL) it runs alone on the pool, one round
+// trip instead of BEGIN, the statement and COMMIT; SQLite's one writer runs it in a batch.
+func (db *DB) bookkeepingStatement(ctx context.Context, workspaceID, query string, args ...any) error {
+	if db.group != nil {
+		return db.bookkeeping(ctx, workspaceID, func(tx *Tx) error {
+			_, err := tx.exec(ctx, query, args...)
+			return err
+		})
+	}
+	_, err := db.write.ExecContext(ctx, db.q(query), args...)
+	return db.classify(err)
 }
