@@ -81,9 +81,9 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 			if a.IsAdjustment() {
 				c.record("allocation.created", "allocation", a.ID, nil, allocationSnapshot(a))
 			}
-			if err := tx.CreateAllocation(ctx, a); err != nil {
-				return err
-			}
+		}
+		if err := tx.CreateAllocations(ctx, made); err != nil {
+			return err
 		}
 		if len(made) == 0 && before.OrganizationID == p.OrganizationID {
 			return nil // auto found nothing to do: no change, no version bump

@@ -2,7 +2,7 @@ package finapp
 
 import (
 	"context"
-	"sort"
+	"slices"
 )
 
 // PaymentDetail is a payment with the latest DetailHistoryLimit of its allocations (released
@@ -272,18 +272,25 @@ func (s *Service) committed(ctx context.Context, id string) (*PaymentDetail, err
 // locks its payment first and then its invoices in this one order, so that concurrent
 // transactions cannot wait on each other in a cycle.
 func loadInvoices(ctx context.Context, tx Tx, ids []string) (map[string]*Invoice, error) {
-	sorted := append([]string(nil), ids...)
-	sort.Strings(sorted)
-	out := map[string]*Invoice{}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	found, err := tx.Invoices(ctx, sorted)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Invoice, len(found))
+	for _, inv := range found {
+		out[inv.ID] = inv
+	}
 	for _, id := range sorted {
-		if out[id] != nil {
-			continue
-		}
-		inv, err := tx.Invoice(ctx, id)
-		if err != nil {
+		if out[id] == nil { // the first id of no invoice, as loading it alone refuses it
+			_, err := tx.Invoice(ctx, id)
+			if err == nil {
+				err = Errorf(ENotFound, "invoice %s not found", id)
+			}
 			return nil, &invoiceLoadError{id: id, err: err}
 		}
-		out[id] = inv
 	}
 	return out, nil
 }

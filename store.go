@@ -79,6 +79,9 @@ type OrganizationTx interface {
 // InvoiceTx loads and saves invoices.
 type InvoiceTx interface {
 	Invoice(ctx context.Context, id string) (*Invoice, error)
+	// Invoices loads the invoices with ids (sorted, no repeats) in id order, locking them in
+	// that order in a write transaction, as Invoice locks one; an id of no invoice is left out.
+	Invoices(ctx context.Context, ids []string) ([]*Invoice, error)
 	// InvoiceByExternalID and InvoiceByNumber find an invoice by the billing system's id or by
 	// its number (locked for the change, as Invoice); ENotFound if none.
 	InvoiceByExternalID(ctx context.Context, externalID string) (*Invoice, error)
@@ -130,7 +133,9 @@ type PaymentTx interface {
 	// CreatePayments does for every payment, in order, what CreatePayment does for one, in a few
 	// statements (imports).
 	CreatePayments(ctx context.Context, ps []*Payment) error
-	CreateAllocation(ctx context.Context, a *Allocation) error
+	// CreateAllocations does for every allocation, in order, what one INSERT does for one, in a
+	// few statements.
+	CreateAllocations(ctx context.Context, as []*Allocation) error
 	UpdateAllocation(ctx context.Context, a *Allocation) error
 	CreateTopUp(ctx context.Context, t *TopUp) error
 }

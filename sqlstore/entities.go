@@ -99,6 +99,24 @@ func (tx *Tx) Invoice(ctx context.Context, id string) (*finapp.Invoice, error) {
 	return i, notFound(err, "invoice", id)
 }
 
+// Invoices implements finapp.Tx.
+func (tx *Tx) Invoices(ctx context.Context, ids []string) ([]*finapp.Invoice, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, tx.ws)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := tx.query(ctx, `SELECT `+invoiceColumns+invoiceFrom+`WHERE i.workspace_id = ? AND i.id IN (`+valueRows(len(ids), "?")+`) ORDER BY i.id`+
+		tx.forUpdate("i"), args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanInvoice)
+}
+
 // InvoiceByExternalID implements finapp.Tx.
 func (tx *Tx) InvoiceByExternalID(ctx context.Context, externalID string) (*finapp.Invoice, error) {
 	i, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceColumns+invoiceFrom+`WHERE i.workspace_id = ? AND i.external_id = ?`+tx.forUpdate("i"), tx.ws, externalID))
@@ -279,17 +297,18 @@ func (tx *Tx) OrganizationAllocations(ctx context.Context, orgID string) ([]*fin
 	return collect(rows, scanAllocation)
 }
 
-// CreateAllocation implements finapp.Tx.
-func (tx *Tx) CreateAllocation(ctx context.Context, a *finapp.Allocation) error {
-	var paid, paidCurrency any // NULL unless converted
-	if a.Rate != "" {
-		paid, paidCurrency = int64(a.Amount), string(a.Currency)
-	}
-	_, err := tx.exec(ctx, `INSERT INTO allocations (workspace_id, id, payment_id, invoice_id, kind, reason, with_allocation_id, amount, currency,
-		paid_amount, paid_currency, rate, created_by, created_at, released_at, released_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.ws, a.ID, a.PaymentID, a.InvoiceID, a.Kind, a.Reason, a.MoneyAllocationID,
-		a.InvoiceAmount, a.InvoiceCurrency, paid, paidCurrency, a.Rate, a.CreatedBy, ts(a.CreatedAt), tsPtr(a.ReleasedAt), a.ReleasedBy)
-	return err
+// CreateAllocations implements finapp.Tx, as many rows per statement as fit.
+func (tx *Tx) CreateAllocations(ctx context.Context, as []*finapp.Allocation) error {
+	return tx.insertRows(ctx, "allocations", `workspace_id, id, payment_id, invoice_id, kind, reason, with_allocation_id, amount, currency,
+		paid_amount, paid_currency, rate, created_by, created_at, released_at, released_by`, len(as), func(i int, args []any) []any {
+		a := as[i]
+		var paid, paidCurrency any // NULL unless converted
+		if a.Rate != "" {
+			paid, paidCurrency = int64(a.Amount), string(a.Currency)
+		}
+		return append(args, tx.ws, a.ID, a.PaymentID, a.InvoiceID, a.Kind, a.Reason, a.MoneyAllocationID,
+			a.InvoiceAmount, a.InvoiceCurrency, paid, paidCurrency, a.Rate, a.CreatedBy, ts(a.CreatedAt), tsPtr(a.ReleasedAt), a.ReleasedBy)
+	})
 }
 
 // UpdateAllocation implements finapp.Tx (allocations change only by being released).
