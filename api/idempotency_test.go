@@ -93,9 +93,11 @@ func (failingCompletion) CompleteIdempotencyKey(context.Context, string, string,
 // is in the books: a repeat is told so, naming what was written, instead of "in flight" forever
 // or a second payment.
 func TestIdempotencyKey_LostResponseIsReportedNotRepeated(t *testing.T) {
+	// Long enough that a loaded CI machine answers the second request before it passes.
+	const lostAfter = time.Second
 	s := newTestServer(t)
 	srv := httptest.NewServer(api.New(api.Deps{Service: finapp.NewService(s.DB), Auth: auth.New(s.DB.AuthStore()),
-		Idempotency: failingCompletion{s.DB}, LostResponseAfter: 50 * time.Millisecond}))
+		Idempotency: failingCompletion{s.DB}, LostResponseAfter: lostAfter}))
 	t.Cleanup(srv.Close)
 	crashy := &testServer{t: t, URL: srv.URL, DB: s.DB, Token: s.Token}
 	body := map[string]any{"amount": "100.00", "currency": "SGD", "method": "cash"}
@@ -103,7 +105,7 @@ func TestIdempotencyKey_LostResponseIsReportedNotRepeated(t *testing.T) {
 
 	soon := crashy.call("POST", "/v1/payments", body, "Idempotency-Key", "lost-1")
 	expectProblem(t, soon, 409, "idempotency_key_in_flight")
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(lostAfter + 200*time.Millisecond)
 	late := crashy.call("POST", "/v1/payments", body, "Idempotency-Key", "lost-1")
 	expectProblem(t, late, 409, "idempotency_response_lost")
 	if !strings.Contains(late.str("detail"), "payment "+first.str("id")) {
