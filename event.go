@@ -68,10 +68,9 @@ type EventAppender interface {
 	// EventHead is not called and events are appended unnumbered (Sequence 0), invisible to
 	// readers until the sealer numbers them in the order it finds them committed.
 	SealsApart() bool
-	// EventHead returns the sequence of the workspace's last event (0 for none), holding what
-	// makes sequences follow commit order until the transaction ends: the workspace's audit
-	// chain lock on PostgreSQL (events are written with audit events, under the same lock);
-	// SQLite has one writer.
+	// EventHead returns the sequence of the workspace's last event (0 for none). Only stores
+	// that number events in the write itself call it; they have one writer (SQLite), so
+	// sequences follow commit order without a lock.
 	EventHead(ctx context.Context) (int64, error)
 	// AppendEvents appends events already numbered, a few statements for any number of them.
 	AppendEvents(ctx context.Context, es []*Event) error

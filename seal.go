@@ -97,41 +97,24 @@ func sealedLate(e *AuditEvent) bool {
 	return err != nil || sealed.Sub(e.At) > LateSeal
 }
 
+// PendingSealer is a store that seals after commit (PostgreSQL): SealPending seals what was
+// committed unsealed in a workspace before it returns.
+type PendingSealer interface {
+	SealPending(ctx context.Context, workspaceID string) error
+}
+
 // sealPending seals what is left unsealed in the context's workspace, where the engine seals
-// after commit, waiting its turn while another sealer has it: a reader that must see every
-// committed event (the webhook fan-out) calls it first. Sealing moments after each commit is
-// the store's job; this only closes the gap between a commit and its seal.
+// after commit: a reader that must see every committed event (the feed, the audit list, the
+// webhook fan-out) calls it first. Sealing moments after each commit is the store's job, and
+// so is the time of a seal; this only closes the gap between a commit and its seal.
 func (s *Service) sealPending(ctx context.Context) error {
-	if st, ok := s.Store.(interface{ SealsApart() bool }); ok && !st.SealsApart() {
-		return nil // each change linked its own events
+	st, ok := s.Store.(PendingSealer)
+	if !ok {
+		return nil
 	}
 	a, err := s.actor(ctx)
 	if err != nil {
 		return err
 	}
-	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-		var out Sealed
-		err := s.Store.Update(ctx, a.WorkspaceID, func(tx Tx) error {
-			out = Sealed{}
-			if !tx.SealsApart() {
-				return nil
-			}
-			var err error
-			out, err = SealWorkspace(ctx, tx, s.Now())
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if !out.Busy && out.Audits < SealBatch && out.Events < SealBatch {
-			return nil
-		}
-		if out.Busy {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(wait):
-			}
-		}
-	}
+	return st.SealPending(ctx, a.WorkspaceID)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"finapp"
 	"finapp/internal/testdb"
@@ -211,5 +212,73 @@ func TestSealing_ASweepingStoreSealsWhatAnotherLeft(t *testing.T) {
 			t.Fatalf("%d events sealed 5 s after the sweeper started; want 2", v.Events)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Reading the feed or the audit list seals first only when something is unsealed, so a read of
+// a sealed workspace writes nothing; and only a transaction that appended events wakes the
+// sealer, so a write without events (a stored response, the sealer's own) costs one commit.
+func TestSealing_ReadsAndEventlessWritesCommitNothingMore(t *testing.T) {
+	dsn := testdb.PostgresSchema(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(db.Collectors()...)
+	commits := func() float64 {
+		t.Helper()
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == "finapp_db_commits_total" {
+				return mf.GetMetric()[0].GetCounter().GetValue()
+			}
+		}
+		t.Fatal("no finapp_db_commits_total")
+		return 0
+	}
+	settled := func() float64 { // the background sealer has done what the last commit woke it for
+		t.Helper()
+		last := commits()
+		for i := 0; i < 50; i++ {
+			time.Sleep(100 * time.Millisecond)
+			n := commits()
+			if n == last {
+				return n
+			}
+			last = n
+		}
+		t.Fatal("the store kept committing with nothing to do")
+		return 0
+	}
+	as := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:test", Role: finapp.RoleFinance})
+	svc := finapp.NewService(db)
+	if _, err := svc.RecordPayment(as, finapp.PaymentCreate{Amount: "1.00", Currency: "SGD", Method: "cash"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SealNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := settled()
+	list, _, err := svc.ListEvents(as, finapp.EventFilter{Limit: 10})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("feed: %d events, %v", len(list), err)
+	}
+	if _, _, err := svc.ListAudit(as, finapp.AuditFilter{Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if after := settled(); after != before {
+		t.Errorf("reading a sealed workspace's feed and audit list committed %v times", after-before)
+	}
+	if err := db.Update(ctx, finapp.DefaultWorkspace, func(finapp.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if after := settled(); after != before+1 {
+		t.Errorf("a write that appended no events took %v commits, want 1 (the sealer was woken)", after-before)
 	}
 }

@@ -187,6 +187,7 @@ func scanSeqs(rows *sql.Rows, seqs map[string]int64) error {
 // AppendAudits implements finapp.Tx. Each event carries its chain position (ChainNo); the order
 // the engine numbers the rows in does not matter.
 func (tx *Tx) AppendAudits(ctx context.Context, es []*finapp.AuditEvent) error {
+	tx.unsealed = tx.unsealed || len(es) > 0 && tx.db.dialect.SealApart
 	var at stamps
 	return tx.insertRows(ctx, "audit_events", auditInsertColumns, len(es), func(i int, args []any) []any { return auditArgs(tx, &at, es[i], args) })
 }
@@ -214,6 +215,7 @@ func (tx *Tx) AppendUnsealed(ctx context.Context, audits []*finapp.AuditEvent, e
 		}
 		return tx.AppendEvents(ctx, events)
 	}
+	tx.unsealed = tx.unsealed || tx.db.dialect.SealApart
 	var at stamps
 	args := make([]any, 0, 14*len(audits)+7*len(events))
 	for _, e := range audits {
@@ -238,6 +240,7 @@ func (tx *Tx) EventHead(ctx context.Context) (int64, error) {
 
 // AppendEvents implements finapp.Tx.
 func (tx *Tx) AppendEvents(ctx context.Context, es []*finapp.Event) error {
+	tx.unsealed = tx.unsealed || len(es) > 0 && tx.db.dialect.SealApart
 	var at stamps
 	return tx.insertRows(ctx, "events", eventInsertColumns, len(es), func(i int, args []any) []any { return eventArgs(tx, &at, es[i], args) })
 }

@@ -162,11 +162,7 @@ func (db *DB) Update(ctx context.Context, workspaceID string, fn func(finapp.Tx)
 	if db.group != nil {
 		return db.group.update(ctx, workspaceID, fn)
 	}
-	err := db.inTx(ctx, db.write, workspaceID, true, fn)
-	if err == nil && db.sealer != nil {
-		db.sealer.wrote(workspaceID)
-	}
-	return err
+	return db.inTx(ctx, db.write, workspaceID, true, fn)
 }
 
 // View implements finapp.Store.
@@ -213,6 +209,9 @@ func (db *DB) tryTx(ctx context.Context, pool *sql.DB, workspaceID string, write
 	}
 	if err != nil {
 		return commitError{err}
+	}
+	if tx.unsealed && db.sealer != nil {
+		db.sealer.wrote(workspaceID)
 	}
 	return nil
 }
@@ -285,6 +284,9 @@ type Tx struct {
 	ws    string
 	write bool
 	fixed context.Context // when set (group commit), used instead of the caller's context
+	// unsealed: the transaction appended audit or outbox events for the sealer, which its
+	// commit wakes (a transaction that appended none, the sealer's own among them, does not)
+	unsealed bool
 }
 
 func (tx *Tx) ctx(ctx context.Context) context.Context {

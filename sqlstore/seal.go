@@ -297,22 +297,43 @@ func (db *DB) SealNow(ctx context.Context) error {
 		return err
 	}
 	for _, ws := range wss {
-		for {
-			done, err := db.sealer.sealWorkspace(ctx, ws)
-			if err != nil {
-				return err
-			}
-			if done {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(sealRetry):
-			}
+		if err := db.sealer.sealUntilDone(ctx, ws); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// SealPending implements finapp.PendingSealer: it seals what was committed unsealed in ws
+// before it returns, waiting its turn while another sealer has it, for a reader that must see
+// every committed event. It looks first, on the read pool, and writes only when something is
+// unsealed: a read does not become a write, and sealed_at keeps one clock, the sealer's.
+func (db *DB) SealPending(ctx context.Context, ws string) error {
+	if db.sealer == nil {
+		return nil
+	}
+	var pending bool
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT EXISTS (SELECT 1 FROM audit_events WHERE workspace_id = ? AND chain_no = 0)
+		OR EXISTS (SELECT 1 FROM events WHERE workspace_id = ? AND sequence = 0)`), ws, ws).Scan(&pending)
+	if err != nil || !pending {
+		return db.classify(err)
+	}
+	return db.classify(db.sealer.sealUntilDone(ctx, ws))
+}
+
+// sealUntilDone seals ws, trying again while another sealer has its turn.
+func (s *sealer) sealUntilDone(ctx context.Context, ws string) error {
+	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+		done, err := s.sealWorkspace(ctx, ws)
+		if err != nil || done {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
 }
 
 // ChainHeads returns each workspace's chain length and head hash as this process last sealed
