@@ -282,19 +282,25 @@ func (s *Service) writeImportChunk(ctx context.Context, imp *Import, start, n in
 			return err
 		}
 		cur.Done += n
-		cur.UpdatedAt = c.now
+		if n > 0 {
+			cur.UpdatedAt = c.now
+		}
 		switch {
 		case cur.Done == cur.Lines:
 			at := c.now
 			cur.CompletedAt = &at
 			c.record("import.completed", "import", cur.ID, nil, importSnapshot(cur))
-		case cur.Kind != ImportPayments:
+		case cur.Kind != ImportPayments && n > 0:
 			// An upsert may change nothing and so leave no other trace of its lines: the trail
 			// says how far the import got (payment lines each leave a payment.recorded).
 			c.record("import.progressed", "import", cur.ID, nil, importSnapshot(cur))
 		}
 		if err := c.save(ctx, tx); err != nil {
 			return err
+		}
+		if n == 0 { // a transaction inside a window: the import moves on with the window's last
+			saved = *imp
+			return nil
 		}
 		saved = *cur
 		return tx.UpdateImport(ctx, cur)

@@ -78,6 +78,8 @@ type upsertKind[L any] struct {
 	line     func(L) int
 	// keys are what l claims, in keyNames order ("" for none).
 	keys func(l L) []string
+	// group, if set, is what a window's lines are grouped by before they are written (Write).
+	group func(l L) string
 	// plan checks lines against the books as tx sees them; name names another line.
 	plan func(ctx context.Context, im *UpsertImporter[L], tx Tx, lines []L, name func(int) string) ([]ItemRefusal, func(Tx, *changes) (UpsertTally, error), error)
 }
@@ -90,6 +92,11 @@ func (s *Service) InvoiceImporter(ctx context.Context) (*UpsertImporter[InvoiceI
 		line: func(l InvoiceImportLine) int { return l.Line },
 		keys: func(l InvoiceImportLine) []string {
 			return []string{l.Invoice.ExternalID, strings.TrimSpace(l.Invoice.Number)}
+		},
+		// Three of the invoices' indexes and the receivables' journal lines lead with the
+		// customer, whichever way the line names it.
+		group: func(l InvoiceImportLine) string {
+			return l.Invoice.OrganizationID + "\x00" + l.Invoice.OrganizationExternalID
 		},
 		plan: func(ctx context.Context, im *UpsertImporter[InvoiceImportLine], tx Tx, lines []InvoiceImportLine, name func(int) string) ([]ItemRefusal, func(Tx, *changes) (UpsertTally, error), error) {
 			items := make([]InvoiceUpsert, len(lines))
@@ -210,13 +217,52 @@ func (im *UpsertImporter[L]) Duplicates() []*LineError {
 	return slices.CompactFunc(dups, func(a, b *LineError) bool { return a.Line == b.Line })
 }
 
-// Write writes lines, the chunk of imp that follows its first start lines, in one transaction,
-// as a batch of the same lines would be written, and moves imp on by as many. A line refused now
-// that passed Check means the books changed since (another writer), and nothing of the chunk is
-// written. Errors: EConflict, EUnavailable.
-func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, lines []L) (UpsertTally, error) {
+// Write writes lines, the window of imp that follows its first start lines, in transactions of
+// at most perTx lines each, as batches of the same lines would be written, and moves imp on by
+// all of them once the last has committed; written, if set, is told after each transaction how
+// many of the window's lines are written. A line refused now that passed Check means the books
+// changed since (another writer), and nothing of that transaction is written.
+//
+// The lines of a window are independent (Check refused any two that claim one key), so they are
+// written grouped (upsertKind.group) rather than in file order: each transaction then touches
+// the index pages of its own few customers, and a customer's pages are written once a window
+// instead of once a transaction. Until the window's last transaction commits the import stays at
+// start, so an interrupted window is written again from its first line by the next run, and
+// what it had already written comes out unchanged. Errors: EConflict, EUnavailable.
+func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, lines []L, perTx int, written func(int)) (UpsertTally, error) {
+	if perTx <= 0 {
+		perTx = len(lines)
+	}
+	if im.kind.group != nil && len(lines) > perTx {
+		lines = slices.Clone(lines)
+		slices.SortStableFunc(lines, func(a, b L) int { return strings.Compare(im.kind.group(a), im.kind.group(b)) })
+	}
 	var tally UpsertTally
-	err := im.s.writeImportChunk(ctx, imp, start, len(lines), nil, func(tx Tx, c *changes) error {
+	for from := 0; from < len(lines); from += perTx {
+		if err := ctx.Err(); err != nil {
+			return tally, err
+		}
+		to := min(from+perTx, len(lines))
+		moved := 0
+		if to == len(lines) {
+			moved = len(lines)
+		}
+		t, err := im.writeTx(ctx, imp, start, moved, lines[from:to])
+		if err != nil {
+			return tally, err
+		}
+		tally.Add(t)
+		if written != nil {
+			written(to)
+		}
+	}
+	return tally, nil
+}
+
+// writeTx writes lines in one transaction and moves imp on by moved lines.
+func (im *UpsertImporter[L]) writeTx(ctx context.Context, imp *Import, start, moved int, lines []L) (UpsertTally, error) {
+	var tally UpsertTally
+	err := im.s.writeImportChunk(ctx, imp, start, moved, nil, func(tx Tx, c *changes) error {
 		refused, apply, err := im.kind.plan(ctx, im, tx, lines, im.lineName(lines))
 		if err != nil {
 			return err

@@ -22,6 +22,11 @@ const (
 	// of a commit (one fsync) is spread thin, few enough that the server's own writes wait only
 	// a moment for the database between two chunks.
 	DefaultChunk = 5000
+	// DefaultUpsertWindow is how many invoice or organization lines are read, grouped by
+	// customer and written together, a chunk per transaction (finapp.UpsertImporter.Write):
+	// each customer's index pages are then written once a window rather than once a chunk,
+	// and the window's lines are held in memory meanwhile.
+	DefaultUpsertWindow = 100_000
 	// DefaultMaxErrors is how many bad lines an import reports; it counts them all.
 	DefaultMaxErrors = 100
 	// checkRun is how many lines are checked together: the books look up what a run of lines
@@ -52,8 +57,10 @@ type Books[L, C any] interface {
 	// Build prepares lines, which follow the first start lines of imp, for writing, outside any
 	// transaction. A *finapp.LineError means the line no longer passes: the file changed.
 	Build(ctx context.Context, imp finapp.Import, start int, lines []L) (C, error)
-	// Write writes a built chunk in one transaction, moving imp on by its lines.
-	Write(ctx context.Context, imp *finapp.Import, chunk C) (finapp.UpsertTally, error)
+	// Write writes a built chunk (a window of lines: Import.Window), in one transaction or
+	// several, moving imp on by its lines; written, after each transaction, is told how many of
+	// them are written.
+	Write(ctx context.Context, imp *finapp.Import, chunk C, written func(int)) (finapp.UpsertTally, error)
 }
 
 // Import asks for a file to be imported.
@@ -67,8 +74,11 @@ type Import[L any] struct {
 	Open func() (Lines[L], error)
 	// Progress, when set, is told how far the import has got: every 10,000 lines while checking,
 	// after every chunk while writing. It runs on the importing goroutine.
-	Progress  func(Progress)
-	Chunk     int // lines per transaction; 0 means DefaultChunk
+	Progress func(Progress)
+	Chunk    int // lines per transaction; 0 means DefaultChunk
+	// Window is how many lines are read and handed to Books.Write at a time; 0 or less than
+	// Chunk means Chunk.
+	Window    int
 	MaxErrors int // bad lines to report; 0 means DefaultMaxErrors
 }
 
@@ -114,6 +124,9 @@ func (r *Result) refuse(e *finapp.LineError, max int) {
 func Run[L, C any](ctx context.Context, svc *finapp.Service, books Books[L, C], in Import[L]) (*Result, error) {
 	if in.Chunk <= 0 {
 		in.Chunk = DefaultChunk
+	}
+	if in.Window < in.Chunk {
+		in.Window = in.Chunk
 	}
 	if in.MaxErrors <= 0 {
 		in.MaxErrors = DefaultMaxErrors
@@ -241,7 +254,12 @@ func record[L, C any](ctx context.Context, books Books[L, C], in Import[L], imp 
 		})
 	}()
 	for ch := range chunks {
-		tally, err := books.Write(ctx, imp, ch.chunk)
+		from := imp.Done
+		tally, err := books.Write(ctx, imp, ch.chunk, func(n int) {
+			if in.Progress != nil && from+n < imp.Done+ch.lines {
+				in.Progress(Progress{Phase: Recording, Done: from + n, Total: imp.Lines})
+			}
+		})
 		if err != nil {
 			cancel()
 			for range chunks {
@@ -268,7 +286,7 @@ type fileChanged struct{ why string }
 
 func (e fileChanged) Error() string { return "the file changed: " + e.why }
 
-// readChunks reads the file and hands the lines after imp.Done to send in chunks of in.Chunk,
+// readChunks reads the file and hands the lines after imp.Done to send in chunks of in.Window,
 // each with how many lines of the file come before it. imp is the import as writing began (a
 // copy: the writer moves the import on meanwhile). It returns why the file is not the one that
 // was checked (fileChanged), why it stopped short, or nil when it sent every chunk.
@@ -297,7 +315,7 @@ func readChunks[L any](ctx context.Context, in Import[L], imp finapp.Import, sen
 		if n > imp.Lines {
 			return fileChanged{"it has more lines than when it was checked"}
 		}
-		if chunk = append(chunk, l); len(chunk) == in.Chunk {
+		if chunk = append(chunk, l); len(chunk) == in.Window {
 			if err := send(n-len(chunk), chunk); err != nil {
 				return err
 			}

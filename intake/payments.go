@@ -56,7 +56,7 @@ func (b paymentBooks) Build(ctx context.Context, imp finapp.Import, start int, l
 	return ch, nil
 }
 
-func (b paymentBooks) Write(ctx context.Context, imp *finapp.Import, ch *finapp.ImportChunk) (finapp.UpsertTally, error) {
+func (b paymentBooks) Write(ctx context.Context, imp *finapp.Import, ch *finapp.ImportChunk, _ func(int)) (finapp.UpsertTally, error) {
 	err := b.svc.WriteImportChunk(ctx, imp, ch)
 	return finapp.UpsertTally{Created: ch.Len()}, err
 }

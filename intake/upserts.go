@@ -15,7 +15,7 @@ func Invoices(ctx context.Context, svc *finapp.Service, in Import[finapp.Invoice
 		return &Result{}, err
 	}
 	in.Kind, in.Noun = finapp.ImportInvoices, "invoice"
-	return Run(ctx, svc, upsertBooks[finapp.InvoiceImportLine]{im}, in)
+	return Run(ctx, svc, newUpsertBooks(im, &in), in)
 }
 
 // Organizations upserts every organization line of a file by its external id exactly as a
@@ -26,14 +26,26 @@ func Organizations(ctx context.Context, svc *finapp.Service, in Import[finapp.Or
 		return &Result{}, err
 	}
 	in.Kind, in.Noun = finapp.ImportOrganizations, "organization"
-	return Run(ctx, svc, upsertBooks[finapp.OrganizationImportLine]{im}, in)
+	return Run(ctx, svc, newUpsertBooks(im, &in), in)
 }
 
 // upsertBooks are the books' use cases for lines upserted by external id. A chunk is its lines
 // as read: they are checked again in the transaction that writes them, against the books as they
 // are then.
 type upsertBooks[L any] struct {
-	im *finapp.UpsertImporter[L]
+	im    *finapp.UpsertImporter[L]
+	chunk int // lines per transaction
+}
+
+// newUpsertBooks reads upserts a window at a time (DefaultUpsertWindow unless in says).
+func newUpsertBooks[L any](im *finapp.UpsertImporter[L], in *Import[L]) upsertBooks[L] {
+	if in.Chunk <= 0 {
+		in.Chunk = DefaultChunk
+	}
+	if in.Window <= 0 {
+		in.Window = DefaultUpsertWindow
+	}
+	return upsertBooks[L]{im: im, chunk: in.Chunk}
 }
 
 type upsertChunk[L any] struct {
@@ -51,6 +63,6 @@ func (b upsertBooks[L]) Build(_ context.Context, _ finapp.Import, start int, lin
 	return upsertChunk[L]{start, lines}, nil
 }
 
-func (b upsertBooks[L]) Write(ctx context.Context, imp *finapp.Import, ch upsertChunk[L]) (finapp.UpsertTally, error) {
-	return b.im.Write(ctx, imp, ch.start, ch.lines)
+func (b upsertBooks[L]) Write(ctx context.Context, imp *finapp.Import, ch upsertChunk[L], written func(int)) (finapp.UpsertTally, error) {
+	return b.im.Write(ctx, imp, ch.start, ch.lines, b.chunk, written)
 }
