@@ -37,12 +37,30 @@ func (c *changes) post(operation, entityID string, fill func(*posting)) {
 
 // record adds an audit event; before and after are snapshots (nil for none).
 func (c *changes) record(action, entity, entityID string, before, after any) {
+	c.recordSnapshots(action, entity, entityID, snapshot(before), snapshot(after))
+}
+
+// recordSnapshots adds an audit event whose snapshots are made already.
+func (c *changes) recordSnapshots(action, entity, entityID, before, after string) {
 	c.audit = append(c.audit, &AuditEvent{ID: NewID(PrefixAudit), At: c.now, Actor: c.actor, Source: c.source, Action: action,
-		Entity: entity, EntityID: entityID, Before: snapshot(before), After: snapshot(after)})
+		Entity: entity, EntityID: entityID, Before: before, After: after})
 }
 
 func (c *changes) event(typ, entityID string, payload any) {
-	c.events = append(c.events, &Event{ID: NewID(PrefixEvent), Type: typ, EntityID: entityID, Payload: snapshot(payload), At: c.now})
+	c.eventSnapshot(typ, entityID, snapshot(payload))
+}
+
+// eventSnapshot adds an outbox event whose payload is made already.
+func (c *changes) eventSnapshot(typ, entityID, payload string) {
+	c.events = append(c.events, &Event{ID: NewID(PrefixEvent), Type: typ, EntityID: entityID, Payload: payload, At: c.now})
+}
+
+// add appends what o collected (journal entries, audit and outbox events; not invoices), made
+// apart from c for the same change.
+func (c *changes) add(o *changes) {
+	c.journal = append(c.journal, o.journal...)
+	c.audit = append(c.audit, o.audit...)
+	c.events = append(c.events, o.events...)
 }
 
 func (c *changes) touch(inv *Invoice) {

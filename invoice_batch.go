@@ -149,14 +149,28 @@ func applyInvoiceUpserts(ctx context.Context, tx Tx, c *changes, planned []plann
 		}
 		results[i] = UpsertResult{Invoice: pl.Invoice}
 	}
-	if err := tx.CreateInvoices(ctx, issued); err != nil {
+	// What the new invoices post, record and announce is made on another core while the store
+	// writes them: for a chunk of an import it is a good share of the work. Both only read them.
+	issues := make(map[*Invoice]*changes, len(issued))
+	made := make(chan struct{})
+	go func() {
+		defer close(made)
+		for _, inv := range issued {
+			one := &changes{now: c.now, actor: c.actor, source: c.source}
+			announceIssued(one, inv)
+			issues[inv] = one
+		}
+	}()
+	err := tx.CreateInvoices(ctx, issued)
+	<-made
+	if err != nil {
 		return nil, err
 	}
 	for i, pl := range planned {
 		switch {
 		case pl.Before == nil:
 			results[i].Outcome = UpsertCreated
-			announceIssued(c, pl.Invoice)
+			c.add(issues[pl.Invoice])
 		case invoiceChanged(pl.Before, pl.Invoice):
 			results[i].Outcome = UpsertUpdated
 			if err := correctInvoice(ctx, tx, c, pl.Before, pl.Invoice); err != nil {

@@ -145,8 +145,9 @@ func announceIssued(c *changes, inv *Invoice) {
 	c.post("invoice.issued", inv.ID, func(j *posting) {
 		j.transfer(ReceivableAccount(inv.OrganizationID), issueAccount(inv.Kind), inv.Currency, inv.Total)
 	})
-	c.record("invoice.issued", "invoice", inv.ID, nil, inv)
-	c.event(EventInvoiceCreated, inv.ID, inv)
+	snap := snapshot(inv) // the audit event and the outbox event carry the same one
+	c.recordSnapshots("invoice.issued", "invoice", inv.ID, "", snap)
+	c.eventSnapshot(EventInvoiceCreated, inv.ID, snap)
 }
 
 // issueAccount is the account an invoice's kind credits when it is issued.
