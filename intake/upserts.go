@@ -15,7 +15,8 @@ func Invoices(ctx context.Context, svc *finapp.Service, in Import[finapp.Invoice
 		return &Result{}, err
 	}
 	in.Kind, in.Noun = finapp.ImportInvoices, "invoice"
-	return Run(ctx, svc, newUpsertBooks(im, &in), in)
+	books := newUpsertBooks(im, &in) // before Run is handed in, which it completes
+	return Run(ctx, svc, books, in)
 }
 
 // Organizations upserts every organization line of a file by its external id exactly as a
@@ -26,7 +27,8 @@ func Organizations(ctx context.Context, svc *finapp.Service, in Import[finapp.Or
 		return &Result{}, err
 	}
 	in.Kind, in.Noun = finapp.ImportOrganizations, "organization"
-	return Run(ctx, svc, newUpsertBooks(im, &in), in)
+	books := newUpsertBooks(im, &in)
+	return Run(ctx, svc, books, in)
 }
 
 // upsertBooks are the books' use cases for lines upserted by external id. A chunk is its lines

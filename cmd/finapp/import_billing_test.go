@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -278,10 +279,23 @@ func TestImportInvoices_AWindowOfSeveralChunksIsWrittenWhole(t *testing.T) {
 	if err != nil || len(events) != 7 {
 		t.Fatalf("%d events (%v), want 7", len(events), err)
 	}
+	runs, last := 0, ""
 	for i, e := range events {
 		if e.Sequence != int64(i+1) {
 			t.Fatalf("event %d of the feed has sequence %d", i+1, e.Sequence)
 		}
+		var inv struct {
+			OrganizationID string `json:"organization_id"`
+		}
+		if err := json.Unmarshal([]byte(e.Payload), &inv); err != nil || inv.OrganizationID == "" {
+			t.Fatalf("event %s: %v %s", e.ID, err, e.Payload)
+		}
+		if inv.OrganizationID != last {
+			runs, last = runs+1, inv.OrganizationID
+		}
+	}
+	if runs != 2 { // the file alternates the two customers
+		t.Errorf("the window was written in %d runs of one customer, want 2 (grouped by customer)", runs)
 	}
 	w.verifyPasses()
 }
