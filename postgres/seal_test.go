@@ -15,6 +15,7 @@ import (
 	"finapp"
 	"finapp/internal/testdb"
 	"finapp/postgres"
+	"finapp/sqlstore"
 )
 
 // Sealing the audit trail off the commit path (issue 12; docs/security.md): two stores on one
@@ -139,6 +140,18 @@ func TestSealing_TwoStoresWritingAtOnceMakeOneWholeChain(t *testing.T) {
 	}
 }
 
+// openFresh opens a store on a schema of its own, closed when the test ends.
+func openFresh(t *testing.T) (*sqlstore.DB, string) {
+	t.Helper()
+	dsn := testdb.PostgresSchema(t)
+	db, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, dsn
+}
+
 // withoutPoolParams drops pgxpool's parameters from a URL, which a plain connection refuses.
 func withoutPoolParams(t *testing.T, dsn string) string {
 	u, err := url.Parse(dsn)
@@ -163,13 +176,8 @@ func referenceOf(payload string) string {
 // A server killed before it sealed its last writes leaves them unsealed; a server sweeping for
 // them (serve does, every second) seals them without being written to itself.
 func TestSealing_ASweepingStoreSealsWhatAnotherLeft(t *testing.T) {
-	dsn := testdb.PostgresSchema(t)
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, dsn := openFresh(t)
 	as := finapp.WithActor(ctx, finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "token:test", Role: finapp.RoleFinance})
 	if _, err := finapp.NewService(db).CreateOrganization(as, finapp.OrganizationCreate{Name: "Acme", BillingCurrency: "SGD"}); err != nil {
 		t.Fatal(err)
@@ -219,13 +227,8 @@ func TestSealing_ASweepingStoreSealsWhatAnotherLeft(t *testing.T) {
 // a sealed workspace writes nothing; and only a transaction that appended events wakes the
 // sealer, so a write without events (a stored response, the sealer's own) costs one commit.
 func TestSealing_ReadsAndEventlessWritesCommitNothingMore(t *testing.T) {
-	dsn := testdb.PostgresSchema(t)
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := openFresh(t)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(db.Collectors()...)
 	commits := func() float64 {
