@@ -151,14 +151,13 @@ func applyInvoiceUpserts(ctx context.Context, tx Tx, c *changes, planned []plann
 	}
 	// What the new invoices post, record and announce is made on another core while the store
 	// writes them: for a chunk of an import it is a good share of the work. Both only read them.
-	issues := make(map[*Invoice]*changes, len(issued))
+	issues := make([]*changes, len(issued)) // in issued's order, which is planned's
 	made := make(chan struct{})
 	go func() {
 		defer close(made)
-		for _, inv := range issued {
-			one := &changes{now: c.now, actor: c.actor, source: c.source}
-			announceIssued(one, inv)
-			issues[inv] = one
+		for k, inv := range issued {
+			issues[k] = &changes{now: c.now, actor: c.actor, source: c.source}
+			announceIssued(issues[k], inv)
 		}
 	}()
 	err := tx.CreateInvoices(ctx, issued)
@@ -170,7 +169,8 @@ func applyInvoiceUpserts(ctx context.Context, tx Tx, c *changes, planned []plann
 		switch {
 		case pl.Before == nil:
 			results[i].Outcome = UpsertCreated
-			c.add(issues[pl.Invoice])
+			c.add(issues[0])
+			issues = issues[1:]
 		case invoiceChanged(pl.Before, pl.Invoice):
 			results[i].Outcome = UpsertUpdated
 			if err := correctInvoice(ctx, tx, c, pl.Before, pl.Invoice); err != nil {

@@ -256,7 +256,7 @@ func record[L, C any](ctx context.Context, books Books[L, C], in Import[L], imp 
 	for ch := range chunks {
 		from := imp.Done
 		tally, err := books.Write(ctx, imp, ch.chunk, func(n int) {
-			if in.Progress != nil && from+n < imp.Done+ch.lines {
+			if in.Progress != nil && n < ch.lines { // the window's end is reported below
 				in.Progress(Progress{Phase: Recording, Done: from + n, Total: imp.Lines})
 			}
 		})
