@@ -217,25 +217,50 @@ func (im *UpsertImporter[L]) Duplicates() []*LineError {
 	return slices.CompactFunc(dups, func(a, b *LineError) bool { return a.Line == b.Line })
 }
 
-// Write writes lines, the window of imp that follows its first start lines, in transactions of
-// at most perTx lines each, as batches of the same lines would be written, and moves imp on by
-// all of them once the last has committed; written, if set, is told after each transaction how
-// many of the window's lines are written. A line refused now that passed Check means the books
-// changed since (another writer), and nothing of that transaction is written.
+// Group returns a window's lines in the order Write writes them: grouped (upsertKind.group), in
+// file order within a group. The lines of a window are independent (Check refused any two that
+// claim one key), so grouping them changes no outcome; it makes each transaction touch the index
+// pages of its own few customers, so that a customer's pages are written once a window instead
+// of once a transaction. The pipeline groups the next window while this one is written.
+func (im *UpsertImporter[L]) Group(lines []L) []L {
+	if im.kind.group == nil {
+		return lines
+	}
+	type keyed struct {
+		group string
+		line  int
+		l     L
+	}
+	ks := make([]keyed, len(lines))
+	for i, l := range lines {
+		ks[i] = keyed{im.kind.group(l), im.kind.line(l), l}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.group, b.group); c != 0 {
+			return c
+		}
+		return a.line - b.line
+	})
+	out := make([]L, len(lines))
+	for i, k := range ks {
+		out[i] = k.l
+	}
+	return out
+}
+
+// Write writes lines, the window of imp that follows its first start lines in the order Group
+// gave them, in transactions of at most perTx lines each, as batches of the same lines would be
+// written, and moves imp on by all of them once the last has committed; written, if set, is told
+// after each transaction how many of the window's lines are written. A line refused now that
+// passed Check means the books changed since (another writer), and nothing of that transaction
+// is written.
 //
-// The lines of a window are independent (Check refused any two that claim one key), so they are
-// written grouped (upsertKind.group) rather than in file order: each transaction then touches
-// the index pages of its own few customers, and a customer's pages are written once a window
-// instead of once a transaction. Until the window's last transaction commits the import stays at
-// start, so an interrupted window is written again from its first line by the next run, and
-// what it had already written comes out unchanged. Errors: EConflict, EUnavailable.
+// Until the window's last transaction commits the import stays at start, so an interrupted
+// window is written again from its first line by the next run, and what it had already written
+// comes out unchanged. Errors: EConflict, EUnavailable.
 func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, lines []L, perTx int, written func(int)) (UpsertTally, error) {
 	if perTx <= 0 {
 		perTx = len(lines)
-	}
-	if im.kind.group != nil && len(lines) > perTx {
-		lines = slices.Clone(lines)
-		slices.SortStableFunc(lines, func(a, b L) int { return strings.Compare(im.kind.group(a), im.kind.group(b)) })
 	}
 	var tally UpsertTally
 	for from := 0; from < len(lines); from += perTx {

@@ -62,7 +62,7 @@ func (b upsertBooks[L]) Check(ctx context.Context, lines []L) ([]*finapp.LineErr
 func (b upsertBooks[L]) Finish() []*finapp.LineError { return b.im.Duplicates() }
 
 func (b upsertBooks[L]) Build(_ context.Context, _ finapp.Import, start int, lines []L) (upsertChunk[L], error) {
-	return upsertChunk[L]{start, lines}, nil
+	return upsertChunk[L]{start, b.im.Group(lines)}, nil
 }
 
 func (b upsertBooks[L]) Write(ctx context.Context, imp *finapp.Import, ch upsertChunk[L], written func(int)) (finapp.UpsertTally, error) {

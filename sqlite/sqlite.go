@@ -67,7 +67,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode() + extra
 	}
-	write, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
+	write, err := sql.Open("sqlite", dsn(fmt.Sprintf("&_txlock=immediate&_pragma=wal_autocheckpoint(%d)", backstopPages)))
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,15 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
-	return sqlstore.New(Dialect, write, read), nil
+	ckpt, err := sql.Open("sqlite", dsn(""))
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, err
+	}
+	db := sqlstore.New(Dialect, write, read)
+	db.OnClose(startCheckpointer(ckpt).close)
+	return db, nil
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
