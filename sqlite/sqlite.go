@@ -32,8 +32,9 @@ var Dialect = sqlstore.Dialect{
 	ILike:       "LIKE", // case-insensitive for ASCII
 	LikePattern: "(? || '')",
 	// One writer and one fsync per commit: batching concurrent writes is what lifts the ceiling.
-	GroupCommit:    true,
-	PrepareInBatch: true,
+	GroupCommit:           true,
+	PrepareInBatch:        true,
+	IndexesInvoiceNumbers: true,
 	IsUniqueViolation: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -68,6 +68,10 @@ type Dialect struct {
 	// TrySealLock, with SealApart, tries to take the workspace (its one argument) for one
 	// sealer until the transaction ends, answering true or false.
 	TrySealLock string
+	// IndexesInvoiceNumbers: the store adds each new invoice to the engine's invoice number
+	// search itself (SQLite's FTS5 tables; indexInvoiceNumbers). PostgreSQL's trigram index
+	// follows the table by itself.
+	IndexesInvoiceNumbers bool
 }
 
 // DB is an open finapp database.

@@ -150,7 +150,10 @@ func (tx *Tx) CreateInvoice(ctx context.Context, i *finapp.Invoice) error {
 	if err = tx.duplicateExternalID(err, "invoice", i.ExternalID); err != nil && tx.db.dialect.IsUniqueViolation(err) {
 		return &finapp.Error{Code: finapp.EDuplicate, Field: "number", Message: "invoice number " + i.Number + " is already taken"}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.indexInvoiceNumbers(ctx, []*finapp.Invoice{i})
 }
 
 // UpdateInvoice implements finapp.Tx.
