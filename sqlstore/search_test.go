@@ -241,10 +241,16 @@ func TestListInvoices_SearchMatchesTheScan(t *testing.T) {
 		} {
 			invoice(ctxA, finapp.DefaultWorkspace, in[0], in[1], in[2])
 		}
-		// The partner's books have some of the same names and numbers, and their own.
-		invoice(ctxB, other.ID, "INV-100", "Acme Telecom", "2025-01-06")
-		invoice(ctxB, other.ID, "ACME-B", "Globex", "2025-02-01")
-		invoice(ctxB, other.ID, "IT_5%", "日本電信電話", "2025-03-01")
+		// The partner's books have some of the same names and numbers, and their own, created
+		// in one batch (the path of imports: the store indexes their numbers a batch at a time).
+		var batch []finapp.InvoiceUpsert
+		for k, in := range [][3]string{{"INV-100", "Acme Telecom", "2025-01-06"}, {"ACME-B", "Globex", "2025-02-01"}, {"IT_5%", "日本電信電話", "2025-03-01"}} {
+			batch = append(batch, finapp.InvoiceUpsert{ExternalID: fmt.Sprintf("bill-%d", k), Number: in[0], OrganizationID: orgs[other.ID][in[1]],
+				Total: "10.00", IssuedOn: in[2]})
+		}
+		if _, err := svc.UpsertInvoices(ctxB, batch); err != nil {
+			t.Fatal(err)
+		}
 
 		check := func(t *testing.T, stage string) {
 			for _, plan := range searchPlans {
