@@ -14,10 +14,12 @@ import (
 // to be copied and synced, and nothing else can be written meanwhile.
 //
 // The writer keeps an automatic checkpoint as a backstop, at a higher threshold: a passive
-// checkpoint never waits for the writer, so under a write load that never pauses it may not
-// catch up, and SQLite can only start the WAL over once all of it has been copied. When the
-// WAL reaches backstopPages, the writer checkpoints what is left itself (little, as the
-// checkpointer copied the rest) and the next transaction starts the WAL over.
+// checkpoint never waits for the writer, and SQLite starts the WAL over only when a write
+// transaction begins with all of it copied, which a writer that never pauses never gives it.
+// When the WAL reaches backstopPages, the writer checkpoints what is left itself (the frames of
+// its last transactions, which the checkpointer had no time to copy) and the next transaction
+// starts the WAL over. A lower backstop has the writer do that copying more often, in the
+// commit path again (docs/benchmarks.md, run Q).
 const (
 	checkpointEvery = 50 * time.Millisecond
 	backstopPages   = 40000
