@@ -23,10 +23,11 @@ var writePragmas = map[string]bool{
 	// resident memory under the record load rose from 40 MB to 180 MB (docs/benchmarks.md).
 	"cache_size": true,
 	// temp_store = 1 (FILE) puts the statement journal in a temporary file rather than in
-	// memory. An invoice insert fires the FTS5 trigger, so each multi-row INSERT journals every
-	// page it touches; in memory that is malloc and free in the pure-Go SQLite, and `finapp
-	// import invoices` spent a quarter of its time there (docs/benchmarks.md, run L). The OS
-	// page cache holds the file; nothing is synced, and nothing durable depends on it.
+	// memory. A multi-row INSERT into a table with foreign keys journals every page it touches
+	// (the keys are checked once the statement ends, which may have to undo it); in memory that
+	// is malloc and free in the pure-Go SQLite, and `finapp import` spent a quarter of its time
+	// there (docs/benchmarks.md, runs L and Q). The OS page cache holds the file; nothing is
+	// synced, and nothing durable depends on it.
 	"temp_store": true,
 }
 
