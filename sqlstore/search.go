@@ -13,9 +13,10 @@ import (
 // number, exactly as the plain scan `o.name LIKE '%q%' OR i.number LIKE '%q%'` (ILIKE on
 // PostgreSQL) answered it, which took 5.5 s at 1,000,000 invoices (docs/benchmarks.md §6). No
 // B-tree serves '%q%'; migration 00004 adds trigram indexes — SQLite: FTS5 trigram tables kept in
-// step by triggers; PostgreSQL: pg_trgm GIN indexes — that find the organizations and invoice
-// numbers a q of 3 or more characters matches. Every plan below keeps q's LIKE condition on the
-// rows it returns: the indexes choose which rows are read, never what matches.
+// step by triggers and, for new invoices, by indexInvoiceNumbers; PostgreSQL: pg_trgm GIN
+// indexes — that find the organizations and invoice numbers a q of 3 or more characters matches.
+// Every plan below keeps q's LIKE condition on the rows it returns: the indexes choose which rows
+// are read, never what matches.
 //
 // No one plan is cheap for every q, so capped counts choose one per search (searchInvoices):
 //   - ids: q alone, at most searchCandidateCap matching invoices (searchIDsCap on PostgreSQL,
@@ -290,4 +291,27 @@ func (q *invoiceSearch) rows(ctx context.Context) ([]*finapp.Invoice, error) {
 	with := `WITH search_orgs (id) AS MATERIALIZED (` + q.s.orgsExact + `),
 		search_match (rid) AS (` + q.s.numberRows + q.w.and() + ` UNION ` + q.s.orgRows + q.w.sql() + `) `
 	return q.page(ctx, with, args, `SELECT i.id FROM search_match sm CROSS JOIN invoices i ON i.rowid = sm.rid`+q.order+` LIMIT ?`)
+}
+
+// indexInvoiceNumbers adds new invoices to the invoice number search, where the dialect says the
+// store does (SQLite: migration 00026 says why not a trigger). Each gets the next document
+// number of invoice_search_docs, which the FTS5 table is keyed by; the searches above map them
+// back to invoices.
+func (tx *Tx) indexInvoiceNumbers(ctx context.Context, invs []*finapp.Invoice) error {
+	if !tx.db.dialect.IndexesInvoiceNumbers || len(invs) == 0 {
+		return nil
+	}
+	var last int64
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(doc), 0) FROM invoice_search_docs`).Scan(&last); err != nil {
+		return err
+	}
+	err := tx.insertRows(ctx, "invoice_search_docs", "doc, workspace_id, invoice_id", len(invs), func(n int, args []any) []any {
+		return append(args, last+1+int64(n), tx.ws, invs[n].ID)
+	})
+	if err != nil {
+		return err
+	}
+	return tx.insertRows(ctx, "invoice_number_search", "rowid, number", len(invs), func(n int, args []any) []any {
+		return append(args, last+1+int64(n), invs[n].Number)
+	})
 }

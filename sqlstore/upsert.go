@@ -129,29 +129,6 @@ func (tx *Tx) CreateInvoices(ctx context.Context, invs []*finapp.Invoice) error 
 	return tx.indexInvoiceNumbers(ctx, invs)
 }
 
-// indexInvoiceNumbers adds new invoices to the invoice number search, where the dialect says the
-// store does (SQLite: migration 00026 says why not a trigger). Each gets the next document
-// number of invoice_search_docs, which the FTS5 table is keyed by; the search (search.go) maps
-// them back to invoices.
-func (tx *Tx) indexInvoiceNumbers(ctx context.Context, invs []*finapp.Invoice) error {
-	if !tx.db.dialect.IndexesInvoiceNumbers || len(invs) == 0 {
-		return nil
-	}
-	var last int64
-	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(doc), 0) FROM invoice_search_docs`).Scan(&last); err != nil {
-		return err
-	}
-	err := tx.insertRows(ctx, "invoice_search_docs", "doc, workspace_id, invoice_id", len(invs), func(n int, args []any) []any {
-		return append(args, last+1+int64(n), tx.ws, invs[n].ID)
-	})
-	if err != nil {
-		return err
-	}
-	return tx.insertRows(ctx, "invoice_number_search", "rowid, number", len(invs), func(n int, args []any) []any {
-		return append(args, last+1+int64(n), invs[n].Number)
-	})
-}
-
 // UpdateOrganization implements finapp.Tx.
 func (tx *Tx) UpdateOrganization(ctx context.Context, o *finapp.Organization) error {
 	_, err := tx.exec(ctx, `UPDATE organizations SET name = ?, billing_currency = ?, status = ?, version = ?, external_id = ?, metadata = ?
