@@ -35,11 +35,19 @@ func (tx *Tx) insertRows(ctx context.Context, table, columns string, n int, row 
 		for i := start; i < end; i++ {
 			args = row(i, args)
 		}
-		if _, err := tx.exec(ctx, insertText(table, columns, end-start), args...); err != nil {
+		if _, err := tx.exec(ctx, tx.insertText(table, columns, end-start), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// insertText is insertText for tx: in a bulk transaction (Tx.bulk) the INSERT is OR FAIL.
+func (tx *Tx) insertText(table, columns string, rows int) string {
+	if tx.bulk {
+		return "INSERT OR FAIL" + strings.TrimPrefix(insertText(table, columns, rows), "INSERT")
+	}
+	return insertText(table, columns, rows)
 }
 
 // insertText is `INSERT INTO table (columns) VALUES (?, …), …` for rows rows.
@@ -110,7 +118,7 @@ func (tx *Tx) AppendJournals(ctx context.Context, es []*finapp.JournalEntry) err
 		for _, e := range es[start:end] {
 			args = append(args, tx.ws, e.ID, at.ts(e.At), e.Operation, e.EntityID)
 		}
-		rows, err := tx.query(ctx, insertText("journal_entries", columns, end-start)+` RETURNING seq, id`, args...)
+		rows, err := tx.query(ctx, tx.insertText("journal_entries", columns, end-start)+` RETURNING seq, id`, args...)
 		if err != nil {
 			return err
 		}

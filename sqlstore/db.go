@@ -169,6 +169,16 @@ func (db *DB) Update(ctx context.Context, workspaceID string, fn func(finapp.Tx)
 	return db.inTx(ctx, db.write, workspaceID, true, fn)
 }
 
+// UpdateBulk implements finapp.Store. Under group commit (SQLite) the job runs alone with the
+// connection's foreign-key checks off and its INSERTs as OR FAIL (groupCommitter.commitBulk
+// says why); elsewhere it is Update.
+func (db *DB) UpdateBulk(ctx context.Context, workspaceID string, fn func(finapp.Tx) error) error {
+	if db.group != nil {
+		return db.group.updateBulk(ctx, workspaceID, fn)
+	}
+	return db.inTx(ctx, db.write, workspaceID, true, fn)
+}
+
 // View implements finapp.Store.
 func (db *DB) View(ctx context.Context, workspaceID string, fn func(finapp.Tx) error) error {
 	return db.inTx(ctx, db.read, workspaceID, false, fn)
@@ -287,6 +297,7 @@ type Tx struct {
 	stmts *batchStatements // group commit: statements prepared once per batch
 	ws    string
 	write bool
+	bulk  bool            // UpdateBulk under group commit: foreign keys off, INSERTs as OR FAIL
 	fixed context.Context // when set (group commit), used instead of the caller's context
 	// unsealed: the transaction appended audit or outbox events for the sealer, which its
 	// commit wakes (a transaction that appended none, the sealer's own among them, does not)

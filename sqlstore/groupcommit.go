@@ -30,12 +30,15 @@ type groupCommitter struct {
 	closed  bool
 	stopped chan struct{}
 	stmts   *connStatements // SQLite: statements kept prepared on the write connection
+	// foreignKeysOff: the write connection's foreign-key checks may be off (a bulk job ran last)
+	foreignKeysOff bool
 }
 
 type job struct {
 	ctx  context.Context
 	ws   string
 	fn   func(finapp.Tx) error
+	bulk bool // UpdateBulk: a batch of its own (commitBulk)
 	done chan error
 }
 
@@ -53,7 +56,7 @@ func newGroupCommitter(db *DB) *groupCommitter {
 func (g *groupCommitter) update(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		if err = g.submit(ctx, ws, fn); err == nil || !g.db.retryable(err) {
+		if err = g.submit(ctx, &job{ctx: ctx, ws: ws, fn: fn}); err == nil || !g.db.retryable(err) {
 			break
 		}
 		g.db.stats.retries.Add(1)
@@ -68,9 +71,20 @@ func (g *groupCommitter) update(ctx context.Context, ws string, fn func(finapp.T
 	return g.db.classify(err)
 }
 
-// submit runs fn as one job of a batch and returns its unclassified outcome.
-func (g *groupCommitter) submit(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
-	j := &job{ctx: ctx, ws: ws, fn: fn, done: make(chan error, 1)}
+// updateBulk submits fn as a bulk job, which runs as a batch of its own, and waits for it.
+func (g *groupCommitter) updateBulk(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
+	err := g.submit(ctx, &job{ctx: ctx, ws: ws, fn: fn, bulk: true})
+	if err != nil && g.db.retryable(err) {
+		// Only a connection found dead at BEGIN gets here under group commit; once more.
+		g.db.stats.retries.Add(1)
+		err = g.submit(ctx, &job{ctx: ctx, ws: ws, fn: fn, bulk: true})
+	}
+	return g.db.classify(err)
+}
+
+// submit runs j as one job of a batch and returns its unclassified outcome.
+func (g *groupCommitter) submit(ctx context.Context, j *job) error {
+	j.done = make(chan error, 1)
 	g.mu.RLock()
 	if g.closed {
 		g.mu.RUnlock()
@@ -94,13 +108,27 @@ func (g *groupCommitter) close() {
 func (g *groupCommitter) run() {
 	defer close(g.stopped)
 	defer g.stmts.close()
-	for first := range g.jobs {
+	var held *job // a bulk job that arrived while a batch was gathered: the next batch
+	for {
+		first := held
+		held = nil
+		if first == nil {
+			j, ok := <-g.jobs
+			if !ok {
+				return
+			}
+			first = j
+		}
 		batch := []*job{first}
 	more:
-		for len(batch) < maxBatch {
+		for !first.bulk && len(batch) < maxBatch {
 			select {
 			case j, ok := <-g.jobs:
 				if !ok {
+					break more
+				}
+				if j.bulk {
+					held = j
 					break more
 				}
 				batch = append(batch, j)
@@ -108,7 +136,11 @@ func (g *groupCommitter) run() {
 				break more
 			}
 		}
-		g.commit(batch)
+		if first.bulk {
+			g.commitBulk(first)
+		} else {
+			g.commit(batch)
+		}
 		g.stmts.prepareWanted(context.Background())
 	}
 }
@@ -123,7 +155,11 @@ func (g *groupCommitter) commit(batch []*job) {
 			j.done <- results[i]
 		}
 	}
-	sqlTx, err := g.db.write.BeginTx(ctx, nil)
+	err := g.setForeignKeys(ctx, true)
+	var sqlTx *sql.Tx
+	if err == nil {
+		sqlTx, err = g.db.write.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		for i := range results {
 			results[i] = beginError{err}
@@ -138,7 +174,7 @@ func (g *groupCommitter) commit(batch []*job) {
 	if len(batch) == 1 {
 		// A batch of one needs no savepoint: the transaction is the job's own. That spares
 		// a large job (an import chunk) SQLite's savepoint journal of every page it changes.
-		g.commitOne(ctx, sqlTx, stmts, batch[0], results)
+		g.commitOne(ctx, sqlTx, stmts, batch[0], false, results)
 		answer()
 		return
 	}
@@ -197,14 +233,67 @@ func (g *groupCommitter) commit(batch []*job) {
 	answer()
 }
 
+// commitBulk runs a bulk job as a transaction of its own, on the write connection with its
+// foreign-key checks off; setForeignKeys turns them on again before any other job runs.
+//
+// Why: SQLite has to be able to undo one statement of a transaction when it breaks a foreign
+// key or a constraint, so a multi-row INSERT first copies every page it is about to change into
+// a statement journal (and looks up every row's parents). A bulk job's INSERTs are large, and
+// that copying was an eighth of `finapp import`'s time. The job does not need it: its
+// references were checked by the import and are to rows never deleted, and a failed statement
+// fails the whole transaction, which rolls back, so its INSERTs say OR FAIL (stop at the
+// failing row, keep the rows before it until the rollback) instead of undoing themselves.
+func (g *groupCommitter) commitBulk(j *job) {
+	ctx := context.Background()
+	results := []error{nil}
+	defer func() { j.done <- results[0] }()
+	if err := g.setForeignKeys(ctx, false); err != nil {
+		results[0] = beginError{err}
+		return
+	}
+	sqlTx, err := g.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		results[0] = beginError{err}
+		return
+	}
+	var stmts *batchStatements
+	if g.db.dialect.PrepareInBatch {
+		stmts = &batchStatements{tx: sqlTx, conn: g.stmts, byQuery: map[string]*sql.Stmt{}}
+	}
+	g.commitOne(ctx, sqlTx, stmts, j, true, results)
+}
+
+// setForeignKeys turns the write connection's foreign-key checks on or off, between two
+// transactions (SQLite ignores the setting inside one). The committer is the connection's only
+// writer, and the pool holds that one connection, so the setting holds for every job after.
+// It changes only when needed: each change makes SQLite prepare the connection's statements
+// again, and an import's chunks follow one another with nothing between them.
+func (g *groupCommitter) setForeignKeys(ctx context.Context, on bool) error {
+	if g.foreignKeysOff == !on {
+		return nil
+	}
+	value := "ON"
+	if !on {
+		value = "OFF"
+	}
+	// Believed off from here on until it is known on again: a failure below is retried by the
+	// next job, never taken for checks that hold.
+	g.foreignKeysOff = true
+	if _, err := g.db.write.ExecContext(ctx, "PRAGMA foreign_keys = "+value); err != nil {
+		return err
+	}
+	g.foreignKeysOff = !on
+	return nil
+}
+
 // commitOne runs a batch's only job as the whole transaction.
-func (g *groupCommitter) commitOne(ctx context.Context, sqlTx *sql.Tx, stmts *batchStatements, j *job, results []error) {
+func (g *groupCommitter) commitOne(ctx context.Context, sqlTx *sql.Tx, stmts *batchStatements, j *job, bulk bool, results []error) {
 	if err := j.ctx.Err(); err != nil {
 		_ = sqlTx.Rollback()
 		results[0] = err // given up before it ran: nothing written
 		return
 	}
-	if err := runJob(&Tx{db: g.db, tx: sqlTx, stmts: stmts, ws: j.ws, write: true, fixed: ctx}, j.fn); err != nil {
+	if err := runJob(&Tx{db: g.db, tx: sqlTx, stmts: stmts, ws: j.ws, write: true, bulk: bulk, fixed: ctx}, j.fn); err != nil {
 		_ = sqlTx.Rollback()
 		results[0] = err
 		return
