@@ -68,7 +68,7 @@ func (s *Service) UpsertInvoices(ctx context.Context, items []InvoiceUpsert) ([]
 	var results []UpsertResult
 	today := s.today(ctx)
 	err := s.write(ctx, func(tx Tx, c *changes) error {
-		planned, refused, err := planInvoiceUpserts(ctx, tx, items, today, orgCache{}, batchItemName("invoices"))
+		planned, refused, err := planInvoiceUpserts(ctx, tx, items, today, orgCache{}, batchItemName("invoices"), false)
 		if err != nil {
 			return err
 		}
@@ -109,8 +109,12 @@ type orgCache map[string]*Organization
 // returns what each does, or why each bad one is refused. It reads what the items name a
 // statement per thousand items, not a few per item: a file of a million invoices goes through it.
 // name says which item another one is ("invoices[3]", "line 57") when two claim the same key.
-func planInvoiceUpserts(ctx context.Context, tx Tx, items []InvoiceUpsert, today string, orgs orgCache, name func(int) string) ([]plannedUpsert, []ItemRefusal, error) {
-	p := batchPlan{tx: tx, today: today, orgs: orgs, name: name, externalIDs: map[string]int{}, numbers: map[string]int{}}
+//
+// assumeNew plans every item as a new invoice with a free number without reading either, for
+// items an earlier look found new: the store's unique indexes then refuse the write (EConflict)
+// if another writer took an external id or number since, and the caller plans again in full.
+func planInvoiceUpserts(ctx context.Context, tx Tx, items []InvoiceUpsert, today string, orgs orgCache, name func(int) string, assumeNew bool) ([]plannedUpsert, []ItemRefusal, error) {
+	p := batchPlan{tx: tx, today: today, orgs: orgs, name: name, externalIDs: map[string]int{}, numbers: map[string]int{}, assumeNew: assumeNew}
 	if err := p.prefetch(ctx, items); err != nil {
 		return nil, nil, err
 	}
@@ -196,6 +200,7 @@ type batchPlan struct {
 	existing    map[string]*Invoice // external id → the invoice that has it, for every item's
 	taken       map[string]string   // invoice number → the invoice that has it, for every number asked
 	orgs        orgCache
+	assumeNew   bool // no invoice has the items' external ids or numbers (planInvoiceUpserts)
 }
 
 // prefetch reads, a statement per thousand items, the invoices with the items' external ids,
@@ -223,10 +228,11 @@ func (p *batchPlan) prefetch(ctx context.Context, items []InvoiceUpsert) error {
 		}
 	}
 	var err error
-	if p.existing, err = p.tx.InvoicesByExternalIDs(ctx, exts); err != nil {
+	if p.assumeNew {
+		p.existing, p.taken = map[string]*Invoice{}, map[string]string{}
+	} else if p.existing, err = p.tx.InvoicesByExternalIDs(ctx, exts); err != nil {
 		return err
-	}
-	if p.taken, err = p.tx.InvoiceIDsByNumber(ctx, numbers); err != nil {
+	} else if p.taken, err = p.tx.InvoiceIDsByNumber(ctx, numbers); err != nil {
 		return err
 	}
 	for _, n := range numbers {
@@ -304,7 +310,7 @@ func (p *batchPlan) item(ctx context.Context, i int, item InvoiceUpsert) (inv, b
 			return nil, nil, &Error{Code: EDuplicate, Field: "number", Message: fmt.Sprintf("invoice number %s is also %s's", inv.Number, p.name(j))}
 		}
 		holder, asked := p.taken[inv.Number]
-		if !asked { // the number as validated is not as written: ask for it alone
+		if !asked && !p.assumeNew { // the number as validated is not as written: ask for it alone
 			found, err := p.tx.InvoiceIDsByNumber(ctx, []string{inv.Number})
 			if err != nil {
 				return nil, nil, err

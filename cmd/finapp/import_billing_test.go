@@ -344,3 +344,62 @@ func interleavedRun(n int) string {
 	}
 	return b.String()
 }
+
+// importWithAWriterBetween imports interleavedRun(7) a window of 6 and a transaction of 2 at a
+// time, and runs between after the window's first transaction: another writer's change made
+// after the lines were checked and before the rest of them are written.
+func (w *importWorld) importWithAWriterBetween(between func()) (*intake.Result, error) {
+	w.t.Helper()
+	path := w.file("run.csv", interleavedRun(7))
+	ran := false
+	return intake.Invoices(w.as, w.svc, intake.Import[finapp.InvoiceImportLine]{Name: "run.csv", Chunk: 2, Window: 6,
+		Open: func() (intake.Lines[finapp.InvoiceImportLine], error) { return billingfile.OpenInvoices(path) },
+		Progress: func(p intake.Progress) {
+			if p.Phase == intake.Recording && !ran {
+				ran = true
+				between()
+			}
+		}})
+}
+
+// Lines Check found new are written without looking their keys up again; if another writer
+// made an invoice with one of their external ids meanwhile, the store's unique index refuses
+// that transaction and it is planned again in full: the line corrects the other invoice.
+func TestImportInvoices_AnExternalIDTakenAfterTheCheckIsCorrected(t *testing.T) {
+	w := newImportWorld(t)
+	res, err := w.importWithAWriterBetween(func() {
+		// r-5 is acme's third line: its window's second transaction writes it.
+		if _, err := w.svc.UpsertInvoices(w.as, []finapp.InvoiceUpsert{{ExternalID: "r-5", OrganizationID: w.acme.ID, Number: "X-5", Total: "99"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Tally.Created != 6 || res.Tally.Updated != 1 {
+		t.Fatalf("tally %+v, want 6 created and 1 updated", res.Tally)
+	}
+	got := w.invoices()
+	if inv := got["r-5"]; len(got) != 7 || inv == nil || inv.Number != "R-5" || inv.Total != money.Amount(500) || inv.Version != 2 {
+		t.Fatalf("%d invoices; r-5 is %+v, want R-5 for 5.00 at version 2", len(got), inv)
+	}
+	w.verifyPasses()
+}
+
+// If another writer took a line's number meanwhile, the transaction planned in full names the
+// line, and nothing of that transaction is written.
+func TestImportInvoices_ANumberTakenAfterTheCheckNamesTheLine(t *testing.T) {
+	w := newImportWorld(t)
+	_, err := w.importWithAWriterBetween(func() {
+		if _, err := w.svc.UpsertInvoices(w.as, []finapp.InvoiceUpsert{{ExternalID: "other", OrganizationID: w.acme.ID, Number: "R-5", Total: "99"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if finapp.ErrorCode(err) != finapp.EConflict || !strings.Contains(err.Error(), "line 6, number: invoice number R-5 is already taken") {
+		t.Fatalf("import: %v", err)
+	}
+	if n := len(w.invoices()); n != 3 { // the first transaction's 2 and the other writer's
+		t.Fatalf("%d invoices, want 3", n)
+	}
+	w.verifyPasses()
+}
