@@ -164,7 +164,7 @@ const maxAttempts = 10
 // Update implements finapp.Store.
 func (db *DB) Update(ctx context.Context, workspaceID string, fn func(finapp.Tx) error) error {
 	if db.group != nil {
-		return db.group.update(ctx, workspaceID, fn)
+		return db.group.update(ctx, workspaceID, fn, false)
 	}
 	return db.inTx(ctx, db.write, workspaceID, true, fn)
 }
@@ -174,7 +174,7 @@ func (db *DB) Update(ctx context.Context, workspaceID string, fn func(finapp.Tx)
 // says why); elsewhere it is Update.
 func (db *DB) UpdateBulk(ctx context.Context, workspaceID string, fn func(finapp.Tx) error) error {
 	if db.group != nil {
-		return db.group.updateBulk(ctx, workspaceID, fn)
+		return db.group.update(ctx, workspaceID, fn, true)
 	}
 	return db.inTx(ctx, db.write, workspaceID, true, fn)
 }

@@ -53,10 +53,11 @@ func newGroupCommitter(db *DB) *groupCommitter {
 
 // update submits fn and waits for its batch to be durable. It always waits for the outcome, even
 // if ctx ends meanwhile: a caller must never be told "failed" about a change that committed.
-func (g *groupCommitter) update(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
+// A bulk job (UpdateBulk) runs as a batch of its own (commitBulk).
+func (g *groupCommitter) update(ctx context.Context, ws string, fn func(finapp.Tx) error, bulk bool) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		if err = g.submit(ctx, &job{ctx: ctx, ws: ws, fn: fn}); err == nil || !g.db.retryable(err) {
+		if err = g.submit(ctx, &job{ctx: ctx, ws: ws, fn: fn, bulk: bulk}); err == nil || !g.db.retryable(err) {
 			break
 		}
 		g.db.stats.retries.Add(1)
@@ -67,17 +68,6 @@ func (g *groupCommitter) update(ctx context.Context, ws string, fn func(finapp.T
 			return g.db.classify(ctx.Err())
 		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
 		}
-	}
-	return g.db.classify(err)
-}
-
-// updateBulk submits fn as a bulk job, which runs as a batch of its own, and waits for it.
-func (g *groupCommitter) updateBulk(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
-	err := g.submit(ctx, &job{ctx: ctx, ws: ws, fn: fn, bulk: true})
-	if err != nil && g.db.retryable(err) {
-		// Only a connection found dead at BEGIN gets here under group commit; once more.
-		g.db.stats.retries.Add(1)
-		err = g.submit(ctx, &job{ctx: ctx, ws: ws, fn: fn, bulk: true})
 	}
 	return g.db.classify(err)
 }
@@ -239,7 +229,7 @@ func (g *groupCommitter) commit(batch []*job) {
 // Why: SQLite has to be able to undo one statement of a transaction when it breaks a foreign
 // key or a constraint, so a multi-row INSERT first copies every page it is about to change into
 // a statement journal (and looks up every row's parents). A bulk job's INSERTs are large, and
-// that copying was an eighth of `finapp import`'s time. The job does not need it: its
+// that copying was much of `finapp import`'s time (docs/benchmarks.md). The job needs neither: its
 // references were checked by the import and are to rows never deleted, and a failed statement
 // fails the whole transaction, which rolls back, so its INSERTs say OR FAIL (stop at the
 // failing row, keep the rows before it until the rollback) instead of undoing themselves.
