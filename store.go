@@ -14,11 +14,11 @@ type Store interface {
 	// Tx are protected against concurrent writers until the transaction ends (SQLite serialises
 	// writers; PostgreSQL takes row locks). A nil return means the change is durable.
 	Update(ctx context.Context, workspaceID string, fn func(Tx) error) error
-	// UpdateBulk is Update for a write of many rows (a chunk of an import) whose references fn
-	// reads in the same transaction, rows that exist and are never deleted (the workspace, the
-	// organizations): the transaction is the write's own, batched with no other, and where the
-	// engine gains by it (SQLite) it leaves the foreign keys to fn and a failed statement to
-	// the transaction's rollback. A nil return means the change is durable, as for Update.
+	// UpdateBulk is Update for a write of many rows (a chunk of an import) whose references were
+	// checked by its caller, to rows that are never deleted (the workspace, the organizations,
+	// the invoices it corrects): the transaction is the write's own, batched with no other, and
+	// where the engine gains by it (SQLite) it leaves the foreign keys to fn and a failed
+	// statement to the transaction's rollback. A nil return means the change is durable.
 	UpdateBulk(ctx context.Context, workspaceID string, fn func(Tx) error) error
 	// View runs fn in a read-only transaction that sees one consistent snapshot.
 	View(ctx context.Context, workspaceID string, fn func(Tx) error) error

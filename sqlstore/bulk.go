@@ -45,17 +45,22 @@ func (tx *Tx) insertRows(ctx context.Context, table, columns string, n int, row 
 // insertText is insertText for tx: in a bulk transaction (Tx.bulk) the INSERT is OR FAIL.
 func (tx *Tx) insertText(table, columns string, rows int) string {
 	if tx.bulk {
-		return "INSERT OR FAIL" + strings.TrimPrefix(insertText(table, columns, rows), "INSERT")
+		return insertTextAs("INSERT OR FAIL", table, columns, rows)
 	}
 	return insertText(table, columns, rows)
 }
 
 // insertText is `INSERT INTO table (columns) VALUES (?, …), …` for rows rows.
 func insertText(table, columns string, rows int) string {
+	return insertTextAs("INSERT", table, columns, rows)
+}
+
+// insertTextAs is insertText with verb ("INSERT OR FAIL") in place of INSERT.
+func insertTextAs(verb, table, columns string, rows int) string {
 	one := "(?" + strings.Repeat(", ?", strings.Count(columns, ",")) + ")"
 	var b strings.Builder
-	b.Grow(len(table) + len(columns) + rows*(len(one)+2) + 32)
-	b.WriteString("INSERT INTO " + table + " (" + columns + ") VALUES ")
+	b.Grow(len(verb) + len(table) + len(columns) + rows*(len(one)+2) + 32)
+	b.WriteString(verb + " INTO " + table + " (" + columns + ") VALUES ")
 	for i := range rows {
 		if i > 0 {
 			b.WriteString(", ")

@@ -26,8 +26,10 @@ var writePragmas = map[string]bool{
 	// memory. A multi-row INSERT into a table with foreign keys journals every page it touches
 	// (the keys are checked once the statement ends, which may have to undo it); in memory that
 	// is malloc and free in the pure-Go SQLite, and `finapp import` spent a quarter of its time
-	// there (docs/benchmarks.md, runs L and Q). The OS page cache holds the file; nothing is
-	// synced, and nothing durable depends on it.
+	// there (docs/benchmarks.md, runs L and Q). Its chunks now run as bulk jobs, which keep no
+	// such journal (groupCommitter.commitBulk), and in memory measured the same since (run R);
+	// the import keeps FILE for what journal is left. The OS page cache holds the file; nothing
+	// is synced, and nothing durable depends on it.
 	"temp_store": true,
 }
 
