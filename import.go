@@ -263,8 +263,13 @@ func (s *Service) writeImportChunk(ctx context.Context, imp *Import, start, n in
 	}
 	var saved Import
 	// A bulk write: every row its lines refer to (the organizations, the invoices corrected)
-	// was found by the import's checks, and none of them is ever deleted.
-	err = s.Store.UpdateBulk(ctx, a.WorkspaceID, func(tx Tx) error {
+	// was found by the import's checks, and none of them is ever deleted. The import's last
+	// write is an ordinary one: it makes every chunk before it durable too (Store.UpdateBulk).
+	update := s.Store.UpdateBulk
+	if n > 0 && start+n == imp.Lines {
+		update = s.Store.Update
+	}
+	err = update(ctx, a.WorkspaceID, func(tx Tx) error {
 		cur, err := tx.ImportByDigest(ctx, imp.Digest)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The books' side of importing a file of invoices or organizations from a billing system
@@ -59,7 +60,9 @@ type UpsertImporter[L any] struct {
 	keys  []lineKey    // a hash of each key a checked line claims, with its line and what key it is
 	bad   map[int]bool // the lines Check refused
 	known lineSet      // the lines Check found a row of the books for (an invoice to correct)
-	seed  maphash.Seed
+	// planning makes one plan at a time: Write plans a transaction ahead, on another goroutine.
+	planning sync.Mutex
+	seed     maphash.Seed
 }
 
 // lineSet is a set of line numbers, a bit each: a file of a million lines takes 125 KB.
@@ -194,7 +197,7 @@ func (im *UpsertImporter[L]) Check(ctx context.Context, lines []L) ([]*LineError
 	var plan linePlan
 	err := im.s.read(ctx, func(tx Tx) error {
 		var err error
-		plan, err = im.kind.plan(ctx, im, tx, lines, im.lineName(lines), false)
+		plan, err = im.plan(ctx, tx, lines, false)
 		return err
 	})
 	if err != nil {
@@ -297,18 +300,38 @@ func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, 
 	if perTx <= 0 {
 		perTx = len(lines)
 	}
+	// Each transaction's lines are planned on the read pool while the one before is written
+	// (prepare), so that the one writer only writes.
+	prepare := func(from int) <-chan preparedLines {
+		ahead := make(chan preparedLines, 1)
+		go func() { ahead <- im.prepare(ctx, lines[from:min(from+perTx, len(lines))]) }()
+		return ahead
+	}
+	var ahead <-chan preparedLines
+	if len(lines) > 0 {
+		ahead = prepare(0)
+	}
 	var tally UpsertTally
 	for from := 0; from < len(lines); from += perTx {
-		if err := ctx.Err(); err != nil {
-			return tally, err
-		}
+		pre := <-ahead
 		to := min(from+perTx, len(lines))
+		ahead = nil
+		if to < len(lines) {
+			ahead = prepare(to)
+		}
 		moved := 0
 		if to == len(lines) {
 			moved = len(lines)
 		}
-		t, err := im.writeTx(ctx, imp, start, moved, lines[from:to])
+		err := ctx.Err()
+		var t UpsertTally
+		if err == nil {
+			t, err = im.writeTx(ctx, imp, start, moved, lines[from:to], pre)
+		}
 		if err != nil {
+			if ahead != nil {
+				<-ahead // no plan outlives the write
+			}
 			return tally, err
 		}
 		tally.Add(t)
@@ -319,35 +342,97 @@ func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, 
 	return tally, nil
 }
 
-// writeTx writes lines in one transaction and moves imp on by moved lines.
+// preparedLines is a transaction's lines planned before the transaction (prepare); plan is nil
+// when they are to be planned in it.
+type preparedLines struct {
+	plan *linePlan
+	lock lockDate // the lock date the plan was made under
+}
+
+// prepare plans lines that Check found all new, in a read transaction and with nothing read
+// again but the lock date and the customers, which are never deleted: the write's transaction
+// then only checks that the lock date is the same (writePlanned). Other lines, and lines whose
+// plan failed to read, are planned in the write's transaction.
+func (im *UpsertImporter[L]) prepare(ctx context.Context, lines []L) preparedLines {
+	if !im.newLines(lines) {
+		return preparedLines{}
+	}
+	var pre preparedLines
+	err := im.s.read(ctx, func(tx Tx) error {
+		lock, err := lockDateOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		plan, err := im.plan(ctx, tx, lines, true)
+		if err != nil {
+			return err
+		}
+		pre = preparedLines{plan: &plan, lock: lock}
+		return nil
+	})
+	if err != nil {
+		return preparedLines{}
+	}
+	return pre
+}
+
+// newLines reports whether lines may be planned as new without reading what they claim: the
+// kind allows it and Check found no row of the books for any of them.
+func (im *UpsertImporter[L]) newLines(lines []L) bool {
+	return im.kind.assumesNew && !slices.ContainsFunc(lines, func(l L) bool { return im.known.has(im.kind.line(l)) })
+}
+
+// plan is upsertKind.plan, one at a time: the plans share the importer's customer cache.
+func (im *UpsertImporter[L]) plan(ctx context.Context, tx Tx, lines []L, assumeNew bool) (linePlan, error) {
+	im.planning.Lock()
+	defer im.planning.Unlock()
+	return im.kind.plan(ctx, im, tx, lines, im.lineName(lines), assumeNew)
+}
+
+// writeTx writes lines in one transaction and moves imp on by moved lines; pre is their plan if
+// prepare made one.
 //
 // When Check found every line new (and the kind allows it), the transaction does not read again
 // what the lines claim: half the look-ups of a fresh import, made on the one writer. If another
 // writer took one of their external ids or numbers since, the store's unique index refuses the
 // write (EConflict) and nothing of it is written; the lines are then planned again in full, in
 // a new transaction, which says which line it is or corrects the invoice the other writer made.
-func (im *UpsertImporter[L]) writeTx(ctx context.Context, imp *Import, start, moved int, lines []L) (UpsertTally, error) {
-	assumeNew := im.kind.assumesNew && !slices.ContainsFunc(lines, func(l L) bool { return im.known.has(im.kind.line(l)) })
-	tally, err := im.writePlanned(ctx, imp, start, moved, lines, assumeNew)
+func (im *UpsertImporter[L]) writeTx(ctx context.Context, imp *Import, start, moved int, lines []L, pre preparedLines) (UpsertTally, error) {
+	assumeNew := im.newLines(lines)
+	tally, err := im.writePlanned(ctx, imp, start, moved, lines, assumeNew, pre)
 	if assumeNew && ErrorCode(err) == EConflict {
-		tally, err = im.writePlanned(ctx, imp, start, moved, lines, false)
+		tally, err = im.writePlanned(ctx, imp, start, moved, lines, false, preparedLines{})
 	}
 	return tally, err
 }
 
-// writePlanned plans lines in a transaction (assumeNew: upsertKind.plan) and writes them in it.
-func (im *UpsertImporter[L]) writePlanned(ctx context.Context, imp *Import, start, moved int, lines []L, assumeNew bool) (UpsertTally, error) {
+// writePlanned plans lines in a transaction (assumeNew: upsertKind.plan), unless pre planned
+// them under the lock date the transaction sees, and writes them in it.
+func (im *UpsertImporter[L]) writePlanned(ctx context.Context, imp *Import, start, moved int, lines []L, assumeNew bool, pre preparedLines) (UpsertTally, error) {
 	var tally UpsertTally
 	err := im.s.writeImportChunk(ctx, imp, start, moved, nil, func(tx Tx, c *changes) error {
-		plan, err := im.kind.plan(ctx, im, tx, lines, im.lineName(lines), assumeNew)
-		if err != nil {
-			return err
+		var plan linePlan
+		if pre.plan != nil {
+			lock, err := lockDateOf(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if lock == pre.lock {
+				plan = *pre.plan
+			}
+		}
+		if plan.apply == nil {
+			var err error
+			if plan, err = im.plan(ctx, tx, lines, assumeNew); err != nil {
+				return err
+			}
 		}
 		if len(plan.refused) > 0 {
 			r := plan.refused[0]
 			le := &LineError{Line: im.kind.line(lines[r.Index]), Field: r.Err.Field, Message: r.Err.Message}
 			return Errorf(EConflict, "%v, though it passed the check before: the books changed meanwhile; run the import again", le)
 		}
+		var err error
 		tally, err = plan.apply(tx, c)
 		return err
 	})

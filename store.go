@@ -18,7 +18,10 @@ type Store interface {
 	// checked by its caller, to rows that are never deleted (the workspace, the organizations,
 	// the invoices it corrects): the transaction is the write's own, batched with no other, and
 	// where the engine gains by it (SQLite) it leaves the foreign keys to fn and a failed
-	// statement to the transaction's rollback. A nil return means the change is durable.
+	// statement to the transaction's rollback. A nil return means the change is committed,
+	// whole, and durable once the next Update returns: on SQLite a bulk commit is not synced on
+	// its own, so a power cut may take the last ones back (never half of one). A caller that
+	// answers for its writes (an import's last chunk) ends with an Update.
 	UpdateBulk(ctx context.Context, workspaceID string, fn func(Tx) error) error
 	// View runs fn in a read-only transaction that sees one consistent snapshot.
 	View(ctx context.Context, workspaceID string, fn func(Tx) error) error

@@ -128,3 +128,38 @@ func TestUpdateBulk_AFailedStatementLeavesNothing(t *testing.T) {
 		t.Fatalf("%d invoices, want 2", n)
 	}
 }
+
+// A bulk job's commit is not synced (synchronous=NORMAL); the next ordinary job's is again
+// (FULL), which syncs the bulk commits before it too (Store.UpdateBulk).
+func TestUpdateBulk_OnlyBulkCommitsSkipTheSync(t *testing.T) {
+	db := testdb.SQLite(t)
+	ctx := context.Background()
+	org := bulkOrganization(t, db)
+	synchronous := func() int {
+		t.Helper()
+		n, err := db.WriteSynchronous(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := synchronous(); n != 2 {
+		t.Fatalf("synchronous = %d before any bulk job, want 2 (FULL)", n)
+	}
+	for i := range 3 {
+		if err := db.UpdateBulk(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error {
+			return tx.CreateInvoices(ctx, []*finapp.Invoice{bulkInvoice(org, fmt.Sprintf("S-%d", i))})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := synchronous(); n != 1 {
+			t.Fatalf("synchronous = %d after bulk job %d, want 1 (NORMAL)", n, i)
+		}
+	}
+	if err := db.Update(ctx, finapp.DefaultWorkspace, func(tx finapp.Tx) error { return tx.CreateInvoice(ctx, bulkInvoice(org, "S-x")) }); err != nil {
+		t.Fatal(err)
+	}
+	if n := synchronous(); n != 2 {
+		t.Fatalf("synchronous = %d after an ordinary job, want 2 (FULL)", n)
+	}
+}

@@ -30,8 +30,8 @@ type groupCommitter struct {
 	closed  bool
 	stopped chan struct{}
 	stmts   *connStatements // SQLite: statements kept prepared on the write connection
-	// foreignKeysOff: the write connection's foreign-key checks may be off (a bulk job ran last)
-	foreignKeysOff bool
+	// bulkMode: the write connection may be set for bulk jobs (setBulkMode), as after one
+	bulkMode bool
 }
 
 type job struct {
@@ -145,7 +145,7 @@ func (g *groupCommitter) commit(batch []*job) {
 			j.done <- results[i]
 		}
 	}
-	err := g.setForeignKeys(ctx, true)
+	err := g.setBulkMode(ctx, false)
 	var sqlTx *sql.Tx
 	if err == nil {
 		sqlTx, err = g.db.write.BeginTx(ctx, nil)
@@ -223,21 +223,28 @@ func (g *groupCommitter) commit(batch []*job) {
 	answer()
 }
 
-// commitBulk runs a bulk job as a transaction of its own, on the write connection with its
-// foreign-key checks off; setForeignKeys turns them on again before any other job runs.
+// commitBulk runs a bulk job as a transaction of its own, on the write connection set for bulk
+// jobs (setBulkMode): its foreign-key checks off, and its commits not synced.
 //
-// Why: SQLite has to be able to undo one statement of a transaction when it breaks a foreign
-// key or a constraint, so a multi-row INSERT first copies every page it is about to change into
-// a statement journal (and looks up every row's parents). A bulk job's INSERTs are large, and
-// that copying was much of `finapp import`'s time (docs/benchmarks.md). The job needs neither: its
-// references were checked by the import and are to rows never deleted, and a failed statement
-// fails the whole transaction, which rolls back, so its INSERTs say OR FAIL (stop at the
-// failing row, keep the rows before it until the rollback) instead of undoing themselves.
+// Why no checks: SQLite has to be able to undo one statement of a transaction when it breaks a
+// foreign key or a constraint, so a multi-row INSERT first copies every page it is about to
+// change into a statement journal (and looks up every row's parents). A bulk job's INSERTs are
+// large, and that copying was much of `finapp import`'s time (docs/benchmarks.md). The job needs
+// neither: its references were checked by the import and are to rows never deleted, and a failed
+// statement fails the whole transaction, which rolls back, so its INSERTs say OR FAIL (stop at
+// the failing row, keep the rows before it until the rollback) instead of undoing themselves.
+//
+// Why no sync: waiting for the disk at each commit left the writer idle for a tenth of an
+// import. In WAL mode with synchronous=NORMAL a commit is atomic and the file stays whole; a
+// power cut may only lose the last commits, whole. The WAL is synced by the checkpointer, and by
+// the next ordinary commit, which syncs every frame before its own: an import's last chunk is an
+// ordinary job (Store.UpdateBulk), so an import that says it is done is on disk, and one cut
+// short is resumed from the last chunk that survived, as its progress is in the same commits.
 func (g *groupCommitter) commitBulk(j *job) {
 	ctx := context.Background()
 	results := []error{nil}
 	defer func() { j.done <- results[0] }()
-	if err := g.setForeignKeys(ctx, false); err != nil {
+	if err := g.setBulkMode(ctx, true); err != nil {
 		results[0] = beginError{err}
 		return
 	}
@@ -253,26 +260,30 @@ func (g *groupCommitter) commitBulk(j *job) {
 	g.commitOne(ctx, sqlTx, stmts, j, true, results)
 }
 
-// setForeignKeys turns the write connection's foreign-key checks on or off, between two
-// transactions (SQLite ignores the setting inside one). The committer is the connection's only
-// writer, and the pool holds that one connection, so the setting holds for every job after.
-// It changes only when needed: each change makes SQLite prepare the connection's statements
-// again, and an import's chunks follow one another with nothing between them.
-func (g *groupCommitter) setForeignKeys(ctx context.Context, on bool) error {
-	if g.foreignKeysOff == !on {
+// setBulkMode sets the write connection for bulk jobs (foreign-key checks off, commits not
+// synced) or for every other job (checks on, each commit synced: synchronous=FULL), between two
+// transactions (SQLite ignores foreign_keys inside one). The committer is the connection's only
+// writer, and the pool holds that one connection, so the setting holds for every job after. It
+// changes only when needed: each change of foreign_keys makes SQLite prepare the connection's
+// statements again, and an import's chunks follow one another with nothing between them.
+func (g *groupCommitter) setBulkMode(ctx context.Context, bulk bool) error {
+	if g.bulkMode == bulk {
 		return nil
 	}
-	value := "ON"
-	if !on {
-		value = "OFF"
+	fk, sync := "ON", "FULL"
+	if bulk {
+		fk, sync = "OFF", "NORMAL"
 	}
-	// Believed off from here on until it is known on again: a failure below is retried by the
-	// next job, never taken for checks that hold.
-	g.foreignKeysOff = true
-	if _, err := g.db.write.ExecContext(ctx, "PRAGMA foreign_keys = "+value); err != nil {
+	// Believed in bulk mode from here on until it is known out of it: a failure below is
+	// retried by the next job, never taken for checks and syncs that hold.
+	g.bulkMode = true
+	if _, err := g.db.write.ExecContext(ctx, "PRAGMA foreign_keys = "+fk); err != nil {
 		return err
 	}
-	g.foreignKeysOff = !on
+	if _, err := g.db.write.ExecContext(ctx, "PRAGMA synchronous = "+sync); err != nil {
+		return err
+	}
+	g.bulkMode = bulk
 	return nil
 }
 

@@ -403,3 +403,23 @@ func TestImportInvoices_ANumberTakenAfterTheCheckNamesTheLine(t *testing.T) {
 	}
 	w.verifyPasses()
 }
+
+// A transaction's lines are planned while the one before is written; if the books close the
+// period meanwhile, that plan is not used: the transaction plans again under the new lock date,
+// refuses the line, and writes nothing.
+func TestImportInvoices_APeriodClosedAfterTheCheckRefusesTheRest(t *testing.T) {
+	w := newImportWorld(t)
+	admin := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "admin", Role: finapp.RoleAdmin})
+	_, err := w.importWithAWriterBetween(func() {
+		if _, err := w.svc.ClosePeriod(admin, w.svc.Today(admin)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if finapp.ErrorCode(err) != finapp.EConflict || !strings.Contains(err.Error(), "issued_on") || !strings.Contains(err.Error(), "closed period") {
+		t.Fatalf("import: %v", err)
+	}
+	if n := len(w.invoices()); n != 2 { // the first transaction's
+		t.Fatalf("%d invoices, want 2", n)
+	}
+	w.verifyPasses()
+}
