@@ -286,38 +286,53 @@ func (im *UpsertImporter[L]) Group(lines []L) []L {
 	return out
 }
 
-// Write writes lines, the window of imp that follows its first start lines in the order Group
-// gave them, in transactions of at most perTx lines each, as batches of the same lines would be
-// written, and moves imp on by all of them once the last has committed; written, if set, is told
-// after each transaction how many of the window's lines are written. A line refused now that
-// passed Check means the books changed since (another writer), and nothing of that transaction
-// is written.
+// UpsertWindow is a window of a file's lines made ready for Write: grouped, and the plan of its
+// first transaction under way.
+type UpsertWindow[L any] struct {
+	lines []L
+	perTx int
+	first <-chan preparedLines
+}
+
+// Window groups lines, the next window of the file (Group), for transactions of at most perTx
+// lines each, and starts planning the first of them (prepare): the pipeline makes the next window
+// while this one is written, so that the writer finds its first transaction planned too.
+func (im *UpsertImporter[L]) Window(ctx context.Context, lines []L, perTx int) *UpsertWindow[L] {
+	if perTx <= 0 {
+		perTx = len(lines)
+	}
+	w := &UpsertWindow[L]{lines: im.Group(lines), perTx: perTx}
+	w.first = im.prepareAhead(ctx, w.lines[:min(perTx, len(w.lines))])
+	return w
+}
+
+// prepareAhead runs prepare on another goroutine; its plan comes on the channel.
+func (im *UpsertImporter[L]) prepareAhead(ctx context.Context, lines []L) <-chan preparedLines {
+	ahead := make(chan preparedLines, 1)
+	go func() { ahead <- im.prepare(ctx, lines) }()
+	return ahead
+}
+
+// Write writes w, the window of imp that follows its first start lines, in transactions of at
+// most w.perTx lines each, as batches of the same lines would be written, and moves imp on by
+// all of them once the last has committed; written, if set, is told after each transaction how
+// many of the window's lines are written. A line refused now that passed Check means the books
+// changed since (another writer), and nothing of that transaction is written. Each transaction's
+// lines are planned on the read pool while the one before is written (prepare), so that the one
+// writer only writes.
 //
 // Until the window's last transaction commits the import stays at start, so an interrupted
 // window is written again from its first line by the next run, and what it had already written
 // comes out unchanged. Errors: EConflict, EUnavailable.
-func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, lines []L, perTx int, written func(int)) (UpsertTally, error) {
-	if perTx <= 0 {
-		perTx = len(lines)
-	}
-	// Each transaction's lines are planned on the read pool while the one before is written
-	// (prepare), so that the one writer only writes.
-	prepare := func(from int) <-chan preparedLines {
-		ahead := make(chan preparedLines, 1)
-		go func() { ahead <- im.prepare(ctx, lines[from:min(from+perTx, len(lines))]) }()
-		return ahead
-	}
-	var ahead <-chan preparedLines
-	if len(lines) > 0 {
-		ahead = prepare(0)
-	}
+func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, w *UpsertWindow[L], written func(int)) (UpsertTally, error) {
+	lines, perTx, ahead := w.lines, w.perTx, w.first
 	var tally UpsertTally
 	for from := 0; from < len(lines); from += perTx {
 		pre := <-ahead
 		to := min(from+perTx, len(lines))
 		ahead = nil
 		if to < len(lines) {
-			ahead = prepare(to)
+			ahead = im.prepareAhead(ctx, lines[to:min(to+perTx, len(lines))])
 		}
 		moved := 0
 		if to == len(lines) {

@@ -51,8 +51,8 @@ func newUpsertBooks[L any](im *finapp.UpsertImporter[L], in *Import[L]) upsertBo
 }
 
 type upsertChunk[L any] struct {
-	start int
-	lines []L
+	start  int
+	window *finapp.UpsertWindow[L]
 }
 
 func (b upsertBooks[L]) Check(ctx context.Context, lines []L) ([]*finapp.LineError, error) {
@@ -61,10 +61,10 @@ func (b upsertBooks[L]) Check(ctx context.Context, lines []L) ([]*finapp.LineErr
 
 func (b upsertBooks[L]) Finish() []*finapp.LineError { return b.im.Duplicates() }
 
-func (b upsertBooks[L]) Build(_ context.Context, _ finapp.Import, start int, lines []L) (upsertChunk[L], error) {
-	return upsertChunk[L]{start, b.im.Group(lines)}, nil
+func (b upsertBooks[L]) Build(ctx context.Context, _ finapp.Import, start int, lines []L) (upsertChunk[L], error) {
+	return upsertChunk[L]{start, b.im.Window(ctx, lines, b.chunk)}, nil
 }
 
 func (b upsertBooks[L]) Write(ctx context.Context, imp *finapp.Import, ch upsertChunk[L], written func(int)) (finapp.UpsertTally, error) {
-	return b.im.Write(ctx, imp, ch.start, ch.lines, b.chunk, written)
+	return b.im.Write(ctx, imp, ch.start, ch.window, written)
 }
