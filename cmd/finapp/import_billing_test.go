@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"finapp"
@@ -420,6 +421,49 @@ func TestImportInvoices_APeriodClosedAfterTheCheckRefusesTheRest(t *testing.T) {
 	}
 	if n := len(w.invoices()); n != 2 { // the first transaction's
 		t.Fatalf("%d invoices, want 2", n)
+	}
+	w.verifyPasses()
+}
+
+// writeKinds is the world's store, remembering whether each write was ordinary or bulk.
+type writeKinds struct {
+	finapp.Store
+	mu    sync.Mutex
+	kinds []string
+}
+
+func (s *writeKinds) Update(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
+	s.mu.Lock()
+	s.kinds = append(s.kinds, "update")
+	s.mu.Unlock()
+	return s.Store.Update(ctx, ws, fn)
+}
+
+func (s *writeKinds) UpdateBulk(ctx context.Context, ws string, fn func(finapp.Tx) error) error {
+	s.mu.Lock()
+	s.kinds = append(s.kinds, "bulk")
+	s.mu.Unlock()
+	return s.Store.UpdateBulk(ctx, ws, fn)
+}
+
+// An import's chunks are bulk writes, which SQLite does not sync on their own; its last write is
+// an ordinary one, which does and so makes every chunk before it durable: an import that says
+// it is done is on disk (Store.UpdateBulk).
+func TestImportInvoices_TheLastWriteIsAnOrdinaryOne(t *testing.T) {
+	w := newImportWorld(t)
+	store := &writeKinds{Store: w.db}
+	path := w.file("run.csv", interleavedRun(7))
+	_, err := intake.Invoices(w.as, finapp.NewService(store), intake.Import[finapp.InvoiceImportLine]{Name: "run.csv", Chunk: 2, Window: 4,
+		Open: func() (intake.Lines[finapp.InvoiceImportLine], error) { return billingfile.OpenInvoices(path) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// import.started, then the 4 transactions of 2 lines (the last of 1): 3 bulk and the last.
+	if got, want := strings.Join(store.kinds, " "), "update bulk bulk bulk update"; got != want {
+		t.Fatalf("writes %q, want %q", got, want)
+	}
+	if n := len(w.invoices()); n != 7 {
+		t.Fatalf("%d invoices, want 7", n)
 	}
 	w.verifyPasses()
 }
