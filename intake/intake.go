@@ -170,47 +170,37 @@ func check[L, C any](ctx context.Context, books Books[L, C], in Import[L], res *
 		return 0, "", err
 	}
 	defer r.Close()
+	reading, stop := context.WithCancel(ctx)
+	runs := readRuns(reading, r)
+	defer func() {
+		stop()
+		for range runs { // the reader stops before the file is closed
+		}
+	}()
 	n := 0
-	run := make([]L, 0, checkRun)
-	checkRun := func() error {
-		bad, err := books.Check(ctx, run)
+	for run := range runs {
+		for _, le := range run.unreadable {
+			res.refuse(le, in.MaxErrors)
+		}
+		if run.err != nil {
+			return run.n, "", run.err
+		}
+		if err := ctx.Err(); err != nil {
+			return n, "", err
+		}
+		bad, err := books.Check(ctx, run.lines)
 		if err != nil {
-			return err
+			return n, "", err
 		}
 		for _, le := range bad {
 			res.refuse(le, in.MaxErrors)
 		}
-		run = run[:0]
-		return nil
+		if in.Progress != nil && run.n/10000 > n/10000 { // a run is checkRun lines: one step at most
+			in.Progress(Progress{Phase: Checking, Done: run.n})
+		}
+		n = run.n
 	}
-	for {
-		l, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if le := finapp.LineErrorOf(0, err); le != nil {
-				res.refuse(le, in.MaxErrors)
-				continue
-			}
-			return n, "", err
-		}
-		n++
-		if run = append(run, l); len(run) == cap(run) {
-			if err := checkRun(); err != nil {
-				return n, "", err
-			}
-		}
-		if n%10000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return n, "", err
-			}
-			if in.Progress != nil {
-				in.Progress(Progress{Phase: Checking, Done: n})
-			}
-		}
-	}
-	if err := checkRun(); err != nil {
+	if err := ctx.Err(); err != nil { // the reader stopped short
 		return n, "", err
 	}
 	// Refusals of the whole file join those of its lines in file order.
@@ -219,6 +209,61 @@ func check[L, C any](ctx context.Context, books Books[L, C], in Import[L], res *
 	}
 	slices.SortStableFunc(res.Errors, func(a, b *finapp.LineError) int { return cmp.Compare(a.Line, b.Line) })
 	return n, r.Digest(), nil
+}
+
+// lineRun is a run of up to checkRun lines of a file, as readRuns reads it.
+type lineRun[L any] struct {
+	lines      []L
+	unreadable []*finapp.LineError // lines among them the format could not read
+	n          int                 // the file's readable lines up to the run's last, included
+	err        error               // why reading stopped after the run (not io.EOF)
+}
+
+// readRuns reads r on a goroutine of its own, a run of checkRun readable lines at a time, so
+// that the file is read and parsed on one core while the books check the run before on the
+// other. The channel closes after the file's last run, or after a run with err, or once ctx is
+// done; r is not read after it closes.
+func readRuns[L any](ctx context.Context, r Lines[L]) <-chan lineRun[L] {
+	runs := make(chan lineRun[L], 1)
+	go func() {
+		defer close(runs)
+		n := 0
+		run := lineRun[L]{lines: make([]L, 0, checkRun)}
+		send := func() bool {
+			if ctx.Err() != nil {
+				return false
+			}
+			run.n = n
+			select {
+			case runs <- run:
+				run = lineRun[L]{lines: make([]L, 0, checkRun)}
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for {
+			l, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				if le := finapp.LineErrorOf(0, err); le != nil {
+					run.unreadable = append(run.unreadable, le)
+					continue
+				}
+				run.err = err
+				send()
+				return
+			}
+			n++
+			if run.lines = append(run.lines, l); len(run.lines) == checkRun && !send() {
+				return
+			}
+		}
+		send()
+	}()
+	return runs
 }
 
 // record reads the file a second time and writes its lines after the imp.Done an earlier run
