@@ -255,12 +255,12 @@ func (im *UpsertImporter[L]) Duplicates() []*LineError {
 	return slices.CompactFunc(dups, func(a, b *LineError) bool { return a.Line == b.Line })
 }
 
-// Group returns a window's lines in the order Write writes them: grouped (upsertKind.group), in
+// grouped returns a window's lines in the order Write writes them: grouped (upsertKind.group), in
 // file order within a group. The lines of a window are independent (Check refused any two that
 // claim one key), so grouping them changes no outcome; it makes each transaction touch the index
 // pages of its own few customers, so that a customer's pages are written once a window instead
 // of once a transaction. The pipeline groups the next window while this one is written.
-func (im *UpsertImporter[L]) Group(lines []L) []L {
+func (im *UpsertImporter[L]) grouped(lines []L) []L {
 	if im.kind.group == nil {
 		return lines
 	}
@@ -294,14 +294,14 @@ type UpsertWindow[L any] struct {
 	first <-chan preparedLines
 }
 
-// Window groups lines, the next window of the file (Group), for transactions of at most perTx
+// Window groups lines, the next window of the file (grouped), for transactions of at most perTx
 // lines each, and starts planning the first of them (prepare): the pipeline makes the next window
 // while this one is written, so that the writer finds its first transaction planned too.
 func (im *UpsertImporter[L]) Window(ctx context.Context, lines []L, perTx int) *UpsertWindow[L] {
 	if perTx <= 0 {
 		perTx = len(lines)
 	}
-	w := &UpsertWindow[L]{lines: im.Group(lines), perTx: perTx}
+	w := &UpsertWindow[L]{lines: im.grouped(lines), perTx: perTx}
 	w.first = im.prepareAhead(ctx, w.lines[:min(perTx, len(w.lines))])
 	return w
 }
@@ -345,7 +345,7 @@ func (im *UpsertImporter[L]) Write(ctx context.Context, imp *Import, start int, 
 		}
 		if err != nil {
 			if ahead != nil {
-				<-ahead // no plan outlives the write
+				<-ahead // this window's plans end with it; the next window's (Window) ends alone
 			}
 			return tally, err
 		}
