@@ -202,7 +202,18 @@ func scanSeqs(rows *sql.Rows, seqs map[string]int64) error {
 func (tx *Tx) AppendAudits(ctx context.Context, es []*finapp.AuditEvent) error {
 	tx.unsealed = tx.unsealed || len(es) > 0 && tx.db.dialect.SealApart
 	var at stamps
-	return tx.insertRows(ctx, "audit_events", auditInsertColumns, len(es), func(i int, args []any) []any { return auditArgs(tx, &at, es[i], args) })
+	if err := tx.insertRows(ctx, "audit_events", auditInsertColumns, len(es), func(i int, args []any) []any { return auditArgs(tx, &at, es[i], args) }); err != nil {
+		return err
+	}
+	if known := tx.heads.get(tx.ws); known.auditKnown {
+		for _, e := range es {
+			if e.ChainNo > known.auditNo {
+				known.auditHash, known.auditNo = e.Hash, e.ChainNo
+			}
+		}
+		tx.heads.set(tx.ws, known)
+	}
+	return nil
 }
 
 const (
@@ -245,9 +256,19 @@ func (tx *Tx) AppendUnsealed(ctx context.Context, audits []*finapp.AuditEvent, e
 // EventHead implements finapp.Tx: the sequence of the workspace's last numbered event. Where a
 // write numbers its own events (SQLite), its one writer keeps sequences in commit order; where
 // a sealer numbers them, the sealer's turn does.
+// A write of the group committer asks its head cache first (heads.go).
 func (tx *Tx) EventHead(ctx context.Context) (int64, error) {
+	known := tx.heads.get(tx.ws)
+	if known.eventKnown {
+		return known.eventSeq, nil
+	}
 	var n int64
 	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(sequence), 0) FROM events WHERE workspace_id = ? AND sequence > 0`, tx.ws).Scan(&n)
+	if err == nil && tx.heads != nil {
+		tx.heads.reads.Add(1)
+		known.eventSeq, known.eventKnown = n, true
+		tx.heads.set(tx.ws, known)
+	}
 	return n, err
 }
 
@@ -255,7 +276,16 @@ func (tx *Tx) EventHead(ctx context.Context) (int64, error) {
 func (tx *Tx) AppendEvents(ctx context.Context, es []*finapp.Event) error {
 	tx.unsealed = tx.unsealed || len(es) > 0 && tx.db.dialect.SealApart
 	var at stamps
-	return tx.insertRows(ctx, "events", eventInsertColumns, len(es), func(i int, args []any) []any { return eventArgs(tx, &at, es[i], args) })
+	if err := tx.insertRows(ctx, "events", eventInsertColumns, len(es), func(i int, args []any) []any { return eventArgs(tx, &at, es[i], args) }); err != nil {
+		return err
+	}
+	if known := tx.heads.get(tx.ws); known.eventKnown {
+		for _, e := range es {
+			known.eventSeq = max(known.eventSeq, e.Sequence)
+		}
+		tx.heads.set(tx.ws, known)
+	}
+	return nil
 }
 
 // ListEvents implements finapp.Tx.

@@ -302,6 +302,9 @@ type Tx struct {
 	// unsealed: the transaction appended audit or outbox events for the sealer, which its
 	// commit wakes (a transaction that appended none, the sealer's own among them, does not)
 	unsealed bool
+	// heads: the write connection's known audit chain heads and outbox sequences (heads.go),
+	// for a write of the group committer; nil otherwise
+	heads *headCache
 }
 
 func (tx *Tx) ctx(ctx context.Context) context.Context {

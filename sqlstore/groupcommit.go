@@ -32,6 +32,9 @@ type groupCommitter struct {
 	stmts   *connStatements // SQLite: statements kept prepared on the write connection
 	// bulkMode: the write connection may be set for bulk jobs (setBulkMode), as after one
 	bulkMode bool
+	// heads: the audit chain heads and outbox sequences the writer's own jobs left (heads.go);
+	// nil where a sealer numbers events after commit
+	heads *headCache
 }
 
 type job struct {
@@ -46,6 +49,9 @@ func newGroupCommitter(db *DB) *groupCommitter {
 	g := &groupCommitter{db: db, jobs: make(chan *job, maxBatch), stopped: make(chan struct{})}
 	if db.dialect.PrepareInBatch {
 		g.stmts = newConnStatements(db.write, db.q, &db.stats)
+	}
+	if !db.dialect.SealApart {
+		g.heads = newHeadCache()
 	}
 	go g.run()
 	return g
@@ -157,6 +163,7 @@ func (g *groupCommitter) commit(batch []*job) {
 		answer()
 		return
 	}
+	g.heads.startBatch(ctx, sqlTx)
 	var stmts *batchStatements
 	if g.db.dialect.PrepareInBatch {
 		stmts = &batchStatements{tx: sqlTx, conn: g.stmts, byQuery: map[string]*sql.Stmt{}}
@@ -177,7 +184,7 @@ func (g *groupCommitter) commit(batch []*job) {
 			results[i] = err
 			continue
 		}
-		results[i] = runJob(&Tx{db: g.db, tx: sqlTx, stmts: stmts, ws: j.ws, write: true, fixed: ctx}, j.fn)
+		results[i] = runJob(&Tx{db: g.db, tx: sqlTx, stmts: stmts, ws: j.ws, write: true, fixed: ctx, heads: g.heads}, j.fn)
 		var err error
 		if results[i] != nil {
 			_, err = sqlTx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT job")
@@ -185,7 +192,9 @@ func (g *groupCommitter) commit(batch []*job) {
 		if err == nil {
 			_, err = sqlTx.ExecContext(ctx, "RELEASE SAVEPOINT job")
 		}
+		g.heads.endJob(results[i] == nil && err == nil)
 		if err != nil {
+			g.heads.endBatch(false)
 			// The batch's state is unknown — SQLite rolls back the whole transaction on some
 			// errors (disk full, I/O), taking the savepoint with it: give it all up; nobody was
 			// acknowledged yet. The failing job keeps its own error (a full disk is a 503, not a
@@ -213,6 +222,7 @@ func (g *groupCommitter) commit(batch []*job) {
 	start := time.Now()
 	err = sqlTx.Commit()
 	g.db.stats.committed(written, time.Since(start), err)
+	g.heads.endBatch(err == nil)
 	if err != nil {
 		for i := range results {
 			if results[i] == nil {
@@ -253,6 +263,7 @@ func (g *groupCommitter) commitBulk(j *job) {
 		results[0] = beginError{err}
 		return
 	}
+	g.heads.startBatch(ctx, sqlTx)
 	var stmts *batchStatements
 	if g.db.dialect.PrepareInBatch {
 		stmts = &batchStatements{tx: sqlTx, conn: g.stmts, byQuery: map[string]*sql.Stmt{}}
@@ -294,14 +305,18 @@ func (g *groupCommitter) commitOne(ctx context.Context, sqlTx *sql.Tx, stmts *ba
 		results[0] = err // given up before it ran: nothing written
 		return
 	}
-	if err := runJob(&Tx{db: g.db, tx: sqlTx, stmts: stmts, ws: j.ws, write: true, bulk: bulk, fixed: ctx}, j.fn); err != nil {
-		_ = sqlTx.Rollback()
+	err := runJob(&Tx{db: g.db, tx: sqlTx, stmts: stmts, ws: j.ws, write: true, bulk: bulk, fixed: ctx, heads: g.heads}, j.fn)
+	g.heads.endJob(err == nil)
+	if err != nil {
+		// Rolled back whole: the batch (this job) changed nothing.
+		g.heads.endBatch(sqlTx.Rollback() == nil)
 		results[0] = err
 		return
 	}
 	start := time.Now()
-	err := sqlTx.Commit()
+	err = sqlTx.Commit()
 	g.db.stats.committed(1, time.Since(start), err)
+	g.heads.endBatch(err == nil)
 	if err != nil {
 		results[0] = commitError{err}
 	}

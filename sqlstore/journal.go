@@ -78,12 +78,22 @@ func (tx *Tx) Journal(ctx context.Context, f finapp.JournalFilter) ([]*finapp.Jo
 
 // AuditChainHead implements finapp.Tx: the hash and chain position of the workspace's latest
 // audit event, or ("", 0).
+// A write of the group committer asks its head cache first (heads.go).
 func (tx *Tx) AuditChainHead(ctx context.Context) (string, int64, error) {
+	known := tx.heads.get(tx.ws)
+	if known.auditKnown {
+		return known.auditHash, known.auditNo, nil
+	}
 	var h string
 	var n int64
 	err := tx.queryRow(ctx, `SELECT hash, chain_no FROM audit_events WHERE workspace_id = ? AND chain_no > 0 ORDER BY chain_no DESC LIMIT 1`, tx.ws).Scan(&h, &n)
 	if err == sql.ErrNoRows {
-		return "", 0, nil
+		h, n, err = "", 0, nil
+	}
+	if err == nil && tx.heads != nil {
+		tx.heads.reads.Add(1)
+		known.auditHash, known.auditNo, known.auditKnown = h, n, true
+		tx.heads.set(tx.ws, known)
 	}
 	return h, n, err
 }
