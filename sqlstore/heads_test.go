@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"finapp"
-	"finapp/sqlite"
+	"finapp/internal/testdb"
 	"finapp/sqlstore"
 )
 
@@ -59,7 +59,7 @@ func checkTrails(t *testing.T, db *sqlstore.DB, audits, events int) {
 // Issue 12 asks for no read of the last audit hash per write on SQLite: the writer knows the
 // chain head (and the outbox's last sequence) its own writes left, and reads them once.
 func TestHeads_AWriteDoesNotReadTheChainHeadAgain(t *testing.T) {
-	db := openSQLite(t, filepath.Join(t.TempDir(), "finapp.db"))
+	db := testdb.SQLite(t)
 	svc := finapp.NewService(db)
 	ctx := finapp.WithActor(context.Background(), financeActor)
 	for i := range 30 {
@@ -74,7 +74,7 @@ func TestHeads_AWriteDoesNotReadTheChainHeadAgain(t *testing.T) {
 // A job of a batch that appended events and then failed is rolled back to its savepoint: the
 // jobs after it chain onto what the jobs before it left, not onto the rolled-back events.
 func TestHeads_ARolledBackJobLeavesNothingBehind(t *testing.T) {
-	db := openSQLite(t, filepath.Join(t.TempDir(), "finapp.db"))
+	db := testdb.SQLite(t)
 	svc := finapp.NewService(db)
 	ctx := finapp.WithActor(context.Background(), financeActor)
 	record(t, svc, ctx, 0)
@@ -126,7 +126,7 @@ func TestHeads_ARolledBackJobLeavesNothingBehind(t *testing.T) {
 // `finapp serve`): the writer notices and reads the heads again instead of forking the chain.
 func TestHeads_AnotherWriterOfTheFileIsNoticed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "finapp.db")
-	server, other := openSQLite(t, path), openSQLite(t, path)
+	server, other := testdb.SQLiteAt(t, path), testdb.SQLiteAt(t, path)
 	ctx := finapp.WithActor(context.Background(), financeActor)
 	for i := range 6 {
 		db := server
@@ -144,14 +144,4 @@ func record(t *testing.T, svc *finapp.Service, ctx context.Context, i int) {
 	if _, err := svc.RecordPayment(ctx, finapp.PaymentCreate{Amount: "10.00", Currency: "SGD", Method: "bank_transfer", Reference: fmt.Sprintf("TT-%d", i)}); err != nil {
 		t.Fatalf("payment %d: %v", i, err)
 	}
-}
-
-func openSQLite(t *testing.T, path string) *sqlstore.DB {
-	t.Helper()
-	db, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }

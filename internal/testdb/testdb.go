@@ -43,7 +43,14 @@ func Open(tb testing.TB) *sqlstore.DB {
 // SQLite returns a fresh SQLite database file in the test's temporary directory.
 func SQLite(tb testing.TB) *sqlstore.DB {
 	tb.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "finapp.db"))
+	return SQLiteAt(tb, filepath.Join(tb.TempDir(), "finapp.db"))
+}
+
+// SQLiteAt opens (creating if needed) the SQLite database file at path until the test ends: a
+// test that opens one file twice stands for two processes writing it.
+func SQLiteAt(tb testing.TB, path string) *sqlstore.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatal(err)
 	}
