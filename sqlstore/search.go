@@ -76,8 +76,8 @@ type searchSQL struct {
 }
 
 var searchSQLs = map[string]searchSQL{
-	// FTS5's trigram tokenizer matches a quoted string as a substring. It folds the case of
-	// non-ASCII letters too, which LIKE does not: the exact forms re-check with LIKE. CROSS JOIN
+	// A MATCH of q's trigrams (ftsTrigrams) finds more than q's substring, and FTS5 folds the
+	// case of non-ASCII letters too, which LIKE does not: the exact forms re-check with LIKE. CROSS JOIN
 	// fixes SQLite's join order, which it would otherwise guess without statistics: the index
 	// first, then its documents — never one MATCH per document. INDEXED BY does the same for the
 	// index: invoices_list reads invoices by id, invoices_org an organization's with their issue
@@ -95,7 +95,7 @@ var searchSQLs = map[string]searchSQL{
 		numbersExact: `SELECT n.id FROM invoice_number_search s CROSS JOIN invoice_search_docs d ON d.doc = s.rowid
 			CROSS JOIN invoices n ON n.id = d.invoice_id
 			WHERE s.number MATCH ? AND d.workspace_id = ? AND n.number LIKE (? || '') ESCAPE '\'`,
-		form:        ftsString,
+		form:        ftsTrigrams,
 		recheck:     true,
 		orgInvoices: `SELECT m.id FROM search_orgs so CROSS JOIN invoices m ON m.workspace_id = ? AND m.organization_id = so.id`,
 		pageFrom:    ` FROM invoices i INDEXED BY invoices_list JOIN organizations o ON o.id = i.organization_id `,
@@ -132,9 +132,31 @@ var searchSQLs = map[string]searchSQL{
 	},
 }
 
-// ftsString quotes q as one FTS5 string: inside double quotes every character is literal except
-// the double quote, which is doubled.
-func ftsString(q string) string { return `"` + strings.ReplaceAll(q, `"`, `""`) + `"` }
+// ftsTrigrams is q's query for an FTS5 trigram index: q's trigrams from its start, three
+// characters apart, and its last, all required — not the phrase of every trigram in order. That
+// finds every row containing q and some that do not (each trigram somewhere, not in a row):
+// every search re-checks q with LIKE on the rows it returns, and the counts need not be exact.
+// A phrase is dearer where it counts most: a q that shares most trigrams with most names ("Org
+// 0001" among "Org 0000"…"Org 9999") made FTS5 walk every trigram's full position list. Inside
+// double quotes every character is literal except the double quote, which is doubled. q has 3
+// or more characters (runes: the tokenizer's unit).
+func ftsTrigrams(q string) string {
+	r := []rune(q)
+	var b strings.Builder
+	add := func(i int) {
+		if b.Len() > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(`"` + strings.ReplaceAll(string(r[i:i+3]), `"`, `""`) + `"`)
+	}
+	for i := 0; i+3 <= len(r); i += 3 {
+		add(i)
+	}
+	if len(r)%3 != 0 {
+		add(len(r) - 3)
+	}
+	return b.String()
+}
 
 // and is w's conditions to follow others: " AND …", or "".
 func (w *where) and() string {
