@@ -35,6 +35,12 @@ var Dialect = sqlstore.Dialect{
 	GroupCommit:           true,
 	PrepareInBatch:        true,
 	IndexesInvoiceNumbers: true,
+	// Bounded steps (64 leaf pages each) of the two trigram indexes' merging, two segments of a
+	// level at a time (their usermerge, migration 00029).
+	SearchUpkeep: []string{
+		`INSERT INTO organization_name_search (organization_name_search, rank) VALUES ('merge', 64)`,
+		`INSERT INTO invoice_number_search (invoice_number_search, rank) VALUES ('merge', 64)`,
+	},
 	IsUniqueViolation: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -72,6 +72,9 @@ type Dialect struct {
 	// search itself (SQLite's FTS5 tables; indexInvoiceNumbers). PostgreSQL's trigram index
 	// follows the table by itself.
 	IndexesInvoiceNumbers bool
+	// SearchUpkeep, with GroupCommit, are the statements that merge one bounded step of each
+	// search index, which the writer runs when it has nothing else to do (searchupkeep.go).
+	SearchUpkeep []string
 }
 
 // DB is an open finapp database.

@@ -35,6 +35,8 @@ type groupCommitter struct {
 	// heads: the audit chain heads and outbox sequences the writer's own jobs left (heads.go);
 	// nil where a sealer numbers events after commit
 	heads *headCache
+	// upkeep: the search indexes' merging while idle (searchupkeep.go); nil if none
+	upkeep *searchUpkeep
 }
 
 type job struct {
@@ -53,6 +55,7 @@ func newGroupCommitter(db *DB) *groupCommitter {
 	if !db.dialect.SealApart {
 		g.heads = newHeadCache()
 	}
+	g.upkeep = newSearchUpkeep(db.dialect.SearchUpkeep)
 	go g.run()
 	return g
 }
@@ -109,7 +112,7 @@ func (g *groupCommitter) run() {
 		first := held
 		held = nil
 		if first == nil {
-			j, ok := <-g.jobs
+			j, ok := g.upkeep.next(g.jobs, g.db.write)
 			if !ok {
 				return
 			}
@@ -223,6 +226,9 @@ func (g *groupCommitter) commit(batch []*job) {
 	err = sqlTx.Commit()
 	g.db.stats.committed(written, time.Since(start), err)
 	g.heads.endBatch(err == nil)
+	if err == nil {
+		g.upkeep.committed()
+	}
 	if err != nil {
 		for i := range results {
 			if results[i] == nil {
@@ -319,7 +325,9 @@ func (g *groupCommitter) commitOne(ctx context.Context, sqlTx *sql.Tx, stmts *ba
 	g.heads.endBatch(err == nil)
 	if err != nil {
 		results[0] = commitError{err}
+		return
 	}
+	g.upkeep.committed()
 }
 
 // batchAbandoned is the outcome of a job whose batch was given up before its commit: nothing of
