@@ -89,7 +89,14 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		write.Close()
 		return nil, err
 	}
-	read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	// Every read connection stays open once opened. database/sql keeps two idle by default and
+	// closes the others as they come back, so that under more than two concurrent reads most
+	// reads opened a connection of their own: the pragmas, the whole schema parsed again, FTS5's
+	// tables connected again, an empty page cache and none of the statements kept prepared
+	// (readStatements).
+	reads := max(4, runtime.NumCPU()*2)
+	read.SetMaxOpenConns(reads)
+	read.SetMaxIdleConns(reads)
 	ckpt, err := sql.Open("sqlite", dsn(""))
 	if err != nil {
 		write.Close()
