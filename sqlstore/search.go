@@ -228,16 +228,22 @@ func (tx *Tx) searchInvoices(ctx context.Context, f finapp.InvoiceFilter, w wher
 // costs no more than one at the cap; they need not be exact (an invoice matched by number and by
 // name counts twice: that moves the choice a little, never the answer). Past the organizations'
 // cap nMatches is -1 unless always: that many organizations cost more to count through.
+//
+// Each index is looked up once: the organizations and the numbers are each kept (MATERIALIZED)
+// up to just past their cap, which is all that the counts read. The organizations' invoices are
+// counted only when every matching organization was kept (n within its cap, or always), and
+// numbers past their cap add nothing to a count that stops there.
 func (q *invoiceSearch) count(ctx context.Context, matchCap int, always bool) (nOrgs, nNumbers, nMatches int, err error) {
-	skip := searchOrgCap
+	orgCap := searchOrgCap
 	if always {
-		skip = 1 << 62
+		orgCap = 1 << 62
 	}
-	err = q.tx.queryRow(ctx, `WITH search_orgs (id) AS NOT MATERIALIZED (`+q.s.orgs+`)
-		SELECT n, (SELECT count(*) FROM (`+q.s.numbers+` LIMIT ?) c),
-			CASE WHEN n > ? THEN -1 ELSE (SELECT count(*) FROM (`+q.s.numbers+` UNION ALL `+q.s.orgInvoices+` LIMIT ?) b) END
-		FROM (SELECT count(*) AS n FROM (SELECT 1 FROM search_orgs LIMIT ?) a) x`,
-		q.form, q.tx.ws, q.form, q.tx.ws, matchCap+1, skip, q.form, q.tx.ws, q.tx.ws, matchCap+1, searchOrgCap+1,
+	err = q.tx.queryRow(ctx, `WITH search_orgs (id) AS MATERIALIZED (`+q.s.orgs+` LIMIT ?),
+		search_numbers (id) AS MATERIALIZED (`+q.s.numbers+` LIMIT ?)
+		SELECT n, (SELECT count(*) FROM search_numbers),
+			CASE WHEN n > ? THEN -1 ELSE (SELECT count(*) FROM (SELECT id FROM search_numbers UNION ALL `+q.s.orgInvoices+` LIMIT ?) b) END
+		FROM (SELECT count(*) AS n FROM search_orgs) x`,
+		q.form, q.tx.ws, orgCap+1, q.form, q.tx.ws, matchCap+1, orgCap, q.tx.ws, matchCap+1,
 	).Scan(&nOrgs, &nNumbers, &nMatches)
 	return nOrgs, nNumbers, nMatches, err
 }
