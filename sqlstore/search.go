@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -44,6 +45,9 @@ var (
 	searchIDsCap       = 10000
 	searchOrgCap       = 1000
 	searchWalkBudget   = 2000
+	// searchListCap: up to this many organizations that q may name are looked up once and
+	// passed on as a list of ids (lookupOrgs); a q that names more looks them up as it needs.
+	searchListCap = 100
 )
 
 // searchSQL is one engine's SQL for the search's parts. The arguments of orgs, numbers and their
@@ -68,6 +72,11 @@ type searchSQL struct {
 	walkOrgSet bool
 	// idsCap is the cap of the ids plan.
 	idsCap *int
+	// idList selects the ids in its one argument, the list listArg makes of them; idListExact
+	// those of them whose organization's name is like q (its second argument), where orgs may
+	// find more than that (recheck).
+	idList, idListExact string
+	listArg             func(ids []string) any
 	// numberRows and orgRows select the rowids of the matches that pass the other filters (as
 	// " AND …" after numberRows, as " WHERE …" after orgRows; arguments: form, workspace, q's
 	// LIKE pattern, then the filters'; the workspace, then the filters'). "" where the engine
@@ -95,8 +104,12 @@ var searchSQLs = map[string]searchSQL{
 		numbersExact: `SELECT n.id FROM invoice_number_search s CROSS JOIN invoice_search_docs d ON d.doc = s.rowid
 			CROSS JOIN invoices n ON n.id = d.invoice_id
 			WHERE s.number MATCH ? AND d.workspace_id = ? AND n.number LIKE (? || '') ESCAPE '\'`,
-		form:        ftsTrigrams,
-		recheck:     true,
+		form:    ftsTrigrams,
+		recheck: true,
+		idList:  `SELECT value FROM json_each(?)`,
+		idListExact: `SELECT o.id FROM json_each(?) l CROSS JOIN organizations o ON o.id = l.value
+			WHERE o.name LIKE (? || '') ESCAPE '\'`,
+		listArg:     jsonList,
 		orgInvoices: `SELECT m.id FROM search_orgs so CROSS JOIN invoices m ON m.workspace_id = ? AND m.organization_id = so.id`,
 		pageFrom:    ` FROM invoices i INDEXED BY invoices_list JOIN organizations o ON o.id = i.organization_id `,
 		walkJoin:    ` JOIN organizations o ON o.id = i.organization_id `,
@@ -117,6 +130,8 @@ var searchSQLs = map[string]searchSQL{
 		numbers:      `SELECT i.id FROM invoices i WHERE i.number ILIKE ? ESCAPE '\' AND i.workspace_id = ?`,
 		numbersExact: `SELECT i.id FROM invoices i WHERE i.number ILIKE ? ESCAPE '\' AND i.workspace_id = ?`,
 		form:         likePattern,
+		idList:       `SELECT unnest(CAST(? AS text[]))`,
+		listArg:      func(ids []string) any { return ids },
 		// One organization after another (OFFSET 0 keeps the planner from flattening the
 		// LATERAL into a hash join that reads every matching organization first), so that
 		// counting stops at the cap after as few organizations as it needs.
@@ -130,6 +145,12 @@ var searchSQLs = map[string]searchSQL{
 		idsCap:         &searchIDsCap,
 		candidatesJoin: ` JOIN invoices i ON i.id = sm.id `,
 	},
+}
+
+// jsonList is ids as a JSON array, for SQLite's json_each.
+func jsonList(ids []string) any {
+	b, _ := json.Marshal(append([]string{}, ids...)) // a JSON array even when there are none
+	return string(b)
 }
 
 // ftsTrigrams is q's query for an FTS5 trigram index: q's trigrams from its start, three
@@ -178,6 +199,10 @@ type invoiceSearch struct {
 	like   string // q as a LIKE pattern
 	matchQ string // q's condition, with like twice
 	limit  int
+	// orgIDs are the ids of the organizations whose name may contain q, up to just past
+	// searchListCap (lookupOrgs); allOrgs, that they are all of them.
+	orgIDs  []string
+	allOrgs bool
 }
 
 // searchInvoices answers ListInvoices for f.Q: limit+1 invoices at most (see the top of this file).
@@ -193,6 +218,9 @@ func (tx *Tx) searchInvoices(ctx context.Context, f finapp.InvoiceFilter, w wher
 	matchCap := searchCandidateCap
 	if onlyQ {
 		matchCap = *s.idsCap
+	}
+	if err := q.lookupOrgs(ctx); err != nil {
+		return nil, err
 	}
 	nOrgs, nNumbers, nMatches, err := q.count(ctx, matchCap, false)
 	if err != nil {
@@ -229,23 +257,59 @@ func (tx *Tx) searchInvoices(ctx context.Context, f finapp.InvoiceFilter, w wher
 // name counts twice: that moves the choice a little, never the answer). Past the organizations'
 // cap nMatches is -1 unless always: that many organizations cost more to count through.
 //
-// Each index is looked up once: the organizations and the numbers are each kept (MATERIALIZED)
-// up to just past their cap, which is all that the counts read. The organizations' invoices are
-// counted only when every matching organization was kept (n within its cap, or always), and
-// numbers past their cap add nothing to a count that stops there.
+// The organizations are the ones lookupOrgs found if they are all of them; else they and the
+// numbers are each kept (MATERIALIZED) up to just past their cap (all of the organizations if
+// always), which is all that the counts read. The organizations' invoices are counted only
+// when every matching organization is known, and numbers past their cap add nothing to a count
+// that stops there.
 func (q *invoiceSearch) count(ctx context.Context, matchCap int, always bool) (nOrgs, nNumbers, nMatches int, err error) {
 	orgCap := searchOrgCap
 	if always {
 		orgCap = 1 << 62
 	}
-	err = q.tx.queryRow(ctx, `WITH search_orgs (id) AS MATERIALIZED (`+q.s.orgs+` LIMIT ?),
+	orgs, args := q.s.idList, []any{q.s.listArg(q.orgIDs)}
+	if !q.allOrgs {
+		orgs, args = q.s.orgs+` LIMIT ?`, []any{q.form, q.tx.ws, orgCap + 1}
+	}
+	err = q.tx.queryRow(ctx, `WITH search_orgs (id) AS MATERIALIZED (`+orgs+`),
 		search_numbers (id) AS MATERIALIZED (`+q.s.numbers+` LIMIT ?)
 		SELECT n, (SELECT count(*) FROM search_numbers),
 			CASE WHEN n > ? THEN -1 ELSE (SELECT count(*) FROM (SELECT id FROM search_numbers UNION ALL `+q.s.orgInvoices+` LIMIT ?) b) END
 		FROM (SELECT count(*) AS n FROM search_orgs) x`,
-		q.form, q.tx.ws, orgCap+1, q.form, q.tx.ws, matchCap+1, orgCap, q.tx.ws, matchCap+1,
+		append(args, q.form, q.tx.ws, matchCap+1, orgCap, q.tx.ws, matchCap+1)...,
 	).Scan(&nOrgs, &nNumbers, &nMatches)
 	return nOrgs, nNumbers, nMatches, err
+}
+
+// lookupOrgs finds the organizations whose name may contain q, up to just past searchListCap.
+// When that is all of them, it is the search's one look-up of the organization index, which its
+// plans then read as a list of ids (orgSource): a name search mostly names a few customers.
+// When more may match, this short look-up stopped early and the search looks again as it needs.
+func (q *invoiceSearch) lookupOrgs(ctx context.Context) error {
+	rows, err := q.tx.query(ctx, q.s.orgs+` LIMIT ?`, q.form, q.tx.ws, searchListCap+1)
+	if err != nil {
+		return err
+	}
+	q.orgIDs, err = collect(rows, func(s scanner) (string, error) {
+		var id string
+		return id, s.Scan(&id)
+	})
+	q.allOrgs = len(q.orgIDs) <= searchListCap
+	return err
+}
+
+// orgSource selects the ids of the organizations whose name contains q (or may, unless exact),
+// with its arguments: the ones lookupOrgs found if they are all of them, else from the index.
+func (q *invoiceSearch) orgSource(exact bool) (string, []any) {
+	switch {
+	case q.allOrgs && exact && q.s.recheck:
+		return q.s.idListExact, []any{q.s.listArg(q.orgIDs), q.like}
+	case q.allOrgs:
+		return q.s.idList, []any{q.s.listArg(q.orgIDs)}
+	case exact:
+		return q.s.orgsExact, q.exactArgs()
+	}
+	return q.s.orgs, []any{q.form, q.tx.ws}
 }
 
 // walk reads the invoices in list order through w, cond and q's condition.
@@ -268,7 +332,8 @@ func (q *invoiceSearch) firstWalk(ctx context.Context) ([]*finapp.Invoice, error
 
 // orgSet walks (SQLite) or plans (PostgreSQL) with the set of matching organizations.
 func (q *invoiceSearch) orgSet(ctx context.Context) ([]*finapp.Invoice, error) {
-	return q.walk(ctx, `WITH search_orgs (id) AS MATERIALIZED (`+q.s.orgs+`) `, []any{q.form, q.tx.ws}, q.s.orgSet, q.like)
+	orgs, args := q.orgSource(false)
+	return q.walk(ctx, `WITH search_orgs (id) AS MATERIALIZED (`+orgs+`) `, args, q.s.orgSet, q.like)
 }
 
 // exactArgs are the arguments of the exact forms of orgs and numbers.
@@ -290,8 +355,9 @@ func (q *invoiceSearch) page(ctx context.Context, with string, withArgs []any, p
 // matches is the WITH clause of the matching invoices' ids (search_match), exact, each once: an
 // invoice matched by number and by name takes one place of the page.
 func (q *invoiceSearch) matches() (string, []any) {
-	args := append(q.exactArgs(), q.exactArgs()...)
-	return `WITH search_orgs (id) AS MATERIALIZED (` + q.s.orgsExact + `),
+	orgs, args := q.orgSource(true)
+	args = append(args, q.exactArgs()...)
+	return `WITH search_orgs (id) AS MATERIALIZED (` + orgs + `),
 		search_match (id) AS (` + q.s.numbersExact + ` UNION ` + q.s.orgInvoices + `) `, append(args, q.tx.ws)
 }
 
@@ -314,9 +380,10 @@ func (q *invoiceSearch) candidates(ctx context.Context) ([]*finapp.Invoice, erro
 // rows (SQLite) selects the matching invoices that pass the other filters by rowid, which is
 // only used within this one statement, where it cannot change; then picks the page from them.
 func (q *invoiceSearch) rows(ctx context.Context) ([]*finapp.Invoice, error) {
-	args := append(q.exactArgs(), q.exactArgs()...)
+	orgs, args := q.orgSource(true)
+	args = append(args, q.exactArgs()...)
 	args = append(append(append(args, q.w.args...), q.tx.ws), q.w.args...)
-	with := `WITH search_orgs (id) AS MATERIALIZED (` + q.s.orgsExact + `),
+	with := `WITH search_orgs (id) AS MATERIALIZED (` + orgs + `),
 		search_match (rid) AS (` + q.s.numberRows + q.w.and() + ` UNION ` + q.s.orgRows + q.w.sql() + `) `
 	return q.page(ctx, with, args, `SELECT i.id FROM search_match sm CROSS JOIN invoices i ON i.rowid = sm.rid`+q.order+` LIMIT ?`)
 }
