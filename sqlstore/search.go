@@ -77,6 +77,9 @@ type searchSQL struct {
 	// find more than that (recheck).
 	idList, idListExact string
 	listArg             func(ids []string) any
+	// numberList and numberRowsFromList (SQLite) are numbersExact and numberRows reading the
+	// listed ids (the list, the workspace, q's LIKE pattern) instead of the index.
+	numberList, numberRowsFromList string
 	// numberRows and orgRows select the rowids of the matches that pass the other filters (as
 	// " AND …" after numberRows, as " WHERE …" after orgRows; arguments: form, workspace, q's
 	// LIKE pattern, then the filters'; the workspace, then the filters'). "" where the engine
@@ -109,7 +112,12 @@ var searchSQLs = map[string]searchSQL{
 		idList:  `SELECT value FROM json_each(?)`,
 		idListExact: `SELECT o.id FROM json_each(?) l CROSS JOIN organizations o ON o.id = l.value
 			WHERE o.name LIKE (? || '') ESCAPE '\'`,
-		listArg:     jsonList,
+		listArg: jsonList,
+		numberList: `SELECT n.id FROM json_each(?) l CROSS JOIN invoices n ON n.workspace_id = ? AND n.id = l.value
+			WHERE n.number LIKE (? || '') ESCAPE '\'`,
+		numberRowsFromList: `SELECT i.rowid FROM json_each(?) l
+			CROSS JOIN invoices i INDEXED BY invoices_list ON i.workspace_id = ? AND i.id = l.value
+			WHERE i.number LIKE (? || '') ESCAPE '\'`,
 		orgInvoices: `SELECT m.id FROM search_orgs so CROSS JOIN invoices m ON m.workspace_id = ? AND m.organization_id = so.id`,
 		pageFrom:    ` FROM invoices i INDEXED BY invoices_list JOIN organizations o ON o.id = i.organization_id `,
 		walkJoin:    ` JOIN organizations o ON o.id = i.organization_id `,
@@ -203,6 +211,10 @@ type invoiceSearch struct {
 	// searchListCap (lookupOrgs); allOrgs, that they are all of them.
 	orgIDs  []string
 	allOrgs bool
+	// numberIDs are the ids of the invoices whose number may contain q, up to just past
+	// searchListCap (lookupOrgs); allNumbers, that they are all of them.
+	numberIDs  []string
+	allNumbers bool
 }
 
 // searchInvoices answers ListInvoices for f.Q: limit+1 invoices at most (see the top of this file).
@@ -271,31 +283,63 @@ func (q *invoiceSearch) count(ctx context.Context, matchCap int, always bool) (n
 	if !q.allOrgs {
 		orgs, args = q.s.orgs+` LIMIT ?`, []any{q.form, q.tx.ws, orgCap + 1}
 	}
+	numbers, numberArgs := q.s.idList, []any{q.s.listArg(q.numberIDs)}
+	if !q.allNumbers {
+		numbers, numberArgs = q.s.numbers+` LIMIT ?`, []any{q.form, q.tx.ws, matchCap + 1}
+	}
+	args = append(append(args, numberArgs...), orgCap, q.tx.ws, matchCap+1)
 	err = q.tx.queryRow(ctx, `WITH search_orgs (id) AS MATERIALIZED (`+orgs+`),
-		search_numbers (id) AS MATERIALIZED (`+q.s.numbers+` LIMIT ?)
+		search_numbers (id) AS MATERIALIZED (`+numbers+`)
 		SELECT n, (SELECT count(*) FROM search_numbers),
 			CASE WHEN n > ? THEN -1 ELSE (SELECT count(*) FROM (SELECT id FROM search_numbers UNION ALL `+q.s.orgInvoices+` LIMIT ?) b) END
-		FROM (SELECT count(*) AS n FROM search_orgs) x`,
-		append(args, q.form, q.tx.ws, matchCap+1, orgCap, q.tx.ws, matchCap+1)...,
+		FROM (SELECT count(*) AS n FROM search_orgs) x`, args...,
 	).Scan(&nOrgs, &nNumbers, &nMatches)
 	return nOrgs, nNumbers, nMatches, err
 }
 
-// lookupOrgs finds the organizations whose name may contain q, up to just past searchListCap.
-// When that is all of them, it is the search's one look-up of the organization index, which its
-// plans then read as a list of ids (orgSource): a name search mostly names a few customers.
-// When more may match, this short look-up stopped early and the search looks again as it needs.
-func (q *invoiceSearch) lookupOrgs(ctx context.Context) error {
-	rows, err := q.tx.query(ctx, q.s.orgs+` LIMIT ?`, q.form, q.tx.ws, searchListCap+1)
-	if err != nil {
+// lookupOrgs finds the organizations whose name may contain q, and the invoices whose number
+// may, each up to just past searchListCap. When that is all of them, it is the search's one
+// look-up of that index, which its plans then read as a list of ids (orgSource, numberSource):
+// a name search mostly names a few customers and no number. When more may match, this short
+// look-up stopped early and the search looks again as it needs.
+func (q *invoiceSearch) lookupOrgs(ctx context.Context) (err error) {
+	if q.orgIDs, err = q.lookup(ctx, q.s.orgs); err != nil {
 		return err
 	}
-	q.orgIDs, err = collect(rows, func(s scanner) (string, error) {
+	q.allOrgs = len(q.orgIDs) <= searchListCap
+	q.numberIDs, err = q.lookup(ctx, q.s.numbers)
+	q.allNumbers = len(q.numberIDs) <= searchListCap
+	return err
+}
+
+// lookup runs index, the query of a trigram index, for q, up to just past searchListCap.
+func (q *invoiceSearch) lookup(ctx context.Context, index string) ([]string, error) {
+	rows, err := q.tx.query(ctx, index+` LIMIT ?`, q.form, q.tx.ws, searchListCap+1)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s scanner) (string, error) {
 		var id string
 		return id, s.Scan(&id)
 	})
-	q.allOrgs = len(q.orgIDs) <= searchListCap
-	return err
+}
+
+// numberSource selects the ids of the invoices whose number contains q (rows: their rowids,
+// SQLite), with its arguments: the ones lookupOrgs found if they are all of them, else from the
+// index.
+func (q *invoiceSearch) numberSource(rows bool) (string, []any) {
+	list := []any{q.s.listArg(q.numberIDs), q.tx.ws, q.like}
+	switch {
+	case rows && q.allNumbers:
+		return q.s.numberRowsFromList, list
+	case rows:
+		return q.s.numberRows, q.exactArgs()
+	case q.allNumbers && q.s.recheck:
+		return q.s.numberList, list
+	case q.allNumbers:
+		return q.s.idList, list[:1]
+	}
+	return q.s.numbersExact, q.exactArgs()
 }
 
 // orgSource selects the ids of the organizations whose name contains q (or may, unless exact),
@@ -356,9 +400,10 @@ func (q *invoiceSearch) page(ctx context.Context, with string, withArgs []any, p
 // invoice matched by number and by name takes one place of the page.
 func (q *invoiceSearch) matches() (string, []any) {
 	orgs, args := q.orgSource(true)
-	args = append(args, q.exactArgs()...)
+	numbers, numberArgs := q.numberSource(false)
+	args = append(args, numberArgs...)
 	return `WITH search_orgs (id) AS MATERIALIZED (` + orgs + `),
-		search_match (id) AS (` + q.s.numbersExact + ` UNION ` + q.s.orgInvoices + `) `, append(args, q.tx.ws)
+		search_match (id) AS (` + numbers + ` UNION ` + q.s.orgInvoices + `) `, append(args, q.tx.ws)
 }
 
 // ids picks the page of a q alone from the matching invoices' ids, reading no invoice.
@@ -381,10 +426,11 @@ func (q *invoiceSearch) candidates(ctx context.Context) ([]*finapp.Invoice, erro
 // only used within this one statement, where it cannot change; then picks the page from them.
 func (q *invoiceSearch) rows(ctx context.Context) ([]*finapp.Invoice, error) {
 	orgs, args := q.orgSource(true)
-	args = append(args, q.exactArgs()...)
+	numbers, numberArgs := q.numberSource(true)
+	args = append(args, numberArgs...)
 	args = append(append(append(args, q.w.args...), q.tx.ws), q.w.args...)
 	with := `WITH search_orgs (id) AS MATERIALIZED (` + orgs + `),
-		search_match (rid) AS (` + q.s.numberRows + q.w.and() + ` UNION ` + q.s.orgRows + q.w.sql() + `) `
+		search_match (rid) AS (` + numbers + q.w.and() + ` UNION ` + q.s.orgRows + q.w.sql() + `) `
 	return q.page(ctx, with, args, `SELECT i.id FROM search_match sm CROSS JOIN invoices i ON i.rowid = sm.rid`+q.order+` LIMIT ?`)
 }
 
