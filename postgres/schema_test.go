@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	neturl "net/url"
+	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -49,5 +50,38 @@ func TestOpen_RefusesASchemaNewerThanThisFinapp(t *testing.T) {
 	}
 	if !errors.Is(err, sqlstore.ErrSchemaNewer) {
 		t.Fatalf("error %v; want ErrSchemaNewer", err)
+	}
+}
+
+// The invoice search's trigram indexes take new entries in at once instead of into GIN's pending
+// list, which every search would read until a vacuum merged it (migration 00029).
+func TestSearchIndexes_HaveNoPendingList(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.PostgresSchema(t)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	conn, err := pgx.Connect(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, index := range []string{"invoices_number_trgm", "organizations_name_trgm"} {
+		var options []string
+		if err := conn.QueryRow(ctx, `SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = $1::regclass`, index).Scan(&options); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(options, "fastupdate=off") {
+			t.Errorf("%s has options %q, want fastupdate=off", index, options)
+		}
 	}
 }
