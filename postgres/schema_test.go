@@ -24,21 +24,7 @@ func TestOpen_RefusesASchemaNewerThanThisFinapp(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	u, err := neturl.Parse(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Del("pool_max_conns") // a pool's setting, not the server's
-	u.RawQuery = q.Encode()
-	cfg, err := pgx.ParseConfig(u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connect(t, url)
 	if _, err := conn.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
 		t.Fatal(err)
 	}
@@ -63,17 +49,7 @@ func TestSearchIndexes_HaveNoPendingList(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	u, err := neturl.Parse(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Del("pool_max_conns")
-	u.RawQuery = q.Encode()
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connect(t, url)
 	defer conn.Close(ctx)
 	for _, index := range []string{"invoices_number_trgm", "organizations_name_trgm"} {
 		var options []string
@@ -84,4 +60,21 @@ func TestSearchIndexes_HaveNoPendingList(t *testing.T) {
 			t.Errorf("%s has options %q, want fastupdate=off", index, options)
 		}
 	}
+}
+
+// connect opens a connection of its own to the schema of url, past finapp's store.
+func connect(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Del("pool_max_conns") // a pool's setting, not the server's
+	u.RawQuery = q.Encode()
+	conn, err := pgx.Connect(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
 }
