@@ -18,18 +18,13 @@ import (
 // migration) is refused when opened, before anything runs against it.
 func TestOpen_RefusesASchemaNewerThanThisFinapp(t *testing.T) {
 	ctx := context.Background()
-	url := testdb.PostgresSchema(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	url := migratedSchema(t)
 	conn := connect(t, url)
 	if _, err := conn.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
 		t.Fatal(err)
 	}
 	conn.Close(ctx)
-	db, err = postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, url)
 	if err == nil {
 		db.Close()
 		t.Fatal("a database at schema version 99999 was opened")
@@ -43,13 +38,7 @@ func TestOpen_RefusesASchemaNewerThanThisFinapp(t *testing.T) {
 // list, which every search would read until a vacuum merged it (migration 00029).
 func TestSearchIndexes_HaveNoPendingList(t *testing.T) {
 	ctx := context.Background()
-	url := testdb.PostgresSchema(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	conn := connect(t, url)
+	conn := connect(t, migratedSchema(t))
 	defer conn.Close(ctx)
 	for _, index := range []string{"invoices_number_trgm", "organizations_name_trgm"} {
 		var options []string
@@ -60,6 +49,18 @@ func TestSearchIndexes_HaveNoPendingList(t *testing.T) {
 			t.Errorf("%s has options %q, want fastupdate=off", index, options)
 		}
 	}
+}
+
+// migratedSchema is the URL of a new schema that finapp has migrated to its newest version.
+func migratedSchema(t *testing.T) string {
+	t.Helper()
+	url := testdb.PostgresSchema(t)
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	return url
 }
 
 // connect opens a connection of its own to the schema of url, past finapp's store.
