@@ -46,7 +46,7 @@ var (
 	searchOrgCap       = 1000
 	searchWalkBudget   = 2000
 	// searchListCap: up to this many organizations that q may name are looked up once and
-	// passed on as a list of ids (lookupOrgs); a q that names more looks them up as it needs.
+	// passed on as a list of ids (lookUpIndexes); a q that names more looks them up as it needs.
 	searchListCap = 100
 )
 
@@ -89,13 +89,13 @@ type searchSQL struct {
 
 var searchSQLs = map[string]searchSQL{
 	// A MATCH of q's trigrams (ftsTrigrams) finds more than q's substring, and FTS5 folds the
-	// case of non-ASCII letters too, which LIKE does not: the exact forms re-check with LIKE. CROSS JOIN
-	// fixes SQLite's join order, which it would otherwise guess without statistics: the index
-	// first, then its documents — never one MATCH per document. INDEXED BY does the same for the
-	// index: invoices_list reads invoices by id, invoices_org an organization's with their issue
-	// date, where SQLite would rather walk an issue-date range testing every invoice. A LIKE
-	// pattern is written (? || ''): a bare parameter makes SQLite prepare the statement again each
-	// time the pattern changes (sqlstore.Dialect.LikePattern).
+	// case of non-ASCII letters too, which LIKE does not: the exact forms re-check with LIKE.
+	// CROSS JOIN fixes SQLite's join order, which it would otherwise guess without statistics:
+	// the index first, then its documents — never one MATCH per document. INDEXED BY does the
+	// same for the index: invoices_list reads invoices by id, invoices_org an organization's with
+	// their issue date, where SQLite would rather walk an issue-date range testing every invoice.
+	// A LIKE pattern is written (? || ''): a bare parameter makes SQLite prepare the statement
+	// again each time the pattern changes (sqlstore.Dialect.LikePattern).
 	"sqlite": {
 		orgs: `SELECT d.organization_id FROM organization_name_search s CROSS JOIN organization_search_docs d ON d.doc = s.rowid
 			WHERE s.name MATCH ? AND d.workspace_id = ?`,
@@ -208,11 +208,11 @@ type invoiceSearch struct {
 	matchQ string // q's condition, with like twice
 	limit  int
 	// orgIDs are the ids of the organizations whose name may contain q, up to just past
-	// searchListCap (lookupOrgs); allOrgs, that they are all of them.
+	// searchListCap (lookUpIndexes); allOrgs, that they are all of them.
 	orgIDs  []string
 	allOrgs bool
 	// numberIDs are the ids of the invoices whose number may contain q, up to just past
-	// searchListCap (lookupOrgs); allNumbers, that they are all of them.
+	// searchListCap (lookUpIndexes); allNumbers, that they are all of them.
 	numberIDs  []string
 	allNumbers bool
 }
@@ -231,7 +231,7 @@ func (tx *Tx) searchInvoices(ctx context.Context, f finapp.InvoiceFilter, w wher
 	if onlyQ {
 		matchCap = *s.idsCap
 	}
-	if err := q.lookupOrgs(ctx); err != nil {
+	if err := q.lookUpIndexes(ctx); err != nil {
 		return nil, err
 	}
 	nOrgs, nNumbers, nMatches, err := q.count(ctx, matchCap, false)
@@ -269,7 +269,7 @@ func (tx *Tx) searchInvoices(ctx context.Context, f finapp.InvoiceFilter, w wher
 // name counts twice: that moves the choice a little, never the answer). Past the organizations'
 // cap nMatches is -1 unless always: that many organizations cost more to count through.
 //
-// The organizations are the ones lookupOrgs found if they are all of them; else they and the
+// The organizations are the ones lookUpIndexes found if they are all of them; else they and the
 // numbers are each kept (MATERIALIZED) up to just past their cap (all of the organizations if
 // always), which is all that the counts read. The organizations' invoices are counted only
 // when every matching organization is known, and numbers past their cap add nothing to a count
@@ -297,12 +297,12 @@ func (q *invoiceSearch) count(ctx context.Context, matchCap int, always bool) (n
 	return nOrgs, nNumbers, nMatches, err
 }
 
-// lookupOrgs finds the organizations whose name may contain q, and the invoices whose number
+// lookUpIndexes finds the organizations whose name may contain q, and the invoices whose number
 // may, each up to just past searchListCap. When that is all of them, it is the search's one
 // look-up of that index, which its plans then read as a list of ids (orgSource, numberSource):
 // a name search mostly names a few customers and no number. When more may match, this short
 // look-up stopped early and the search looks again as it needs.
-func (q *invoiceSearch) lookupOrgs(ctx context.Context) (err error) {
+func (q *invoiceSearch) lookUpIndexes(ctx context.Context) (err error) {
 	if q.orgIDs, err = q.lookup(ctx, q.s.orgs); err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func (q *invoiceSearch) lookup(ctx context.Context, index string) ([]string, err
 }
 
 // numberSource selects the ids of the invoices whose number contains q (rows: their rowids,
-// SQLite), with its arguments: the ones lookupOrgs found if they are all of them, else from the
+// SQLite), with its arguments: the ones lookUpIndexes found if they are all of them, else from the
 // index.
 func (q *invoiceSearch) numberSource(rows bool) (string, []any) {
 	list := []any{q.s.listArg(q.numberIDs), q.tx.ws, q.like}
@@ -343,7 +343,7 @@ func (q *invoiceSearch) numberSource(rows bool) (string, []any) {
 }
 
 // orgSource selects the ids of the organizations whose name contains q (or may, unless exact),
-// with its arguments: the ones lookupOrgs found if they are all of them, else from the index.
+// with its arguments: the ones lookUpIndexes found if they are all of them, else from the index.
 func (q *invoiceSearch) orgSource(exact bool) (string, []any) {
 	switch {
 	case q.allOrgs && exact && q.s.recheck:
