@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"sync/atomic"
 )
 
@@ -59,9 +60,7 @@ func (c *headCache) endJob(ok bool) {
 		return
 	}
 	if ok {
-		for ws, h := range c.job {
-			c.batch[ws] = h
-		}
+		maps.Copy(c.batch, c.job)
 	}
 	clear(c.job)
 }
@@ -73,9 +72,7 @@ func (c *headCache) endBatch(committed bool) {
 		return
 	}
 	if committed {
-		for ws, h := range c.batch {
-			c.committed[ws] = h
-		}
+		maps.Copy(c.committed, c.batch)
 	} else {
 		clear(c.committed)
 	}
