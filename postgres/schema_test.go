@@ -52,7 +52,7 @@ func TestSearchIndexes_HaveNoPendingList(t *testing.T) {
 }
 
 // migratedSchema is the URL of a new schema that finapp has migrated to its newest version.
-func migratedSchema(t *testing.T) string {
+func migratedSchema(t testing.TB) string {
 	t.Helper()
 	url := testdb.PostgresSchema(t)
 	db, err := postgres.Open(context.Background(), url)
@@ -64,7 +64,7 @@ func migratedSchema(t *testing.T) string {
 }
 
 // connect opens a connection of its own to the schema of url, past finapp's store.
-func connect(t *testing.T, url string) *pgx.Conn {
+func connect(t testing.TB, url string) *pgx.Conn {
 	t.Helper()
 	u, err := neturl.Parse(url)
 	if err != nil {
