@@ -53,6 +53,12 @@ type Tx interface {
 	SetTolerances(ctx context.Context, t map[money.Currency]money.Amount) error
 	// SetTolerance sets one currency's tolerance, the others untouched.
 	SetTolerance(ctx context.Context, c money.Currency, a money.Amount) error
+	// CreditSettings are a customer's payment settings, DefaultCreditSettings while it has none
+	// of its own. In a write transaction they stay the caller's until it ends (another change of
+	// them waits), so what it replaces is what it read.
+	CreditSettings(ctx context.Context, orgID string) (CreditSettings, error)
+	// SetCreditSettings replaces a customer's payment settings.
+	SetCreditSettings(ctx context.Context, orgID string, st CreditSettings) error
 	// LockDate is the workspace's lock date, "" for none. A write transaction that reads it
 	// holds it until it ends: a period cannot close under a change that posts into it.
 	LockDate(ctx context.Context) (string, error)

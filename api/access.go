@@ -23,6 +23,8 @@ var access = map[string]string{
 	"create-organization":             levelWrite,
 	"list-organizations":              levelRead,
 	"get-organization":                levelRead,
+	"get-organization-settings":       levelRead,
+	"set-organization-settings":       levelWrite,
 	"get-statement":                   levelRead,
 	"create-invoice":                  levelWrite,
 	"list-invoices":                   levelRead,

@@ -239,6 +239,9 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	},
 	"void-invoice": nil,
 	"set-settings": func(n int, f *accessFixtures) any { return map[string]any{"time_zone": "UTC"} },
+	"set-organization-settings": func(n int, f *accessFixtures) any {
+		return map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "50.00"}}
+	},
 	"set-tolerances": func(n int, f *accessFixtures) any {
 		return map[string]any{"tolerances": []any{map[string]any{"currency": "SGD", "amount": "1.00"}}}
 	},

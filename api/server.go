@@ -86,6 +86,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerReminders(humaAPI)
 	h.registerSettings(humaAPI)
 	h.registerTolerances(humaAPI)
+	h.registerCredit(humaAPI)
 	h.registerPeriods(humaAPI)
 	h.registerRefunds(humaAPI)
 	h.registerHistories(humaAPI)

@@ -171,6 +171,42 @@ func (e CreditNoteApplicationKind) Valid() bool {
 	}
 }
 
+// Defines values for CreditSettingsBillingMode.
+const (
+	CreditSettingsBillingModePostpaid CreditSettingsBillingMode = "postpaid"
+	CreditSettingsBillingModePrepaid  CreditSettingsBillingMode = "prepaid"
+)
+
+// Valid indicates whether the value is a known member of the CreditSettingsBillingMode enum.
+func (e CreditSettingsBillingMode) Valid() bool {
+	switch e {
+	case CreditSettingsBillingModePostpaid:
+		return true
+	case CreditSettingsBillingModePrepaid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreditSettingsInputBillingMode.
+const (
+	CreditSettingsInputBillingModePostpaid CreditSettingsInputBillingMode = "postpaid"
+	CreditSettingsInputBillingModePrepaid  CreditSettingsInputBillingMode = "prepaid"
+)
+
+// Valid indicates whether the value is a known member of the CreditSettingsInputBillingMode enum.
+func (e CreditSettingsInputBillingMode) Valid() bool {
+	switch e {
+	case CreditSettingsInputBillingModePostpaid:
+		return true
+	case CreditSettingsInputBillingModePrepaid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EvidenceKind.
 const (
 	AmountEqualsDue     EvidenceKind = "amount_equals_due"
@@ -968,6 +1004,42 @@ type AuditVerification struct {
 	Unsealed int64 `json:"unsealed"`
 }
 
+// AutoTopUp defines model for AutoTopUp.
+type AutoTopUp struct {
+	// Amount The top-up invoice's total
+	//
+	// Examples: 100.00
+	Amount *string `json:"amount,omitempty"`
+
+	// Currency Examples: SGD
+	Currency *string `json:"currency,omitempty"`
+	Enabled  bool    `json:"enabled"`
+
+	// Threshold A top-up invoice is issued when usable credit falls below this
+	//
+	// Examples: 20.00
+	Threshold *string `json:"threshold,omitempty"`
+}
+
+// AutoTopUpInput defines model for AutoTopUpInput.
+type AutoTopUpInput struct {
+	// Amount Required when enabled; more than 0
+	//
+	// Examples: 100.00
+	Amount *string `json:"amount,omitempty"`
+
+	// Currency Default: the customer's billing currency
+	Currency *string `json:"currency,omitempty"`
+
+	// Enabled Only for a prepaid customer
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Threshold Default 0
+	//
+	// Examples: 20.00
+	Threshold *string `json:"threshold,omitempty"`
+}
+
 // BatchItem defines model for BatchItem.
 type BatchItem struct {
 	// Currency Default: the organization's billing currency; never changes
@@ -1189,6 +1261,34 @@ type CreditNoteToCreditRequest struct {
 	Amount *string `json:"amount,omitempty"`
 	Reason *string `json:"reason,omitempty"`
 }
+
+// CreditSettings defines model for CreditSettings.
+type CreditSettings struct {
+	AutoTopUp   AutoTopUp                 `json:"auto_top_up"`
+	BillingMode CreditSettingsBillingMode `json:"billing_mode"`
+
+	// CreditLimit By currency code: how far below zero the customer's credit may go (usable credit = balance - reserved + credit limit); a currency left out has none
+	CreditLimit    map[string]string `json:"credit_limit"`
+	OrganizationId string            `json:"organization_id"`
+
+	// UpdatedAt Absent while the customer has the defaults (postpaid, no credit limit, no automatic top-up)
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// CreditSettingsBillingMode defines model for CreditSettings.BillingMode.
+type CreditSettingsBillingMode string
+
+// CreditSettingsInput defines model for CreditSettingsInput.
+type CreditSettingsInput struct {
+	AutoTopUp   *AutoTopUpInput                `json:"auto_top_up,omitempty"`
+	BillingMode CreditSettingsInputBillingMode `json:"billing_mode"`
+
+	// CreditLimit By currency code, a decimal string of at least 0
+	CreditLimit *map[string]string `json:"credit_limit,omitempty"`
+}
+
+// CreditSettingsInputBillingMode defines model for CreditSettingsInput.BillingMode.
+type CreditSettingsInputBillingMode string
 
 // Differences defines model for Differences.
 type Differences struct {
@@ -2294,6 +2394,11 @@ type UpsertOrganizationsParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// SetOrganizationSettingsParams defines parameters for SetOrganizationSettings.
+type SetOrganizationSettingsParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // GetStatementParams defines parameters for GetStatement.
 type GetStatementParams struct {
 	// From YYYY-MM-DD, inclusive; default: the beginning of the books
@@ -2931,6 +3036,9 @@ type CreateOrganizationJSONRequestBody = CreateOrganizationRequest
 // UpsertOrganizationsJSONRequestBody defines body for UpsertOrganizations for application/json ContentType.
 type UpsertOrganizationsJSONRequestBody = UpsertOrganizationsRequest
 
+// SetOrganizationSettingsJSONRequestBody defines body for SetOrganizationSettings for application/json ContentType.
+type SetOrganizationSettingsJSONRequestBody = CreditSettingsInput
+
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentCreateBody
 
@@ -3362,6 +3470,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/organizations/{id} (the `GetOrganization` operationId).
 	GetOrganization(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrganizationSettings A customer's payment settings
+	//
+	// Corresponds with GET /v1/organizations/{id}/settings (the `GetOrganizationSettings` operationId).
+	GetOrganizationSettings(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetOrganizationSettingsWithBody Replace a customer's payment settings (audited)
+	//
+	// Billing mode, credit limit per currency and automatic top-up, replaced whole: what the body leaves out goes back to its default. The audit trail keeps what they were and what they became (GET /v1/audit?entity_id={id}).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/organizations/{id}/settings (the `SetOrganizationSettings` operationId).
+	SetOrganizationSettingsWithBody(ctx context.Context, id string, params *SetOrganizationSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetOrganizationSettings Replace a customer's payment settings (audited)
+	//
+	// Billing mode, credit limit per currency and automatic top-up, replaced whole: what the body leaves out goes back to its default. The audit trail keeps what they were and what they became (GET /v1/audit?entity_id={id}).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/organizations/{id}/settings (the `SetOrganizationSettings` operationId).
+	SetOrganizationSettings(ctx context.Context, id string, params *SetOrganizationSettingsParams, body SetOrganizationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetStatement Customer statement: opening balance, documents with running balance, closing balance, aging
 	//
@@ -4319,6 +4450,59 @@ func (c *Client) UpsertOrganizations(ctx context.Context, params *UpsertOrganiza
 // Corresponds with GET /v1/organizations/{id} (the `GetOrganization` operationId).
 func (c *Client) GetOrganization(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrganizationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrganizationSettings A customer's payment settings
+//
+// Corresponds with GET /v1/organizations/{id}/settings (the `GetOrganizationSettings` operationId).
+func (c *Client) GetOrganizationSettings(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationSettingsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetOrganizationSettingsWithBody Replace a customer's payment settings (audited)
+//
+// Billing mode, credit limit per currency and automatic top-up, replaced whole: what the body leaves out goes back to its default. The audit trail keeps what they were and what they became (GET /v1/audit?entity_id={id}).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/organizations/{id}/settings (the `SetOrganizationSettings` operationId).
+func (c *Client) SetOrganizationSettingsWithBody(ctx context.Context, id string, params *SetOrganizationSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetOrganizationSettingsRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetOrganizationSettings Replace a customer's payment settings (audited)
+//
+// Billing mode, credit limit per currency and automatic top-up, replaced whole: what the body leaves out goes back to its default. The audit trail keeps what they were and what they became (GET /v1/audit?entity_id={id}).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/organizations/{id}/settings (the `SetOrganizationSettings` operationId).
+func (c *Client) SetOrganizationSettings(ctx context.Context, id string, params *SetOrganizationSettingsParams, body SetOrganizationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetOrganizationSettingsRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7022,6 +7206,102 @@ func NewGetOrganizationRequest(server string, id string) (*http.Request, error) 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOrganizationSettingsRequest constructs an http.Request for the GetOrganizationSettings method
+func NewGetOrganizationSettingsRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/organizations/%s/settings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetOrganizationSettingsRequest calls the generic SetOrganizationSettings builder with application/json body
+func NewSetOrganizationSettingsRequest(server string, id string, params *SetOrganizationSettingsParams, body SetOrganizationSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetOrganizationSettingsRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSetOrganizationSettingsRequestWithBody constructs an http.Request for the SetOrganizationSettings method, with any body, and a specified content type
+func NewSetOrganizationSettingsRequestWithBody(server string, id string, params *SetOrganizationSettingsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/organizations/%s/settings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -10065,6 +10345,31 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/organizations/{id} (the `GetOrganization` operationId).
 	GetOrganizationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetOrganizationResponse, error)
 
+	// GetOrganizationSettingsWithResponse A customer's payment settings
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/organizations/{id}/settings (the `GetOrganizationSettings` operationId).
+	GetOrganizationSettingsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetOrganizationSettingsResponse, error)
+
+	// SetOrganizationSettingsWithBodyWithResponse Replace a customer's payment settings (audited)
+	//
+	// Billing mode, credit limit per currency and automatic top-up, replaced whole: what the body leaves out goes back to its default. The audit trail keeps what they were and what they became (GET /v1/audit?entity_id={id}).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/organizations/{id}/settings (the `SetOrganizationSettings` operationId).
+	SetOrganizationSettingsWithBodyWithResponse(ctx context.Context, id string, params *SetOrganizationSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetOrganizationSettingsResponse, error)
+
+	// SetOrganizationSettingsWithResponse Replace a customer's payment settings (audited)
+	//
+	// Billing mode, credit limit per currency and automatic top-up, replaced whole: what the body leaves out goes back to its default. The audit trail keeps what they were and what they became (GET /v1/audit?entity_id={id}).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/organizations/{id}/settings (the `SetOrganizationSettings` operationId).
+	SetOrganizationSettingsWithResponse(ctx context.Context, id string, params *SetOrganizationSettingsParams, body SetOrganizationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetOrganizationSettingsResponse, error)
+
 	// GetStatementWithResponse Customer statement: opening balance, documents with running balance, closing balance, aging
 	//
 	// What the customer can be sent, in JSON (the default), CSV (`?format=csv` or `Accept: text/csv`) or PDF (`?format=pdf` or `Accept: application/pdf`). Documents count on their own business date; see docs/api.md.
@@ -13057,6 +13362,214 @@ func (r GetOrganizationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganizationSettingsResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizationSettings
+type GetOrganizationSettingsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetOrganizationSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreditSettings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganizationSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationSettingsResponse) GetJSON200() *CreditSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetOrganizationSettingsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganizationSettingsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganizationSettingsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrganizationSettingsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetOrganizationSettingsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetOrganizationSettingsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetOrganizationSettingsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetOrganizationSettingsResponse503Headers the declared response headers of an HTTP 503 response for SetOrganizationSettings
+type SetOrganizationSettingsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SetOrganizationSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreditSettings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetOrganizationSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetOrganizationSettingsResponse) GetJSON200() *CreditSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetOrganizationSettingsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetOrganizationSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetOrganizationSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetOrganizationSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetOrganizationSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18256,6 +18769,49 @@ func (c *ClientWithResponses) GetOrganizationWithResponse(ctx context.Context, i
 	return ParseGetOrganizationResponse(rsp)
 }
 
+// GetOrganizationSettingsWithResponse A customer's payment settings
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/organizations/{id}/settings (the `GetOrganizationSettings` operationId).
+func (c *ClientWithResponses) GetOrganizationSettingsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetOrganizationSettingsResponse, error) {
+	rsp, err := c.GetOrganizationSettings(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationSettingsResponse(rsp)
+}
+
+// SetOrganizationSettingsWithBodyWithResponse Replace a customer's payment settings (audited)
+//
+// Billing mode, credit limit per currency and automatic top-up, replaced whole: what the body leaves out goes back to its default. The audit trail keeps what they were and what they became (GET /v1/audit?entity_id={id}).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/organizations/{id}/settings (the `SetOrganizationSettings` operationId).
+func (c *ClientWithResponses) SetOrganizationSettingsWithBodyWithResponse(ctx context.Context, id string, params *SetOrganizationSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetOrganizationSettingsResponse, error) {
+	rsp, err := c.SetOrganizationSettingsWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetOrganizationSettingsResponse(rsp)
+}
+
+// SetOrganizationSettingsWithResponse Replace a customer's payment settings (audited)
+//
+// Billing mode, credit limit per currency and automatic top-up, replaced whole: what the body leaves out goes back to its default. The audit trail keeps what they were and what they became (GET /v1/audit?entity_id={id}).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/organizations/{id}/settings (the `SetOrganizationSettings` operationId).
+func (c *ClientWithResponses) SetOrganizationSettingsWithResponse(ctx context.Context, id string, params *SetOrganizationSettingsParams, body SetOrganizationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetOrganizationSettingsResponse, error) {
+	rsp, err := c.SetOrganizationSettings(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetOrganizationSettingsResponse(rsp)
+}
+
 // GetStatementWithResponse Customer statement: opening balance, documents with running balance, closing balance, aging
 //
 // What the customer can be sent, in JSON (the default), CSV (`?format=csv` or `Accept: text/csv`) or PDF (`?format=pdf` or `Accept: application/pdf`). Documents count on their own business date; see docs/api.md.
@@ -21468,6 +22024,196 @@ func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse,
 		response.Headers200 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganizationSettingsResponse parses an HTTP response from a GetOrganizationSettingsWithResponse call
+func ParseGetOrganizationSettingsResponse(rsp *http.Response) (*GetOrganizationSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreditSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetOrganizationSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetOrganizationSettingsResponse parses an HTTP response from a SetOrganizationSettingsWithResponse call
+func ParseSetOrganizationSettingsResponse(rsp *http.Response) (*SetOrganizationSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetOrganizationSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreditSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers SetOrganizationSettingsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
