@@ -156,6 +156,9 @@ var webRoutes = []webRoute{
 	}},
 	{"GET /organizations/{id}", read, 200, func(x ids) (string, url.Values) { return "/organizations/" + x.Org, nil }},
 	{"GET /organizations/{id}/statement", read, 200, func(x ids) (string, url.Values) { return "/organizations/" + x.Org + "/statement?format=pdf", nil }},
+	{"POST /organizations/{id}/settings", write, 303, func(x ids) (string, url.Values) {
+		return "/organizations/" + x.Org + "/settings", url.Values{"billing_mode": {"prepaid"}, "credit_limit": {"25.00"}}
+	}},
 
 	{"GET /reports", read, 200, path("/reports")},
 	{"GET /audit", read, 200, path("/audit")},

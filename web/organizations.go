@@ -6,9 +6,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"finapp"
+	"finapp/money"
 	"finapp/statement"
 )
 
@@ -39,27 +41,102 @@ func (s *server) listOrganizations(w http.ResponseWriter, r *http.Request, p *pa
 	s.render(w, http.StatusOK, "organizations", p)
 }
 
-// organizationView is a customer's page: balances, open invoices, recent payments, statement.
+// organizationView is a customer's page: balances, payment settings, open invoices, recent
+// payments, statement.
 type organizationView struct {
 	*finapp.OrganizationDetail
-	Invoices  []*finapp.Invoice
-	Payments  []*finapp.Payment
-	Statement *finapp.Statement
+	Settings finapp.CreditSettings
+	// SettingsForm is the payment settings form as typed when refused; nil shows Settings.
+	SettingsForm url.Values
+	Invoices     []*finapp.Invoice
+	Payments     []*finapp.Payment
+	Statement    *finapp.Statement
 	// StatementRefusal says why the whole-history statement is not shown (too many documents).
 	StatementRefusal string
 	From, To         string
 	Today            string
 }
 
+// LimitIn is the customer's credit limit in currency c, as the settings form shows it ("" for
+// none).
+func (v *organizationView) LimitIn(c money.Currency) string {
+	if a, ok := v.Settings.CreditLimits[c]; ok {
+		return money.Format(a, c)
+	}
+	return ""
+}
+
+// CreditLimitList is the customer's credit limits, its billing currency's first.
+func (v *organizationView) CreditLimitList() []creditLimit {
+	var out []creditLimit
+	for c, a := range v.Settings.CreditLimits {
+		out = append(out, creditLimit{Currency: c, Amount: a})
+	}
+	slices.SortFunc(out, func(a, b creditLimit) int {
+		if (a.Currency == v.BillingCurrency) != (b.Currency == v.BillingCurrency) {
+			if a.Currency == v.BillingCurrency {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(string(a.Currency), string(b.Currency))
+	})
+	return out
+}
+
+// creditLimit is one currency's credit limit.
+type creditLimit struct {
+	Currency money.Currency
+	Amount   money.Amount
+}
+
+// Setting is a field of the payment settings form: as typed after a refusal, else as stored.
+func (v *organizationView) Setting(field string) string {
+	if v.SettingsForm != nil {
+		return v.SettingsForm.Get(field)
+	}
+	st := v.Settings
+	switch field {
+	case "billing_mode":
+		return st.BillingMode
+	case "credit_limit":
+		return v.LimitIn(v.BillingCurrency)
+	case "auto_top_up_enabled":
+		if st.AutoTopUp.Enabled {
+			return "on"
+		}
+	case "auto_top_up_threshold", "auto_top_up_amount":
+		if c := st.AutoTopUp.Currency; c != "" {
+			a := st.AutoTopUp.Threshold
+			if field == "auto_top_up_amount" {
+				a = st.AutoTopUp.Amount
+			}
+			return money.Format(a, c)
+		}
+	}
+	return ""
+}
+
 func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *page) {
+	s.showOrganization(w, r, p, http.StatusOK, nil)
+}
+
+// showOrganization shows a customer's page with status, and the payment settings form as typed
+// (nil: as stored).
+func (s *server) showOrganization(w http.ResponseWriter, r *http.Request, p *page, status int, settingsForm url.Values) {
 	ctx, id := r.Context(), r.PathValue("id")
 	d, err := s.svc.GetOrganization(ctx, id)
 	if err != nil {
 		s.fail(w, p, err)
 		return
 	}
-	v := &organizationView{OrganizationDetail: d, From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to"), Today: s.svc.Today(r.Context())}
+	v := &organizationView{OrganizationDetail: d, SettingsForm: settingsForm, From: r.URL.Query().Get("from"),
+		To: r.URL.Query().Get("to"), Today: s.svc.Today(r.Context())}
 	p.Title, p.Nav, p.Data = d.Name, "organizations", v
+	if v.Settings, err = s.svc.CreditSettings(ctx, id); err != nil {
+		s.fail(w, p, err)
+		return
+	}
 	if v.Invoices, _, err = s.svc.ListInvoices(ctx, finapp.InvoiceFilter{OrganizationID: id, Limit: 20}); err != nil {
 		s.fail(w, p, err)
 		return
@@ -75,7 +152,7 @@ func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *pag
 		// documents than a statement carries, the page says so in the statement's place (a
 		// period is the way on) instead of refusing the whole page.
 		v.StatementRefusal = e.Message
-		s.render(w, http.StatusOK, "organization", p)
+		s.render(w, status, "organization", p)
 		return
 	}
 	if err != nil {
@@ -84,7 +161,59 @@ func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *pag
 		return
 	}
 	v.Statement = st
-	s.render(w, http.StatusOK, "organization", p)
+	s.render(w, status, "organization", p)
+}
+
+// creditSettingsFields are the payment settings form's fields; the domain's names (credit_limit.SGD,
+// auto_top_up.amount) are mapped onto them.
+var creditSettingsFields = []string{"billing_mode", "credit_limit", "auto_top_up_enabled", "auto_top_up_threshold", "auto_top_up_amount"}
+
+// saveCreditSettings replaces a customer's payment settings from its page's form. The form sets
+// the credit limit in the billing currency; limits in other currencies (set through the API) and
+// the automatic top-up's currency stay as they are.
+func (s *server) saveCreditSettings(w http.ResponseWriter, r *http.Request, p *page) {
+	ctx, id := r.Context(), r.PathValue("id")
+	form := url.Values{}
+	for _, f := range creditSettingsFields {
+		form.Set(f, strings.TrimSpace(r.PostForm.Get(f)))
+	}
+	org, err := s.svc.GetOrganization(ctx, id)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	current, err := s.svc.CreditSettings(ctx, id)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	limits := map[string]string{}
+	for c, a := range current.CreditLimits {
+		if c != org.BillingCurrency {
+			limits[string(c)] = money.Format(a, c)
+		}
+	}
+	if l := money.Ungroup(form.Get("credit_limit")); l != "" {
+		limits[string(org.BillingCurrency)] = l
+	}
+	in := finapp.CreditSettingsInput{BillingMode: form.Get("billing_mode"), CreditLimits: limits,
+		AutoTopUp: finapp.AutoTopUpInput{Enabled: form.Get("auto_top_up_enabled") != "",
+			Currency: string(current.AutoTopUp.Currency), Threshold: money.Ungroup(form.Get("auto_top_up_threshold")),
+			Amount: money.Ungroup(form.Get("auto_top_up_amount"))}}
+	if _, err = s.svc.SetCreditSettings(ctx, id, in); err != nil {
+		var e *finapp.Error
+		if errors.As(err, &e) && e.Field != "" {
+			field := e.Field
+			if strings.HasPrefix(field, "credit_limit.") {
+				field = "credit_limit"
+			}
+			err = &finapp.Error{Code: e.Code, Field: strings.ReplaceAll(field, ".", "_"), Message: e.Message}
+		}
+		status := s.refusal(p, err, creditSettingsFields...)
+		s.showOrganization(w, r, p, status, form)
+		return
+	}
+	redirect(w, r, "/organizations/"+id, "settings-saved")
 }
 
 // statementFile downloads an organization's statement as the API serves it (?format=csv, the

@@ -104,6 +104,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /organizations", s.authed(s.createOrganization))
 	mux.Handle("GET /organizations/{id}", s.authed(s.viewOrganization))
 	mux.Handle("GET /organizations/{id}/statement", s.authed(s.statementFile))
+	mux.Handle("POST /organizations/{id}/settings", s.authed(s.saveCreditSettings))
 
 	mux.Handle("GET /reports", s.authed(s.reports))
 	mux.Handle("GET /audit", s.authed(s.audit))
@@ -315,6 +316,7 @@ var flashes = map[string]string{
 	"refund-reversed": "Refund reversed: the money is unapplied again.",
 	"released":        "Allocation released.",
 	"org-created":     "Organization created.",
+	"settings-saved":  "Payment settings saved.",
 	"invoice-issued":  "Invoice issued.",
 	"voided":          "Invoice voided; its issue entry is reversed in the ledger.",
 	"reminders-run":   "Looked for reminders due now.",
