@@ -159,6 +159,9 @@ func (s *Service) SetCreditSettings(ctx context.Context, orgID string, in Credit
 		if st, err = in.check(org.BillingCurrency); err != nil {
 			return err
 		}
+		if err := tx.LockCredit(ctx, orgID); err != nil {
+			return err
+		}
 		before, err := tx.CreditSettings(ctx, orgID)
 		if err != nil {
 			return err

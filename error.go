@@ -24,6 +24,8 @@ const (
 	EInvoiceHasPayments   = "invoice_has_payments"     // an invoice with money on it cannot be voided
 	EInvoiceVoid          = "invoice_void"             // a void invoice takes no money
 	EOverTolerance        = "over_tolerance"           // a write-off above the workspace's tolerance for its currency
+	EInsufficientCredit   = "insufficient_credit"      // more than the customer's usable credit (SPEC §6.3)
+	EReservationClosed    = "reservation_closed"       // the reservation was captured, released or has expired
 	EDuplicate            = "duplicate"                // a unique value (e.g. invoice number) is taken
 	ECreditAboveInvoice   = "credit_above_invoice"     // credit notes citing an invoice above its total
 	ECreditNoteInUse      = "credit_note_in_use"       // a credit note that was used cannot be voided

@@ -40,6 +40,7 @@ const (
 	EventInvoiceUpdated       = "invoice.updated"
 	EventInvoiceReminderDue   = "invoice.reminder_due"
 	EventCreditToppedUp       = "credit.topped_up"
+	EventReservationCaptured  = "reservation.captured"
 	EventPaymentRefunded      = "payment.refunded"
 	EventRefundReversed       = "refund.reversed"
 	// Credit notes (SPEC §6.2): issued, applied to an invoice (and released), refunded, moved into
@@ -59,7 +60,7 @@ var EventTypes = []string{
 	EventInvoiceCreated, EventInvoiceUpdated, EventInvoicePartiallyPaid, EventInvoicePaid, EventInvoiceProvisioned, EventInvoiceVoided,
 	EventInvoiceReminderDue, EventCreditToppedUp, EventPaymentRefunded, EventRefundReversed,
 	EventCreditNoteIssued, EventCreditNoteApplied, EventCreditNoteApplicationReleased, EventCreditNoteRefunded, EventCreditNoteToCredit,
-	EventCreditNoteVoided,
+	EventCreditNoteVoided, EventReservationCaptured,
 }
 
 // EventAppender is the part of a write transaction that appends outbox events.

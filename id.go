@@ -21,6 +21,7 @@ const (
 	PrefixDelivery     = "whd_"
 	PrefixAttempt      = "wha_"
 	PrefixReminder     = "rem_"
+	PrefixReservation  = "rsv_"
 )
 
 // NewID returns prefix followed by a lower-case ULID. ULIDs sort by creation time, so listing by

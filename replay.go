@@ -323,6 +323,8 @@ func (r *Replay) Audit(e *AuditEvent) {
 		r.applicationEvent(e)
 	case "import":
 		r.importEvent(e)
+	case "reservation":
+		r.reservationEvent(e)
 	}
 	// Other entities (users, tokens, sessions) hold no money and no row replay compares.
 }
@@ -577,6 +579,29 @@ func (r *Replay) topUpEvent(e *AuditEvent) {
 	r.topUps[e.EntityID] = t
 	org := t.after.OrganizationID
 	r.expect("payment.topped_up", e.EntityID, t.after.Currency, transferOf{UnappliedAccount(org), CreditAccount(org), amt})
+}
+
+// reservationEvent replays a reservation's capture: the journal entry it must have posted. A
+// reservation held, released or expired moves no money.
+func (r *Replay) reservationEvent(e *AuditEvent) {
+	if e.Action != "reservation.captured" {
+		return
+	}
+	var after struct {
+		OrganizationID string         `json:"organization_id"`
+		Currency       money.Currency `json:"currency"`
+		Captured       string         `json:"captured"`
+	}
+	if !decode(e.After, &after) {
+		r.bad(e, "no reservation snapshot")
+		return
+	}
+	amt, err := money.Parse(after.Captured, after.Currency)
+	if err != nil {
+		r.bad(e, "captured %q is not an amount in %s", after.Captured, after.Currency)
+		return
+	}
+	r.expect("reservation.captured", e.EntityID, after.Currency, transferOf{CreditAccount(after.OrganizationID), AccountRevenue, amt})
 }
 
 // refundEvent replays a refund paid or reversed: the journal entry each must have posted.

@@ -53,12 +53,7 @@ type Tx interface {
 	SetTolerances(ctx context.Context, t map[money.Currency]money.Amount) error
 	// SetTolerance sets one currency's tolerance, the others untouched.
 	SetTolerance(ctx context.Context, c money.Currency, a money.Amount) error
-	// CreditSettings are a customer's payment settings, DefaultCreditSettings while it has none
-	// of its own. In a write transaction they stay the caller's until it ends (another change of
-	// them waits), so what it replaces is what it read.
-	CreditSettings(ctx context.Context, orgID string) (CreditSettings, error)
-	// SetCreditSettings replaces a customer's payment settings.
-	SetCreditSettings(ctx context.Context, orgID string, st CreditSettings) error
+	CreditTx
 	// LockDate is the workspace's lock date, "" for none. A write transaction that reads it
 	// holds it until it ends: a period cannot close under a change that posts into it.
 	LockDate(ctx context.Context) (string, error)
@@ -75,6 +70,25 @@ type ReminderTx interface {
 	OverdueInvoices(ctx context.Context, today string, levels []int) ([]OverdueInvoice, error)
 	CreateReminder(ctx context.Context, r *Reminder) error
 	ListReminders(ctx context.Context, f ReminderFilter) ([]*Reminder, string, error)
+}
+
+// CreditTx loads and saves a customer's prepaid credit: its payment settings and reservations.
+type CreditTx interface {
+	// LockCredit makes a write transaction the only one deciding on the customer's credit until
+	// it ends: its settings, reservations and anything else that takes usable credit (another
+	// waits). ENotFound when the customer does not exist.
+	LockCredit(ctx context.Context, orgID string) error
+	// CreditSettings are a customer's payment settings, DefaultCreditSettings while it has none.
+	CreditSettings(ctx context.Context, orgID string) (CreditSettings, error)
+	// SetCreditSettings replaces a customer's payment settings.
+	SetCreditSettings(ctx context.Context, orgID string, st CreditSettings) error
+	// CreditReserved sums the customer's open reservations not expired at now, by currency.
+	CreditReserved(ctx context.Context, orgID string, now time.Time) (map[money.Currency]money.Sum, error)
+	CreateReservation(ctx context.Context, r *Reservation) error
+	Reservation(ctx context.Context, id string) (*Reservation, error)
+	UpdateReservation(ctx context.Context, r *Reservation) error
+	// ListReservations pages a customer's reservations, newest first.
+	ListReservations(ctx context.Context, f ReservationFilter) (list []*Reservation, next string, err error)
 }
 
 // OrganizationTx loads and saves customers.

@@ -102,12 +102,13 @@ type accessFixtures struct {
 	CreditNote  string // 20.00 credited to Org, 5.00 of it applied to Invoice
 	Application string // that application
 	FreeCN      string // 3.00 credited to Org, unused (void-credit-note)
+	Reservation string // 1.00 of Org's 10.00 credit, open (another 1.00 is reserved too)
 }
 
 // ids lists every id of f.
 func (f *accessFixtures) ids() []string {
 	var out []string
-	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN} {
+	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN, f.Reservation} {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -128,7 +129,7 @@ func (f *accessFixtures) unknownTwin() (*accessFixtures, *strings.Replacer) {
 	u := &accessFixtures{Org: twin(f.Org), Org2: twin(f.Org2), Invoice: twin(f.Invoice), FreeInvoice: twin(f.FreeInvoice),
 		Payment: twin(f.Payment), Allocation: twin(f.Allocation), Token: twin(f.Token), User: twin(f.User),
 		Webhook: twin(f.Webhook), Event: twin(f.Event), Refund: twin(f.Refund), CreditNote: twin(f.CreditNote), Application: twin(f.Application),
-		FreeCN: twin(f.FreeCN)}
+		FreeCN: twin(f.FreeCN), Reservation: twin(f.Reservation)}
 	var pairs []string
 	known, unknown := f.ids(), u.ids()
 	for i := range unknown {
@@ -170,6 +171,11 @@ func (m *matrix) fixtures(auth bool) *accessFixtures {
 	apps := m.must(200, "POST", "/v1/credit-notes/"+f.CreditNote+"/allocations", map[string]any{"allocations": allocLines(f.Invoice, "5.00")}).objectsOf("applications")
 	f.Application, _ = apps[0]["id"].(string)
 	f.FreeCN = m.must(201, "POST", "/v1/credit-notes", map[string]any{"organization_id": f.Org, "amount": "3.00", "reason": "goodwill"}).str("id")
+	funded := m.payment(f.Org, "10.00", "SGD")
+	m.must(201, "POST", "/v1/payments/"+funded+"/top-ups", map[string]any{"amount": "10.00"})
+	for range 2 {
+		f.Reservation = m.must(201, "POST", "/v1/organizations/"+f.Org+"/reservations", map[string]any{"amount": "1.00", "currency": "SGD"}).str("id")
+	}
 	if auth {
 		f.Token = m.must(201, "POST", "/v1/tokens", map[string]any{"name": fmt.Sprintf("A-token-%d", m.n), "role": "viewer"}, m.as(m.Admin)...).str("id")
 		f.User = m.must(201, "POST", "/v1/users", map[string]any{"email": fmt.Sprintf("a-user-%d@a.example", m.n), "role": "viewer",
@@ -205,6 +211,8 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 		id = f.Webhook
 	case strings.HasPrefix(path, "/v1/refunds/"):
 		id = f.Refund
+	case strings.HasPrefix(path, "/v1/reservations/"):
+		id = f.Reservation
 	case op.ID == "void-credit-note":
 		id = f.FreeCN
 	case strings.HasPrefix(path, "/v1/credit-notes/"):
@@ -237,8 +245,10 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	"create-invoice": func(n int, f *accessFixtures) any {
 		return map[string]any{"organization_id": f.Org, "number": fmt.Sprintf("NEW-%d", n), "total": "10.00"}
 	},
-	"void-invoice": nil,
-	"set-settings": func(n int, f *accessFixtures) any { return map[string]any{"time_zone": "UTC"} },
+	"void-invoice":        nil,
+	"set-settings":        func(n int, f *accessFixtures) any { return map[string]any{"time_zone": "UTC"} },
+	"create-reservation":  func(n int, f *accessFixtures) any { return map[string]any{"amount": "1.00", "currency": "SGD"} },
+	"capture-reservation": func(n int, f *accessFixtures) any { return map[string]any{"amount": "0.50"} },
 	"set-organization-settings": func(n int, f *accessFixtures) any {
 		return map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "50.00"}}
 	},

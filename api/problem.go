@@ -49,6 +49,8 @@ var statusOf = map[string]int{
 	finapp.EPeriodClosed:            http.StatusConflict,
 	finapp.EInvoiceVoid:             http.StatusConflict,
 	finapp.EOverTolerance:           http.StatusConflict,
+	finapp.EInsufficientCredit:      http.StatusConflict,
+	finapp.EReservationClosed:       http.StatusConflict,
 	finapp.ECreditAboveInvoice:      http.StatusConflict,
 	finapp.ECreditNoteInUse:         http.StatusConflict,
 	finapp.EDuplicate:               http.StatusConflict,

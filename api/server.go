@@ -87,6 +87,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerSettings(humaAPI)
 	h.registerTolerances(humaAPI)
 	h.registerCredit(humaAPI)
+	h.registerReservations(humaAPI)
 	h.registerPeriods(humaAPI)
 	h.registerRefunds(humaAPI)
 	h.registerHistories(humaAPI)

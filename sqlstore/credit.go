@@ -4,23 +4,27 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"finapp"
 	"finapp/money"
 )
 
-// CreditSettings implements finapp.Tx. In a write transaction on PostgreSQL the organization's
-// row is locked first (FOR NO KEY UPDATE, which payments referencing it do not wait for), so two
-// changes of one customer's settings run one after the other and each audits what it replaced.
+// LockCredit implements finapp.Tx. On PostgreSQL it locks the organization's row FOR NO KEY
+// UPDATE, which the inserts referencing the organization (payments, invoices) do not wait for;
+// on SQLite the one writer is lock enough.
+func (tx *Tx) LockCredit(ctx context.Context, orgID string) error {
+	q := `SELECT 1 FROM organizations WHERE workspace_id = ? AND id = ?`
+	if tx.write && tx.db.dialect.RowLocks {
+		q += ` FOR NO KEY UPDATE`
+	}
+	var one int
+	return notFound(tx.queryRow(ctx, q, tx.ws, orgID).Scan(&one), "organization", orgID)
+}
+
+// CreditSettings implements finapp.Tx.
 func (tx *Tx) CreditSettings(ctx context.Context, orgID string) (finapp.CreditSettings, error) {
 	st := finapp.DefaultCreditSettings()
-	if tx.write && tx.db.dialect.RowLocks {
-		var one int
-		err := tx.queryRow(ctx, `SELECT 1 FROM organizations WHERE workspace_id = ? AND id = ? FOR NO KEY UPDATE`, tx.ws, orgID).Scan(&one)
-		if err != nil {
-			return st, notFound(err, "organization", orgID)
-		}
-	}
 	var enabled int
 	var threshold, amount int64
 	var updated string
@@ -78,4 +82,89 @@ func (tx *Tx) SetCreditSettings(ctx context.Context, orgID string, st finapp.Cre
 		}
 	}
 	return nil
+}
+
+// CreditReserved implements finapp.Tx. The sum is bounded by a rule (every open reservation of a
+// customer fits its usable credit, itself a sum of bounded amounts), but is summed in two parts
+// like every other (sums.go).
+func (tx *Tx) CreditReserved(ctx context.Context, orgID string, now time.Time) (map[money.Currency]money.Sum, error) {
+	rows, err := tx.query(ctx, `SELECT currency, CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT)
+		FROM reservations WHERE workspace_id = ? AND organization_id = ? AND status = 'open' AND expires_at > ?
+		GROUP BY currency`, tx.ws, orgID, ts(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[money.Currency]money.Sum{}
+	for rows.Next() {
+		var c money.Currency
+		var hi, lo int64
+		if err := rows.Scan(&c, &hi, &lo); err != nil {
+			return nil, err
+		}
+		out[c] = money.SumParts(hi, lo)
+	}
+	return out, rows.Err()
+}
+
+const reservationColumns = `id, organization_id, currency, amount, captured, status, reference, expires_at, created_at, closed_at, version`
+
+func scanReservation(s scanner) (*finapp.Reservation, error) {
+	var r finapp.Reservation
+	var expires, created string
+	var closed sql.NullString
+	var amount, captured int64
+	err := s.Scan(&r.ID, &r.OrganizationID, &r.Currency, &amount, &captured, &r.Status, &r.Reference, &expires, &created, &closed, &r.Version)
+	r.Amount, r.Captured = money.Amount(amount), money.Amount(captured)
+	r.ExpiresAt, r.CreatedAt, r.ClosedAt = parseTS(expires), parseTS(created), parseTSPtr(closed)
+	return &r, err
+}
+
+// CreateReservation implements finapp.Tx.
+func (tx *Tx) CreateReservation(ctx context.Context, r *finapp.Reservation) error {
+	_, err := tx.exec(ctx, `INSERT INTO reservations (workspace_id, `+reservationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.ws, r.ID, r.OrganizationID, r.Currency, int64(r.Amount), int64(r.Captured), r.Status, r.Reference, ts(r.ExpiresAt),
+		ts(r.CreatedAt), tsPtr(r.ClosedAt), r.Version)
+	return err
+}
+
+// Reservation implements finapp.Tx.
+func (tx *Tx) Reservation(ctx context.Context, id string) (*finapp.Reservation, error) {
+	r, err := scanReservation(tx.queryRow(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE workspace_id = ? AND id = ?`, tx.ws, id))
+	return r, notFound(err, "reservation", id)
+}
+
+// UpdateReservation implements finapp.Tx.
+func (tx *Tx) UpdateReservation(ctx context.Context, r *finapp.Reservation) error {
+	_, err := tx.exec(ctx, `UPDATE reservations SET captured = ?, status = ?, closed_at = ?, version = ? WHERE workspace_id = ? AND id = ?`,
+		int64(r.Captured), r.Status, tsPtr(r.ClosedAt), r.Version, tx.ws, r.ID)
+	return err
+}
+
+// ListReservations implements finapp.Tx.
+func (tx *Tx) ListReservations(ctx context.Context, f finapp.ReservationFilter) ([]*finapp.Reservation, string, error) {
+	var w where
+	w.add(`workspace_id = ?`, tx.ws)
+	w.add(`organization_id = ?`, f.OrganizationID)
+	switch f.Status {
+	case finapp.ReservationOpen:
+		w.add(`status = 'open' AND expires_at > ?`, ts(f.Now))
+	case finapp.ReservationExpired:
+		w.add(`(status = 'expired' OR (status = 'open' AND expires_at <= ?))`, ts(f.Now))
+	case "":
+	default:
+		w.add(`status = ?`, f.Status)
+	}
+	if f.Cursor != "" {
+		w.add(`id < ?`, f.Cursor)
+	}
+	rows, err := tx.query(ctx, `SELECT `+reservationColumns+` FROM reservations`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanReservation)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(r *finapp.Reservation) string { return r.ID })
 }
