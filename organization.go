@@ -25,6 +25,9 @@ type Balances struct {
 	Unapplied   map[money.Currency]money.Sum // unapplied:<org>: its payments' money not yet applied
 	Credit      map[money.Currency]money.Sum // credit:<org>: its prepaid credit balance
 	CreditNotes map[money.Currency]money.Sum // credit_note:<org>: what its credit notes have left to use
+	// UsableCredit is Credit − reserved + credit limit (SPEC §6.3), in every currency the
+	// customer has credit, reservations or a credit limit in.
+	UsableCredit map[money.Currency]money.Sum
 }
 
 // OrganizationCreate is the input to CreateOrganization.

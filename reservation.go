@@ -131,19 +131,19 @@ func loadCredit(ctx context.Context, tx Tx, orgID string, now time.Time) (*Organ
 	if err := tx.LockCredit(ctx, orgID); err != nil {
 		return nil, nil, err
 	}
-	all, err := balances(ctx, tx, orgID)
+	rows, err := tx.AccountBalances(ctx, []string{CreditAccount(orgID)})
 	if err != nil {
 		return nil, nil, err
 	}
-	reserved, err := tx.CreditReserved(ctx, orgID, now)
+	credit := map[money.Currency]money.Sum{}
+	for _, r := range rows {
+		credit[r.Currency] = r.Balance.Neg() // a credit balance, shown positive
+	}
+	reserved, limits, err := tx.CreditHeld(ctx, []string{orgID}, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := tx.CreditSettings(ctx, orgID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return org, creditFigures(all[orgID].Credit, reserved, st.CreditLimits), nil
+	return org, creditFigures(credit, reserved[orgID], limits[orgID]), nil
 }
 
 // Credit returns a customer's credit figures, one per currency it has credit, reservations or a

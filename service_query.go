@@ -3,6 +3,7 @@ package finapp
 import (
 	"context"
 	"strings"
+	"time"
 
 	"finapp/money"
 )
@@ -193,7 +194,7 @@ func (s *Service) GetOrganization(ctx context.Context, id string) (*Organization
 		if d.Organization, err = tx.Organization(ctx, id); err != nil {
 			return err
 		}
-		all, err := balances(ctx, tx, id)
+		all, err := balances(ctx, tx, s.Now().UTC(), id)
 		if err != nil {
 			return err
 		}
@@ -209,7 +210,7 @@ func (s *Service) GetOrganization(ctx context.Context, id string) (*Organization
 
 // balances reads organizations' figures from their journal accounts, all in one query.
 // Receivable is a debit balance; unapplied money and credit are credit balances, shown positive.
-func balances(ctx context.Context, tx Tx, orgIDs ...string) (map[string]Balances, error) {
+func balances(ctx context.Context, tx Tx, now time.Time, orgIDs ...string) (map[string]Balances, error) {
 	out := map[string]Balances{}
 	owner := map[string]string{} // account → organization
 	var accounts []string
@@ -241,6 +242,17 @@ func balances(ctx context.Context, tx Tx, orgIDs ...string) (map[string]Balances
 			b.CreditNotes[r.Currency] = r.Balance.Neg()
 		}
 	}
+	reserved, limits, err := tx.CreditHeld(ctx, orgIDs, now)
+	if err != nil {
+		return nil, err
+	}
+	for id, b := range out {
+		b.UsableCredit = map[money.Currency]money.Sum{}
+		for _, f := range creditFigures(b.Credit, reserved[id], limits[id]) {
+			b.UsableCredit[f.Currency] = f.Usable
+		}
+		out[id] = b
+	}
 	return out, nil
 }
 
@@ -265,7 +277,7 @@ func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) (
 		for i, o := range orgs {
 			ids[i] = o.ID
 		}
-		all, err := balances(ctx, tx, ids...)
+		all, err := balances(ctx, tx, s.Now().UTC(), ids...)
 		if err != nil {
 			return err
 		}

@@ -82,8 +82,11 @@ type CreditTx interface {
 	CreditSettings(ctx context.Context, orgID string) (CreditSettings, error)
 	// SetCreditSettings replaces a customer's payment settings.
 	SetCreditSettings(ctx context.Context, orgID string, st CreditSettings) error
-	// CreditReserved sums the customer's open reservations not expired at now, by currency.
-	CreditReserved(ctx context.Context, orgID string, now time.Time) (map[money.Currency]money.Sum, error)
+	// CreditHeld is what bears on the customers' usable credit besides their balances, by
+	// organization and currency: the sum of their open reservations not expired at now, and
+	// their credit limits. Customers with neither are left out.
+	CreditHeld(ctx context.Context, orgIDs []string, now time.Time) (reserved map[string]map[money.Currency]money.Sum,
+		limits map[string]map[money.Currency]money.Amount, err error)
 	CreateReservation(ctx context.Context, r *Reservation) error
 	Reservation(ctx context.Context, id string) (*Reservation, error)
 	UpdateReservation(ctx context.Context, r *Reservation) error

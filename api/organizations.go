@@ -40,6 +40,7 @@ type Organization struct {
 	Outstanding     []Money      `json:"outstanding" doc:"Sum of amounts due on its invoices, per currency"`
 	Unapplied       []Money      `json:"unapplied" doc:"Its payments' money not yet allocated or topped up, per currency"`
 	CreditBalance   []Money      `json:"credit_balance" doc:"Prepaid credit, per currency"`
+	UsableCredit    []Money      `json:"usable_credit" doc:"credit_balance - reserved + credit limit, per currency (GET /v1/organizations/{id}/credit has the parts)"`
 	CreditNotes     []Money      `json:"credit_notes_remaining" doc:"What its credit notes have left to apply, refund or move into credit, per currency"`
 	Differences     *Differences `json:"differences,omitempty" doc:"What settled its invoices or money other than by allocation (the organization's own page; not in lists)"`
 }
@@ -65,7 +66,8 @@ func differencesOut(d finapp.Differences) *Differences {
 func organizationOut(d *finapp.OrganizationDetail) Organization {
 	return Organization{ID: d.ID, Name: d.Name, BillingCurrency: string(d.BillingCurrency), Status: d.Status, CreatedAt: d.CreatedAt,
 		Version: d.Version, ExternalID: d.ExternalID, Metadata: metadataOut(d.Metadata), Outstanding: moneyList(d.Outstanding), Unapplied: moneyList(d.Unapplied), CreditBalance: moneyList(d.Credit),
-		CreditNotes: moneyList(d.CreditNotes), Differences: differencesOut(d.Differences)}
+		UsableCredit: moneyList(d.UsableCredit),
+		CreditNotes:  moneyList(d.CreditNotes), Differences: differencesOut(d.Differences)}
 }
 
 type organizationOutput struct {

@@ -62,6 +62,12 @@ func TestReservations_UsableCreditThroughTheirLife(t *testing.T) {
 		t.Fatalf("reserve: %d %s", first.Status, first.Body)
 	}
 	figures("100.00/50.00/20.00/70.00")
+	if u := s.must(200, "GET", "/v1/organizations/"+org, nil).objectsOf("usable_credit"); len(u) != 1 || u[0]["amount"] != "70.00" {
+		t.Errorf("the organization's usable_credit: %v", u)
+	}
+	if u := s.must(200, "GET", "/v1/organizations?q=Prepaid+Mobile", nil).dataList()[0]["usable_credit"]; fmt.Sprint(u) != "[map[amount:70.00 currency:SGD]]" {
+		t.Errorf("usable_credit in the list: %v", u)
+	}
 	r := reserve("70.01")
 	expectProblem(t, r, 409, "insufficient_credit")
 	if !strings.Contains(r.str("detail"), "70.00") {

@@ -1628,7 +1628,10 @@ type Organization struct {
 
 	// Unapplied Its payments' money not yet allocated or topped up, per currency
 	Unapplied *[]Money `json:"unapplied"`
-	Version   int64    `json:"version"`
+
+	// UsableCredit credit_balance - reserved + credit limit, per currency (GET /v1/organizations/{id}/credit has the parts)
+	UsableCredit *[]Money `json:"usable_credit"`
+	Version      int64    `json:"version"`
 }
 
 // OrganizationListOutputBody defines model for OrganizationListOutputBody.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"finapp"
@@ -84,27 +85,61 @@ func (tx *Tx) SetCreditSettings(ctx context.Context, orgID string, st finapp.Cre
 	return nil
 }
 
-// CreditReserved implements finapp.Tx. The sum is bounded by a rule (every open reservation of a
-// customer fits its usable credit, itself a sum of bounded amounts), but is summed in two parts
-// like every other (sums.go).
-func (tx *Tx) CreditReserved(ctx context.Context, orgID string, now time.Time) (map[money.Currency]money.Sum, error) {
-	rows, err := tx.query(ctx, `SELECT currency, CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT)
-		FROM reservations WHERE workspace_id = ? AND organization_id = ? AND status = 'open' AND expires_at > ?
-		GROUP BY currency`, tx.ws, orgID, ts(now))
+// CreditHeld implements finapp.Tx. The reservations' sum is bounded by a rule (every open
+// reservation fits the customer's usable credit), but is summed in two parts like every other
+// (sums.go).
+func (tx *Tx) CreditHeld(ctx context.Context, orgIDs []string, now time.Time) (map[string]map[money.Currency]money.Sum,
+	map[string]map[money.Currency]money.Amount, error) {
+	reserved := map[string]map[money.Currency]money.Sum{}
+	limits := map[string]map[money.Currency]money.Amount{}
+	if len(orgIDs) == 0 {
+		return reserved, limits, nil
+	}
+	in := `(?` + strings.Repeat(`, ?`, len(orgIDs)-1) + `)`
+	args := []any{tx.ws}
+	for _, id := range orgIDs {
+		args = append(args, id)
+	}
+	rows, err := tx.query(ctx, `SELECT organization_id, currency, CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT)
+		FROM reservations WHERE workspace_id = ? AND organization_id IN `+in+` AND status = 'open' AND expires_at > ?
+		GROUP BY organization_id, currency`, append(args, ts(now))...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	out := map[money.Currency]money.Sum{}
 	for rows.Next() {
+		var org string
 		var c money.Currency
 		var hi, lo int64
-		if err := rows.Scan(&c, &hi, &lo); err != nil {
-			return nil, err
+		if err := rows.Scan(&org, &c, &hi, &lo); err != nil {
+			return nil, nil, err
 		}
-		out[c] = money.SumParts(hi, lo)
+		if reserved[org] == nil {
+			reserved[org] = map[money.Currency]money.Sum{}
+		}
+		reserved[org][c] = money.SumParts(hi, lo)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	lrows, err := tx.query(ctx, `SELECT organization_id, currency, amount FROM credit_limits WHERE workspace_id = ? AND organization_id IN `+in, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer lrows.Close()
+	for lrows.Next() {
+		var org string
+		var c money.Currency
+		var a int64
+		if err := lrows.Scan(&org, &c, &a); err != nil {
+			return nil, nil, err
+		}
+		if limits[org] == nil {
+			limits[org] = map[money.Currency]money.Amount{}
+		}
+		limits[org][c] = money.Amount(a)
+	}
+	return reserved, limits, lrows.Err()
 }
 
 const reservationColumns = `id, organization_id, currency, amount, captured, status, reference, expires_at, created_at, closed_at, version`

@@ -52,12 +52,19 @@ func TestOrganization_PaymentSettings(t *testing.T) {
 	}
 	_, body, _ = b.do("GET", loc, nil)
 	for _, want := range []string{"Payment settings saved.", `<dd id="billing-mode">Prepaid</dd>`, "SGD 1,500.00; USD 40.00",
-		"SGD 100.00 when usable credit falls below SGD 20.00"} {
+		"SGD 100.00 when usable credit falls below SGD 20.00",
+		`<dd id="usable-credit">`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("after saving, no %q", want)
 		}
 	}
 
+	if i := strings.Index(body, `<dd id="usable-credit">`); i < 0 || !strings.Contains(body[i:i+200], "SGD 1,500.00") {
+		t.Error("the usable credit is not the credit limit of a customer with no credit")
+	}
+	if _, list, _ := b.do("GET", "/organizations", nil); !strings.Contains(list, `data-label="Usable credit"`) {
+		t.Error("the organizations list has no usable credit")
+	}
 	if status, _, _ := w.login(viewerEmail).do("POST", "/organizations/"+org+"/settings", url.Values{"billing_mode": {"postpaid"}}); status != http.StatusForbidden {
 		t.Errorf("a viewer changing payment settings: %d", status)
 	}
