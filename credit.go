@@ -2,6 +2,7 @@ package finapp
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -159,8 +160,18 @@ func (s *Service) SetCreditSettings(ctx context.Context, orgID string, in Credit
 		if st, err = in.check(org.BillingCurrency); err != nil {
 			return err
 		}
-		if err := tx.LockCredit(ctx, orgID); err != nil {
+		_, figures, err := loadCredit(ctx, tx, orgID, c.now) // and locked
+		if err != nil {
 			return err
+		}
+		for _, f := range figures {
+			// A limit may be lowered to what the customer uses, not below: nothing may leave usable
+			// credit below zero (verify checks it), and what is reserved is already promised.
+			if used := f.Reserved.Sub(f.Balance); used.Cmp(money.SumOf(st.CreditLimits[f.Currency])) > 0 {
+				return &Error{Code: EInsufficientCredit, Field: "credit_limit." + string(f.Currency), Message: fmt.Sprintf(
+					"the customer uses %s of credit beyond its balance (reserved %s, balance %s): the limit may not be lower",
+					used.Format(f.Currency), f.Reserved.Format(f.Currency), f.Balance.Format(f.Currency))}
+			}
 		}
 		before, err := tx.CreditSettings(ctx, orgID)
 		if err != nil {

@@ -66,11 +66,18 @@ func TestCredit_RandomOperationsKeepUsableCreditExact(t *testing.T) {
 					rt.Fatal(err)
 				}
 				balance += amt
-			case 1: // the credit limit changes, up or down
-				limit = money.Amount(rapid.IntRange(0, 3000).Draw(rt, "limit"))
-				if _, err := svc.SetCreditSettings(ctx, org.ID, finapp.CreditSettingsInput{BillingMode: finapp.BillingPrepaid,
-					CreditLimits: map[string]string{string(cur): money.Format(limit, cur)}}); err != nil {
-					rt.Fatal(err)
+			case 1: // the credit limit changes, up or down, but not below what is used of it
+				next := money.Amount(rapid.IntRange(0, 3000).Draw(rt, "limit"))
+				_, err := svc.SetCreditSettings(ctx, org.ID, finapp.CreditSettingsInput{BillingMode: finapp.BillingPrepaid,
+					CreditLimits: map[string]string{string(cur): money.Format(next, cur)}})
+				fits := int64(balance)-int64(reserved())+int64(next) >= 0
+				switch {
+				case fits && err != nil:
+					rt.Fatalf("step %d: a limit of %d refused: %v", step, next, err)
+				case !fits && !isCode(err, finapp.EInsufficientCredit):
+					rt.Fatalf("step %d: a limit of %d below what is used: %v, want insufficient_credit", step, next, err)
+				case fits:
+					limit = next
 				}
 			case 2: // reserve
 				amt := money.Amount(rapid.IntRange(1, 4000).Draw(rt, "reserve"))
@@ -124,6 +131,9 @@ func TestCredit_RandomOperationsKeepUsableCreditExact(t *testing.T) {
 			want := fmt.Sprintf("%d/%d/%d/%d", balance, reserved(), limit, int64(balance)-int64(reserved())+int64(limit))
 			if got := fmt.Sprintf("%s/%s/%d/%s", f.Balance, f.Reserved, f.CreditLimit, f.Usable); got != want {
 				rt.Fatalf("step %d: balance/reserved/limit/usable %s, want %s", step, got, want)
+			}
+			if f.Usable.Sign() < 0 {
+				rt.Fatalf("step %d: usable credit %s below zero", step, f.Usable)
 			}
 		}
 	})

@@ -89,7 +89,16 @@ type CreditTx interface {
 		limits map[string]map[money.Currency]money.Amount, err error)
 	CreateReservation(ctx context.Context, r *Reservation) error
 	Reservation(ctx context.Context, id string) (*Reservation, error)
+	// UpdateReservation saves a reservation closed from the version before r.Version; when
+	// that is no longer the stored one (the sweeper marked it expired meanwhile), nothing is
+	// written and the error is EReservationClosed.
 	UpdateReservation(ctx context.Context, r *Reservation) error
+	// ExpireReservation marks a reservation still open expired at its expiry; false when it was
+	// closed meanwhile.
+	ExpireReservation(ctx context.Context, r *Reservation) (bool, error)
+	// ExpiredReservations lists up to limit reservations still marked open whose expiry is at or
+	// before now, oldest expiry first.
+	ExpiredReservations(ctx context.Context, now time.Time, limit int) ([]*Reservation, error)
 	// ListReservations pages a customer's reservations, newest first.
 	ListReservations(ctx context.Context, f ReservationFilter) (list []*Reservation, next string, err error)
 }

@@ -62,6 +62,10 @@ func TestReservations_UsableCreditThroughTheirLife(t *testing.T) {
 		t.Fatalf("reserve: %d %s", first.Status, first.Body)
 	}
 	figures("100.00/50.00/20.00/70.00")
+	// The credit limit may not be lowered below what the reservations use of it.
+	s.must(200, "PUT", "/v1/organizations/"+org+"/settings", map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "0"}})
+	figures("100.00/50.00/0.00/50.00")
+	s.must(200, "PUT", "/v1/organizations/"+org+"/settings", map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "20.00"}})
 	if u := s.must(200, "GET", "/v1/organizations/"+org, nil).objectsOf("usable_credit"); len(u) != 1 || u[0]["amount"] != "70.00" {
 		t.Errorf("the organization's usable_credit: %v", u)
 	}
@@ -91,6 +95,12 @@ func TestReservations_UsableCreditThroughTheirLife(t *testing.T) {
 	}
 
 	second := reserve("90.00").str("id")
+	figures("70.00/90.00/20.00/0.00")
+	lower := s.call("PUT", "/v1/organizations/"+org+"/settings", map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "19.99"}})
+	expectProblem(t, lower, 409, "insufficient_credit")
+	if lower.str("field") != "credit_limit.SGD" {
+		t.Errorf("the refusal names %q: %s", lower.str("field"), lower.Body)
+	}
 	figures("70.00/90.00/20.00/0.00")
 	expectProblem(t, reserve("0.01"), 409, "insufficient_credit")
 	if rel := s.must(200, "DELETE", "/v1/reservations/"+second, nil); rel.str("status") != "released" {

@@ -171,16 +171,45 @@ func (tx *Tx) Reservation(ctx context.Context, id string) (*finapp.Reservation, 
 
 // UpdateReservation implements finapp.Tx.
 func (tx *Tx) UpdateReservation(ctx context.Context, r *finapp.Reservation) error {
-	_, err := tx.exec(ctx, `UPDATE reservations SET captured = ?, status = ?, closed_at = ?, version = ? WHERE workspace_id = ? AND id = ?`,
-		int64(r.Captured), r.Status, tsPtr(r.ClosedAt), r.Version, tx.ws, r.ID)
-	return err
+	res, err := tx.exec(ctx, `UPDATE reservations SET captured = ?, status = ?, closed_at = ?, version = ?
+		WHERE workspace_id = ? AND id = ? AND version = ?`,
+		int64(r.Captured), r.Status, tsPtr(r.ClosedAt), r.Version, tx.ws, r.ID, r.Version-1)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return finapp.Errorf(finapp.EReservationClosed, "the reservation was closed meanwhile")
+	}
+	return nil
+}
+
+// ExpireReservation implements finapp.Tx.
+func (tx *Tx) ExpireReservation(ctx context.Context, r *finapp.Reservation) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE reservations SET status = 'expired', closed_at = expires_at, version = version + 1
+		WHERE workspace_id = ? AND id = ? AND status = 'open' AND version = ?`, tx.ws, r.ID, r.Version)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 1 {
+		expired := r.ExpiresAt
+		r.Status, r.ClosedAt = finapp.ReservationExpired, &expired
+		r.Version++
+	}
+	return n == 1, err
 }
 
 // ListReservations implements finapp.Tx.
 func (tx *Tx) ListReservations(ctx context.Context, f finapp.ReservationFilter) ([]*finapp.Reservation, string, error) {
 	var w where
 	w.add(`workspace_id = ?`, tx.ws)
-	w.add(`organization_id = ?`, f.OrganizationID)
+	if f.OrganizationID != "" {
+		w.add(`organization_id = ?`, f.OrganizationID)
+	}
 	switch f.Status {
 	case finapp.ReservationOpen:
 		w.add(`status = 'open' AND expires_at > ?`, ts(f.Now))
@@ -202,4 +231,14 @@ func (tx *Tx) ListReservations(ctx context.Context, f finapp.ReservationFilter) 
 		return nil, "", err
 	}
 	return page(list, f.Limit, func(r *finapp.Reservation) string { return r.ID })
+}
+
+// ExpiredReservations implements finapp.Tx (through the index of open reservations).
+func (tx *Tx) ExpiredReservations(ctx context.Context, now time.Time, limit int) ([]*finapp.Reservation, error) {
+	rows, err := tx.query(ctx, `SELECT `+reservationColumns+` FROM reservations
+		WHERE workspace_id = ? AND status = 'open' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`, tx.ws, ts(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanReservation)
 }

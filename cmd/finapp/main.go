@@ -128,6 +128,7 @@ the first one is ws_default ("Default"). Exit status: 0 done, 1 failed, 2 a wron
 		newWorkspaceCmd(),
 		newImportCmd(),
 		newWebhooksCmd(),
+		newRunDueCmd(),
 		newBackupCmd(),
 		newRestoreCmd(),
 		newVersionCmd(),

@@ -143,6 +143,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		runReminders(dispatchCtx, svc, au, logger)
 	}()
 	defer func() { stopDispatch(); <-reminded }()
+	expired := make(chan struct{})
+	go func() {
+		defer close(expired)
+		expireReservations(dispatchCtx, svc, au, logger)
+	}()
+	defer func() { stopDispatch(); <-expired }()
 
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	errc := make(chan error, 1)
