@@ -30,13 +30,8 @@ import (
 //   - record_pipelined: each of the two transactions sent as one pipeline;
 //   - record_one_commit: one pipeline, one commit, the answer stored with the claim.
 func BenchmarkFloor(b *testing.B) {
-	url := migratedSchema(b)
+	url := floorSchema(b)
 	ctx := context.Background()
-	admin := connect(b, url)
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE TABLE floor_payments (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, amount text, currency text, reference text)`); err != nil {
-		b.Fatal(err)
-	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		b.Fatal(err)
@@ -69,13 +64,10 @@ func BenchmarkFloor(b *testing.B) {
 // The floor's statements still fit the schema: each shape runs once and writes what a record
 // writes (so BenchmarkFloor measures the store's rows, not errors).
 func TestFloor_StatementsFitTheSchema(t *testing.T) {
-	url := migratedSchema(t)
+	url := floorSchema(t)
 	ctx := context.Background()
 	conn := connect(t, url)
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE TABLE floor_payments (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, amount text, currency text, reference text)`); err != nil {
-		t.Fatal(err)
-	}
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +89,18 @@ func TestFloor_StatementsFitTheSchema(t *testing.T) {
 		t.Fatalf("three records should have written 3 payments, 6 journal lines, 3 audit events, 3 events and 3 answers; got %d, %d, %d, %d, %d",
 			payments, lines, audits, events, answered)
 	}
+}
+
+// floorSchema is a migrated schema with the one-row table of the insert shape (`/pginsert`'s).
+func floorSchema(tb testing.TB) string {
+	url := migratedSchema(tb)
+	conn := connect(tb, url)
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `CREATE TABLE floor_payments (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		amount text, currency text, reference text)`); err != nil {
+		tb.Fatal(err)
+	}
+	return url
 }
 
 // floorAfter is a payment's audit snapshot as the store writes it (its size matters, not its

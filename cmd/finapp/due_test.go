@@ -19,23 +19,7 @@ func TestRunDue_ExpiresReservationsOnce(t *testing.T) {
 	bin := finappBinary(t)
 	db := drillDB(t, bin)
 	token := createToken(t, bin, db)
-	call := func(url, method, path, body string) map[string]any {
-		t.Helper()
-		req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		var out map[string]any
-		if res.StatusCode >= 300 || json.Unmarshal(raw, &out) != nil {
-			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
-		}
-		return out
-	}
+	call := jsonCaller(t, token)
 	srv, url := startServer(t, bin, db)
 	org := call(url, "POST", "/v1/organizations", `{"name":"Prepaid Pte Ltd","billing_currency":"SGD"}`)["id"].(string)
 	pay := call(url, "POST", "/v1/payments", `{"organization_id":"`+org+`","amount":"10.00","currency":"SGD","method":"cash"}`)["id"].(string)
@@ -70,4 +54,26 @@ func TestRunDue_ExpiresReservationsOnce(t *testing.T) {
 	}
 	stopServer(t, srv)
 	verifyBooks(t, bin, db)
+}
+
+// jsonCaller calls a running server's API with token and returns the decoded JSON answer,
+// failing the test on anything but a 2xx with a JSON object.
+func jsonCaller(t *testing.T, token string) func(url, method, path, body string) map[string]any {
+	return func(url, method, path, body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		var out map[string]any
+		if res.StatusCode >= 300 || json.Unmarshal(raw, &out) != nil {
+			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
+		}
+		return out
+	}
 }

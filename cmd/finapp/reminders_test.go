@@ -1,10 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 )
@@ -18,23 +14,7 @@ func TestServe_FindsRemindersDue(t *testing.T) {
 	bin := finappBinary(t)
 	db := drillDB(t, bin)
 	token := createToken(t, bin, db)
-	call := func(url, method, path, body string) map[string]any {
-		t.Helper()
-		req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		var out map[string]any
-		if res.StatusCode >= 300 || json.Unmarshal(raw, &out) != nil {
-			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
-		}
-		return out
-	}
+	call := jsonCaller(t, token)
 	srv, url := startServer(t, bin, db)
 	org := call(url, "POST", "/v1/organizations", `{"name":"Overdue Pte Ltd","billing_currency":"SGD"}`)["id"].(string)
 	call(url, "POST", "/v1/invoices", `{"number":"OLD-1","organization_id":"`+org+`","total":"75.00","issued_on":"2020-01-01","due_on":"2020-01-31"}`)
