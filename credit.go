@@ -82,8 +82,8 @@ func (in CreditSettingsInput) check(billing money.Currency) (CreditSettings, err
 	for _, code := range codes {
 		field := "credit_limit." + code
 		c, err := money.ParseCurrency(code)
-		if err != nil || string(c) != code {
-			return st, Invalid(field, "%q is not an ISO 4217 currency code in capitals, such as SGD", code)
+		if err != nil {
+			return st, Invalid(field, "%v", err)
 		}
 		if st.CreditLimits[c], err = money.ParseNonNegative(in.CreditLimits[code], c); err != nil {
 			return st, Invalid(field, "%v", err)
@@ -94,8 +94,8 @@ func (in CreditSettingsInput) check(billing money.Currency) (CreditSettings, err
 	st.AutoTopUp.Currency = billing
 	if a.Currency != "" {
 		c, err := money.ParseCurrency(a.Currency)
-		if err != nil || string(c) != a.Currency {
-			return st, Invalid("auto_top_up.currency", "%q is not an ISO 4217 currency code in capitals, such as SGD", a.Currency)
+		if err != nil {
+			return st, Invalid("auto_top_up.currency", "%v", err)
 		}
 		st.AutoTopUp.Currency = c
 	}
@@ -160,7 +160,7 @@ func (s *Service) SetCreditSettings(ctx context.Context, orgID string, in Credit
 		if st, err = in.check(org.BillingCurrency); err != nil {
 			return err
 		}
-		_, figures, err := loadCredit(ctx, tx, orgID, c.now) // and locked
+		figures, err := loadCredit(ctx, tx, orgID, c.now) // and locked
 		if err != nil {
 			return err
 		}

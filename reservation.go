@@ -58,8 +58,8 @@ type ReservationCreate struct {
 
 func (in ReservationCreate) check(now time.Time) (*Reservation, error) {
 	cur, err := money.ParseCurrency(in.Currency)
-	if err != nil || string(cur) != in.Currency {
-		return nil, Invalid("currency", "%q is not an ISO 4217 currency code in capitals, such as SGD", in.Currency)
+	if err != nil {
+		return nil, Invalid("currency", "%v", err)
 	}
 	amt, err := money.Parse(in.Amount, cur)
 	if err != nil {
@@ -120,20 +120,16 @@ func creditFigureIn(figures []CreditFigure, c money.Currency) CreditFigure {
 	return CreditFigure{Currency: c}
 }
 
-// loadCredit reads a customer's credit figures inside a transaction. In a write transaction the
-// customer's credit is locked first (LockCredit), so that what is decided on them holds until
-// commit on every engine.
-func loadCredit(ctx context.Context, tx Tx, orgID string, now time.Time) (*Organization, []CreditFigure, error) {
-	org, err := tx.Organization(ctx, orgID)
-	if err != nil {
-		return nil, nil, err
-	}
+// loadCredit reads a customer's credit figures inside a transaction (ENotFound for no such
+// customer). In a write transaction the customer's credit is locked first (LockCredit), so that
+// what is decided on them holds until commit on every engine.
+func loadCredit(ctx context.Context, tx Tx, orgID string, now time.Time) ([]CreditFigure, error) {
 	if err := tx.LockCredit(ctx, orgID); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	rows, err := tx.AccountBalances(ctx, []string{CreditAccount(orgID)})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	credit := map[money.Currency]money.Sum{}
 	for _, r := range rows {
@@ -141,9 +137,9 @@ func loadCredit(ctx context.Context, tx Tx, orgID string, now time.Time) (*Organ
 	}
 	reserved, limits, err := tx.CreditHeld(ctx, []string{orgID}, now)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return org, creditFigures(credit, reserved[orgID], limits[orgID]), nil
+	return creditFigures(credit, reserved[orgID], limits[orgID]), nil
 }
 
 // Credit returns a customer's credit figures, one per currency it has credit, reservations or a
@@ -151,7 +147,7 @@ func loadCredit(ctx context.Context, tx Tx, orgID string, now time.Time) (*Organ
 func (s *Service) Credit(ctx context.Context, orgID string) (figures []CreditFigure, err error) {
 	now := s.Now().UTC()
 	err = s.read(ctx, func(tx Tx) error {
-		_, figures, err = loadCredit(ctx, tx, orgID, now)
+		figures, err = loadCredit(ctx, tx, orgID, now)
 		return err
 	})
 	return figures, err
@@ -173,7 +169,7 @@ func (s *Service) Reserve(ctx context.Context, orgID string, in ReservationCreat
 		if r, err = in.check(c.now); err != nil {
 			return err
 		}
-		_, figures, err := loadCredit(ctx, tx, orgID, c.now)
+		figures, err := loadCredit(ctx, tx, orgID, c.now)
 		if err != nil {
 			return err
 		}
