@@ -14,8 +14,8 @@ import (
 	"finapp/money"
 )
 
-// Over random sequences of top-ups, credit limit changes, reservations, captures, releases and
-// the clock passing expiries, a customer's credit figures always equal a model kept beside them:
+// Over random sequences of top-ups, credit limit changes, reservations, captures, releases,
+// withdrawals and their reversals, and the clock passing expiries, a customer's credit figures always equal a model kept beside them:
 // a reservation is accepted exactly when the model's usable credit covers it (never overdrawn),
 // reserved is the sum of the open reservations not expired, a capture moves credit to revenue,
 // and the audit trail replays to the same books.
@@ -39,6 +39,13 @@ func TestCredit_RandomOperationsKeepUsableCreditExact(t *testing.T) {
 		}
 		var balance, limit money.Amount
 		var reservations []*held
+		type paidOut struct {
+			id       string
+			amount   money.Amount
+			reversed bool
+		}
+		var withdrawals []*paidOut
+		hasFigure := false // the customer has had credit, or a credit limit, in cur
 		reserved := func() (sum money.Amount) {
 			for _, r := range reservations {
 				if r.open && now.Before(r.expires) {
@@ -54,7 +61,7 @@ func TestCredit_RandomOperationsKeepUsableCreditExact(t *testing.T) {
 			return reservations[rapid.IntRange(0, len(reservations)-1).Draw(rt, label)]
 		}
 		for step := range rapid.IntRange(1, 25).Draw(rt, "steps") {
-			switch rapid.IntRange(0, 5).Draw(rt, "operation") {
+			switch rapid.IntRange(0, 7).Draw(rt, "operation") {
 			case 0: // fund: a payment topped up whole
 				amt := money.Amount(rapid.IntRange(1, 5000).Draw(rt, "fund"))
 				p, err := svc.RecordPayment(ctx, finapp.PaymentCreate{OrganizationID: org.ID, Amount: money.Format(amt, cur),
@@ -66,6 +73,7 @@ func TestCredit_RandomOperationsKeepUsableCreditExact(t *testing.T) {
 					rt.Fatal(err)
 				}
 				balance += amt
+				hasFigure = true
 			case 1: // the credit limit changes, up or down, but not below what is used of it
 				next := money.Amount(rapid.IntRange(0, 3000).Draw(rt, "limit"))
 				_, err := svc.SetCreditSettings(ctx, org.ID, finapp.CreditSettingsInput{BillingMode: finapp.BillingPrepaid,
@@ -77,7 +85,7 @@ func TestCredit_RandomOperationsKeepUsableCreditExact(t *testing.T) {
 				case !fits && !isCode(err, finapp.EInsufficientCredit):
 					rt.Fatalf("step %d: a limit of %d below what is used: %v, want insufficient_credit", step, next, err)
 				case fits:
-					limit = next
+					limit, hasFigure = next, true
 				}
 			case 2: // reserve
 				amt := money.Amount(rapid.IntRange(1, 4000).Draw(rt, "reserve"))
@@ -122,6 +130,37 @@ func TestCredit_RandomOperationsKeepUsableCreditExact(t *testing.T) {
 				h.open = false
 			case 5: // time passes
 				now = now.Add(time.Duration(rapid.IntRange(1, 300).Draw(rt, "seconds")) * time.Second)
+			case 6: // withdraw: only what the balance holds beyond the reservations
+				amt := money.Amount(rapid.IntRange(1, 4000).Draw(rt, "withdraw"))
+				w, err := svc.Withdraw(ctx, org.ID, finapp.WithdrawalCreate{Amount: money.Format(amt, cur), Currency: string(cur),
+					Method: "bank_transfer", Reason: "closing the account"})
+				own := int64(balance) - int64(reserved())
+				switch {
+				case !hasFigure && !isCode(err, finapp.EInvalid):
+					rt.Fatalf("step %d: withdrawing with no credit in %s: %v, want invalid", step, cur, err)
+				case hasFigure && int64(amt) <= own && err != nil:
+					rt.Fatalf("step %d: withdrawing %d of %d own refused: %v", step, amt, own, err)
+				case hasFigure && int64(amt) > own && !isCode(err, finapp.EInsufficientCredit):
+					rt.Fatalf("step %d: withdrawing %d of %d own: %v, want insufficient_credit", step, amt, own, err)
+				case err == nil:
+					withdrawals = append(withdrawals, &paidOut{id: w.ID, amount: amt})
+					balance -= amt
+				}
+			case 7: // a withdrawal comes back
+				if len(withdrawals) == 0 {
+					continue
+				}
+				w := withdrawals[rapid.IntRange(0, len(withdrawals)-1).Draw(rt, "reverse which")]
+				_, err := svc.ReverseWithdrawal(ctx, w.id, "the bank returned the transfer")
+				switch {
+				case w.reversed && !isCode(err, finapp.EConflict):
+					rt.Fatalf("step %d: reversing twice: %v, want conflict", step, err)
+				case !w.reversed && err != nil:
+					rt.Fatalf("step %d: reversing: %v", step, err)
+				case err == nil:
+					w.reversed = true
+					balance += w.amount
+				}
 			}
 			figures, err := svc.Credit(ctx, org.ID)
 			if err != nil {

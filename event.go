@@ -41,6 +41,9 @@ const (
 	EventInvoiceReminderDue   = "invoice.reminder_due"
 	EventCreditToppedUp       = "credit.topped_up"
 	EventReservationCaptured  = "reservation.captured"
+	EventCreditWithdrawn      = "credit.withdrawn"
+	EventWithdrawalReversed   = "withdrawal.reversed"
+	EventCreditLow            = "credit.low" // usable credit fell below the automatic top-up's threshold
 	EventPaymentRefunded      = "payment.refunded"
 	EventRefundReversed       = "refund.reversed"
 	// Credit notes (SPEC §6.2): issued, applied to an invoice (and released), refunded, moved into
@@ -60,7 +63,7 @@ var EventTypes = []string{
 	EventInvoiceCreated, EventInvoiceUpdated, EventInvoicePartiallyPaid, EventInvoicePaid, EventInvoiceProvisioned, EventInvoiceVoided,
 	EventInvoiceReminderDue, EventCreditToppedUp, EventPaymentRefunded, EventRefundReversed,
 	EventCreditNoteIssued, EventCreditNoteApplied, EventCreditNoteApplicationReleased, EventCreditNoteRefunded, EventCreditNoteToCredit,
-	EventCreditNoteVoided, EventReservationCaptured,
+	EventCreditNoteVoided, EventReservationCaptured, EventCreditWithdrawn, EventWithdrawalReversed, EventCreditLow,
 }
 
 // EventAppender is the part of a write transaction that appends outbox events.

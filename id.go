@@ -22,6 +22,7 @@ const (
 	PrefixAttempt      = "wha_"
 	PrefixReminder     = "rem_"
 	PrefixReservation  = "rsv_"
+	PrefixWithdrawal   = "wd_"
 )
 
 // NewID returns prefix followed by a lower-case ULID. ULIDs sort by creation time, so listing by

@@ -325,6 +325,8 @@ func (r *Replay) Audit(e *AuditEvent) {
 		r.importEvent(e)
 	case "reservation":
 		r.reservationEvent(e)
+	case "withdrawal":
+		r.withdrawalEvent(e)
 	}
 	// Other entities (users, tokens, sessions) hold no money and no row replay compares.
 }

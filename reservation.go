@@ -234,6 +234,16 @@ func (s *Service) CaptureReservation(ctx context.Context, id, amount string) (*R
 		after := reservationSnapshot(r, c.now)
 		c.record("reservation.captured", "reservation", r.ID, before, after)
 		c.event(EventReservationCaptured, r.ID, after)
+		// Read before the reservation is saved closed (and before the capture's entry is
+		// posted): the figure still counts it held, which the capture turns into amt spent.
+		err = autoTopUp(ctx, tx, c, r.OrganizationID, r.Currency, today, func() (money.Sum, error) {
+			figures, err := loadCredit(ctx, tx, r.OrganizationID, c.now)
+			usable := creditFigureIn(figures, r.Currency).Usable
+			return usable.Add(r.Amount).Sub(money.SumOf(amt)), err
+		})
+		if err != nil {
+			return err
+		}
 		return tx.UpdateReservation(ctx, r)
 	})
 	return r, err

@@ -132,7 +132,10 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceCreate) (*Invoice
 
 // issueInvoice saves a new invoice with its journal entry, audit event and invoice.created.
 func issueInvoice(ctx context.Context, tx Tx, c *changes, inv *Invoice) error {
-	inv.ID, inv.CreatedAt, inv.Version = NewID(PrefixInvoice), c.now, 1
+	if inv.ID == "" { // else chosen ahead (an automatic top-up's claims its day with it)
+		inv.ID = NewID(PrefixInvoice)
+	}
+	inv.CreatedAt, inv.Version = c.now, 1
 	if err := tx.CreateInvoice(ctx, inv); err != nil {
 		return err
 	}

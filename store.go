@@ -101,6 +101,20 @@ type CreditTx interface {
 	ExpiredReservations(ctx context.Context, now time.Time, limit int) ([]*Reservation, error)
 	// ListReservations pages a customer's reservations, newest first.
 	ListReservations(ctx context.Context, f ReservationFilter) (list []*Reservation, next string, err error)
+	// AutoTopUpSettings is the customer's automatic top-up alone (disabled while it has no
+	// settings): what every capture reads.
+	AutoTopUpSettings(ctx context.Context, orgID string) (AutoTopUp, error)
+	// AutoTopUpPending reports whether one of the customer's automatic top-up invoices is still
+	// unpaid (unpaid or partially paid).
+	AutoTopUpPending(ctx context.Context, orgID string) (bool, error)
+	// ClaimAutoTopUp records that the customer's automatic top-up of day is invoiceID, unless one
+	// is recorded for that day already (false): the key that makes it once per customer and day.
+	ClaimAutoTopUp(ctx context.Context, orgID, day, invoiceID string) (bool, error)
+	CreateWithdrawal(ctx context.Context, w *Withdrawal) error
+	// Withdrawal loads a withdrawal, locked for the change in a write transaction.
+	Withdrawal(ctx context.Context, id string) (*Withdrawal, error)
+	UpdateWithdrawal(ctx context.Context, w *Withdrawal) error // withdrawals change only by being reversed
+	ListWithdrawals(ctx context.Context, f WithdrawalFilter) (list []*Withdrawal, next string, err error)
 }
 
 // OrganizationTx loads and saves customers.

@@ -103,12 +103,13 @@ type accessFixtures struct {
 	Application string // that application
 	FreeCN      string // 3.00 credited to Org, unused (void-credit-note)
 	Reservation string // 1.00 of Org's 10.00 credit, open (another 1.00 is reserved too)
+	Withdrawal  string // 1.00 of Org's credit paid out
 }
 
 // ids lists every id of f.
 func (f *accessFixtures) ids() []string {
 	var out []string
-	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN, f.Reservation} {
+	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN, f.Reservation, f.Withdrawal} {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -129,7 +130,7 @@ func (f *accessFixtures) unknownTwin() (*accessFixtures, *strings.Replacer) {
 	u := &accessFixtures{Org: twin(f.Org), Org2: twin(f.Org2), Invoice: twin(f.Invoice), FreeInvoice: twin(f.FreeInvoice),
 		Payment: twin(f.Payment), Allocation: twin(f.Allocation), Token: twin(f.Token), User: twin(f.User),
 		Webhook: twin(f.Webhook), Event: twin(f.Event), Refund: twin(f.Refund), CreditNote: twin(f.CreditNote), Application: twin(f.Application),
-		FreeCN: twin(f.FreeCN), Reservation: twin(f.Reservation)}
+		FreeCN: twin(f.FreeCN), Reservation: twin(f.Reservation), Withdrawal: twin(f.Withdrawal)}
 	var pairs []string
 	known, unknown := f.ids(), u.ids()
 	for i := range unknown {
@@ -176,6 +177,8 @@ func (m *matrix) fixtures(auth bool) *accessFixtures {
 	for range 2 {
 		f.Reservation = m.must(201, "POST", "/v1/organizations/"+f.Org+"/reservations", map[string]any{"amount": "1.00", "currency": "SGD"}).str("id")
 	}
+	f.Withdrawal = m.must(201, "POST", "/v1/organizations/"+f.Org+"/withdrawals", map[string]any{"amount": "1.00", "currency": "SGD",
+		"method": "bank_transfer", "reason": "asked back"}).str("id")
 	if auth {
 		f.Token = m.must(201, "POST", "/v1/tokens", map[string]any{"name": fmt.Sprintf("A-token-%d", m.n), "role": "viewer"}, m.as(m.Admin)...).str("id")
 		f.User = m.must(201, "POST", "/v1/users", map[string]any{"email": fmt.Sprintf("a-user-%d@a.example", m.n), "role": "viewer",
@@ -213,6 +216,8 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 		id = f.Refund
 	case strings.HasPrefix(path, "/v1/reservations/"):
 		id = f.Reservation
+	case strings.HasPrefix(path, "/v1/withdrawals/"):
+		id = f.Withdrawal
 	case op.ID == "void-credit-note":
 		id = f.FreeCN
 	case strings.HasPrefix(path, "/v1/credit-notes/"):
@@ -249,6 +254,10 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	"set-settings":        func(n int, f *accessFixtures) any { return map[string]any{"time_zone": "UTC"} },
 	"create-reservation":  func(n int, f *accessFixtures) any { return map[string]any{"amount": "1.00", "currency": "SGD"} },
 	"capture-reservation": func(n int, f *accessFixtures) any { return map[string]any{"amount": "0.50"} },
+	"create-withdrawal": func(n int, f *accessFixtures) any {
+		return map[string]any{"amount": "0.50", "currency": "SGD", "method": "cash", "reason": "asked back"}
+	},
+	"reverse-withdrawal": func(n int, f *accessFixtures) any { return map[string]any{"reason": "the bank returned it"} },
 	"set-organization-settings": func(n int, f *accessFixtures) any {
 		return map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "50.00"}}
 	},

@@ -415,6 +415,8 @@ func TestEdge_EveryListRefusesAMalformedCursor(t *testing.T) {
 	m.must(201, "POST", "/v1/payments/"+f.Payment+"/top-ups", map[string]any{"amount": "1.00"})
 	m.must(201, "POST", "/v1/payments/"+f.Payment+"/top-ups", map[string]any{"amount": "1.00"})
 	m.must(200, "POST", "/v1/credit-notes/"+f.CreditNote+"/allocations", map[string]any{"allocations": allocLines(f.Invoice, "1.00")})
+	m.must(201, "POST", "/v1/organizations/"+f.Org+"/withdrawals", map[string]any{"amount": "1.00", "currency": "SGD",
+		"method": "cash", "reason": "asked back"})
 	// Reminders page too: two invoices long overdue, found by a run.
 	for _, n := range []string{"OLD-1", "OLD-2"} {
 		m.must(201, "POST", "/v1/invoices", map[string]any{"number": n, "organization_id": f.Org, "total": "5.00", "issued_on": "2020-01-01", "due_on": "2020-01-31"})

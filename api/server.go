@@ -88,6 +88,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerTolerances(humaAPI)
 	h.registerCredit(humaAPI)
 	h.registerReservations(humaAPI)
+	h.registerWithdrawals(humaAPI)
 	h.registerPeriods(humaAPI)
 	h.registerRefunds(humaAPI)
 	h.registerHistories(humaAPI)

@@ -1195,6 +1195,24 @@ type CreateUserRequest struct {
 // CreateUserRequestRole defines model for CreateUserRequest.Role.
 type CreateUserRequestRole string
 
+// CreateWithdrawalRequest defines model for CreateWithdrawalRequest.
+type CreateWithdrawalRequest struct {
+	// Amount Examples: 50.00
+	Amount string `json:"amount"`
+
+	// Currency Examples: SGD
+	Currency string `json:"currency"`
+
+	// Method How the money goes out (bank_transfer, cash…)
+	Method string `json:"method"`
+
+	// Reason Why the credit is paid out (account closed…)
+	Reason string `json:"reason"`
+
+	// Reference The bank's reference of the transfer
+	Reference *string `json:"reference,omitempty"`
+}
+
 // CreatedToken defines model for CreatedToken.
 type CreatedToken struct {
 	CreatedAt time.Time  `json:"created_at"`
@@ -1933,6 +1951,12 @@ type ReverseRefundRequest struct {
 	Reason string `json:"reason"`
 }
 
+// ReverseWithdrawalRequest defines model for ReverseWithdrawalRequest.
+type ReverseWithdrawalRequest struct {
+	// Reason Why (the bank returned the transfer…)
+	Reason string `json:"reason"`
+}
+
 // SetSettingsRequest defines model for SetSettingsRequest.
 type SetSettingsRequest struct {
 	BaseCurrency *string `json:"base_currency,omitempty"`
@@ -2274,6 +2298,36 @@ type WebhookEndpointWithSecret struct {
 	Version   int64     `json:"version"`
 }
 
+// Withdrawal defines model for Withdrawal.
+type Withdrawal struct {
+	Amount    string    `json:"amount"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Currency  string    `json:"currency"`
+
+	// Id Examples: wd_01jd8x0c9v7p8x2k3m4n5q6r7s
+	Id string `json:"id"`
+
+	// Method How the money went out
+	Method         string  `json:"method"`
+	OrganizationId string  `json:"organization_id"`
+	Reason         string  `json:"reason"`
+	Reference      string  `json:"reference"`
+	ReversalReason *string `json:"reversal_reason,omitempty"`
+
+	// ReversedAt Set when the money came back; the withdrawal stays, reversed
+	ReversedAt *time.Time `json:"reversed_at"`
+	ReversedBy *string    `json:"reversed_by,omitempty"`
+}
+
+// WithdrawalListOutputBody defines model for WithdrawalListOutputBody.
+type WithdrawalListOutputBody struct {
+	Data *[]Withdrawal `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
 // ListAuditParams defines parameters for ListAudit.
 type ListAuditParams struct {
 	EntityId *string `form:"entity_id,omitempty" json:"entity_id,omitempty"`
@@ -2538,6 +2592,20 @@ type GetStatementParams struct {
 
 // GetStatementParamsFormat defines parameters for GetStatement.
 type GetStatementParamsFormat string
+
+// ListWithdrawalsParams defines parameters for ListWithdrawals.
+type ListWithdrawalsParams struct {
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateWithdrawalParams defines parameters for CreateWithdrawal.
+type CreateWithdrawalParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // ListPaymentsParams defines parameters for ListPayments.
 type ListPaymentsParams struct {
@@ -2855,6 +2923,11 @@ type RotateWebhookSecretParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ReverseWithdrawalParams defines parameters for ReverseWithdrawal.
+type ReverseWithdrawalParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // WebhookAllocationReleasedParams defines parameters for WebhookAllocationReleased.
 type WebhookAllocationReleasedParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
@@ -2867,8 +2940,32 @@ type WebhookAllocationReleasedParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// WebhookCreditLowParams defines parameters for WebhookCreditLow.
+type WebhookCreditLowParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // WebhookCreditToppedUpParams defines parameters for WebhookCreditToppedUp.
 type WebhookCreditToppedUpParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookCreditWithdrawnParams defines parameters for WebhookCreditWithdrawn.
+type WebhookCreditWithdrawnParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
 	WebhookId string `json:"webhook-id"`
 
@@ -3155,6 +3252,18 @@ type WebhookReservationCapturedParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// WebhookWithdrawalReversedParams defines parameters for WebhookWithdrawalReversed.
+type WebhookWithdrawalReversedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // IssueCreditNoteJSONRequestBody defines body for IssueCreditNote for application/json ContentType.
 type IssueCreditNoteJSONRequestBody = IssueCreditNoteRequest
 
@@ -3187,6 +3296,9 @@ type CreateReservationJSONRequestBody = CreateReservationRequest
 
 // SetOrganizationSettingsJSONRequestBody defines body for SetOrganizationSettings for application/json ContentType.
 type SetOrganizationSettingsJSONRequestBody = CreditSettingsInput
+
+// CreateWithdrawalJSONRequestBody defines body for CreateWithdrawal for application/json ContentType.
+type CreateWithdrawalJSONRequestBody = CreateWithdrawalRequest
 
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentCreateBody
@@ -3242,11 +3354,20 @@ type UpdateWebhookEndpointJSONRequestBody = UpdateWebhookEndpointRequest
 // RedeliverWebhookJSONRequestBody defines body for RedeliverWebhook for application/json ContentType.
 type RedeliverWebhookJSONRequestBody = RedeliverWebhookRequest
 
+// ReverseWithdrawalJSONRequestBody defines body for ReverseWithdrawal for application/json ContentType.
+type ReverseWithdrawalJSONRequestBody = ReverseWithdrawalRequest
+
 // WebhookAllocationReleasedJSONRequestBody defines body for WebhookAllocationReleased for application/json ContentType.
 type WebhookAllocationReleasedJSONRequestBody = EventEnvelope
 
+// WebhookCreditLowJSONRequestBody defines body for WebhookCreditLow for application/json ContentType.
+type WebhookCreditLowJSONRequestBody = EventEnvelope
+
 // WebhookCreditToppedUpJSONRequestBody defines body for WebhookCreditToppedUp for application/json ContentType.
 type WebhookCreditToppedUpJSONRequestBody = EventEnvelope
+
+// WebhookCreditWithdrawnJSONRequestBody defines body for WebhookCreditWithdrawn for application/json ContentType.
+type WebhookCreditWithdrawnJSONRequestBody = EventEnvelope
 
 // WebhookCreditNoteApplicationReleasedJSONRequestBody defines body for WebhookCreditNoteApplicationReleased for application/json ContentType.
 type WebhookCreditNoteApplicationReleasedJSONRequestBody = EventEnvelope
@@ -3316,6 +3437,9 @@ type WebhookRefundReversedJSONRequestBody = EventEnvelope
 
 // WebhookReservationCapturedJSONRequestBody defines body for WebhookReservationCaptured for application/json ContentType.
 type WebhookReservationCapturedJSONRequestBody = EventEnvelope
+
+// WebhookWithdrawalReversedJSONRequestBody defines body for WebhookWithdrawalReversed for application/json ContentType.
+type WebhookWithdrawalReversedJSONRequestBody = EventEnvelope
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -3683,6 +3807,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/organizations/{id}/statement (the `GetStatement` operationId).
 	GetStatement(ctx context.Context, id string, params *GetStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWithdrawals A customer's withdrawals, newest first
+	//
+	// Corresponds with GET /v1/organizations/{id}/withdrawals (the `ListWithdrawals` operationId).
+	ListWithdrawals(ctx context.Context, id string, params *ListWithdrawalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWithdrawalWithBody Pay part of a customer's credit back out
+	//
+	// Posts credit:<org> → cash:<method>. Only the customer's own money: refused `409 insufficient_credit` when the amount is more than its balance less what is reserved (the credit limit cannot be withdrawn); a currency the customer has no credit in is refused 422 naming `currency`. A withdrawal is never deleted: a reversal is its counter-entry.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/organizations/{id}/withdrawals (the `CreateWithdrawal` operationId).
+	CreateWithdrawalWithBody(ctx context.Context, id string, params *CreateWithdrawalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWithdrawal Pay part of a customer's credit back out
+	//
+	// Posts credit:<org> → cash:<method>. Only the customer's own money: refused `409 insufficient_credit` when the amount is more than its balance less what is reserved (the credit limit cannot be withdrawn); a currency the customer has no credit in is refused 422 naming `currency`. A withdrawal is never deleted: a reversal is its counter-entry.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/organizations/{id}/withdrawals (the `CreateWithdrawal` operationId).
+	CreateWithdrawal(ctx context.Context, id string, params *CreateWithdrawalParams, body CreateWithdrawalJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPayments List and filter payments, newest first
 	//
@@ -4106,6 +4253,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/webhook-endpoints/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecret(ctx context.Context, id string, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWithdrawal A withdrawal
+	//
+	// Corresponds with GET /v1/withdrawals/{id} (the `GetWithdrawal` operationId).
+	GetWithdrawal(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReverseWithdrawalWithBody Record that a withdrawal's money came back
+	//
+	// The counter-entry (cash:<method> → credit:<org>) puts the money back into the customer's credit; the withdrawal stays, reversed. A withdrawal is reversed once (409 conflict).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/withdrawals/{id}/reversal (the `ReverseWithdrawal` operationId).
+	ReverseWithdrawalWithBody(ctx context.Context, id string, params *ReverseWithdrawalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReverseWithdrawal Record that a withdrawal's money came back
+	//
+	// The counter-entry (cash:<method> → credit:<org>) puts the money back into the customer's credit; the withdrawal stays, reversed. A withdrawal is reversed once (409 conflict).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/withdrawals/{id}/reversal (the `ReverseWithdrawal` operationId).
+	ReverseWithdrawal(ctx context.Context, id string, params *ReverseWithdrawalParams, body ReverseWithdrawalJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListAudit The audit trail, newest first
@@ -4801,6 +4971,59 @@ func (c *Client) SetOrganizationSettings(ctx context.Context, id string, params 
 // Corresponds with GET /v1/organizations/{id}/statement (the `GetStatement` operationId).
 func (c *Client) GetStatement(ctx context.Context, id string, params *GetStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetStatementRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWithdrawals A customer's withdrawals, newest first
+//
+// Corresponds with GET /v1/organizations/{id}/withdrawals (the `ListWithdrawals` operationId).
+func (c *Client) ListWithdrawals(ctx context.Context, id string, params *ListWithdrawalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWithdrawalsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWithdrawalWithBody Pay part of a customer's credit back out
+//
+// Posts credit:<org> → cash:<method>. Only the customer's own money: refused `409 insufficient_credit` when the amount is more than its balance less what is reserved (the credit limit cannot be withdrawn); a currency the customer has no credit in is refused 422 naming `currency`. A withdrawal is never deleted: a reversal is its counter-entry.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/organizations/{id}/withdrawals (the `CreateWithdrawal` operationId).
+func (c *Client) CreateWithdrawalWithBody(ctx context.Context, id string, params *CreateWithdrawalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWithdrawalRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWithdrawal Pay part of a customer's credit back out
+//
+// Posts credit:<org> → cash:<method>. Only the customer's own money: refused `409 insufficient_credit` when the amount is more than its balance less what is reserved (the credit limit cannot be withdrawn); a currency the customer has no credit in is refused 422 naming `currency`. A withdrawal is never deleted: a reversal is its counter-entry.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/organizations/{id}/withdrawals (the `CreateWithdrawal` operationId).
+func (c *Client) CreateWithdrawal(ctx context.Context, id string, params *CreateWithdrawalParams, body CreateWithdrawalJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWithdrawalRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5874,6 +6097,59 @@ func (c *Client) RedeliverWebhook(ctx context.Context, id string, params *Redeli
 // Corresponds with POST /v1/webhook-endpoints/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *Client) RotateWebhookSecret(ctx context.Context, id string, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateWebhookSecretRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWithdrawal A withdrawal
+//
+// Corresponds with GET /v1/withdrawals/{id} (the `GetWithdrawal` operationId).
+func (c *Client) GetWithdrawal(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWithdrawalRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReverseWithdrawalWithBody Record that a withdrawal's money came back
+//
+// The counter-entry (cash:<method> → credit:<org>) puts the money back into the customer's credit; the withdrawal stays, reversed. A withdrawal is reversed once (409 conflict).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/withdrawals/{id}/reversal (the `ReverseWithdrawal` operationId).
+func (c *Client) ReverseWithdrawalWithBody(ctx context.Context, id string, params *ReverseWithdrawalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReverseWithdrawalRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReverseWithdrawal Record that a withdrawal's money came back
+//
+// The counter-entry (cash:<method> → credit:<org>) puts the money back into the customer's credit; the withdrawal stays, reversed. A withdrawal is reversed once (409 conflict).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/withdrawals/{id}/reversal (the `ReverseWithdrawal` operationId).
+func (c *Client) ReverseWithdrawal(ctx context.Context, id string, params *ReverseWithdrawalParams, body ReverseWithdrawalJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReverseWithdrawalRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7932,6 +8208,141 @@ func NewGetStatementRequest(server string, id string, params *GetStatementParams
 			}
 
 			req.Header.Set("Accept", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListWithdrawalsRequest constructs an http.Request for the ListWithdrawals method
+func NewListWithdrawalsRequest(server string, id string, params *ListWithdrawalsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/organizations/%s/withdrawals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWithdrawalRequest calls the generic CreateWithdrawal builder with application/json body
+func NewCreateWithdrawalRequest(server string, id string, params *CreateWithdrawalParams, body CreateWithdrawalJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWithdrawalRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCreateWithdrawalRequestWithBody constructs an http.Request for the CreateWithdrawal method, with any body, and a specified content type
+func NewCreateWithdrawalRequestWithBody(server string, id string, params *CreateWithdrawalParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/organizations/%s/withdrawals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
 	}
@@ -10713,6 +11124,102 @@ func NewRotateWebhookSecretRequest(server string, id string, params *RotateWebho
 	return req, nil
 }
 
+// NewGetWithdrawalRequest constructs an http.Request for the GetWithdrawal method
+func NewGetWithdrawalRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/withdrawals/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReverseWithdrawalRequest calls the generic ReverseWithdrawal builder with application/json body
+func NewReverseWithdrawalRequest(server string, id string, params *ReverseWithdrawalParams, body ReverseWithdrawalJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReverseWithdrawalRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReverseWithdrawalRequestWithBody constructs an http.Request for the ReverseWithdrawal method, with any body, and a specified content type
+func NewReverseWithdrawalRequestWithBody(server string, id string, params *ReverseWithdrawalParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/withdrawals/%s/reversal", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -11087,6 +11594,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/organizations/{id}/statement (the `GetStatement` operationId).
 	GetStatementWithResponse(ctx context.Context, id string, params *GetStatementParams, reqEditors ...RequestEditorFn) (*GetStatementResponse, error)
+
+	// ListWithdrawalsWithResponse A customer's withdrawals, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/organizations/{id}/withdrawals (the `ListWithdrawals` operationId).
+	ListWithdrawalsWithResponse(ctx context.Context, id string, params *ListWithdrawalsParams, reqEditors ...RequestEditorFn) (*ListWithdrawalsResponse, error)
+
+	// CreateWithdrawalWithBodyWithResponse Pay part of a customer's credit back out
+	//
+	// Posts credit:<org> → cash:<method>. Only the customer's own money: refused `409 insufficient_credit` when the amount is more than its balance less what is reserved (the credit limit cannot be withdrawn); a currency the customer has no credit in is refused 422 naming `currency`. A withdrawal is never deleted: a reversal is its counter-entry.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/organizations/{id}/withdrawals (the `CreateWithdrawal` operationId).
+	CreateWithdrawalWithBodyWithResponse(ctx context.Context, id string, params *CreateWithdrawalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWithdrawalResponse, error)
+
+	// CreateWithdrawalWithResponse Pay part of a customer's credit back out
+	//
+	// Posts credit:<org> → cash:<method>. Only the customer's own money: refused `409 insufficient_credit` when the amount is more than its balance less what is reserved (the credit limit cannot be withdrawn); a currency the customer has no credit in is refused 422 naming `currency`. A withdrawal is never deleted: a reversal is its counter-entry.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/organizations/{id}/withdrawals (the `CreateWithdrawal` operationId).
+	CreateWithdrawalWithResponse(ctx context.Context, id string, params *CreateWithdrawalParams, body CreateWithdrawalJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWithdrawalResponse, error)
 
 	// ListPaymentsWithResponse List and filter payments, newest first
 	//
@@ -11568,6 +12100,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/webhook-endpoints/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithResponse(ctx context.Context, id string, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
+
+	// GetWithdrawalWithResponse A withdrawal
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/withdrawals/{id} (the `GetWithdrawal` operationId).
+	GetWithdrawalWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetWithdrawalResponse, error)
+
+	// ReverseWithdrawalWithBodyWithResponse Record that a withdrawal's money came back
+	//
+	// The counter-entry (cash:<method> → credit:<org>) puts the money back into the customer's credit; the withdrawal stays, reversed. A withdrawal is reversed once (409 conflict).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/withdrawals/{id}/reversal (the `ReverseWithdrawal` operationId).
+	ReverseWithdrawalWithBodyWithResponse(ctx context.Context, id string, params *ReverseWithdrawalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseWithdrawalResponse, error)
+
+	// ReverseWithdrawalWithResponse Record that a withdrawal's money came back
+	//
+	// The counter-entry (cash:<method> → credit:<org>) puts the money back into the customer's credit; the withdrawal stays, reversed. A withdrawal is reversed once (409 conflict).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/withdrawals/{id}/reversal (the `ReverseWithdrawal` operationId).
+	ReverseWithdrawalWithResponse(ctx context.Context, id string, params *ReverseWithdrawalParams, body ReverseWithdrawalJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseWithdrawalResponse, error)
 }
 
 // ListAuditResponse503Headers the declared response headers of an HTTP 503 response for ListAudit
@@ -14731,6 +15288,222 @@ func (r GetStatementResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetStatementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListWithdrawalsResponse503Headers the declared response headers of an HTTP 503 response for ListWithdrawals
+type ListWithdrawalsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListWithdrawalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WithdrawalListOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWithdrawalsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWithdrawalsResponse) GetJSON200() *WithdrawalListOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWithdrawalsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWithdrawalsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWithdrawalsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListWithdrawalsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListWithdrawalsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListWithdrawalsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWithdrawalsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWithdrawalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWithdrawalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWithdrawalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWithdrawalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateWithdrawalResponse201Headers the declared response headers of an HTTP 201 response for CreateWithdrawal
+type CreateWithdrawalResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateWithdrawalResponse503Headers the declared response headers of an HTTP 503 response for CreateWithdrawal
+type CreateWithdrawalResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateWithdrawalResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Withdrawal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateWithdrawalResponse201Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWithdrawalResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWithdrawalResponse) GetJSON201() *Withdrawal {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateWithdrawalResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWithdrawalResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWithdrawalResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWithdrawalResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWithdrawalResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19681,6 +20454,214 @@ func (r RotateWebhookSecretResponse) ContentType() string {
 	return ""
 }
 
+// GetWithdrawalResponse503Headers the declared response headers of an HTTP 503 response for GetWithdrawal
+type GetWithdrawalResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetWithdrawalResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Withdrawal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWithdrawalResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWithdrawalResponse) GetJSON200() *Withdrawal {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWithdrawalResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWithdrawalResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWithdrawalResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWithdrawalResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetWithdrawalResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetWithdrawalResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetWithdrawalResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWithdrawalResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWithdrawalResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWithdrawalResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWithdrawalResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReverseWithdrawalResponse503Headers the declared response headers of an HTTP 503 response for ReverseWithdrawal
+type ReverseWithdrawalResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ReverseWithdrawalResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Withdrawal
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReverseWithdrawalResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReverseWithdrawalResponse) GetJSON200() *Withdrawal {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReverseWithdrawalResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReverseWithdrawalResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReverseWithdrawalResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReverseWithdrawalResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReverseWithdrawalResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListAuditWithResponse The audit trail, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -20256,6 +21237,49 @@ func (c *ClientWithResponses) GetStatementWithResponse(ctx context.Context, id s
 		return nil, err
 	}
 	return ParseGetStatementResponse(rsp)
+}
+
+// ListWithdrawalsWithResponse A customer's withdrawals, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/organizations/{id}/withdrawals (the `ListWithdrawals` operationId).
+func (c *ClientWithResponses) ListWithdrawalsWithResponse(ctx context.Context, id string, params *ListWithdrawalsParams, reqEditors ...RequestEditorFn) (*ListWithdrawalsResponse, error) {
+	rsp, err := c.ListWithdrawals(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWithdrawalsResponse(rsp)
+}
+
+// CreateWithdrawalWithBodyWithResponse Pay part of a customer's credit back out
+//
+// Posts credit:<org> → cash:<method>. Only the customer's own money: refused `409 insufficient_credit` when the amount is more than its balance less what is reserved (the credit limit cannot be withdrawn); a currency the customer has no credit in is refused 422 naming `currency`. A withdrawal is never deleted: a reversal is its counter-entry.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/organizations/{id}/withdrawals (the `CreateWithdrawal` operationId).
+func (c *ClientWithResponses) CreateWithdrawalWithBodyWithResponse(ctx context.Context, id string, params *CreateWithdrawalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWithdrawalResponse, error) {
+	rsp, err := c.CreateWithdrawalWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWithdrawalResponse(rsp)
+}
+
+// CreateWithdrawalWithResponse Pay part of a customer's credit back out
+//
+// Posts credit:<org> → cash:<method>. Only the customer's own money: refused `409 insufficient_credit` when the amount is more than its balance less what is reserved (the credit limit cannot be withdrawn); a currency the customer has no credit in is refused 422 naming `currency`. A withdrawal is never deleted: a reversal is its counter-entry.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/organizations/{id}/withdrawals (the `CreateWithdrawal` operationId).
+func (c *ClientWithResponses) CreateWithdrawalWithResponse(ctx context.Context, id string, params *CreateWithdrawalParams, body CreateWithdrawalJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWithdrawalResponse, error) {
+	rsp, err := c.CreateWithdrawal(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWithdrawalResponse(rsp)
 }
 
 // ListPaymentsWithResponse List and filter payments, newest first
@@ -21127,6 +22151,49 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseRotateWebhookSecretResponse(rsp)
+}
+
+// GetWithdrawalWithResponse A withdrawal
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/withdrawals/{id} (the `GetWithdrawal` operationId).
+func (c *ClientWithResponses) GetWithdrawalWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetWithdrawalResponse, error) {
+	rsp, err := c.GetWithdrawal(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWithdrawalResponse(rsp)
+}
+
+// ReverseWithdrawalWithBodyWithResponse Record that a withdrawal's money came back
+//
+// The counter-entry (cash:<method> → credit:<org>) puts the money back into the customer's credit; the withdrawal stays, reversed. A withdrawal is reversed once (409 conflict).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/withdrawals/{id}/reversal (the `ReverseWithdrawal` operationId).
+func (c *ClientWithResponses) ReverseWithdrawalWithBodyWithResponse(ctx context.Context, id string, params *ReverseWithdrawalParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseWithdrawalResponse, error) {
+	rsp, err := c.ReverseWithdrawalWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReverseWithdrawalResponse(rsp)
+}
+
+// ReverseWithdrawalWithResponse Record that a withdrawal's money came back
+//
+// The counter-entry (cash:<method> → credit:<org>) puts the money back into the customer's credit; the withdrawal stays, reversed. A withdrawal is reversed once (409 conflict).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/withdrawals/{id}/reversal (the `ReverseWithdrawal` operationId).
+func (c *ClientWithResponses) ReverseWithdrawalWithResponse(ctx context.Context, id string, params *ReverseWithdrawalParams, body ReverseWithdrawalJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseWithdrawalResponse, error) {
+	rsp, err := c.ReverseWithdrawal(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReverseWithdrawalResponse(rsp)
 }
 
 // ParseListAuditResponse parses an HTTP response from a ListAuditWithResponse call
@@ -24106,6 +25173,213 @@ func ParseGetStatementResponse(rsp *http.Response) (*GetStatementResponse, error
 		response.Headers200 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetStatementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListWithdrawalsResponse parses an HTTP response from a ListWithdrawalsWithResponse call
+func ParseListWithdrawalsResponse(rsp *http.Response) (*ListWithdrawalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWithdrawalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WithdrawalListOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListWithdrawalsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateWithdrawalResponse parses an HTTP response from a CreateWithdrawalWithResponse call
+func ParseCreateWithdrawalResponse(rsp *http.Response) (*CreateWithdrawalResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWithdrawalResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Withdrawal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateWithdrawalResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWithdrawalResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -28766,6 +30040,196 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 	return response, nil
 }
 
+// ParseGetWithdrawalResponse parses an HTTP response from a GetWithdrawalWithResponse call
+func ParseGetWithdrawalResponse(rsp *http.Response) (*GetWithdrawalResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWithdrawalResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Withdrawal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetWithdrawalResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReverseWithdrawalResponse parses an HTTP response from a ReverseWithdrawalWithResponse call
+func ParseReverseWithdrawalResponse(rsp *http.Response) (*ReverseWithdrawalResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReverseWithdrawalResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Withdrawal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ReverseWithdrawalResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // WebhookInitiator sends OpenAPI 3.1 webhook requests to target URLs.
 // Modeled on the generated Client, but with no stored Server -- the full
 // target URL is provided per-call by the caller (typically discovered
@@ -28837,10 +30301,20 @@ type WebhookInitiatorInterface interface {
 
 	WebhookAllocationReleased(ctx context.Context, targetURL string, params *WebhookAllocationReleasedParams, body WebhookAllocationReleasedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// WebhookCreditLowWithBody fires the credit.low webhook with any body
+	WebhookCreditLowWithBody(ctx context.Context, targetURL string, params *WebhookCreditLowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCreditLow(ctx context.Context, targetURL string, params *WebhookCreditLowParams, body WebhookCreditLowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WebhookCreditToppedUpWithBody fires the credit.topped_up webhook with any body
 	WebhookCreditToppedUpWithBody(ctx context.Context, targetURL string, params *WebhookCreditToppedUpParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	WebhookCreditToppedUp(ctx context.Context, targetURL string, params *WebhookCreditToppedUpParams, body WebhookCreditToppedUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookCreditWithdrawnWithBody fires the credit.withdrawn webhook with any body
+	WebhookCreditWithdrawnWithBody(ctx context.Context, targetURL string, params *WebhookCreditWithdrawnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCreditWithdrawn(ctx context.Context, targetURL string, params *WebhookCreditWithdrawnParams, body WebhookCreditWithdrawnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// WebhookCreditNoteApplicationReleasedWithBody fires the credit_note.application_released webhook with any body
 	WebhookCreditNoteApplicationReleasedWithBody(ctx context.Context, targetURL string, params *WebhookCreditNoteApplicationReleasedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -28956,6 +30430,11 @@ type WebhookInitiatorInterface interface {
 	WebhookReservationCapturedWithBody(ctx context.Context, targetURL string, params *WebhookReservationCapturedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	WebhookReservationCaptured(ctx context.Context, targetURL string, params *WebhookReservationCapturedParams, body WebhookReservationCapturedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookWithdrawalReversedWithBody fires the withdrawal.reversed webhook with any body
+	WebhookWithdrawalReversedWithBody(ctx context.Context, targetURL string, params *WebhookWithdrawalReversedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookWithdrawalReversed(ctx context.Context, targetURL string, params *WebhookWithdrawalReversedParams, body WebhookWithdrawalReversedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 func (p *WebhookInitiator) WebhookAllocationReleasedWithBody(ctx context.Context, targetURL string, params *WebhookAllocationReleasedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -28982,6 +30461,30 @@ func (p *WebhookInitiator) WebhookAllocationReleased(ctx context.Context, target
 	return p.Client.Do(req)
 }
 
+func (p *WebhookInitiator) WebhookCreditLowWithBody(ctx context.Context, targetURL string, params *WebhookCreditLowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditLowWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditLow(ctx context.Context, targetURL string, params *WebhookCreditLowParams, body WebhookCreditLowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditLowWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
 func (p *WebhookInitiator) WebhookCreditToppedUpWithBody(ctx context.Context, targetURL string, params *WebhookCreditToppedUpParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookCreditToppedUpWebhookRequestWithBody(targetURL, params, contentType, body)
 	if err != nil {
@@ -28996,6 +30499,30 @@ func (p *WebhookInitiator) WebhookCreditToppedUpWithBody(ctx context.Context, ta
 
 func (p *WebhookInitiator) WebhookCreditToppedUp(ctx context.Context, targetURL string, params *WebhookCreditToppedUpParams, body WebhookCreditToppedUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookCreditToppedUpWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditWithdrawnWithBody(ctx context.Context, targetURL string, params *WebhookCreditWithdrawnParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditWithdrawnWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCreditWithdrawn(ctx context.Context, targetURL string, params *WebhookCreditWithdrawnParams, body WebhookCreditWithdrawnJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCreditWithdrawnWebhookRequest(targetURL, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -29558,6 +31085,30 @@ func (p *WebhookInitiator) WebhookReservationCaptured(ctx context.Context, targe
 	return p.Client.Do(req)
 }
 
+func (p *WebhookInitiator) WebhookWithdrawalReversedWithBody(ctx context.Context, targetURL string, params *WebhookWithdrawalReversedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookWithdrawalReversedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookWithdrawalReversed(ctx context.Context, targetURL string, params *WebhookWithdrawalReversedParams, body WebhookWithdrawalReversedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookWithdrawalReversedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
 // NewWebhookAllocationReleasedWebhookRequest builds a application/json POST request for the allocation.released webhook
 func NewWebhookAllocationReleasedWebhookRequest(targetURL string, params *WebhookAllocationReleasedParams, body WebhookAllocationReleasedJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -29619,6 +31170,67 @@ func NewWebhookAllocationReleasedWebhookRequestWithBody(targetURL string, params
 	return req, nil
 }
 
+// NewWebhookCreditLowWebhookRequest builds a application/json POST request for the credit.low webhook
+func NewWebhookCreditLowWebhookRequest(targetURL string, params *WebhookCreditLowParams, body WebhookCreditLowJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCreditLowWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCreditLowWebhookRequestWithBody builds a POST request for the credit.low webhook with any body
+func NewWebhookCreditLowWebhookRequestWithBody(targetURL string, params *WebhookCreditLowParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
 // NewWebhookCreditToppedUpWebhookRequest builds a application/json POST request for the credit.topped_up webhook
 func NewWebhookCreditToppedUpWebhookRequest(targetURL string, params *WebhookCreditToppedUpParams, body WebhookCreditToppedUpJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -29632,6 +31244,67 @@ func NewWebhookCreditToppedUpWebhookRequest(targetURL string, params *WebhookCre
 
 // NewWebhookCreditToppedUpWebhookRequestWithBody builds a POST request for the credit.topped_up webhook with any body
 func NewWebhookCreditToppedUpWebhookRequestWithBody(targetURL string, params *WebhookCreditToppedUpParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookCreditWithdrawnWebhookRequest builds a application/json POST request for the credit.withdrawn webhook
+func NewWebhookCreditWithdrawnWebhookRequest(targetURL string, params *WebhookCreditWithdrawnParams, body WebhookCreditWithdrawnJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCreditWithdrawnWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCreditWithdrawnWebhookRequestWithBody builds a POST request for the credit.withdrawn webhook with any body
+func NewWebhookCreditWithdrawnWebhookRequestWithBody(targetURL string, params *WebhookCreditWithdrawnParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 
@@ -31035,6 +32708,67 @@ func NewWebhookReservationCapturedWebhookRequest(targetURL string, params *Webho
 
 // NewWebhookReservationCapturedWebhookRequestWithBody builds a POST request for the reservation.captured webhook with any body
 func NewWebhookReservationCapturedWebhookRequestWithBody(targetURL string, params *WebhookReservationCapturedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookWithdrawalReversedWebhookRequest builds a application/json POST request for the withdrawal.reversed webhook
+func NewWebhookWithdrawalReversedWebhookRequest(targetURL string, params *WebhookWithdrawalReversedParams, body WebhookWithdrawalReversedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookWithdrawalReversedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookWithdrawalReversedWebhookRequestWithBody builds a POST request for the withdrawal.reversed webhook with any body
+func NewWebhookWithdrawalReversedWebhookRequestWithBody(targetURL string, params *WebhookWithdrawalReversedParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 

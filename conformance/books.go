@@ -20,17 +20,18 @@ import (
 // (full == true) add every payment's and invoice's allocations and top-ups, read one entity at a
 // time, and the organizations with their balances.
 type books struct {
-	full     bool
-	payments map[string]*finapp.PaymentDetail // deleted ones too
-	invoices map[string]*finapp.InvoiceDetail
-	orgs     map[string]*finapp.OrganizationDetail // full books only
-	balances []finapp.AccountBalance
-	journal  []*finapp.JournalEntry
-	refunds  []*finapp.Refund           // every refund, reversed ones too
-	refunded map[string]money.Sum       // by payment: its refunds not reversed
-	notes    []*finapp.CreditNoteDetail // every credit note with its applications, void ones too
-	captured []*finapp.Reservation      // every captured reservation
-	today    string
+	full      bool
+	payments  map[string]*finapp.PaymentDetail // deleted ones too
+	invoices  map[string]*finapp.InvoiceDetail
+	orgs      map[string]*finapp.OrganizationDetail // full books only
+	balances  []finapp.AccountBalance
+	journal   []*finapp.JournalEntry
+	refunds   []*finapp.Refund           // every refund, reversed ones too
+	refunded  map[string]money.Sum       // by payment: its refunds not reversed
+	notes     []*finapp.CreditNoteDetail // every credit note with its applications, void ones too
+	captured  []*finapp.Reservation      // every captured reservation
+	withdrawn []*finapp.Withdrawal       // every withdrawal, reversed ones too
+	today     string
 }
 
 // account names one ledger account in one currency.
@@ -152,6 +153,16 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 			return nil, fmt.Errorf("listing reservations: %w", err)
 		}
 		b.captured = append(b.captured, list...)
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	for cursor := ""; ; {
+		list, next, err := svc.ListWithdrawals(ctx, finapp.WithdrawalFilter{Cursor: cursor, Limit: finapp.MaxPageSize})
+		if err != nil {
+			return nil, fmt.Errorf("listing withdrawals: %w", err)
+		}
+		b.withdrawn = append(b.withdrawn, list...)
 		if cursor = next; cursor == "" {
 			break
 		}
@@ -281,6 +292,8 @@ func invoiceStatus(inv *finapp.Invoice) string {
 //	credit_note:<org>    − what the organization's credit notes (not void) have left
 //	receivable:<org>       (less what credit notes applied to its invoices)
 //	credit:<org>           (less what credit notes moved into it)
+//	credit:<org>         + captured reservations and withdrawals not reversed; revenue − the
+//	                       captures; cash:<method> − the withdrawals paid out by that method
 func (b *books) expectedLedger() map[account]money.Sum {
 	want := map[account]money.Sum{}
 	add := func(k account, a money.Amount) { want[k] = want[k].Add(a) }
@@ -305,6 +318,12 @@ func (b *books) expectedLedger() map[account]money.Sum {
 	for _, r := range b.captured { // a capture charges credit to revenue
 		add(account{finapp.CreditAccount(r.OrganizationID), r.Currency}, r.Captured)
 		add(account{finapp.AccountRevenue, r.Currency}, -r.Captured)
+	}
+	for _, w := range b.withdrawn { // a withdrawal pays credit out; its reversal brings it back
+		if w.ReversedAt == nil {
+			add(account{finapp.CreditAccount(w.OrganizationID), w.Currency}, w.Amount)
+			add(account{finapp.CashAccount(w.Method), w.Currency}, -w.Amount)
+		}
 	}
 	for _, id := range sortedKeys(b.payments) {
 		p := b.payments[id]

@@ -39,6 +39,7 @@ type ids struct {
 	Payment, Allocation, Invoice, FreeInvoice, Org, User, Token string
 	Webhook, Event                                              string
 	Refund                                                      string // 1.00 paid back from a payment of its own
+	Withdrawal                                                  string // 1.00 of Org's 3.00 credit paid out
 	Org2                                                        string // another organization, to move the payment to
 	Today                                                       string
 	Version, InvoiceVersion                                     int
@@ -108,6 +109,13 @@ var webRoutes = []webRoute{
 	}},
 	{"POST /refunds/{id}/reverse", write, 303, func(x ids) (string, url.Values) {
 		return "/refunds/" + x.Refund + "/reverse", url.Values{"reason": {"the bank returned it"}}
+	}},
+	{"POST /organizations/{id}/withdrawals", write, 303, func(x ids) (string, url.Values) {
+		return "/organizations/" + x.Org + "/withdrawals", url.Values{"amount": {"0.50"}, "currency": {"SGD"}, "method": {"cash"},
+			"reason": {"asked back"}}
+	}},
+	{"POST /withdrawals/{id}/reverse", write, 303, func(x ids) (string, url.Values) {
+		return "/withdrawals/" + x.Withdrawal + "/reverse", url.Values{"reason": {"the bank returned it"}}
 	}},
 	{"POST /payments/{id}/allocations/{aid}/release", write, 303, func(x ids) (string, url.Values) {
 		return "/payments/" + x.Payment + "/allocations/" + x.Allocation + "/release", url.Values{"version": {v(x.Version)}}
@@ -378,6 +386,13 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := w.svc.TopUp(ctx, refunded.ID, 0, "3.00"); err != nil {
+		t.Fatal(err)
+	}
+	wd, err := w.svc.Withdraw(ctx, org.ID, finapp.WithdrawalCreate{Amount: "1.00", Currency: "SGD", Method: "cash", Reason: "asked back"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cn, err := w.svc.IssueCreditNote(ctx, finapp.CreditNoteCreate{OrganizationID: org.ID, Amount: "20.00", Reason: "fresh " + n})
 	if err != nil {
 		t.Fatal(err)
@@ -411,7 +426,7 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	}
 	return ids{Payment: p.ID, Allocation: p.Allocations[0].ID, Version: p.Version, Invoice: inv.ID, FreeInvoice: free.ID,
 		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(ctx), User: u.ID, Token: tok.ID,
-		Webhook: hook.ID, Event: events[len(events)-1].ID, Refund: rf.ID,
+		Webhook: hook.ID, Event: events[len(events)-1].ID, Refund: rf.ID, Withdrawal: wd.ID,
 		CreditNote: applied.ID, CreditNoteApplication: applied.Applications[0].ID, CreditNoteVersion: applied.Version,
 		FreeCreditNote: freeCN.ID, FreeCreditNoteVersion: freeCN.Version}
 }
@@ -570,7 +585,8 @@ func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
 	unknown := ids{Payment: "pay_00000000000000000000000000", Allocation: "alc_00000000000000000000000000", Invoice: "inv_00000000000000000000000000",
 		FreeInvoice: "inv_00000000000000000000000001", Org: "org_00000000000000000000000000", User: "usr_00000000000000000000000000",
 		Token: "tok_00000000000000000000000000", Org2: "org_00000000000000000000000001",
-		Webhook: "whe_00000000000000000000000000", Event: "evt_00000000000000000000000000", Refund: "rfd_00000000000000000000000000", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion,
+		Webhook: "whe_00000000000000000000000000", Event: "evt_00000000000000000000000000", Refund: "rfd_00000000000000000000000000",
+		Withdrawal: "wd_00000000000000000000000000", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion,
 		CreditNote: "cn_00000000000000000000000000", CreditNoteApplication: "cna_00000000000000000000000000", FreeCreditNote: "cn_00000000000000000000000001",
 		CreditNoteVersion: a.CreditNoteVersion, FreeCreditNoteVersion: a.FreeCreditNoteVersion}
 	// same checks that A's ids and unknown ids get the same 404, byte for byte but for the id.

@@ -48,6 +48,10 @@ type organizationView struct {
 	Settings finapp.CreditSettings
 	// SettingsForm is the payment settings form as typed when refused; nil shows Settings.
 	SettingsForm url.Values
+	// WithdrawForm is the withdrawal form as typed when refused; nil for an empty one.
+	WithdrawForm url.Values
+	Withdrawals  []*finapp.Withdrawal
+	Methods      []string
 	Invoices     []*finapp.Invoice
 	Payments     []*finapp.Payment
 	Statement    *finapp.Statement
@@ -118,22 +122,29 @@ func (v *organizationView) Setting(field string) string {
 }
 
 func (s *server) viewOrganization(w http.ResponseWriter, r *http.Request, p *page) {
-	s.showOrganization(w, r, p, http.StatusOK, nil)
+	s.showOrganization(w, r, p, http.StatusOK, organizationForms{})
 }
 
-// showOrganization shows a customer's page with status, and the payment settings form as typed
-// (nil: as stored).
-func (s *server) showOrganization(w http.ResponseWriter, r *http.Request, p *page, status int, settingsForm url.Values) {
+// organizationForms are the forms of a customer's page as typed when refused (nil: as stored,
+// or empty).
+type organizationForms struct{ settings, withdraw url.Values }
+
+// showOrganization shows a customer's page with status, and its forms as typed.
+func (s *server) showOrganization(w http.ResponseWriter, r *http.Request, p *page, status int, typed organizationForms) {
 	ctx, id := r.Context(), r.PathValue("id")
 	d, err := s.svc.GetOrganization(ctx, id)
 	if err != nil {
 		s.fail(w, p, err)
 		return
 	}
-	v := &organizationView{OrganizationDetail: d, SettingsForm: settingsForm, From: r.URL.Query().Get("from"),
-		To: r.URL.Query().Get("to"), Today: s.svc.Today(r.Context())}
+	v := &organizationView{OrganizationDetail: d, SettingsForm: typed.settings, WithdrawForm: typed.withdraw,
+		Methods: finapp.Methods, From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to"), Today: s.svc.Today(r.Context())}
 	p.Title, p.Nav, p.Data = d.Name, "organizations", v
 	if v.Settings, err = s.svc.CreditSettings(ctx, id); err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	if v.Withdrawals, _, err = s.svc.ListWithdrawals(ctx, finapp.WithdrawalFilter{OrganizationID: id, Limit: 10}); err != nil {
 		s.fail(w, p, err)
 		return
 	}
@@ -210,7 +221,7 @@ func (s *server) saveCreditSettings(w http.ResponseWriter, r *http.Request, p *p
 			err = &finapp.Error{Code: e.Code, Field: strings.ReplaceAll(field, ".", "_"), Message: e.Message}
 		}
 		status := s.refusal(p, err, creditSettingsFields...)
-		s.showOrganization(w, r, p, status, form)
+		s.showOrganization(w, r, p, status, organizationForms{settings: form})
 		return
 	}
 	redirect(w, r, "/organizations/"+id, "settings-saved")

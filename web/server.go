@@ -105,6 +105,8 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /organizations/{id}", s.authed(s.viewOrganization))
 	mux.Handle("GET /organizations/{id}/statement", s.authed(s.statementFile))
 	mux.Handle("POST /organizations/{id}/settings", s.authed(s.saveCreditSettings))
+	mux.Handle("POST /organizations/{id}/withdrawals", s.authed(s.withdraw))
+	mux.Handle("POST /withdrawals/{id}/reverse", s.authed(s.reverseWithdrawal))
 
 	mux.Handle("GET /reports", s.authed(s.reports))
 	mux.Handle("GET /audit", s.authed(s.audit))
@@ -302,26 +304,28 @@ func redirect(w http.ResponseWriter, r *http.Request, to, done string) {
 
 // flashes are the messages a redirect's done key stands for.
 var flashes = map[string]string{
-	"recorded":        "Payment recorded.",
-	"updated":         "Payment updated.",
-	"deleted":         "Payment deleted. It stays visible to auditors in the audit trail.",
-	"assigned":        "Payment assigned.",
-	"unassigned":      "Payment unassigned; its allocations were released.",
-	"allocated":       "Allocated.",
-	"auto":            "Auto-allocated, oldest invoice first.",
-	"auto-none":       "Nothing to allocate: no open invoice in the payment's currency.",
-	"topped-up":       "Credit topped up.",
-	"refunded":        "Refund recorded: the money goes back to the customer.",
-	"tolerance-set":   "Write-off tolerance saved.",
-	"refund-reversed": "Refund reversed: the money is unapplied again.",
-	"released":        "Allocation released.",
-	"org-created":     "Organization created.",
-	"settings-saved":  "Payment settings saved.",
-	"invoice-issued":  "Invoice issued.",
-	"voided":          "Invoice voided; its issue entry is reversed in the ledger.",
-	"reminders-run":   "Looked for reminders due now.",
-	"logged-out":      "You are logged out.",
-	"logged-in":       "",
+	"recorded":            "Payment recorded.",
+	"updated":             "Payment updated.",
+	"deleted":             "Payment deleted. It stays visible to auditors in the audit trail.",
+	"assigned":            "Payment assigned.",
+	"unassigned":          "Payment unassigned; its allocations were released.",
+	"allocated":           "Allocated.",
+	"auto":                "Auto-allocated, oldest invoice first.",
+	"auto-none":           "Nothing to allocate: no open invoice in the payment's currency.",
+	"topped-up":           "Credit topped up.",
+	"refunded":            "Refund recorded: the money goes back to the customer.",
+	"tolerance-set":       "Write-off tolerance saved.",
+	"refund-reversed":     "Refund reversed: the money is unapplied again.",
+	"withdrawn":           "Credit withdrawn: it is paid out to the customer.",
+	"withdrawal-reversed": "Withdrawal reversed: the money is back in the customer's credit.",
+	"released":            "Allocation released.",
+	"org-created":         "Organization created.",
+	"settings-saved":      "Payment settings saved.",
+	"invoice-issued":      "Invoice issued.",
+	"voided":              "Invoice voided; its issue entry is reversed in the ledger.",
+	"reminders-run":       "Looked for reminders due now.",
+	"logged-out":          "You are logged out.",
+	"logged-in":           "",
 	// A credit note's page.
 	"credit-note-issued":    "Credit note issued.",
 	"credit-note-applied":   "Credit note applied.",
