@@ -127,13 +127,12 @@ func loadCredit(ctx context.Context, tx Tx, orgID string, now time.Time) ([]Cred
 	if err := tx.LockCredit(ctx, orgID); err != nil {
 		return nil, err
 	}
-	rows, err := tx.AccountBalances(ctx, []string{CreditAccount(orgID)})
+	credit, err := tx.CreditBalance(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	credit := map[money.Currency]money.Sum{}
-	for _, r := range rows {
-		credit[r.Currency] = r.Balance.Neg() // a credit balance, shown positive
+	for c, b := range credit {
+		credit[c] = b.Neg() // a credit balance, shown positive
 	}
 	reserved, limits, err := tx.CreditHeld(ctx, []string{orgID}, now)
 	if err != nil {

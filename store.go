@@ -82,6 +82,10 @@ type CreditTx interface {
 	CreditSettings(ctx context.Context, orgID string) (CreditSettings, error)
 	// SetCreditSettings replaces a customer's payment settings.
 	SetCreditSettings(ctx context.Context, orgID string, st CreditSettings) error
+	// CreditBalance is the balance of the customer's credit account per currency (debit
+	// positive), as the sum of its journal lines, kept as they are appended: one row to read
+	// however many lines the account has. Currencies it never had a line in are left out.
+	CreditBalance(ctx context.Context, orgID string) (map[money.Currency]money.Sum, error)
 	// CreditHeld is what bears on the customers' usable credit besides their balances, by
 	// organization and currency: the sum of their open reservations not expired at now, and
 	// their credit limits. Customers with neither are left out.

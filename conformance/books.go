@@ -24,6 +24,7 @@ type books struct {
 	payments  map[string]*finapp.PaymentDetail // deleted ones too
 	invoices  map[string]*finapp.InvoiceDetail
 	orgs      map[string]*finapp.OrganizationDetail // full books only
+	credit    map[string][]finapp.CreditFigure      // by organization, as a reservation reads it; full books only
 	balances  []finapp.AccountBalance
 	journal   []*finapp.JournalEntry
 	refunds   []*finapp.Refund           // every refund, reversed ones too
@@ -45,7 +46,7 @@ func (a account) String() string { return a.name + " " + string(a.cur) }
 // loadBooks reads the whole workspace, in full or light. It assumes no writer runs meanwhile.
 func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, error) {
 	b := &books{full: full, payments: map[string]*finapp.PaymentDetail{}, invoices: map[string]*finapp.InvoiceDetail{},
-		orgs: map[string]*finapp.OrganizationDetail{}, refunded: map[string]money.Sum{}, today: svc.Today(ctx)}
+		orgs: map[string]*finapp.OrganizationDetail{}, credit: map[string][]finapp.CreditFigure{}, refunded: map[string]money.Sum{}, today: svc.Today(ctx)}
 	for cursor := ""; ; {
 		list, next, err := svc.ListPayments(ctx, finapp.PaymentFilter{IncludeDeleted: true, Cursor: cursor, Limit: finapp.MaxPageSize})
 		if err != nil {
@@ -182,6 +183,9 @@ func loadBooks(ctx context.Context, svc *finapp.Service, full bool) (*books, err
 				return nil, fmt.Errorf("organization %s is listed as %+v but read as %+v", o.ID, *o, *d)
 			}
 			b.orgs[o.ID] = d
+			if b.credit[o.ID], err = svc.Credit(ctx, o.ID); err != nil {
+				return nil, fmt.Errorf("reading the credit of %s: %w", o.ID, err)
+			}
 		}
 		if cursor = next; cursor == "" {
 			break
@@ -732,6 +736,13 @@ func (b *books) check() []string {
 				if f.got != f.want {
 					fail("organization %s shows %s %s, but its invoices, payments and top-ups make it %s", o.Name, f.name, fmtSum(f.got, c), fmtSum(f.want, c))
 				}
+			}
+		}
+		// The running credit balance a reservation decides on is its journal lines' sum.
+		for _, f := range b.credit[id] {
+			if want := o.Credit[f.Currency]; f.Balance != want {
+				fail("organization %s has a running credit balance of %s, its journal lines %s", o.Name,
+					fmtSum(f.Balance, f.Currency), fmtSum(want, f.Currency))
 			}
 		}
 		// Reserved is the sum of the open reservations by construction (there is no counter to

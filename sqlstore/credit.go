@@ -85,6 +85,27 @@ func (tx *Tx) SetCreditSettings(ctx context.Context, orgID string, st finapp.Cre
 	return nil
 }
 
+// CreditBalance implements finapp.Tx from the running balances the journal's trigger keeps
+// (migration 00033).
+func (tx *Tx) CreditBalance(ctx context.Context, orgID string) (map[money.Currency]money.Sum, error) {
+	rows, err := tx.query(ctx, `SELECT currency, hi, lo FROM credit_balances WHERE workspace_id = ? AND account = ?`,
+		tx.ws, finapp.CreditAccount(orgID))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[money.Currency]money.Sum{}
+	for rows.Next() {
+		var c money.Currency
+		var hi, lo int64
+		if err := rows.Scan(&c, &hi, &lo); err != nil {
+			return nil, err
+		}
+		out[c] = money.SumParts(hi, lo)
+	}
+	return out, rows.Err()
+}
+
 // CreditHeld implements finapp.Tx. The reservations' sum is bounded by a rule (every open
 // reservation fits the customer's usable credit), but is summed in two parts like every other
 // (sums.go).

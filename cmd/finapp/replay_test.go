@@ -346,3 +346,25 @@ func TestVerify_FindsAnImportCountEditedOutsideFinapp(t *testing.T) {
 		})
 	}
 }
+
+// The running credit balance a reservation decides on is kept by the database as journal lines
+// are appended; verify checks it against the lines themselves, so one edited outside finapp is
+// found.
+func TestVerify_FindsARunningCreditBalanceEditedOutsideFinapp(t *testing.T) {
+	for name, open := range engines() {
+		t.Run(name, func(t *testing.T) {
+			dsn, raw := open(t)
+			b := mixedBooks(t, dsn)
+			if out, err := runVerify(t, dsn); err != nil {
+				t.Fatalf("verify of untouched books: %v\n%s", err, out)
+			}
+			if err := raw.exec(t, `UPDATE credit_balances SET lo = lo - 100 WHERE account = ?`, finapp.CreditAccount(b.toppedUp.OrganizationID)); err != nil {
+				t.Fatal(err)
+			}
+			out, err := runVerify(t, dsn)
+			if err == nil || !strings.Contains(out, "running credit balance") {
+				t.Fatalf("verify passed a running credit balance edited outside finapp: %v\n%s", err, out)
+			}
+		})
+	}
+}
