@@ -24,7 +24,8 @@ BEGIN
 END;
 $$;
 -- +goose StatementEnd
--- The trigger and the backfill in one transaction (goose's): no line is counted twice or missed.
+-- The trigger and the backfill in one transaction (goose's), appends waiting on the SHARE lock for
+-- the backfill (a sum over the credit accounts' lines by index): no line counted twice or missed.
 LOCK TABLE journal_lines IN SHARE MODE;
 DELETE FROM credit_balances;
 INSERT INTO credit_balances (workspace_id, account, currency, hi, lo)
