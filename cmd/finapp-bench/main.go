@@ -11,6 +11,9 @@
 //	          every client; checks that nothing was lost or doubled and that no 5xx came back
 //	search    GET /v1/invoices by organization name (q), exact number and issued range
 //	reports   GET the AR aging and the receipts report over what the database already holds
+//	credit    reserve 1.00 EUR of a prepaid customer's credit, then capture 0.60 of it, over
+//	          --credit-orgs customers (1: every client on one big account); checks the
+//	          customers' credit (50 of them at most) against what the clients were told
 //	raw       POST a small JSON payment to any loopback URL (the reference server's /echo and
 //	          /insert), so that the same load generator measures the machine's ceilings
 //
@@ -37,7 +40,7 @@ import (
 const usage = `finapp-bench — load a running finapp server over loopback HTTP.
 
 Usage:
-  finapp-bench --workload record|allocate|hot|search|reports --url http://127.0.0.1:8080 --token fa_... [flags]
+  finapp-bench --workload record|allocate|hot|search|reports|credit --url http://127.0.0.1:8080 --token fa_... [flags]
   finapp-bench --workload raw --url http://127.0.0.1:18182/echo [flags]
 
 Each workload prints a table of operations (requests, req/s, p50/p90/p99/max latency, statuses)
@@ -68,6 +71,7 @@ type config struct {
 	seedOrgs     int
 	seedInvoices int
 	pool         int
+	creditOrgs   int
 	idempotency  bool
 	queries      string
 	tag          string
@@ -109,6 +113,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		res, err = b.search(ctx)
 	case "reports":
 		res, err = b.reports(ctx)
+	case "credit":
+		res, err = b.credit(ctx)
 	case "raw":
 		res, err = b.raw(ctx)
 	}
@@ -130,13 +136,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "the finapp server (raw: the full URL to POST to); loopback only")
 	fs.StringVar(&c.secondURL, "second-url", "", "record: a second finapp server on the same database; the odd-numbered clients load it (loopback only)")
 	fs.StringVar(&c.token, "token", os.Getenv("FINAPP_TOKEN"), "API token of the finance role (env FINAPP_TOKEN); not used by raw")
-	fs.StringVar(&c.workload, "workload", "record", "record, allocate, hot, search, reports or raw")
+	fs.StringVar(&c.workload, "workload", "record", "record, allocate, hot, search, reports, credit or raw")
 	fs.IntVar(&c.clients, "clients", 32, "concurrent clients, each with its own keep-alive connection")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long to measure")
 	fs.DurationVar(&c.progress, "progress", 5*time.Second, "interval of the progress line on stderr")
 	fs.IntVar(&c.seedOrgs, "seed-orgs", 0, "organizations to create first (allocate: default 2 × clients; search: default 2,000)")
 	fs.IntVar(&c.seedInvoices, "seed-invoices", 0, "invoices to create first (allocate: default 8 × clients; search: default 20,000)")
 	fs.IntVar(&c.pool, "pool", 500_000, "allocate: most fresh payments to record before measuring (recording stops after --duration too)")
+	fs.IntVar(&c.creditOrgs, "credit-orgs", 1000, "credit: prepaid customers to create and spread the clients over at random (1: all on one)")
 	fs.StringVar(&c.queries, "queries", "name,number,issued,name_issued", "search: the kinds of search to take turns at (comma-separated)")
 	fs.StringVar(&c.tag, "tag", "", "search: the 4 lower-case letters that name seeded data (default: new ones); with --skip-seed, an earlier run's")
 	fs.BoolVar(&c.skipSeed, "skip-seed", false, "search: use what an earlier run with this --tag, --seed-orgs and --seed-invoices seeded")
@@ -154,13 +161,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 
 func (c *config) validate() error {
 	switch c.workload {
-	case "record", "allocate", "hot", "search", "reports":
+	case "record", "allocate", "hot", "search", "reports", "credit":
 		if c.token == "" {
 			return fmt.Errorf("--workload %s needs --token (create one with: finapp token create --role finance)", c.workload)
 		}
 	case "raw":
 	default:
-		return fmt.Errorf("--workload %q: want record, allocate, hot, search, reports or raw", c.workload)
+		return fmt.Errorf("--workload %q: want record, allocate, hot, search, reports, credit or raw", c.workload)
 	}
 	switch {
 	case c.clients < 1 || c.clients > maxClients:
@@ -173,6 +180,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("--seed-orgs %d: want 0 to %d", c.seedOrgs, maxSeedOrgs)
 	case c.seedInvoices < 0 || c.seedInvoices > maxSeedInvoices:
 		return fmt.Errorf("--seed-invoices %d: want 0 to %d", c.seedInvoices, maxSeedInvoices)
+	case c.creditOrgs < 1 || c.creditOrgs > maxSeedOrgs:
+		return fmt.Errorf("--credit-orgs %d: want 1 to %d", c.creditOrgs, maxSeedOrgs)
 	case c.pool < 1 || c.pool > maxPool:
 		return fmt.Errorf("--pool %d: want 1 to %d", c.pool, maxPool)
 	case c.wait < 0 || c.wait > 5*time.Minute:

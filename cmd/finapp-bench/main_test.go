@@ -66,6 +66,7 @@ func TestFlags_RefuseAnythingButLoopback(t *testing.T) {
 func TestFlags_BoundCountsAndTime(t *testing.T) {
 	for _, args := range [][]string{
 		{"--clients", "0"}, {"--clients", "5000"}, {"--duration", "2h"}, {"--seed-invoices", "3000000"},
+		{"--credit-orgs", "0"}, {"--credit-orgs", "300000"},
 		{"--workload", "record"}, // no token
 		{"--workload", "nope"},
 	} {
@@ -150,6 +151,8 @@ func TestWorkloads_AgainstTheRealServer(t *testing.T) {
 		{"search", []string{"--seed-orgs", "20", "--seed-invoices", "200", "--tag", "test"}, []string{"search_name", "search_number", "search_issued", "search_name_issued"}},
 		{"search", []string{"--seed-orgs", "20", "--seed-invoices", "200", "--tag", "test", "--skip-seed", "--queries", "number"}, []string{"search_number"}},
 		{"reports", nil, []string{"aging", "receipts"}},
+		{"credit", []string{"--credit-orgs", "3"}, []string{"reserve", "capture", "pairs"}},
+		{"credit", []string{"--credit-orgs", "1"}, []string{"reserve", "capture", "pairs"}}, // one big account
 	} {
 		t.Run(w.workload, func(t *testing.T) {
 			out := runBench(t, append(append([]string{"--workload", w.workload}, common...), w.extra...)...)
@@ -161,9 +164,15 @@ func TestWorkloads_AgainstTheRealServer(t *testing.T) {
 			if !strings.Contains(out, "result workload="+w.workload+" op=checks failed=0") {
 				t.Errorf("checks failed:\n%s", out)
 			}
+			if w.workload == "credit" && !regexp.MustCompile(creditPairs).MatchString(out) {
+				t.Errorf("no pairs done, or some refused:\n%s", out)
+			}
 		})
 	}
 }
+
+// creditPairs is a credit run's pairs line with pairs done and none refused.
+const creditPairs = `(?m)^result workload=credit op=pairs clients=4 .* n=[1-9][0-9]* rps=.* insufficient_credit=0 customers=[0-9]+$`
 
 // runBench runs finapp-bench in-process and fails the test on a non-nil error.
 func runBench(t *testing.T, args ...string) string {

@@ -44,12 +44,18 @@ type created struct {
 	ID string `json:"id"`
 }
 
-// createOrgs creates n organizations named by orgName and returns their ids in that order.
+// createOrgs creates n organizations named by orgName, billed in SGD, and returns their ids in
+// that order.
 func (b *bench) createOrgs(ctx context.Context, n int) ([]string, error) {
+	return b.createOrgsIn(ctx, n, "SGD")
+}
+
+// createOrgsIn is createOrgs with the organizations billed in currency.
+func (b *bench) createOrgsIn(ctx context.Context, n int, currency string) ([]string, error) {
 	ids := make([]string, n)
 	_, err := b.parallel(ctx, "seed organizations", n, seedTimeLimit, func(ctx context.Context, c *client, i int) error {
 		var out created
-		err := c.call(ctx, "seed", http.MethodPost, "/v1/organizations", map[string]string{"name": b.orgName(i), "billing_currency": "SGD"}, http.StatusCreated, &out)
+		err := c.call(ctx, "seed", http.MethodPost, "/v1/organizations", map[string]string{"name": b.orgName(i), "billing_currency": currency}, http.StatusCreated, &out)
 		ids[i] = out.ID
 		return err
 	})
