@@ -1,0 +1,121 @@
+package finapp
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"finapp/money"
+)
+
+// BankCSVTemplate says how one bank writes its CSV statements (SPEC §6.4): there is no standard,
+// so finance staff describe each bank once and every file of that bank is read by it. Columns
+// are named by their header text, as the bank's file has them.
+type BankCSVTemplate struct {
+	ID        string // bct_…
+	Name      string
+	Delimiter string // one character: ",", ";", "\t" or "|"
+	HeaderRow int    // the line of the header row, from 1 (banks put an account summary above it)
+
+	DateFormat   string // one of BankCSVDateFormats
+	DecimalComma bool   // "1.234,56" rather than "1,234.56"
+
+	Account  string         // the account's IBAN or number, as the books know the bank account
+	Currency money.Currency // the account's currency, when no column states one
+
+	// Either AmountColumn (signed: negative is money out) or DebitColumn and CreditColumn (each
+	// a positive amount; the one that is filled says the direction).
+	AmountColumn string
+	DebitColumn  string
+	CreditColumn string
+
+	BookingDateColumn   string // required
+	ValueDateColumn     string
+	CurrencyColumn      string
+	CounterpartyColumn  string
+	IBANColumn          string
+	ReferenceColumn     string   // the payer's reference (structured or end-to-end)
+	BankReferenceColumn string   // the bank's unique id of the row, the dedupe key when present
+	TextColumns         []string // remittance text, joined by a space in this order
+}
+
+// BankCSVDateFormats are the date layouts a template may name.
+var BankCSVDateFormats = []string{"YYYY-MM-DD", "DD.MM.YYYY", "DD/MM/YYYY", "MM/DD/YYYY", "YYYYMMDD", "DD-MM-YYYY"}
+
+// BankCSVDateLayout is the Go time layout of a template date format.
+func BankCSVDateLayout(format string) string {
+	r := strings.NewReplacer("YYYY", "2006", "MM", "01", "DD", "02")
+	return r.Replace(format)
+}
+
+// Check checks a template by the rules every saved template keeps; each refusal names its field.
+func (t *BankCSVTemplate) Check() error {
+	t.Name = strings.TrimSpace(t.Name)
+	if t.Name == "" {
+		return Invalid("name", "is required")
+	}
+	if utf8.RuneCountInString(t.Name) > 200 {
+		return Invalid("name", "is longer than 200 characters")
+	}
+	if t.Delimiter == "" {
+		t.Delimiter = ","
+	}
+	if !slices.Contains([]string{",", ";", "\t", "|"}, t.Delimiter) {
+		return Invalid("delimiter", "%q is not one of \",\", \";\", tab or \"|\"", t.Delimiter)
+	}
+	if t.HeaderRow == 0 {
+		t.HeaderRow = 1
+	}
+	if t.HeaderRow < 1 || t.HeaderRow > 100 {
+		return Invalid("header_row", "must be between 1 and 100")
+	}
+	if t.DateFormat == "" {
+		t.DateFormat = "YYYY-MM-DD"
+	}
+	if !slices.Contains(BankCSVDateFormats, t.DateFormat) {
+		return Invalid("date_format", "%q is not one of %s", t.DateFormat, strings.Join(BankCSVDateFormats, ", "))
+	}
+	if t.Currency != "" {
+		c, err := money.ParseCurrency(string(t.Currency))
+		if err != nil {
+			return Invalid("currency", "%v", err)
+		}
+		t.Currency = c
+	} else if t.CurrencyColumn == "" {
+		return Invalid("currency", "is required when no currency_column is named")
+	}
+	if t.BookingDateColumn == "" {
+		return Invalid("booking_date_column", "is required")
+	}
+	switch {
+	case t.AmountColumn != "" && (t.DebitColumn != "" || t.CreditColumn != ""):
+		return Invalid("amount_column", "name either amount_column or debit_column and credit_column, not both")
+	case t.AmountColumn == "" && (t.DebitColumn == "" || t.CreditColumn == ""):
+		return Invalid("amount_column", "is required, or debit_column and credit_column")
+	}
+	seen := map[string]string{}
+	named := []struct{ field, column string }{
+		{"booking_date_column", t.BookingDateColumn}, {"value_date_column", t.ValueDateColumn},
+		{"amount_column", t.AmountColumn}, {"debit_column", t.DebitColumn}, {"credit_column", t.CreditColumn},
+		{"currency_column", t.CurrencyColumn}, {"counterparty_column", t.CounterpartyColumn},
+		{"iban_column", t.IBANColumn}, {"reference_column", t.ReferenceColumn},
+		{"bank_reference_column", t.BankReferenceColumn},
+	}
+	for i, c := range t.TextColumns {
+		named = append(named, struct{ field, column string }{"text_columns[" + strconv.Itoa(i) + "]", c})
+	}
+	for _, n := range named {
+		if n.column == "" {
+			continue
+		}
+		if utf8.RuneCountInString(n.column) > 200 {
+			return Invalid(n.field, "is longer than 200 characters")
+		}
+		if other, ok := seen[n.column]; ok && !strings.HasPrefix(n.field, "text_columns") {
+			return Invalid(n.field, "column %q is already %s", n.column, other)
+		}
+		seen[n.column] = n.field
+	}
+	return nil
+}
