@@ -54,6 +54,7 @@ type Tx interface {
 	// SetTolerance sets one currency's tolerance, the others untouched.
 	SetTolerance(ctx context.Context, c money.Currency, a money.Amount) error
 	CreditTx
+	BankTx // bankline.go
 	// LockDate is the workspace's lock date, "" for none. A write transaction that reads it
 	// holds it until it ends: a period cannot close under a change that posts into it.
 	LockDate(ctx context.Context) (string, error)

@@ -1,0 +1,139 @@
+package finapp
+
+import (
+	"context"
+	"time"
+
+	"finapp/money"
+)
+
+// Bank accounts, the statements imported for them and their lines (SPEC §6.4). A line is kept
+// once per bank account and key, whatever file brought it; what a person decides about it
+// (matched to a payment, ignored) lives on the line.
+
+// Statuses of a bank line.
+const (
+	BankLineUnmatched = "unmatched" // a booked line nobody has decided about
+	BankLineProposed  = "proposed"  // a booked line with at least one proposal waiting
+	BankLineMatched   = "matched"   // applied: the money is in the books through it
+	BankLineIgnored   = "ignored"   // decided not to be the books' business, with a reason
+	// BankLineInformational is a pending or information-only entry (Sts PDNG/INFO): kept for
+	// people to see, never proposed or applied, because the bank has not booked it.
+	BankLineInformational = "informational"
+	// BankLineSplit is a batch entry whose details are lines of their own (a camt.054 brought
+	// them): the details are decided about, so the batch is not, or its money would count twice.
+	BankLineSplit = "split"
+)
+
+// BankLineStatuses are the statuses a list may filter on.
+var BankLineStatuses = []string{BankLineUnmatched, BankLineProposed, BankLineMatched, BankLineIgnored, BankLineInformational, BankLineSplit}
+
+// BankAccount is an account at a bank whose statements finapp imports: known by its IBAN (or the
+// bank's number) and currency, a multi-currency account being one per currency as banks state it.
+// Its money is CashAccount of the journal.
+type BankAccount struct {
+	ID          string // ba_…
+	Account     string
+	Currency    money.Currency
+	CashAccount string // the journal account its money is in: cash:bank_transfer unless changed
+	CreatedAt   time.Time
+}
+
+// BankStatementRecord is what finapp keeps of one imported statement: what the bank said of it,
+// and what importing it did.
+type BankStatementRecord struct {
+	ID            string // bs_…
+	BankAccountID string
+	Account       string
+	Currency      money.Currency
+	Format        string // camt.053, camt.054, mt940, csv
+	FileDigest    string // SHA-256 of the file it came in (a file holds one or more statements)
+	BankID        string // the bank's id of the statement
+	Sequence      string
+	HasBalances   bool
+	Opening       money.Sum
+	OpeningDate   string
+	Closing       money.Sum
+	ClosingDate   string
+	Entries       int // entries of the statement in the file
+	Created       int // lines it created
+	Skipped       int // entries already kept from an earlier statement (an overlap)
+	ImportedBy    string
+	ImportedAt    time.Time
+}
+
+// BankLine is one entry of a bank account, kept once.
+type BankLine struct {
+	ID            string // bl_…
+	BankAccountID string
+	StatementID   string // the statement that first brought it
+	Key           string // unique per bank account: "ref:" + bank reference, or "sha:" + digest + "#n"
+	Status        string
+
+	Amount      money.Amount
+	Currency    money.Currency
+	Credit      bool // money in
+	Reversal    bool
+	EntryStatus string // BOOK, PDNG, INFO as the bank said
+	BookingDate string
+	ValueDate   string
+
+	BankReference       string
+	Batch               string
+	EntryReference      string
+	EndToEndID          string
+	TransactionID       string
+	CounterpartyName    string
+	CounterpartyIBAN    string
+	RemittanceText      string
+	StructuredReference string
+	DocumentNumbers     []string
+	AdditionalInfo      string
+	TransactionCode     string
+	Charges             money.Amount
+
+	PaymentID    string // the payment applying it recorded or linked ("" until matched)
+	IgnoreReason string
+	CreatedAt    time.Time
+}
+
+// BankLineFilter selects bank lines, newest first.
+type BankLineFilter struct {
+	Status        string // "" for every status
+	BankAccountID string
+	StatementID   string
+	Cursor        string
+	Limit         int
+}
+
+// BankStatementFilter selects imported statements, newest first.
+type BankStatementFilter struct {
+	BankAccountID string
+	Cursor        string
+	Limit         int
+}
+
+// BankTx loads and saves bank accounts, statements and lines.
+type BankTx interface {
+	// BankAccountByNumber is the bank account of that IBAN or number and currency (ENotFound).
+	BankAccountByNumber(ctx context.Context, account string, cur money.Currency) (*BankAccount, error)
+	CreateBankAccount(ctx context.Context, a *BankAccount) error
+	ListBankAccounts(ctx context.Context) ([]*BankAccount, error)
+	// BankFileStatements are the statements imported from the file of that digest, if any.
+	BankFileStatements(ctx context.Context, digest string) ([]*BankStatementRecord, error)
+	CreateBankStatement(ctx context.Context, st *BankStatementRecord) error
+	// SetBankStatementCounts records what importing the statement did.
+	SetBankStatementCounts(ctx context.Context, st *BankStatementRecord) error
+	BankStatement(ctx context.Context, id string) (*BankStatementRecord, error)
+	ListBankStatements(ctx context.Context, f BankStatementFilter) ([]*BankStatementRecord, string, error)
+	// BankLineKeys returns, of keys, those the bank account has a line for, each with the
+	// statement that brought it.
+	BankLineKeys(ctx context.Context, accountID string, keys []string) (map[string]string, error)
+	// CreateBankLines saves new lines (their keys not yet taken).
+	CreateBankLines(ctx context.Context, lines []*BankLine) error
+	// SplitBankBatches marks split every unmatched line of the account whose details are lines
+	// of their own (a line with key "ref:"+K when some line has Batch K), and returns how many.
+	SplitBankBatches(ctx context.Context, accountID string) (int, error)
+	BankLine(ctx context.Context, id string) (*BankLine, error)
+	ListBankLines(ctx context.Context, f BankLineFilter) ([]*BankLine, string, error)
+}

@@ -1,0 +1,250 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"finapp"
+	"finapp/money"
+)
+
+// BankAccountByNumber implements finapp.Tx.
+func (tx *Tx) BankAccountByNumber(ctx context.Context, account string, cur money.Currency) (*finapp.BankAccount, error) {
+	var a finapp.BankAccount
+	var created string
+	err := tx.queryRow(ctx, `SELECT id, account, currency, cash_account, created_at FROM bank_accounts
+		WHERE workspace_id = ? AND account = ? AND currency = ?`, tx.ws, account, cur).
+		Scan(&a.ID, &a.Account, &a.Currency, &a.CashAccount, &created)
+	a.CreatedAt = parseTS(created)
+	return &a, notFound(err, "bank account", account+" "+string(cur))
+}
+
+// CreateBankAccount implements finapp.Tx.
+func (tx *Tx) CreateBankAccount(ctx context.Context, a *finapp.BankAccount) error {
+	_, err := tx.exec(ctx, `INSERT INTO bank_accounts (workspace_id, id, account, currency, cash_account, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, tx.ws, a.ID, a.Account, a.Currency, a.CashAccount, ts(a.CreatedAt))
+	return err
+}
+
+// ListBankAccounts implements finapp.Tx.
+func (tx *Tx) ListBankAccounts(ctx context.Context) ([]*finapp.BankAccount, error) {
+	rows, err := tx.query(ctx, `SELECT id, account, currency, cash_account, created_at FROM bank_accounts
+		WHERE workspace_id = ? ORDER BY account, currency`, tx.ws)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s scanner) (*finapp.BankAccount, error) {
+		var a finapp.BankAccount
+		var created string
+		err := s.Scan(&a.ID, &a.Account, &a.Currency, &a.CashAccount, &created)
+		a.CreatedAt = parseTS(created)
+		return &a, err
+	})
+}
+
+const bankStatementColumns = `s.id, s.bank_account_id, a.account, a.currency, s.format, s.file_digest, s.bank_id, s.sequence,
+	s.has_balances, s.opening, s.opening_date, s.closing, s.closing_date, s.entries, s.created, s.skipped, s.imported_by,
+	s.imported_at`
+
+func scanBankStatement(s scanner) (*finapp.BankStatementRecord, error) {
+	var r finapp.BankStatementRecord
+	var balances int
+	var opening, closing, imported string
+	err := s.Scan(&r.ID, &r.BankAccountID, &r.Account, &r.Currency, &r.Format, &r.FileDigest, &r.BankID, &r.Sequence,
+		&balances, &opening, &r.OpeningDate, &closing, &r.ClosingDate, &r.Entries, &r.Created, &r.Skipped, &r.ImportedBy, &imported)
+	if err != nil {
+		return nil, err
+	}
+	r.HasBalances, r.ImportedAt = balances == 1, parseTS(imported)
+	if r.Opening, err = money.ParseSum(opening, r.Currency); err != nil {
+		return nil, err
+	}
+	r.Closing, err = money.ParseSum(closing, r.Currency)
+	return &r, err
+}
+
+// BankFileStatements implements finapp.Tx.
+func (tx *Tx) BankFileStatements(ctx context.Context, digest string) ([]*finapp.BankStatementRecord, error) {
+	rows, err := tx.query(ctx, `SELECT `+bankStatementColumns+` FROM bank_statements s
+		JOIN bank_accounts a ON a.id = s.bank_account_id WHERE s.workspace_id = ? AND s.file_digest = ? ORDER BY s.id`, tx.ws, digest)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanBankStatement)
+}
+
+// CreateBankStatement implements finapp.Tx.
+func (tx *Tx) CreateBankStatement(ctx context.Context, r *finapp.BankStatementRecord) error {
+	_, err := tx.exec(ctx, `INSERT INTO bank_statements (workspace_id, id, bank_account_id, format, file_digest, bank_id, sequence,
+		has_balances, opening, opening_date, closing, closing_date, entries, created, skipped, imported_by, imported_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.ws, r.ID, r.BankAccountID, r.Format, r.FileDigest, r.BankID, r.Sequence, boolInt(r.HasBalances),
+		r.Opening.Format(r.Currency), r.OpeningDate, r.Closing.Format(r.Currency), r.ClosingDate, r.Entries, r.Created, r.Skipped,
+		r.ImportedBy, ts(r.ImportedAt))
+	return err
+}
+
+// SetBankStatementCounts implements finapp.Tx.
+func (tx *Tx) SetBankStatementCounts(ctx context.Context, r *finapp.BankStatementRecord) error {
+	_, err := tx.exec(ctx, `UPDATE bank_statements SET entries = ?, created = ?, skipped = ? WHERE workspace_id = ? AND id = ?`,
+		r.Entries, r.Created, r.Skipped, tx.ws, r.ID)
+	return err
+}
+
+// BankStatement implements finapp.Tx.
+func (tx *Tx) BankStatement(ctx context.Context, id string) (*finapp.BankStatementRecord, error) {
+	r, err := scanBankStatement(tx.queryRow(ctx, `SELECT `+bankStatementColumns+` FROM bank_statements s
+		JOIN bank_accounts a ON a.id = s.bank_account_id WHERE s.workspace_id = ? AND s.id = ?`, tx.ws, id))
+	return r, notFound(err, "bank statement", id)
+}
+
+// ListBankStatements implements finapp.Tx, newest first.
+func (tx *Tx) ListBankStatements(ctx context.Context, f finapp.BankStatementFilter) ([]*finapp.BankStatementRecord, string, error) {
+	var wh where
+	wh.add(`s.workspace_id = ?`, tx.ws)
+	if f.BankAccountID != "" {
+		wh.add(`s.bank_account_id = ?`, f.BankAccountID)
+	}
+	if f.Cursor != "" {
+		wh.add(`s.id < ?`, f.Cursor)
+	}
+	rows, err := tx.query(ctx, `SELECT `+bankStatementColumns+` FROM bank_statements s JOIN bank_accounts a ON a.id = s.bank_account_id`+
+		wh.sql()+` ORDER BY s.id DESC LIMIT ?`, append(wh.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanBankStatement)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(r *finapp.BankStatementRecord) string { return r.ID })
+}
+
+// BankLineKeys implements finapp.Tx.
+func (tx *Tx) BankLineKeys(ctx context.Context, accountID string, keys []string) (map[string]string, error) {
+	have := map[string]string{}
+	if len(keys) == 0 {
+		return have, nil
+	}
+	args := make([]any, 0, len(keys)+2)
+	args = append(args, tx.ws, accountID)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	rows, err := tx.query(ctx, `SELECT key, statement_id FROM bank_lines WHERE workspace_id = ? AND bank_account_id = ? AND key IN (`+
+		placeholders(len(keys))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, st string
+		if err := rows.Scan(&k, &st); err != nil {
+			return nil, err
+		}
+		have[k] = st
+	}
+	return have, rows.Err()
+}
+
+const bankLineInsertColumns = `workspace_id, id, bank_account_id, statement_id, key, status, amount, currency, credit, reversal,
+	entry_status, booking_date, value_date, bank_reference, batch, entry_reference, end_to_end_id, transaction_id,
+	counterparty_name, counterparty_iban, remittance_text, structured_reference, document_numbers, additional_info,
+	transaction_code, charges, payment_id, ignore_reason, created_at`
+
+// bankLineFields is how many columns a bank line is written in.
+const bankLineFields = 29
+
+// CreateBankLines implements finapp.Tx, in one statement.
+func (tx *Tx) CreateBankLines(ctx context.Context, lines []*finapp.BankLine) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	row := "(" + placeholders(bankLineFields) + ")"
+	var b strings.Builder
+	args := make([]any, 0, len(lines)*bankLineFields)
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+		args = append(args, tx.ws, l.ID, l.BankAccountID, l.StatementID, l.Key, l.Status, int64(l.Amount), l.Currency,
+			boolInt(l.Credit), boolInt(l.Reversal), l.EntryStatus, l.BookingDate, l.ValueDate, l.BankReference, l.Batch,
+			l.EntryReference, l.EndToEndID, l.TransactionID, l.CounterpartyName, l.CounterpartyIBAN, l.RemittanceText,
+			l.StructuredReference, strings.Join(l.DocumentNumbers, "\n"), l.AdditionalInfo, l.TransactionCode, int64(l.Charges),
+			l.PaymentID, l.IgnoreReason, ts(l.CreatedAt))
+	}
+	_, err := tx.exec(ctx, `INSERT INTO bank_lines (`+bankLineInsertColumns+`) VALUES `+b.String(), args...)
+	return err
+}
+
+// SplitBankBatches implements finapp.Tx.
+func (tx *Tx) SplitBankBatches(ctx context.Context, accountID string) (int, error) {
+	res, err := tx.exec(ctx, `UPDATE bank_lines SET status = 'split' WHERE workspace_id = ? AND bank_account_id = ? AND status = 'unmatched'
+		AND key IN (SELECT 'ref:' || d.batch FROM bank_lines d WHERE d.workspace_id = ? AND d.bank_account_id = ? AND d.batch <> '')`,
+		tx.ws, accountID, tx.ws, accountID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+const bankLineColumns = `l.id, l.bank_account_id, l.statement_id, l.key, l.status, l.amount, l.currency, l.credit, l.reversal,
+	l.entry_status, l.booking_date, l.value_date, l.bank_reference, l.batch, l.entry_reference, l.end_to_end_id, l.transaction_id,
+	l.counterparty_name, l.counterparty_iban, l.remittance_text, l.structured_reference, l.document_numbers, l.additional_info,
+	l.transaction_code, l.charges, l.payment_id, l.ignore_reason, l.created_at`
+
+func scanBankLine(s scanner) (*finapp.BankLine, error) {
+	var l finapp.BankLine
+	var amount, charges int64
+	var credit, reversal int
+	var docs, created string
+	err := s.Scan(&l.ID, &l.BankAccountID, &l.StatementID, &l.Key, &l.Status, &amount, &l.Currency, &credit, &reversal,
+		&l.EntryStatus, &l.BookingDate, &l.ValueDate, &l.BankReference, &l.Batch, &l.EntryReference, &l.EndToEndID, &l.TransactionID,
+		&l.CounterpartyName, &l.CounterpartyIBAN, &l.RemittanceText, &l.StructuredReference, &docs, &l.AdditionalInfo,
+		&l.TransactionCode, &charges, &l.PaymentID, &l.IgnoreReason, &created)
+	l.Amount, l.Charges, l.Credit, l.Reversal, l.CreatedAt = money.Amount(amount), money.Amount(charges), credit == 1, reversal == 1, parseTS(created)
+	if docs != "" {
+		l.DocumentNumbers = strings.Split(docs, "\n")
+	}
+	return &l, err
+}
+
+// BankLine implements finapp.Tx.
+func (tx *Tx) BankLine(ctx context.Context, id string) (*finapp.BankLine, error) {
+	l, err := scanBankLine(tx.queryRow(ctx, `SELECT `+bankLineColumns+` FROM bank_lines l WHERE l.workspace_id = ? AND l.id = ?`+
+		tx.forUpdate("l"), tx.ws, id))
+	return l, notFound(err, "bank line", id)
+}
+
+// ListBankLines implements finapp.Tx, newest first.
+func (tx *Tx) ListBankLines(ctx context.Context, f finapp.BankLineFilter) ([]*finapp.BankLine, string, error) {
+	var wh where
+	wh.add(`l.workspace_id = ?`, tx.ws)
+	if f.Status != "" {
+		wh.add(`l.status = ?`, f.Status)
+	}
+	if f.BankAccountID != "" {
+		wh.add(`l.bank_account_id = ?`, f.BankAccountID)
+	}
+	if f.StatementID != "" {
+		wh.add(`l.statement_id = ?`, f.StatementID)
+	}
+	if f.Cursor != "" {
+		wh.add(`l.id < ?`, f.Cursor)
+	}
+	rows, err := tx.query(ctx, `SELECT `+bankLineColumns+` FROM bank_lines l`+wh.sql()+` ORDER BY l.id DESC LIMIT ?`,
+		append(wh.args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := collect(rows, scanBankLine)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(list, f.Limit, func(l *finapp.BankLine) string { return l.ID })
+}
+
+// placeholders is n bound parameters, comma-separated.
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
