@@ -1,6 +1,8 @@
 package finapp
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,4 +120,61 @@ func (t *BankCSVTemplate) Check() error {
 		seen[n.column] = n.field
 	}
 	return nil
+}
+
+// CreateBankCSVTemplate saves a template under its name, unique in the workspace. Errors:
+// EInvalid naming the field, EDuplicate (the name is taken), EForbidden.
+func (s *Service) CreateBankCSVTemplate(ctx context.Context, t BankCSVTemplate) (*BankCSVTemplate, error) {
+	if err := t.Check(); err != nil {
+		return nil, err
+	}
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		if _, err := tx.BankCSVTemplateByName(ctx, t.Name); err == nil {
+			return &Error{Code: EDuplicate, Field: "name", Message: fmt.Sprintf("a template is named %q already", t.Name)}
+		} else if ErrorCode(err) != ENotFound {
+			return err
+		}
+		t.ID = NewID(PrefixCSVTemplate)
+		c.record("bank_csv_template.created", "bank_csv_template", t.ID, nil, t)
+		return tx.CreateBankCSVTemplate(ctx, &t, c.now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// BankCSVTemplate returns a template by its id or its name. Errors: ENotFound.
+func (s *Service) BankCSVTemplate(ctx context.Context, idOrName string) (t *BankCSVTemplate, err error) {
+	err = s.read(ctx, func(tx Tx) error {
+		if strings.HasPrefix(idOrName, PrefixCSVTemplate) {
+			if t, err = tx.BankCSVTemplate(ctx, idOrName); ErrorCode(err) != ENotFound {
+				return err
+			}
+		}
+		t, err = tx.BankCSVTemplateByName(ctx, idOrName)
+		return err
+	})
+	return t, err
+}
+
+// ListBankCSVTemplates lists the workspace's templates by name.
+func (s *Service) ListBankCSVTemplates(ctx context.Context) (list []*BankCSVTemplate, err error) {
+	err = s.read(ctx, func(tx Tx) error {
+		list, err = tx.ListBankCSVTemplates(ctx)
+		return err
+	})
+	return list, err
+}
+
+// DeleteBankCSVTemplate deletes a template; statements read by it stay. Errors: ENotFound.
+func (s *Service) DeleteBankCSVTemplate(ctx context.Context, id string) error {
+	return s.write(ctx, func(tx Tx, c *changes) error {
+		t, err := tx.BankCSVTemplate(ctx, id)
+		if err != nil {
+			return err
+		}
+		c.record("bank_csv_template.deleted", "bank_csv_template", t.ID, t, nil)
+		return tx.DeleteBankCSVTemplate(ctx, id)
+	})
 }

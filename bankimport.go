@@ -37,7 +37,10 @@ const bankImportChunk = 500
 // ImportBankFile imports a bank file that open reads (twice: it must give the same bytes each
 // time). Errors: EInvalid naming "file" and the line at fault, EDuplicate when this very file was
 // imported before (naming its statements), EForbidden.
-func (s *Service) ImportBankFile(ctx context.Context, open func() (BankFile, error)) (*BankImport, error) {
+func (s *Service) ImportBankFile(ctx context.Context, open func() (BankFile, error), progress func(BankImportProgress)) (*BankImport, error) {
+	if progress == nil {
+		progress = func(BankImportProgress) {}
+	}
 	a, err := s.actor(ctx)
 	if err != nil {
 		return nil, err
@@ -45,7 +48,7 @@ func (s *Service) ImportBankFile(ctx context.Context, open func() (BankFile, err
 	if !a.CanWrite() {
 		return nil, Errorf(EForbidden, "the %s role may only read", a.Role)
 	}
-	imp, err := checkBankFile(open)
+	imp, err := checkBankFile(open, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -63,12 +66,37 @@ func (s *Service) ImportBankFile(ctx context.Context, open func() (BankFile, err
 				known[0].ImportedAt.Format("2006-01-02"), strings.Join(ids, ", "))}
 		}
 		imp.Statements, imp.Created, imp.Skipped, imp.Split = nil, 0, 0, 0 // the store may run this again
-		return writeBankFile(ctx, tx, c, open, imp)
+		return writeBankFile(ctx, tx, c, open, imp, progress)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return imp, nil
+}
+
+// BankImportProgress is how far an import has got: a phase ("checking", then "writing") and the
+// entries read in it.
+type BankImportProgress struct {
+	Phase   string
+	Entries int
+}
+
+// bankProgressEvery is how many entries pass between two progress reports.
+const bankProgressEvery = 10_000
+
+func openBankFile(open func() (BankFile, error)) (BankFile, error) {
+	f, err := open()
+	if err != nil {
+		return nil, bankFileError(err)
+	}
+	return f, nil
+}
+
+// closeBankFile closes what the format opened (a file), if anything.
+func closeBankFile(f BankFile) {
+	if c, ok := f.(io.Closer); ok {
+		c.Close()
+	}
 }
 
 // bankFileError turns what a format refused into the refusal of the file.
@@ -85,11 +113,13 @@ func bankFileError(err error) error {
 }
 
 // checkBankFile is the first reading: every entry and every statement checked, nothing written.
-func checkBankFile(open func() (BankFile, error)) (*BankImport, error) {
-	f, err := open()
+func checkBankFile(open func() (BankFile, error), progress func(BankImportProgress)) (*BankImport, error) {
+	f, err := openBankFile(open)
 	if err != nil {
-		return nil, bankFileError(err)
+		return nil, err
 	}
+	defer closeBankFile(f)
+	n := 0
 	sums := map[*BankStatement]money.Sum{}
 	for {
 		e, err := f.Next()
@@ -104,6 +134,9 @@ func checkBankFile(open func() (BankFile, error)) (*BankImport, error) {
 		}
 		if e.Status == EntryBooked {
 			sums[e.Statement] = sums[e.Statement].Plus(signedEntry(&e))
+		}
+		if n++; n%bankProgressEvery == 0 {
+			progress(BankImportProgress{Phase: "checking", Entries: n})
 		}
 	}
 	for _, st := range f.Statements() {
@@ -204,11 +237,14 @@ func bankLineKey(e *BankEntry, seen map[[16]byte]int) string {
 
 // writeBankFile is the second reading: each statement's bank account (made on its first
 // statement), its record, and its entries not yet kept.
-func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile, error), imp *BankImport) error {
-	f, err := open()
+func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile, error), imp *BankImport,
+	progress func(BankImportProgress)) error {
+	f, err := openBankFile(open)
 	if err != nil {
-		return bankFileError(err)
+		return err
 	}
+	defer closeBankFile(f)
+	n := 0
 	records := map[*BankStatement]*BankStatementRecord{}
 	accounts := map[string]*BankAccount{}
 	seen := map[[16]byte]int{}
@@ -251,6 +287,9 @@ func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile
 			records[e.Statement] = rec
 		}
 		rec.Entries++
+		if n++; n%bankProgressEvery == 0 {
+			progress(BankImportProgress{Phase: "writing", Entries: n})
+		}
 		chunk = append(chunk, newBankLine(&e, rec, bankLineKey(&e, seen), c))
 		positions = append(positions, e.Position)
 		if len(chunk) == bankImportChunk {

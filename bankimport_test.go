@@ -86,7 +86,7 @@ func bankLines(t *testing.T, svc *finapp.Service, ctx context.Context, status st
 // and an overlapping statement creates only what the first did not.
 func TestImportBankFile_EachLineOnce(t *testing.T) {
 	svc, ctx := bankContext(t)
-	imp, err := svc.ImportBankFile(ctx, statementFile("f1", []string{"A1:10.00", "A2:-2.50", ":3.00", ":3.00", "pdng1:1.00"}))
+	imp, err := svc.ImportBankFile(ctx, statementFile("f1", []string{"A1:10.00", "A2:-2.50", ":3.00", ":3.00", "pdng1:1.00"}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +99,11 @@ func TestImportBankFile_EachLineOnce(t *testing.T) {
 	if n := len(bankLines(t, svc, ctx, finapp.BankLineInformational)); n != 1 {
 		t.Fatalf("%d informational lines, want the pending one", n)
 	}
-	_, err = svc.ImportBankFile(ctx, statementFile("f1", []string{"A1:10.00"}))
+	_, err = svc.ImportBankFile(ctx, statementFile("f1", []string{"A1:10.00"}), nil)
 	if finapp.ErrorCode(err) != finapp.EDuplicate || !strings.Contains(err.Error(), imp.Statements[0].ID) {
 		t.Fatalf("the same file again: %v, want duplicate naming %s", err, imp.Statements[0].ID)
 	}
-	again, err := svc.ImportBankFile(ctx, statementFile("f2", []string{"A2:-2.50", ":3.00", ":3.00", ":3.00", "A3:7.00"}))
+	again, err := svc.ImportBankFile(ctx, statementFile("f2", []string{"A2:-2.50", ":3.00", ":3.00", ":3.00", "A3:7.00"}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestImportBankFile_RefusedWhole(t *testing.T) {
 			return nil, &finapp.LineError{Line: 7, Field: "Ntry/Amt", Message: "is not an amount"}
 		}, "line 7, Ntry/Amt: is not an amount"},
 	} {
-		_, err := svc.ImportBankFile(ctx, c.open)
+		_, err := svc.ImportBankFile(ctx, c.open, nil)
 		if finapp.ErrorCode(err) != finapp.EInvalid || finapp.ErrorField(err) != "file" || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want a refusal of file saying %q", c.name, err, c.want)
 		}
@@ -176,7 +176,7 @@ func TestImportBankFile_BatchDetailsSplitTheBatch(t *testing.T) {
 				files = []func() (finapp.BankFile, error){details, batch}
 			}
 			for _, open := range files {
-				if _, err := svc.ImportBankFile(ctx, open); err != nil {
+				if _, err := svc.ImportBankFile(ctx, open, nil); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -136,4 +136,10 @@ type BankTx interface {
 	SplitBankBatches(ctx context.Context, accountID string) (int, error)
 	BankLine(ctx context.Context, id string) (*BankLine, error)
 	ListBankLines(ctx context.Context, f BankLineFilter) ([]*BankLine, string, error)
+
+	BankCSVTemplate(ctx context.Context, id string) (*BankCSVTemplate, error)
+	BankCSVTemplateByName(ctx context.Context, name string) (*BankCSVTemplate, error)
+	ListBankCSVTemplates(ctx context.Context) ([]*BankCSVTemplate, error)
+	CreateBankCSVTemplate(ctx context.Context, t *BankCSVTemplate, at time.Time) error
+	DeleteBankCSVTemplate(ctx context.Context, id string) error
 }

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
+	"time"
 
 	"finapp"
 	"finapp/money"
@@ -248,3 +250,51 @@ func (tx *Tx) ListBankLines(ctx context.Context, f finapp.BankLineFilter) ([]*fi
 
 // placeholders is n bound parameters, comma-separated.
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func scanBankCSVTemplate(s scanner) (*finapp.BankCSVTemplate, error) {
+	var spec string
+	if err := s.Scan(&spec); err != nil {
+		return nil, err
+	}
+	var t finapp.BankCSVTemplate
+	err := json.Unmarshal([]byte(spec), &t)
+	return &t, err
+}
+
+// BankCSVTemplate implements finapp.Tx.
+func (tx *Tx) BankCSVTemplate(ctx context.Context, id string) (*finapp.BankCSVTemplate, error) {
+	t, err := scanBankCSVTemplate(tx.queryRow(ctx, `SELECT spec FROM bank_csv_templates WHERE workspace_id = ? AND id = ?`, tx.ws, id))
+	return t, notFound(err, "bank CSV template", id)
+}
+
+// BankCSVTemplateByName implements finapp.Tx.
+func (tx *Tx) BankCSVTemplateByName(ctx context.Context, name string) (*finapp.BankCSVTemplate, error) {
+	t, err := scanBankCSVTemplate(tx.queryRow(ctx, `SELECT spec FROM bank_csv_templates WHERE workspace_id = ? AND name = ?`, tx.ws, name))
+	return t, notFound(err, "bank CSV template", name)
+}
+
+// ListBankCSVTemplates implements finapp.Tx.
+func (tx *Tx) ListBankCSVTemplates(ctx context.Context) ([]*finapp.BankCSVTemplate, error) {
+	rows, err := tx.query(ctx, `SELECT spec FROM bank_csv_templates WHERE workspace_id = ? ORDER BY name`, tx.ws)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanBankCSVTemplate)
+}
+
+// CreateBankCSVTemplate implements finapp.Tx: the template is kept as its JSON.
+func (tx *Tx) CreateBankCSVTemplate(ctx context.Context, t *finapp.BankCSVTemplate, at time.Time) error {
+	spec, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO bank_csv_templates (workspace_id, id, name, spec, created_at) VALUES (?, ?, ?, ?, ?)`,
+		tx.ws, t.ID, t.Name, string(spec), ts(at))
+	return err
+}
+
+// DeleteBankCSVTemplate implements finapp.Tx.
+func (tx *Tx) DeleteBankCSVTemplate(ctx context.Context, id string) error {
+	_, err := tx.exec(ctx, `DELETE FROM bank_csv_templates WHERE workspace_id = ? AND id = ?`, tx.ws, id)
+	return err
+}
