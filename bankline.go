@@ -25,6 +25,13 @@ const (
 	BankLineSplit = "split"
 )
 
+// How a matched line came by its payment: applying it recorded the payment, or linked one
+// recorded by hand before (undo then deletes the one, unlinks the other).
+const (
+	BankMatchRecorded = "recorded"
+	BankMatchLinked   = "linked"
+)
+
 // BankLineStatuses are the statuses a list may filter on.
 var BankLineStatuses = []string{BankLineUnmatched, BankLineProposed, BankLineMatched, BankLineIgnored, BankLineInformational, BankLineSplit}
 
@@ -93,6 +100,7 @@ type BankLine struct {
 	Charges             money.Amount
 
 	PaymentID    string // the payment applying it recorded or linked ("" until matched)
+	MatchKind    string // BankMatchRecorded or BankMatchLinked, "" until matched
 	IgnoreReason string
 	CreatedAt    time.Time
 }
@@ -136,6 +144,17 @@ type BankTx interface {
 	SplitBankBatches(ctx context.Context, accountID string) (int, error)
 	BankLine(ctx context.Context, id string) (*BankLine, error)
 	ListBankLines(ctx context.Context, f BankLineFilter) ([]*BankLine, string, error)
+
+	// UpdateBankLine saves what was decided about a line: status, payment, match kind, reason.
+	UpdateBankLine(ctx context.Context, l *BankLine) error
+	// InvoiceIDsByRFBody finds invoices by the body of their creditor reference (rfBody of the
+	// number), each body with every invoice that has it, in id order.
+	InvoiceIDsByRFBody(ctx context.Context, bodies []string) (map[string][]string, error)
+	// OrganizationByIBAN is the customer of the latest matched line paid from iban, "" for none.
+	OrganizationByIBAN(ctx context.Context, iban string) (string, error)
+	// UnlinkedPaymentIDs are live payments of that currency and amount received from one day to
+	// another (inclusive) that no bank line is linked to, at most 20.
+	UnlinkedPaymentIDs(ctx context.Context, cur money.Currency, amount money.Amount, from, to string) ([]string, error)
 
 	BankCSVTemplate(ctx context.Context, id string) (*BankCSVTemplate, error)
 	BankCSVTemplateByName(ctx context.Context, name string) (*BankCSVTemplate, error)

@@ -54,6 +54,7 @@ const (
 	EventCreditNoteRefunded            = "credit_note.refunded"
 	EventCreditNoteToCredit            = "credit_note.moved_to_credit"
 	EventCreditNoteVoided              = "credit_note.voided"
+	EventBankLineMatched               = "bank_line.matched" // a bank line applied: its payment recorded or linked
 )
 
 // EventTypes are every event type finapp writes, for filters and webhook subscriptions.
@@ -64,6 +65,7 @@ var EventTypes = []string{
 	EventInvoiceReminderDue, EventCreditToppedUp, EventPaymentRefunded, EventRefundReversed,
 	EventCreditNoteIssued, EventCreditNoteApplied, EventCreditNoteApplicationReleased, EventCreditNoteRefunded, EventCreditNoteToCredit,
 	EventCreditNoteVoided, EventReservationCaptured, EventCreditWithdrawn, EventWithdrawalReversed, EventCreditLow,
+	EventBankLineMatched,
 }
 
 // EventAppender is the part of a write transaction that appends outbox events.

@@ -12,9 +12,15 @@ import (
 // Kinds of evidence a suggestion carries: why an invoice is proposed for a payment (and, with
 // bank statements, for a bank line). One matching engine serves both.
 const (
-	EvidenceNumberInText    = "invoice_number_in_text" // the invoice's number is a word of the payer's hint or reference
-	EvidenceAmountEqualsDue = "amount_equals_due"      // what the invoice has due is exactly the money
-	EvidenceSetSumsToAmount = "set_sums_to_amount"     // with the other invoices of the set, exactly the money
+	EvidenceNumberInText    = "invoice_number_in_text"    // the invoice's number is a word of the payer's hint or reference
+	EvidenceAmountEqualsDue = "amount_equals_invoice"     // what the invoice has due is exactly the money
+	EvidenceSetSumsToAmount = "amount_equals_invoice_set" // with the other invoices of the set, exactly the money
+	// Evidence only a bank line has (bankmatch.go).
+	EvidenceStructuredReference = "structured_reference" // the bank's structured reference or referred document names it
+	EvidenceRFReference         = "rf_reference"         // the invoice's ISO 11649 reference, check digits right
+	EvidenceIBANKnown           = "iban_known"           // the payer's IBAN paid this customer before
+	EvidenceRecordedPayment     = "recorded_payment"     // a payment recorded by hand is this money
+	EvidenceWithinTolerance     = "within_tolerance"     // short by no more than the workspace tolerates: written off
 )
 
 // Evidence is one reason a suggestion is made, with a sentence for people.

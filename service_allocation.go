@@ -24,89 +24,95 @@ func (s *Service) Allocate(ctx context.Context, id string, ifMatch int, req Allo
 		if err != nil {
 			return err
 		}
-		lock, err := lockDateOf(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := lock.refuseToday(today, "an allocation"); err != nil {
-			return err
-		}
-		if req.OrganizationID != "" && req.OrganizationID != p.OrganizationID {
-			if err := lock.refusePayment(p, "assigning"); err != nil {
-				return err
-			}
-		}
-		before := *p
-		if err := s.assignForAllocation(ctx, tx, c, p, req.OrganizationID); err != nil {
-			return err
-		}
-		if p.OrganizationID == "" {
-			return &Error{Code: EPaymentUnassigned, Field: "organization_id", Message: "the payment is not assigned; name organization_id to assign and allocate in one step"}
-		}
-		plan, err := s.allocationPlan(ctx, tx, p, req)
-		if err != nil {
-			return err
-		}
-		var tolerated *tolerance
-		var made []*Allocation
-		for i, l := range plan {
-			if l.amount == 0 {
-				continue
-			}
-			field := fmt.Sprintf("allocations[%d]", i)
-			var a *Allocation
-			if l.kind == AllocationPayment {
-				if err := checkAllocation(p, l.inv, l.amount, l.invAmount, l.rate != "", field); err != nil {
-					return err
-				}
-				a = c.applyAllocation(p, l.inv, l.amount, l.invAmount, l.rate)
-			} else {
-				if tolerated == nil {
-					tolerated = &tolerance{}
-				}
-				limit, adjusted, err := tolerated.of(ctx, tx, l.inv, l.kind)
-				if err != nil {
-					return err
-				}
-				if err := checkAdjustment(p, l.inv, l.kind, l.amount, adjusted, limit, field); err != nil {
-					return err
-				}
-				a = c.applyAdjustment(p, l.inv, l.kind, l.reason, l.amount)
-				tolerated.add(l.inv.ID, l.kind, l.amount)
-			}
-			made = append(made, a)
-		}
-		linkAdjustments(made)
-		for _, a := range made {
-			if a.IsAdjustment() {
-				c.record("allocation.created", "allocation", a.ID, nil, allocationSnapshot(a))
-			}
-		}
-		if err := tx.CreateAllocations(ctx, made); err != nil {
-			return err
-		}
-		if len(made) == 0 && before.OrganizationID == p.OrganizationID {
-			return nil // auto found nothing to do: no change, no version bump
-		}
-		p.Version++
-		p.UpdatedAt = c.now
-		c.record("payment.allocated", "payment", p.ID, &before, p)
-		if before.OrganizationID != p.OrganizationID {
-			c.event(EventPaymentAssigned, p.ID, p)
-		}
-		for _, a := range made {
-			if a.IsAdjustment() {
-				c.event(EventInvoiceAdjusted, a.ID, allocationSnapshot(a))
-			} else {
-				c.event(EventPaymentAllocated, a.ID, allocationSnapshot(a))
-			}
-		}
-		return tx.UpdatePayment(ctx, p)
+		return s.allocate(ctx, tx, c, p, req, today)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.committed(ctx, id)
+}
+
+// allocate applies a loaded payment as req says, in the caller's transaction: Allocate, and
+// applying a bank line (which records the payment first), are this one rule.
+func (s *Service) allocate(ctx context.Context, tx Tx, c *changes, p *Payment, req AllocationRequest, today string) error {
+	lock, err := lockDateOf(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := lock.refuseToday(today, "an allocation"); err != nil {
+		return err
+	}
+	if req.OrganizationID != "" && req.OrganizationID != p.OrganizationID {
+		if err := lock.refusePayment(p, "assigning"); err != nil {
+			return err
+		}
+	}
+	before := *p
+	if err := s.assignForAllocation(ctx, tx, c, p, req.OrganizationID); err != nil {
+		return err
+	}
+	if p.OrganizationID == "" {
+		return &Error{Code: EPaymentUnassigned, Field: "organization_id", Message: "the payment is not assigned; name organization_id to assign and allocate in one step"}
+	}
+	plan, err := s.allocationPlan(ctx, tx, p, req)
+	if err != nil {
+		return err
+	}
+	var tolerated *tolerance
+	var made []*Allocation
+	for i, l := range plan {
+		if l.amount == 0 {
+			continue
+		}
+		field := fmt.Sprintf("allocations[%d]", i)
+		var a *Allocation
+		if l.kind == AllocationPayment {
+			if err := checkAllocation(p, l.inv, l.amount, l.invAmount, l.rate != "", field); err != nil {
+				return err
+			}
+			a = c.applyAllocation(p, l.inv, l.amount, l.invAmount, l.rate)
+		} else {
+			if tolerated == nil {
+				tolerated = &tolerance{}
+			}
+			limit, adjusted, err := tolerated.of(ctx, tx, l.inv, l.kind)
+			if err != nil {
+				return err
+			}
+			if err := checkAdjustment(p, l.inv, l.kind, l.amount, adjusted, limit, field); err != nil {
+				return err
+			}
+			a = c.applyAdjustment(p, l.inv, l.kind, l.reason, l.amount)
+			tolerated.add(l.inv.ID, l.kind, l.amount)
+		}
+		made = append(made, a)
+	}
+	linkAdjustments(made)
+	for _, a := range made {
+		if a.IsAdjustment() {
+			c.record("allocation.created", "allocation", a.ID, nil, allocationSnapshot(a))
+		}
+	}
+	if err := tx.CreateAllocations(ctx, made); err != nil {
+		return err
+	}
+	if len(made) == 0 && before.OrganizationID == p.OrganizationID {
+		return nil // auto found nothing to do: no change, no version bump
+	}
+	p.Version++
+	p.UpdatedAt = c.now
+	c.record("payment.allocated", "payment", p.ID, &before, p)
+	if before.OrganizationID != p.OrganizationID {
+		c.event(EventPaymentAssigned, p.ID, p)
+	}
+	for _, a := range made {
+		if a.IsAdjustment() {
+			c.event(EventInvoiceAdjusted, a.ID, allocationSnapshot(a))
+		} else {
+			c.event(EventPaymentAllocated, a.ID, allocationSnapshot(a))
+		}
+	}
+	return tx.UpdatePayment(ctx, p)
 }
 
 // checkApplying is the rule of the shape of a request that applies money or a credit note to

@@ -126,20 +126,26 @@ func (s *Service) DeletePayment(ctx context.Context, id string, ifMatch int) err
 		if err != nil {
 			return err
 		}
-		before := *p
-		if err := s.detach(ctx, tx, c, p); err != nil {
-			return err
-		}
-		c.post("payment.deleted", p.ID, func(j *posting) {
-			j.transfer(UnappliedAccount(p.OrganizationID), CashAccount(p.Method), p.Currency, p.Amount)
-		})
-		at := c.now
-		p.DeletedAt, p.UpdatedAt = &at, c.now
-		p.Version++
-		c.record("payment.deleted", "payment", p.ID, &before, p)
-		c.event(EventPaymentDeleted, p.ID, p)
-		return tx.UpdatePayment(ctx, p)
+		return s.deletePayment(ctx, tx, c, p)
 	})
+}
+
+// deletePayment deletes a loaded payment in the caller's transaction: DeletePayment, and undoing
+// a bank line whose applying recorded it.
+func (s *Service) deletePayment(ctx context.Context, tx Tx, c *changes, p *Payment) error {
+	before := *p
+	if err := s.detach(ctx, tx, c, p); err != nil {
+		return err
+	}
+	c.post("payment.deleted", p.ID, func(j *posting) {
+		j.transfer(UnappliedAccount(p.OrganizationID), CashAccount(p.Method), p.Currency, p.Amount)
+	})
+	at := c.now
+	p.DeletedAt, p.UpdatedAt = &at, c.now
+	p.Version++
+	c.record("payment.deleted", "payment", p.ID, &before, p)
+	c.event(EventPaymentDeleted, p.ID, p)
+	return tx.UpdatePayment(ctx, p)
 }
 
 // detach releases every active allocation of p, after checking that none is locked in

@@ -16,6 +16,7 @@ import (
 type Invoice struct {
 	ID               string       `json:"id" example:"inv_01jd8x0c9v7p8x2k3m4n5q6r7s"`
 	Number           string       `json:"number"`
+	RFReference      string       `json:"rf_reference,omitempty" doc:"ISO 11649 creditor reference for payers to quote (made from the number; absent when the number cannot be carried in one)"`
 	OrganizationID   string       `json:"organization_id"`
 	OrganizationName string       `json:"organization_name"`
 	Kind             string       `json:"kind" enum:"standard,proforma,top_up"`
@@ -65,7 +66,7 @@ func enum(values []string) []any {
 }
 
 func invoiceOut(i *finapp.Invoice, today string) Invoice {
-	return Invoice{ID: i.ID, Number: i.Number, OrganizationID: i.OrganizationID, OrganizationName: i.OrganizationName, Kind: i.Kind,
+	return Invoice{ID: i.ID, Number: i.Number, RFReference: finapp.CreditorReference(i.Number), OrganizationID: i.OrganizationID, OrganizationName: i.OrganizationName, Kind: i.Kind,
 		Currency: string(i.Currency), Total: money.Format(i.Total, i.Currency), AmountPaid: money.Format(i.AmountPaid, i.Currency),
 		AmountAdjusted: money.Format(i.AmountAdjusted, i.Currency),
 		AmountDue:      money.Format(i.AmountDue(), i.Currency), IssuedOn: i.IssuedOn, DueOn: i.DueOn, Status: i.Status,

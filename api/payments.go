@@ -83,7 +83,7 @@ type Suggestion struct {
 
 // Evidence is one reason for a suggestion.
 type Evidence struct {
-	Kind   string `json:"kind" enum:"invoice_number_in_text,amount_equals_due,set_sums_to_amount"`
+	Kind   string `json:"kind" enum:"invoice_number_in_text,amount_equals_invoice,amount_equals_invoice_set"`
 	Detail string `json:"detail" doc:"The reason, for people"`
 }
 

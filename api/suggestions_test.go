@@ -30,11 +30,11 @@ func TestSuggestions_NamedInvoicesThenExactAmounts(t *testing.T) {
 	}
 	// The payer quoted two invoices, one of them in lower case, and the money is exactly both.
 	named := s.paymentWith(acme, "800.00", "SGD", "invoice_number", "inv-1001 / INV-1002")
-	if got := summary(named); got != "INV-1001 300.00 invoice_number_in_text+set_sums_to_amount, INV-1002 500.00 invoice_number_in_text+set_sums_to_amount" {
+	if got := summary(named); got != "INV-1001 300.00 invoice_number_in_text+amount_equals_invoice_set, INV-1002 500.00 invoice_number_in_text+amount_equals_invoice_set" {
 		t.Fatalf("suggestions for a payment quoting two invoices: %s", got)
 	}
 	// Nothing quoted: the customer's invoice with exactly the money due.
-	if got := summary(s.paymentWith(acme, "200.00", "SGD")); got != "INV-1003 200.00 amount_equals_due" {
+	if got := summary(s.paymentWith(acme, "200.00", "SGD")); got != "INV-1003 200.00 amount_equals_invoice" {
 		t.Fatalf("suggestions by amount: %s", got)
 	}
 	// An unassigned payment: the invoice its reference names, whoever's it is; never a guess by amount.

@@ -209,9 +209,9 @@ func (e CreditSettingsInputBillingMode) Valid() bool {
 
 // Defines values for EvidenceKind.
 const (
-	AmountEqualsDue     EvidenceKind = "amount_equals_due"
+	AmountEqualsDue     EvidenceKind = "amount_equals_invoice"
 	InvoiceNumberInText EvidenceKind = "invoice_number_in_text"
-	SetSumsToAmount     EvidenceKind = "set_sums_to_amount"
+	SetSumsToAmount     EvidenceKind = "amount_equals_invoice_set"
 )
 
 // Valid indicates whether the value is a known member of the EvidenceKind enum.

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -152,10 +154,10 @@ func (tx *Tx) BankLineKeys(ctx context.Context, accountID string, keys []string)
 const bankLineInsertColumns = `workspace_id, id, bank_account_id, statement_id, key, status, amount, currency, credit, reversal,
 	entry_status, booking_date, value_date, bank_reference, batch, entry_reference, end_to_end_id, transaction_id,
 	counterparty_name, counterparty_iban, remittance_text, structured_reference, document_numbers, additional_info,
-	transaction_code, charges, payment_id, ignore_reason, created_at`
+	transaction_code, charges, payment_id, match_kind, ignore_reason, created_at`
 
 // bankLineFields is how many columns a bank line is written in.
-const bankLineFields = 29
+const bankLineFields = 30
 
 // CreateBankLines implements finapp.Tx, in one statement.
 func (tx *Tx) CreateBankLines(ctx context.Context, lines []*finapp.BankLine) error {
@@ -174,7 +176,7 @@ func (tx *Tx) CreateBankLines(ctx context.Context, lines []*finapp.BankLine) err
 			boolInt(l.Credit), boolInt(l.Reversal), l.EntryStatus, l.BookingDate, l.ValueDate, l.BankReference, l.Batch,
 			l.EntryReference, l.EndToEndID, l.TransactionID, l.CounterpartyName, l.CounterpartyIBAN, l.RemittanceText,
 			l.StructuredReference, strings.Join(l.DocumentNumbers, "\n"), l.AdditionalInfo, l.TransactionCode, int64(l.Charges),
-			l.PaymentID, l.IgnoreReason, ts(l.CreatedAt))
+			l.PaymentID, l.MatchKind, l.IgnoreReason, ts(l.CreatedAt))
 	}
 	_, err := tx.exec(ctx, `INSERT INTO bank_lines (`+bankLineInsertColumns+`) VALUES `+b.String(), args...)
 	return err
@@ -195,7 +197,7 @@ func (tx *Tx) SplitBankBatches(ctx context.Context, accountID string) (int, erro
 const bankLineColumns = `l.id, l.bank_account_id, l.statement_id, l.key, l.status, l.amount, l.currency, l.credit, l.reversal,
 	l.entry_status, l.booking_date, l.value_date, l.bank_reference, l.batch, l.entry_reference, l.end_to_end_id, l.transaction_id,
 	l.counterparty_name, l.counterparty_iban, l.remittance_text, l.structured_reference, l.document_numbers, l.additional_info,
-	l.transaction_code, l.charges, l.payment_id, l.ignore_reason, l.created_at`
+	l.transaction_code, l.charges, l.payment_id, l.match_kind, l.ignore_reason, l.created_at`
 
 func scanBankLine(s scanner) (*finapp.BankLine, error) {
 	var l finapp.BankLine
@@ -205,7 +207,7 @@ func scanBankLine(s scanner) (*finapp.BankLine, error) {
 	err := s.Scan(&l.ID, &l.BankAccountID, &l.StatementID, &l.Key, &l.Status, &amount, &l.Currency, &credit, &reversal,
 		&l.EntryStatus, &l.BookingDate, &l.ValueDate, &l.BankReference, &l.Batch, &l.EntryReference, &l.EndToEndID, &l.TransactionID,
 		&l.CounterpartyName, &l.CounterpartyIBAN, &l.RemittanceText, &l.StructuredReference, &docs, &l.AdditionalInfo,
-		&l.TransactionCode, &charges, &l.PaymentID, &l.IgnoreReason, &created)
+		&l.TransactionCode, &charges, &l.PaymentID, &l.MatchKind, &l.IgnoreReason, &created)
 	l.Amount, l.Charges, l.Credit, l.Reversal, l.CreatedAt = money.Amount(amount), money.Amount(charges), credit == 1, reversal == 1, parseTS(created)
 	if docs != "" {
 		l.DocumentNumbers = strings.Split(docs, "\n")
@@ -296,5 +298,72 @@ func (tx *Tx) CreateBankCSVTemplate(ctx context.Context, t *finapp.BankCSVTempla
 // DeleteBankCSVTemplate implements finapp.Tx.
 func (tx *Tx) DeleteBankCSVTemplate(ctx context.Context, id string) error {
 	_, err := tx.exec(ctx, `DELETE FROM bank_csv_templates WHERE workspace_id = ? AND id = ?`, tx.ws, id)
+	return err
+}
+
+// rfBodyOf is the body of an invoice's creditor reference in SQL, as the invoices_rf index has
+// it: the number without the separators finapp.CreditorReference leaves out, in capitals.
+const rfBodyOf = `upper(replace(replace(replace(replace(replace(replace(replace(
+    number, '-', ''), '/', ''), ' ', ''), '.', ''), '_', ''), '#', ''), ':', ''))`
+
+// InvoiceIDsByRFBody implements finapp.Tx.
+func (tx *Tx) InvoiceIDsByRFBody(ctx context.Context, bodies []string) (map[string][]string, error) {
+	found := map[string][]string{}
+	err := inChunks(bodies, func(marks string, args []any) error {
+		rows, err := tx.query(ctx, `SELECT `+rfBodyOf+`, id FROM invoices WHERE workspace_id = ? AND `+rfBodyOf+` IN (`+marks+`) ORDER BY id`,
+			append([]any{tx.ws}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var body, id string
+			if err := rows.Scan(&body, &id); err != nil {
+				return err
+			}
+			found[body] = append(found[body], id)
+		}
+		return rows.Err()
+	})
+	return found, err
+}
+
+// OrganizationByIBAN implements finapp.Tx.
+func (tx *Tx) OrganizationByIBAN(ctx context.Context, iban string) (string, error) {
+	var org string
+	err := tx.queryRow(ctx, `SELECT p.organization_id FROM bank_lines l JOIN payments p ON p.workspace_id = l.workspace_id AND p.id = l.payment_id
+		WHERE l.workspace_id = ? AND l.counterparty_iban = ? AND l.status = 'matched' AND p.organization_id IS NOT NULL
+		ORDER BY l.id DESC LIMIT 1`, tx.ws, iban).Scan(&org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return org, err
+}
+
+// UnlinkedPaymentIDs implements finapp.Tx.
+func (tx *Tx) UnlinkedPaymentIDs(ctx context.Context, cur money.Currency, amount money.Amount, from, to string) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT p.id FROM payments p WHERE p.workspace_id = ? AND p.received_on BETWEEN ? AND ?
+		AND p.currency = ? AND p.amount = ? AND p.deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM bank_lines l WHERE l.workspace_id = p.workspace_id AND l.payment_id = p.id)
+		ORDER BY p.id LIMIT 20`, tx.ws, from, to, cur, int64(amount))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// UpdateBankLine implements finapp.Tx: what people decided about it.
+func (tx *Tx) UpdateBankLine(ctx context.Context, l *finapp.BankLine) error {
+	_, err := tx.exec(ctx, `UPDATE bank_lines SET status = ?, payment_id = ?, match_kind = ?, ignore_reason = ? WHERE workspace_id = ? AND id = ?`,
+		l.Status, l.PaymentID, l.MatchKind, l.IgnoreReason, tx.ws, l.ID)
 	return err
 }

@@ -60,6 +60,7 @@ CREATE TABLE bank_lines (
     transaction_code     TEXT NOT NULL,
     charges              INTEGER NOT NULL CHECK (charges >= 0),
     payment_id           TEXT NOT NULL DEFAULT '',
+    match_kind           TEXT NOT NULL DEFAULT '', -- recorded (applying made the payment) or linked
     ignore_reason        TEXT NOT NULL DEFAULT '',
     created_at           TEXT NOT NULL,
     UNIQUE (workspace_id, bank_account_id, key)
@@ -67,6 +68,12 @@ CREATE TABLE bank_lines (
 CREATE INDEX bank_lines_list ON bank_lines (workspace_id, id);
 CREATE INDEX bank_lines_status ON bank_lines (workspace_id, status, id);
 CREATE INDEX bank_lines_batch ON bank_lines (workspace_id, bank_account_id, batch) WHERE batch <> '';
+-- The customer an IBAN paid for before: the latest matched line from it.
+CREATE INDEX bank_lines_iban ON bank_lines (workspace_id, counterparty_iban, id) WHERE status = 'matched';
+-- Invoices by the body of their ISO 11649 creditor reference: the number without separators, in
+-- capitals (finapp.CreditorReference); the expression is sqlstore's rfBodyOf.
+CREATE INDEX invoices_rf ON invoices (workspace_id, upper(replace(replace(replace(replace(replace(replace(replace(
+    number, '-', ''), '/', ''), ' ', ''), '.', ''), '_', ''), '#', ''), ':', '')));
 -- How each bank writes its CSV statements: the template as JSON, read and checked by the books.
 CREATE TABLE bank_csv_templates (
     workspace_id TEXT NOT NULL REFERENCES workspaces(id),
@@ -78,6 +85,7 @@ CREATE TABLE bank_csv_templates (
 );
 
 -- +goose Down
+DROP INDEX invoices_rf;
 DROP TABLE bank_csv_templates;
 DROP TABLE bank_lines;
 DROP TABLE bank_statements;

@@ -1,0 +1,297 @@
+package finapp
+
+import (
+	"context"
+	"fmt"
+
+	"finapp/money"
+)
+
+// What people decide about a bank line (SPEC §6.4): apply it (a proposal, or a customer and
+// allocations of their own), ignore it with a reason, or undo what applying did. Applying
+// records the payment (received on the booking date, by bank transfer, with the payer's
+// reference) and applies it through the same use cases as a payment typed in (RecordPayment's
+// rule, allocate), in one transaction with the line: all of it or none.
+
+// BankLineApply is POST /v1/bank-lines/{id}/apply as received: a proposal, or a customer and
+// allocations (none: the money stays unapplied on the customer's payment).
+type BankLineApply struct {
+	ProposalID     string
+	OrganizationID string
+	Allocations    []AllocationLine
+}
+
+// BankLineProposals returns a line and its proposals, best first. Errors: ENotFound.
+func (s *Service) BankLineProposals(ctx context.Context, id string) (l *BankLine, list []BankProposal, err error) {
+	err = s.read(ctx, func(tx Tx) error {
+		if l, err = tx.BankLine(ctx, id); err != nil {
+			return err
+		}
+		tol, err := tx.Tolerances(ctx)
+		if err != nil {
+			return err
+		}
+		list, err = proposeBankLine(ctx, tx, l, tol)
+		return err
+	})
+	return l, list, err
+}
+
+// ProposeBankLines marks proposed every unmatched line of a statement that has a proposal (and
+// unmatched again one that no longer has), a page of lines per transaction, and returns how many
+// lines are proposed. Errors: ENotFound.
+func (s *Service) ProposeBankLines(ctx context.Context, statementID string) (int, error) {
+	if _, err := s.GetBankStatement(ctx, statementID); err != nil {
+		return 0, err
+	}
+	proposed, cursor := 0, ""
+	for {
+		var lines []*BankLine
+		var next string
+		err := s.read(ctx, func(tx Tx) (err error) {
+			lines, next, err = tx.ListBankLines(ctx, BankLineFilter{StatementID: statementID, Cursor: cursor, Limit: 500})
+			return err
+		})
+		if err != nil {
+			return proposed, err
+		}
+		err = s.write(ctx, func(tx Tx, c *changes) error {
+			tol, err := tx.Tolerances(ctx)
+			if err != nil {
+				return err
+			}
+			for _, seen := range lines {
+				if !seen.proposable() {
+					continue
+				}
+				l, err := tx.BankLine(ctx, seen.ID) // locked: a decision meanwhile is not overwritten
+				if err != nil {
+					return err
+				}
+				if !l.proposable() {
+					continue
+				}
+				list, err := proposeBankLine(ctx, tx, l, tol)
+				if err != nil {
+					return err
+				}
+				status := BankLineUnmatched
+				if len(list) > 0 {
+					status = BankLineProposed
+					proposed++
+				}
+				if status != l.Status {
+					l.Status = status
+					if err := tx.UpdateBankLine(ctx, l); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil || next == "" {
+			return proposed, err
+		}
+		cursor = next
+	}
+}
+
+// ApplyBankLine applies a line as a proposal or the request says. Errors: ENotFound, EConflict
+// (the line is decided already, is not money in, or the proposal is no longer made), EInvalid,
+// and every refusal of recording and allocating a payment.
+func (s *Service) ApplyBankLine(ctx context.Context, id string, in BankLineApply) (*BankLine, error) {
+	if in.ProposalID != "" && (in.OrganizationID != "" || len(in.Allocations) > 0) {
+		return nil, Invalid("proposal_id", "name a proposal, or a customer and allocations, not both")
+	}
+	if in.ProposalID == "" && in.OrganizationID == "" {
+		return nil, Invalid("organization_id", "is required when no proposal_id is named")
+	}
+	today := s.today(ctx)
+	var l *BankLine
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		var err error
+		if l, err = tx.BankLine(ctx, id); err != nil {
+			return err
+		}
+		if !l.proposable() {
+			return Errorf(EConflict, "bank line %s is %s (%s, %s): only booked money in that is not decided yet is applied",
+				l.ID, l.Status, map[bool]string{true: "money in", false: "money out"}[l.Credit], l.EntryStatus)
+		}
+		req := AllocationRequest{OrganizationID: in.OrganizationID, Lines: in.Allocations}
+		if in.ProposalID != "" {
+			tol, err := tx.Tolerances(ctx)
+			if err != nil {
+				return err
+			}
+			list, err := proposeBankLine(ctx, tx, l, tol)
+			if err != nil {
+				return err
+			}
+			i := indexProposal(list, in.ProposalID)
+			if i < 0 {
+				return &Error{Code: EConflict, Field: "proposal_id", Message: fmt.Sprintf("proposal %s is no longer made for line %s "+
+					"(the books changed since): read its proposals again", in.ProposalID, l.ID)}
+			}
+			prop := list[i]
+			if prop.PaymentID != "" {
+				return s.linkBankLine(ctx, tx, c, l, prop.PaymentID)
+			}
+			req = proposalRequest(l, &prop)
+		}
+		return s.recordBankLine(ctx, tx, c, l, req, today)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func indexProposal(list []BankProposal, id string) int {
+	for i := range list {
+		if list[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// proposalRequest is the allocation a proposal makes.
+func proposalRequest(l *BankLine, p *BankProposal) AllocationRequest {
+	req := AllocationRequest{OrganizationID: p.OrganizationID}
+	for _, a := range p.Allocations {
+		req.Lines = append(req.Lines, AllocationLine{InvoiceID: a.InvoiceID, Amount: money.Format(a.Amount, l.Currency)})
+	}
+	if w := p.WriteOff; w != nil {
+		req.Lines = append(req.Lines, AllocationLine{InvoiceID: w.InvoiceID, Amount: money.Format(w.Amount, l.Currency),
+			Kind: AdjustWriteOff, Reason: "short payment within tolerance (bank line " + l.ID + ")"})
+	}
+	return req
+}
+
+// recordBankLine records the line's money as a payment of the customer and applies it as req
+// says, in the caller's transaction.
+func (s *Service) recordBankLine(ctx context.Context, tx Tx, c *changes, l *BankLine, req AllocationRequest, today string) error {
+	org, err := tx.Organization(ctx, req.OrganizationID)
+	if err != nil {
+		return asField(err, "organization_id")
+	}
+	in := PaymentCreate{OrganizationID: org.ID, Amount: money.Format(l.Amount, l.Currency), Currency: string(l.Currency),
+		Method: "bank_transfer", Reference: l.paymentReference(), ReceivedOn: l.BookingDate}
+	p, err := in.validate(today)
+	if err != nil {
+		return err
+	}
+	lock, err := lockDateOf(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := lock.refuse("received_on", p.ReceivedOn, "a payment received on "+p.ReceivedOn); err != nil {
+		return err
+	}
+	c.recordPayment(p, org, c.source)
+	if err := tx.CreatePayment(ctx, p); err != nil {
+		return err
+	}
+	if len(req.Lines) > 0 {
+		req.OrganizationID = ""
+		if err := s.allocate(ctx, tx, c, p, req, today); err != nil {
+			return err
+		}
+	}
+	return matchBankLine(ctx, tx, c, l, p.ID, BankMatchRecorded)
+}
+
+// linkBankLine links a payment recorded by hand to the line: the money is in the books already.
+func (s *Service) linkBankLine(ctx context.Context, tx Tx, c *changes, l *BankLine, paymentID string) error {
+	p, err := tx.Payment(ctx, paymentID)
+	if err != nil {
+		return err
+	}
+	if p.DeletedAt != nil || p.Amount != l.Amount || p.Currency != l.Currency {
+		return Errorf(EConflict, "payment %s is not this line's money any more", p.ID)
+	}
+	return matchBankLine(ctx, tx, c, l, p.ID, BankMatchLinked)
+}
+
+func matchBankLine(ctx context.Context, tx Tx, c *changes, l *BankLine, paymentID, kind string) error {
+	before := bankLineSnapshot(l)
+	l.Status, l.PaymentID, l.MatchKind, l.IgnoreReason = BankLineMatched, paymentID, kind, ""
+	after := bankLineSnapshot(l)
+	c.record("bank_line.matched", "bank_line", l.ID, before, after)
+	c.event(EventBankLineMatched, l.ID, after)
+	return tx.UpdateBankLine(ctx, l)
+}
+
+// IgnoreBankLine decides a line is not the books' business (a transfer between own accounts, a
+// fee booked elsewhere), for a reason. Errors: ENotFound, EInvalid, EConflict (matched).
+func (s *Service) IgnoreBankLine(ctx context.Context, id, reason string) (*BankLine, error) {
+	reason, err := text("reason", reason, 500)
+	if err != nil {
+		return nil, err
+	}
+	if reason == "" {
+		return nil, Invalid("reason", "is required: say why the line is not the books' business")
+	}
+	var l *BankLine
+	err = s.write(ctx, func(tx Tx, c *changes) error {
+		var err error
+		if l, err = tx.BankLine(ctx, id); err != nil {
+			return err
+		}
+		switch l.Status {
+		case BankLineMatched:
+			return Errorf(EConflict, "bank line %s is matched: undo the match first", l.ID)
+		case BankLineSplit:
+			return Errorf(EConflict, "bank line %s is a batch whose details are lines of their own: decide about them", l.ID)
+		}
+		before := bankLineSnapshot(l)
+		l.Status, l.IgnoreReason = BankLineIgnored, reason
+		c.record("bank_line.ignored", "bank_line", l.ID, before, bankLineSnapshot(l))
+		return tx.UpdateBankLine(ctx, l)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// UndoBankLine undoes what deciding about a line did: a payment applying it recorded is deleted
+// (its allocations released, its receipt reversed, as DeletePayment does), a linked payment is
+// unlinked and stays, an ignored line is taken up again. Errors: ENotFound, EConflict (nothing
+// to undo), EPaymentInUse (the payment's money is locked in).
+func (s *Service) UndoBankLine(ctx context.Context, id string) (*BankLine, error) {
+	var l *BankLine
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		var err error
+		if l, err = tx.BankLine(ctx, id); err != nil {
+			return err
+		}
+		if l.Status != BankLineMatched && l.Status != BankLineIgnored {
+			return Errorf(EConflict, "bank line %s is %s: nothing was decided to undo", l.ID, l.Status)
+		}
+		before := bankLineSnapshot(l)
+		if l.Status == BankLineMatched && l.MatchKind == BankMatchRecorded {
+			p, err := loadOpenPayment(ctx, tx, l.PaymentID, 0, "deleting")
+			if err != nil {
+				return err
+			}
+			if err := s.deletePayment(ctx, tx, c, p); err != nil {
+				return err
+			}
+		}
+		l.Status, l.PaymentID, l.MatchKind, l.IgnoreReason = BankLineUnmatched, "", "", ""
+		c.record("bank_line.unmatched", "bank_line", l.ID, before, bankLineSnapshot(l))
+		return tx.UpdateBankLine(ctx, l)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// bankLineSnapshot is how a line appears in the audit trail and event payloads.
+func bankLineSnapshot(l *BankLine) map[string]any {
+	return map[string]any{"id": l.ID, "bank_account_id": l.BankAccountID, "status": l.Status, "amount": money.Format(l.Amount, l.Currency),
+		"currency": l.Currency, "credit": l.Credit, "booking_date": l.BookingDate, "payment_id": l.PaymentID, "match_kind": l.MatchKind,
+		"ignore_reason": l.IgnoreReason}
+}

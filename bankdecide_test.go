@@ -1,0 +1,147 @@
+package finapp_test
+
+import (
+	"context"
+	"testing"
+
+	"finapp"
+	"finapp/money"
+)
+
+func (w *matchWorld) due(number string) string {
+	w.t.Helper()
+	inv, err := w.svc.GetInvoice(w.ctx, w.inv[number].ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return inv.Status + " " + money.Format(inv.AmountDue(), inv.Currency)
+}
+
+// Applying a proposal records the payment and applies it (the write-off included) in one go;
+// applying twice is refused; undo takes back exactly that; a proposal the books no longer make
+// is refused by its id.
+func TestApplyBankLine_ProposalThenUndo(t *testing.T) {
+	w := newMatchWorld(t)
+	admin := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:admin", Role: finapp.RoleAdmin})
+	if _, err := w.svc.SetTolerance(admin, "EUR", "0.50"); err != nil {
+		t.Fatal(err)
+	}
+	l := w.line("99.60", func(e *finapp.BankEntry) { e.RemittanceText, e.EndToEndID = "INV-1001", "E2E-1" })
+	props := w.proposals(l)
+	if len(props) != 1 || props[0].WriteOff == nil {
+		t.Fatalf("proposals %+v", props)
+	}
+	got, err := w.svc.ApplyBankLine(w.ctx, l.ID, finapp.BankLineApply{ProposalID: props[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != finapp.BankLineMatched || got.MatchKind != finapp.BankMatchRecorded || got.PaymentID == "" {
+		t.Fatalf("line after apply: %+v", got)
+	}
+	p, err := w.svc.GetPayment(w.ctx, got.PaymentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ReceivedOn != "2026-12-02" || p.Method != "bank_transfer" || p.Reference != "E2E-1" || p.OrganizationID != w.acme.ID || p.Unallocated() != 0 {
+		t.Fatalf("payment recorded: %+v", p.Payment)
+	}
+	if d := w.due("INV-1001"); d != "paid 0.00" {
+		t.Fatalf("INV-1001 %s after apply, want paid with the 0.40 written off", d)
+	}
+	if _, err := w.svc.ApplyBankLine(w.ctx, l.ID, finapp.BankLineApply{ProposalID: props[0].ID}); finapp.ErrorCode(err) != finapp.EConflict {
+		t.Fatalf("applying twice: %v", err)
+	}
+	if _, err := w.svc.UndoBankLine(w.ctx, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	if d := w.due("INV-1001"); d != "unpaid 100.00" {
+		t.Fatalf("INV-1001 %s after undo", d)
+	}
+	if p, _ := w.svc.GetPayment(w.ctx, got.PaymentID); p.DeletedAt == nil {
+		t.Fatal("the payment applying recorded is still live after undo")
+	}
+	// The same books make the same proposal again; once INV-1001 is paid by other money, not.
+	if again := w.proposals(l); len(again) != 1 || again[0].ID != props[0].ID {
+		t.Fatalf("after undo: %+v", again)
+	}
+	other, err := w.svc.RecordPayment(w.ctx, finapp.PaymentCreate{OrganizationID: w.acme.ID, Amount: "100.00", Currency: "EUR", Method: "cash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Allocate(w.ctx, other.ID, other.Version, finapp.AllocationRequest{Lines: []finapp.AllocationLine{{InvoiceID: w.inv["INV-1001"].ID, Amount: "100.00"}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.ApplyBankLine(w.ctx, l.ID, finapp.BankLineApply{ProposalID: props[0].ID})
+	if finapp.ErrorCode(err) != finapp.EConflict || finapp.ErrorField(err) != "proposal_id" {
+		t.Fatalf("a stale proposal: %v", err)
+	}
+	// A customer and allocations of one's own: the money goes to INV-1002 and the rest stays unapplied.
+	got, err = w.svc.ApplyBankLine(w.ctx, l.ID, finapp.BankLineApply{OrganizationID: w.acme.ID,
+		Allocations: []finapp.AllocationLine{{InvoiceID: w.inv["INV-1002"].ID, Amount: "40.00"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := w.svc.GetPayment(w.ctx, got.PaymentID); p.Unallocated() != 5960 {
+		t.Fatalf("explicit apply left %d unapplied, want 59.60", p.Unallocated())
+	}
+	// Refusals of the allocation are the allocation's, and nothing is kept of the apply.
+	l2 := w.line("10.00", nil)
+	_, err = w.svc.ApplyBankLine(w.ctx, l2.ID, finapp.BankLineApply{OrganizationID: w.acme.ID,
+		Allocations: []finapp.AllocationLine{{InvoiceID: w.inv["B-2001"].ID, Amount: "10.00"}}})
+	if finapp.ErrorCode(err) != finapp.EOrganizationMismatch {
+		t.Fatalf("another customer's invoice: %v", err)
+	}
+	if l2, _ = w.svc.GetBankLine(w.ctx, l2.ID); l2.Status != finapp.BankLineUnmatched || l2.PaymentID != "" {
+		t.Fatalf("a refused apply left %+v", l2)
+	}
+}
+
+// A payment recorded by hand is linked, never recorded twice; undo unlinks it and it stays. An
+// ignored line needs a reason and comes back with undo.
+func TestApplyBankLine_LinksRecordedPaymentAndIgnores(t *testing.T) {
+	w := newMatchWorld(t)
+	hand, err := w.svc.RecordPayment(w.ctx, finapp.PaymentCreate{OrganizationID: w.bolt.ID, Amount: "250.00", Currency: "EUR",
+		Method: "bank_transfer", Reference: "E2E-77", ReceivedOn: "2026-11-30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := w.line("250.00", func(e *finapp.BankEntry) { e.EndToEndID = "E2E-77" })
+	props := w.proposals(l)
+	if len(props) == 0 || props[0].PaymentID != hand.ID {
+		t.Fatalf("proposals %+v, want linking %s first", props, hand.ID)
+	}
+	got, err := w.svc.ApplyBankLine(w.ctx, l.ID, finapp.BankLineApply{ProposalID: props[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PaymentID != hand.ID || got.MatchKind != finapp.BankMatchLinked {
+		t.Fatalf("linked: %+v", got)
+	}
+	payments, _, _ := w.svc.ListPayments(w.ctx, finapp.PaymentFilter{Limit: 50})
+	if len(payments) != 1 {
+		t.Fatalf("%d payments, want the one recorded by hand only", len(payments))
+	}
+	if again := w.line("250.00", func(e *finapp.BankEntry) { e.EndToEndID = "E2E-77" }); len(w.proposals(again)) != 0 {
+		t.Fatal("a linked payment is proposed for a second line")
+	}
+	if _, err := w.svc.UndoBankLine(w.ctx, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := w.svc.GetPayment(w.ctx, hand.ID); p.DeletedAt != nil {
+		t.Fatal("undoing a link deleted the payment recorded by hand")
+	}
+
+	if _, err := w.svc.IgnoreBankLine(w.ctx, l.ID, " "); finapp.ErrorField(err) != "reason" {
+		t.Fatalf("ignore without a reason: %v", err)
+	}
+	ig, err := w.svc.IgnoreBankLine(w.ctx, l.ID, "transfer between our own accounts")
+	if err != nil || ig.Status != finapp.BankLineIgnored {
+		t.Fatalf("ignore: %+v %v", ig, err)
+	}
+	if _, err := w.svc.ApplyBankLine(w.ctx, l.ID, finapp.BankLineApply{OrganizationID: w.bolt.ID}); finapp.ErrorCode(err) != finapp.EConflict {
+		t.Fatalf("applying an ignored line: %v", err)
+	}
+	if back, err := w.svc.UndoBankLine(w.ctx, l.ID); err != nil || back.Status != finapp.BankLineUnmatched || back.IgnoreReason != "" {
+		t.Fatalf("undo ignore: %+v %v", back, err)
+	}
+}
