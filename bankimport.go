@@ -62,8 +62,12 @@ func (s *Service) ImportBankFile(ctx context.Context, open func() (BankFile, err
 			for i, st := range known {
 				ids[i] = st.ID
 			}
-			return &Error{Code: EDuplicate, Field: "file", Message: fmt.Sprintf("this file was imported on %s (statement %s): nothing is imported twice",
-				known[0].ImportedAt.Format("2006-01-02"), strings.Join(ids, ", "))}
+			noun := "statement"
+			if len(ids) > 1 {
+				noun = "statements"
+			}
+			return &Error{Code: EDuplicate, Field: "file", Message: fmt.Sprintf("this file was imported on %s (%s %s): nothing is imported twice",
+				known[0].ImportedAt.Format("2006-01-02"), noun, strings.Join(ids, ", "))}
 		}
 		imp.Statements, imp.Created, imp.Skipped, imp.Split = nil, 0, 0, 0 // the store may run this again
 		return writeBankFile(ctx, tx, c, open, imp, progress)
@@ -186,6 +190,9 @@ func checkBankEntry(e *BankEntry) error {
 	case EntryBooked, EntryPending, EntryInformation:
 	default:
 		return at("status %q is not BOOK, PDNG or INFO", e.Status)
+	}
+	if e.BookingDate == "" && e.Status != EntryBooked {
+		e.BookingDate = e.ValueDate // a pending entry is not booked yet: it is listed by its value date
 	}
 	if _, err := ParseDate("booking_date", e.BookingDate); err != nil {
 		return at("the booking date %q is not a date", e.BookingDate)

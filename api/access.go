@@ -101,6 +101,21 @@ var access = map[string]string{
 	"delete-webhook-endpoint":         levelAdmin,
 	"list-webhook-attempts":           levelAdmin,
 	"redeliver-webhook":               levelAdmin,
+	"import-bank-statement":           levelWrite,
+	"list-bank-statements":            levelRead,
+	"get-bank-statement":              levelRead,
+	"list-bank-lines":                 levelRead,
+	"get-bank-line":                   levelRead,
+	"list-bank-accounts":              levelRead,
+	"create-bank-csv-template":        levelWrite,
+	"list-bank-csv-templates":         levelRead,
+	"get-bank-csv-template":           levelRead,
+	"delete-bank-csv-template":        levelWrite,
+	"list-bank-line-proposals":        levelRead,
+	"apply-bank-line":                 levelWrite,
+	"apply-bank-lines":                levelWrite,
+	"ignore-bank-line":                levelWrite,
+	"undo-bank-line":                  levelWrite,
 }
 
 // allowed reports whether actor may use an operation of level; what each role may do is the

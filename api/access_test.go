@@ -12,6 +12,7 @@ import (
 
 	"finapp"
 	"finapp/auth"
+	"finapp/camt/camttest"
 )
 
 // The route × role × workspace matrix (issue 6): every operation of the OpenAPI document is called
@@ -104,12 +105,16 @@ type accessFixtures struct {
 	FreeCN      string // 3.00 credited to Org, unused (void-credit-note)
 	Reservation string // 1.00 of Org's 10.00 credit, open (another 1.00 is reserved too)
 	Withdrawal  string // 1.00 of Org's credit paid out
+	Template    string // a bank CSV template
+	Statement   string // an imported MT940 statement of one line
+	BankLine    string // an unmatched line of it
+	DecidedLine string // its other line, ignored (undo-bank-line)
 }
 
 // ids lists every id of f.
 func (f *accessFixtures) ids() []string {
 	var out []string
-	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN, f.Reservation, f.Withdrawal} {
+	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN, f.Reservation, f.Withdrawal, f.Template, f.Statement, f.BankLine, f.DecidedLine} {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -130,7 +135,8 @@ func (f *accessFixtures) unknownTwin() (*accessFixtures, *strings.Replacer) {
 	u := &accessFixtures{Org: twin(f.Org), Org2: twin(f.Org2), Invoice: twin(f.Invoice), FreeInvoice: twin(f.FreeInvoice),
 		Payment: twin(f.Payment), Allocation: twin(f.Allocation), Token: twin(f.Token), User: twin(f.User),
 		Webhook: twin(f.Webhook), Event: twin(f.Event), Refund: twin(f.Refund), CreditNote: twin(f.CreditNote), Application: twin(f.Application),
-		FreeCN: twin(f.FreeCN), Reservation: twin(f.Reservation), Withdrawal: twin(f.Withdrawal)}
+		FreeCN: twin(f.FreeCN), Reservation: twin(f.Reservation), Withdrawal: twin(f.Withdrawal),
+		Template: twin(f.Template), Statement: twin(f.Statement), BankLine: twin(f.BankLine), DecidedLine: twin(f.DecidedLine)}
 	var pairs []string
 	known, unknown := f.ids(), u.ids()
 	for i := range unknown {
@@ -179,6 +185,11 @@ func (m *matrix) fixtures(auth bool) *accessFixtures {
 	}
 	f.Withdrawal = m.must(201, "POST", "/v1/organizations/"+f.Org+"/withdrawals", map[string]any{"amount": "1.00", "currency": "SGD",
 		"method": "bank_transfer", "reason": "asked back"}).str("id")
+	f.Template = m.must(201, "POST", "/v1/bank-csv-templates", bankCSVTemplateBody(m.n)).str("id")
+	f.Statement = m.must(201, "POST", "/v1/bank-statements", bankStatement(m.n)).JSON["statements"].([]any)[0].(map[string]any)["id"].(string)
+	lines := m.must(200, "GET", "/v1/bank-lines?statement_id="+f.Statement, nil).dataList()
+	f.BankLine, f.DecidedLine = lines[0]["id"].(string), lines[1]["id"].(string)
+	m.must(200, "POST", "/v1/bank-lines/"+f.DecidedLine+"/ignore", map[string]any{"reason": "our own transfer"})
 	if auth {
 		f.Token = m.must(201, "POST", "/v1/tokens", map[string]any{"name": fmt.Sprintf("A-token-%d", m.n), "role": "viewer"}, m.as(m.Admin)...).str("id")
 		f.User = m.must(201, "POST", "/v1/users", map[string]any{"email": fmt.Sprintf("a-user-%d@a.example", m.n), "role": "viewer",
@@ -218,6 +229,14 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 		id = f.Reservation
 	case strings.HasPrefix(path, "/v1/withdrawals/"):
 		id = f.Withdrawal
+	case strings.HasPrefix(path, "/v1/bank-csv-templates/"):
+		id = f.Template
+	case strings.HasPrefix(path, "/v1/bank-statements/"):
+		id = f.Statement
+	case op.ID == "undo-bank-line":
+		id = f.DecidedLine
+	case strings.HasPrefix(path, "/v1/bank-lines/"):
+		id = f.BankLine
 	case op.ID == "void-credit-note":
 		id = f.FreeCN
 	case strings.HasPrefix(path, "/v1/credit-notes/"):
@@ -233,7 +252,7 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 // adminFixtures reports whether op needs the administration fixtures (a token, a user, a webhook
 // endpoint) of its own: it changes or removes one.
 func adminFixtures(op apiOperation) bool {
-	for _, p := range []string{"/v1/tokens/", "/v1/users/", "/v1/webhook-endpoints/"} {
+	for _, p := range []string{"/v1/tokens/", "/v1/users/", "/v1/webhook-endpoints/", "/v1/bank-csv-templates/"} {
 		if strings.HasPrefix(op.Path, p) {
 			return true
 		}
@@ -257,7 +276,15 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	"create-withdrawal": func(n int, f *accessFixtures) any {
 		return map[string]any{"amount": "0.50", "currency": "SGD", "method": "cash", "reason": "asked back"}
 	},
-	"reverse-withdrawal": func(n int, f *accessFixtures) any { return map[string]any{"reason": "the bank returned it"} },
+	"reverse-withdrawal":       func(n int, f *accessFixtures) any { return map[string]any{"reason": "the bank returned it"} },
+	"import-bank-statement":    func(n int, f *accessFixtures) any { return bankStatement(n) },
+	"create-bank-csv-template": func(n int, f *accessFixtures) any { return bankCSVTemplateBody(n) },
+	"delete-bank-csv-template": nil,
+	"apply-bank-line":          func(n int, f *accessFixtures) any { return map[string]any{"organization_id": f.Org} },
+	"apply-bank-lines": func(n int, f *accessFixtures) any {
+		return map[string]any{"lines": []any{map[string]any{"line_id": f.BankLine, "organization_id": f.Org}}}
+	},
+	"ignore-bank-line": func(n int, f *accessFixtures) any { return map[string]any{"reason": "our own transfer"} },
 	"set-organization-settings": func(n int, f *accessFixtures) any {
 		return map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "50.00"}}
 	},
@@ -525,4 +552,21 @@ func TestAccess_IdempotencyKeysAreScopedToTheWorkspace(t *testing.T) {
 	if r := s.must(200, "GET", "/v1/payments/"+b.str("id"), nil, "Authorization", "Bearer "+foreign); r.str("reference") != "same" {
 		t.Fatalf("B's own payment: %s", r.Body)
 	}
+}
+
+// bankStatement is a camt.053 of two incoming lines of an account of its own, n making the file
+// unique.
+func bankStatement(n int) string {
+	var b strings.Builder
+	if err := camttest.WriteStatement(&b, camttest.Options{Entries: 2, IBAN: fmt.Sprintf("SG00ACCESS%010d", n), Currency: "SGD",
+		InvoicePrefix: fmt.Sprintf("ACC%d-", n)}); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+// bankCSVTemplateBody is a minimal bank CSV template, n making its name unique.
+func bankCSVTemplateBody(n int) map[string]any {
+	return map[string]any{"name": fmt.Sprintf("Bank %d", n), "account": fmt.Sprintf("CSV-%d", n), "currency": "SGD",
+		"amount_column": "Amount", "booking_date_column": "Date"}
 }

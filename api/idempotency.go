@@ -59,7 +59,9 @@ func (m *idempotency) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		actor, ok := finapp.ActorFrom(r.Context())
-		if !keyedMethod(r.Method) || key == "" || !ok {
+		// A statement upload is not held for replay (it may be gigabytes): the file's digest is its
+		// key, and the same file again is refused naming the statements it made.
+		if !keyedMethod(r.Method) || key == "" || !ok || r.URL.Path == statementUploadPath {
 			next.ServeHTTP(w, r)
 			return
 		}

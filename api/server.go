@@ -89,6 +89,7 @@ func newOperations(d Deps) (*http.ServeMux, huma.API, *metrics) {
 	h.registerCredit(humaAPI)
 	h.registerReservations(humaAPI)
 	h.registerWithdrawals(humaAPI)
+	h.registerBank(humaAPI)
 	h.registerPeriods(humaAPI)
 	h.registerRefunds(humaAPI)
 	h.registerHistories(humaAPI)
@@ -181,7 +182,11 @@ func limitBody(next http.Handler) http.Handler {
 		// when a handler stops reading an oversized body early it closes the connection instead of
 		// parsing the unread rest of the body as the next request.
 		r = r.WithContext(r.Context())
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		limit := int64(maxBodyBytes)
+		if r.Method == http.MethodPost && (r.URL.Path == statementUploadPath || r.URL.Path == "/reconcile/upload") {
+			limit = maxStatementBytes // spooled to disk as it comes, never held in memory
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -45,6 +45,126 @@ func (e AllocationKind) Valid() bool {
 	}
 }
 
+// Defines values for BankApplyAllocationKind.
+const (
+	BankApplyAllocationKindBankFee      BankApplyAllocationKind = "bank_fee"
+	BankApplyAllocationKindDiscount     BankApplyAllocationKind = "discount"
+	BankApplyAllocationKindFxDifference BankApplyAllocationKind = "fx_difference"
+	BankApplyAllocationKindPayment      BankApplyAllocationKind = "payment"
+	BankApplyAllocationKindWriteOff     BankApplyAllocationKind = "write_off"
+)
+
+// Valid indicates whether the value is a known member of the BankApplyAllocationKind enum.
+func (e BankApplyAllocationKind) Valid() bool {
+	switch e {
+	case BankApplyAllocationKindBankFee:
+		return true
+	case BankApplyAllocationKindDiscount:
+		return true
+	case BankApplyAllocationKindFxDifference:
+		return true
+	case BankApplyAllocationKindPayment:
+		return true
+	case BankApplyAllocationKindWriteOff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankLineDirection.
+const (
+	BankLineDirectionCredit BankLineDirection = "credit"
+	BankLineDirectionDebit  BankLineDirection = "debit"
+)
+
+// Valid indicates whether the value is a known member of the BankLineDirection enum.
+func (e BankLineDirection) Valid() bool {
+	switch e {
+	case BankLineDirectionCredit:
+		return true
+	case BankLineDirectionDebit:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankLineEntryStatus.
+const (
+	BOOK BankLineEntryStatus = "BOOK"
+	INFO BankLineEntryStatus = "INFO"
+	PDNG BankLineEntryStatus = "PDNG"
+)
+
+// Valid indicates whether the value is a known member of the BankLineEntryStatus enum.
+func (e BankLineEntryStatus) Valid() bool {
+	switch e {
+	case BOOK:
+		return true
+	case INFO:
+		return true
+	case PDNG:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankLineStatus.
+const (
+	BankLineStatusIgnored       BankLineStatus = "ignored"
+	BankLineStatusInformational BankLineStatus = "informational"
+	BankLineStatusMatched       BankLineStatus = "matched"
+	BankLineStatusProposed      BankLineStatus = "proposed"
+	BankLineStatusSplit         BankLineStatus = "split"
+	BankLineStatusUnmatched     BankLineStatus = "unmatched"
+)
+
+// Valid indicates whether the value is a known member of the BankLineStatus enum.
+func (e BankLineStatus) Valid() bool {
+	switch e {
+	case BankLineStatusIgnored:
+		return true
+	case BankLineStatusInformational:
+		return true
+	case BankLineStatusMatched:
+		return true
+	case BankLineStatusProposed:
+		return true
+	case BankLineStatusSplit:
+		return true
+	case BankLineStatusUnmatched:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankStatementFormat.
+const (
+	BankStatementFormatCamt053 BankStatementFormat = "camt.053"
+	BankStatementFormatCamt054 BankStatementFormat = "camt.054"
+	BankStatementFormatCsv     BankStatementFormat = "csv"
+	BankStatementFormatMt940   BankStatementFormat = "mt940"
+)
+
+// Valid indicates whether the value is a known member of the BankStatementFormat enum.
+func (e BankStatementFormat) Valid() bool {
+	switch e {
+	case BankStatementFormatCamt053:
+		return true
+	case BankStatementFormatCamt054:
+		return true
+	case BankStatementFormatCsv:
+		return true
+	case BankStatementFormatMt940:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BatchResultOutcome.
 const (
 	BatchResultOutcomeCreated   BatchResultOutcome = "created"
@@ -209,19 +329,34 @@ func (e CreditSettingsInputBillingMode) Valid() bool {
 
 // Defines values for EvidenceKind.
 const (
-	AmountEqualsDue     EvidenceKind = "amount_equals_invoice"
-	InvoiceNumberInText EvidenceKind = "invoice_number_in_text"
-	SetSumsToAmount     EvidenceKind = "amount_equals_invoice_set"
+	AmountEqualsInvoice    EvidenceKind = "amount_equals_invoice"
+	AmountEqualsInvoiceSet EvidenceKind = "amount_equals_invoice_set"
+	IbanKnown              EvidenceKind = "iban_known"
+	InvoiceNumberInText    EvidenceKind = "invoice_number_in_text"
+	RecordedPayment        EvidenceKind = "recorded_payment"
+	RfReference            EvidenceKind = "rf_reference"
+	StructuredReference    EvidenceKind = "structured_reference"
+	WithinTolerance        EvidenceKind = "within_tolerance"
 )
 
 // Valid indicates whether the value is a known member of the EvidenceKind enum.
 func (e EvidenceKind) Valid() bool {
 	switch e {
-	case AmountEqualsDue:
+	case AmountEqualsInvoice:
+		return true
+	case AmountEqualsInvoiceSet:
+		return true
+	case IbanKnown:
 		return true
 	case InvoiceNumberInText:
 		return true
-	case SetSumsToAmount:
+	case RecordedPayment:
+		return true
+	case RfReference:
+		return true
+	case StructuredReference:
+		return true
+	case WithinTolerance:
 		return true
 	default:
 		return false
@@ -606,6 +741,60 @@ func (e ListAuditParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for ListBankLinesParamsStatus.
+const (
+	ListBankLinesParamsStatusIgnored       ListBankLinesParamsStatus = "ignored"
+	ListBankLinesParamsStatusInformational ListBankLinesParamsStatus = "informational"
+	ListBankLinesParamsStatusMatched       ListBankLinesParamsStatus = "matched"
+	ListBankLinesParamsStatusProposed      ListBankLinesParamsStatus = "proposed"
+	ListBankLinesParamsStatusSplit         ListBankLinesParamsStatus = "split"
+	ListBankLinesParamsStatusUnmatched     ListBankLinesParamsStatus = "unmatched"
+)
+
+// Valid indicates whether the value is a known member of the ListBankLinesParamsStatus enum.
+func (e ListBankLinesParamsStatus) Valid() bool {
+	switch e {
+	case ListBankLinesParamsStatusIgnored:
+		return true
+	case ListBankLinesParamsStatusInformational:
+		return true
+	case ListBankLinesParamsStatusMatched:
+		return true
+	case ListBankLinesParamsStatusProposed:
+		return true
+	case ListBankLinesParamsStatusSplit:
+		return true
+	case ListBankLinesParamsStatusUnmatched:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImportBankStatementParamsFormat.
+const (
+	ImportBankStatementParamsFormatCamt  ImportBankStatementParamsFormat = "camt"
+	ImportBankStatementParamsFormatCsv   ImportBankStatementParamsFormat = "csv"
+	ImportBankStatementParamsFormatMt940 ImportBankStatementParamsFormat = "mt940"
+	ImportBankStatementParamsFormatZip   ImportBankStatementParamsFormat = "zip"
+)
+
+// Valid indicates whether the value is a known member of the ImportBankStatementParamsFormat enum.
+func (e ImportBankStatementParamsFormat) Valid() bool {
+	switch e {
+	case ImportBankStatementParamsFormatCamt:
+		return true
+	case ImportBankStatementParamsFormatCsv:
+		return true
+	case ImportBankStatementParamsFormatMt940:
+		return true
+	case ImportBankStatementParamsFormatZip:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCreditNotesParamsStatus.
 const (
 	ListCreditNotesParamsStatusApplied ListCreditNotesParamsStatus = "applied"
@@ -982,6 +1171,16 @@ type ApplicationListOutputBody struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
+// ApplyBankLinesRequest defines model for ApplyBankLinesRequest.
+type ApplyBankLinesRequest struct {
+	Lines *[]BankApplyLine `json:"lines"`
+}
+
+// ApplyBankLinesResult defines model for ApplyBankLinesResult.
+type ApplyBankLinesResult struct {
+	Results *[]BankApplyResult `json:"results"`
+}
+
 // AssignPaymentRequest defines model for AssignPaymentRequest.
 type AssignPaymentRequest struct {
 	OrganizationId string `json:"organization_id"`
@@ -1069,6 +1268,255 @@ type AutoTopUpInput struct {
 	// Examples: 20.00
 	Threshold *string `json:"threshold,omitempty"`
 }
+
+// BankAccount defines model for BankAccount.
+type BankAccount struct {
+	Account string `json:"account"`
+
+	// CashAccount The journal account its money is in
+	CashAccount string    `json:"cash_account"`
+	CreatedAt   time.Time `json:"created_at"`
+	Currency    string    `json:"currency"`
+	Id          string    `json:"id"`
+}
+
+// BankApplyAllocation defines model for BankApplyAllocation.
+type BankApplyAllocation struct {
+	// Amount Examples: 100.00
+	Amount    string                   `json:"amount"`
+	InvoiceId string                   `json:"invoice_id"`
+	Kind      *BankApplyAllocationKind `json:"kind,omitempty"`
+	Reason    *string                  `json:"reason,omitempty"`
+}
+
+// BankApplyAllocationKind defines model for BankApplyAllocation.Kind.
+type BankApplyAllocationKind string
+
+// BankApplyBody defines model for BankApplyBody.
+type BankApplyBody struct {
+	// Allocations Without a proposal: how to apply the money; none leaves it unapplied
+	Allocations *[]BankApplyAllocation `json:"allocations,omitempty"`
+
+	// OrganizationId Without a proposal: the customer whose payment the money becomes
+	OrganizationId *string `json:"organization_id,omitempty"`
+
+	// ProposalId A proposal of the line (GET …/proposals)
+	ProposalId *string `json:"proposal_id,omitempty"`
+}
+
+// BankApplyLine defines model for BankApplyLine.
+type BankApplyLine struct {
+	// Allocations Without a proposal: how to apply the money; none leaves it unapplied
+	Allocations *[]BankApplyAllocation `json:"allocations,omitempty"`
+	LineId      string                 `json:"line_id"`
+
+	// OrganizationId Without a proposal: the customer whose payment the money becomes
+	OrganizationId *string `json:"organization_id,omitempty"`
+
+	// ProposalId A proposal of the line (GET …/proposals)
+	ProposalId *string `json:"proposal_id,omitempty"`
+}
+
+// BankApplyResult defines model for BankApplyResult.
+type BankApplyResult struct {
+	// Error Why this line was not applied; the others are not affected
+	Error  *Problem  `json:"error,omitempty"`
+	Line   *BankLine `json:"line,omitempty"`
+	LineId string    `json:"line_id"`
+}
+
+// BankCSVTemplate defines model for BankCSVTemplate.
+type BankCSVTemplate struct {
+	// Account The account's IBAN or number
+	Account string `json:"account"`
+
+	// AmountColumn A signed amount (negative: money out); or debit_column and credit_column
+	AmountColumn *string `json:"amount_column,omitempty"`
+
+	// BankReferenceColumn The bank's unique id of a row: what keeps each line once
+	BankReferenceColumn *string `json:"bank_reference_column,omitempty"`
+	BookingDateColumn   string  `json:"booking_date_column"`
+	CounterpartyColumn  *string `json:"counterparty_column,omitempty"`
+	CreditColumn        *string `json:"credit_column,omitempty"`
+
+	// Currency The account's currency, unless currency_column names it per row
+	Currency       *string `json:"currency,omitempty"`
+	CurrencyColumn *string `json:"currency_column,omitempty"`
+
+	// DateFormat YYYY-MM-DD (default), DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, YYYYMMDD or DD-MM-YYYY
+	DateFormat  *string `json:"date_format,omitempty"`
+	DebitColumn *string `json:"debit_column,omitempty"`
+
+	// DecimalComma 1.234,56 rather than 1,234.56
+	DecimalComma *bool `json:"decimal_comma,omitempty"`
+
+	// Delimiter One of "," (the default), ";", a tab or "|"
+	Delimiter *string `json:"delimiter,omitempty"`
+
+	// HeaderRow The line of the header row, from 1 (default 1)
+	HeaderRow       *int64  `json:"header_row,omitempty"`
+	IbanColumn      *string `json:"iban_column,omitempty"`
+	Id              *string `json:"id,omitempty"`
+	Name            string  `json:"name"`
+	ReferenceColumn *string `json:"reference_column,omitempty"`
+
+	// TextColumns Remittance text, joined in this order
+	TextColumns     *[]string `json:"text_columns,omitempty"`
+	ValueDateColumn *string   `json:"value_date_column,omitempty"`
+}
+
+// BankImportOutputBody defines model for BankImportOutputBody.
+type BankImportOutputBody struct {
+	// Created Bank lines created
+	Created    int64  `json:"created"`
+	FileDigest string `json:"file_digest"`
+	Format     string `json:"format"`
+
+	// Proposed Lines of the file with a proposal waiting
+	Proposed int64 `json:"proposed"`
+
+	// Skipped Entries kept already from an earlier statement
+	Skipped int64 `json:"skipped"`
+
+	// Split Batch lines whose details this file brought
+	Split      int64            `json:"split"`
+	Statements *[]BankStatement `json:"statements"`
+}
+
+// BankLine defines model for BankLine.
+type BankLine struct {
+	AdditionalInfo *string `json:"additional_info,omitempty"`
+	Amount         string  `json:"amount"`
+	BankAccountId  string  `json:"bank_account_id"`
+
+	// BankReference The bank's unique reference of the entry
+	BankReference *string `json:"bank_reference,omitempty"`
+
+	// Batch The bank reference of the batch entry this detail belongs to
+	Batch       *string `json:"batch,omitempty"`
+	BookingDate string  `json:"booking_date"`
+
+	// Charges What the bank charged on it
+	Charges          *string   `json:"charges,omitempty"`
+	CounterpartyIban *string   `json:"counterparty_iban,omitempty"`
+	CounterpartyName *string   `json:"counterparty_name,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	Currency         string    `json:"currency"`
+
+	// Direction credit: money in; as the bank's credit/debit indicator says
+	Direction BankLineDirection `json:"direction"`
+
+	// DocumentNumbers Documents (invoices) the payer referred to
+	DocumentNumbers *[]string `json:"document_numbers,omitempty"`
+
+	// EndToEndId The payer's reference
+	EndToEndId     *string `json:"end_to_end_id,omitempty"`
+	EntryReference *string `json:"entry_reference,omitempty"`
+
+	// EntryStatus Only booked entries are decided about
+	EntryStatus BankLineEntryStatus `json:"entry_status"`
+
+	// Id Examples: bl_01jd8x0c9v7p8x2k3m4n5q6r7s
+	Id             string  `json:"id"`
+	IgnoreReason   *string `json:"ignore_reason,omitempty"`
+	PaymentId      *string `json:"payment_id,omitempty"`
+	RemittanceText *string `json:"remittance_text,omitempty"`
+
+	// Reversal It reverses an earlier entry (a returned payment)
+	Reversal bool `json:"reversal"`
+
+	// StatementId The statement that first brought it
+	StatementId string         `json:"statement_id"`
+	Status      BankLineStatus `json:"status"`
+
+	// StructuredReference The creditor reference, e.g. an ISO 11649 RF reference
+	StructuredReference *string `json:"structured_reference,omitempty"`
+	TransactionCode     *string `json:"transaction_code,omitempty"`
+	TransactionId       *string `json:"transaction_id,omitempty"`
+	ValueDate           *string `json:"value_date,omitempty"`
+}
+
+// BankLineDirection credit: money in; as the bank's credit/debit indicator says
+type BankLineDirection string
+
+// BankLineEntryStatus Only booked entries are decided about
+type BankLineEntryStatus string
+
+// BankLineStatus defines model for BankLine.Status.
+type BankLineStatus string
+
+// BankProposal defines model for BankProposal.
+type BankProposal struct {
+	// Allocations What applying allocates
+	Allocations *[]BankProposalLine `json:"allocations"`
+
+	// Evidence Why, strongest first
+	Evidence *[]Evidence `json:"evidence"`
+
+	// Id Pass as proposal_id to apply it; the same books make the same id
+	Id string `json:"id"`
+
+	// OrganizationId The customer whose payment the money becomes
+	OrganizationId string `json:"organization_id"`
+
+	// PaymentId A payment recorded by hand that is this money: applying links it, records nothing
+	PaymentId *string `json:"payment_id,omitempty"`
+
+	// Score Ranks the proposals of a line
+	Score int64 `json:"score"`
+
+	// Unapplied What stays unapplied on the customer's payment
+	Unapplied string `json:"unapplied"`
+
+	// WriteOff A short payment's difference, within the workspace's tolerance, written off
+	WriteOff *BankProposalLine `json:"write_off,omitempty"`
+}
+
+// BankProposalLine defines model for BankProposalLine.
+type BankProposalLine struct {
+	Amount        string `json:"amount"`
+	InvoiceId     string `json:"invoice_id"`
+	InvoiceNumber string `json:"invoice_number"`
+}
+
+// BankStatement defines model for BankStatement.
+type BankStatement struct {
+	// Account The account's IBAN or the bank's number of it
+	Account       string `json:"account"`
+	BankAccountId string `json:"bank_account_id"`
+
+	// BankId The bank's id of the statement
+	BankId         string  `json:"bank_id"`
+	ClosingBalance *string `json:"closing_balance"`
+	ClosingDate    *string `json:"closing_date,omitempty"`
+
+	// Created Bank lines it created
+	Created  int64  `json:"created"`
+	Currency string `json:"currency"`
+
+	// Entries Entries of the statement in the file
+	Entries int64 `json:"entries"`
+
+	// FileDigest SHA-256 of the file it came in
+	FileDigest string              `json:"file_digest"`
+	Format     BankStatementFormat `json:"format"`
+
+	// Id Examples: bs_01jd8x0c9v7p8x2k3m4n5q6r7s
+	Id         string    `json:"id"`
+	ImportedAt time.Time `json:"imported_at"`
+	ImportedBy string    `json:"imported_by"`
+
+	// OpeningBalance Booked opening balance (negative: overdrawn); null when the file states none
+	OpeningBalance *string `json:"opening_balance"`
+	OpeningDate    *string `json:"opening_date,omitempty"`
+	Sequence       *string `json:"sequence,omitempty"`
+
+	// Skipped Entries kept already from an earlier statement (an overlap)
+	Skipped int64 `json:"skipped"`
+}
+
+// BankStatementFormat defines model for BankStatement.Format.
+type BankStatementFormat string
 
 // BatchItem defines model for BatchItem.
 type BatchItem struct {
@@ -1456,6 +1904,12 @@ type Evidence struct {
 // EvidenceKind defines model for Evidence.Kind.
 type EvidenceKind string
 
+// IgnoreBankLineRequest defines model for IgnoreBankLineRequest.
+type IgnoreBankLineRequest struct {
+	// Reason Why (a transfer between own accounts…)
+	Reason string `json:"reason"`
+}
+
 // Invoice defines model for Invoice.
 type Invoice struct {
 	// Allocations Detail view: the latest 100 applications of payments to it, released ones too, oldest first
@@ -1487,12 +1941,15 @@ type Invoice struct {
 	OrganizationName string             `json:"organization_name"`
 
 	// Overdue Past due_on with money still due
-	Overdue       bool          `json:"overdue"`
-	ProvisionedAt *time.Time    `json:"provisioned_at"`
-	Status        InvoiceStatus `json:"status"`
-	Total         string        `json:"total"`
-	Version       int64         `json:"version"`
-	VoidedAt      *time.Time    `json:"voided_at"`
+	Overdue       bool       `json:"overdue"`
+	ProvisionedAt *time.Time `json:"provisioned_at"`
+
+	// RfReference ISO 11649 creditor reference for payers to quote (made from the number; absent when the number cannot be carried in one)
+	RfReference *string       `json:"rf_reference,omitempty"`
+	Status      InvoiceStatus `json:"status"`
+	Total       string        `json:"total"`
+	Version     int64         `json:"version"`
+	VoidedAt    *time.Time    `json:"voided_at"`
 }
 
 // InvoiceKind defines model for Invoice.Kind.
@@ -1549,6 +2006,43 @@ type Item struct {
 
 // ItemKind payment (the default): the payment's money goes to the invoice. write_off (within the workspace's tolerance), bank_fee, discount: the amount of the invoice is settled without money
 type ItemKind string
+
+// ListBankLineProposalsResult defines model for ListBankLineProposalsResult.
+type ListBankLineProposalsResult struct {
+	Data *[]BankProposal `json:"data"`
+}
+
+// ListOutputBankAccountBody defines model for ListOutputBankAccountBody.
+type ListOutputBankAccountBody struct {
+	Data *[]BankAccount `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// ListOutputBankCSVTemplateBody defines model for ListOutputBankCSVTemplateBody.
+type ListOutputBankCSVTemplateBody struct {
+	Data *[]BankCSVTemplate `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// ListOutputBankLineBody defines model for ListOutputBankLineBody.
+type ListOutputBankLineBody struct {
+	Data *[]BankLine `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// ListOutputBankStatementBody defines model for ListOutputBankStatementBody.
+type ListOutputBankStatementBody struct {
+	Data *[]BankStatement `json:"data"`
+
+	// NextCursor Pass as cursor for the next page; absent on the last page
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
 
 // ListReservationsResult defines model for ListReservationsResult.
 type ListReservationsResult struct {
@@ -2345,6 +2839,83 @@ type ListAuditParams struct {
 // ListAuditParamsFormat defines parameters for ListAudit.
 type ListAuditParamsFormat string
 
+// CreateBankCsvTemplateParams defines parameters for CreateBankCsvTemplate.
+type CreateBankCsvTemplateParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteBankCsvTemplateParams defines parameters for DeleteBankCsvTemplate.
+type DeleteBankCsvTemplateParams struct {
+	// IdempotencyKey Repeats with the same key and request answer the first response and change nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListBankLinesParams defines parameters for ListBankLines.
+type ListBankLinesParams struct {
+	Status        *ListBankLinesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	BankAccountId *string                    `form:"bank_account_id,omitempty" json:"bank_account_id,omitempty"`
+	StatementId   *string                    `form:"statement_id,omitempty" json:"statement_id,omitempty"`
+
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListBankLinesParamsStatus defines parameters for ListBankLines.
+type ListBankLinesParamsStatus string
+
+// ApplyBankLinesParams defines parameters for ApplyBankLines.
+type ApplyBankLinesParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ApplyBankLineParams defines parameters for ApplyBankLine.
+type ApplyBankLineParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// IgnoreBankLineParams defines parameters for IgnoreBankLine.
+type IgnoreBankLineParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// UndoBankLineParams defines parameters for UndoBankLine.
+type UndoBankLineParams struct {
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListBankStatementsParams defines parameters for ListBankStatements.
+type ListBankStatementsParams struct {
+	BankAccountId *string `form:"bank_account_id,omitempty" json:"bank_account_id,omitempty"`
+
+	// Limit Page size, 1-500 (default 50)
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ImportBankStatementTextBody defines parameters for ImportBankStatement.
+type ImportBankStatementTextBody interface{}
+
+// ImportBankStatementParams defines parameters for ImportBankStatement.
+type ImportBankStatementParams struct {
+	// Format The file's format; else the Content-Type, else its first bytes say
+	Format *ImportBankStatementParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// Template The bank CSV template (id or name) a csv file is read by
+	Template    *string `form:"template,omitempty" json:"template,omitempty"`
+	ContentType *string `json:"Content-Type,omitempty"`
+
+	// IdempotencyKey Repeats with the same key and request answer the first response and change nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ImportBankStatementParamsFormat defines parameters for ImportBankStatement.
+type ImportBankStatementParamsFormat string
+
 // ListCreditNotesParams defines parameters for ListCreditNotes.
 type ListCreditNotesParams struct {
 	// OrganizationId Only this customer's
@@ -2940,6 +3511,18 @@ type WebhookAllocationReleasedParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// WebhookBankLineMatchedParams defines parameters for WebhookBankLineMatched.
+type WebhookBankLineMatchedParams struct {
+	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Seconds since the epoch when this attempt was made
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a secret rotation
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // WebhookCreditLowParams defines parameters for WebhookCreditLow.
 type WebhookCreditLowParams struct {
 	// WebhookId The event's id: the same on every retry and redelivery; deduplicate by it
@@ -3264,6 +3847,21 @@ type WebhookWithdrawalReversedParams struct {
 	WebhookSignature string `json:"webhook-signature"`
 }
 
+// CreateBankCsvTemplateJSONRequestBody defines body for CreateBankCsvTemplate for application/json ContentType.
+type CreateBankCsvTemplateJSONRequestBody = BankCSVTemplate
+
+// ApplyBankLinesJSONRequestBody defines body for ApplyBankLines for application/json ContentType.
+type ApplyBankLinesJSONRequestBody = ApplyBankLinesRequest
+
+// ApplyBankLineJSONRequestBody defines body for ApplyBankLine for application/json ContentType.
+type ApplyBankLineJSONRequestBody = BankApplyBody
+
+// IgnoreBankLineJSONRequestBody defines body for IgnoreBankLine for application/json ContentType.
+type IgnoreBankLineJSONRequestBody = IgnoreBankLineRequest
+
+// ImportBankStatementTextRequestBody defines body for ImportBankStatement for text/plain ContentType.
+type ImportBankStatementTextRequestBody ImportBankStatementTextBody
+
 // IssueCreditNoteJSONRequestBody defines body for IssueCreditNote for application/json ContentType.
 type IssueCreditNoteJSONRequestBody = IssueCreditNoteRequest
 
@@ -3359,6 +3957,9 @@ type ReverseWithdrawalJSONRequestBody = ReverseWithdrawalRequest
 
 // WebhookAllocationReleasedJSONRequestBody defines body for WebhookAllocationReleased for application/json ContentType.
 type WebhookAllocationReleasedJSONRequestBody = EventEnvelope
+
+// WebhookBankLineMatchedJSONRequestBody defines body for WebhookBankLineMatched for application/json ContentType.
+type WebhookBankLineMatchedJSONRequestBody = EventEnvelope
 
 // WebhookCreditLowJSONRequestBody defines body for WebhookCreditLow for application/json ContentType.
 type WebhookCreditLowJSONRequestBody = EventEnvelope
@@ -3524,6 +4125,136 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/audit/verify (the `VerifyAudit` operationId).
 	VerifyAudit(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBankAccounts The bank accounts statements were imported for
+	//
+	// Corresponds with GET /v1/bank-accounts (the `ListBankAccounts` operationId).
+	ListBankAccounts(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBankCsvTemplates The bank CSV templates, by name
+	//
+	// Corresponds with GET /v1/bank-csv-templates (the `ListBankCsvTemplates` operationId).
+	ListBankCsvTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankCsvTemplateWithBody Describe how a bank writes its CSV statements
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/bank-csv-templates (the `CreateBankCsvTemplate` operationId).
+	CreateBankCsvTemplateWithBody(ctx context.Context, params *CreateBankCsvTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankCsvTemplate Describe how a bank writes its CSV statements
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/bank-csv-templates (the `CreateBankCsvTemplate` operationId).
+	CreateBankCsvTemplate(ctx context.Context, params *CreateBankCsvTemplateParams, body CreateBankCsvTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteBankCsvTemplate Delete a bank CSV template (statements read by it stay)
+	//
+	// Corresponds with DELETE /v1/bank-csv-templates/{id} (the `DeleteBankCsvTemplate` operationId).
+	DeleteBankCsvTemplate(ctx context.Context, id string, params *DeleteBankCsvTemplateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankCsvTemplate A bank CSV template, by id or name
+	//
+	// Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
+	GetBankCsvTemplate(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBankLines Bank lines, newest first
+	//
+	// Corresponds with GET /v1/bank-lines (the `ListBankLines` operationId).
+	ListBankLines(ctx context.Context, params *ListBankLinesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyBankLinesWithBody Apply many bank lines: each all or nothing, the batch reports each
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/bank-lines/apply (the `ApplyBankLines` operationId).
+	ApplyBankLinesWithBody(ctx context.Context, params *ApplyBankLinesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyBankLines Apply many bank lines: each all or nothing, the batch reports each
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/bank-lines/apply (the `ApplyBankLines` operationId).
+	ApplyBankLines(ctx context.Context, params *ApplyBankLinesParams, body ApplyBankLinesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankLine A bank line
+	//
+	// Corresponds with GET /v1/bank-lines/{id} (the `GetBankLine` operationId).
+	GetBankLine(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyBankLineWithBody Apply a bank line: record its payment and allocate it, or link a payment recorded by hand
+	//
+	// All or nothing. A proposal the books no longer make is refused `409 conflict` naming `proposal_id`; a line decided already, money out or not booked is refused 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/bank-lines/{id}/apply (the `ApplyBankLine` operationId).
+	ApplyBankLineWithBody(ctx context.Context, id string, params *ApplyBankLineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyBankLine Apply a bank line: record its payment and allocate it, or link a payment recorded by hand
+	//
+	// All or nothing. A proposal the books no longer make is refused `409 conflict` naming `proposal_id`; a line decided already, money out or not booked is refused 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/bank-lines/{id}/apply (the `ApplyBankLine` operationId).
+	ApplyBankLine(ctx context.Context, id string, params *ApplyBankLineParams, body ApplyBankLineJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IgnoreBankLineWithBody Decide a bank line is not the books' business, for a reason
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/bank-lines/{id}/ignore (the `IgnoreBankLine` operationId).
+	IgnoreBankLineWithBody(ctx context.Context, id string, params *IgnoreBankLineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IgnoreBankLine Decide a bank line is not the books' business, for a reason
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/bank-lines/{id}/ignore (the `IgnoreBankLine` operationId).
+	IgnoreBankLine(ctx context.Context, id string, params *IgnoreBankLineParams, body IgnoreBankLineJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UndoBankLine Undo what deciding about a bank line did
+	//
+	// A payment applying recorded is deleted (its allocations released); a linked payment is unlinked and stays; an ignored line is taken up again.
+	//
+	// Corresponds with DELETE /v1/bank-lines/{id}/match (the `UndoBankLine` operationId).
+	UndoBankLine(ctx context.Context, id string, params *UndoBankLineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBankLineProposals A bank line's proposals, best first, each with its evidence
+	//
+	// Corresponds with GET /v1/bank-lines/{id}/proposals (the `ListBankLineProposals` operationId).
+	ListBankLineProposals(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBankStatements Imported statements, newest first
+	//
+	// Corresponds with GET /v1/bank-statements (the `ListBankStatements` operationId).
+	ListBankStatements(ctx context.Context, params *ListBankStatementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportBankStatementWithBody Import a bank statement file
+	//
+	// The file is taken whole or not at all: a malformed, truncated, unbalanced (opening + booked entries ≠ closing) or wrong-currency file is refused 422 naming the line. Each entry is kept once per bank account and bank reference: the same file again is refused `409 duplicate` naming its statements, and an overlapping statement creates only the lines not kept yet (`skipped` counts the others).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/bank-statements (the `ImportBankStatement` operationId).
+	ImportBankStatementWithBody(ctx context.Context, params *ImportBankStatementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportBankStatementWithTextBody Import a bank statement file
+	//
+	// The file is taken whole or not at all: a malformed, truncated, unbalanced (opening + booked entries ≠ closing) or wrong-currency file is refused 422 naming the line. Each entry is kept once per bank account and bank reference: the same file again is refused `409 duplicate` naming its statements, and an overlapping statement creates only the lines not kept yet (`skipped` counts the others).
+	//
+	// Takes a body of the `text/plain` content type.
+	//
+	// Corresponds with POST /v1/bank-statements (the `ImportBankStatement` operationId).
+	ImportBankStatementWithTextBody(ctx context.Context, params *ImportBankStatementParams, body ImportBankStatementTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankStatement An imported statement
+	//
+	// Corresponds with GET /v1/bank-statements/{id} (the `GetBankStatement` operationId).
+	GetBankStatement(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCreditNotes List credit notes, newest first
 	//
@@ -4298,6 +5029,336 @@ func (c *Client) ListAudit(ctx context.Context, params *ListAuditParams, reqEdit
 // Corresponds with GET /v1/audit/verify (the `VerifyAudit` operationId).
 func (c *Client) VerifyAudit(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewVerifyAuditRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBankAccounts The bank accounts statements were imported for
+//
+// Corresponds with GET /v1/bank-accounts (the `ListBankAccounts` operationId).
+func (c *Client) ListBankAccounts(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBankAccountsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBankCsvTemplates The bank CSV templates, by name
+//
+// Corresponds with GET /v1/bank-csv-templates (the `ListBankCsvTemplates` operationId).
+func (c *Client) ListBankCsvTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBankCsvTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBankCsvTemplateWithBody Describe how a bank writes its CSV statements
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/bank-csv-templates (the `CreateBankCsvTemplate` operationId).
+func (c *Client) CreateBankCsvTemplateWithBody(ctx context.Context, params *CreateBankCsvTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankCsvTemplateRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBankCsvTemplate Describe how a bank writes its CSV statements
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/bank-csv-templates (the `CreateBankCsvTemplate` operationId).
+func (c *Client) CreateBankCsvTemplate(ctx context.Context, params *CreateBankCsvTemplateParams, body CreateBankCsvTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankCsvTemplateRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteBankCsvTemplate Delete a bank CSV template (statements read by it stay)
+//
+// Corresponds with DELETE /v1/bank-csv-templates/{id} (the `DeleteBankCsvTemplate` operationId).
+func (c *Client) DeleteBankCsvTemplate(ctx context.Context, id string, params *DeleteBankCsvTemplateParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteBankCsvTemplateRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBankCsvTemplate A bank CSV template, by id or name
+//
+// Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
+func (c *Client) GetBankCsvTemplate(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankCsvTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBankLines Bank lines, newest first
+//
+// Corresponds with GET /v1/bank-lines (the `ListBankLines` operationId).
+func (c *Client) ListBankLines(ctx context.Context, params *ListBankLinesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBankLinesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyBankLinesWithBody Apply many bank lines: each all or nothing, the batch reports each
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/bank-lines/apply (the `ApplyBankLines` operationId).
+func (c *Client) ApplyBankLinesWithBody(ctx context.Context, params *ApplyBankLinesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyBankLinesRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyBankLines Apply many bank lines: each all or nothing, the batch reports each
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/bank-lines/apply (the `ApplyBankLines` operationId).
+func (c *Client) ApplyBankLines(ctx context.Context, params *ApplyBankLinesParams, body ApplyBankLinesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyBankLinesRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBankLine A bank line
+//
+// Corresponds with GET /v1/bank-lines/{id} (the `GetBankLine` operationId).
+func (c *Client) GetBankLine(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankLineRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyBankLineWithBody Apply a bank line: record its payment and allocate it, or link a payment recorded by hand
+//
+// All or nothing. A proposal the books no longer make is refused `409 conflict` naming `proposal_id`; a line decided already, money out or not booked is refused 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/bank-lines/{id}/apply (the `ApplyBankLine` operationId).
+func (c *Client) ApplyBankLineWithBody(ctx context.Context, id string, params *ApplyBankLineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyBankLineRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyBankLine Apply a bank line: record its payment and allocate it, or link a payment recorded by hand
+//
+// All or nothing. A proposal the books no longer make is refused `409 conflict` naming `proposal_id`; a line decided already, money out or not booked is refused 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/bank-lines/{id}/apply (the `ApplyBankLine` operationId).
+func (c *Client) ApplyBankLine(ctx context.Context, id string, params *ApplyBankLineParams, body ApplyBankLineJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyBankLineRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IgnoreBankLineWithBody Decide a bank line is not the books' business, for a reason
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/bank-lines/{id}/ignore (the `IgnoreBankLine` operationId).
+func (c *Client) IgnoreBankLineWithBody(ctx context.Context, id string, params *IgnoreBankLineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIgnoreBankLineRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IgnoreBankLine Decide a bank line is not the books' business, for a reason
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/bank-lines/{id}/ignore (the `IgnoreBankLine` operationId).
+func (c *Client) IgnoreBankLine(ctx context.Context, id string, params *IgnoreBankLineParams, body IgnoreBankLineJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIgnoreBankLineRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UndoBankLine Undo what deciding about a bank line did
+//
+// A payment applying recorded is deleted (its allocations released); a linked payment is unlinked and stays; an ignored line is taken up again.
+//
+// Corresponds with DELETE /v1/bank-lines/{id}/match (the `UndoBankLine` operationId).
+func (c *Client) UndoBankLine(ctx context.Context, id string, params *UndoBankLineParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUndoBankLineRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBankLineProposals A bank line's proposals, best first, each with its evidence
+//
+// Corresponds with GET /v1/bank-lines/{id}/proposals (the `ListBankLineProposals` operationId).
+func (c *Client) ListBankLineProposals(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBankLineProposalsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBankStatements Imported statements, newest first
+//
+// Corresponds with GET /v1/bank-statements (the `ListBankStatements` operationId).
+func (c *Client) ListBankStatements(ctx context.Context, params *ListBankStatementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBankStatementsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportBankStatementWithBody Import a bank statement file
+//
+// The file is taken whole or not at all: a malformed, truncated, unbalanced (opening + booked entries ≠ closing) or wrong-currency file is refused 422 naming the line. Each entry is kept once per bank account and bank reference: the same file again is refused `409 duplicate` naming its statements, and an overlapping statement creates only the lines not kept yet (`skipped` counts the others).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/bank-statements (the `ImportBankStatement` operationId).
+func (c *Client) ImportBankStatementWithBody(ctx context.Context, params *ImportBankStatementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportBankStatementRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportBankStatementWithTextBody Import a bank statement file
+//
+// The file is taken whole or not at all: a malformed, truncated, unbalanced (opening + booked entries ≠ closing) or wrong-currency file is refused 422 naming the line. Each entry is kept once per bank account and bank reference: the same file again is refused `409 duplicate` naming its statements, and an overlapping statement creates only the lines not kept yet (`skipped` counts the others).
+//
+// Takes a body of the `text/plain` content type.
+//
+// Corresponds with POST /v1/bank-statements (the `ImportBankStatement` operationId).
+func (c *Client) ImportBankStatementWithTextBody(ctx context.Context, params *ImportBankStatementParams, body ImportBankStatementTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportBankStatementRequestWithTextBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBankStatement An imported statement
+//
+// Corresponds with GET /v1/bank-statements/{id} (the `GetBankStatement` operationId).
+func (c *Client) GetBankStatement(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankStatementRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6260,6 +7321,813 @@ func NewVerifyAuditRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/v1/audit/verify")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListBankAccountsRequest constructs an http.Request for the ListBankAccounts method
+func NewListBankAccountsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListBankCsvTemplatesRequest constructs an http.Request for the ListBankCsvTemplates method
+func NewListBankCsvTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-csv-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateBankCsvTemplateRequest calls the generic CreateBankCsvTemplate builder with application/json body
+func NewCreateBankCsvTemplateRequest(server string, params *CreateBankCsvTemplateParams, body CreateBankCsvTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBankCsvTemplateRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateBankCsvTemplateRequestWithBody constructs an http.Request for the CreateBankCsvTemplate method, with any body, and a specified content type
+func NewCreateBankCsvTemplateRequestWithBody(server string, params *CreateBankCsvTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-csv-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteBankCsvTemplateRequest constructs an http.Request for the DeleteBankCsvTemplate method
+func NewDeleteBankCsvTemplateRequest(server string, id string, params *DeleteBankCsvTemplateParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-csv-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetBankCsvTemplateRequest constructs an http.Request for the GetBankCsvTemplate method
+func NewGetBankCsvTemplateRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-csv-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListBankLinesRequest constructs an http.Request for the ListBankLines method
+func NewListBankLinesRequest(server string, params *ListBankLinesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-lines")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.BankAccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "bank_account_id", *params.BankAccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StatementId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "statement_id", *params.StatementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplyBankLinesRequest calls the generic ApplyBankLines builder with application/json body
+func NewApplyBankLinesRequest(server string, params *ApplyBankLinesParams, body ApplyBankLinesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApplyBankLinesRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewApplyBankLinesRequestWithBody constructs an http.Request for the ApplyBankLines method, with any body, and a specified content type
+func NewApplyBankLinesRequestWithBody(server string, params *ApplyBankLinesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-lines/apply")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetBankLineRequest constructs an http.Request for the GetBankLine method
+func NewGetBankLineRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-lines/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplyBankLineRequest calls the generic ApplyBankLine builder with application/json body
+func NewApplyBankLineRequest(server string, id string, params *ApplyBankLineParams, body ApplyBankLineJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApplyBankLineRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewApplyBankLineRequestWithBody constructs an http.Request for the ApplyBankLine method, with any body, and a specified content type
+func NewApplyBankLineRequestWithBody(server string, id string, params *ApplyBankLineParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-lines/%s/apply", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewIgnoreBankLineRequest calls the generic IgnoreBankLine builder with application/json body
+func NewIgnoreBankLineRequest(server string, id string, params *IgnoreBankLineParams, body IgnoreBankLineJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIgnoreBankLineRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewIgnoreBankLineRequestWithBody constructs an http.Request for the IgnoreBankLine method, with any body, and a specified content type
+func NewIgnoreBankLineRequestWithBody(server string, id string, params *IgnoreBankLineParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-lines/%s/ignore", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUndoBankLineRequest constructs an http.Request for the UndoBankLine method
+func NewUndoBankLineRequest(server string, id string, params *UndoBankLineParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-lines/%s/match", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListBankLineProposalsRequest constructs an http.Request for the ListBankLineProposals method
+func NewListBankLineProposalsRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-lines/%s/proposals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListBankStatementsRequest constructs an http.Request for the ListBankStatements method
+func NewListBankStatementsRequest(server string, params *ListBankStatementsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-statements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.BankAccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "bank_account_id", *params.BankAccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewImportBankStatementRequestWithTextBody calls the generic ImportBankStatement builder with text/plain body
+func NewImportBankStatementRequestWithTextBody(server string, params *ImportBankStatementParams, body ImportBankStatementTextRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
+		bodyReader = strings.NewReader(stringer.String())
+	} else {
+		return nil, fmt.Errorf("text/plain is not supported for complex types, define a String() method on ImportBankStatementTextBody to marshal it as text")
+	}
+	return NewImportBankStatementRequestWithBody(server, params, "text/plain", bodyReader)
+}
+
+// NewImportBankStatementRequestWithBody constructs an http.Request for the ImportBankStatement method, with any body, and a specified content type
+func NewImportBankStatementRequestWithBody(server string, params *ImportBankStatementParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-statements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Template != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "template", *params.Template, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.ContentType != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Content-Type", *params.ContentType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Type", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetBankStatementRequest constructs an http.Request for the GetBankStatement method
+func NewGetBankStatementRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-statements/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -11278,6 +13146,156 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit/verify (the `VerifyAudit` operationId).
 	VerifyAuditWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*VerifyAuditResponse, error)
 
+	// ListBankAccountsWithResponse The bank accounts statements were imported for
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bank-accounts (the `ListBankAccounts` operationId).
+	ListBankAccountsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBankAccountsResponse, error)
+
+	// ListBankCsvTemplatesWithResponse The bank CSV templates, by name
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bank-csv-templates (the `ListBankCsvTemplates` operationId).
+	ListBankCsvTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBankCsvTemplatesResponse, error)
+
+	// CreateBankCsvTemplateWithBodyWithResponse Describe how a bank writes its CSV statements
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-csv-templates (the `CreateBankCsvTemplate` operationId).
+	CreateBankCsvTemplateWithBodyWithResponse(ctx context.Context, params *CreateBankCsvTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankCsvTemplateResponse, error)
+
+	// CreateBankCsvTemplateWithResponse Describe how a bank writes its CSV statements
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-csv-templates (the `CreateBankCsvTemplate` operationId).
+	CreateBankCsvTemplateWithResponse(ctx context.Context, params *CreateBankCsvTemplateParams, body CreateBankCsvTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankCsvTemplateResponse, error)
+
+	// DeleteBankCsvTemplateWithResponse Delete a bank CSV template (statements read by it stay)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/bank-csv-templates/{id} (the `DeleteBankCsvTemplate` operationId).
+	DeleteBankCsvTemplateWithResponse(ctx context.Context, id string, params *DeleteBankCsvTemplateParams, reqEditors ...RequestEditorFn) (*DeleteBankCsvTemplateResponse, error)
+
+	// GetBankCsvTemplateWithResponse A bank CSV template, by id or name
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
+	GetBankCsvTemplateWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBankCsvTemplateResponse, error)
+
+	// ListBankLinesWithResponse Bank lines, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bank-lines (the `ListBankLines` operationId).
+	ListBankLinesWithResponse(ctx context.Context, params *ListBankLinesParams, reqEditors ...RequestEditorFn) (*ListBankLinesResponse, error)
+
+	// ApplyBankLinesWithBodyWithResponse Apply many bank lines: each all or nothing, the batch reports each
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-lines/apply (the `ApplyBankLines` operationId).
+	ApplyBankLinesWithBodyWithResponse(ctx context.Context, params *ApplyBankLinesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyBankLinesResponse, error)
+
+	// ApplyBankLinesWithResponse Apply many bank lines: each all or nothing, the batch reports each
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-lines/apply (the `ApplyBankLines` operationId).
+	ApplyBankLinesWithResponse(ctx context.Context, params *ApplyBankLinesParams, body ApplyBankLinesJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyBankLinesResponse, error)
+
+	// GetBankLineWithResponse A bank line
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bank-lines/{id} (the `GetBankLine` operationId).
+	GetBankLineWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBankLineResponse, error)
+
+	// ApplyBankLineWithBodyWithResponse Apply a bank line: record its payment and allocate it, or link a payment recorded by hand
+	//
+	// All or nothing. A proposal the books no longer make is refused `409 conflict` naming `proposal_id`; a line decided already, money out or not booked is refused 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-lines/{id}/apply (the `ApplyBankLine` operationId).
+	ApplyBankLineWithBodyWithResponse(ctx context.Context, id string, params *ApplyBankLineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyBankLineResponse, error)
+
+	// ApplyBankLineWithResponse Apply a bank line: record its payment and allocate it, or link a payment recorded by hand
+	//
+	// All or nothing. A proposal the books no longer make is refused `409 conflict` naming `proposal_id`; a line decided already, money out or not booked is refused 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-lines/{id}/apply (the `ApplyBankLine` operationId).
+	ApplyBankLineWithResponse(ctx context.Context, id string, params *ApplyBankLineParams, body ApplyBankLineJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyBankLineResponse, error)
+
+	// IgnoreBankLineWithBodyWithResponse Decide a bank line is not the books' business, for a reason
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-lines/{id}/ignore (the `IgnoreBankLine` operationId).
+	IgnoreBankLineWithBodyWithResponse(ctx context.Context, id string, params *IgnoreBankLineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IgnoreBankLineResponse, error)
+
+	// IgnoreBankLineWithResponse Decide a bank line is not the books' business, for a reason
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-lines/{id}/ignore (the `IgnoreBankLine` operationId).
+	IgnoreBankLineWithResponse(ctx context.Context, id string, params *IgnoreBankLineParams, body IgnoreBankLineJSONRequestBody, reqEditors ...RequestEditorFn) (*IgnoreBankLineResponse, error)
+
+	// UndoBankLineWithResponse Undo what deciding about a bank line did
+	//
+	// A payment applying recorded is deleted (its allocations released); a linked payment is unlinked and stays; an ignored line is taken up again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/bank-lines/{id}/match (the `UndoBankLine` operationId).
+	UndoBankLineWithResponse(ctx context.Context, id string, params *UndoBankLineParams, reqEditors ...RequestEditorFn) (*UndoBankLineResponse, error)
+
+	// ListBankLineProposalsWithResponse A bank line's proposals, best first, each with its evidence
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bank-lines/{id}/proposals (the `ListBankLineProposals` operationId).
+	ListBankLineProposalsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListBankLineProposalsResponse, error)
+
+	// ListBankStatementsWithResponse Imported statements, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bank-statements (the `ListBankStatements` operationId).
+	ListBankStatementsWithResponse(ctx context.Context, params *ListBankStatementsParams, reqEditors ...RequestEditorFn) (*ListBankStatementsResponse, error)
+
+	// ImportBankStatementWithBodyWithResponse Import a bank statement file
+	//
+	// The file is taken whole or not at all: a malformed, truncated, unbalanced (opening + booked entries ≠ closing) or wrong-currency file is refused 422 naming the line. Each entry is kept once per bank account and bank reference: the same file again is refused `409 duplicate` naming its statements, and an overlapping statement creates only the lines not kept yet (`skipped` counts the others).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-statements (the `ImportBankStatement` operationId).
+	ImportBankStatementWithBodyWithResponse(ctx context.Context, params *ImportBankStatementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportBankStatementResponse, error)
+
+	// ImportBankStatementWithTextBodyWithResponse Import a bank statement file
+	//
+	// The file is taken whole or not at all: a malformed, truncated, unbalanced (opening + booked entries ≠ closing) or wrong-currency file is refused 422 naming the line. Each entry is kept once per bank account and bank reference: the same file again is refused `409 duplicate` naming its statements, and an overlapping statement creates only the lines not kept yet (`skipped` counts the others).
+	//
+	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-statements (the `ImportBankStatement` operationId).
+	ImportBankStatementWithTextBodyWithResponse(ctx context.Context, params *ImportBankStatementParams, body ImportBankStatementTextRequestBody, reqEditors ...RequestEditorFn) (*ImportBankStatementResponse, error)
+
+	// GetBankStatementWithResponse An imported statement
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bank-statements/{id} (the `GetBankStatement` operationId).
+	GetBankStatementWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBankStatementResponse, error)
+
 	// ListCreditNotesWithResponse List credit notes, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -12301,6 +14319,1511 @@ func (r VerifyAuditResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r VerifyAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBankAccountsResponse503Headers the declared response headers of an HTTP 503 response for ListBankAccounts
+type ListBankAccountsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListBankAccountsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListOutputBankAccountBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankAccountsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankAccountsResponse) GetJSON200() *ListOutputBankAccountBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListBankAccountsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBankAccountsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListBankAccountsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListBankAccountsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankAccountsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListBankAccountsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankAccountsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankAccountsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankAccountsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBankCsvTemplatesResponse503Headers the declared response headers of an HTTP 503 response for ListBankCsvTemplates
+type ListBankCsvTemplatesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListBankCsvTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListOutputBankCSVTemplateBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankCsvTemplatesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankCsvTemplatesResponse) GetJSON200() *ListOutputBankCSVTemplateBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListBankCsvTemplatesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBankCsvTemplatesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListBankCsvTemplatesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListBankCsvTemplatesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankCsvTemplatesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListBankCsvTemplatesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankCsvTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankCsvTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankCsvTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankCsvTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateBankCsvTemplateResponse201Headers the declared response headers of an HTTP 201 response for CreateBankCsvTemplate
+type CreateBankCsvTemplateResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+// CreateBankCsvTemplateResponse503Headers the declared response headers of an HTTP 503 response for CreateBankCsvTemplate
+type CreateBankCsvTemplateResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateBankCsvTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BankCSVTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateBankCsvTemplateResponse201Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateBankCsvTemplateResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateBankCsvTemplateResponse) GetJSON201() *BankCSVTemplate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateBankCsvTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateBankCsvTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateBankCsvTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateBankCsvTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateBankCsvTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateBankCsvTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateBankCsvTemplateResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateBankCsvTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBankCsvTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBankCsvTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBankCsvTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBankCsvTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteBankCsvTemplateResponse503Headers the declared response headers of an HTTP 503 response for DeleteBankCsvTemplate
+type DeleteBankCsvTemplateResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteBankCsvTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteBankCsvTemplateResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteBankCsvTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteBankCsvTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteBankCsvTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteBankCsvTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteBankCsvTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBankCsvTemplateResponse503Headers the declared response headers of an HTTP 503 response for GetBankCsvTemplate
+type GetBankCsvTemplateResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetBankCsvTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankCSVTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankCsvTemplateResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankCsvTemplateResponse) GetJSON200() *BankCSVTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetBankCsvTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBankCsvTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBankCsvTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBankCsvTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetBankCsvTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankCsvTemplateResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetBankCsvTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankCsvTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankCsvTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankCsvTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankCsvTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBankLinesResponse503Headers the declared response headers of an HTTP 503 response for ListBankLines
+type ListBankLinesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListBankLinesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListOutputBankLineBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankLinesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankLinesResponse) GetJSON200() *ListOutputBankLineBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListBankLinesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBankLinesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListBankLinesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListBankLinesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankLinesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListBankLinesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankLinesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankLinesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankLinesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankLinesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApplyBankLinesResponse503Headers the declared response headers of an HTTP 503 response for ApplyBankLines
+type ApplyBankLinesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ApplyBankLinesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplyBankLinesResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ApplyBankLinesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApplyBankLinesResponse) GetJSON200() *ApplyBankLinesResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApplyBankLinesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyBankLinesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyBankLinesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplyBankLinesResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApplyBankLinesResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplyBankLinesResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ApplyBankLinesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApplyBankLinesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyBankLinesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyBankLinesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyBankLinesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyBankLinesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBankLineResponse503Headers the declared response headers of an HTTP 503 response for GetBankLine
+type GetBankLineResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetBankLineResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankLine
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankLineResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankLineResponse) GetJSON200() *BankLine {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetBankLineResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBankLineResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBankLineResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBankLineResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetBankLineResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankLineResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetBankLineResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankLineResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankLineResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankLineResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankLineResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApplyBankLineResponse503Headers the declared response headers of an HTTP 503 response for ApplyBankLine
+type ApplyBankLineResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ApplyBankLineResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankLine
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ApplyBankLineResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApplyBankLineResponse) GetJSON200() *BankLine {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApplyBankLineResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyBankLineResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyBankLineResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyBankLineResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyBankLineResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IgnoreBankLineResponse503Headers the declared response headers of an HTTP 503 response for IgnoreBankLine
+type IgnoreBankLineResponse503Headers struct {
+	RetryAfter *int
+}
+
+type IgnoreBankLineResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankLine
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *IgnoreBankLineResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IgnoreBankLineResponse) GetJSON200() *BankLine {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r IgnoreBankLineResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r IgnoreBankLineResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IgnoreBankLineResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IgnoreBankLineResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IgnoreBankLineResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UndoBankLineResponse503Headers the declared response headers of an HTTP 503 response for UndoBankLine
+type UndoBankLineResponse503Headers struct {
+	RetryAfter *int
+}
+
+type UndoBankLineResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankLine
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UndoBankLineResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UndoBankLineResponse) GetJSON200() *BankLine {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UndoBankLineResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UndoBankLineResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UndoBankLineResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UndoBankLineResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UndoBankLineResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBankLineProposalsResponse503Headers the declared response headers of an HTTP 503 response for ListBankLineProposals
+type ListBankLineProposalsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListBankLineProposalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListBankLineProposalsResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankLineProposalsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankLineProposalsResponse) GetJSON200() *ListBankLineProposalsResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListBankLineProposalsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBankLineProposalsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListBankLineProposalsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListBankLineProposalsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListBankLineProposalsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankLineProposalsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListBankLineProposalsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankLineProposalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankLineProposalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankLineProposalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankLineProposalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBankStatementsResponse503Headers the declared response headers of an HTTP 503 response for ListBankStatements
+type ListBankStatementsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListBankStatementsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListOutputBankStatementBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankStatementsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankStatementsResponse) GetJSON200() *ListOutputBankStatementBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListBankStatementsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBankStatementsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListBankStatementsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListBankStatementsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankStatementsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListBankStatementsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankStatementsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankStatementsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankStatementsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankStatementsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportBankStatementResponse503Headers the declared response headers of an HTTP 503 response for ImportBankStatement
+type ImportBankStatementResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ImportBankStatementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BankImportOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ImportBankStatementResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ImportBankStatementResponse) GetJSON201() *BankImportOutputBody {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ImportBankStatementResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportBankStatementResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportBankStatementResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ImportBankStatementResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportBankStatementResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportBankStatementResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportBankStatementResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ImportBankStatementResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportBankStatementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportBankStatementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportBankStatementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportBankStatementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBankStatementResponse503Headers the declared response headers of an HTTP 503 response for GetBankStatement
+type GetBankStatementResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetBankStatementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankStatement
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankStatementResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankStatementResponse) GetJSON200() *BankStatement {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetBankStatementResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBankStatementResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBankStatementResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBankStatementResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetBankStatementResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankStatementResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetBankStatementResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankStatementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankStatementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankStatementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankStatementResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20688,6 +24211,276 @@ func (c *ClientWithResponses) VerifyAuditWithResponse(ctx context.Context, reqEd
 	return ParseVerifyAuditResponse(rsp)
 }
 
+// ListBankAccountsWithResponse The bank accounts statements were imported for
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bank-accounts (the `ListBankAccounts` operationId).
+func (c *ClientWithResponses) ListBankAccountsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBankAccountsResponse, error) {
+	rsp, err := c.ListBankAccounts(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankAccountsResponse(rsp)
+}
+
+// ListBankCsvTemplatesWithResponse The bank CSV templates, by name
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bank-csv-templates (the `ListBankCsvTemplates` operationId).
+func (c *ClientWithResponses) ListBankCsvTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBankCsvTemplatesResponse, error) {
+	rsp, err := c.ListBankCsvTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankCsvTemplatesResponse(rsp)
+}
+
+// CreateBankCsvTemplateWithBodyWithResponse Describe how a bank writes its CSV statements
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-csv-templates (the `CreateBankCsvTemplate` operationId).
+func (c *ClientWithResponses) CreateBankCsvTemplateWithBodyWithResponse(ctx context.Context, params *CreateBankCsvTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankCsvTemplateResponse, error) {
+	rsp, err := c.CreateBankCsvTemplateWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankCsvTemplateResponse(rsp)
+}
+
+// CreateBankCsvTemplateWithResponse Describe how a bank writes its CSV statements
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-csv-templates (the `CreateBankCsvTemplate` operationId).
+func (c *ClientWithResponses) CreateBankCsvTemplateWithResponse(ctx context.Context, params *CreateBankCsvTemplateParams, body CreateBankCsvTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankCsvTemplateResponse, error) {
+	rsp, err := c.CreateBankCsvTemplate(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankCsvTemplateResponse(rsp)
+}
+
+// DeleteBankCsvTemplateWithResponse Delete a bank CSV template (statements read by it stay)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/bank-csv-templates/{id} (the `DeleteBankCsvTemplate` operationId).
+func (c *ClientWithResponses) DeleteBankCsvTemplateWithResponse(ctx context.Context, id string, params *DeleteBankCsvTemplateParams, reqEditors ...RequestEditorFn) (*DeleteBankCsvTemplateResponse, error) {
+	rsp, err := c.DeleteBankCsvTemplate(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteBankCsvTemplateResponse(rsp)
+}
+
+// GetBankCsvTemplateWithResponse A bank CSV template, by id or name
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
+func (c *ClientWithResponses) GetBankCsvTemplateWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBankCsvTemplateResponse, error) {
+	rsp, err := c.GetBankCsvTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankCsvTemplateResponse(rsp)
+}
+
+// ListBankLinesWithResponse Bank lines, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bank-lines (the `ListBankLines` operationId).
+func (c *ClientWithResponses) ListBankLinesWithResponse(ctx context.Context, params *ListBankLinesParams, reqEditors ...RequestEditorFn) (*ListBankLinesResponse, error) {
+	rsp, err := c.ListBankLines(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankLinesResponse(rsp)
+}
+
+// ApplyBankLinesWithBodyWithResponse Apply many bank lines: each all or nothing, the batch reports each
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-lines/apply (the `ApplyBankLines` operationId).
+func (c *ClientWithResponses) ApplyBankLinesWithBodyWithResponse(ctx context.Context, params *ApplyBankLinesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyBankLinesResponse, error) {
+	rsp, err := c.ApplyBankLinesWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyBankLinesResponse(rsp)
+}
+
+// ApplyBankLinesWithResponse Apply many bank lines: each all or nothing, the batch reports each
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-lines/apply (the `ApplyBankLines` operationId).
+func (c *ClientWithResponses) ApplyBankLinesWithResponse(ctx context.Context, params *ApplyBankLinesParams, body ApplyBankLinesJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyBankLinesResponse, error) {
+	rsp, err := c.ApplyBankLines(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyBankLinesResponse(rsp)
+}
+
+// GetBankLineWithResponse A bank line
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bank-lines/{id} (the `GetBankLine` operationId).
+func (c *ClientWithResponses) GetBankLineWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBankLineResponse, error) {
+	rsp, err := c.GetBankLine(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankLineResponse(rsp)
+}
+
+// ApplyBankLineWithBodyWithResponse Apply a bank line: record its payment and allocate it, or link a payment recorded by hand
+//
+// All or nothing. A proposal the books no longer make is refused `409 conflict` naming `proposal_id`; a line decided already, money out or not booked is refused 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-lines/{id}/apply (the `ApplyBankLine` operationId).
+func (c *ClientWithResponses) ApplyBankLineWithBodyWithResponse(ctx context.Context, id string, params *ApplyBankLineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyBankLineResponse, error) {
+	rsp, err := c.ApplyBankLineWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyBankLineResponse(rsp)
+}
+
+// ApplyBankLineWithResponse Apply a bank line: record its payment and allocate it, or link a payment recorded by hand
+//
+// All or nothing. A proposal the books no longer make is refused `409 conflict` naming `proposal_id`; a line decided already, money out or not booked is refused 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-lines/{id}/apply (the `ApplyBankLine` operationId).
+func (c *ClientWithResponses) ApplyBankLineWithResponse(ctx context.Context, id string, params *ApplyBankLineParams, body ApplyBankLineJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyBankLineResponse, error) {
+	rsp, err := c.ApplyBankLine(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyBankLineResponse(rsp)
+}
+
+// IgnoreBankLineWithBodyWithResponse Decide a bank line is not the books' business, for a reason
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-lines/{id}/ignore (the `IgnoreBankLine` operationId).
+func (c *ClientWithResponses) IgnoreBankLineWithBodyWithResponse(ctx context.Context, id string, params *IgnoreBankLineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IgnoreBankLineResponse, error) {
+	rsp, err := c.IgnoreBankLineWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIgnoreBankLineResponse(rsp)
+}
+
+// IgnoreBankLineWithResponse Decide a bank line is not the books' business, for a reason
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-lines/{id}/ignore (the `IgnoreBankLine` operationId).
+func (c *ClientWithResponses) IgnoreBankLineWithResponse(ctx context.Context, id string, params *IgnoreBankLineParams, body IgnoreBankLineJSONRequestBody, reqEditors ...RequestEditorFn) (*IgnoreBankLineResponse, error) {
+	rsp, err := c.IgnoreBankLine(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIgnoreBankLineResponse(rsp)
+}
+
+// UndoBankLineWithResponse Undo what deciding about a bank line did
+//
+// A payment applying recorded is deleted (its allocations released); a linked payment is unlinked and stays; an ignored line is taken up again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/bank-lines/{id}/match (the `UndoBankLine` operationId).
+func (c *ClientWithResponses) UndoBankLineWithResponse(ctx context.Context, id string, params *UndoBankLineParams, reqEditors ...RequestEditorFn) (*UndoBankLineResponse, error) {
+	rsp, err := c.UndoBankLine(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUndoBankLineResponse(rsp)
+}
+
+// ListBankLineProposalsWithResponse A bank line's proposals, best first, each with its evidence
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bank-lines/{id}/proposals (the `ListBankLineProposals` operationId).
+func (c *ClientWithResponses) ListBankLineProposalsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListBankLineProposalsResponse, error) {
+	rsp, err := c.ListBankLineProposals(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankLineProposalsResponse(rsp)
+}
+
+// ListBankStatementsWithResponse Imported statements, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bank-statements (the `ListBankStatements` operationId).
+func (c *ClientWithResponses) ListBankStatementsWithResponse(ctx context.Context, params *ListBankStatementsParams, reqEditors ...RequestEditorFn) (*ListBankStatementsResponse, error) {
+	rsp, err := c.ListBankStatements(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankStatementsResponse(rsp)
+}
+
+// ImportBankStatementWithBodyWithResponse Import a bank statement file
+//
+// The file is taken whole or not at all: a malformed, truncated, unbalanced (opening + booked entries ≠ closing) or wrong-currency file is refused 422 naming the line. Each entry is kept once per bank account and bank reference: the same file again is refused `409 duplicate` naming its statements, and an overlapping statement creates only the lines not kept yet (`skipped` counts the others).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-statements (the `ImportBankStatement` operationId).
+func (c *ClientWithResponses) ImportBankStatementWithBodyWithResponse(ctx context.Context, params *ImportBankStatementParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportBankStatementResponse, error) {
+	rsp, err := c.ImportBankStatementWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportBankStatementResponse(rsp)
+}
+
+// ImportBankStatementWithTextBodyWithResponse Import a bank statement file
+//
+// The file is taken whole or not at all: a malformed, truncated, unbalanced (opening + booked entries ≠ closing) or wrong-currency file is refused 422 naming the line. Each entry is kept once per bank account and bank reference: the same file again is refused `409 duplicate` naming its statements, and an overlapping statement creates only the lines not kept yet (`skipped` counts the others).
+//
+// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-statements (the `ImportBankStatement` operationId).
+func (c *ClientWithResponses) ImportBankStatementWithTextBodyWithResponse(ctx context.Context, params *ImportBankStatementParams, body ImportBankStatementTextRequestBody, reqEditors ...RequestEditorFn) (*ImportBankStatementResponse, error) {
+	rsp, err := c.ImportBankStatementWithTextBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportBankStatementResponse(rsp)
+}
+
+// GetBankStatementWithResponse An imported statement
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bank-statements/{id} (the `GetBankStatement` operationId).
+func (c *ClientWithResponses) GetBankStatementWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBankStatementResponse, error) {
+	rsp, err := c.GetBankStatement(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankStatementResponse(rsp)
+}
+
 // ListCreditNotesWithResponse List credit notes, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -22348,6 +26141,1388 @@ func ParseVerifyAuditResponse(rsp *http.Response) (*VerifyAuditResponse, error) 
 	switch {
 	case rsp.StatusCode == 503:
 		var headers VerifyAuditResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBankAccountsResponse parses an HTTP response from a ListBankAccountsWithResponse call
+func ParseListBankAccountsResponse(rsp *http.Response) (*ListBankAccountsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankAccountsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListOutputBankAccountBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListBankAccountsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBankCsvTemplatesResponse parses an HTTP response from a ListBankCsvTemplatesWithResponse call
+func ParseListBankCsvTemplatesResponse(rsp *http.Response) (*ListBankCsvTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankCsvTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListOutputBankCSVTemplateBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListBankCsvTemplatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateBankCsvTemplateResponse parses an HTTP response from a CreateBankCsvTemplateWithResponse call
+func ParseCreateBankCsvTemplateResponse(rsp *http.Response) (*CreateBankCsvTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBankCsvTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BankCSVTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateBankCsvTemplateResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateBankCsvTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteBankCsvTemplateResponse parses an HTTP response from a DeleteBankCsvTemplateWithResponse call
+func ParseDeleteBankCsvTemplateResponse(rsp *http.Response) (*DeleteBankCsvTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteBankCsvTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteBankCsvTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBankCsvTemplateResponse parses an HTTP response from a GetBankCsvTemplateWithResponse call
+func ParseGetBankCsvTemplateResponse(rsp *http.Response) (*GetBankCsvTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankCsvTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankCSVTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetBankCsvTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBankLinesResponse parses an HTTP response from a ListBankLinesWithResponse call
+func ParseListBankLinesResponse(rsp *http.Response) (*ListBankLinesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankLinesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListOutputBankLineBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListBankLinesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApplyBankLinesResponse parses an HTTP response from a ApplyBankLinesWithResponse call
+func ParseApplyBankLinesResponse(rsp *http.Response) (*ApplyBankLinesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyBankLinesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplyBankLinesResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ApplyBankLinesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBankLineResponse parses an HTTP response from a GetBankLineWithResponse call
+func ParseGetBankLineResponse(rsp *http.Response) (*GetBankLineResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankLineResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankLine
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetBankLineResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApplyBankLineResponse parses an HTTP response from a ApplyBankLineWithResponse call
+func ParseApplyBankLineResponse(rsp *http.Response) (*ApplyBankLineResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyBankLineResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankLine
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ApplyBankLineResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIgnoreBankLineResponse parses an HTTP response from a IgnoreBankLineWithResponse call
+func ParseIgnoreBankLineResponse(rsp *http.Response) (*IgnoreBankLineResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IgnoreBankLineResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankLine
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers IgnoreBankLineResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUndoBankLineResponse parses an HTTP response from a UndoBankLineWithResponse call
+func ParseUndoBankLineResponse(rsp *http.Response) (*UndoBankLineResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UndoBankLineResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankLine
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers UndoBankLineResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBankLineProposalsResponse parses an HTTP response from a ListBankLineProposalsWithResponse call
+func ParseListBankLineProposalsResponse(rsp *http.Response) (*ListBankLineProposalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankLineProposalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListBankLineProposalsResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListBankLineProposalsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBankStatementsResponse parses an HTTP response from a ListBankStatementsWithResponse call
+func ParseListBankStatementsResponse(rsp *http.Response) (*ListBankStatementsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankStatementsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListOutputBankStatementBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListBankStatementsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportBankStatementResponse parses an HTTP response from a ImportBankStatementWithResponse call
+func ParseImportBankStatementResponse(rsp *http.Response) (*ImportBankStatementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportBankStatementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BankImportOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ImportBankStatementResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBankStatementResponse parses an HTTP response from a GetBankStatementWithResponse call
+func ParseGetBankStatementResponse(rsp *http.Response) (*GetBankStatementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankStatementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankStatement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetBankStatementResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -30301,6 +35476,11 @@ type WebhookInitiatorInterface interface {
 
 	WebhookAllocationReleased(ctx context.Context, targetURL string, params *WebhookAllocationReleasedParams, body WebhookAllocationReleasedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// WebhookBankLineMatchedWithBody fires the bank_line.matched webhook with any body
+	WebhookBankLineMatchedWithBody(ctx context.Context, targetURL string, params *WebhookBankLineMatchedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookBankLineMatched(ctx context.Context, targetURL string, params *WebhookBankLineMatchedParams, body WebhookBankLineMatchedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// WebhookCreditLowWithBody fires the credit.low webhook with any body
 	WebhookCreditLowWithBody(ctx context.Context, targetURL string, params *WebhookCreditLowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -30451,6 +35631,30 @@ func (p *WebhookInitiator) WebhookAllocationReleasedWithBody(ctx context.Context
 
 func (p *WebhookInitiator) WebhookAllocationReleased(ctx context.Context, targetURL string, params *WebhookAllocationReleasedParams, body WebhookAllocationReleasedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWebhookAllocationReleasedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookBankLineMatchedWithBody(ctx context.Context, targetURL string, params *WebhookBankLineMatchedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookBankLineMatchedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookBankLineMatched(ctx context.Context, targetURL string, params *WebhookBankLineMatchedParams, body WebhookBankLineMatchedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookBankLineMatchedWebhookRequest(targetURL, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -31122,6 +36326,67 @@ func NewWebhookAllocationReleasedWebhookRequest(targetURL string, params *Webhoo
 
 // NewWebhookAllocationReleasedWebhookRequestWithBody builds a POST request for the allocation.released webhook with any body
 func NewWebhookAllocationReleasedWebhookRequestWithBody(targetURL string, params *WebhookAllocationReleasedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookBankLineMatchedWebhookRequest builds a application/json POST request for the bank_line.matched webhook
+func NewWebhookBankLineMatchedWebhookRequest(targetURL string, params *WebhookBankLineMatchedParams, body WebhookBankLineMatchedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookBankLineMatchedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookBankLineMatchedWebhookRequestWithBody builds a POST request for the bank_line.matched webhook with any body
+func NewWebhookBankLineMatchedWebhookRequestWithBody(targetURL string, params *WebhookBankLineMatchedParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 

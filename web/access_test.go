@@ -1,14 +1,17 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"go/ast"
 	"go/parser"
 	gotoken "go/token"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -17,6 +20,9 @@ import (
 
 	"finapp"
 	"finapp/auth"
+	"finapp/bankfile"
+	"finapp/camt/camttest"
+	"finapp/money"
 )
 
 // The web UI's access rules, route by route (as api/access_test.go does for the API): what each
@@ -40,6 +46,9 @@ type ids struct {
 	Webhook, Event                                              string
 	Refund                                                      string // 1.00 paid back from a payment of its own
 	Withdrawal                                                  string // 1.00 of Org's 3.00 credit paid out
+	BankLine                                                    string // 50.00 naming Invoice, proposed
+	Proposal                                                    string // its proposal
+	DecidedLine                                                 string // another line of its statement, ignored
 	Org2                                                        string // another organization, to move the payment to
 	Today                                                       string
 	Version, InvoiceVersion                                     int
@@ -171,6 +180,20 @@ var webRoutes = []webRoute{
 	{"GET /reports", read, 200, path("/reports")},
 	{"GET /audit", read, 200, path("/audit")},
 	{"GET /export/{name}", read, 200, path("/export/payments")},
+	{"GET /reconcile", read, 200, path("/reconcile")},
+	{"POST /reconcile/upload", write, 303, func(x ids) (string, url.Values) {
+		return "/reconcile/upload", url.Values{uploadField: {bankStatement("U" + x.Payment + "-")}}
+	}},
+	{"POST /reconcile/apply", write, 303, func(x ids) (string, url.Values) {
+		return "/reconcile/apply", url.Values{"line": {x.BankLine + ":" + x.Proposal}}
+	}},
+	{"POST /reconcile/{id}/apply", write, 303, func(x ids) (string, url.Values) {
+		return "/reconcile/" + x.BankLine + "/apply", url.Values{"proposal_id": {x.Proposal}}
+	}},
+	{"POST /reconcile/{id}/ignore", write, 303, func(x ids) (string, url.Values) {
+		return "/reconcile/" + x.BankLine + "/ignore", url.Values{"reason": {"our own transfer"}}
+	}},
+	{"POST /reconcile/{id}/undo", write, 303, func(x ids) (string, url.Values) { return "/reconcile/" + x.DecidedLine + "/undo", url.Values{} }},
 	{"GET /reminders", read, 200, path("/reminders")},
 	{"POST /reminders/run", write, 303, func(x ids) (string, url.Values) { return "/reminders/run", url.Values{} }},
 
@@ -420,6 +443,7 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bankLine, decided, proposal := w.bankLines(ctx, org.ID, "BL"+n+"-")
 	events, _, err := w.svc.ListEvents(ctx, finapp.EventFilter{Types: []string{finapp.EventPaymentRecorded}, Limit: finapp.MaxPageSize})
 	if err != nil || len(events) == 0 {
 		t.Fatal(err, len(events))
@@ -428,7 +452,62 @@ func (w *world) freshFor(ctx context.Context, pattern string) ids {
 		InvoiceVersion: free.Version, Org: org.ID, Org2: org2.ID, Today: w.svc.Today(ctx), User: u.ID, Token: tok.ID,
 		Webhook: hook.ID, Event: events[len(events)-1].ID, Refund: rf.ID, Withdrawal: wd.ID,
 		CreditNote: applied.ID, CreditNoteApplication: applied.Applications[0].ID, CreditNoteVersion: applied.Version,
-		FreeCreditNote: freeCN.ID, FreeCreditNoteVersion: freeCN.Version}
+		FreeCreditNote: freeCN.ID, FreeCreditNoteVersion: freeCN.Version, BankLine: bankLine, DecidedLine: decided, Proposal: proposal}
+}
+
+// uploadField is the form field the matrix sends as a file (multipart) rather than as a value.
+const uploadField = "file"
+
+// bankStatement is a camt.053 of two incoming lines of an account of its own: 50.00 paying
+// prefix+"0000001", 5.00 paying prefix+"0000002".
+func bankStatement(prefix string) string {
+	var b strings.Builder
+	if err := camttest.WriteStatement(&b, camttest.Options{Entries: 2, IBAN: "SG00WEB" + prefix, Currency: "SGD", InvoicePrefix: prefix,
+		Amount: func(i int) money.Amount { return money.Amount(5000 - 4500*i) }}); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+// bankLines imports a statement whose 50.00 line pays a new invoice of org and returns that line
+// (proposed), the id of its proposal, and the statement's other line, ignored.
+func (w *world) bankLines(ctx context.Context, org, prefix string) (line, decided, proposal string) {
+	t := w.t
+	t.Helper()
+	if _, err := w.svc.CreateInvoice(ctx, finapp.InvoiceCreate{OrganizationID: org, Number: prefix + "0000001", Total: "50.00"}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), prefix+".xml")
+	if err := os.WriteFile(path, []byte(bankStatement(prefix)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	open, err := bankfile.Opener(path, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := w.svc.ImportBankFile(ctx, open, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := w.svc.ListBankLines(ctx, finapp.BankLineFilter{StatementID: imp.Statements[0].ID, Limit: 10})
+	if err != nil || len(list) != 2 {
+		t.Fatal(err, len(list))
+	}
+	for _, l := range list {
+		if l.Amount == 5000 {
+			line = l.ID
+		} else {
+			decided = l.ID
+		}
+	}
+	if _, err := w.svc.IgnoreBankLine(ctx, decided, "fee refund booked elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	_, props, err := w.svc.BankLineProposals(ctx, line)
+	if err != nil || len(props) == 0 {
+		t.Fatalf("no proposal for the line paying %s0000001: %v", prefix, err)
+	}
+	return line, decided, props[0].ID
 }
 
 // state is everything a refused request must leave as it was in a workspace: its audit trail
@@ -505,7 +584,11 @@ func (b *roleClient) do(method, p string, form url.Values) (int, string, string)
 			form = url.Values{}
 		}
 		form.Set("csrf", b.csrf)
-		resp, err = b.http.PostForm(b.base+p, form)
+		if file, ok := form[uploadField]; ok {
+			resp, err = b.postFile(p, form, file[0])
+		} else {
+			resp, err = b.http.PostForm(b.base+p, form)
+		}
 	} else {
 		resp, err = b.http.Get(b.base + p)
 	}
@@ -515,6 +598,27 @@ func (b *roleClient) do(method, p string, form url.Values) (int, string, string)
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body), resp.Header.Get("Location")
+}
+
+// postFile posts form as multipart, its uploadField as a file of that content.
+func (b *roleClient) postFile(p string, form url.Values, content string) (*http.Response, error) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for name, values := range form {
+		if name == uploadField {
+			continue
+		}
+		for _, v := range values {
+			mw.WriteField(name, v)
+		}
+	}
+	fw, err := mw.CreateFormFile(uploadField, "statement.xml")
+	if err != nil {
+		return nil, err
+	}
+	fw.Write([]byte(content))
+	mw.Close()
+	return b.http.Post(b.base+p, mw.FormDataContentType(), &body)
 }
 
 func method(pattern string) string { m, _, _ := strings.Cut(pattern, " "); return m }
@@ -588,7 +692,8 @@ func TestWebAccess_WorkspaceBSeesNothingOfA(t *testing.T) {
 		Webhook: "whe_00000000000000000000000000", Event: "evt_00000000000000000000000000", Refund: "rfd_00000000000000000000000000",
 		Withdrawal: "wd_00000000000000000000000000", Today: a.Today, Version: a.Version, InvoiceVersion: a.InvoiceVersion,
 		CreditNote: "cn_00000000000000000000000000", CreditNoteApplication: "cna_00000000000000000000000000", FreeCreditNote: "cn_00000000000000000000000001",
-		CreditNoteVersion: a.CreditNoteVersion, FreeCreditNoteVersion: a.FreeCreditNoteVersion}
+		CreditNoteVersion: a.CreditNoteVersion, FreeCreditNoteVersion: a.FreeCreditNoteVersion,
+		BankLine: "bl_00000000000000000000000000", DecidedLine: "bl_00000000000000000000000001", Proposal: a.Proposal}
 	// same checks that A's ids and unknown ids get the same 404, byte for byte but for the id.
 	// want is 404 for an id in the path; an id named in a form is refused as the domain refuses an
 	// unknown one (422, next to its field).
@@ -706,6 +811,10 @@ func mainID(pattern string, x ids) string {
 		return x.User
 	case strings.Contains(pattern, "/admin/tokens/{id}"):
 		return x.Token
+	case strings.HasSuffix(pattern, "/reconcile/{id}/undo"):
+		return x.DecidedLine
+	case strings.Contains(pattern, "/reconcile/{id}"):
+		return x.BankLine
 	}
 	return "\x00"
 }

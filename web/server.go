@@ -111,6 +111,12 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /reports", s.authed(s.reports))
 	mux.Handle("GET /audit", s.authed(s.audit))
 	mux.Handle("GET /export/{name}", s.authed(s.export))
+	mux.Handle("GET /reconcile", s.authed(s.reconcile))
+	mux.Handle("POST /reconcile/upload", s.authed(s.uploadStatement))
+	mux.Handle("POST /reconcile/apply", s.authed(s.applySelected))
+	mux.Handle("POST /reconcile/{id}/apply", s.authed(s.applyLine))
+	mux.Handle("POST /reconcile/{id}/ignore", s.authed(s.ignoreLine))
+	mux.Handle("POST /reconcile/{id}/undo", s.authed(s.undoLine))
 	mux.Handle("GET /reminders", s.authed(s.reminders))
 	mux.Handle("POST /reminders/run", s.authed(s.runReminders))
 
@@ -317,6 +323,11 @@ var flashes = map[string]string{
 	"tolerance-set":       "Write-off tolerance saved.",
 	"refund-reversed":     "Refund reversed: the money is unapplied again.",
 	"withdrawn":           "Credit withdrawn: it is paid out to the customer.",
+	"statement-imported":  "Statement imported: its lines are below, with what finapp proposes for each.",
+	"line-applied":        "Bank line applied: its payment is recorded and allocated.",
+	"lines-applied":       "The selected bank lines are applied.",
+	"line-ignored":        "Bank line ignored.",
+	"line-undone":         "Undone: the bank line is open again.",
 	"withdrawal-reversed": "Withdrawal reversed: the money is back in the customer's credit.",
 	"released":            "Allocation released.",
 	"org-created":         "Organization created.",

@@ -41,6 +41,7 @@ again changes nothing; an interrupted import, run again, writes the rest.`, impo
 		newImportKindCmd("organizations FILE.csv|FILE.jsonl", "Create or correct organizations from a billing system's file, by external id (docs/import.md)",
 			`Create or correct an organization for every line of a CSV or JSON Lines file, found by its
 external_id (docs/import.md), all or nothing, as import invoices does.`, importOrganizations),
+		newImportStatementCmd(),
 	)
 	return cmd
 }

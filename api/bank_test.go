@@ -1,0 +1,122 @@
+package api_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// bankFile reads a statement the camt package's tests read too: real-looking files the project
+// wrote, not a bank's.
+func bankFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../camt/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// From the bank's file to paid invoices to hledger: a camt.053 is imported (each line once, the
+// same file again refused), its incoming lines are proposed with their evidence, all proposals
+// are confirmed in one call, the camt.054 of a batch splits it, and the journal still passes
+// hledger's strictest check with the bank's money where the statement says.
+func TestBank_FileToPaidInvoicesToHledger(t *testing.T) {
+	s := newTestServer(t)
+	hartmann, lindqvist, bergmann := s.org("Hartmann Feinkost GmbH", "EUR"), s.org("Lindqvist & Söhne KG", "EUR"), s.org("Bergmann Reisen GmbH", "EUR")
+	inv := map[string]string{}
+	for _, c := range []struct{ org, number, total string }{
+		{hartmann, "INV-2026-001", "1250.00"}, {hartmann, "INV-2026-017", "100.00"},
+		{lindqvist, "INV-2026-020", "80.00"}, {lindqvist, "INV-2026-021", "120.00"}, {bergmann, "INV-2026-042", "300.00"},
+	} {
+		inv[c.number] = s.invoice(c.org, c.number, "standard", c.total, "issued_on", "2026-03-01", "due_on", "2026-03-31")
+	}
+	if rf := s.must(200, "GET", "/v1/invoices/"+inv["INV-2026-001"], nil).str("rf_reference"); rf != "RF10INV2026001" {
+		t.Fatalf("rf_reference %q", rf)
+	}
+
+	camt053 := bankFile(t, "camt053_v08.xml")
+	r := s.must(201, "POST", "/v1/bank-statements", camt053, "Content-Type", "application/xml")
+	if r.JSON["format"] != "camt.053" || r.JSON["created"].(float64) != 9 || r.JSON["proposed"].(float64) != 4 {
+		t.Fatalf("import: %s", r.Body)
+	}
+	st := r.objectsOf("statements")[0]
+	if st["opening_balance"] != "10000.00" || st["closing_balance"] != "11507.50" || st["account"] != "DE83700519951234567890" {
+		t.Fatalf("statement: %v", st)
+	}
+	again := s.call("POST", "/v1/bank-statements", camt053, "Content-Type", "application/xml")
+	if again.Status != 409 || again.str("code") != "duplicate" || !strings.Contains(string(again.Body), st["id"].(string)) {
+		t.Fatalf("the same file again: %d %s", again.Status, again.Body)
+	}
+
+	proposed := s.must(200, "GET", "/v1/bank-lines?status=proposed", nil).dataList()
+	var picks []any
+	evidence := map[string]bool{}
+	for _, l := range proposed {
+		props := s.must(200, "GET", "/v1/bank-lines/"+l["id"].(string)+"/proposals", nil).dataList()
+		for _, e := range props[0]["evidence"].([]any) {
+			evidence[e.(map[string]any)["kind"].(string)] = true
+		}
+		picks = append(picks, map[string]any{"line_id": l["id"], "proposal_id": props[0]["id"]})
+	}
+	for _, kind := range []string{"rf_reference", "invoice_number_in_text", "structured_reference", "amount_equals_invoice"} {
+		if !evidence[kind] {
+			t.Errorf("no proposal gave %s as evidence: %v", kind, evidence)
+		}
+	}
+	res := s.must(200, "POST", "/v1/bank-lines/apply", map[string]any{"lines": picks}).objectsOf("results")
+	for _, x := range res {
+		if x["error"] != nil {
+			t.Errorf("line %v refused: %v", x["line_id"], x["error"])
+		}
+	}
+	for number, want := range map[string]string{"INV-2026-001": "paid", "INV-2026-017": "paid", "INV-2026-020": "paid",
+		"INV-2026-021": "paid", "INV-2026-042": "paid"} {
+		if got := s.must(200, "GET", "/v1/invoices/"+inv[number], nil).str("status"); got != want {
+			t.Errorf("%s is %s after applying the statement, want %s", number, got, want)
+		}
+	}
+
+	r = s.must(201, "POST", "/v1/bank-statements?format=camt", bankFile(t, "camt054_v08.xml"), "Content-Type", "text/plain")
+	if r.JSON["created"].(float64) != 3 || r.JSON["skipped"].(float64) != 3 || r.JSON["split"].(float64) != 1 {
+		t.Fatalf("camt.054: %s", r.Body)
+	}
+	if split := s.must(200, "GET", "/v1/bank-lines?status=split", nil).dataList(); len(split) != 1 || split[0]["bank_reference"] != "BATCH-2026033100007" {
+		t.Fatalf("split lines: %v", split)
+	}
+
+	bin := needTool(t, "hledger")
+	file, _ := exportTo(t, s, "", "bank.journal")
+	run(t, bin, "-f", file, "check", "--strict")
+	_, rows := hledgerReport(t, bin, file, "bs")
+	// 1250.00 + 100.00 + 200.00 + 300.00 received through the bank: the five invoices' money.
+	if got := rows["assets:cash:bank_transfer"]; got != "1850.00 EUR" {
+		t.Errorf("assets:cash:bank_transfer in hledger %q, want 1850.00 EUR", got)
+	}
+}
+
+// A file is refused whole with the line at fault, the same on both engines: unbalanced, broken,
+// an XML bomb, a CSV without its template.
+func TestBank_RefusedFiles(t *testing.T) {
+	s := newTestServer(t)
+	camt := bankFile(t, "camt053_v08.xml")
+	for _, c := range []struct {
+		name, body, ctype, query string
+		status                   int
+		field, says              string
+	}{
+		{"unbalanced", strings.Replace(camt, "<Amt Ccy=\"EUR\">1250.00</Amt>", "<Amt Ccy=\"EUR\">1250.01</Amt>", 1), "application/xml", "", 422, "file", "does not balance"},
+		{"truncated", camt[:len(camt)/2], "application/xml", "", 422, "file", "line"},
+		{"entity expansion", `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><Document>&a;</Document>`, "application/xml", "", 422, "file", "line 1"},
+		{"a CSV without a template", "Date,Amount\n2026-12-02,10.00\n", "text/csv", "", 422, "template", "template"},
+		{"an unknown format", "x", "text/plain", "?format=qif", 422, "format", "qif"},
+	} {
+		r := s.call("POST", "/v1/bank-statements"+c.query, c.body, "Content-Type", c.ctype)
+		if r.Status != c.status || r.str("field") != c.field || !strings.Contains(string(r.Body), c.says) {
+			t.Errorf("%s: %d field %q: %s", c.name, r.Status, r.str("field"), r.Body)
+		}
+	}
+	if lines := s.must(200, "GET", "/v1/bank-lines", nil).dataList(); len(lines) != 0 {
+		t.Fatalf("%d lines kept from refused files", len(lines))
+	}
+}
