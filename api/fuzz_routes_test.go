@@ -38,6 +38,8 @@ var routeSeedBodies = []string{
 	`{"email":"a\u0000@example.com","role":"viewer","password":"correct horse battery staple"}`,
 	`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
 	"\x00",
+	`{"lines":[{"line_id":"{{pay}}","proposal_id":"bp_\u0000","organization_id":"{{org}}"}]}`,
+	`<?xml version="1.0"?><Document><BkToCstmrStmt><Stmt><Acct><Id><IBAN>X</IBAN></Id></Acct><Ntry><Amt Ccy="EUR">1e9</Amt></Ntry></Stmt></BkToCstmrStmt></Document>`,
 }
 
 // routeSeedQueries are query parameters (name, value) every route is seeded with.

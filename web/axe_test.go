@@ -52,6 +52,8 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	if _, err := h.svc.RefundCreditNote(h.ctx, cn.ID, 0, finapp.CreditNoteRefund{Amount: "25.00", Method: "cash", Reason: "asked"}); err != nil {
 		t.Fatal(err)
 	}
+	h.invoice(h.acme, "AX-0000001", "50.00", finapp.KindStandard)
+	importForPage(t, h, "AX-")
 	ctx := browser(t, 1280, 900)
 	check := func(page string) {
 		t.Helper()
@@ -70,7 +72,8 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	check("/login")
 	logIn(t, ctx, h.URL)
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/invoices", "/invoices/" + inv[0].ID, "/invoices/new",
-		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders", "/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new"} {
+		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders", "/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new",
+		"/reconcile", "/reconcile?status=unmatched"} {
 		run(t, ctx, fmt.Sprintf("open %s", page), chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		check(page)
 	}

@@ -60,6 +60,8 @@ func TestBrowser_EveryMainPageFitsAPhone(t *testing.T) {
 	if _, err := h.svc.RefundCreditNote(h.ctx, cn.ID, 0, finapp.CreditNoteRefund{Amount: "25.00", Method: "cash", Reference: "CHQ 000123 FOR ACME TELECOM", Reason: "asked"}); err != nil {
 		t.Fatal(err)
 	}
+	h.invoice(h.acme, "PH-0000001", "50.00", finapp.KindStandard)
+	importForPage(t, h, "PH-")
 	ctx := browser(t, 390, 844)
 	// A headless window is never narrower than 500 px: the phone's viewport is emulated.
 	run(t, ctx, "a phone's viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
@@ -69,7 +71,7 @@ func TestBrowser_EveryMainPageFitsAPhone(t *testing.T) {
 	}
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/payments/" + p.ID + "/edit", "/invoices", "/invoices/" + inv[0].ID,
 		"/invoices/new", "/organizations", "/organizations/" + h.acme.ID, "/organizations/new", "/reports", "/audit", "/reminders",
-		"/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new"} {
+		"/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new", "/reconcile", "/reconcile?status=unmatched"} {
 		run(t, ctx, "open "+page, chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](phoneCheck))
 		if err != nil {

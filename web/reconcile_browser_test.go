@@ -1,0 +1,94 @@
+package web_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"finapp"
+	"finapp/bankfile"
+	"finapp/camt/camttest"
+	"finapp/money"
+)
+
+// reconcileFile writes a camt.053 of two incoming SGD lines to a file: 50.00 paying
+// prefix+"0000001" (its number and RF reference in the structured fields) and 5.00 paying
+// prefix+"0000002", which does not exist.
+func reconcileFile(t *testing.T, prefix string) string {
+	t.Helper()
+	var b strings.Builder
+	if err := camttest.WriteStatement(&b, camttest.Options{Entries: 2, IBAN: "SG00RECON" + prefix, Currency: "SGD", InvoicePrefix: prefix,
+		Amount: func(i int) money.Amount { return money.Amount(5000 - 4500*i) }}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "statement.xml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// The Reconcile page, clicked through: upload the bank's file, see the proposal for the line that
+// pays an invoice with its evidence in words, confirm it (the invoice is paid), ignore the other
+// line with a reason, and undo the confirmation.
+func TestBrowser_ReconcileUploadConfirmIgnoreUndo(t *testing.T) {
+	h := newHarness(t, false)
+	inv := h.invoice(h.acme, "BR-0000001", "50.00", finapp.KindStandard)
+	file := reconcileFile(t, "BR-")
+	ctx := browser(t, 1280, 900)
+	logIn(t, ctx, h.URL)
+
+	run(t, ctx, "upload the statement",
+		submit(`header nav a[href="/reconcile"]`),
+		chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{file}),
+		submit(`#upload`),
+	)
+	wantText(t, ctx, ".flash.ok", "Statement imported")
+	wantText(t, ctx, "#bank-lines", "Acme Telecom Pte Ltd")
+	wantText(t, ctx, "#bank-lines", "BR-0000001")
+	wantText(t, ctx, "#bank-lines", "the creditor reference of BR-0000001")
+
+	run(t, ctx, "confirm it", submit(`#bank-lines button[id^="apply-"]`))
+	wantText(t, ctx, ".flash.ok", "Bank line applied")
+	if got := h.invoiceByNumber("BR-0000001"); got.Status != finapp.InvoicePaid {
+		t.Fatalf("%s is %s after confirming its bank line", inv.Number, got.Status)
+	}
+
+	run(t, ctx, "ignore the other line",
+		chromedp.Navigate(h.URL+"/reconcile?status=unmatched"),
+		chromedp.WaitVisible(chromedp.CSS(`#bank-lines summary[id^="ignore-open-"]`)),
+		chromedp.Click(chromedp.CSS(`#bank-lines summary[id^="ignore-open-"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#bank-lines input[id^="reason-"]`), "interest credited by the bank"),
+		submit(`#bank-lines button[id^="ignore-"]`),
+	)
+	wantText(t, ctx, ".flash.ok", "Bank line ignored")
+
+	run(t, ctx, "undo the confirmation",
+		chromedp.Navigate(h.URL+"/reconcile?status=matched"),
+		chromedp.WaitVisible(chromedp.CSS(`#bank-lines button[id^="undo-"]`)),
+		submit(`#bank-lines button[id^="undo-"]`),
+	)
+	wantText(t, ctx, ".flash.ok", "Undone")
+	if got := h.invoiceByNumber("BR-0000001"); got.Status != finapp.InvoiceUnpaid {
+		t.Fatalf("%s is %s after undo", inv.Number, got.Status)
+	}
+}
+
+// importForPage brings a statement in as the page's upload does, for pages that show its lines.
+func importForPage(t *testing.T, h *harness, prefix string) {
+	t.Helper()
+	open, err := bankfile.Opener(reconcileFile(t, prefix), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := h.svc.ImportBankFile(h.ctx, open, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.ProposeBankLines(h.ctx, imp.Statements[0].ID); err != nil {
+		t.Fatal(err)
+	}
+}
