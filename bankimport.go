@@ -10,15 +10,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"finapp/money"
 )
 
-// Importing a bank file (SPEC §6.4): a file is taken whole or not at all. It is read twice: the
-// first reading checks everything the file says (each entry, each statement's balances) without
-// writing, so that a refusal names the line before anything is kept; the second writes it in one
-// transaction, each line once per bank account and key, so that the same file again, or a
-// statement overlapping an earlier one, creates nothing twice.
+// Importing a bank file (SPEC §6.4): a file is taken whole or not at all. It is read once, in one
+// transaction: each entry is checked and written as it comes, each line once per bank account and
+// key (so that a statement overlapping an earlier one creates nothing twice), and at the end each
+// statement's balances are checked and the file's digest looked up; any refusal rolls the whole
+// transaction back, naming the line. Reading it once halves the cost of parsing, which is most of
+// an import.
 
 // BankImport is what importing a bank file did.
 type BankImport struct {
@@ -48,28 +50,9 @@ func (s *Service) ImportBankFile(ctx context.Context, open func() (BankFile, err
 	if !a.CanWrite() {
 		return nil, Errorf(EForbidden, "the %s role may only read", a.Role)
 	}
-	imp, err := checkBankFile(open, progress)
-	if err != nil {
-		return nil, err
-	}
+	imp := &BankImport{}
 	err = s.write(ctx, func(tx Tx, c *changes) error {
-		known, err := tx.BankFileStatements(ctx, imp.FileDigest)
-		if err != nil {
-			return err
-		}
-		if len(known) > 0 {
-			ids := make([]string, len(known))
-			for i, st := range known {
-				ids[i] = st.ID
-			}
-			noun := "statement"
-			if len(ids) > 1 {
-				noun = "statements"
-			}
-			return &Error{Code: EDuplicate, Field: "file", Message: fmt.Sprintf("this file was imported on %s (%s %s): nothing is imported twice",
-				known[0].ImportedAt.Format("2006-01-02"), noun, strings.Join(ids, ", "))}
-		}
-		imp.Statements, imp.Created, imp.Skipped, imp.Split = nil, 0, 0, 0 // the store may run this again
+		*imp = BankImport{} // the store may run this again
 		return writeBankFile(ctx, tx, c, open, imp, progress)
 	})
 	if err != nil {
@@ -114,44 +97,6 @@ func bankFileError(err error) error {
 		return err
 	}
 	return Invalid("file", "cannot be read: %v", err)
-}
-
-// checkBankFile is the first reading: every entry and every statement checked, nothing written.
-func checkBankFile(open func() (BankFile, error), progress func(BankImportProgress)) (*BankImport, error) {
-	f, err := openBankFile(open)
-	if err != nil {
-		return nil, err
-	}
-	defer closeBankFile(f)
-	n := 0
-	sums := map[*BankStatement]money.Sum{}
-	for {
-		e, err := f.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, bankFileError(err)
-		}
-		if err := checkBankEntry(&e); err != nil {
-			return nil, err
-		}
-		if e.Status == EntryBooked {
-			sums[e.Statement] = sums[e.Statement].Plus(signedEntry(&e))
-		}
-		if n++; n%bankProgressEvery == 0 {
-			progress(BankImportProgress{Phase: "checking", Entries: n})
-		}
-	}
-	for _, st := range f.Statements() {
-		if err := checkStatementBalances(st, sums[st]); err != nil {
-			return nil, err
-		}
-	}
-	if len(f.Statements()) == 0 {
-		return nil, Invalid("file", "holds no statement")
-	}
-	return &BankImport{Format: f.Format(), FileDigest: f.Digest()}, nil
 }
 
 // signedEntry is an entry's effect on the balance: credits add, debits take away.
@@ -251,9 +196,11 @@ func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile
 		return err
 	}
 	defer closeBankFile(f)
+	imp.Format = f.Format()
 	n := 0
 	records := map[*BankStatement]*BankStatementRecord{}
 	accounts := map[string]*BankAccount{}
+	sums := map[*BankStatement]money.Sum{}
 	seen := map[[16]byte]int{}
 	var chunk []*BankLine
 	var positions []string
@@ -278,6 +225,9 @@ func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile
 		}
 		if err := checkBankEntry(&e); err != nil {
 			return err
+		}
+		if e.Status == EntryBooked {
+			sums[e.Statement] = sums[e.Statement].Plus(signedEntry(&e))
 		}
 		if e.Statement != last {
 			if err := flush(); err != nil {
@@ -308,6 +258,18 @@ func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile
 	if err := flush(); err != nil {
 		return err
 	}
+	if len(f.Statements()) == 0 {
+		return Invalid("file", "holds no statement")
+	}
+	for _, st := range f.Statements() {
+		if err := checkStatementBalances(st, sums[st]); err != nil {
+			return err
+		}
+	}
+	imp.FileDigest = f.Digest()
+	if err := refuseKnownFile(ctx, tx, imp); err != nil {
+		return err
+	}
 	for _, st := range f.Statements() {
 		if records[st] == nil { // a statement without entries is still the bank's word on its balances
 			rec, err := startBankStatement(ctx, tx, c, st, accounts, imp)
@@ -325,12 +287,42 @@ func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile
 		imp.Split += n
 	}
 	for _, rec := range imp.Statements {
+		rec.FileDigest = imp.FileDigest // known once the whole file is read
 		if err := tx.SetBankStatementCounts(ctx, rec); err != nil {
 			return err
 		}
 		c.record("bank_statement.imported", "bank_statement", rec.ID, nil, bankStatementSnapshot(rec))
 	}
 	return nil
+}
+
+// refuseKnownFile refuses a file imported before, naming the statements it made then.
+func refuseKnownFile(ctx context.Context, tx Tx, imp *BankImport) error {
+	known, err := tx.BankFileStatements(ctx, imp.FileDigest)
+	if err != nil {
+		return err
+	}
+	ours := map[string]bool{}
+	for _, r := range imp.Statements {
+		ours[r.ID] = true
+	}
+	var ids []string
+	var first time.Time
+	for _, st := range known {
+		if !ours[st.ID] {
+			ids = append(ids, st.ID)
+			first = st.ImportedAt
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	noun := "statement"
+	if len(ids) > 1 {
+		noun = "statements"
+	}
+	return &Error{Code: EDuplicate, Field: "file", Message: fmt.Sprintf("this file was imported on %s (%s %s): nothing is imported twice",
+		first.Format("2006-01-02"), noun, strings.Join(ids, ", "))}
 }
 
 // startBankStatement keeps the record of a statement, under its bank account.
@@ -382,7 +374,6 @@ func newBankLine(e *BankEntry, rec *BankStatementRecord, key string, c *changes)
 // entries cannot be one.
 func writeBankLines(ctx context.Context, tx Tx, chunk []*BankLine, positions []string, records map[*BankStatement]*BankStatementRecord,
 	imp *BankImport) error {
-	rec := chunk[0].StatementID
 	keys := make([]string, len(chunk))
 	inChunk := make(map[string]bool, len(chunk))
 	for i, l := range chunk {
@@ -392,7 +383,25 @@ func writeBankLines(ctx context.Context, tx Tx, chunk []*BankLine, positions []s
 		inChunk[l.Key] = true
 		keys[i] = l.Key
 	}
-	have, err := tx.BankLineKeys(ctx, chunk[0].BankAccountID, keys)
+	created, err := tx.CreateBankLines(ctx, chunk)
+	if err != nil {
+		return err
+	}
+	rec := recordOf(records, chunk[0].StatementID)
+	rec.Created += len(created)
+	imp.Created += len(created)
+	if len(created) == len(chunk) {
+		return nil
+	}
+	// The others were kept already: by an earlier statement (an overlap), or by an earlier entry
+	// of this very file, which is the bank's mistake.
+	var kept []string
+	for _, k := range keys {
+		if !created[k] {
+			kept = append(kept, k)
+		}
+	}
+	have, err := tx.BankLineKeys(ctx, chunk[0].BankAccountID, kept)
 	if err != nil {
 		return err
 	}
@@ -400,24 +409,17 @@ func writeBankLines(ctx context.Context, tx Tx, chunk []*BankLine, positions []s
 	for _, r := range imp.Statements {
 		ours[r.ID] = true
 	}
-	fresh := chunk[:0:0]
 	for i, l := range chunk {
-		if by, ok := have[l.Key]; ok {
-			if ours[by] {
-				return Invalid("file", "%s: bank reference %q is given to an earlier entry of the file too", positions[i], l.BankReference)
-			}
-			imp.Skipped++
-			recordOf(records, rec).Skipped++
+		if created[l.Key] {
 			continue
 		}
-		fresh = append(fresh, l)
+		if ours[have[l.Key]] {
+			return Invalid("file", "%s: bank reference %q is given to an earlier entry of the file too", positions[i], l.BankReference)
+		}
+		imp.Skipped++
+		rec.Skipped++
 	}
-	if len(fresh) == 0 {
-		return nil
-	}
-	imp.Created += len(fresh)
-	recordOf(records, rec).Created += len(fresh)
-	return tx.CreateBankLines(ctx, fresh)
+	return nil
 }
 
 func recordOf(records map[*BankStatement]*BankStatementRecord, id string) *BankStatementRecord {

@@ -130,15 +130,17 @@ type BankTx interface {
 	// BankFileStatements are the statements imported from the file of that digest, if any.
 	BankFileStatements(ctx context.Context, digest string) ([]*BankStatementRecord, error)
 	CreateBankStatement(ctx context.Context, st *BankStatementRecord) error
-	// SetBankStatementCounts records what importing the statement did.
+	// SetBankStatementCounts records what importing the statement did, and the digest of its file
+	// (known once the whole file is read).
 	SetBankStatementCounts(ctx context.Context, st *BankStatementRecord) error
 	BankStatement(ctx context.Context, id string) (*BankStatementRecord, error)
 	ListBankStatements(ctx context.Context, f BankStatementFilter) ([]*BankStatementRecord, string, error)
 	// BankLineKeys returns, of keys, those the bank account has a line for, each with the
 	// statement that brought it.
 	BankLineKeys(ctx context.Context, accountID string, keys []string) (map[string]string, error)
-	// CreateBankLines saves new lines (their keys not yet taken).
-	CreateBankLines(ctx context.Context, lines []*BankLine) error
+	// CreateBankLines saves the lines whose keys the account has no line for yet, and returns
+	// the keys it saved.
+	CreateBankLines(ctx context.Context, lines []*BankLine) (map[string]bool, error)
 	// SplitBankBatches marks split every unmatched line of the account whose details are lines
 	// of their own (a line with key "ref:"+K when some line has Batch K), and returns how many.
 	SplitBankBatches(ctx context.Context, accountID string) (int, error)

@@ -90,8 +90,8 @@ func (tx *Tx) CreateBankStatement(ctx context.Context, r *finapp.BankStatementRe
 
 // SetBankStatementCounts implements finapp.Tx.
 func (tx *Tx) SetBankStatementCounts(ctx context.Context, r *finapp.BankStatementRecord) error {
-	_, err := tx.exec(ctx, `UPDATE bank_statements SET entries = ?, created = ?, skipped = ? WHERE workspace_id = ? AND id = ?`,
-		r.Entries, r.Created, r.Skipped, tx.ws, r.ID)
+	_, err := tx.exec(ctx, `UPDATE bank_statements SET file_digest = ?, entries = ?, created = ?, skipped = ? WHERE workspace_id = ? AND id = ?`,
+		r.FileDigest, r.Entries, r.Created, r.Skipped, tx.ws, r.ID)
 	return err
 }
 
@@ -159,10 +159,13 @@ const bankLineInsertColumns = `workspace_id, id, bank_account_id, statement_id, 
 // bankLineFields is how many columns a bank line is written in.
 const bankLineFields = 30
 
-// CreateBankLines implements finapp.Tx, in one statement.
-func (tx *Tx) CreateBankLines(ctx context.Context, lines []*finapp.BankLine) error {
+// CreateBankLines implements finapp.Tx, in one statement: a line whose key the account has
+// already is left out by the unique index itself (ON CONFLICT DO NOTHING), which also keeps the
+// cost of a chunk from growing with the lines of the transaction before it.
+func (tx *Tx) CreateBankLines(ctx context.Context, lines []*finapp.BankLine) (map[string]bool, error) {
+	created := make(map[string]bool, len(lines))
 	if len(lines) == 0 {
-		return nil
+		return created, nil
 	}
 	row := "(" + placeholders(bankLineFields) + ")"
 	var b strings.Builder
@@ -178,8 +181,20 @@ func (tx *Tx) CreateBankLines(ctx context.Context, lines []*finapp.BankLine) err
 			l.StructuredReference, strings.Join(l.DocumentNumbers, "\n"), l.AdditionalInfo, l.TransactionCode, int64(l.Charges),
 			l.PaymentID, l.MatchKind, l.IgnoreReason, ts(l.CreatedAt))
 	}
-	_, err := tx.exec(ctx, `INSERT INTO bank_lines (`+bankLineInsertColumns+`) VALUES `+b.String(), args...)
-	return err
+	rows, err := tx.query(ctx, `INSERT INTO bank_lines (`+bankLineInsertColumns+`) VALUES `+b.String()+
+		` ON CONFLICT (workspace_id, bank_account_id, key) DO NOTHING RETURNING key`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		created[k] = true
+	}
+	return created, rows.Err()
 }
 
 // SplitBankBatches implements finapp.Tx.
