@@ -68,7 +68,7 @@ func statementFile(digest string, entries []string, closing ...money.Amount) fun
 	}
 }
 
-func bankContext(t *testing.T) (*finapp.Service, context.Context) {
+func bankContext(t testing.TB) (*finapp.Service, context.Context) {
 	svc := finapp.NewService(testdb.Open(t))
 	return svc, finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:bank", Role: finapp.RoleFinance})
 }
