@@ -27,24 +27,35 @@ func (s *Service) BankLineProposals(ctx context.Context, id string) (l *BankLine
 		if l, err = tx.BankLine(ctx, id); err != nil {
 			return err
 		}
-		tol, err := tx.Tolerances(ctx)
-		if err != nil {
-			return err
-		}
-		list, err = proposeBankLine(ctx, tx, l, tol)
+		list, err = proposalsOf(ctx, tx, l)
 		return err
 	})
 	return l, list, err
 }
 
+// proposalsOf makes a line's proposals with the workspace's tolerances and rules.
+func proposalsOf(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error) {
+	tol, err := tx.Tolerances(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := loadRules(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return proposeBankLine(ctx, tx, l, tol, rules)
+}
+
 // ProposeBankLines marks proposed every unmatched line of a statement that has a proposal (and
 // unmatched again one that no longer has), a page of lines per transaction, and returns how many
-// lines are proposed. Errors: ENotFound.
-func (s *Service) ProposeBankLines(ctx context.Context, statementID string) (int, error) {
+// lines are proposed; a line whose best proposal is a rule's that applies itself (and is exact)
+// is applied, and counted in applied. Errors: ENotFound.
+func (s *Service) ProposeBankLines(ctx context.Context, statementID string) (proposed, applied int, err error) {
 	if _, err := s.GetBankStatement(ctx, statementID); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	proposed, cursor := 0, ""
+	today := s.today(ctx)
+	cursor := ""
 	for {
 		var lines []*BankLine
 		var next string
@@ -53,10 +64,16 @@ func (s *Service) ProposeBankLines(ctx context.Context, statementID string) (int
 			return err
 		})
 		if err != nil {
-			return proposed, err
+			return proposed, applied, err
 		}
+		pageProposed, pageApplied := 0, 0
 		err = s.write(ctx, func(tx Tx, c *changes) error {
+			pageProposed, pageApplied = 0, 0 // the store may run this again
 			tol, err := tx.Tolerances(ctx)
+			if err != nil {
+				return err
+			}
+			rules, err := loadRules(ctx, tx)
 			if err != nil {
 				return err
 			}
@@ -71,14 +88,21 @@ func (s *Service) ProposeBankLines(ctx context.Context, statementID string) (int
 				if !l.proposable() {
 					continue
 				}
-				list, err := proposeBankLine(ctx, tx, l, tol)
+				list, err := proposeBankLine(ctx, tx, l, tol, rules)
 				if err != nil {
 					return err
+				}
+				if len(list) > 0 && list[0].AutoApply && list[0].exact() {
+					if err := s.applyProposal(ctx, tx, c, l, &list[0], today); err != nil {
+						return err
+					}
+					pageApplied++
+					continue
 				}
 				status := BankLineUnmatched
 				if len(list) > 0 {
 					status = BankLineProposed
-					proposed++
+					pageProposed++
 				}
 				if status != l.Status {
 					l.Status = status
@@ -89,8 +113,12 @@ func (s *Service) ProposeBankLines(ctx context.Context, statementID string) (int
 			}
 			return nil
 		})
-		if err != nil || next == "" {
-			return proposed, err
+		if err != nil {
+			return proposed, applied, err
+		}
+		proposed, applied = proposed+pageProposed, applied+pageApplied
+		if next == "" {
+			return proposed, applied, nil
 		}
 		cursor = next
 	}
@@ -119,11 +147,7 @@ func (s *Service) ApplyBankLine(ctx context.Context, id string, in BankLineApply
 		}
 		req := AllocationRequest{OrganizationID: in.OrganizationID, Lines: in.Allocations}
 		if in.ProposalID != "" {
-			tol, err := tx.Tolerances(ctx)
-			if err != nil {
-				return err
-			}
-			list, err := proposeBankLine(ctx, tx, l, tol)
+			list, err := proposalsOf(ctx, tx, l)
 			if err != nil {
 				return err
 			}
@@ -132,11 +156,7 @@ func (s *Service) ApplyBankLine(ctx context.Context, id string, in BankLineApply
 				return &Error{Code: EConflict, Field: "proposal_id", Message: fmt.Sprintf("proposal %s is no longer made for line %s "+
 					"(the books changed since): read its proposals again", in.ProposalID, l.ID)}
 			}
-			prop := list[i]
-			if prop.PaymentID != "" {
-				return s.linkBankLine(ctx, tx, c, l, prop.PaymentID)
-			}
-			req = proposalRequest(l, &prop)
+			return s.applyProposal(ctx, tx, c, l, &list[i], today)
 		}
 		return s.recordBankLine(ctx, tx, c, l, req, today)
 	})
@@ -144,6 +164,19 @@ func (s *Service) ApplyBankLine(ctx context.Context, id string, in BankLineApply
 		return nil, err
 	}
 	return l, nil
+}
+
+// applyProposal applies a line as a proposal says, counting a hit for the rule that made it.
+func (s *Service) applyProposal(ctx context.Context, tx Tx, c *changes, l *BankLine, prop *BankProposal, today string) error {
+	if prop.RuleID != "" {
+		if err := tx.AddMatchingRuleHit(ctx, prop.RuleID); err != nil {
+			return err
+		}
+	}
+	if prop.PaymentID != "" {
+		return s.linkBankLine(ctx, tx, c, l, prop.PaymentID)
+	}
+	return s.recordBankLine(ctx, tx, c, l, proposalRequest(l, prop), today)
 }
 
 func indexProposal(list []BankProposal, id string) int {

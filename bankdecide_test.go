@@ -2,6 +2,7 @@ package finapp_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"finapp"
@@ -143,5 +144,51 @@ func TestApplyBankLine_LinksRecordedPaymentAndIgnores(t *testing.T) {
 	}
 	if back, err := w.svc.UndoBankLine(w.ctx, l.ID); err != nil || back.Status != finapp.BankLineUnmatched || back.IgnoreReason != "" {
 		t.Fatalf("undo ignore: %+v %v", back, err)
+	}
+}
+
+// A rule proposes its customer beside the evidence; with auto_apply it applies its proposal by
+// itself when the proposal is exact, and only then; each applied line counts a hit.
+func TestMatchingRules_ProposeAndAutoApplyWhenExact(t *testing.T) {
+	w := newMatchWorld(t)
+	rule, err := w.svc.CreateMatchingRule(w.ctx, finapp.MatchingRule{Name: "Bolt's account", OrganizationID: w.bolt.ID, AutoApply: true,
+		Conditions: []finapp.RuleCondition{{Field: "counterparty_iban", Operator: "equals", Value: "NL91 ABNA 0417 1643 00"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.CreateMatchingRule(w.ctx, finapp.MatchingRule{Name: "bolt's ACCOUNT", OrganizationID: w.bolt.ID,
+		Conditions: []finapp.RuleCondition{{Field: "text", Operator: "contains", Value: "x"}}}); finapp.ErrorCode(err) != finapp.EDuplicate {
+		t.Fatalf("a second rule of the same name: %v", err)
+	}
+	from := func(e *finapp.BankEntry) { e.CounterpartyIBAN = "NL91ABNA0417164300" }
+	// 250.00 is exactly Bolt's oldest open invoice: applied as the line is imported and proposed.
+	exact := w.line("250.00", from)
+	st, _ := w.svc.GetBankLine(w.ctx, exact.ID)
+	proposed, applied, err := w.svc.ProposeBankLines(w.ctx, st.StatementID)
+	if err != nil || proposed != 0 || applied != 1 {
+		t.Fatalf("propose: %d proposed, %d applied, %v", proposed, applied, err)
+	}
+	if l, _ := w.svc.GetBankLine(w.ctx, exact.ID); l.Status != finapp.BankLineMatched {
+		t.Fatalf("the exact line is %s", l.Status)
+	}
+	if d := w.due("B-2001"); d != "paid 0.00" {
+		t.Fatalf("B-2001 %s", d)
+	}
+	// 120.00 leaves 20.00 over after B-2002: proposed, not applied.
+	over := w.line("120.00", from)
+	st, _ = w.svc.GetBankLine(w.ctx, over.ID)
+	if proposed, applied, err = w.svc.ProposeBankLines(w.ctx, st.StatementID); err != nil || proposed != 1 || applied != 0 {
+		t.Fatalf("propose: %d proposed, %d applied, %v", proposed, applied, err)
+	}
+	props := w.proposals(over)
+	if len(props) == 0 || props[0].RuleID != rule.ID || w.describe(props[0]) != "bolt: B-2002=100.00 [rule]" ||
+		!strings.Contains(props[0].Evidence[0].Detail, `counterparty iban equals "NL91 ABNA 0417 1643 00"`) {
+		t.Fatalf("proposals %+v", props)
+	}
+	if _, err := w.svc.ApplyBankLine(w.ctx, over.ID, finapp.BankLineApply{ProposalID: props[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := w.svc.GetMatchingRule(w.ctx, rule.ID); r.Hits != 2 {
+		t.Fatalf("%d hits, want 2", r.Hits)
 	}
 }

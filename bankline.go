@@ -158,6 +158,14 @@ type BankTx interface {
 	// another (inclusive) that no bank line is linked to, at most 20.
 	UnlinkedPaymentIDs(ctx context.Context, cur money.Currency, amount money.Amount, from, to string) ([]string, error)
 
+	// MatchingRules are the workspace's rules in the order they are tried (priority, then id).
+	MatchingRules(ctx context.Context) ([]*MatchingRule, error)
+	MatchingRule(ctx context.Context, id string) (*MatchingRule, error)
+	CreateMatchingRule(ctx context.Context, r *MatchingRule) error
+	DeleteMatchingRule(ctx context.Context, id string) error
+	// AddMatchingRuleHit counts a line applied by the rule's proposal.
+	AddMatchingRuleHit(ctx context.Context, id string) error
+
 	BankCSVTemplate(ctx context.Context, id string) (*BankCSVTemplate, error)
 	BankCSVTemplateByName(ctx context.Context, name string) (*BankCSVTemplate, error)
 	ListBankCSVTemplates(ctx context.Context) ([]*BankCSVTemplate, error)

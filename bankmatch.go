@@ -39,7 +39,9 @@ type BankProposal struct {
 	WriteOff       *ProposedAllocation // the shortfall of a short payment, written off
 	Unapplied      money.Amount        // what stays unapplied on the customer's payment
 	Evidence       []Evidence
-	Score          int // ranks proposals: the sum of the weights of its kinds of evidence
+	Score          int    // ranks proposals: the sum of the weights of its kinds of evidence
+	RuleID         string // the matching rule that made it, if one did
+	AutoApply      bool   // its rule applies it by itself when it is exact
 }
 
 // evidenceWeight ranks kinds of evidence: a reference made for finapp beats one a person typed,
@@ -47,6 +49,7 @@ type BankProposal struct {
 var evidenceWeight = map[string]int{
 	EvidenceRecordedPayment: 200, EvidenceRFReference: 120, EvidenceStructuredReference: 100, EvidenceNumberInText: 60,
 	EvidenceAmountEqualsDue: 40, EvidenceIBANKnown: 30, EvidenceSetSumsToAmount: 30, EvidenceWithinTolerance: 10,
+	EvidenceRule: 80,
 }
 
 // recordedPaymentDays is how far apart a payment's received date and a line's booking date may
@@ -102,7 +105,8 @@ func (l *BankLine) paymentReference() string {
 }
 
 // proposeBankLine makes the proposals of a line, best first.
-func proposeBankLine(ctx context.Context, tx Tx, l *BankLine, tolerances map[money.Currency]money.Amount) ([]BankProposal, error) {
+func proposeBankLine(ctx context.Context, tx Tx, l *BankLine, tolerances map[money.Currency]money.Amount,
+	rules []*MatchingRule) ([]BankProposal, error) {
 	if !l.proposable() {
 		return nil, nil
 	}
@@ -112,6 +116,11 @@ func proposeBankLine(ctx context.Context, tx Tx, l *BankLine, tolerances map[mon
 		return nil, err
 	}
 	out = append(out, linked...)
+	byRule, err := ruleProposals(ctx, tx, l, rules)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, byRule...)
 
 	// The invoices the line names, and how.
 	why := map[string][]Evidence{} // invoice id → evidence beyond suggestInvoices' own
@@ -348,7 +357,7 @@ func proposalScore(list []Evidence) int {
 // proposalID names a proposal by the line and what applying it would do.
 func proposalID(l *BankLine, p *BankProposal) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s|%d", l.ID, p.OrganizationID, p.PaymentID, p.Unapplied)
+	fmt.Fprintf(h, "%s|%s|%s|%s|%d", l.ID, p.RuleID, p.OrganizationID, p.PaymentID, p.Unapplied)
 	for _, a := range p.Allocations {
 		fmt.Fprintf(h, "|%s:%d", a.InvoiceID, a.Amount)
 	}

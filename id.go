@@ -27,6 +27,7 @@ const (
 	PrefixBankStatement = "bs_"
 	PrefixBankLine      = "bl_"
 	PrefixCSVTemplate   = "bct_"
+	PrefixMatchingRule  = "mr_"
 )
 
 // NewID returns prefix followed by a lower-case ULID. ULIDs sort by creation time, so listing by

@@ -116,6 +116,10 @@ var access = map[string]string{
 	"apply-bank-lines":                levelWrite,
 	"ignore-bank-line":                levelWrite,
 	"undo-bank-line":                  levelWrite,
+	"create-matching-rule":            levelWrite,
+	"list-matching-rules":             levelRead,
+	"get-matching-rule":               levelRead,
+	"delete-matching-rule":            levelWrite,
 }
 
 // allowed reports whether actor may use an operation of level; what each role may do is the

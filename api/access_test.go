@@ -109,12 +109,13 @@ type accessFixtures struct {
 	Statement   string // an imported MT940 statement of one line
 	BankLine    string // an unmatched line of it
 	DecidedLine string // its other line, ignored (undo-bank-line)
+	Rule        string // a matching rule for Org
 }
 
 // ids lists every id of f.
 func (f *accessFixtures) ids() []string {
 	var out []string
-	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN, f.Reservation, f.Withdrawal, f.Template, f.Statement, f.BankLine, f.DecidedLine} {
+	for _, id := range []string{f.Org, f.Org2, f.Invoice, f.FreeInvoice, f.Payment, f.Allocation, f.Token, f.User, f.Webhook, f.Event, f.Refund, f.CreditNote, f.Application, f.FreeCN, f.Reservation, f.Withdrawal, f.Template, f.Statement, f.BankLine, f.DecidedLine, f.Rule} {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -136,7 +137,7 @@ func (f *accessFixtures) unknownTwin() (*accessFixtures, *strings.Replacer) {
 		Payment: twin(f.Payment), Allocation: twin(f.Allocation), Token: twin(f.Token), User: twin(f.User),
 		Webhook: twin(f.Webhook), Event: twin(f.Event), Refund: twin(f.Refund), CreditNote: twin(f.CreditNote), Application: twin(f.Application),
 		FreeCN: twin(f.FreeCN), Reservation: twin(f.Reservation), Withdrawal: twin(f.Withdrawal),
-		Template: twin(f.Template), Statement: twin(f.Statement), BankLine: twin(f.BankLine), DecidedLine: twin(f.DecidedLine)}
+		Template: twin(f.Template), Statement: twin(f.Statement), BankLine: twin(f.BankLine), DecidedLine: twin(f.DecidedLine), Rule: twin(f.Rule)}
 	var pairs []string
 	known, unknown := f.ids(), u.ids()
 	for i := range unknown {
@@ -190,6 +191,7 @@ func (m *matrix) fixtures(auth bool) *accessFixtures {
 	lines := m.must(200, "GET", "/v1/bank-lines?statement_id="+f.Statement, nil).dataList()
 	f.BankLine, f.DecidedLine = lines[0]["id"].(string), lines[1]["id"].(string)
 	m.must(200, "POST", "/v1/bank-lines/"+f.DecidedLine+"/ignore", map[string]any{"reason": "our own transfer"})
+	f.Rule = m.must(201, "POST", "/v1/matching-rules", ruleBody(m.n, f)).str("id")
 	if auth {
 		f.Token = m.must(201, "POST", "/v1/tokens", map[string]any{"name": fmt.Sprintf("A-token-%d", m.n), "role": "viewer"}, m.as(m.Admin)...).str("id")
 		f.User = m.must(201, "POST", "/v1/users", map[string]any{"email": fmt.Sprintf("a-user-%d@a.example", m.n), "role": "viewer",
@@ -233,6 +235,8 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 		id = f.Template
 	case strings.HasPrefix(path, "/v1/bank-statements/"):
 		id = f.Statement
+	case strings.HasPrefix(path, "/v1/matching-rules/"):
+		id = f.Rule
 	case op.ID == "undo-bank-line":
 		id = f.DecidedLine
 	case strings.HasPrefix(path, "/v1/bank-lines/"):
@@ -252,7 +256,7 @@ func pathOf(t *testing.T, op apiOperation, f *accessFixtures) string {
 // adminFixtures reports whether op needs the administration fixtures (a token, a user, a webhook
 // endpoint) of its own: it changes or removes one.
 func adminFixtures(op apiOperation) bool {
-	for _, p := range []string{"/v1/tokens/", "/v1/users/", "/v1/webhook-endpoints/", "/v1/bank-csv-templates/"} {
+	for _, p := range []string{"/v1/tokens/", "/v1/users/", "/v1/webhook-endpoints/", "/v1/bank-csv-templates/", "/v1/matching-rules/"} {
 		if strings.HasPrefix(op.Path, p) {
 			return true
 		}
@@ -284,7 +288,9 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	"apply-bank-lines": func(n int, f *accessFixtures) any {
 		return map[string]any{"lines": []any{map[string]any{"line_id": f.BankLine, "organization_id": f.Org}}}
 	},
-	"ignore-bank-line": func(n int, f *accessFixtures) any { return map[string]any{"reason": "our own transfer"} },
+	"ignore-bank-line":     func(n int, f *accessFixtures) any { return map[string]any{"reason": "our own transfer"} },
+	"create-matching-rule": func(n int, f *accessFixtures) any { return ruleBody(n, f) },
+	"delete-matching-rule": nil,
 	"set-organization-settings": func(n int, f *accessFixtures) any {
 		return map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "50.00"}}
 	},
@@ -569,4 +575,10 @@ func bankStatement(n int) string {
 func bankCSVTemplateBody(n int) map[string]any {
 	return map[string]any{"name": fmt.Sprintf("Bank %d", n), "account": fmt.Sprintf("CSV-%d", n), "currency": "SGD",
 		"amount_column": "Amount", "booking_date_column": "Date"}
+}
+
+// ruleBody is a minimal matching rule for f's organization, n making its name unique.
+func ruleBody(n int, f *accessFixtures) map[string]any {
+	return map[string]any{"name": fmt.Sprintf("Rule %d", n), "organization_id": f.Org,
+		"conditions": []any{map[string]any{"field": "text", "operator": "contains", "value": "ACME"}}}
 }

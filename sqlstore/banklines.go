@@ -382,3 +382,53 @@ func (tx *Tx) UpdateBankLine(ctx context.Context, l *finapp.BankLine) error {
 		l.Status, l.PaymentID, l.MatchKind, l.IgnoreReason, tx.ws, l.ID)
 	return err
 }
+
+func scanMatchingRule(s scanner) (*finapp.MatchingRule, error) {
+	var spec, created string
+	var hits int64
+	if err := s.Scan(&spec, &hits, &created); err != nil {
+		return nil, err
+	}
+	var r finapp.MatchingRule
+	err := json.Unmarshal([]byte(spec), &r)
+	r.Hits, r.CreatedAt = hits, parseTS(created)
+	return &r, err
+}
+
+// MatchingRules implements finapp.Tx.
+func (tx *Tx) MatchingRules(ctx context.Context) ([]*finapp.MatchingRule, error) {
+	rows, err := tx.query(ctx, `SELECT spec, hits, created_at FROM matching_rules WHERE workspace_id = ? ORDER BY priority, id`, tx.ws)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanMatchingRule)
+}
+
+// MatchingRule implements finapp.Tx.
+func (tx *Tx) MatchingRule(ctx context.Context, id string) (*finapp.MatchingRule, error) {
+	r, err := scanMatchingRule(tx.queryRow(ctx, `SELECT spec, hits, created_at FROM matching_rules WHERE workspace_id = ? AND id = ?`, tx.ws, id))
+	return r, notFound(err, "matching rule", id)
+}
+
+// CreateMatchingRule implements finapp.Tx: the rule is kept as its JSON.
+func (tx *Tx) CreateMatchingRule(ctx context.Context, r *finapp.MatchingRule) error {
+	spec, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO matching_rules (workspace_id, id, name, priority, spec, hits, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)`,
+		tx.ws, r.ID, r.Name, r.Priority, string(spec), ts(r.CreatedAt))
+	return err
+}
+
+// DeleteMatchingRule implements finapp.Tx.
+func (tx *Tx) DeleteMatchingRule(ctx context.Context, id string) error {
+	_, err := tx.exec(ctx, `DELETE FROM matching_rules WHERE workspace_id = ? AND id = ?`, tx.ws, id)
+	return err
+}
+
+// AddMatchingRuleHit implements finapp.Tx.
+func (tx *Tx) AddMatchingRuleHit(ctx context.Context, id string) error {
+	_, err := tx.exec(ctx, `UPDATE matching_rules SET hits = hits + 1 WHERE workspace_id = ? AND id = ?`, tx.ws, id)
+	return err
+}

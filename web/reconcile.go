@@ -127,7 +127,7 @@ func (s *server) uploadStatement(w http.ResponseWriter, r *http.Request, p *page
 		var imp *finapp.BankImport
 		if imp, err = s.svc.ImportBankFile(ctx, open, nil); err == nil {
 			for _, st := range imp.Statements {
-				if _, err = s.svc.ProposeBankLines(ctx, st.ID); err != nil {
+				if _, _, err = s.svc.ProposeBankLines(ctx, st.ID); err != nil {
 					break
 				}
 			}

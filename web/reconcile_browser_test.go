@@ -88,7 +88,7 @@ func importForPage(t *testing.T, h *harness, prefix string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.svc.ProposeBankLines(h.ctx, imp.Statements[0].ID); err != nil {
+	if _, _, err := h.svc.ProposeBankLines(h.ctx, imp.Statements[0].ID); err != nil {
 		t.Fatal(err)
 	}
 }

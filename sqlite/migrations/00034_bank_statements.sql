@@ -83,8 +83,21 @@ CREATE TABLE bank_csv_templates (
     created_at   TEXT NOT NULL,
     UNIQUE (workspace_id, name)
 );
+-- Matching rules (docs/reconciliation.md): conditions and action as JSON, read and checked by the
+-- books; hits count the lines applied by a rule's proposal.
+CREATE TABLE matching_rules (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    priority     INTEGER NOT NULL,
+    spec         TEXT NOT NULL,
+    hits         INTEGER NOT NULL DEFAULT 0,
+    created_at   TEXT NOT NULL,
+    UNIQUE (workspace_id, name)
+);
 
 -- +goose Down
+DROP TABLE matching_rules;
 DROP INDEX invoices_rf;
 DROP TABLE bank_csv_templates;
 DROP TABLE bank_lines;
