@@ -95,6 +95,33 @@ func TestBank_FileToPaidInvoicesToHledger(t *testing.T) {
 	}
 }
 
+// MT940 comes in as camt does: each message a statement, its lines proposed, the same file
+// again refused; an unbalanced message refuses the file naming it.
+func TestBank_MT940(t *testing.T) {
+	s := newTestServer(t)
+	acme := s.org("Hartmann Feinkost GmbH", "EUR")
+	inv := s.invoice(acme, "INV-2026-001", "standard", "1250.00", "issued_on", "2026-11-01")
+	raw, err := os.ReadFile("../mt940/testdata/plain.sta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.must(201, "POST", "/v1/bank-statements", string(raw), "Content-Type", "text/plain")
+	if r.JSON["format"] != "mt940" || r.JSON["created"].(float64) != 4 || len(r.objectsOf("statements")) != 2 || r.JSON["proposed"].(float64) != 1 {
+		t.Fatalf("import: %s", r.Body)
+	}
+	line := s.must(200, "GET", "/v1/bank-lines?status=proposed", nil).dataList()[0]
+	props := s.must(200, "GET", "/v1/bank-lines/"+line["id"].(string)+"/proposals", nil).dataList()
+	s.must(200, "POST", "/v1/bank-lines/"+line["id"].(string)+"/apply", map[string]any{"proposal_id": props[0]["id"]})
+	if got := s.must(200, "GET", "/v1/invoices/"+inv, nil).str("status"); got != "paid" {
+		t.Fatalf("INV-2026-001 is %s", got)
+	}
+	bad := strings.Replace(string(raw), ":62F:C261202EUR11501,50", ":62F:C261202EUR11500,50", 1)
+	r = s.call("POST", "/v1/bank-statements?format=mt940", bad, "Content-Type", "text/plain")
+	if r.Status != 422 || !strings.Contains(string(r.Body), "STMT-2026-12-02 does not balance") || !strings.Contains(string(r.Body), "a difference of -1.00") {
+		t.Fatalf("unbalanced: %d %s", r.Status, r.Body)
+	}
+}
+
 // A file is refused whole with the line at fault, the same on both engines: unbalanced, broken,
 // an XML bomb, a CSV without its template.
 func TestBank_RefusedFiles(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 
 	"finapp"
 	"finapp/camt"
+	"finapp/mt940"
 )
 
 // Formats a bank file may be in, as ?format= and --format name them.
@@ -121,7 +122,9 @@ func open(f *os.File, format string, template *finapp.BankCSVTemplate) (finapp.B
 			return nil, err
 		}
 		return camt.OpenZip(f, info.Size())
-	case MT940, CSV:
+	case MT940:
+		return mt940.New(f)
+	case CSV:
 		return nil, finapp.Invalid("format", "%s files are not read yet", format)
 	default:
 		return camt.New(bufio.NewReaderSize(f, 1<<16))
