@@ -111,6 +111,7 @@ var access = map[string]string{
 	"list-bank-csv-templates":         levelRead,
 	"get-bank-csv-template":           levelRead,
 	"delete-bank-csv-template":        levelWrite,
+	"preview-bank-csv":                levelWrite,
 	"list-bank-line-proposals":        levelRead,
 	"apply-bank-line":                 levelWrite,
 	"apply-bank-lines":                levelWrite,

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"finapp"
+	"finapp/bankcsv"
 	"finapp/bankfile"
 	"finapp/money"
 )
@@ -608,6 +609,33 @@ func (h *handlers) registerBankCSVTemplates(api huma.API, tags []string) {
 				return nil, problem(err)
 			}
 			return &struct{ Body BankCSVTemplate }{Body: bankCSVTemplateOut(t)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "preview-bank-csv", Method: http.MethodPost, Path: "/v1/bank-csv-templates/{id}/preview",
+		Summary: "What the template makes of a file, before importing it", Tags: tags,
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"text/csv": {}, "text/plain": {}}},
+		Description: "Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, " +
+			"with the first refusal, if any. Nothing is kept."},
+		func(ctx context.Context, in *previewUpload) (*bankCSVPreviewOutput, error) {
+			t, err := h.svc.BankCSVTemplate(ctx, in.ID)
+			if err != nil {
+				return nil, problem(err)
+			}
+			p, err := bankcsv.PreviewFile(in.body, t, 20)
+			if err != nil {
+				return nil, problem(err)
+			}
+			out := &bankCSVPreviewOutput{}
+			out.Body.Header, out.Body.Lines = p.Header, make([]BankLine, 0, len(p.Entries))
+			if out.Body.Header == nil {
+				out.Body.Header = []string{}
+			}
+			for i := range p.Entries {
+				out.Body.Lines = append(out.Body.Lines, bankEntryOut(&p.Entries[i]))
+			}
+			if p.Error != nil {
+				out.Body.Refusal = errorProblem(finapp.Invalid("file", "%s", p.Error.Error()))
+			}
+			return out, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "delete-bank-csv-template", Method: http.MethodDelete, Path: "/v1/bank-csv-templates/{id}",
 		Summary: "Delete a bank CSV template (statements read by it stay)", Tags: tags, DefaultStatus: http.StatusNoContent},

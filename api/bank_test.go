@@ -122,6 +122,33 @@ func TestBank_MT940(t *testing.T) {
 	}
 }
 
+// A bank CSV comes in through its bank's template: previewed first, then imported; the same
+// template refuses a file it cannot read, naming the row and the template's field.
+func TestBank_CSVThroughATemplate(t *testing.T) {
+	s := newTestServer(t)
+	tpl := s.must(201, "POST", "/v1/bank-csv-templates", map[string]any{"name": "City Bank", "delimiter": ";", "header_row": 5,
+		"date_format": "DD.MM.YYYY", "decimal_comma": true, "account": "DE89370400440532013000", "currency": "EUR",
+		"amount_column": "Betrag", "booking_date_column": "Buchungstag", "value_date_column": "Valuta",
+		"counterparty_column": "Auftraggeber/Empfänger", "iban_column": "IBAN", "text_columns": []string{"Verwendungszweck"}}).str("id")
+	raw, err := os.ReadFile("../bankcsv/testdata/de_bank.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.must(200, "POST", "/v1/bank-csv-templates/"+tpl+"/preview", string(raw), "Content-Type", "text/csv")
+	if lines := p.objectsOf("lines"); len(lines) != 3 || lines[1]["amount"] != "89.90" || lines[1]["direction"] != "debit" || p.JSON["refusal"] != nil {
+		t.Fatalf("preview: %s", p.Body)
+	}
+	r := s.must(201, "POST", "/v1/bank-statements?template=City+Bank", string(raw), "Content-Type", "text/csv")
+	if r.JSON["format"] != "csv" || r.JSON["created"].(float64) != 3 {
+		t.Fatalf("import: %s", r.Body)
+	}
+	bad := strings.Replace(string(raw), "02.12.2026;02.12.2026;Stadtwerke", "2026-12-02;02.12.2026;Stadtwerke", 1)
+	r = s.call("POST", "/v1/bank-statements?template="+tpl, bad, "Content-Type", "text/csv")
+	if r.Status != 422 || !strings.Contains(string(r.Body), "line 7, booking_date_column") {
+		t.Fatalf("a bad date: %d %s", r.Status, r.Body)
+	}
+}
+
 // A file is refused whole with the line at fault, the same on both engines: unbalanced, broken,
 // an XML bomb, a CSV without its template.
 func TestBank_RefusedFiles(t *testing.T) {

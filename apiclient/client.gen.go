@@ -1415,6 +1415,15 @@ type BankApplyResult struct {
 	LineId string    `json:"line_id"`
 }
 
+// BankCSVPreviewOutputBody defines model for BankCSVPreviewOutputBody.
+type BankCSVPreviewOutputBody struct {
+	Header *[]string   `json:"header"`
+	Lines  *[]BankLine `json:"lines"`
+
+	// Refusal The first row the template cannot read, if any
+	Refusal *Problem `json:"refusal,omitempty"`
+}
+
 // BankCSVTemplate defines model for BankCSVTemplate.
 type BankCSVTemplate struct {
 	// Account The account's IBAN or number
@@ -3001,6 +3010,15 @@ type DeleteBankCsvTemplateParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// PreviewBankCsvTextBody defines parameters for PreviewBankCsv.
+type PreviewBankCsvTextBody interface{}
+
+// PreviewBankCsvParams defines parameters for PreviewBankCsv.
+type PreviewBankCsvParams struct {
+	// IdempotencyKey Repeats with the same key and request answer the first response and change nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListBankLinesParams defines parameters for ListBankLines.
 type ListBankLinesParams struct {
 	Status        *ListBankLinesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -4012,6 +4030,9 @@ type WebhookWithdrawalReversedParams struct {
 // CreateBankCsvTemplateJSONRequestBody defines body for CreateBankCsvTemplate for application/json ContentType.
 type CreateBankCsvTemplateJSONRequestBody = BankCSVTemplate
 
+// PreviewBankCsvTextRequestBody defines body for PreviewBankCsv for text/plain ContentType.
+type PreviewBankCsvTextRequestBody PreviewBankCsvTextBody
+
 // ApplyBankLinesJSONRequestBody defines body for ApplyBankLines for application/json ContentType.
 type ApplyBankLinesJSONRequestBody = ApplyBankLinesRequest
 
@@ -4324,6 +4345,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
 	GetBankCsvTemplate(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewBankCsvWithBody What the template makes of a file, before importing it
+	//
+	// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/bank-csv-templates/{id}/preview (the `PreviewBankCsv` operationId).
+	PreviewBankCsvWithBody(ctx context.Context, id string, params *PreviewBankCsvParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewBankCsvWithTextBody What the template makes of a file, before importing it
+	//
+	// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
+	//
+	// Takes a body of the `text/plain` content type.
+	//
+	// Corresponds with POST /v1/bank-csv-templates/{id}/preview (the `PreviewBankCsv` operationId).
+	PreviewBankCsvWithTextBody(ctx context.Context, id string, params *PreviewBankCsvParams, body PreviewBankCsvTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListBankLines Bank lines, newest first
 	//
@@ -5317,6 +5356,44 @@ func (c *Client) DeleteBankCsvTemplate(ctx context.Context, id string, params *D
 // Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
 func (c *Client) GetBankCsvTemplate(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBankCsvTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewBankCsvWithBody What the template makes of a file, before importing it
+//
+// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/bank-csv-templates/{id}/preview (the `PreviewBankCsv` operationId).
+func (c *Client) PreviewBankCsvWithBody(ctx context.Context, id string, params *PreviewBankCsvParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewBankCsvRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewBankCsvWithTextBody What the template makes of a file, before importing it
+//
+// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
+//
+// Takes a body of the `text/plain` content type.
+//
+// Corresponds with POST /v1/bank-csv-templates/{id}/preview (the `PreviewBankCsv` operationId).
+func (c *Client) PreviewBankCsvWithTextBody(ctx context.Context, id string, params *PreviewBankCsvParams, body PreviewBankCsvTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewBankCsvRequestWithTextBody(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7798,6 +7875,68 @@ func NewGetBankCsvTemplateRequest(server string, id string) (*http.Request, erro
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPreviewBankCsvRequestWithTextBody calls the generic PreviewBankCsv builder with text/plain body
+func NewPreviewBankCsvRequestWithTextBody(server string, id string, params *PreviewBankCsvParams, body PreviewBankCsvTextRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
+		bodyReader = strings.NewReader(stringer.String())
+	} else {
+		return nil, fmt.Errorf("text/plain is not supported for complex types, define a String() method on PreviewBankCsvTextBody to marshal it as text")
+	}
+	return NewPreviewBankCsvRequestWithBody(server, id, params, "text/plain", bodyReader)
+}
+
+// NewPreviewBankCsvRequestWithBody constructs an http.Request for the PreviewBankCsv method, with any body, and a specified content type
+func NewPreviewBankCsvRequestWithBody(server string, id string, params *PreviewBankCsvParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-csv-templates/%s/preview", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -13626,6 +13765,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
 	GetBankCsvTemplateWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBankCsvTemplateResponse, error)
 
+	// PreviewBankCsvWithBodyWithResponse What the template makes of a file, before importing it
+	//
+	// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-csv-templates/{id}/preview (the `PreviewBankCsv` operationId).
+	PreviewBankCsvWithBodyWithResponse(ctx context.Context, id string, params *PreviewBankCsvParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewBankCsvResponse, error)
+
+	// PreviewBankCsvWithTextBodyWithResponse What the template makes of a file, before importing it
+	//
+	// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
+	//
+	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bank-csv-templates/{id}/preview (the `PreviewBankCsv` operationId).
+	PreviewBankCsvWithTextBodyWithResponse(ctx context.Context, id string, params *PreviewBankCsvParams, body PreviewBankCsvTextRequestBody, reqEditors ...RequestEditorFn) (*PreviewBankCsvResponse, error)
+
 	// ListBankLinesWithResponse Bank lines, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15285,6 +15442,117 @@ func (r GetBankCsvTemplateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetBankCsvTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PreviewBankCsvResponse503Headers the declared response headers of an HTTP 503 response for PreviewBankCsv
+type PreviewBankCsvResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PreviewBankCsvResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankCSVPreviewOutputBody
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PreviewBankCsvResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PreviewBankCsvResponse) GetJSON200() *BankCSVPreviewOutputBody {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PreviewBankCsvResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PreviewBankCsvResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PreviewBankCsvResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PreviewBankCsvResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PreviewBankCsvResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -25165,6 +25433,36 @@ func (c *ClientWithResponses) GetBankCsvTemplateWithResponse(ctx context.Context
 	return ParseGetBankCsvTemplateResponse(rsp)
 }
 
+// PreviewBankCsvWithBodyWithResponse What the template makes of a file, before importing it
+//
+// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-csv-templates/{id}/preview (the `PreviewBankCsv` operationId).
+func (c *ClientWithResponses) PreviewBankCsvWithBodyWithResponse(ctx context.Context, id string, params *PreviewBankCsvParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewBankCsvResponse, error) {
+	rsp, err := c.PreviewBankCsvWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewBankCsvResponse(rsp)
+}
+
+// PreviewBankCsvWithTextBodyWithResponse What the template makes of a file, before importing it
+//
+// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
+//
+// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bank-csv-templates/{id}/preview (the `PreviewBankCsv` operationId).
+func (c *ClientWithResponses) PreviewBankCsvWithTextBodyWithResponse(ctx context.Context, id string, params *PreviewBankCsvParams, body PreviewBankCsvTextRequestBody, reqEditors ...RequestEditorFn) (*PreviewBankCsvResponse, error) {
+	rsp, err := c.PreviewBankCsvWithTextBody(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewBankCsvResponse(rsp)
+}
+
 // ListBankLinesWithResponse Bank lines, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -27542,6 +27840,108 @@ func ParseGetBankCsvTemplateResponse(rsp *http.Response) (*GetBankCsvTemplateRes
 	switch {
 	case rsp.StatusCode == 503:
 		var headers GetBankCsvTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePreviewBankCsvResponse parses an HTTP response from a PreviewBankCsvWithResponse call
+func ParsePreviewBankCsvResponse(rsp *http.Response) (*PreviewBankCsvResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PreviewBankCsvResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankCSVPreviewOutputBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PreviewBankCsvResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

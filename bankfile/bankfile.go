@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"finapp"
+	"finapp/bankcsv"
 	"finapp/camt"
 	"finapp/mt940"
 )
@@ -125,7 +126,7 @@ func open(f *os.File, format string, template *finapp.BankCSVTemplate) (finapp.B
 	case MT940:
 		return mt940.New(f)
 	case CSV:
-		return nil, finapp.Invalid("format", "%s files are not read yet", format)
+		return bankcsv.New(f, template)
 	default:
 		return camt.New(bufio.NewReaderSize(f, 1<<16))
 	}

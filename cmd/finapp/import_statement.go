@@ -25,9 +25,9 @@ type statementOptions struct {
 
 func newImportStatementCmd() *cobra.Command {
 	var o statementOptions
-	c := &cobra.Command{Use: "statement FILE", Short: "Import a bank statement: camt.053/054 (XML or ZIP) or MT940 (docs/reconciliation.md)",
+	c := &cobra.Command{Use: "statement FILE", Short: "Import a bank statement: camt.053/054 (XML or ZIP), MT940, or a bank CSV by its template (docs/reconciliation.md)",
 		Long: `Import a bank statement file (docs/reconciliation.md): camt.053 or camt.054 XML (or a ZIP of
-them) or MT940; bank CSV (--template) is not read yet. The file is taken whole or not at all: a malformed, unbalanced or wrong-currency file is refused naming the line. Each entry
+them), MT940, or a bank's CSV read by its saved template (--template). The file is taken whole or not at all: a malformed, unbalanced or wrong-currency file is refused naming the line. Each entry
 is kept once per bank account and bank reference: the same file again imports nothing, and an
 overlapping statement only the entries not kept yet.`,
 		Args: exactArgs("FILE"),
