@@ -145,6 +145,9 @@ func (s *Service) ApplyBankLine(ctx context.Context, id string, in BankLineApply
 			return Errorf(EConflict, "bank line %s is %s (%s, %s): only booked money in that is not decided yet is applied",
 				l.ID, l.Status, map[bool]string{true: "money in", false: "money out"}[l.Credit], l.EntryStatus)
 		}
+		if l.Reversal && in.ProposalID == "" {
+			return Invalid("proposal_id", "a reversal is applied by its proposal: the line it returns")
+		}
 		req := AllocationRequest{OrganizationID: in.OrganizationID, Lines: in.Allocations}
 		if in.ProposalID != "" {
 			list, err := proposalsOf(ctx, tx, l)
@@ -172,6 +175,9 @@ func (s *Service) applyProposal(ctx context.Context, tx Tx, c *changes, l *BankL
 		if err := tx.AddMatchingRuleHit(ctx, prop.RuleID); err != nil {
 			return err
 		}
+	}
+	if prop.ReversesLineID != "" {
+		return s.reverseBankLine(ctx, tx, c, l, prop.ReversesLineID)
 	}
 	if prop.PaymentID != "" {
 		return s.linkBankLine(ctx, tx, c, l, prop.PaymentID)
@@ -302,24 +308,55 @@ func (s *Service) UndoBankLine(ctx context.Context, id string) (*BankLine, error
 		if l.Status != BankLineMatched && l.Status != BankLineIgnored {
 			return Errorf(EConflict, "bank line %s is %s: nothing was decided to undo", l.ID, l.Status)
 		}
-		before := bankLineSnapshot(l)
-		if l.Status == BankLineMatched && l.MatchKind == BankMatchRecorded {
-			p, err := loadOpenPayment(ctx, tx, l.PaymentID, 0, "deleting")
-			if err != nil {
-				return err
-			}
-			if err := s.deletePayment(ctx, tx, c, p); err != nil {
-				return err
-			}
+		if l.ReversedLineID() != "" {
+			return Errorf(EConflict, "bank line %s reversed line %s, whose payment was deleted: a reversal is not undone; "+
+				"to take the money back into the books, take up line %s again and apply it", l.ID, l.ReversedLineID(), l.ReversedLineID())
 		}
-		l.Status, l.PaymentID, l.MatchKind, l.IgnoreReason = BankLineUnmatched, "", "", ""
-		c.record("bank_line.unmatched", "bank_line", l.ID, before, bankLineSnapshot(l))
-		return tx.UpdateBankLine(ctx, l)
+		return s.unmatch(ctx, tx, c, l, BankLineUnmatched, "")
 	})
 	if err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// unmatch undoes what deciding about l did and leaves it with status (and reason): a payment
+// applying recorded is deleted, a linked one unlinked.
+func (s *Service) unmatch(ctx context.Context, tx Tx, c *changes, l *BankLine, status, reason string) error {
+	before := bankLineSnapshot(l)
+	if l.Status == BankLineMatched && l.MatchKind == BankMatchRecorded {
+		p, err := loadOpenPayment(ctx, tx, l.PaymentID, 0, "deleting")
+		if err != nil {
+			return err
+		}
+		if err := s.deletePayment(ctx, tx, c, p); err != nil {
+			return err
+		}
+	}
+	l.Status, l.PaymentID, l.MatchKind, l.IgnoreReason = status, "", "", reason
+	action := "bank_line.unmatched"
+	if status == BankLineIgnored {
+		action = "bank_line.ignored"
+	}
+	c.record(action, "bank_line", l.ID, before, bankLineSnapshot(l))
+	return tx.UpdateBankLine(ctx, l)
+}
+
+// reverseBankLine applies a reversal (a returned payment): what the line it reverses created is
+// undone (its payment deleted, or unlinked), that line is set aside as reversed, and the
+// reversal is matched to it.
+func (s *Service) reverseBankLine(ctx context.Context, tx Tx, c *changes, l *BankLine, originalID string) error {
+	orig, err := tx.BankLine(ctx, originalID)
+	if err != nil {
+		return err
+	}
+	if orig.Status != BankLineMatched || orig.Credit == l.Credit || orig.Amount != l.Amount || orig.Currency != l.Currency {
+		return Errorf(EConflict, "bank line %s is not the applied line this reversal returns any more", orig.ID)
+	}
+	if err := s.unmatch(ctx, tx, c, orig, BankLineIgnored, "reversed by bank line "+l.ID); err != nil {
+		return err
+	}
+	return matchBankLine(ctx, tx, c, l, "", BankMatchReversal+":"+orig.ID)
 }
 
 // bankLineSnapshot is how a line appears in the audit trail and event payloads.

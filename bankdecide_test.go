@@ -192,3 +192,49 @@ func TestMatchingRules_ProposeAndAutoApplyWhenExact(t *testing.T) {
 		t.Fatalf("%d hits, want 2", r.Hits)
 	}
 }
+
+// A returned payment (a debit with the reversal indicator) is proposed as the reversal of the
+// line it returns: applying it deletes that line's payment, so the invoice is open again, and
+// sets the line aside as reversed; a reversal is not undone.
+func TestApplyBankLine_ReversalUndoesTheOriginal(t *testing.T) {
+	w := newMatchWorld(t)
+	paid := w.line("250.00", func(e *finapp.BankEntry) { e.RemittanceText, e.EndToEndID = "B-2001", "E2E-5" })
+	props := w.proposals(paid)
+	applied, err := w.svc.ApplyBankLine(w.ctx, paid.ID, finapp.BankLineApply{ProposalID: props[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := w.due("B-2001"); d != "paid 0.00" {
+		t.Fatalf("B-2001 %s", d)
+	}
+	returned := w.line("250.00", func(e *finapp.BankEntry) { e.Credit, e.Reversal, e.EndToEndID = false, true, "E2E-5" })
+	props = w.proposals(returned)
+	if len(props) != 1 || props[0].ReversesLineID != paid.ID || props[0].Evidence[0].Kind != finapp.EvidenceReversal {
+		t.Fatalf("proposals of the reversal: %+v", props)
+	}
+	if _, err := w.svc.ApplyBankLine(w.ctx, returned.ID, finapp.BankLineApply{OrganizationID: w.bolt.ID}); finapp.ErrorField(err) != "proposal_id" {
+		t.Fatalf("a reversal applied without its proposal: %v", err)
+	}
+	got, err := w.svc.ApplyBankLine(w.ctx, returned.ID, finapp.BankLineApply{ProposalID: props[0].ID})
+	if err != nil || got.Status != finapp.BankLineMatched || got.ReversedLineID() != paid.ID {
+		t.Fatalf("reversal applied: %+v %v", got, err)
+	}
+	if d := w.due("B-2001"); d != "unpaid 250.00" {
+		t.Fatalf("B-2001 %s after the payment came back", d)
+	}
+	orig, _ := w.svc.GetBankLine(w.ctx, paid.ID)
+	if orig.Status != finapp.BankLineIgnored || !strings.Contains(orig.IgnoreReason, returned.ID) {
+		t.Fatalf("the returned line: %+v", orig)
+	}
+	if p, _ := w.svc.GetPayment(w.ctx, applied.PaymentID); p.DeletedAt == nil {
+		t.Fatal("the returned payment is still live")
+	}
+	if _, err := w.svc.UndoBankLine(w.ctx, returned.ID); finapp.ErrorCode(err) != finapp.EConflict {
+		t.Fatalf("undoing a reversal: %v", err)
+	}
+	// Another payer's return of the same amount is not proposed for it.
+	other := w.line("250.00", func(e *finapp.BankEntry) { e.Credit, e.Reversal, e.EndToEndID = false, true, "E2E-OTHER" })
+	if props := w.proposals(other); len(props) != 0 {
+		t.Fatalf("another payer's return: %+v", props)
+	}
+}

@@ -2,6 +2,7 @@ package finapp
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"finapp/money"
@@ -30,7 +31,19 @@ const (
 const (
 	BankMatchRecorded = "recorded"
 	BankMatchLinked   = "linked"
+	// BankMatchReversal is a reversal applied: "reversal:" + the line it returned, whose
+	// payment was deleted.
+	BankMatchReversal = "reversal"
 )
+
+// ReversedLineID is the line a reversal returned, "" for any other line.
+func (l *BankLine) ReversedLineID() string {
+	id, ok := strings.CutPrefix(l.MatchKind, BankMatchReversal+":")
+	if !ok {
+		return ""
+	}
+	return id
+}
 
 // BankLineStatuses are the statuses a list may filter on.
 var BankLineStatuses = []string{BankLineUnmatched, BankLineProposed, BankLineMatched, BankLineIgnored, BankLineInformational, BankLineSplit}
@@ -154,6 +167,9 @@ type BankTx interface {
 	InvoiceIDsByRFBody(ctx context.Context, bodies []string) (map[string][]string, error)
 	// OrganizationByIBAN is the customer of the latest matched line paid from iban, "" for none.
 	OrganizationByIBAN(ctx context.Context, iban string) (string, error)
+	// ReversibleLines are the matched lines of an account that a reversal of amount may return:
+	// the other direction, booked on or before the day, newest first, at most 20.
+	ReversibleLines(ctx context.Context, accountID string, cur money.Currency, amount money.Amount, credit bool, onOrBefore string) ([]*BankLine, error)
 	// UnlinkedPaymentIDs are live payments of that currency and amount received from one day to
 	// another (inclusive) that no bank line is linked to, at most 20.
 	UnlinkedPaymentIDs(ctx context.Context, cur money.Currency, amount money.Amount, from, to string) ([]string, error)

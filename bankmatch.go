@@ -41,6 +41,7 @@ type BankProposal struct {
 	Evidence       []Evidence
 	Score          int    // ranks proposals: the sum of the weights of its kinds of evidence
 	RuleID         string // the matching rule that made it, if one did
+	ReversesLineID string // a reversal's proposal: the applied line it returns
 	AutoApply      bool   // its rule applies it by itself when it is exact
 }
 
@@ -49,7 +50,7 @@ type BankProposal struct {
 var evidenceWeight = map[string]int{
 	EvidenceRecordedPayment: 200, EvidenceRFReference: 120, EvidenceStructuredReference: 100, EvidenceNumberInText: 60,
 	EvidenceAmountEqualsDue: 40, EvidenceIBANKnown: 30, EvidenceSetSumsToAmount: 30, EvidenceWithinTolerance: 10,
-	EvidenceRule: 80,
+	EvidenceRule: 80, EvidenceReversal: 150,
 }
 
 // recordedPaymentDays is how far apart a payment's received date and a line's booking date may
@@ -60,9 +61,10 @@ const recordedPaymentDays = 5
 // maxLineWords bounds the words of a line looked up as invoice numbers.
 const maxLineWords = 40
 
-// proposable reports whether a line is one matching proposes for: booked money in, not decided.
+// proposable reports whether a line is one matching proposes for: booked money in, or a booked
+// reversal, not decided.
 func (l *BankLine) proposable() bool {
-	return l.Credit && !l.Reversal && l.EntryStatus == EntryBooked && (l.Status == BankLineUnmatched || l.Status == BankLineProposed)
+	return (l.Credit || l.Reversal) && l.EntryStatus == EntryBooked && (l.Status == BankLineUnmatched || l.Status == BankLineProposed)
 }
 
 // rfReferences finds ISO 11649 references in what the payer wrote, also printed in groups of
@@ -109,6 +111,9 @@ func proposeBankLine(ctx context.Context, tx Tx, l *BankLine, tolerances map[mon
 	rules []*MatchingRule) ([]BankProposal, error) {
 	if !l.proposable() {
 		return nil, nil
+	}
+	if l.Reversal {
+		return reversalProposals(ctx, tx, l)
 	}
 	var out []BankProposal
 	linked, err := recordedPaymentProposals(ctx, tx, l)
@@ -281,6 +286,33 @@ func hasEvidence(list []Evidence, kind string) bool {
 	return slices.ContainsFunc(list, func(e Evidence) bool { return e.Kind == kind })
 }
 
+// reversalProposals propose, for a reversal (a returned payment), undoing what the line it returns
+// created: an applied line of the other direction and the same money, the same payer's reference
+// or account first.
+func reversalProposals(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error) {
+	cands, err := tx.ReversibleLines(ctx, l.BankAccountID, l.Currency, l.Amount, !l.Credit, l.BookingDate)
+	if err != nil {
+		return nil, err
+	}
+	var out []BankProposal
+	for _, o := range cands {
+		ev := []Evidence{{EvidenceReversal, fmt.Sprintf("the bank returns %s %s of line %s, booked %s", money.Format(l.Amount, l.Currency),
+			l.Currency, o.ID, o.BookingDate)}}
+		if l.EndToEndID != "" && l.EndToEndID == o.EndToEndID {
+			ev = append(ev, Evidence{EvidenceReversal, "the payer's reference " + l.EndToEndID + " is the same"})
+		} else if l.CounterpartyIBAN != "" && l.CounterpartyIBAN == o.CounterpartyIBAN {
+			ev = append(ev, Evidence{EvidenceReversal, "from the same account " + l.CounterpartyIBAN})
+		} else if l.EndToEndID != "" || l.CounterpartyIBAN != "" {
+			continue // the reversal names its payer, and this is another's
+		}
+		p := BankProposal{ReversesLineID: o.ID, PaymentID: "", Evidence: ev, Score: evidenceWeight[EvidenceReversal] + len(ev)}
+		p.ID = proposalID(l, &p)
+		out = append(out, p)
+	}
+	slices.SortStableFunc(out, func(a, b BankProposal) int { return b.Score - a.Score })
+	return out, nil
+}
+
 // recordedPaymentProposals proposes linking a payment someone recorded by hand: the same money,
 // a reference the line carries, received within a few days of the booking.
 func recordedPaymentProposals(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error) {
@@ -357,7 +389,7 @@ func proposalScore(list []Evidence) int {
 // proposalID names a proposal by the line and what applying it would do.
 func proposalID(l *BankLine, p *BankProposal) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s|%s|%d", l.ID, p.RuleID, p.OrganizationID, p.PaymentID, p.Unapplied)
+	fmt.Fprintf(h, "%s|%s|%s|%s|%s|%d", l.ID, p.RuleID, p.ReversesLineID, p.OrganizationID, p.PaymentID, p.Unapplied)
 	for _, a := range p.Allocations {
 		fmt.Fprintf(h, "|%s:%d", a.InvoiceID, a.Amount)
 	}

@@ -21,6 +21,7 @@ const (
 	EvidenceIBANKnown           = "iban_known"           // the payer's IBAN paid this customer before
 	EvidenceRecordedPayment     = "recorded_payment"     // a payment recorded by hand is this money
 	EvidenceWithinTolerance     = "within_tolerance"     // short by no more than the workspace tolerates: written off
+	EvidenceReversal            = "reversal"             // a returned payment: the applied line it reverses
 )
 
 // Evidence is one reason a suggestion is made, with a sentence for people.

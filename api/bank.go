@@ -401,8 +401,10 @@ func (h *handlers) registerMatchingRules(api huma.API, tags []string) {
 // BankProposal is one way to apply a bank line, with its evidence.
 type BankProposal struct {
 	ID             string             `json:"id" doc:"Pass as proposal_id to apply it; the same books make the same id"`
-	OrganizationID string             `json:"organization_id" doc:"The customer whose payment the money becomes"`
+	OrganizationID string             `json:"organization_id,omitempty" doc:"The customer whose payment the money becomes"`
 	PaymentID      string             `json:"payment_id,omitempty" doc:"A payment recorded by hand that is this money: applying links it, records nothing"`
+	ReversesLineID string             `json:"reverses_line_id,omitempty" doc:"A returned payment's proposal: applying undoes what this applied line created (its payment is deleted)"`
+	RuleID         string             `json:"rule_id,omitempty" doc:"The matching rule that made the proposal"`
 	Allocations    []BankProposalLine `json:"allocations" doc:"What applying allocates"`
 	WriteOff       *BankProposalLine  `json:"write_off,omitempty" doc:"A short payment's difference, within the workspace's tolerance, written off"`
 	Unapplied      string             `json:"unapplied" doc:"What stays unapplied on the customer's payment"`
@@ -421,8 +423,9 @@ func bankProposalOut(l *finapp.BankLine, p finapp.BankProposal) BankProposal {
 	line := func(a finapp.ProposedAllocation) BankProposalLine {
 		return BankProposalLine{a.InvoiceID, a.InvoiceNumber, money.Format(a.Amount, l.Currency)}
 	}
-	out := BankProposal{ID: p.ID, OrganizationID: p.OrganizationID, PaymentID: p.PaymentID, Allocations: []BankProposalLine{},
-		Unapplied: money.Format(p.Unapplied, l.Currency), Score: p.Score}
+	out := BankProposal{ID: p.ID, OrganizationID: p.OrganizationID, PaymentID: p.PaymentID, ReversesLineID: p.ReversesLineID, RuleID: p.RuleID,
+		Allocations: []BankProposalLine{},
+		Unapplied:   money.Format(p.Unapplied, l.Currency), Score: p.Score}
 	for _, a := range p.Allocations {
 		out.Allocations = append(out.Allocations, line(a))
 	}

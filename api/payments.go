@@ -83,7 +83,7 @@ type Suggestion struct {
 
 // Evidence is one reason for a suggestion.
 type Evidence struct {
-	Kind   string `json:"kind" enum:"invoice_number_in_text,amount_equals_invoice,amount_equals_invoice_set,structured_reference,rf_reference,iban_known,recorded_payment,within_tolerance"`
+	Kind   string `json:"kind" enum:"invoice_number_in_text,amount_equals_invoice,amount_equals_invoice_set,structured_reference,rf_reference,iban_known,recorded_payment,within_tolerance,rule,reversal"`
 	Detail string `json:"detail" doc:"The reason, for people"`
 }
 

@@ -334,7 +334,9 @@ const (
 	IbanKnown              EvidenceKind = "iban_known"
 	InvoiceNumberInText    EvidenceKind = "invoice_number_in_text"
 	RecordedPayment        EvidenceKind = "recorded_payment"
+	Reversal               EvidenceKind = "reversal"
 	RfReference            EvidenceKind = "rf_reference"
+	Rule                   EvidenceKind = "rule"
 	StructuredReference    EvidenceKind = "structured_reference"
 	WithinTolerance        EvidenceKind = "within_tolerance"
 )
@@ -352,7 +354,11 @@ func (e EvidenceKind) Valid() bool {
 		return true
 	case RecordedPayment:
 		return true
+	case Reversal:
+		return true
 	case RfReference:
+		return true
+	case Rule:
 		return true
 	case StructuredReference:
 		return true
@@ -1559,10 +1565,16 @@ type BankProposal struct {
 	Id string `json:"id"`
 
 	// OrganizationId The customer whose payment the money becomes
-	OrganizationId string `json:"organization_id"`
+	OrganizationId *string `json:"organization_id,omitempty"`
 
 	// PaymentId A payment recorded by hand that is this money: applying links it, records nothing
 	PaymentId *string `json:"payment_id,omitempty"`
+
+	// ReversesLineId A returned payment's proposal: applying undoes what this applied line created (its payment is deleted)
+	ReversesLineId *string `json:"reverses_line_id,omitempty"`
+
+	// RuleId The matching rule that made the proposal
+	RuleId *string `json:"rule_id,omitempty"`
 
 	// Score Ranks the proposals of a line
 	Score int64 `json:"score"`

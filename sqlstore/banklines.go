@@ -432,3 +432,15 @@ func (tx *Tx) AddMatchingRuleHit(ctx context.Context, id string) error {
 	_, err := tx.exec(ctx, `UPDATE matching_rules SET hits = hits + 1 WHERE workspace_id = ? AND id = ?`, tx.ws, id)
 	return err
 }
+
+// ReversibleLines implements finapp.Tx.
+func (tx *Tx) ReversibleLines(ctx context.Context, accountID string, cur money.Currency, amount money.Amount, credit bool,
+	onOrBefore string) ([]*finapp.BankLine, error) {
+	rows, err := tx.query(ctx, `SELECT `+bankLineColumns+` FROM bank_lines l WHERE l.workspace_id = ? AND l.bank_account_id = ?
+		AND l.status = 'matched' AND l.credit = ? AND l.currency = ? AND l.amount = ? AND l.booking_date <= ?
+		ORDER BY l.booking_date DESC, l.id DESC LIMIT 20`, tx.ws, accountID, boolInt(credit), cur, int64(amount), onOrBefore)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanBankLine)
+}

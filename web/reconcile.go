@@ -77,7 +77,7 @@ func (s *server) showReconcile(w http.ResponseWriter, r *http.Request, p *page, 
 				row.Best, row.Others = &props[0], len(props)-1
 			}
 		}
-		if row.Best != nil {
+		if row.Best != nil && row.Best.OrganizationID != "" {
 			id := row.Best.OrganizationID
 			if _, ok := names[id]; !ok {
 				o, err := s.svc.GetOrganization(ctx, id)
