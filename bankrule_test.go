@@ -22,11 +22,19 @@ func TestMatchingRule_Check(t *testing.T) {
 		{"an unknown field", func(r *MatchingRule) { r.Conditions[0].Field = "colour" }, "conditions[0].field"},
 		{"an unknown operator", func(r *MatchingRule) { r.Conditions[0].Operator = "like" }, "conditions[0].operator"},
 		{"an empty value", func(r *MatchingRule) { r.Conditions[0].Value = "" }, "conditions[0].value"},
-		{"a broken expression", func(r *MatchingRule) { r.Conditions[0] = RuleCondition{Field: "text", Operator: "regex", Value: "(inv"} }, "conditions[0].value"},
+		{"a broken expression", func(r *MatchingRule) {
+			r.Conditions[0] = RuleCondition{Field: "text", Operator: "regex", Value: "(inv"}
+		}, "conditions[0].value"},
 		{"between on text", func(r *MatchingRule) { r.Conditions[0] = RuleCondition{Field: "text", Operator: "between", Value: "a"} }, "conditions[0].operator"},
-		{"contains on an amount", func(r *MatchingRule) { r.Conditions[0] = RuleCondition{Field: "amount", Operator: "contains", Value: "1"} }, "conditions[0].operator"},
-		{"an amount that is not one", func(r *MatchingRule) { r.Conditions[0] = RuleCondition{Field: "amount", Operator: "equals", Value: "1e3"} }, "conditions[0].value"},
-		{"between without its bound", func(r *MatchingRule) { r.Conditions[0] = RuleCondition{Field: "amount", Operator: "between", Value: "1.00"} }, "conditions[0].value"},
+		{"contains on an amount", func(r *MatchingRule) {
+			r.Conditions[0] = RuleCondition{Field: "amount", Operator: "contains", Value: "1"}
+		}, "conditions[0].operator"},
+		{"an amount that is not one", func(r *MatchingRule) {
+			r.Conditions[0] = RuleCondition{Field: "amount", Operator: "equals", Value: "1e3"}
+		}, "conditions[0].value"},
+		{"between without its bound", func(r *MatchingRule) {
+			r.Conditions[0] = RuleCondition{Field: "amount", Operator: "between", Value: "1.00"}
+		}, "conditions[0].value"},
 		{"no customer", func(r *MatchingRule) { r.OrganizationID = "" }, "organization_id"},
 		{"an unknown allocation", func(r *MatchingRule) { r.Allocate = "newest_first" }, "allocate"},
 		{"a NUL in a value", func(r *MatchingRule) { r.Conditions[0].Value = "a\x00" }, "conditions[0].value"},
