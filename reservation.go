@@ -184,17 +184,15 @@ func (s *Service) Reserve(ctx context.Context, orgID string, in ReservationCreat
 	return r, err
 }
 
-// loadOpenReservation loads a reservation to close, its customer's credit locked; one already
-// closed, or expired, is refused EReservationClosed.
+// loadOpenReservation loads a reservation to close (locked: no one else closes it meanwhile),
+// then locks its customer's credit; one already closed, or expired, is refused
+// EReservationClosed.
 func loadOpenReservation(ctx context.Context, tx Tx, id string, now time.Time) (*Reservation, error) {
 	r, err := tx.Reservation(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if err := tx.LockCredit(ctx, r.OrganizationID); err != nil {
-		return nil, err
-	}
-	if r, err = tx.Reservation(ctx, id); err != nil { // as it is now that no one else may close it
 		return nil, err
 	}
 	if st := r.StatusAt(now); st != ReservationOpen {

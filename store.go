@@ -93,6 +93,8 @@ type CreditTx interface {
 	CreditHeld(ctx context.Context, orgIDs []string, now time.Time) (reserved map[string]map[money.Currency]money.Sum,
 		limits map[string]map[money.Currency]money.Amount, err error)
 	CreateReservation(ctx context.Context, r *Reservation) error
+	// Reservation loads a reservation, locked for the change in a write transaction (taken
+	// before its customer's credit lock, never after it).
 	Reservation(ctx context.Context, id string) (*Reservation, error)
 	// UpdateReservation saves a reservation closed from the version before r.Version; when
 	// that is no longer the stored one (the sweeper marked it expired meanwhile), nothing is

@@ -33,6 +33,8 @@ var routeSeedBodies = []string{
 	`{"amount":1e999999,"currency":"SGD","method":"cash"}`,
 	`{"amount":"99999999999999999999999999999999999999.99","currency":"SGD","method":"cash"}`,
 	`{"amount":"-0.00","currency":"SGD","method":"cash"}`,
+	`{"amount":"1.00","currency":"SGD","method":"cash","reason":"closing\u0000","reference":"\u202e"}`,
+	`{"amount":"0.01","currency":"sgd","reference":"call-\u0000","expires_in":-1}`,
 	`{"organization_id":"{{org}}\u0085"}`,
 	`{"name":"t","role":"viewer","expires_at":"2999-01-01T00:00:00\u0000Z"}`,
 	`{"email":"a\u0000@example.com","role":"viewer","password":"correct horse battery staple"}`,

@@ -106,9 +106,9 @@ func (tx *Tx) CreditBalance(ctx context.Context, orgID string) (map[money.Curren
 	return out, rows.Err()
 }
 
-// CreditHeld implements finapp.Tx. The reservations' sum is bounded by a rule (every open
-// reservation fits the customer's usable credit), but is summed in two parts like every other
-// (sums.go).
+// CreditHeld implements finapp.Tx, in one query: the open reservations' sums (kind 0) and the
+// credit limits (kind 1). The reservations' sum is bounded by a rule (every open reservation
+// fits the customer's usable credit), but is summed in two parts like every other (sums.go).
 func (tx *Tx) CreditHeld(ctx context.Context, orgIDs []string, now time.Time) (map[string]map[money.Currency]money.Sum,
 	map[string]map[money.Currency]money.Amount, error) {
 	reserved := map[string]map[money.Currency]money.Sum{}
@@ -117,50 +117,44 @@ func (tx *Tx) CreditHeld(ctx context.Context, orgIDs []string, now time.Time) (m
 		return reserved, limits, nil
 	}
 	in := `(?` + strings.Repeat(`, ?`, len(orgIDs)-1) + `)`
-	args := []any{tx.ws}
+	args := make([]any, 0, 2*len(orgIDs)+3)
+	args = append(args, tx.ws)
 	for _, id := range orgIDs {
 		args = append(args, id)
 	}
-	rows, err := tx.query(ctx, `SELECT organization_id, currency, CAST(SUM(amount / 4294967296) AS BIGINT), CAST(SUM(amount % 4294967296) AS BIGINT)
-		FROM reservations WHERE workspace_id = ? AND organization_id IN `+in+` AND status = 'open' AND expires_at > ?
-		GROUP BY organization_id, currency`, append(args, ts(now))...)
+	args = append(args, ts(now), tx.ws)
+	for _, id := range orgIDs {
+		args = append(args, id)
+	}
+	rows, err := tx.query(ctx, `SELECT 0, organization_id, currency, CAST(SUM(amount / 4294967296) AS BIGINT),
+		CAST(SUM(amount % 4294967296) AS BIGINT) FROM reservations
+		WHERE workspace_id = ? AND organization_id IN `+in+` AND status = 'open' AND expires_at > ? GROUP BY organization_id, currency
+		UNION ALL SELECT 1, organization_id, currency, amount, 0 FROM credit_limits WHERE workspace_id = ? AND organization_id IN `+in, args...)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var kind int
 		var org string
 		var c money.Currency
 		var hi, lo int64
-		if err := rows.Scan(&org, &c, &hi, &lo); err != nil {
+		if err := rows.Scan(&kind, &org, &c, &hi, &lo); err != nil {
 			return nil, nil, err
+		}
+		if kind == 1 {
+			if limits[org] == nil {
+				limits[org] = map[money.Currency]money.Amount{}
+			}
+			limits[org][c] = money.Amount(hi)
+			continue
 		}
 		if reserved[org] == nil {
 			reserved[org] = map[money.Currency]money.Sum{}
 		}
 		reserved[org][c] = money.SumParts(hi, lo)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	lrows, err := tx.query(ctx, `SELECT organization_id, currency, amount FROM credit_limits WHERE workspace_id = ? AND organization_id IN `+in, args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer lrows.Close()
-	for lrows.Next() {
-		var org string
-		var c money.Currency
-		var a int64
-		if err := lrows.Scan(&org, &c, &a); err != nil {
-			return nil, nil, err
-		}
-		if limits[org] == nil {
-			limits[org] = map[money.Currency]money.Amount{}
-		}
-		limits[org][c] = money.Amount(a)
-	}
-	return reserved, limits, lrows.Err()
+	return reserved, limits, rows.Err()
 }
 
 const reservationColumns = `id, organization_id, currency, amount, captured, status, reference, expires_at, created_at, closed_at, version`
@@ -186,7 +180,8 @@ func (tx *Tx) CreateReservation(ctx context.Context, r *finapp.Reservation) erro
 
 // Reservation implements finapp.Tx.
 func (tx *Tx) Reservation(ctx context.Context, id string) (*finapp.Reservation, error) {
-	r, err := scanReservation(tx.queryRow(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE workspace_id = ? AND id = ?`, tx.ws, id))
+	r, err := scanReservation(tx.queryRow(ctx, `SELECT `+reservationColumns+` FROM reservations r WHERE workspace_id = ? AND id = ?`+
+		tx.forUpdate("r"), tx.ws, id))
 	return r, notFound(err, "reservation", id)
 }
 
