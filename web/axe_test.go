@@ -73,7 +73,7 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	logIn(t, ctx, h.URL)
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/invoices", "/invoices/" + inv[0].ID, "/invoices/new",
 		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders", "/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new",
-		"/reconcile", "/reconcile?status=unmatched"} {
+		"/reconcile", "/reconcile?status=unmatched", "/reconcile/rules", "/reconcile/templates"} {
 		run(t, ctx, fmt.Sprintf("open %s", page), chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		check(page)
 	}

@@ -71,7 +71,7 @@ func TestBrowser_EveryMainPageFitsAPhone(t *testing.T) {
 	}
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/payments/" + p.ID + "/edit", "/invoices", "/invoices/" + inv[0].ID,
 		"/invoices/new", "/organizations", "/organizations/" + h.acme.ID, "/organizations/new", "/reports", "/audit", "/reminders",
-		"/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new", "/reconcile", "/reconcile?status=unmatched"} {
+		"/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new", "/reconcile", "/reconcile?status=unmatched", "/reconcile/rules", "/reconcile/templates"} {
 		run(t, ctx, "open "+page, chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](phoneCheck))
 		if err != nil {

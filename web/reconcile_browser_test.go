@@ -92,3 +92,52 @@ func importForPage(t *testing.T, h *harness, prefix string) {
 		t.Fatal(err)
 	}
 }
+
+// The setup pages, clicked through: a bank CSV template written in the form and a file previewed
+// by it; a matching rule written in the form, listed with its conditions.
+func TestBrowser_TemplateWithPreviewAndARule(t *testing.T) {
+	h := newHarness(t, false)
+	csvFile := filepath.Join(t.TempDir(), "export.csv")
+	if err := os.WriteFile(csvFile, []byte("Datum;Betrag;Text\r\n01.12.2026;1.250,00;INV-1001\r\n02.12.2026;-9,90;Gebühr\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t, 1280, 900)
+	logIn(t, ctx, h.URL)
+	run(t, ctx, "write a template",
+		chromedp.Navigate(h.URL+"/reconcile"),
+		submit(`#templates-link`),
+		chromedp.SendKeys(chromedp.CSS(`#name`), "Sparkasse"),
+		chromedp.SendKeys(chromedp.CSS(`#account`), "DE89370400440532013000"),
+		chromedp.SendKeys(chromedp.CSS(`#currency`), "EUR"),
+		chromedp.SendKeys(chromedp.CSS(`#booking_date_column`), "Datum"),
+		chromedp.SendKeys(chromedp.CSS(`#amount_column`), "Betrag"),
+		chromedp.SendKeys(chromedp.CSS(`#text_columns`), "Text"),
+		chromedp.SetValue(chromedp.CSS(`#delimiter`), ";"),
+		chromedp.SetValue(chromedp.CSS(`#date_format`), "DD.MM.YYYY"),
+		chromedp.Click(chromedp.CSS(`#decimal_comma`)),
+		submit(`#save-template`),
+	)
+	wantText(t, ctx, ".flash.ok", "Template saved")
+	wantText(t, ctx, "#templates", "Sparkasse")
+	run(t, ctx, "preview a file",
+		chromedp.SetUploadFiles(chromedp.CSS(`input[id^="preview-file-"]`), []string{csvFile}),
+		submit(`button[id^="preview-"]`),
+	)
+	wantText(t, ctx, "#preview", "1250.00 EUR")
+	wantText(t, ctx, "#preview", "−9.90 EUR")
+	wantText(t, ctx, "#preview", "INV-1001")
+
+	run(t, ctx, "write a rule",
+		chromedp.Navigate(h.URL+"/reconcile/rules"),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), "Acme's account"),
+		chromedp.SetValue(chromedp.CSS(`#field_0`), "counterparty_iban"),
+		chromedp.SetValue(chromedp.CSS(`#operator_0`), "equals"),
+		chromedp.SendKeys(chromedp.CSS(`#value_0`), "DE06 4306 0967 0042 4242 42"),
+		chromedp.SetValue(chromedp.CSS(`#organization_id`), h.acme.ID),
+		submit(`#save-rule`),
+	)
+	wantText(t, ctx, ".flash.ok", "Matching rule saved")
+	wantText(t, ctx, "#rules", "Acme's account")
+	wantText(t, ctx, "#rules", "DE06 4306 0967 0042 4242 42")
+}

@@ -117,6 +117,13 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /reconcile/{id}/apply", s.authed(s.applyLine))
 	mux.Handle("POST /reconcile/{id}/ignore", s.authed(s.ignoreLine))
 	mux.Handle("POST /reconcile/{id}/undo", s.authed(s.undoLine))
+	mux.Handle("GET /reconcile/rules", s.authed(s.rules))
+	mux.Handle("POST /reconcile/rules", s.authed(s.createRule))
+	mux.Handle("POST /reconcile/rules/{id}/delete", s.authed(s.deleteRule))
+	mux.Handle("GET /reconcile/templates", s.authed(s.templates))
+	mux.Handle("POST /reconcile/templates", s.authed(s.createTemplate))
+	mux.Handle("POST /reconcile/templates/{id}/preview", s.authed(s.previewTemplate))
+	mux.Handle("POST /reconcile/templates/{id}/delete", s.authed(s.deleteTemplate))
 	mux.Handle("GET /reminders", s.authed(s.reminders))
 	mux.Handle("POST /reminders/run", s.authed(s.runReminders))
 
@@ -328,6 +335,10 @@ var flashes = map[string]string{
 	"lines-applied":       "The selected bank lines are applied.",
 	"line-ignored":        "Bank line ignored.",
 	"line-undone":         "Undone: the bank line is open again.",
+	"rule-saved":          "Matching rule saved: it proposes from the next statement on.",
+	"rule-deleted":        "Matching rule deleted. Lines it applied stay applied.",
+	"template-saved":      "Template saved: preview a file with it, then import statements by it.",
+	"template-deleted":    "Template deleted.",
 	"withdrawal-reversed": "Withdrawal reversed: the money is back in the customer's credit.",
 	"released":            "Allocation released.",
 	"org-created":         "Organization created.",
