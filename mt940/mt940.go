@@ -8,52 +8,60 @@
 // takes the same memory; a line longer than MaxLine is refused rather than held.
 //
 // A file may hold several messages, one after the other, each ended by a line "-" or wrapped in
-// SWIFT blocks ({1:…}{2:…}{4: … -}). Marks RC and RD are reversals (of a credit, so money out; of
-// a debit, so money in). A two-digit year YY is 20YY below 80, else 19YY; an entry date (MMDD)
-// takes the value date's year, moved across the turn of the year when it is more than six months
-// away from the value date.
+// SWIFT blocks ({1:…}{2:…}{4: … -}), or a single message with neither. Marks RC and RD are
+// reversals: of a credit, so money out; of a debit, so money in. A two-digit year YY is 20YY
+// below 80, else 19YY; an entry date (MMDD) takes the year that puts it nearest the value date,
+// so that an entry booked on 2 January for a value date of 31 December falls in the next year.
+//
+// The SWIFT character set is ASCII, but some banks write their national letters in ISO 8859-1:
+// a line that is not UTF-8 is read as ISO 8859-1, so that every text the books get is UTF-8.
 package mt940
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"finapp"
-	"finapp/money"
 )
 
 // Format is what Format returns.
 const Format = "mt940"
 
 // MaxLine bounds one line of the file: MT940 lines are at most 65 characters (a :86: field six
-// of them); a longer one is a broken file.
+// of them); a longer one is a broken file or not MT940 at all, and is refused rather than held.
 const MaxLine = 64 << 10
 
-// Reader reads the entries of an MT940 file. It implements finapp.BankFile.
+// Reader reads the entries of an MT940 file. It implements finapp.BankFile. A Reader is for one
+// goroutine.
 type Reader struct {
 	in    *bufio.Reader
 	sum   hash.Hash
-	line  int // the number of the last line read
-	err   error
+	buf   []byte // a line longer than in's buffer, put together
+	line  int    // the number of the last line read
+	err   error  // the refusal that ended reading
 	stmts []*finapp.BankStatement
 
-	pending []string // a line read ahead, not yet taken
+	held    bool   // heldStr was read ahead and is the next line
+	heldStr string // …
 	st      *finapp.BankStatement
-	opened  bool // the current message has its opening balance
-	next    *finapp.BankEntry
-	nextAt  int
+	opened  bool             // st has its opening balance
+	closed  bool             // st has its closing balance: only :64:, :65:, :86: may follow
+	next    finapp.BankEntry // the last :61: read, waiting for its :86: when hasNext
+	hasNext bool
+	joined  []byte // field's lines put together
 }
 
-// New reads MT940 from r.
+// New reads MT940 from r. It reads nothing yet and so returns no error; the signature leaves
+// room for a format that must read its header first.
 func New(r io.Reader) (*Reader, error) {
 	rd := &Reader{sum: sha256.New()}
 	rd.in = bufio.NewReaderSize(io.TeeReader(r, rd.sum), 64<<10)
@@ -63,77 +71,113 @@ func New(r io.Reader) (*Reader, error) {
 // Format names the format read.
 func (r *Reader) Format() string { return Format }
 
-// Digest is the SHA-256 of the bytes read so far.
+// Digest is the SHA-256 (hex) of the bytes read so far: after io.EOF, the file's.
 func (r *Reader) Digest() string { return hex.EncodeToString(r.sum.Sum(nil)) }
 
-// Statements are the messages read so far.
+// Statements are the messages read so far, in file order; each is complete (has its closing
+// balance) once the entries after it have been read, and all are after io.EOF.
 func (r *Reader) Statements() []*finapp.BankStatement { return r.stmts }
 
+// fail ends reading with a refusal of line, naming tag (":61:", or "" for the line as a whole).
 func (r *Reader) fail(line int, tag, format string, args ...any) error {
 	r.err = &finapp.LineError{Line: line, Field: tag, Message: fmt.Sprintf(format, args...)}
 	return r.err
 }
 
-// readLine returns the next line without its end, or io.EOF.
-func (r *Reader) readLine() (string, error) {
-	if n := len(r.pending); n > 0 {
-		l := r.pending[n-1]
-		r.pending = r.pending[:n-1]
-		r.line++
-		return l, nil
-	}
-	var b []byte
-	for {
-		chunk, err := r.in.ReadSlice('\n')
-		b = append(b, chunk...)
-		if len(b) > MaxLine {
-			return "", r.fail(r.line+1, "", "a line is longer than %d bytes: this is not an MT940 file", MaxLine)
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if err != nil && (!errors.Is(err, io.EOF) || len(b) == 0) {
-			if errors.Is(err, io.EOF) {
-				return "", io.EOF
-			}
-			return "", r.fail(r.line+1, "", "cannot be read: %v", err)
-		}
-		break
-	}
-	r.line++
-	s := strings.TrimRight(string(b), "\r\n")
-	if r.line == 1 {
-		s = strings.TrimPrefix(s, "\ufeff")
-	}
-	return s, nil
+// refuse is fail for tag, which returns no entry.
+func (r *Reader) refuse(line int, tag, format string, args ...any) (finapp.BankEntry, bool, error) {
+	return finapp.BankEntry{}, false, r.fail(line, tag, format, args...)
 }
 
+// readLine returns the next line without its end (LF or CRLF), or io.EOF.
+func (r *Reader) readLine() (string, error) {
+	if r.held {
+		r.held = false
+		r.line++
+		return r.heldStr, nil
+	}
+	b, err := r.in.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		// Longer than the buffer: put it together, up to just past what may be refused.
+		r.buf = append(r.buf[:0], b...)
+		for errors.Is(err, bufio.ErrBufferFull) && len(r.buf) <= MaxLine+2 {
+			b, err = r.in.ReadSlice('\n')
+			r.buf = append(r.buf, b...)
+		}
+		b = r.buf
+	}
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return "", r.fail(r.line+1, "", "cannot be read: %v", err)
+	}
+	if len(b) == 0 {
+		return "", io.EOF
+	}
+	r.line++
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	b = bytes.TrimSuffix(b, []byte("\r"))
+	if len(b) > MaxLine {
+		return "", r.fail(r.line, "", "the line is longer than %d bytes: this is not an MT940 file",
+			MaxLine)
+	}
+	if r.line == 1 {
+		b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return "", r.fail(r.line, "", "the line holds a NUL byte: this is not an MT940 text file")
+	}
+	if !utf8.Valid(b) {
+		return latin1(b), nil
+	}
+	return string(b), nil
+}
+
+// latin1 reads b as ISO 8859-1, where every byte is the character of the same number.
+func latin1(b []byte) string {
+	rs := make([]rune, len(b))
+	for i, c := range b {
+		rs[i] = rune(c)
+	}
+	return string(rs)
+}
+
+// unread makes l, the line just read, the next line again.
 func (r *Reader) unread(l string) {
-	r.pending = append(r.pending, l)
+	r.held, r.heldStr = true, l
 	r.line--
 }
 
-// field reads a tag's value with its continuation lines (those that start no tag and end no
-// message), joined by sep.
+// endsField says whether l ends the field before it: a tag, the end of a message, or the SWIFT
+// blocks of the next.
+func endsField(l string) bool {
+	_, _, tag := splitTag(l)
+	return tag || l == "-" || strings.HasPrefix(l, "-}") || strings.HasPrefix(l, "{")
+}
+
+// field reads the continuation lines of a tag's value first, joined to it by sep.
 func (r *Reader) field(first, sep string) (string, error) {
-	val := first
+	r.joined = append(r.joined[:0], first...)
 	for {
 		l, err := r.readLine()
 		if errors.Is(err, io.EOF) {
-			return val, nil
+			break
 		}
 		if err != nil {
 			return "", err
 		}
-		if strings.HasPrefix(l, ":") || l == "-" || strings.HasPrefix(l, "-}") || strings.HasPrefix(l, "{") {
+		if endsField(l) {
 			r.unread(l)
-			return val, nil
+			break
 		}
-		val += sep + l
+		r.joined = append(append(r.joined, sep...), l...)
 	}
+	if len(r.joined) == len(first) {
+		return first, nil
+	}
+	return string(r.joined), nil
 }
 
-// Next returns the next entry, or io.EOF after the last.
+// Next returns the next entry, or io.EOF after the last. An entry comes back once what follows
+// it has been read: its :86:, or the next statement line or closing balance.
 func (r *Reader) Next() (finapp.BankEntry, error) {
 	if r.err != nil {
 		return finapp.BankEntry{}, r.err
@@ -141,361 +185,212 @@ func (r *Reader) Next() (finapp.BankEntry, error) {
 	for {
 		l, err := r.readLine()
 		if errors.Is(err, io.EOF) {
-			if e, ok := r.takeEntry(); ok {
-				return e, nil
-			}
-			if r.st != nil {
-				return finapp.BankEntry{}, r.fail(r.line, ":62F:", "the file ends before the closing balance of statement %q: it is cut short", r.st.ID)
-			}
-			if len(r.stmts) == 0 {
-				return finapp.BankEntry{}, r.fail(r.line, "", "holds no MT940 statement (no :20: line)")
-			}
-			return finapp.BankEntry{}, io.EOF
+			return r.atEOF()
 		}
 		if err != nil {
 			return finapp.BankEntry{}, err
 		}
 		at := r.line
-		// SWIFT blocks around the text block: {1:…}{2:…}{4: opens it, -} closes it.
+		if strings.HasPrefix(l, "-}") || l == "-" {
+			if r.st != nil && !r.closed {
+				return finapp.BankEntry{}, r.fail(at, ":62F:",
+					"statement %q ends without a closing balance (:62F:)", r.st.ID)
+			}
+			r.st = nil
+			// The trailer blocks ({5:…}) may follow on the same line, and the next message too.
+			l = strings.TrimPrefix(strings.TrimPrefix(l, "-"), "}")
+		}
+		// SWIFT blocks around the text block: {1:…}{2:…}{4: opens it, and the text may start
+		// on the same line.
 		if strings.HasPrefix(l, "{") {
-			if i := strings.Index(l, "{4:"); i >= 0 {
-				l = strings.TrimSpace(l[i+3:])
-				if l == "" {
-					continue
-				}
-			} else {
+			i := strings.Index(l, "{4:")
+			if i < 0 {
+				continue
+			}
+			if l = strings.TrimSpace(l[i+3:]); l == "" {
 				continue
 			}
 		}
-		if l == "-" || strings.HasPrefix(l, "-}") || strings.TrimSpace(l) == "" {
-			if e, ok := r.takeEntry(); ok {
-				return e, nil
-			}
+		if strings.TrimSpace(l) == "" {
 			continue
 		}
 		tag, val, ok := splitTag(l)
 		if !ok {
 			return finapp.BankEntry{}, r.fail(at, "", "%q is not a tag such as :61:", clip(l))
 		}
-		switch tag {
-		case "20":
-			if r.st != nil {
-				return finapp.BankEntry{}, r.fail(at, ":20:", "statement %q has no closing balance (:62F:) before the next one", r.st.ID)
-			}
-			r.st, r.opened = &finapp.BankStatement{ID: strings.TrimSpace(val), Position: "line " + strconv.Itoa(at)}, false
-		case "25":
-			if err := r.need(at, tag); err != nil {
-				return finapp.BankEntry{}, err
-			}
-			r.st.Account = strings.TrimSpace(val)
-		case "28", "28C":
-			if err := r.need(at, tag); err != nil {
-				return finapp.BankEntry{}, err
-			}
-			r.st.Sequence = strings.TrimSpace(val)
-		case "60F", "60M":
-			if err := r.need(at, tag); err != nil {
-				return finapp.BankEntry{}, err
-			}
-			bal, date, cur, err := r.balance(at, tag, val)
-			if err != nil {
-				return finapp.BankEntry{}, err
-			}
-			r.st.HasBalances, r.st.Opening, r.st.OpeningDate, r.st.Currency, r.opened = true, bal, date, cur, true
-			r.stmts = append(r.stmts, r.st)
-		case "61":
-			if err := r.need(at, tag); err != nil {
-				return finapp.BankEntry{}, err
-			}
-			if !r.opened {
-				return finapp.BankEntry{}, r.fail(at, ":61:", "a statement line before the opening balance (:60F:)")
-			}
-			e, err := r.statementLine(at, val)
-			if err != nil {
-				return finapp.BankEntry{}, err
-			}
-			prev, had := r.takeEntry()
-			r.next, r.nextAt = &e, at
-			if had {
-				return prev, nil
-			}
-		case "86":
-			text, err := r.field(val, "\n")
-			if err != nil {
-				return finapp.BankEntry{}, err
-			}
-			if r.next != nil {
-				info(r.next, text)
-				e, _ := r.takeEntry()
-				return e, nil
-			}
-			// Information to the account owner about the statement as a whole: nothing to keep.
-		case "62F", "62M":
-			if err := r.need(at, tag); err != nil {
-				return finapp.BankEntry{}, err
-			}
-			if !r.opened {
-				return finapp.BankEntry{}, r.fail(at, ":"+tag+":", "a closing balance without an opening balance (:60F:)")
-			}
-			bal, date, cur, err := r.balance(at, tag, val)
-			if err != nil {
-				return finapp.BankEntry{}, err
-			}
-			if cur != r.st.Currency {
-				return finapp.BankEntry{}, r.fail(at, ":"+tag+":", "the closing balance is in %s, the opening balance in %s", cur, r.st.Currency)
-			}
-			r.st.Closing, r.st.ClosingDate = bal, date
-			r.st = nil
-			if e, ok := r.takeEntry(); ok {
-				return e, nil
-			}
-		case "64", "65", "21", "13", "13D", "34F", "90D", "90C", "NS":
-			if _, err := r.field(val, ""); err != nil { // available balances, counts: not the books'
-				return finapp.BankEntry{}, err
-			}
-		default:
-			return finapp.BankEntry{}, r.fail(at, ":"+tag+":", "is not a tag of an MT940 statement")
+		if e, ok, err := r.tag(at, tag, val); ok || err != nil {
+			return e, err
 		}
 	}
 }
 
-func (r *Reader) need(at int, tag string) error {
-	if r.st == nil {
-		return r.fail(at, ":"+tag+":", "comes before the statement's :20: line")
+// atEOF ends the file: the last entry, a refusal of a file cut short, or io.EOF.
+func (r *Reader) atEOF() (finapp.BankEntry, error) {
+	if r.st != nil && !r.closed {
+		return finapp.BankEntry{}, r.fail(max(r.line, 1), ":62F:",
+			"the file ends before the closing balance (:62F:) of statement %q: it is cut short", r.st.ID)
 	}
-	return nil
+	if len(r.stmts) == 0 {
+		return finapp.BankEntry{}, r.fail(max(r.line, 1), ":20:",
+			"the file holds no MT940 statement (no :20: line)")
+	}
+	r.err = io.EOF
+	return finapp.BankEntry{}, io.EOF
 }
 
-// takeEntry returns the entry waiting for its :86:, if any.
-func (r *Reader) takeEntry() (finapp.BankEntry, bool) {
-	if r.next == nil {
-		return finapp.BankEntry{}, false
+// tag reads the field tag of the line at, whose value starts with val, and returns an entry
+// when one is complete.
+func (r *Reader) tag(at int, tag, val string) (finapp.BankEntry, bool, error) {
+	name := ":" + tag + ":"
+	if r.st == nil && tag != "20" {
+		return r.refuse(at, name, "comes before the statement's :20: line")
 	}
-	e := *r.next
-	r.next = nil
-	return e, true
-}
-
-var tagRe = regexp.MustCompile(`^:([0-9]{2}[A-Z]?|NS):`)
-
-func splitTag(l string) (tag, val string, ok bool) {
-	m := tagRe.FindStringSubmatch(l)
-	if m == nil {
-		return "", "", false
-	}
-	return m[1], l[len(m[0]):], true
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}
-
-// date reads YYMMDD.
-func date(s string) (time.Time, bool) {
-	if len(s) != 6 {
-		return time.Time{}, false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return time.Time{}, false
+	switch tag {
+	case "20":
+		if r.st != nil && !r.closed {
+			return r.refuse(at, name, "statement %q has no closing balance (:62F:) before the next one",
+				r.st.ID)
 		}
-	}
-	yy, _ := strconv.Atoi(s[:2])
-	year := 2000 + yy
-	if yy >= 80 {
-		year = 1900 + yy
-	}
-	t, err := time.Parse("20060102", strconv.Itoa(year)+s[2:])
-	return t, err == nil
-}
-
-// amount reads an MT940 amount (a decimal comma, no sign) in currency c.
-func amount(s string, c money.Currency) (money.Amount, error) {
-	whole, frac, _ := strings.Cut(s, ",")
-	if whole == "" {
-		whole = "0"
-	}
-	frac = strings.TrimRight(frac, "0")
-	if strings.ContainsAny(whole+frac, ".,-+ ") {
-		return 0, fmt.Errorf("%q is not an amount such as 1234,56", s)
-	}
-	text := whole
-	if frac != "" {
-		text += "." + frac
-	}
-	return money.ParseNonNegative(text, c)
-}
-
-var balanceRe = regexp.MustCompile(`^([CD])([0-9]{6})([A-Z]{3})([0-9]+,[0-9]*)$`)
-
-// balance reads a balance field: mark, date, currency, amount.
-func (r *Reader) balance(at int, tag, val string) (money.Sum, string, money.Currency, error) {
-	m := balanceRe.FindStringSubmatch(strings.TrimSpace(val))
-	if m == nil {
-		return money.Sum{}, "", "", r.fail(at, ":"+tag+":", "%q is not a balance such as C261201EUR1234,56", clip(val))
-	}
-	d, ok := date(m[2])
-	if !ok {
-		return money.Sum{}, "", "", r.fail(at, ":"+tag+":", "%q is not a date (YYMMDD)", m[2])
-	}
-	cur, err := money.ParseCurrency(m[3])
-	if err != nil {
-		return money.Sum{}, "", "", r.fail(at, ":"+tag+":", "%v", err)
-	}
-	a, err := amount(m[4], cur)
-	if err != nil {
-		return money.Sum{}, "", "", r.fail(at, ":"+tag+":", "%v", err)
-	}
-	bal := money.SumOf(a)
-	if m[1] == "D" {
-		bal = bal.Neg()
-	}
-	return bal, d.Format("2006-01-02"), cur, nil
-}
-
-// lineRe is a :61: statement line: value date, optional entry date, mark, optional funds code,
-// amount, transaction type, customer reference, optional // bank reference.
-var lineRe = regexp.MustCompile(`^([0-9]{6})([0-9]{4})?(RC|RD|C|D)([A-Z])?([0-9]+,[0-9]*)([NFS][A-Z0-9]{3})(.*)$`)
-
-func (r *Reader) statementLine(at int, val string) (finapp.BankEntry, error) {
-	m := lineRe.FindStringSubmatch(strings.TrimSpace(val))
-	if m == nil {
-		return finapp.BankEntry{}, r.fail(at, ":61:", "%q is not a statement line such as 2612021202C100,00NTRFNONREF//REF", clip(val))
-	}
-	value, ok := date(m[1])
-	if !ok {
-		return finapp.BankEntry{}, r.fail(at, ":61:", "the value date %q is not a date (YYMMDD)", m[1])
-	}
-	booked := value
-	if m[2] != "" {
-		b, err := time.Parse("20060102", strconv.Itoa(value.Year())+m[2])
-		if err != nil {
-			return finapp.BankEntry{}, r.fail(at, ":61:", "the entry date %q is not a date (MMDD)", m[2])
-		}
-		// The entry date has no year: the value date's, unless that is over half a year away.
+		r.st = &finapp.BankStatement{ID: strings.TrimSpace(val), Position: "line " + strconv.Itoa(at)}
+		r.opened, r.closed = false, false
+	case "25":
+		// An IBAN, or "bank code/account" as the bank gives it, with a currency some banks
+		// append: kept as written, for the books to match with the account they know.
+		r.st.Account = strings.TrimSpace(val)
+	case "28", "28C":
+		r.st.Sequence = strings.TrimSpace(val)
+	case "60F", "60M":
 		switch {
-		case b.Sub(value) > 183*24*time.Hour:
-			b = b.AddDate(-1, 0, 0)
-		case value.Sub(b) > 183*24*time.Hour:
-			b = b.AddDate(1, 0, 0)
+		case r.opened:
+			return r.refuse(at, name, "statement %q has a second opening balance", r.st.ID)
+		case r.st.Account == "":
+			return r.refuse(at, name, "the opening balance comes before the account (:25:)")
 		}
-		booked = b
+		b, err := parseBalance(val)
+		if err != nil {
+			return r.refuse(at, name, "%v", err)
+		}
+		r.st.HasBalances, r.st.Opening, r.st.OpeningDate, r.st.Currency = true, b.sum, b.date, b.currency
+		r.opened = true
+		r.stmts = append(r.stmts, r.st)
+	case "61":
+		switch {
+		case !r.opened:
+			return r.refuse(at, name, "a statement line before the opening balance (:60F:)")
+		case r.closed:
+			return r.refuse(at, name, "a statement line after the closing balance (:62F:)")
+		}
+		e, err := parseLine(val, r.st.Currency)
+		if err != nil {
+			return r.refuse(at, name, "%v", err)
+		}
+		e.Statement, e.Position = r.st, "line "+strconv.Itoa(at)
+		if err := r.supplementary(&e); err != nil {
+			return finapp.BankEntry{}, false, err
+		}
+		prev, had := r.take()
+		r.next, r.hasNext = e, true
+		return prev, had, nil
+	case "86":
+		text, err := r.field(val, "\n")
+		if err != nil {
+			return finapp.BankEntry{}, false, err
+		}
+		if !r.hasNext {
+			// Information about the statement as a whole: the books keep nothing of it.
+			return finapp.BankEntry{}, false, nil
+		}
+		info(&r.next, text)
+		e, _ := r.take()
+		return e, true, nil
+	case "62F", "62M":
+		switch {
+		case !r.opened:
+			return r.refuse(at, name, "a closing balance without an opening balance (:60F:)")
+		case r.closed:
+			return r.refuse(at, name, "statement %q has a second closing balance", r.st.ID)
+		}
+		b, err := parseBalance(val)
+		if err != nil {
+			return r.refuse(at, name, "%v", err)
+		}
+		if b.currency != r.st.Currency {
+			return r.refuse(at, name, "the closing balance is in %s, the opening balance in %s",
+				b.currency, r.st.Currency)
+		}
+		r.st.Closing, r.st.ClosingDate = b.sum, b.date
+		r.closed = true
+		e, had := r.take()
+		return e, had, nil
+	case "21", "13", "13D", "34F", "64", "65", "90C", "90D", "NS":
+		// Related reference, creation time, floor limit, available balances, counts: none of
+		// them is the books', so they are read past, continuation lines and all.
+		_, err := r.field(val, "")
+		return finapp.BankEntry{}, false, err
+	default:
+		return r.refuse(at, name, "is not a tag of an MT940 statement")
 	}
-	a, err := amount(m[5], r.st.Currency)
-	if err != nil {
-		return finapp.BankEntry{}, r.fail(at, ":61:", "%v", err)
-	}
-	mark := m[3]
-	e := finapp.BankEntry{Statement: r.st, Amount: a, Currency: r.st.Currency, Credit: mark == "C" || mark == "RD",
-		Reversal: strings.HasPrefix(mark, "R"), Status: finapp.EntryBooked, BookingDate: booked.Format("2006-01-02"),
-		ValueDate: value.Format("2006-01-02"), TransactionCode: m[6][1:], Position: "line " + strconv.Itoa(at)}
-	refs := m[7]
-	customer, bank, _ := strings.Cut(refs, "//")
-	if customer = strings.TrimSpace(customer); customer != "NONREF" {
-		e.EntryReference = customer
-	}
-	e.BankReference = strings.TrimSpace(bank)
-	// Supplementary details: the next line, when it is not a tag.
+	return finapp.BankEntry{}, false, nil
+}
+
+// supplementary reads the supplementary details of e, the :61: just read: the next line, when
+// it is neither a tag nor the end of the message.
+func (r *Reader) supplementary(e *finapp.BankEntry) error {
 	l, err := r.readLine()
 	switch {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return finapp.BankEntry{}, err
-	case strings.HasPrefix(l, ":") || l == "-" || strings.HasPrefix(l, "-}") || strings.HasPrefix(l, "{"):
+		return err
+	case endsField(l):
 		r.unread(l)
 	default:
 		e.AdditionalInfo = strings.TrimSpace(l)
 	}
-	return e, nil
+	return nil
 }
 
-var (
-	subfieldRe   = regexp.MustCompile(`\?([0-9]{2})`)
-	structuredRe = regexp.MustCompile(`^[0-9]{3}\?`) // a business transaction code, then ?NN sub-fields
-	rfRe         = regexp.MustCompile(`(?i)\bRF[0-9]{2}(?: ?[A-Z0-9]{1,4}){1,6}\b`)
-	sepaKeys     = []string{"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "SVWZ+", "ABWA+", "ABWE+"}
-)
-
-// info puts what a :86: field says into the entry it follows.
-func info(e *finapp.BankEntry, text string) {
-	if !strings.HasPrefix(text, "?") && !structuredRe.MatchString(text) {
-		e.RemittanceText = strings.Join(strings.Fields(text), " ")
-		e.StructuredReference = rfIn(e.RemittanceText)
-		return
+// take returns the entry waiting for its :86:, if any.
+func (r *Reader) take() (finapp.BankEntry, bool) {
+	if !r.hasNext {
+		return finapp.BankEntry{}, false
 	}
-	// Structured: ?NN sub-fields, which may wrap across lines.
-	flat := strings.ReplaceAll(text, "\n", "")
-	idx := subfieldRe.FindAllStringSubmatchIndex(flat, -1)
-	var remittance strings.Builder
-	var name []string
-	for i, m := range idx {
-		end := len(flat)
-		if i+1 < len(idx) {
-			end = idx[i+1][0]
-		}
-		code, val := flat[m[2]:m[3]], flat[m[1]:end]
-		n, _ := strconv.Atoi(code)
-		switch {
-		case n == 0:
-			if e.AdditionalInfo == "" {
-				e.AdditionalInfo = strings.TrimSpace(val)
-			}
-		case (n >= 20 && n <= 29) || (n >= 60 && n <= 63):
-			remittance.WriteString(val)
-		case n == 31:
-			e.CounterpartyIBAN = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(val), " ", ""))
-		case n == 32 || n == 33:
-			name = append(name, val) // a name is cut where the field is full, spaces kept
-		}
-	}
-	e.CounterpartyName = strings.TrimSpace(strings.Join(name, ""))
-	rem := remittance.String()
-	// SEPA keys split the remittance into its parts.
-	parts := map[string]string{}
-	for {
-		first, key := -1, ""
-		for _, k := range sepaKeys {
-			if i := strings.Index(rem, k); i >= 0 && (first < 0 || i < first) {
-				first, key = i, k
-			}
-		}
-		if first < 0 {
-			break
-		}
-		before := rem[:first]
-		rest := rem[first+len(key):]
-		next := len(rest)
-		for _, k := range sepaKeys {
-			if i := strings.Index(rest, k); i >= 0 && i < next {
-				next = i
-			}
-		}
-		if strings.TrimSpace(before) != "" {
-			parts[""] += strings.TrimSpace(before) + " "
-		}
-		parts[key] = strings.TrimSpace(rest[:next])
-		rem = rest[next:]
-	}
-	if strings.TrimSpace(rem) != "" {
-		parts[""] += strings.TrimSpace(rem)
-	}
-	if v := parts["EREF+"]; v != "" && v != "NOTPROVIDED" {
-		e.EndToEndID = v
-	}
-	text = strings.TrimSpace(parts[""])
-	if v := parts["SVWZ+"]; v != "" {
-		text = strings.TrimSpace(v + " " + text)
-	}
-	e.RemittanceText = strings.Join(strings.Fields(text), " ")
-	e.StructuredReference = rfIn(e.RemittanceText + " " + e.EndToEndID)
+	e := r.next
+	r.next, r.hasNext = finapp.BankEntry{}, false
+	return e, true
 }
 
-// rfIn picks an ISO 11649 reference out of a text, without its spaces ("" for none): the books
-// check its digits.
-func rfIn(s string) string {
-	m := rfRe.FindString(s)
-	return strings.ToUpper(strings.ReplaceAll(m, " ", ""))
+// splitTag splits a line ":61:…" into its tag ("61") and value: the tags are two digits and an
+// optional letter, or NS.
+func splitTag(l string) (tag, val string, ok bool) {
+	if len(l) < 4 || l[0] != ':' {
+		return "", "", false
+	}
+	n := 3
+	switch {
+	case l[1] == 'N' && l[2] == 'S':
+	case isDigit(l[1]) && isDigit(l[2]):
+		if l[3] >= 'A' && l[3] <= 'Z' {
+			n = 4
+		}
+	default:
+		return "", "", false
+	}
+	if len(l) <= n || l[n] != ':' {
+		return "", "", false
+	}
+	return l[1:n], l[n+1:], true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// clip shortens s for a message, at a character's boundary.
+func clip(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	i := 40
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
