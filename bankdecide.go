@@ -33,6 +33,36 @@ func (s *Service) BankLineProposals(ctx context.Context, id string) (l *BankLine
 	return l, list, err
 }
 
+// ProposalsOfBankLines returns the proposals of each line given, best first, by line id, read
+// at one moment with the workspace's tolerances and rules loaded once (the Reconcile page shows a
+// page of lines). A line not proposable has none; an unknown id is ENotFound.
+func (s *Service) ProposalsOfBankLines(ctx context.Context, lines []*BankLine) (map[string][]BankProposal, error) {
+	out := make(map[string][]BankProposal, len(lines))
+	err := s.read(ctx, func(tx Tx) error {
+		clear(out) // the store may run this again
+		tol, err := tx.Tolerances(ctx)
+		if err != nil {
+			return err
+		}
+		rules, err := loadRules(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			if !l.proposable() {
+				continue
+			}
+			list, err := proposeBankLine(ctx, tx, l, tol, rules)
+			if err != nil {
+				return err
+			}
+			out[l.ID] = list
+		}
+		return nil
+	})
+	return out, err
+}
+
 // proposalsOf makes a line's proposals with the workspace's tolerances and rules.
 func proposalsOf(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error) {
 	tol, err := tx.Tolerances(ctx)

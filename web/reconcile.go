@@ -65,17 +65,15 @@ func (s *server) showReconcile(w http.ResponseWriter, r *http.Request, p *page, 
 	}
 	names := map[string]string{}
 	v.customers = names
+	proposals, err := s.svc.ProposalsOfBankLines(ctx, list)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
 	for _, l := range list {
 		row := reconcileRow{Line: l}
-		if l.Status == finapp.BankLineProposed || l.Status == finapp.BankLineUnmatched {
-			_, props, err := s.svc.BankLineProposals(ctx, l.ID)
-			if err != nil {
-				s.fail(w, p, err)
-				return
-			}
-			if len(props) > 0 {
-				row.Best, row.Others = &props[0], len(props)-1
-			}
+		if props := proposals[l.ID]; len(props) > 0 {
+			row.Best, row.Others = &props[0], len(props)-1
 		}
 		if row.Best != nil && row.Best.OrganizationID != "" {
 			id := row.Best.OrganizationID
