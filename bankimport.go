@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"finapp/money"
@@ -36,8 +37,8 @@ type BankImport struct {
 // them are lines already, one statement writes the new ones.
 const bankImportChunk = 500
 
-// ImportBankFile imports a bank file that open reads (twice: it must give the same bytes each
-// time). Errors: EInvalid naming "file" and the line at fault, EDuplicate when this very file was
+// ImportBankFile imports the bank file open opens (once; it is read on a goroutine of its own
+// while what it read is written). Errors: EInvalid naming "file" and the line at fault, EDuplicate when this very file was
 // imported before (naming its statements), EForbidden.
 func (s *Service) ImportBankFile(ctx context.Context, open func() (BankFile, error), progress func(BankImportProgress)) (*BankImport, error) {
 	if progress == nil {
@@ -187,8 +188,9 @@ func bankLineKey(e *BankEntry, seen map[[16]byte]int) string {
 	return "sha:" + hex.EncodeToString(d[:]) + "#" + strconv.Itoa(seen[d])
 }
 
-// writeBankFile is the second reading: each statement's bank account (made on its first
-// statement), its record, and its entries not yet kept.
+// writeBankFile reads the file (on its own goroutine, readEntries) and writes it: each
+// statement's bank account (made on its first statement), its record, and its entries not yet
+// kept.
 func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile, error), imp *BankImport,
 	progress func(BankImportProgress)) error {
 	f, err := openBankFile(open)
@@ -197,11 +199,12 @@ func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile
 	}
 	defer closeBankFile(f)
 	imp.Format = f.Format()
+	batches, stop := readEntries(f)
+	defer stop() // before the file is closed: the reader is done with it
 	n := 0
 	records := map[*BankStatement]*BankStatementRecord{}
 	accounts := map[string]*BankAccount{}
 	sums := map[*BankStatement]money.Sum{}
-	seen := map[[16]byte]int{}
 	var chunk []*BankLine
 	var positions []string
 	flush := func() error {
@@ -215,46 +218,46 @@ func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile
 		return nil
 	}
 	var last *BankStatement
-	for {
-		e, err := f.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	for batch := range batches {
+		if batch.panicked != nil {
+			panic(batch.panicked) // a reader's bug, raised where the request's recovery sees it
 		}
-		if err != nil {
-			return bankFileError(err)
-		}
-		if err := checkBankEntry(&e); err != nil {
-			return err
-		}
-		if e.Status == EntryBooked {
-			sums[e.Statement] = sums[e.Statement].Plus(signedEntry(&e))
-		}
-		if e.Statement != last {
-			if err := flush(); err != nil {
-				return err
+		for i := range batch.entries {
+			e := &batch.entries[i]
+			// e.Statement is only compared here: the reader may still be filling it in.
+			if e.Status == EntryBooked {
+				sums[e.Statement] = sums[e.Statement].Plus(signedEntry(&e.BankEntry))
 			}
-			clear(seen) // occurrences count within a statement, as the bank lists them
-			last = e.Statement
-		}
-		rec := records[e.Statement]
-		if rec == nil {
-			if rec, err = startBankStatement(ctx, tx, c, e.Statement, accounts, imp); err != nil {
-				return err
+			if e.Statement != last {
+				if err := flush(); err != nil {
+					return err
+				}
+				last = e.Statement
 			}
-			records[e.Statement] = rec
-		}
-		rec.Entries++
-		if n++; n%bankProgressEvery == 0 {
-			progress(BankImportProgress{Phase: "writing", Entries: n})
-		}
-		chunk = append(chunk, newBankLine(&e, rec, bankLineKey(&e, seen), c))
-		positions = append(positions, e.Position)
-		if len(chunk) == bankImportChunk {
-			if err := flush(); err != nil {
-				return err
+			rec := records[e.Statement]
+			if rec == nil {
+				if rec, err = startBankStatement(ctx, tx, c, e.statement, accounts, imp); err != nil {
+					return err
+				}
+				records[e.Statement] = rec
 			}
+			rec.Entries++
+			if n++; n%bankProgressEvery == 0 {
+				progress(BankImportProgress{Phase: "writing", Entries: n})
+			}
+			chunk = append(chunk, newBankLine(&e.BankEntry, rec, e.key, c))
+			positions = append(positions, e.Position)
+			if len(chunk) == bankImportChunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if batch.err != nil {
+			return batch.err
 		}
 	}
+	// The reader has finished (it closed batches): the statements are whole and ours to read.
 	if err := flush(); err != nil {
 		return err
 	}
@@ -286,14 +289,101 @@ func writeBankFile(ctx context.Context, tx Tx, c *changes, open func() (BankFile
 		}
 		imp.Split += n
 	}
+	for st, rec := range records {
+		// What a format states after the entries (an MT940's closing balance, :62F:) is known
+		// only now.
+		rec.HasBalances, rec.Opening, rec.OpeningDate = st.HasBalances, st.Opening, st.OpeningDate
+		rec.Closing, rec.ClosingDate, rec.BankID, rec.Sequence = st.Closing, st.ClosingDate, st.ID, st.Sequence
+	}
 	for _, rec := range imp.Statements {
 		rec.FileDigest = imp.FileDigest // known once the whole file is read
-		if err := tx.SetBankStatementCounts(ctx, rec); err != nil {
+		if err := tx.CompleteBankStatement(ctx, rec); err != nil {
 			return err
 		}
 		c.record("bank_statement.imported", "bank_statement", rec.ID, nil, bankStatementSnapshot(rec))
 	}
 	return nil
+}
+
+// readEntry is an entry as the reading goroutine hands it over: checked, keyed, with a copy of
+// its statement as it stood at the statement's first entry.
+type readEntry struct {
+	BankEntry
+	key       string
+	statement *BankStatement
+}
+
+// entryBatch is entries read in file order, then the refusal that ended the reading, if any.
+type entryBatch struct {
+	entries  []readEntry
+	err      error
+	panicked any
+}
+
+// readEntries reads f on a goroutine of its own, checking and keying each entry, a chunk at a
+// time, so that reading the next entries (most of an import's work) overlaps writing the last
+// ones. At most two chunks wait, so memory stays flat whatever the file's length. stop ends the
+// reading early and returns once the goroutine is done with f; it may be called at any time, and
+// more than once.
+func readEntries(f BankFile) (batches <-chan entryBatch, stop func()) {
+	out := make(chan entryBatch, 2)
+	quit := make(chan struct{})
+	go func() {
+		defer close(out)
+		send := func(b entryBatch) bool {
+			select {
+			case out <- b:
+				return true
+			case <-quit:
+				return false
+			}
+		}
+		defer func() {
+			if v := recover(); v != nil {
+				send(entryBatch{panicked: v})
+			}
+		}()
+		seen := map[[16]byte]int{}
+		var last, snapshot *BankStatement
+		batch := make([]readEntry, 0, bankImportChunk)
+		for {
+			e, err := f.Next()
+			if errors.Is(err, io.EOF) {
+				if len(batch) > 0 {
+					send(entryBatch{entries: batch})
+				}
+				return
+			}
+			if err == nil {
+				err = checkBankEntry(&e)
+			} else {
+				err = bankFileError(err)
+			}
+			if err != nil {
+				send(entryBatch{entries: batch, err: err})
+				return
+			}
+			if e.Statement != last {
+				clear(seen) // occurrences count within a statement, as the bank lists them
+				last = e.Statement
+				copied := *e.Statement
+				snapshot = &copied
+			}
+			batch = append(batch, readEntry{BankEntry: e, key: bankLineKey(&e, seen), statement: snapshot})
+			if len(batch) == bankImportChunk {
+				if !send(entryBatch{entries: batch}) {
+					return
+				}
+				batch = make([]readEntry, 0, bankImportChunk)
+			}
+		}
+	}()
+	var once sync.Once
+	return out, func() {
+		once.Do(func() { close(quit) })
+		for range out { // until the goroutine has returned
+		}
+	}
 }
 
 // refuseKnownFile refuses a file imported before, naming the statements it made then.

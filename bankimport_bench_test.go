@@ -10,8 +10,8 @@ import (
 	"finapp/camt/camttest"
 )
 
-// BenchmarkImportBankFile imports a camt.053 of 20,000 entries (read twice: checked, then
-// written in one transaction) into a fresh database each time, on the engine FINAPP_TEST_ENGINE
+// BenchmarkImportBankFile imports a camt.053 of 20,000 entries (read once, on a goroutine of
+// its own, and written in one transaction) into a fresh database each time, on the engine FINAPP_TEST_ENGINE
 // names, and reports entries per second. docs/benchmarks.md has the figures beside the ceilings.
 func BenchmarkImportBankFile(b *testing.B) {
 	const entries = 20_000

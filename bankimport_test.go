@@ -190,3 +190,74 @@ func TestImportBankFile_BatchDetailsSplitTheBatch(t *testing.T) {
 		})
 	}
 }
+
+// lateBalanceFile states its closing balance only after its last entry, as MT940 does (:62F:
+// follows the :61: lines).
+type lateBalanceFile struct {
+	*sliceFile
+	closing money.Sum
+}
+
+func (f *lateBalanceFile) Next() (finapp.BankEntry, error) {
+	e, err := f.sliceFile.Next()
+	if err == io.EOF {
+		f.stmts[0].Closing = f.closing
+	}
+	return e, err
+}
+
+// A balance the file states after its entries is the one checked and the one kept.
+func TestImportBankFile_BalanceAfterEntries(t *testing.T) {
+	svc, ctx := bankContext(t)
+	open := func() (finapp.BankFile, error) {
+		f, _ := statementFile("late", []string{"L1:10.00", "L2:-2.50"})()
+		sf := f.(*sliceFile)
+		late := &lateBalanceFile{sliceFile: sf, closing: sf.stmts[0].Closing}
+		sf.stmts[0].Closing = money.Sum{}
+		return late, nil
+	}
+	imp, err := svc.ImportBankFile(ctx, open, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := svc.GetBankStatement(ctx, imp.Statements[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := money.SumOf(100750); st.Closing.Cmp(want) != 0 || st.ClosingDate != "2026-12-02" {
+		t.Fatalf("closing kept %s on %s, want 1007.50 (stated after the entries)", st.Closing.Format("EUR"), st.ClosingDate)
+	}
+}
+
+// panickyFile is a reader with a bug: it panics on its second entry.
+type panickyFile struct{ *sliceFile }
+
+func (f *panickyFile) Next() (finapp.BankEntry, error) {
+	if f.next == 1 {
+		panic("reader bug")
+	}
+	return f.sliceFile.Next()
+}
+
+// A reader's panic reaches the caller of the import (where a request's recovery answers 500, or
+// the group committer turns it into an error), not the goroutine the file is read on, which would
+// take the process down; and nothing is kept.
+func TestImportBankFile_ReaderPanicReachesCaller(t *testing.T) {
+	svc, ctx := bankContext(t)
+	open := func() (finapp.BankFile, error) {
+		f, _ := statementFile("panic", []string{"P1:10.00", "P2:5.00"})()
+		return &panickyFile{f.(*sliceFile)}, nil
+	}
+	var recovered any
+	var err error
+	func() {
+		defer func() { recovered = recover() }()
+		_, err = svc.ImportBankFile(ctx, open, nil)
+	}()
+	if recovered != "reader bug" && (err == nil || !strings.Contains(err.Error(), "reader bug")) {
+		t.Fatalf("recovered %v, error %v: want the reader's panic", recovered, err)
+	}
+	if n := len(bankLines(t, svc, ctx, "")); n != 0 {
+		t.Fatalf("%d lines kept after a failed import", n)
+	}
+}

@@ -143,9 +143,9 @@ type BankTx interface {
 	// BankFileStatements are the statements imported from the file of that digest, if any.
 	BankFileStatements(ctx context.Context, digest string) ([]*BankStatementRecord, error)
 	CreateBankStatement(ctx context.Context, st *BankStatementRecord) error
-	// SetBankStatementCounts records what importing the statement did, and the digest of its file
-	// (known once the whole file is read).
-	SetBankStatementCounts(ctx context.Context, st *BankStatementRecord) error
+	// CompleteBankStatement records what importing the statement did, the digest of its file and
+	// what the file states after the entries (balances): known once the whole file is read.
+	CompleteBankStatement(ctx context.Context, st *BankStatementRecord) error
 	BankStatement(ctx context.Context, id string) (*BankStatementRecord, error)
 	ListBankStatements(ctx context.Context, f BankStatementFilter) ([]*BankStatementRecord, string, error)
 	// BankLineKeys returns, of keys, those the bank account has a line for, each with the

@@ -53,6 +53,7 @@ var Dialect = sqlstore.Dialect{
 	RowLocks:       true,
 	SealApart:      true,
 	WritableCTE:    true,
+	ArrayParams:    true,
 	TrySealLock:    `SELECT pg_try_advisory_xact_lock(hashtextextended('finapp.seal:' || ?, 0))`,
 	LockKey:        `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`,
 	Retryable: func(err error) bool {

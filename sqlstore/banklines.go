@@ -88,10 +88,12 @@ func (tx *Tx) CreateBankStatement(ctx context.Context, r *finapp.BankStatementRe
 	return err
 }
 
-// SetBankStatementCounts implements finapp.Tx.
-func (tx *Tx) SetBankStatementCounts(ctx context.Context, r *finapp.BankStatementRecord) error {
-	_, err := tx.exec(ctx, `UPDATE bank_statements SET file_digest = ?, entries = ?, created = ?, skipped = ? WHERE workspace_id = ? AND id = ?`,
-		r.FileDigest, r.Entries, r.Created, r.Skipped, tx.ws, r.ID)
+// CompleteBankStatement implements finapp.Tx.
+func (tx *Tx) CompleteBankStatement(ctx context.Context, r *finapp.BankStatementRecord) error {
+	_, err := tx.exec(ctx, `UPDATE bank_statements SET file_digest = ?, entries = ?, created = ?, skipped = ?, bank_id = ?, sequence = ?,
+		has_balances = ?, opening = ?, opening_date = ?, closing = ?, closing_date = ? WHERE workspace_id = ? AND id = ?`,
+		r.FileDigest, r.Entries, r.Created, r.Skipped, r.BankID, r.Sequence, boolInt(r.HasBalances), r.Opening.Format(r.Currency),
+		r.OpeningDate, r.Closing.Format(r.Currency), r.ClosingDate, tx.ws, r.ID)
 	return err
 }
 
@@ -167,6 +169,9 @@ func (tx *Tx) CreateBankLines(ctx context.Context, lines []*finapp.BankLine) (ma
 	if len(lines) == 0 {
 		return created, nil
 	}
+	if tx.db.dialect.ArrayParams {
+		return tx.createBankLineArrays(ctx, lines)
+	}
 	row := "(" + placeholders(bankLineFields) + ")"
 	var b strings.Builder
 	args := make([]any, 0, len(lines)*bankLineFields)
@@ -181,8 +186,75 @@ func (tx *Tx) CreateBankLines(ctx context.Context, lines []*finapp.BankLine) (ma
 			l.StructuredReference, strings.Join(l.DocumentNumbers, "\n"), l.AdditionalInfo, l.TransactionCode, int64(l.Charges),
 			l.PaymentID, l.MatchKind, l.IgnoreReason, ts(l.CreatedAt))
 	}
-	rows, err := tx.query(ctx, `INSERT INTO bank_lines (`+bankLineInsertColumns+`) VALUES `+b.String()+
-		` ON CONFLICT (workspace_id, bank_account_id, key) DO NOTHING RETURNING key`, args...)
+	return tx.createdKeys(ctx, `INSERT INTO bank_lines (`+bankLineInsertColumns+`) VALUES `+b.String()+
+		` ON CONFLICT (workspace_id, bank_account_id, key) DO NOTHING RETURNING key`, args, len(lines))
+}
+
+// bankLineArrays is CreateBankLines' row of arrays, one per column but the workspace, in the
+// order of bankLineInsertColumns.
+const bankLineArrays = `CAST(? AS text), * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+	CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS integer[]),
+	CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+	CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+	CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]),
+	CAST(? AS text[]), CAST(? AS text[]))`
+
+// createBankLineArrays is CreateBankLines with each column sent as one array (ArrayParams).
+func (tx *Tx) createBankLineArrays(ctx context.Context, lines []*finapp.BankLine) (map[string]bool, error) {
+	n := len(lines)
+	text := func(f func(l *finapp.BankLine) string) []string {
+		out := make([]string, n)
+		for i, l := range lines {
+			out[i] = f(l)
+		}
+		return out
+	}
+	whole := func(f func(l *finapp.BankLine) int64) []int64 {
+		out := make([]int64, n)
+		for i, l := range lines {
+			out[i] = f(l)
+		}
+		return out
+	}
+	args := []any{tx.ws,
+		text(func(l *finapp.BankLine) string { return l.ID }),
+		text(func(l *finapp.BankLine) string { return l.BankAccountID }),
+		text(func(l *finapp.BankLine) string { return l.StatementID }),
+		text(func(l *finapp.BankLine) string { return l.Key }),
+		text(func(l *finapp.BankLine) string { return l.Status }),
+		whole(func(l *finapp.BankLine) int64 { return int64(l.Amount) }),
+		text(func(l *finapp.BankLine) string { return string(l.Currency) }),
+		whole(func(l *finapp.BankLine) int64 { return int64(boolInt(l.Credit)) }),
+		whole(func(l *finapp.BankLine) int64 { return int64(boolInt(l.Reversal)) }),
+		text(func(l *finapp.BankLine) string { return l.EntryStatus }),
+		text(func(l *finapp.BankLine) string { return l.BookingDate }),
+		text(func(l *finapp.BankLine) string { return l.ValueDate }),
+		text(func(l *finapp.BankLine) string { return l.BankReference }),
+		text(func(l *finapp.BankLine) string { return l.Batch }),
+		text(func(l *finapp.BankLine) string { return l.EntryReference }),
+		text(func(l *finapp.BankLine) string { return l.EndToEndID }),
+		text(func(l *finapp.BankLine) string { return l.TransactionID }),
+		text(func(l *finapp.BankLine) string { return l.CounterpartyName }),
+		text(func(l *finapp.BankLine) string { return l.CounterpartyIBAN }),
+		text(func(l *finapp.BankLine) string { return l.RemittanceText }),
+		text(func(l *finapp.BankLine) string { return l.StructuredReference }),
+		text(func(l *finapp.BankLine) string { return strings.Join(l.DocumentNumbers, "\n") }),
+		text(func(l *finapp.BankLine) string { return l.AdditionalInfo }),
+		text(func(l *finapp.BankLine) string { return l.TransactionCode }),
+		whole(func(l *finapp.BankLine) int64 { return int64(l.Charges) }),
+		text(func(l *finapp.BankLine) string { return l.PaymentID }),
+		text(func(l *finapp.BankLine) string { return l.MatchKind }),
+		text(func(l *finapp.BankLine) string { return l.IgnoreReason }),
+		text(func(l *finapp.BankLine) string { return ts(l.CreatedAt) }),
+	}
+	return tx.createdKeys(ctx, `INSERT INTO bank_lines (`+bankLineInsertColumns+`) SELECT `+bankLineArrays+
+		` ON CONFLICT (workspace_id, bank_account_id, key) DO NOTHING RETURNING key`, args, n)
+}
+
+// createdKeys runs an INSERT … RETURNING key and collects the keys it created.
+func (tx *Tx) createdKeys(ctx context.Context, query string, args []any, n int) (map[string]bool, error) {
+	created := make(map[string]bool, n)
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

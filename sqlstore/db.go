@@ -72,6 +72,10 @@ type Dialect struct {
 	// search itself (SQLite's FTS5 tables; indexInvoiceNumbers). PostgreSQL's trigram index
 	// follows the table by itself.
 	IndexesInvoiceNumbers bool
+	// ArrayParams: the engine takes a list as one parameter (PostgreSQL's arrays), so that a bulk
+	// insert sends each column as one array and unnests it, rather than one parameter per value,
+	// which the server parses and binds one by one.
+	ArrayParams bool
 	// SearchUpkeep, with GroupCommit, are the statements that merge one bounded step of each
 	// search index, which the writer runs when it has nothing else to do (searchupkeep.go).
 	SearchUpkeep []string
@@ -215,7 +219,17 @@ func (db *DB) tryTx(ctx context.Context, pool *sql.DB, workspaceID string, write
 		return beginError{err}
 	}
 	tx := &Tx{db: db, tx: sqlTx, ws: workspaceID, write: write}
-	if err := fn(tx); err != nil {
+	done := false
+	defer func() {
+		if !done {
+			// fn panicked: without this the connection stays in its transaction, holding its
+			// locks, until the process ends (the panic goes on up to whoever recovers it).
+			_ = sqlTx.Rollback()
+		}
+	}()
+	err = fn(tx)
+	done = true
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
