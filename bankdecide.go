@@ -1,6 +1,7 @@
 package finapp
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -231,8 +232,12 @@ func proposalRequest(l *BankLine, p *BankProposal) AllocationRequest {
 		req.Lines = append(req.Lines, AllocationLine{InvoiceID: a.InvoiceID, Amount: money.Format(a.Amount, l.Currency)})
 	}
 	if w := p.WriteOff; w != nil {
+		reason := "short payment within tolerance (bank line " + l.ID + ")"
+		if p.RuleID != "" {
+			reason = "short payment settled as matching rule " + p.RuleID + " says (bank line " + l.ID + ")"
+		}
 		req.Lines = append(req.Lines, AllocationLine{InvoiceID: w.InvoiceID, Amount: money.Format(w.Amount, l.Currency),
-			Kind: AdjustWriteOff, Reason: "short payment within tolerance (bank line " + l.ID + ")"})
+			Kind: cmp.Or(p.WriteOffKind, AdjustWriteOff), Reason: reason})
 	}
 	return req
 }

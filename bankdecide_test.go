@@ -238,3 +238,77 @@ func TestApplyBankLine_ReversalUndoesTheOriginal(t *testing.T) {
 		t.Fatalf("another payer's return: %+v", props)
 	}
 }
+
+// A rule may settle what its money leaves short of the last invoice it reaches: as a bank fee up
+// to its bound, or as a write-off, which the workspace's tolerance bounds too. Such a proposal is
+// not exact, so it is never applied by itself.
+func TestMatchingRules_SettleTheShortfall(t *testing.T) {
+	w := newMatchWorld(t)
+	from := func(e *finapp.BankEntry) { e.CounterpartyIBAN = "NL91ABNA0417164300" }
+	fee, err := w.svc.CreateMatchingRule(w.ctx, finapp.MatchingRule{Name: "Bolt pays through a PSP", OrganizationID: w.bolt.ID, AutoApply: true,
+		Settle: finapp.AdjustBankFee, SettleUpTo: "5.00",
+		Conditions: []finapp.RuleCondition{{Field: "counterparty_iban", Operator: "equals", Value: "NL91ABNA0417164300"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 247.50 for B-2001 (250.00): 2.50 kept by the bank, settled as its fee.
+	short := w.line("247.50", from)
+	st, _ := w.svc.GetBankLine(w.ctx, short.ID)
+	if proposed, applied, err := w.svc.ProposeBankLines(w.ctx, st.StatementID); err != nil || proposed != 1 || applied != 0 {
+		t.Fatalf("propose: %d proposed, %d applied, %v (a settled proposal is not exact)", proposed, applied, err)
+	}
+	props := w.proposals(short)
+	if len(props) == 0 || props[0].RuleID != fee.ID || props[0].WriteOffKind != finapp.AdjustBankFee ||
+		w.describe(props[0]) != "bolt: B-2001=247.50 +writeoff B-2001=2.50 [rule]" ||
+		!strings.Contains(props[0].Evidence[1].Detail, "2.50 short of what B-2001 has due, settled as a bank fee") {
+		t.Fatalf("proposals %+v", props)
+	}
+	got, err := w.svc.ApplyBankLine(w.ctx, short.ID, finapp.BankLineApply{ProposalID: props[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := w.due("B-2001"); d != "paid 0.00" {
+		t.Fatalf("B-2001 %s, want paid with the 2.50 fee settled", d)
+	}
+	p, err := w.svc.GetPayment(w.ctx, got.PaymentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, a := range p.Allocations {
+		kinds = append(kinds, a.Kind+"="+money.Format(a.Amount, "EUR"))
+	}
+	if strings.Join(kinds, " ") != "payment=247.50 bank_fee=2.50" && strings.Join(kinds, " ") != "bank_fee=2.50 payment=247.50" {
+		t.Fatalf("allocations %v", kinds)
+	}
+	// 90.00 for B-2002 (100.00): 10.00 short is more than the rule settles; part paid.
+	far := w.line("90.00", from)
+	if props := w.proposals(far); len(props) == 0 || props[0].WriteOff != nil || w.describe(props[0]) != "bolt: B-2002=90.00 [rule]" {
+		t.Fatalf("a shortfall above the bound: %+v", props)
+	}
+	// A write-off rule settles nothing above the workspace's tolerance (none is set).
+	if err := w.svc.DeleteMatchingRule(w.ctx, fee.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.CreateMatchingRule(w.ctx, finapp.MatchingRule{Name: "Bolt's small differences", OrganizationID: w.bolt.ID,
+		Settle: finapp.AdjustWriteOff, SettleUpTo: "5.00",
+		Conditions: []finapp.RuleCondition{{Field: "counterparty_iban", Operator: "equals", Value: "NL91ABNA0417164300"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if props := w.proposals(far); len(props) == 0 || props[0].WriteOff != nil {
+		t.Fatalf("a write-off above the tolerance: %+v", props)
+	}
+	admin := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:admin", Role: finapp.RoleAdmin})
+	if _, err := w.svc.SetTolerance(admin, "EUR", "20.00"); err != nil {
+		t.Fatal(err)
+	}
+	// Now within both bounds? 10.00 is above the rule's 5.00: still part paid.
+	if props := w.proposals(far); len(props) == 0 || props[0].WriteOff != nil {
+		t.Fatalf("a write-off above the rule's bound: %+v", props)
+	}
+	near := w.line("96.00", from)
+	props = w.proposals(near)
+	if len(props) == 0 || props[0].WriteOffKind != finapp.AdjustWriteOff || props[0].WriteOff == nil || props[0].WriteOff.Amount != 400 {
+		t.Fatalf("4.00 short, within the rule and the tolerance: %+v", props)
+	}
+}

@@ -36,7 +36,8 @@ type BankProposal struct {
 	OrganizationID string
 	PaymentID      string // link this recorded payment instead of recording one
 	Allocations    []ProposedAllocation
-	WriteOff       *ProposedAllocation // the shortfall of a short payment, written off
+	WriteOff       *ProposedAllocation // the shortfall of a short payment, settled without money
+	WriteOffKind   string              // how WriteOff is settled: AdjustWriteOff, or AdjustBankFee by a rule's say
 	Unapplied      money.Amount        // what stays unapplied on the customer's payment
 	Evidence       []Evidence
 	Score          int    // ranks proposals: the sum of the weights of its kinds of evidence
@@ -234,7 +235,7 @@ func proposeBankLine(ctx context.Context, tx Tx, l *BankLine, tolerances map[mon
 				inv = findInvoice(open, a.InvoiceID)
 			}
 			if short := inv.AmountDue() - a.Amount; short > 0 && short <= tolerances[l.Currency] {
-				prop.WriteOff = &ProposedAllocation{inv.ID, inv.Number, short}
+				prop.WriteOff, prop.WriteOffKind = &ProposedAllocation{inv.ID, inv.Number, short}, AdjustWriteOff
 				prop.Evidence = append(prop.Evidence, Evidence{EvidenceWithinTolerance, fmt.Sprintf("%s short of what %s has due, within the %s %s tolerated: written off",
 					money.Format(short, l.Currency), inv.Number, money.Format(tolerances[l.Currency], l.Currency), l.Currency)})
 			}
@@ -395,6 +396,9 @@ func proposalID(l *BankLine, p *BankProposal) string {
 	}
 	if p.WriteOff != nil {
 		fmt.Fprintf(h, "|w%s:%d", p.WriteOff.InvoiceID, p.WriteOff.Amount)
+		if p.WriteOffKind != AdjustWriteOff {
+			fmt.Fprintf(h, ":%s", p.WriteOffKind)
+		}
 	}
 	return "bp_" + hex.EncodeToString(h.Sum(nil))[:24]
 }

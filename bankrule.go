@@ -52,9 +52,14 @@ type MatchingRule struct {
 	Conditions     []RuleCondition `json:"conditions"`
 	OrganizationID string          `json:"organization_id"`
 	Allocate       string          `json:"allocate"`
-	AutoApply      bool            `json:"auto_apply"`
-	Hits           int64           `json:"-"`
-	CreatedAt      time.Time       `json:"-"`
+	// Settle is how a shortfall of the rule's proposal is settled (the last invoice its money
+	// reaches is left short by at most SettleUpTo): AdjustBankFee or AdjustWriteOff (which the
+	// workspace's tolerance bounds too); empty leaves the invoice part paid.
+	Settle     string    `json:"settle,omitempty"`
+	SettleUpTo string    `json:"settle_up_to,omitempty"` // a decimal, in the line's currency
+	AutoApply  bool      `json:"auto_apply"`
+	Hits       int64     `json:"-"`
+	CreatedAt  time.Time `json:"-"`
 
 	compiled []*regexp.Regexp // per condition, for regex
 }
@@ -125,6 +130,17 @@ func (r *MatchingRule) Check() error {
 	}
 	if r.Allocate != RuleAllocateOldestFirst && r.Allocate != RuleAllocateNone {
 		return Invalid("allocate", "%q is not %s or %s", r.Allocate, RuleAllocateOldestFirst, RuleAllocateNone)
+	}
+	switch {
+	case r.Settle == "" && r.SettleUpTo != "":
+		return Invalid("settle", "is required with settle_up_to: %s or %s", AdjustBankFee, AdjustWriteOff)
+	case r.Settle == "":
+	case r.Settle != AdjustBankFee && r.Settle != AdjustWriteOff:
+		return Invalid("settle", "%q is not %s or %s", r.Settle, AdjustBankFee, AdjustWriteOff)
+	case r.Allocate != RuleAllocateOldestFirst:
+		return Invalid("settle", "settles what the money leaves short of invoices: it needs allocate %s", RuleAllocateOldestFirst)
+	case !decimalRe.MatchString(r.SettleUpTo) || strings.Trim(r.SettleUpTo, "0.") == "":
+		return Invalid("settle_up_to", "is required with settle: the largest shortfall settled, a decimal above zero such as \"5.00\"")
 	}
 	return nil
 }
@@ -222,11 +238,40 @@ func ruleProposals(ctx context.Context, tx Tx, l *BankLine, rules []*MatchingRul
 				amt := money.Min(inv.AmountDue(), prop.Unapplied)
 				prop.Allocations = append(prop.Allocations, ProposedAllocation{inv.ID, inv.Number, amt})
 				prop.Unapplied -= amt
+				if prop.Unapplied == 0 && r.Settle != "" {
+					if err := r.settle(ctx, tx, l, inv, amt, &prop); err != nil {
+						return nil, err
+					}
+				}
 			}
 		}
 		out = append(out, prop)
 	}
 	return out, nil
+}
+
+// settle settles what the line's money leaves short of inv, the last invoice it reaches (amt of
+// it), as the rule says, when the shortfall is within the rule's bound (and, for a write-off, the
+// workspace's tolerance, which applying holds it to).
+func (r *MatchingRule) settle(ctx context.Context, tx Tx, l *BankLine, inv *Invoice, amt money.Amount, prop *BankProposal) error {
+	short := inv.AmountDue() - amt
+	upTo, err := money.ParseNonNegative(r.SettleUpTo, l.Currency)
+	if err != nil || short <= 0 || short > upTo {
+		return nil // a bound finer than the currency's cents settles nothing
+	}
+	if r.Settle == AdjustWriteOff {
+		tol, err := tx.Tolerances(ctx)
+		if err != nil {
+			return err
+		}
+		if short > tol[l.Currency] {
+			return nil
+		}
+	}
+	prop.WriteOff, prop.WriteOffKind = &ProposedAllocation{inv.ID, inv.Number, short}, r.Settle
+	prop.Evidence = append(prop.Evidence, Evidence{EvidenceRule, fmt.Sprintf("%s short of what %s has due, settled as a %s as rule %q says (up to %s)",
+		money.Format(short, l.Currency), inv.Number, strings.ReplaceAll(r.Settle, "_", " "), r.Name, money.Format(upTo, l.Currency))})
+	return nil
 }
 
 // exact reports whether a proposal applies the money whole to invoices: the only kind a rule may

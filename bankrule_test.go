@@ -38,6 +38,16 @@ func TestMatchingRule_Check(t *testing.T) {
 		{"no customer", func(r *MatchingRule) { r.OrganizationID = "" }, "organization_id"},
 		{"an unknown allocation", func(r *MatchingRule) { r.Allocate = "newest_first" }, "allocate"},
 		{"a NUL in a value", func(r *MatchingRule) { r.Conditions[0].Value = "a\x00" }, "conditions[0].value"},
+		{"a bank fee up to 5.00", func(r *MatchingRule) { r.Settle, r.SettleUpTo = AdjustBankFee, "5.00" }, ""},
+		{"a write-off up to 0.50", func(r *MatchingRule) { r.Settle, r.SettleUpTo = AdjustWriteOff, "0.50" }, ""},
+		{"settled as a discount", func(r *MatchingRule) { r.Settle, r.SettleUpTo = AdjustDiscount, "5.00" }, "settle"},
+		{"settled without a bound", func(r *MatchingRule) { r.Settle = AdjustBankFee }, "settle_up_to"},
+		{"settled up to zero", func(r *MatchingRule) { r.Settle, r.SettleUpTo = AdjustBankFee, "0.00" }, "settle_up_to"},
+		{"a bound that is not an amount", func(r *MatchingRule) { r.Settle, r.SettleUpTo = AdjustBankFee, "-5" }, "settle_up_to"},
+		{"a bound without settle", func(r *MatchingRule) { r.SettleUpTo = "5.00" }, "settle"},
+		{"settled but left unapplied", func(r *MatchingRule) {
+			r.Settle, r.SettleUpTo, r.Allocate = AdjustBankFee, "5.00", RuleAllocateNone
+		}, "settle"},
 	} {
 		r := ok()
 		c.edit(&r)

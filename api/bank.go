@@ -326,7 +326,9 @@ type MatchingRule struct {
 	Conditions     []RuleCondition `json:"conditions" minItems:"1" maxItems:"20"`
 	OrganizationID string          `json:"organization_id" doc:"The customer whose payment a matching line is"`
 	Allocate       string          `json:"allocate,omitempty" enum:"oldest_first,none" doc:"oldest_first (the default): to the customer's oldest open invoices; none: left unapplied"`
-	AutoApply      bool            `json:"auto_apply,omitempty" doc:"Apply the rule's proposal without a person, only when it is exact (the money goes to invoices whole)"`
+	Settle         string          `json:"settle,omitempty" enum:"bank_fee,write_off" doc:"With oldest_first: settle what the money leaves short of the last invoice it reaches, up to settle_up_to, as a bank fee or a write-off (which the workspace's tolerance bounds too); omitted leaves it part paid"`
+	SettleUpTo     string          `json:"settle_up_to,omitempty" maxLength:"20" example:"5.00" doc:"With settle: the largest shortfall settled so, in the line's currency"`
+	AutoApply      bool            `json:"auto_apply,omitempty" doc:"Apply the rule's proposal without a person, only when it is exact (the money goes to invoices whole, nothing settled)"`
 	Hits           int64           `json:"hits" readOnly:"true" doc:"Lines applied by this rule's proposals"`
 }
 
@@ -340,7 +342,7 @@ type RuleCondition struct {
 
 func matchingRuleOut(r *finapp.MatchingRule) MatchingRule {
 	out := MatchingRule{ID: r.ID, Name: r.Name, Priority: r.Priority, Match: r.Match, OrganizationID: r.OrganizationID, Allocate: r.Allocate,
-		AutoApply: r.AutoApply, Hits: r.Hits, Conditions: []RuleCondition{}}
+		Settle: r.Settle, SettleUpTo: r.SettleUpTo, AutoApply: r.AutoApply, Hits: r.Hits, Conditions: []RuleCondition{}}
 	for _, c := range r.Conditions {
 		out.Conditions = append(out.Conditions, RuleCondition(c))
 	}
@@ -356,7 +358,7 @@ func (h *handlers) registerMatchingRules(api huma.API, tags []string) {
 		}) (*created[MatchingRule], error) {
 			b := in.Body
 			r := finapp.MatchingRule{Name: b.Name, Priority: b.Priority, Match: b.Match, OrganizationID: b.OrganizationID, Allocate: b.Allocate,
-				AutoApply: b.AutoApply}
+				Settle: b.Settle, SettleUpTo: b.SettleUpTo, AutoApply: b.AutoApply}
 			for _, c := range b.Conditions {
 				r.Conditions = append(r.Conditions, finapp.RuleCondition(c))
 			}
@@ -406,7 +408,8 @@ type BankProposal struct {
 	ReversesLineID string             `json:"reverses_line_id,omitempty" doc:"A returned payment's proposal: applying undoes what this applied line created (its payment is deleted)"`
 	RuleID         string             `json:"rule_id,omitempty" doc:"The matching rule that made the proposal"`
 	Allocations    []BankProposalLine `json:"allocations" doc:"What applying allocates"`
-	WriteOff       *BankProposalLine  `json:"write_off,omitempty" doc:"A short payment's difference, within the workspace's tolerance, written off"`
+	WriteOff       *BankProposalLine  `json:"write_off,omitempty" doc:"A short payment's difference, settled without money as write_off_kind says"`
+	WriteOffKind   string             `json:"write_off_kind,omitempty" enum:"write_off,bank_fee" doc:"write_off: within the workspace's tolerance; bank_fee: as the matching rule rule_id says"`
 	Unapplied      string             `json:"unapplied" doc:"What stays unapplied on the customer's payment"`
 	Evidence       []Evidence         `json:"evidence" doc:"Why, strongest first"`
 	Score          int                `json:"score" doc:"Ranks the proposals of a line"`
@@ -431,7 +434,7 @@ func bankProposalOut(l *finapp.BankLine, p finapp.BankProposal) BankProposal {
 	}
 	if p.WriteOff != nil {
 		w := line(*p.WriteOff)
-		out.WriteOff = &w
+		out.WriteOff, out.WriteOffKind = &w, p.WriteOffKind
 	}
 	for _, e := range p.Evidence {
 		out.Evidence = append(out.Evidence, Evidence{Kind: e.Kind, Detail: e.Detail})

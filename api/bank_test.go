@@ -109,6 +109,14 @@ func TestBank_MT940(t *testing.T) {
 	if r.JSON["format"] != "mt940" || r.JSON["created"].(float64) != 4 || len(r.objectsOf("statements")) != 2 || r.JSON["proposed"].(float64) != 1 {
 		t.Fatalf("import: %s", r.Body)
 	}
+	// The closing balance (:62F:) follows the entries: the one kept is the file's.
+	closings := map[any]bool{}
+	for _, st := range s.must(200, "GET", "/v1/bank-statements", nil).dataList() {
+		closings[st["closing_balance"]] = true
+	}
+	if !closings["11501.50"] {
+		t.Fatalf("closing balances kept: %v, want the :62F: 11501.50 among them", closings)
+	}
 	line := s.must(200, "GET", "/v1/bank-lines?status=proposed", nil).dataList()[0]
 	props := s.must(200, "GET", "/v1/bank-lines/"+line["id"].(string)+"/proposals", nil).dataList()
 	s.must(200, "POST", "/v1/bank-lines/"+line["id"].(string)+"/apply", map[string]any{"proposal_id": props[0]["id"]})
@@ -172,5 +180,46 @@ func TestBank_RefusedFiles(t *testing.T) {
 	}
 	if lines := s.must(200, "GET", "/v1/bank-lines", nil).dataList(); len(lines) != 0 {
 		t.Fatalf("%d lines kept from refused files", len(lines))
+	}
+}
+
+// A rule that settles a small shortfall as a bank fee: refused without its bound (naming it),
+// then its proposal says what it settles and how, and applying it pays the invoice.
+func TestBank_RuleSettlesABankFee(t *testing.T) {
+	s := newTestServer(t)
+	acme := s.org("Hartmann Feinkost GmbH", "EUR")
+	inv := s.invoice(acme, "INV-2026-001", "standard", "1250.00", "issued_on", "2026-11-01")
+	rule := map[string]any{"name": "Hartmann through the PSP", "organization_id": acme, "settle": "bank_fee",
+		"conditions": []any{map[string]any{"field": "text", "operator": "contains", "value": "Hartmann"}}}
+	r := s.call("POST", "/v1/matching-rules", rule)
+	if r.Status != 422 || !strings.Contains(string(r.Body), "settle_up_to") {
+		t.Fatalf("settle without its bound: %d %s", r.Status, r.Body)
+	}
+	rule["settle_up_to"] = "25.00"
+	if got := s.must(201, "POST", "/v1/matching-rules", rule); got.str("settle") != "bank_fee" || got.str("settle_up_to") != "25.00" {
+		t.Fatalf("rule: %s", got.Body)
+	}
+	raw, err := os.ReadFile("../mt940/testdata/plain.sta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hartmann's 1250.00 arrives as 1230.00: the payment provider kept 20.00.
+	short := strings.NewReplacer("C1250,00N", "C1230,00N", "EUR11501,50", "EUR11481,50", "EUR11601,50", "EUR11581,50").Replace(string(raw))
+	s.must(201, "POST", "/v1/bank-statements", short, "Content-Type", "text/plain")
+	var fee map[string]any
+	var lineID string
+	for _, l := range s.must(200, "GET", "/v1/bank-lines?status=proposed", nil).dataList() {
+		for _, p := range s.must(200, "GET", "/v1/bank-lines/"+l["id"].(string)+"/proposals", nil).dataList() {
+			if p["write_off_kind"] == "bank_fee" {
+				fee, lineID = p, l["id"].(string)
+			}
+		}
+	}
+	if fee == nil {
+		t.Fatal("no proposal settles a bank fee")
+	}
+	s.must(200, "POST", "/v1/bank-lines/"+lineID+"/apply", map[string]any{"proposal_id": fee["id"]})
+	if got := s.must(200, "GET", "/v1/invoices/"+inv, nil).str("status"); got != "paid" {
+		t.Fatalf("INV-2026-001 is %s after a payment and its fee", got)
 	}
 }

@@ -141,6 +141,24 @@ func (e BankLineStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankProposalWriteOffKind.
+const (
+	BankProposalWriteOffKindBankFee  BankProposalWriteOffKind = "bank_fee"
+	BankProposalWriteOffKindWriteOff BankProposalWriteOffKind = "write_off"
+)
+
+// Valid indicates whether the value is a known member of the BankProposalWriteOffKind enum.
+func (e BankProposalWriteOffKind) Valid() bool {
+	switch e {
+	case BankProposalWriteOffKindBankFee:
+		return true
+	case BankProposalWriteOffKindWriteOff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankStatementFormat.
 const (
 	BankStatementFormatCamt053 BankStatementFormat = "camt.053"
@@ -474,6 +492,24 @@ func (e MatchingRuleMatch) Valid() bool {
 	case All:
 		return true
 	case Any:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MatchingRuleSettle.
+const (
+	MatchingRuleSettleBankFee  MatchingRuleSettle = "bank_fee"
+	MatchingRuleSettleWriteOff MatchingRuleSettle = "write_off"
+)
+
+// Valid indicates whether the value is a known member of the MatchingRuleSettle enum.
+func (e MatchingRuleSettle) Valid() bool {
+	switch e {
+	case MatchingRuleSettleBankFee:
+		return true
+	case MatchingRuleSettleWriteOff:
 		return true
 	default:
 		return false
@@ -1582,9 +1618,15 @@ type BankProposal struct {
 	// Unapplied What stays unapplied on the customer's payment
 	Unapplied string `json:"unapplied"`
 
-	// WriteOff A short payment's difference, within the workspace's tolerance, written off
+	// WriteOff A short payment's difference, settled without money as write_off_kind says
 	WriteOff *BankProposalLine `json:"write_off,omitempty"`
+
+	// WriteOffKind write_off: within the workspace's tolerance; bank_fee: as the matching rule rule_id says
+	WriteOffKind *BankProposalWriteOffKind `json:"write_off_kind,omitempty"`
 }
+
+// BankProposalWriteOffKind write_off: within the workspace's tolerance; bank_fee: as the matching rule rule_id says
+type BankProposalWriteOffKind string
 
 // BankProposalLine defines model for BankProposalLine.
 type BankProposalLine struct {
@@ -2198,7 +2240,7 @@ type MatchingRule struct {
 	// Allocate oldest_first (the default): to the customer's oldest open invoices; none: left unapplied
 	Allocate *MatchingRuleAllocate `json:"allocate,omitempty"`
 
-	// AutoApply Apply the rule's proposal without a person, only when it is exact (the money goes to invoices whole)
+	// AutoApply Apply the rule's proposal without a person, only when it is exact (the money goes to invoices whole, nothing settled)
 	AutoApply  *bool            `json:"auto_apply,omitempty"`
 	Conditions *[]RuleCondition `json:"conditions"`
 
@@ -2217,6 +2259,14 @@ type MatchingRule struct {
 
 	// Priority Rules are tried lower first
 	Priority *int64 `json:"priority,omitempty"`
+
+	// Settle With oldest_first: settle what the money leaves short of the last invoice it reaches, up to settle_up_to, as a bank fee or a write-off (which the workspace's tolerance bounds too); omitted leaves it part paid
+	Settle *MatchingRuleSettle `json:"settle,omitempty"`
+
+	// SettleUpTo With settle: the largest shortfall settled so, in the line's currency
+	//
+	// Examples: 5.00
+	SettleUpTo *string `json:"settle_up_to,omitempty"`
 }
 
 // MatchingRuleAllocate oldest_first (the default): to the customer's oldest open invoices; none: left unapplied
@@ -2224,6 +2274,9 @@ type MatchingRuleAllocate string
 
 // MatchingRuleMatch all (the default) or any of the conditions
 type MatchingRuleMatch string
+
+// MatchingRuleSettle With oldest_first: settle what the money leaves short of the last invoice it reaches, up to settle_up_to, as a bank fee or a write-off (which the workspace's tolerance bounds too); omitted leaves it part paid
+type MatchingRuleSettle string
 
 // Money defines model for Money.
 type Money struct {

@@ -17,7 +17,7 @@ import (
 // (with a preview of what a template makes of a file). They call the same use cases as the API.
 
 // ruleFields are the form's fields; a rule is written with up to ruleFormConditions conditions.
-var ruleFields = []string{"name", "priority", "match", "organization_id", "allocate"}
+var ruleFields = []string{"name", "priority", "match", "organization_id", "allocate", "settle", "settle_up_to"}
 
 const ruleFormConditions = 3
 
@@ -60,7 +60,8 @@ func (s *server) createRule(w http.ResponseWriter, r *http.Request, p *page) {
 	f := r.PostForm
 	prio, _ := strconv.Atoi(strings.TrimSpace(f.Get("priority")))
 	rule := finapp.MatchingRule{Name: f.Get("name"), Priority: prio, Match: f.Get("match"), OrganizationID: f.Get("organization_id"),
-		Allocate: f.Get("allocate"), AutoApply: f.Get("auto_apply") == "on"}
+		Allocate: f.Get("allocate"), Settle: f.Get("settle"), SettleUpTo: strings.TrimSpace(f.Get("settle_up_to")),
+		AutoApply: f.Get("auto_apply") == "on"}
 	for i := range ruleFormConditions {
 		n := strconv.Itoa(i)
 		if strings.TrimSpace(f.Get("value_"+n)) == "" {
