@@ -64,6 +64,21 @@ func (s *Service) ProposalsOfBankLines(ctx context.Context, lines []*BankLine) (
 	return out, err
 }
 
+// OpenInvoicesOf returns a customer's open invoices in a currency, oldest due first: what a
+// person may apply a bank line's money to when they edit a proposal by hand. Errors: ENotFound
+// (the customer, as organization_id).
+func (s *Service) OpenInvoicesOf(ctx context.Context, orgID, currency string) (list []*Invoice, err error) {
+	err = s.read(ctx, func(tx Tx) error {
+		if _, err := tx.Organization(ctx, orgID); err != nil {
+			return asField(err, "organization_id")
+		}
+		list, err = tx.OpenInvoices(ctx, orgID, currency)
+		return err
+	})
+	oldestFirst(list)
+	return list, err
+}
+
 // proposalsOf makes a line's proposals with the workspace's tolerances and rules.
 func proposalsOf(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error) {
 	tol, err := tx.Tolerances(ctx)

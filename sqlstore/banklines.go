@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -397,7 +398,9 @@ const rfBodyOf = `upper(replace(replace(replace(replace(replace(replace(replace(
 func (tx *Tx) InvoiceIDsByRFBody(ctx context.Context, bodies []string) (map[string][]string, error) {
 	found := map[string][]string{}
 	err := inChunks(bodies, func(marks string, args []any) error {
-		rows, err := tx.query(ctx, `SELECT `+rfBodyOf+`, id FROM invoices WHERE workspace_id = ? AND `+rfBodyOf+` IN (`+marks+`) ORDER BY id`,
+		// No ORDER BY: SQLite would rather walk every invoice in id order than sort a few
+		// (the ids are sorted below).
+		rows, err := tx.query(ctx, `SELECT `+rfBodyOf+`, id FROM invoices WHERE workspace_id = ? AND `+rfBodyOf+` IN (`+marks+`)`,
 			append([]any{tx.ws}, args...)...)
 		if err != nil {
 			return err
@@ -412,6 +415,9 @@ func (tx *Tx) InvoiceIDsByRFBody(ctx context.Context, bodies []string) (map[stri
 		}
 		return rows.Err()
 	})
+	for _, ids := range found {
+		slices.Sort(ids)
+	}
 	return found, err
 }
 
@@ -431,7 +437,7 @@ func (tx *Tx) OrganizationByIBAN(ctx context.Context, iban string) (string, erro
 func (tx *Tx) UnlinkedPaymentIDs(ctx context.Context, cur money.Currency, amount money.Amount, from, to string) ([]string, error) {
 	rows, err := tx.query(ctx, `SELECT p.id FROM payments p WHERE p.workspace_id = ? AND p.received_on BETWEEN ? AND ?
 		AND p.currency = ? AND p.amount = ? AND p.deleted_at IS NULL
-		AND NOT EXISTS (SELECT 1 FROM bank_lines l WHERE l.workspace_id = p.workspace_id AND l.payment_id = p.id)
+		AND NOT EXISTS (SELECT 1 FROM bank_lines l WHERE l.workspace_id = p.workspace_id AND l.payment_id = p.id AND l.payment_id <> '')
 		ORDER BY p.id LIMIT 20`, tx.ws, from, to, cur, int64(amount))
 	if err != nil {
 		return nil, err

@@ -191,6 +191,9 @@ var webRoutes = []webRoute{
 	{"POST /reconcile/{id}/apply", write, 303, func(x ids) (string, url.Values) {
 		return "/reconcile/" + x.BankLine + "/apply", url.Values{"proposal_id": {x.Proposal}}
 	}},
+	{"POST /reconcile/{id}/apply-edited", write, 303, func(x ids) (string, url.Values) {
+		return "/reconcile/" + x.BankLine + "/apply-edited", url.Values{"organization_id": {x.Org}}
+	}},
 	{"POST /reconcile/{id}/ignore", write, 303, func(x ids) (string, url.Values) {
 		return "/reconcile/" + x.BankLine + "/ignore", url.Values{"reason": {"our own transfer"}}
 	}},

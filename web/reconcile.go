@@ -25,6 +25,7 @@ type reconcileRow struct {
 	Best     *finapp.BankProposal
 	Others   int // further proposals
 	Customer string
+	Edit     *lineEditor // nil: the line cannot be applied (or the person may only read)
 }
 
 type reconcileView struct {
@@ -33,6 +34,7 @@ type reconcileView struct {
 	Statuses  []string
 	Rows      []reconcileRow
 	Templates []*finapp.BankCSVTemplate
+	Orgs      []*finapp.OrganizationDetail // the editors' choice of customer
 	Next      string
 }
 
@@ -45,7 +47,18 @@ func (s *server) reconcile(w http.ResponseWriter, r *http.Request, p *page) {
 
 func (s *server) showReconcile(w http.ResponseWriter, r *http.Request, p *page, status int) {
 	q := r.URL.Query()
-	v := &reconcileView{Status: q.Get("status"), Statuses: reconcileStatuses}
+	var edit *editState
+	if id := q.Get("edit"); id != "" {
+		edit = &editState{LineID: id, OrganizationID: q.Get("org")}
+	}
+	s.showReconcileAt(w, r, p, status, q.Get("status"), edit)
+}
+
+// showReconcileAt shows the queue of the tab given (proposed when empty), with a row's editor
+// open as edit says, if any.
+func (s *server) showReconcileAt(w http.ResponseWriter, r *http.Request, p *page, status int, tab string, edit *editState) {
+	q := r.URL.Query()
+	v := &reconcileView{Status: tab, Statuses: reconcileStatuses}
 	if v.Status == "" {
 		v.Status = finapp.BankLineProposed
 	}
@@ -74,6 +87,18 @@ func (s *server) showReconcile(w http.ResponseWriter, r *http.Request, p *page, 
 		row := reconcileRow{Line: l}
 		if props := proposals[l.ID]; len(props) > 0 {
 			row.Best, row.Others = &props[0], len(props)-1
+		}
+		if p.CanWrite {
+			if row.Edit, err = s.editorOf(r, l, row.Best, edit); err != nil {
+				s.fail(w, p, err)
+				return
+			}
+			if row.Edit != nil && v.Orgs == nil {
+				if v.Orgs, err = s.organizations(r); err != nil {
+					s.fail(w, p, err)
+					return
+				}
+			}
 		}
 		if row.Best != nil && row.Best.OrganizationID != "" {
 			id := row.Best.OrganizationID
@@ -201,6 +226,19 @@ func (s *server) undoLine(w http.ResponseWriter, r *http.Request, p *page) {
 // CustomerOf names the customer of a proposal shown.
 func (v *reconcileView) CustomerOf(p *finapp.BankProposal) string {
 	return v.customers[p.OrganizationID]
+}
+
+// OrgName names a customer an editor shows.
+func (v *reconcileView) OrgName(id string) string {
+	if n, ok := v.customers[id]; ok {
+		return n
+	}
+	for _, o := range v.Orgs {
+		if o.ID == id {
+			return o.Name
+		}
+	}
+	return id
 }
 
 // More reports whether the line of a proposal shown has others.

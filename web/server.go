@@ -115,6 +115,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /reconcile/upload", s.authed(s.uploadStatement))
 	mux.Handle("POST /reconcile/apply", s.authed(s.applySelected))
 	mux.Handle("POST /reconcile/{id}/apply", s.authed(s.applyLine))
+	mux.Handle("POST /reconcile/{id}/apply-edited", s.authed(s.applyEdited))
 	mux.Handle("POST /reconcile/{id}/ignore", s.authed(s.ignoreLine))
 	mux.Handle("POST /reconcile/{id}/undo", s.authed(s.undoLine))
 	mux.Handle("GET /reconcile/rules", s.authed(s.rules))
