@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"sync"
 
 	"finapp/money"
 )
@@ -93,81 +94,168 @@ func proposalsOf(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error
 }
 
 // ProposeBankLines marks proposed every unmatched line of a statement that has a proposal (and
-// unmatched again one that no longer has), a page of lines per transaction, and returns how many
+// unmatched again one that no longer has), a page of lines at a time, and returns how many
 // lines are proposed; a line whose best proposal is a rule's that applies itself (and is exact)
 // is applied, and counted in applied. Errors: ENotFound.
+//
+// A page's proposals are made in a read transaction, which takes no locks, and its statuses
+// written in a short write transaction that re-reads each line locked and leaves alone one
+// decided meanwhile; a line to be applied by a rule is proposed again there, so that what is
+// applied is what the books make at that moment. Pages are worked on proposeWorkers at a time:
+// most of a proposal is waiting for the database.
 func (s *Service) ProposeBankLines(ctx context.Context, statementID string) (proposed, applied int, err error) {
 	if _, err := s.GetBankStatement(ctx, statementID); err != nil {
 		return 0, 0, err
 	}
 	today := s.today(ctx)
-	cursor := ""
-	for {
-		var lines []*BankLine
-		var next string
-		err := s.read(ctx, func(tx Tx) (err error) {
-			lines, next, err = tx.ListBankLines(ctx, BankLineFilter{StatementID: statementID, Cursor: cursor, Limit: 500})
-			return err
-		})
-		if err != nil {
-			return proposed, applied, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		proposed, applied int
+		err               error
+	}
+	pages := make(chan []*BankLine)
+	results := make(chan result)
+	var workers sync.WaitGroup
+	for range proposeWorkers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for lines := range pages {
+				p, a, err := s.proposePageSafely(ctx, lines, today)
+				results <- result{p, a, err}
+			}
+		}()
+	}
+	go func() {
+		workers.Wait()
+		close(results)
+	}()
+	listErr := make(chan error, 1)
+	go func() {
+		defer close(pages)
+		cursor := ""
+		for {
+			var lines []*BankLine
+			var next string
+			err := s.read(ctx, func(tx Tx) (err error) {
+				lines, next, err = tx.ListBankLines(ctx, BankLineFilter{StatementID: statementID, Cursor: cursor, Limit: 500})
+				return err
+			})
+			if err != nil {
+				listErr <- err
+				return
+			}
+			select {
+			case pages <- lines:
+			case <-ctx.Done():
+				return
+			}
+			if next == "" {
+				return
+			}
+			cursor = next
 		}
-		pageProposed, pageApplied := 0, 0
-		err = s.write(ctx, func(tx Tx, c *changes) error {
-			pageProposed, pageApplied = 0, 0 // the store may run this again
-			tol, err := tx.Tolerances(ctx)
+	}()
+	for r := range results {
+		if r.err != nil && err == nil {
+			err = r.err
+			cancel() // the other pages stop; what was written stays, as a page at a time always did
+		}
+		proposed, applied = proposed+r.proposed, applied+r.applied
+	}
+	select {
+	case e := <-listErr:
+		if err == nil {
+			err = e
+		}
+	default:
+	}
+	return proposed, applied, err
+}
+
+// proposeWorkers is how many pages of lines are proposed at once.
+const proposeWorkers = 4
+
+// proposePageSafely is proposePage with a panic (a bug) turned into the error of the call, as a
+// request's recovery would: on a goroutine of its own it would end the process.
+func (s *Service) proposePageSafely(ctx context.Context, lines []*BankLine, today string) (proposed, applied int, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("finapp: proposing bank lines panicked: %v", v)
+		}
+	}()
+	return s.proposePage(ctx, lines, today)
+}
+
+// proposePage proposes for a page of lines (see ProposeBankLines) and returns how many it marked
+// proposed and applied.
+func (s *Service) proposePage(ctx context.Context, lines []*BankLine, today string) (proposed, applied int, err error) {
+	made := map[string][]BankProposal{}
+	err = s.read(ctx, func(tx Tx) error {
+		clear(made) // the store may run this again
+		tol, err := tx.Tolerances(ctx)
+		if err != nil {
+			return err
+		}
+		rules, err := loadRules(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			if !l.proposable() {
+				continue
+			}
+			if made[l.ID], err = proposeBankLine(ctx, tx, l, tol, rules); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(made) == 0 {
+		return 0, 0, err
+	}
+	err = s.write(ctx, func(tx Tx, c *changes) error {
+		proposed, applied = 0, 0 // the store may run this again
+		for _, seen := range lines {
+			list, ok := made[seen.ID]
+			if !ok {
+				continue
+			}
+			l, err := tx.BankLine(ctx, seen.ID) // locked: a decision meanwhile is not overwritten
 			if err != nil {
 				return err
 			}
-			rules, err := loadRules(ctx, tx)
-			if err != nil {
-				return err
+			if !l.proposable() {
+				continue
 			}
-			for _, seen := range lines {
-				if !seen.proposable() {
-					continue
-				}
-				l, err := tx.BankLine(ctx, seen.ID) // locked: a decision meanwhile is not overwritten
-				if err != nil {
-					return err
-				}
-				if !l.proposable() {
-					continue
-				}
-				list, err := proposeBankLine(ctx, tx, l, tol, rules)
-				if err != nil {
+			if len(list) > 0 && list[0].AutoApply && list[0].exact() {
+				if list, err = proposalsOf(ctx, tx, l); err != nil { // as the books stand now
 					return err
 				}
 				if len(list) > 0 && list[0].AutoApply && list[0].exact() {
 					if err := s.applyProposal(ctx, tx, c, l, &list[0], today); err != nil {
 						return err
 					}
-					pageApplied++
+					applied++
 					continue
 				}
-				status := BankLineUnmatched
-				if len(list) > 0 {
-					status = BankLineProposed
-					pageProposed++
-				}
-				if status != l.Status {
-					l.Status = status
-					if err := tx.UpdateBankLine(ctx, l); err != nil {
-						return err
-					}
+			}
+			status := BankLineUnmatched
+			if len(list) > 0 {
+				status = BankLineProposed
+				proposed++
+			}
+			if status != l.Status {
+				l.Status = status
+				if err := tx.UpdateBankLine(ctx, l); err != nil {
+					return err
 				}
 			}
-			return nil
-		})
-		if err != nil {
-			return proposed, applied, err
 		}
-		proposed, applied = proposed+pageProposed, applied+pageApplied
-		if next == "" {
-			return proposed, applied, nil
-		}
-		cursor = next
-	}
+		return nil
+	})
+	return proposed, applied, err
 }
 
 // ApplyBankLine applies a line as a proposal or the request says. Errors: ENotFound, EConflict

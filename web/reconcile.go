@@ -93,7 +93,7 @@ func (s *server) showReconcileAt(w http.ResponseWriter, r *http.Request, p *page
 				s.fail(w, p, err)
 				return
 			}
-			if row.Edit != nil && v.Orgs == nil {
+			if row.Edit != nil && row.Edit.Open && v.Orgs == nil {
 				if v.Orgs, err = s.organizations(r); err != nil {
 					s.fail(w, p, err)
 					return

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"finapp"
+	"finapp/money"
 )
 
 // reconcileLine returns the one line of the status given, failing otherwise.
@@ -36,9 +37,17 @@ func TestReconcile_EditAProposalInPlace(t *testing.T) {
 
 	status, body, _ := b.do("GET", "/reconcile", nil)
 	amount := `id="edit-amount-` + line.ID + `-` + first.ID + `" aria-label="Amount of the line to apply to ED-0000001"`
-	if status != http.StatusOK || !strings.Contains(body, `name="amount_`+first.ID+`" value="50.00"`) || !strings.Contains(body, amount) ||
-		!strings.Contains(body, `name="amount_`+third.ID+`" value=""`) {
+	if status != http.StatusOK || !strings.Contains(body, `name="amount_`+first.ID+`" value="50.00"`) || !strings.Contains(body, amount) {
 		t.Fatalf("the editor does not offer the proposal's amounts: %d\n%s", status, body)
+	}
+	if !strings.Contains(body, `As shown, SGD 50.00 of the line&#39;s SGD 50.00 goes to invoices; SGD 0.00 stays unapplied`) {
+		t.Fatalf("the editor does not say what stays unapplied:\n%s", body)
+	}
+	// Opened, it offers every open invoice of the customer.
+	_, body, _ = b.do("GET", "/reconcile?edit="+line.ID+"&org="+w.acme.ID, nil)
+	if !strings.Contains(body, `name="amount_`+first.ID+`" value="50.00"`) || !strings.Contains(body, `name="amount_`+third.ID+`" value=""`) ||
+		!strings.Contains(body, `<details class="edit" open>`) {
+		t.Fatalf("the opened editor does not offer the customer's open invoices:\n%s", body)
 	}
 
 	// 50.00 split 20.00 / 30.00 instead of the 50.00 proposed to ED-0000001.
@@ -57,12 +66,23 @@ func TestReconcile_EditAProposalInPlace(t *testing.T) {
 	if err != nil || applied.Status != finapp.BankLineMatched {
 		t.Fatalf("line %+v %v", applied, err)
 	}
+	pay, err := w.svc.GetPayment(w.ctx, applied.PaymentID)
+	if err != nil || pay.OrganizationID != w.acme.ID || pay.Amount != 5000 || pay.Unallocated() != 0 {
+		t.Fatalf("the line's payment: %+v %v", pay, err)
+	}
+	gave := map[string]money.Amount{}
+	for _, a := range pay.Allocations {
+		gave[a.InvoiceID] += a.Amount
+	}
+	if len(pay.Allocations) != 2 || gave[first.ID] != 2000 || gave[third.ID] != 3000 {
+		t.Fatalf("the line's allocations, want 20.00 to ED-0000001 and 30.00 to ED-0000003: %+v", pay.Allocations)
+	}
 
 	// The 5.00 line names an invoice that does not exist: no proposal, but an editor to pick the
 	// customer in.
 	other := reconcileLine(t, w.harness, finapp.BankLineUnmatched)
 	_, body, _ = b.do("GET", "/reconcile?status=unmatched", nil)
-	if !strings.Contains(body, `id="edit-open-`+other.ID+`">Apply by hand…`) {
+	if !strings.Contains(body, `id="edit-open-`+other.ID+`">Apply by hand…`) || !strings.Contains(body, `id="edit-more-`+other.ID+`">Choose the customer…`) {
 		t.Fatalf("no editor for a line without a proposal:\n%s", body)
 	}
 	_, body, _ = b.do("GET", "/reconcile?status=unmatched&edit="+other.ID+"&org="+w.acme.ID, nil)
@@ -79,8 +99,10 @@ func TestReconcile_EditAProposalInPlace(t *testing.T) {
 	} {
 		status, body, _ = b.do("POST", "/reconcile/"+other.ID+"/apply-edited", url.Values{"organization_id": {w.acme.ID},
 			"amount_" + first.ID: {c.amount}})
+		beside := `aria-invalid="true" aria-describedby="edit-error-` + other.ID + `-` + first.ID + `">`
 		if status != c.status || !strings.Contains(body, `<details class="edit" open>`) ||
-			!strings.Contains(body, `name="amount_`+first.ID+`" value="`+c.amount+`"`) || !strings.Contains(body, c.want) {
+			!strings.Contains(body, `name="amount_`+first.ID+`" value="`+c.amount+`"`) || !strings.Contains(body, c.want) ||
+			!strings.Contains(body, beside) || !strings.Contains(body, `Amount for ED-0000001: `) {
 			t.Errorf("%s: %d, want %d with the editor open on what was typed\n%s", c.name, status, c.status, body)
 		}
 		if l, _ := w.svc.GetBankLine(w.ctx, other.ID); l.Status != finapp.BankLineUnmatched || l.PaymentID != "" {
