@@ -3,7 +3,9 @@ package finapp
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"sync"
 
 	"finapp/money"
@@ -35,34 +37,54 @@ func (s *Service) BankLineProposals(ctx context.Context, id string) (l *BankLine
 	return l, list, err
 }
 
-// ProposalsOfBankLines returns the proposals of each line given, best first, by line id, read
-// at one moment with the workspace's tolerances and rules loaded once (the Reconcile page shows a
-// page of lines). A line not proposable has none; an unknown id is ENotFound.
+// ProposalsOfBankLines returns the proposals of each line given, best first, by line id, with
+// the workspace's tolerances and rules (the Reconcile page shows a page of lines). The lines are
+// shared among proposeWorkers read transactions: each proposal is mostly waiting for the
+// database. A line not proposable has none.
 func (s *Service) ProposalsOfBankLines(ctx context.Context, lines []*BankLine) (map[string][]BankProposal, error) {
 	out := make(map[string][]BankProposal, len(lines))
-	err := s.read(ctx, func(tx Tx) error {
-		clear(out) // the store may run this again
-		tol, err := tx.Tolerances(ctx)
-		if err != nil {
-			return err
-		}
-		rules, err := loadRules(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, l := range lines {
-			if !l.proposable() {
-				continue
-			}
-			list, err := proposeBankLine(ctx, tx, l, tol, rules)
-			if err != nil {
-				return err
-			}
-			out[l.ID] = list
-		}
-		return nil
-	})
-	return out, err
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make([]error, proposeWorkers)
+	per := (len(lines) + proposeWorkers - 1) / proposeWorkers
+	for w := 0; w < proposeWorkers && w*per < len(lines); w++ {
+		part := lines[w*per : min((w+1)*per, len(lines))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					errs[w] = fmt.Errorf("finapp: proposing bank lines panicked: %v", v)
+				}
+			}()
+			made := map[string][]BankProposal{}
+			errs[w] = s.read(ctx, func(tx Tx) error {
+				clear(made) // the store may run this again
+				tol, err := tx.Tolerances(ctx)
+				if err != nil {
+					return err
+				}
+				rules, err := loadRules(ctx, tx)
+				if err != nil {
+					return err
+				}
+				for _, l := range part {
+					if !l.proposable() {
+						continue
+					}
+					if made[l.ID], err = proposeBankLine(ctx, tx, l, tol, rules); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			mu.Lock()
+			maps.Copy(out, made)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // OpenInvoicesOf returns a customer's open invoices in a currency, oldest due first: what a

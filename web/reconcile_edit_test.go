@@ -40,7 +40,7 @@ func TestReconcile_EditAProposalInPlace(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, `name="amount_`+first.ID+`" value="50.00"`) || !strings.Contains(body, amount) {
 		t.Fatalf("the editor does not offer the proposal's amounts: %d\n%s", status, body)
 	}
-	if !strings.Contains(body, `As shown, SGD 50.00 of the line&#39;s SGD 50.00 goes to invoices; SGD 0.00 stays unapplied`) {
+	if !strings.Contains(body, `As shown, SGD 50.00 of the line's SGD 50.00 goes to invoices; SGD 0.00 stays unapplied`) {
 		t.Fatalf("the editor does not say what stays unapplied:\n%s", body)
 	}
 	// Opened, it offers every open invoice of the customer.
