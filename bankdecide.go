@@ -68,15 +68,8 @@ func (s *Service) ProposalsOfBankLines(ctx context.Context, lines []*BankLine) (
 				if err != nil {
 					return err
 				}
-				for _, l := range part {
-					if !l.proposable() {
-						continue
-					}
-					if made[l.ID], err = proposeBankLine(ctx, tx, l, tol, rules); err != nil {
-						return err
-					}
-				}
-				return nil
+				made, err = proposeBankLines(ctx, tx, part, tol, rules)
+				return err
 			})
 			mu.Lock()
 			maps.Copy(out, made)
@@ -120,11 +113,12 @@ func proposalsOf(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error
 // lines are proposed; a line whose best proposal is a rule's that applies itself (and is exact)
 // is applied, and counted in applied. Errors: ENotFound.
 //
-// A page's proposals are made in a read transaction, which takes no locks, and its statuses
-// written in a short write transaction that re-reads each line locked and leaves alone one
-// decided meanwhile; a line to be applied by a rule is proposed again there, so that what is
-// applied is what the books make at that moment. Pages are worked on proposeWorkers at a time:
-// most of a proposal is waiting for the database.
+// A page's proposals are made in a read transaction, which takes no locks, from what the books
+// say about all its lines read at once (proposeBankLines: a few queries a page, not a few a
+// line), and its statuses written in a short write transaction that re-reads the page's lines
+// locked (one statement) and leaves alone one decided meanwhile; a line to be applied by a rule
+// is proposed again there, so that what is applied is what the books make at that moment.
+// Pages are worked on proposeWorkers at a time: much of a page's time is waiting for the database.
 func (s *Service) ProposeBankLines(ctx context.Context, statementID string) (proposed, applied int, err error) {
 	if _, err := s.GetBankStatement(ctx, statementID); err != nil {
 		return 0, 0, err
@@ -224,29 +218,37 @@ func (s *Service) proposePage(ctx context.Context, lines []*BankLine, today stri
 		if err != nil {
 			return err
 		}
-		for _, l := range lines {
-			if !l.proposable() {
-				continue
-			}
-			if made[l.ID], err = proposeBankLine(ctx, tx, l, tol, rules); err != nil {
-				return err
-			}
-		}
-		return nil
+		made, err = proposeBankLines(ctx, tx, lines, tol, rules)
+		return err
 	})
 	if err != nil || len(made) == 0 {
 		return 0, 0, err
 	}
 	err = s.write(ctx, func(tx Tx, c *changes) error {
 		proposed, applied = 0, 0 // the store may run this again
+		ids := make([]string, 0, len(made))
+		for _, seen := range lines {
+			if _, ok := made[seen.ID]; ok {
+				ids = append(ids, seen.ID)
+			}
+		}
+		locked, err := tx.BankLinesByID(ctx, ids) // locked: a decision meanwhile is not overwritten
+		if err != nil {
+			return err
+		}
+		now := make(map[string]*BankLine, len(locked))
+		for _, l := range locked {
+			now[l.ID] = l
+		}
+		set := map[string][]string{} // status → the lines to be given it
 		for _, seen := range lines {
 			list, ok := made[seen.ID]
 			if !ok {
 				continue
 			}
-			l, err := tx.BankLine(ctx, seen.ID) // locked: a decision meanwhile is not overwritten
-			if err != nil {
-				return err
+			l := now[seen.ID]
+			if l == nil {
+				return Errorf(ENotFound, "bank line %s not found", seen.ID)
 			}
 			if !l.proposable() {
 				continue
@@ -269,8 +271,14 @@ func (s *Service) proposePage(ctx context.Context, lines []*BankLine, today stri
 				proposed++
 			}
 			if status != l.Status {
-				l.Status = status
-				if err := tx.UpdateBankLine(ctx, l); err != nil {
+				set[status] = append(set[status], l.ID)
+			}
+		}
+		// Statuses are written last, a statement for each: neither proposed nor unmatched is
+		// anything a proposal of another line reads.
+		for _, status := range []string{BankLineProposed, BankLineUnmatched} {
+			if len(set[status]) > 0 {
+				if err := tx.SetBankLinesStatus(ctx, set[status], status); err != nil {
 					return err
 				}
 			}

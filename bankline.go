@@ -174,6 +174,19 @@ type BankTx interface {
 	// another (inclusive) that no bank line is linked to, at most 20.
 	UnlinkedPaymentIDs(ctx context.Context, cur money.Currency, amount money.Amount, from, to string) ([]string, error)
 
+	// What matching a page of lines reads, a query for the page instead of one for each line:
+	// OpenInvoicesOfOrganizations is OpenInvoices for each of the customers (by customer),
+	// OrganizationsByIBAN is OrganizationByIBAN for each of the IBANs (those that paid a customer
+	// before), and UnlinkedPayments are the live payments UnlinkedPaymentIDs would name for any of
+	// the amounts, all of them, in id order.
+	OpenInvoicesOfOrganizations(ctx context.Context, orgIDs []string, currency string) (map[string][]*Invoice, error)
+	OrganizationsByIBAN(ctx context.Context, ibans []string) (map[string]string, error)
+	UnlinkedPayments(ctx context.Context, cur money.Currency, amounts []money.Amount, from, to string) ([]*Payment, error)
+	// BankLinesByID are the lines of those ids, in id order, each locked as BankLine locks one.
+	BankLinesByID(ctx context.Context, ids []string) ([]*BankLine, error)
+	// SetBankLinesStatus sets the status of the lines (proposed or unmatched), nothing else.
+	SetBankLinesStatus(ctx context.Context, ids []string, status string) error
+
 	// MatchingRules are the workspace's rules in the order they are tried (priority, then id).
 	MatchingRules(ctx context.Context) ([]*MatchingRule, error)
 	MatchingRule(ctx context.Context, id string) (*MatchingRule, error)

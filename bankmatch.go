@@ -107,106 +107,257 @@ func (l *BankLine) paymentReference() string {
 	return ref
 }
 
-// proposeBankLine makes the proposals of a line, best first.
+// proposeBankLine makes the proposals of a line, best first: proposeBankLines for one line.
 func proposeBankLine(ctx context.Context, tx Tx, l *BankLine, tolerances map[money.Currency]money.Amount,
 	rules []*MatchingRule) ([]BankProposal, error) {
-	if !l.proposable() {
-		return nil, nil
+	made, err := proposeBankLines(ctx, tx, []*BankLine{l}, tolerances, rules)
+	return made[l.ID], err
+}
+
+// proposeBankLines makes the proposals of each proposable line, best first, by line id. What the
+// books say about the lines is read for all of them at once (pageBooks): a page of 500 lines
+// costs a few queries, not a few for each line. A line's proposals are what they would be if it
+// were matched alone.
+func proposeBankLines(ctx context.Context, tx Tx, lines []*BankLine, tolerances map[money.Currency]money.Amount,
+	rules []*MatchingRule) (map[string][]BankProposal, error) {
+	out := make(map[string][]BankProposal, len(lines))
+	var credits []*lineRefs
+	for _, l := range lines {
+		if !l.proposable() {
+			continue
+		}
+		if l.Reversal {
+			list, err := reversalProposals(ctx, tx, l)
+			if err != nil {
+				return nil, err
+			}
+			out[l.ID] = list
+			continue
+		}
+		credits = append(credits, refsOf(l))
 	}
-	if l.Reversal {
-		return reversalProposals(ctx, tx, l)
+	if len(credits) == 0 {
+		return out, nil
 	}
-	var out []BankProposal
-	linked, err := recordedPaymentProposals(ctx, tx, l)
+	books, err := readPageBooks(ctx, tx, credits)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, linked...)
+	for _, r := range credits {
+		if out[r.line.ID], err = proposeLine(ctx, tx, r, books, tolerances, rules); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// lineRefs is what of a line is looked up in the books, and what the lookups found.
+type lineRefs struct {
+	line       *BankLine
+	words      []string // the words of its text and references that may be invoice numbers
+	lookup     []string // words, and those not in capitals in capitals too
+	structured []string // the words of the bank's structured reference and referred documents
+	bodies     []string // the creditor references (their bodies) it quotes
+	// Found (by names): the invoices it names and the evidence beyond suggestInvoices' own, and
+	// the customers it points to, ibanOrg the one its IBAN paid for before.
+	named     map[string]*Invoice
+	why       map[string][]Evidence
+	customers []string
+	ibanOrg   string
+}
+
+func refsOf(l *BankLine) *lineRefs {
+	r := &lineRefs{line: l}
+	r.structured = append(referenceWords(l.StructuredReference), l.DocumentNumbers...)
+	r.words = referenceWords(l.RemittanceText, l.EndToEndID, l.EntryReference, l.StructuredReference)
+	r.words = append(r.words, l.DocumentNumbers...)
+	if len(r.words) > maxLineWords {
+		r.words = r.words[:maxLineWords]
+	}
+	r.lookup = slices.Clone(r.words)
+	for _, w := range r.words {
+		if up := strings.ToUpper(w); up != w {
+			r.lookup = append(r.lookup, up)
+		}
+	}
+	r.bodies = rfReferences(l.StructuredReference, l.RemittanceText, l.EndToEndID)
+	return r
+}
+
+// pageBooks is what the books say about a page of lines, read in a few queries for all of them.
+type pageBooks struct {
+	idsByNumber map[string]string     // invoice number → id
+	idsByRFBody map[string][]string   // creditor reference body → invoice ids
+	invoices    map[string]*Invoice   // the invoices those name, by id
+	orgByIBAN   map[string]string     // IBAN → the customer it paid for before
+	open        map[string][]*Invoice // currency+" "+customer → its open invoices in the currency
+	// payments are the live unlinked payments of the lines' amounts received around their
+	// booking dates, by currency, in id order.
+	payments map[money.Currency][]*Payment
+}
+
+// readPageBooks reads what the lines' proposals need and finds (names) what each line names.
+func readPageBooks(ctx context.Context, tx Tx, lines []*lineRefs) (*pageBooks, error) {
+	b := &pageBooks{invoices: map[string]*Invoice{}, open: map[string][]*Invoice{}, payments: map[money.Currency][]*Payment{}}
+	var lookup, bodies, ibans []string
+	type window struct {
+		amounts  []money.Amount
+		from, to string
+	}
+	windows := map[money.Currency]*window{}
+	for _, r := range lines {
+		l := r.line
+		lookup = append(lookup, r.lookup...)
+		bodies = append(bodies, r.bodies...)
+		if l.CounterpartyIBAN != "" {
+			ibans = append(ibans, l.CounterpartyIBAN)
+		}
+		if from, to, ok := recordedPaymentWindow(l); ok {
+			w := windows[l.Currency]
+			if w == nil {
+				w = &window{from: from, to: to}
+				windows[l.Currency] = w
+			}
+			w.amounts = append(w.amounts, l.Amount)
+			w.from, w.to = min(w.from, from), max(w.to, to)
+		}
+	}
+	var err error
+	if b.idsByNumber, err = tx.InvoiceIDsByNumber(ctx, distinctValues(lookup)); err != nil {
+		return nil, err
+	}
+	if b.idsByRFBody = map[string][]string{}; len(bodies) > 0 {
+		if b.idsByRFBody, err = tx.InvoiceIDsByRFBody(ctx, distinctValues(bodies)); err != nil {
+			return nil, err
+		}
+	}
+	var ids []string
+	for _, id := range b.idsByNumber {
+		ids = append(ids, id)
+	}
+	for _, list := range b.idsByRFBody {
+		ids = append(ids, list...)
+	}
+	ids = distinctValues(ids)
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), 1000)]
+		ids = ids[len(part):]
+		list, err := tx.Invoices(ctx, part)
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range list {
+			b.invoices[inv.ID] = inv
+		}
+	}
+	if b.orgByIBAN = map[string]string{}; len(ibans) > 0 {
+		if b.orgByIBAN, err = tx.OrganizationsByIBAN(ctx, distinctValues(ibans)); err != nil {
+			return nil, err
+		}
+	}
+	for cur, w := range windows {
+		if b.payments[cur], err = tx.UnlinkedPayments(ctx, cur, distinctValues(w.amounts), w.from, w.to); err != nil {
+			return nil, err
+		}
+	}
+	customers := map[money.Currency][]string{}
+	for _, r := range lines {
+		if err := r.names(b); err != nil {
+			return nil, err
+		}
+		customers[r.line.Currency] = append(customers[r.line.Currency], r.customers...)
+	}
+	for cur, orgs := range customers {
+		open, err := tx.OpenInvoicesOfOrganizations(ctx, distinctValues(orgs), string(cur))
+		if err != nil {
+			return nil, err
+		}
+		for org, list := range open {
+			b.open[string(cur)+" "+org] = list
+		}
+	}
+	return b, nil
+}
+
+// distinctValues is list without repetitions, in the order first seen.
+func distinctValues[T comparable](list []T) []T {
+	seen := make(map[T]bool, len(list))
+	return slices.DeleteFunc(list, func(v T) bool {
+		if seen[v] {
+			return true
+		}
+		seen[v] = true
+		return false
+	})
+}
+
+// names finds the invoices the line names, and how, and the customers it points to: those of
+// the invoices it names, and the one its IBAN paid for before.
+func (r *lineRefs) names(b *pageBooks) error {
+	l := r.line
+	r.named, r.why = map[string]*Invoice{}, map[string][]Evidence{}
+	load := func(id string) (*Invoice, error) {
+		inv := b.invoices[id]
+		if inv == nil {
+			return nil, Errorf(ENotFound, "invoice %s not found", id)
+		}
+		r.named[id] = inv
+		return inv, nil
+	}
+	for _, w := range r.words {
+		id, ok := b.idsByNumber[w]
+		if !ok {
+			if id, ok = b.idsByNumber[strings.ToUpper(w)]; !ok {
+				continue
+			}
+		}
+		inv, err := load(id)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(r.structured, func(s string) bool { return strings.EqualFold(s, inv.Number) }) {
+			r.why[id] = append(r.why[id], Evidence{EvidenceStructuredReference, inv.Number + " is the document the bank's structured reference names"})
+		}
+	}
+	for _, body := range r.bodies {
+		for _, id := range b.idsByRFBody[body] {
+			inv, err := load(id)
+			if err != nil {
+				return err
+			}
+			r.why[id] = append(r.why[id], Evidence{EvidenceRFReference, fmt.Sprintf("the payer quoted %s, the creditor reference of %s",
+				FormatCreditorReference(CreditorReference(inv.Number)), inv.Number)})
+		}
+	}
+	r.customers = nil
+	for _, inv := range sortedInvoices(r.named) {
+		if inv.Currency == l.Currency && !slices.Contains(r.customers, inv.OrganizationID) {
+			r.customers = append(r.customers, inv.OrganizationID)
+		}
+	}
+	r.ibanOrg = ""
+	if l.CounterpartyIBAN != "" {
+		if r.ibanOrg = b.orgByIBAN[l.CounterpartyIBAN]; r.ibanOrg != "" && !slices.Contains(r.customers, r.ibanOrg) {
+			r.customers = append(r.customers, r.ibanOrg)
+		}
+	}
+	return nil
+}
+
+// proposeLine makes the proposals of a line that is money in, best first, from the books of its
+// page (its names found).
+func proposeLine(ctx context.Context, tx Tx, r *lineRefs, b *pageBooks, tolerances map[money.Currency]money.Amount,
+	rules []*MatchingRule) ([]BankProposal, error) {
+	l := r.line
+	out := recordedPaymentProposals(l, b.payments[l.Currency])
 	byRule, err := ruleProposals(ctx, tx, l, rules)
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, byRule...)
 
-	// The invoices the line names, and how.
-	why := map[string][]Evidence{} // invoice id → evidence beyond suggestInvoices' own
-	named := map[string]*Invoice{}
-	structured := append(referenceWords(l.StructuredReference), l.DocumentNumbers...)
-	words := referenceWords(l.RemittanceText, l.EndToEndID, l.EntryReference, l.StructuredReference)
-	words = append(words, l.DocumentNumbers...)
-	if len(words) > maxLineWords {
-		words = words[:maxLineWords]
-	}
-	lookup := slices.Clone(words)
-	for _, w := range words {
-		if up := strings.ToUpper(w); up != w {
-			lookup = append(lookup, up)
-		}
-	}
-	ids, err := tx.InvoiceIDsByNumber(ctx, lookup)
-	if err != nil {
-		return nil, err
-	}
-	load := func(id string) (*Invoice, error) {
-		if inv := named[id]; inv != nil {
-			return inv, nil
-		}
-		inv, err := tx.Invoice(ctx, id)
-		if err == nil {
-			named[id] = inv
-		}
-		return inv, err
-	}
-	for _, w := range words {
-		id, ok := ids[w]
-		if !ok {
-			if id, ok = ids[strings.ToUpper(w)]; !ok {
-				continue
-			}
-		}
-		inv, err := load(id)
-		if err != nil {
-			return nil, err
-		}
-		if slices.ContainsFunc(structured, func(s string) bool { return strings.EqualFold(s, inv.Number) }) {
-			why[id] = append(why[id], Evidence{EvidenceStructuredReference, inv.Number + " is the document the bank's structured reference names"})
-		}
-	}
-	if bodies := rfReferences(l.StructuredReference, l.RemittanceText, l.EndToEndID); len(bodies) > 0 {
-		byBody, err := tx.InvoiceIDsByRFBody(ctx, bodies)
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range bodies {
-			for _, id := range byBody[b] {
-				inv, err := load(id)
-				if err != nil {
-					return nil, err
-				}
-				why[id] = append(why[id], Evidence{EvidenceRFReference, fmt.Sprintf("the payer quoted %s, the creditor reference of %s",
-					FormatCreditorReference(CreditorReference(inv.Number)), inv.Number)})
-			}
-		}
-	}
-
-	// The customers the line points to: those of the invoices it names, and the one its IBAN
-	// paid for before.
-	var customers []string
-	for _, inv := range sortedInvoices(named) {
-		if inv.Currency == l.Currency && !slices.Contains(customers, inv.OrganizationID) {
-			customers = append(customers, inv.OrganizationID)
-		}
-	}
-	ibanOrg := ""
-	if l.CounterpartyIBAN != "" {
-		if ibanOrg, err = tx.OrganizationByIBAN(ctx, l.CounterpartyIBAN); err != nil {
-			return nil, err
-		}
-		if ibanOrg != "" && !slices.Contains(customers, ibanOrg) {
-			customers = append(customers, ibanOrg)
-		}
-	}
-	for _, org := range customers {
+	named, why := r.named, r.why
+	for _, org := range r.customers {
 		p := lineAsPayment(l, org)
 		var mine []*Invoice
 		for _, inv := range sortedInvoices(named) {
@@ -214,12 +365,9 @@ func proposeBankLine(ctx context.Context, tx Tx, l *BankLine, tolerances map[mon
 				mine = append(mine, inv)
 			}
 		}
-		open, err := tx.OpenInvoices(ctx, org, string(l.Currency))
-		if err != nil {
-			return nil, err
-		}
+		open := b.open[string(l.Currency)+" "+org]
 		prop := BankProposal{OrganizationID: org, Unapplied: l.Amount}
-		if org == ibanOrg {
+		if org == r.ibanOrg {
 			prop.Evidence = append(prop.Evidence, Evidence{EvidenceIBANKnown, "the payer's account " + l.CounterpartyIBAN + " paid this customer before"})
 		}
 		for _, sg := range proposedInvoices(p, mine, open) {
@@ -314,25 +462,34 @@ func reversalProposals(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal,
 	return out, nil
 }
 
-// recordedPaymentProposals proposes linking a payment someone recorded by hand: the same money,
-// a reference the line carries, received within a few days of the booking.
-func recordedPaymentProposals(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error) {
+// recordedPaymentWindow is the days (from, to, inclusive) in which a payment recorded by hand may
+// have been received to be the line's; not ok when the line's booking date is not a date.
+func recordedPaymentWindow(l *BankLine) (from, to string, ok bool) {
 	day, err := time.Parse("2006-01-02", l.BookingDate)
 	if err != nil {
-		return nil, nil
+		return "", "", false
 	}
-	from := day.AddDate(0, 0, -recordedPaymentDays).Format("2006-01-02")
-	to := day.AddDate(0, 0, recordedPaymentDays).Format("2006-01-02")
-	ids, err := tx.UnlinkedPaymentIDs(ctx, l.Currency, l.Amount, from, to)
-	if err != nil {
-		return nil, err
+	return day.AddDate(0, 0, -recordedPaymentDays).Format("2006-01-02"), day.AddDate(0, 0, recordedPaymentDays).Format("2006-01-02"), true
+}
+
+// recordedPaymentProposals proposes linking a payment someone recorded by hand: the same money,
+// a reference the line carries, received within a few days of the booking. unlinked are live
+// payments of the line's currency no line is linked to, in id order (UnlinkedPayments); of
+// those of its money and days, the first 20 are considered (UnlinkedPaymentIDs' bound).
+func recordedPaymentProposals(l *BankLine, unlinked []*Payment) []BankProposal {
+	from, to, ok := recordedPaymentWindow(l)
+	if !ok {
+		return nil
 	}
 	words := referenceWords(l.RemittanceText, l.EndToEndID, l.EntryReference, l.BankReference, l.StructuredReference)
 	var out []BankProposal
-	for _, id := range ids {
-		p, err := tx.Payment(ctx, id)
-		if err != nil {
-			return nil, err
+	considered := 0
+	for _, p := range unlinked {
+		if p.Currency != l.Currency || p.Amount != l.Amount || p.ReceivedOn < from || p.ReceivedOn > to {
+			continue
+		}
+		if considered++; considered > 20 {
+			break
 		}
 		ref := strings.TrimSpace(p.Reference)
 		if ref == "" || !(slices.ContainsFunc(words, func(w string) bool { return strings.EqualFold(w, ref) }) ||
@@ -343,7 +500,7 @@ func recordedPaymentProposals(ctx context.Context, tx Tx, l *BankLine) ([]BankPr
 			fmt.Sprintf("payment %s of %s %s received %s with reference %q was recorded by hand: link it, do not record it twice",
 				p.ID, money.Format(p.Amount, p.Currency), p.Currency, p.ReceivedOn, p.Reference)}}})
 	}
-	return out, nil
+	return out
 }
 
 func sortedInvoices(m map[string]*Invoice) []*Invoice {
