@@ -54,6 +54,10 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	}
 	h.invoice(h.acme, "AX-0000001", "50.00", finapp.KindStandard)
 	importForPage(t, h, "AX-")
+	// The Reconcile page with a line's editor opened: on its proposal's customer, and on a line
+	// without a proposal, before its customer is chosen.
+	proposed, unmatched := reconcileLine(t, h, finapp.BankLineProposed), reconcileLine(t, h, finapp.BankLineUnmatched)
+	edited := []string{"/reconcile?edit=" + proposed.ID + "&org=" + h.acme.ID, "/reconcile?status=unmatched&edit=" + unmatched.ID}
 	ctx := browser(t, 1280, 900)
 	check := func(page string) {
 		t.Helper()
@@ -73,7 +77,7 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	logIn(t, ctx, h.URL)
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/invoices", "/invoices/" + inv[0].ID, "/invoices/new",
 		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders", "/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new",
-		"/reconcile", "/reconcile?status=unmatched", "/reconcile/rules", "/reconcile/templates"} {
+		"/reconcile", "/reconcile?status=unmatched", "/reconcile/rules", "/reconcile/templates", edited[0], edited[1]} {
 		run(t, ctx, fmt.Sprintf("open %s", page), chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		check(page)
 	}

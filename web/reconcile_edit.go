@@ -143,7 +143,12 @@ func (s *server) applyEdited(w http.ResponseWriter, r *http.Request, p *page) {
 		in.Allocations = append(in.Allocations, finapp.AllocationLine{InvoiceID: invoices[i],
 			Amount: money.Ungroup(strings.TrimSpace(f.Get(k)))})
 	}
-	_, err := s.svc.ApplyBankLine(r.Context(), id, in)
+	var err error
+	if in.OrganizationID == "" { // the books would ask for a proposal_id, which the editor has none of
+		err = finapp.Invalid("organization_id", "choose the customer whose payment the line's money becomes")
+	} else {
+		_, err = s.svc.ApplyBankLine(r.Context(), id, in)
+	}
 	if err == nil {
 		redirect(w, r, "/reconcile", "line-applied")
 		return
@@ -160,7 +165,8 @@ func (s *server) applyEdited(w http.ResponseWriter, r *http.Request, p *page) {
 				p.Error = "Amount for " + inv.Number + ": " + e.Message // the sentence alone names no invoice
 			}
 		case e.Field == "organization_id":
-			edit.Errors["organization_id"] = e.Message
+			p.Error = "Customer: " + e.Message
+			edit.Errors["organization_id"] = p.Error
 		}
 	}
 	l, err := s.svc.GetBankLine(r.Context(), id)

@@ -123,8 +123,72 @@ func TestReconcile_EditAProposalInPlace(t *testing.T) {
 	}
 }
 
-// The editor, clicked through: open it, change the proposed amount, apply; the line is matched
-// and the invoice part paid.
+// Reconcile → an edited apply refused: more than the line brings split over two invoices, an
+// amount that is not one, no customer. Each answer is the page again with the editor open on
+// what was typed, the refusal beside the amount (or the customer) it is about, and nothing in
+// the books: no payment, no allocation, no audit entry, the line still proposed.
+func TestReconcile_EditRefusedNamesTheFieldAndWritesNothing(t *testing.T) {
+	w := newWorld(t)
+	b := w.login(adminEmail)
+	first := w.invoice(w.acme, "RF-0000001", "50.00", finapp.KindStandard)
+	third := w.invoice(w.acme, "RF-0000003", "30.00", finapp.KindStandard)
+	importForPage(t, w.harness, "RF-")
+	line := reconcileLine(t, w.harness, finapp.BankLineProposed)
+	payments := func() int {
+		list, _, err := w.svc.ListPayments(w.ctx, finapp.PaymentFilter{Limit: finapp.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	paid, audited := payments(), w.auditCount()
+	amountOf := func(inv *finapp.Invoice) string { return "amount_" + inv.ID }
+	besideAmount := func(inv *finapp.Invoice) string {
+		return `aria-invalid="true" aria-describedby="edit-error-` + line.ID + `-` + inv.ID + `">`
+	}
+	for _, c := range []struct {
+		name   string
+		form   url.Values
+		status int
+		want   []string
+	}{
+		{"40.00 and 30.00 of a 50.00 line", url.Values{"organization_id": {w.acme.ID}, amountOf(first): {"40.00"}, amountOf(third): {"30.00"}},
+			http.StatusConflict, []string{besideAmount(third), `name="` + amountOf(first) + `" value="40.00"`, `name="` + amountOf(third) + `" value="30.00"`,
+				"Amount for RF-0000003: the payment has only 10.00 SGD unallocated", "SGD 20.00 more than the line's SGD 50.00"}},
+		{"not an amount", url.Values{"organization_id": {w.acme.ID}, amountOf(first): {"4O.00"}},
+			http.StatusUnprocessableEntity, []string{besideAmount(first), `name="` + amountOf(first) + `" value="4O.00"`,
+				"Amount for RF-0000001: &#34;4O.00&#34; is not a decimal number"}},
+		{"no customer", url.Values{"organization_id": {""}, amountOf(first): {"50.00"}},
+			http.StatusUnprocessableEntity, []string{`aria-invalid="true" aria-describedby="edit-org-error-` + line.ID + `"`,
+				"Customer: choose the customer whose payment the line&#39;s money becomes"}},
+	} {
+		status, body, _ := b.do("POST", "/reconcile/"+line.ID+"/apply-edited", c.form)
+		if status != c.status || !strings.Contains(body, `<details class="edit" open>`) {
+			t.Errorf("%s: %d, want %d with the editor open\n%s", c.name, status, c.status, body)
+			continue
+		}
+		for _, want := range c.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the page does not show %s\n%s", c.name, want, body)
+			}
+		}
+	}
+	if l, err := w.svc.GetBankLine(w.ctx, line.ID); err != nil || l.Status != finapp.BankLineProposed || l.PaymentID != "" {
+		t.Fatalf("refused edits left the line %+v %v", l, err)
+	}
+	if n, a := payments(), w.auditCount(); n != paid || a != audited {
+		t.Fatalf("refused edits wrote: %d payments (were %d), %d audit entries (were %d)", n, paid, a, audited)
+	}
+	for _, inv := range []string{"RF-0000001", "RF-0000003"} {
+		if got := w.invoiceByNumber(inv); got.Status != finapp.InvoiceUnpaid {
+			t.Fatalf("%s is %s after refused edits", inv, got.Status)
+		}
+	}
+}
+
+// The editor, clicked through: open it, give the invoice more than the line brings and see the
+// refusal beside the amount, change it to less than proposed, apply; the line is matched and
+// the invoice part paid, the rest unapplied on the customer's payment.
 func TestBrowser_ReconcileEditInPlace(t *testing.T) {
 	h := newHarness(t, false)
 	inv := h.invoice(h.acme, "BE-0000001", "50.00", finapp.KindStandard)
@@ -133,17 +197,68 @@ func TestBrowser_ReconcileEditInPlace(t *testing.T) {
 	ctx := browser(t, 1280, 900)
 	logIn(t, ctx, h.URL)
 	input := `#edit-amount-` + line.ID + `-` + inv.ID
-	run(t, ctx, "edit the proposal and apply it",
+	run(t, ctx, "give the invoice more than the line brings",
 		chromedp.Navigate(h.URL+"/reconcile"),
 		chromedp.WaitVisible(chromedp.CSS(`#edit-open-`+line.ID)),
 		chromedp.Click(chromedp.CSS(`#edit-open-`+line.ID)),
 		chromedp.WaitVisible(chromedp.CSS(input)),
 		chromedp.Clear(chromedp.CSS(input)),
+		chromedp.SendKeys(chromedp.CSS(input), "60.00"),
+		submit(`#edit-apply-`+line.ID),
+	)
+	wantText(t, ctx, "#error", "Amount for BE-0000001")
+	wantText(t, ctx, `#edit-error-`+line.ID+`-`+inv.ID, "has only 50.00 SGD")
+	run(t, ctx, "apply 45.00 instead",
+		chromedp.WaitVisible(chromedp.CSS(input)), // the editor is open again on what was typed
+		chromedp.Clear(chromedp.CSS(input)),
 		chromedp.SendKeys(chromedp.CSS(input), "45.00"),
 		submit(`#edit-apply-`+line.ID),
 	)
 	wantText(t, ctx, ".flash.ok", "Bank line applied")
+	run(t, ctx, "the matched lines", submit(`#tab-matched`))
+	wantText(t, ctx, `#line-`+line.ID, "Payment")
 	if got := h.invoiceByNumber("BE-0000001"); got.Status != finapp.InvoicePartiallyPaid || got.AmountDue() != 500 {
 		t.Fatalf("BE-0000001 %s, %d due after 45.00 of the line's 50.00", got.Status, got.AmountDue())
+	}
+	l, err := h.svc.GetBankLine(h.ctx, line.ID)
+	if err != nil || l.Status != finapp.BankLineMatched {
+		t.Fatalf("line %+v %v", l, err)
+	}
+	if p := h.getPayment(l.PaymentID); p.Unallocated() != 500 {
+		t.Fatalf("the line's payment keeps %d unapplied, want 500", p.Unallocated())
+	}
+}
+
+// A line no proposal was made for, applied by hand at a phone's width: open it, choose the
+// customer, show its invoices, give one the line's 5.00, apply.
+func TestBrowser_ReconcileApplyByHandOnAPhone(t *testing.T) {
+	h := newHarness(t, false)
+	h.invoice(h.acme, "BH-0000001", "50.00", finapp.KindStandard)
+	importForPage(t, h, "BH-") // its 5.00 line names an invoice that does not exist
+	inv := h.invoice(h.boreal, "BH-0000009", "7.00", finapp.KindStandard)
+	line := reconcileLine(t, h, finapp.BankLineUnmatched)
+	ctx := browser(t, 390, 844)
+	run(t, ctx, "a phone's viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	logIn(t, ctx, h.URL)
+	input := `#edit-amount-` + line.ID + `-` + inv.ID
+	run(t, ctx, "choose the customer",
+		chromedp.Navigate(h.URL+"/reconcile?status=unmatched"),
+		chromedp.WaitVisible(chromedp.CSS(`#edit-open-`+line.ID)),
+		chromedp.Click(chromedp.CSS(`#edit-open-`+line.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`#edit-more-`+line.ID)),
+		submit(`#edit-more-`+line.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#edit-org-`+line.ID)),
+		chromedp.SetValue(chromedp.CSS(`#edit-org-`+line.ID), h.boreal.ID),
+		submit(`#edit-show-button-`+line.ID),
+		chromedp.WaitVisible(chromedp.CSS(input)),
+		chromedp.SendKeys(chromedp.CSS(input), "5.00"),
+		submit(`#edit-apply-`+line.ID),
+	)
+	wantText(t, ctx, ".flash.ok", "Bank line applied")
+	if got := h.invoiceByNumber("BH-0000009"); got.Status != finapp.InvoicePartiallyPaid || got.AmountDue() != 200 {
+		t.Fatalf("BH-0000009 is %s, %d due, after the line's 5.00 was applied to it by hand", got.Status, got.AmountDue())
+	}
+	if l, err := h.svc.GetBankLine(h.ctx, line.ID); err != nil || l.Status != finapp.BankLineMatched || h.getPayment(l.PaymentID).OrganizationID != h.boreal.ID {
+		t.Fatalf("line %+v %v", l, err)
 	}
 }
