@@ -3,9 +3,7 @@ package finapp
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"maps"
 	"sync"
 
 	"finapp/money"
@@ -38,46 +36,15 @@ func (s *Service) BankLineProposals(ctx context.Context, id string) (l *BankLine
 }
 
 // ProposalsOfBankLines returns the proposals of each line given, best first, by line id, with
-// the workspace's tolerances and rules (the Reconcile page shows a page of lines). The lines are
-// shared among proposeWorkers read transactions: each proposal is mostly waiting for the
-// database. A line not proposable has none.
-func (s *Service) ProposalsOfBankLines(ctx context.Context, lines []*BankLine) (map[string][]BankProposal, error) {
-	out := make(map[string][]BankProposal, len(lines))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	errs := make([]error, proposeWorkers)
-	per := (len(lines) + proposeWorkers - 1) / proposeWorkers
-	for w := 0; w < proposeWorkers && w*per < len(lines); w++ {
-		part := lines[w*per : min((w+1)*per, len(lines))]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if v := recover(); v != nil {
-					errs[w] = fmt.Errorf("finapp: proposing bank lines panicked: %v", v)
-				}
-			}()
-			made := map[string][]BankProposal{}
-			errs[w] = s.read(ctx, func(tx Tx) error {
-				clear(made) // the store may run this again
-				tol, err := tx.Tolerances(ctx)
-				if err != nil {
-					return err
-				}
-				rules, err := loadRules(ctx, tx)
-				if err != nil {
-					return err
-				}
-				made, err = proposeBankLines(ctx, tx, part, tol, rules)
-				return err
-			})
-			mu.Lock()
-			maps.Copy(out, made)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return out, errors.Join(errs...)
+// the workspace's tolerances and rules (the Reconcile page shows a page of lines), in one read
+// transaction: what the books say about the lines is read for all of them at once. A line not
+// proposable has none.
+func (s *Service) ProposalsOfBankLines(ctx context.Context, lines []*BankLine) (made map[string][]BankProposal, err error) {
+	err = s.read(ctx, func(tx Tx) error {
+		made, err = proposalsOfLines(ctx, tx, lines)
+		return err
+	})
+	return made, err
 }
 
 // OpenInvoicesOf returns a customer's open invoices in a currency, oldest due first: what a
@@ -97,6 +64,13 @@ func (s *Service) OpenInvoicesOf(ctx context.Context, orgID, currency string) (l
 
 // proposalsOf makes a line's proposals with the workspace's tolerances and rules.
 func proposalsOf(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error) {
+	made, err := proposalsOfLines(ctx, tx, []*BankLine{l})
+	return made[l.ID], err
+}
+
+// proposalsOfLines makes the proposals of each proposable line, by line id, with the workspace's
+// tolerances and rules.
+func proposalsOfLines(ctx context.Context, tx Tx, lines []*BankLine) (map[string][]BankProposal, error) {
 	tol, err := tx.Tolerances(ctx)
 	if err != nil {
 		return nil, err
@@ -105,7 +79,7 @@ func proposalsOf(ctx context.Context, tx Tx, l *BankLine) ([]BankProposal, error
 	if err != nil {
 		return nil, err
 	}
-	return proposeBankLine(ctx, tx, l, tol, rules)
+	return proposeBankLines(ctx, tx, lines, tol, rules)
 }
 
 // ProposeBankLines marks proposed every unmatched line of a statement that has a proposal (and
@@ -207,18 +181,9 @@ func (s *Service) proposePageSafely(ctx context.Context, lines []*BankLine, toda
 // proposePage proposes for a page of lines (see ProposeBankLines) and returns how many it marked
 // proposed and applied.
 func (s *Service) proposePage(ctx context.Context, lines []*BankLine, today string) (proposed, applied int, err error) {
-	made := map[string][]BankProposal{}
-	err = s.read(ctx, func(tx Tx) error {
-		clear(made) // the store may run this again
-		tol, err := tx.Tolerances(ctx)
-		if err != nil {
-			return err
-		}
-		rules, err := loadRules(ctx, tx)
-		if err != nil {
-			return err
-		}
-		made, err = proposeBankLines(ctx, tx, lines, tol, rules)
+	var made map[string][]BankProposal
+	err = s.read(ctx, func(tx Tx) (err error) {
+		made, err = proposalsOfLines(ctx, tx, lines)
 		return err
 	})
 	if err != nil || len(made) == 0 {

@@ -165,20 +165,16 @@ type BankTx interface {
 	// InvoiceIDsByRFBody finds invoices by the body of their creditor reference (rfBody of the
 	// number), each body with every invoice that has it, in id order.
 	InvoiceIDsByRFBody(ctx context.Context, bodies []string) (map[string][]string, error)
-	// OrganizationByIBAN is the customer of the latest matched line paid from iban, "" for none.
-	OrganizationByIBAN(ctx context.Context, iban string) (string, error)
 	// ReversibleLines are the matched lines of an account that a reversal of amount may return:
 	// the other direction, booked on or before the day, newest first, at most 20.
 	ReversibleLines(ctx context.Context, accountID string, cur money.Currency, amount money.Amount, credit bool, onOrBefore string) ([]*BankLine, error)
-	// UnlinkedPaymentIDs are live payments of that currency and amount received from one day to
-	// another (inclusive) that no bank line is linked to, at most 20.
-	UnlinkedPaymentIDs(ctx context.Context, cur money.Currency, amount money.Amount, from, to string) ([]string, error)
 
 	// What matching a page of lines reads, a query for the page instead of one for each line:
-	// OpenInvoicesOfOrganizations is OpenInvoices for each of the customers (by customer),
-	// OrganizationsByIBAN is OrganizationByIBAN for each of the IBANs (those that paid a customer
-	// before), and UnlinkedPayments are the live payments UnlinkedPaymentIDs would name for any of
-	// the amounts, all of them, in id order.
+	// OpenInvoicesOfOrganizations is OpenInvoices for each of the customers (by customer);
+	// OrganizationsByIBAN is, for each IBAN that paid a customer before, the customer of the
+	// latest matched line paid from it; UnlinkedPayments are the live payments of the currency
+	// and any of the amounts received from one day to another (inclusive) that no bank line is
+	// linked to, in id order.
 	OpenInvoicesOfOrganizations(ctx context.Context, orgIDs []string, currency string) (map[string][]*Invoice, error)
 	OrganizationsByIBAN(ctx context.Context, ibans []string) (map[string]string, error)
 	UnlinkedPayments(ctx context.Context, cur money.Currency, amounts []money.Amount, from, to string) ([]*Payment, error)

@@ -107,13 +107,6 @@ func (l *BankLine) paymentReference() string {
 	return ref
 }
 
-// proposeBankLine makes the proposals of a line, best first: proposeBankLines for one line.
-func proposeBankLine(ctx context.Context, tx Tx, l *BankLine, tolerances map[money.Currency]money.Amount,
-	rules []*MatchingRule) ([]BankProposal, error) {
-	made, err := proposeBankLines(ctx, tx, []*BankLine{l}, tolerances, rules)
-	return made[l.ID], err
-}
-
 // proposeBankLines makes the proposals of each proposable line, best first, by line id. What the
 // books say about the lines is read for all of them at once (pageBooks): a page of 500 lines
 // costs a few queries, not a few for each line. A line's proposals are what they would be if it
@@ -474,8 +467,8 @@ func recordedPaymentWindow(l *BankLine) (from, to string, ok bool) {
 
 // recordedPaymentProposals proposes linking a payment someone recorded by hand: the same money,
 // a reference the line carries, received within a few days of the booking. unlinked are live
-// payments of the line's currency no line is linked to, in id order (UnlinkedPayments); of
-// those of its money and days, the first 20 are considered (UnlinkedPaymentIDs' bound).
+// payments of the line's currency no line is linked to, in id order (UnlinkedPayments), of
+// any money and days: those of the line's money and days whose reference it carries are offered.
 func recordedPaymentProposals(l *BankLine, unlinked []*Payment) []BankProposal {
 	from, to, ok := recordedPaymentWindow(l)
 	if !ok {
@@ -483,13 +476,9 @@ func recordedPaymentProposals(l *BankLine, unlinked []*Payment) []BankProposal {
 	}
 	words := referenceWords(l.RemittanceText, l.EndToEndID, l.EntryReference, l.BankReference, l.StructuredReference)
 	var out []BankProposal
-	considered := 0
 	for _, p := range unlinked {
 		if p.Currency != l.Currency || p.Amount != l.Amount || p.ReceivedOn < from || p.ReceivedOn > to {
 			continue
-		}
-		if considered++; considered > 20 {
-			break
 		}
 		ref := strings.TrimSpace(p.Reference)
 		if ref == "" || !(slices.ContainsFunc(words, func(w string) bool { return strings.EqualFold(w, ref) }) ||

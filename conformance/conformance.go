@@ -59,6 +59,10 @@ func Run(t *testing.T, open func(t *testing.T) finapp.Store) {
 		t.Parallel()
 		testOrganizationDocuments(t, open)
 	})
+	t.Run("TxContract/PageLookupsOfBankMatchingSayWhatEachLineLookupSays", func(t *testing.T) {
+		t.Parallel()
+		testPageLookups(t, open)
+	})
 }
 
 // financeContext is the caller every use case in the suite runs as: the finance role of the

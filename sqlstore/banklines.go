@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -419,39 +417,6 @@ func (tx *Tx) InvoiceIDsByRFBody(ctx context.Context, bodies []string) (map[stri
 		slices.Sort(ids)
 	}
 	return found, err
-}
-
-// OrganizationByIBAN implements finapp.Tx.
-func (tx *Tx) OrganizationByIBAN(ctx context.Context, iban string) (string, error) {
-	var org string
-	err := tx.queryRow(ctx, `SELECT p.organization_id FROM bank_lines l JOIN payments p ON p.workspace_id = l.workspace_id AND p.id = l.payment_id
-		WHERE l.workspace_id = ? AND l.counterparty_iban = ? AND l.status = 'matched' AND p.organization_id IS NOT NULL
-		ORDER BY l.id DESC LIMIT 1`, tx.ws, iban).Scan(&org)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return org, err
-}
-
-// UnlinkedPaymentIDs implements finapp.Tx.
-func (tx *Tx) UnlinkedPaymentIDs(ctx context.Context, cur money.Currency, amount money.Amount, from, to string) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT p.id FROM payments p WHERE p.workspace_id = ? AND p.received_on BETWEEN ? AND ?
-		AND p.currency = ? AND p.amount = ? AND p.deleted_at IS NULL
-		AND NOT EXISTS (SELECT 1 FROM bank_lines l WHERE l.workspace_id = p.workspace_id AND l.payment_id = p.id AND l.payment_id <> '')
-		ORDER BY p.id LIMIT 20`, tx.ws, from, to, cur, int64(amount))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // UpdateBankLine implements finapp.Tx: what people decided about it.

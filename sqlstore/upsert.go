@@ -15,7 +15,7 @@ import (
 // inChunks runs query for each run of keys small enough for one statement; marks is the run's
 // `?, ?, …`.
 func inChunks(keys []string, query func(marks string, args []any) error) error {
-	const per = maxParams - 1 // one parameter is the workspace's
+	const per = maxParams - 4 // room for the few others (workspace, currency, status)
 	for start := 0; start < len(keys); start += per {
 		run := keys[start:min(start+per, len(keys))]
 		args := make([]any, 0, len(run)+1)
