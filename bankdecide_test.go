@@ -2,6 +2,7 @@ package finapp_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -310,5 +311,81 @@ func TestMatchingRules_SettleTheShortfall(t *testing.T) {
 	props = w.proposals(near)
 	if len(props) == 0 || props[0].WriteOffKind != finapp.AdjustWriteOff || props[0].WriteOff == nil || props[0].WriteOff.Amount != 400 {
 		t.Fatalf("4.00 short, within the rule and the tolerance: %+v", props)
+	}
+}
+
+// A rule is edited in place: what it says changes from the next proposal on, its id and hits
+// stay, the audit trail keeps what it said before, and an edit is refused as a new rule would be
+// (a name another rule has, a customer that is not one, a broken condition), changing nothing.
+func TestUpdateMatchingRule(t *testing.T) {
+	w := newMatchWorld(t)
+	cond := []finapp.RuleCondition{{Field: "counterparty_iban", Operator: "equals", Value: "NL91 ABNA 0417 1643 00"}}
+	rule, err := w.svc.CreateMatchingRule(w.ctx, finapp.MatchingRule{Name: "Bolt's account", OrganizationID: w.bolt.ID, AutoApply: true, Conditions: cond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := w.svc.CreateMatchingRule(w.ctx, finapp.MatchingRule{Name: "Payroll", OrganizationID: w.acme.ID,
+		Conditions: []finapp.RuleCondition{{Field: "text", Operator: "starts", Value: "PAYROLL"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := func(e *finapp.BankEntry) { e.CounterpartyIBAN = "NL91ABNA0417164300" }
+	first := w.line("250.00", from) // Bolt's B-2001, applied by the rule
+	st, _ := w.svc.GetBankLine(w.ctx, first.ID)
+	if _, applied, err := w.svc.ProposeBankLines(w.ctx, st.StatementID); err != nil || applied != 1 {
+		t.Fatalf("propose: %d applied, %v", applied, err)
+	}
+
+	for _, c := range []struct {
+		name  string
+		edit  func(r *finapp.MatchingRule)
+		field string
+		code  string
+	}{
+		{"another rule's name, in other letters", func(r *finapp.MatchingRule) { r.Name = "PAYROLL" }, "name", finapp.EDuplicate},
+		{"no such customer", func(r *finapp.MatchingRule) { r.OrganizationID = "org_nobody" }, "organization_id", finapp.EInvalid},
+		{"a broken expression", func(r *finapp.MatchingRule) {
+			r.Conditions = []finapp.RuleCondition{{Field: "text", Operator: "regex", Value: "(inv"}}
+		}, "conditions[0].value", finapp.EInvalid},
+	} {
+		r := *rule
+		r.Conditions = slices.Clone(cond)
+		c.edit(&r)
+		if _, err := w.svc.UpdateMatchingRule(w.ctx, rule.ID, r); finapp.ErrorField(err) != c.field || finapp.ErrorCode(err) != c.code {
+			t.Errorf("%s: %v, want %s on %s", c.name, err, c.code, c.field)
+		}
+	}
+	if _, err := w.svc.UpdateMatchingRule(w.ctx, "mr_nothing", *other); finapp.ErrorCode(err) != finapp.ENotFound {
+		t.Errorf("editing a rule that is not there: %v", err)
+	}
+	if r, _ := w.svc.GetMatchingRule(w.ctx, rule.ID); r.Name != "Bolt's account" || !r.AutoApply || r.Hits != 1 {
+		t.Fatalf("refused edits changed the rule: %+v", r)
+	}
+
+	// The same rule, now for Acme's money, proposing instead of applying, tried first.
+	edited, err := w.svc.UpdateMatchingRule(w.ctx, rule.ID, finapp.MatchingRule{Name: "bolt's account", Priority: 0, OrganizationID: w.acme.ID,
+		Conditions: cond, AutoApply: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edited.ID != rule.ID || edited.Hits != 1 || !edited.CreatedAt.Equal(rule.CreatedAt) || edited.Name != "bolt's account" {
+		t.Fatalf("edited %+v, want id, hits and creation kept", edited)
+	}
+	second := w.line("100.00", from)
+	st, _ = w.svc.GetBankLine(w.ctx, second.ID)
+	if proposed, applied, err := w.svc.ProposeBankLines(w.ctx, st.StatementID); err != nil || proposed != 1 || applied != 0 {
+		t.Fatalf("propose after the edit: %d proposed, %d applied, %v (the rule no longer applies itself)", proposed, applied, err)
+	}
+	props := w.proposals(second)
+	if len(props) == 0 || props[0].RuleID != rule.ID || props[0].OrganizationID != w.acme.ID {
+		t.Fatalf("proposals after the edit %+v, want the rule's, for Acme, first", props)
+	}
+	trail, _, err := w.svc.ListAudit(w.ctx, finapp.AuditFilter{EntityID: rule.ID, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) != 2 || trail[0].Action != "matching_rule.updated" || !strings.Contains(trail[0].Before, w.bolt.ID) ||
+		!strings.Contains(trail[0].After, w.acme.ID) {
+		t.Fatalf("audit trail %+v, want the edit with the rule before and after", trail)
 	}
 }

@@ -187,6 +187,8 @@ type BankTx interface {
 	MatchingRules(ctx context.Context) ([]*MatchingRule, error)
 	MatchingRule(ctx context.Context, id string) (*MatchingRule, error)
 	CreateMatchingRule(ctx context.Context, r *MatchingRule) error
+	// UpdateMatchingRule saves what the rule says (not its hits, not when it was written).
+	UpdateMatchingRule(ctx context.Context, r *MatchingRule) error
 	DeleteMatchingRule(ctx context.Context, id string) error
 	// AddMatchingRuleHit counts a line applied by the rule's proposal.
 	AddMatchingRuleHit(ctx context.Context, id string) error

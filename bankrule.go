@@ -290,14 +290,8 @@ func (s *Service) CreateMatchingRule(ctx context.Context, r MatchingRule) (*Matc
 		if _, err := tx.Organization(ctx, r.OrganizationID); err != nil {
 			return asField(err, "organization_id")
 		}
-		rules, err := tx.MatchingRules(ctx)
-		if err != nil {
+		if err := uniqueRuleName(ctx, tx, r.Name, ""); err != nil {
 			return err
-		}
-		for _, o := range rules {
-			if strings.EqualFold(o.Name, r.Name) {
-				return &Error{Code: EDuplicate, Field: "name", Message: fmt.Sprintf("a rule is named %q already", o.Name)}
-			}
 		}
 		r.ID, r.CreatedAt = NewID(PrefixMatchingRule), c.now
 		c.record("matching_rule.created", "matching_rule", r.ID, nil, r)
@@ -307,6 +301,50 @@ func (s *Service) CreateMatchingRule(ctx context.Context, r MatchingRule) (*Matc
 		return nil, err
 	}
 	return &r, nil
+}
+
+// UpdateMatchingRule replaces what a rule says (name, priority, conditions, customer, how the
+// money goes, auto_apply) and returns it as saved; its id, its hits and when it was written stay.
+// Lines it applied stay as they were applied; from the next proposal on, the rule as it now reads
+// is the one tried. Errors: those of CreateMatchingRule, and ENotFound (the rule).
+func (s *Service) UpdateMatchingRule(ctx context.Context, id string, r MatchingRule) (*MatchingRule, error) {
+	if err := r.Check(); err != nil {
+		return nil, err
+	}
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		was, err := tx.MatchingRule(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Organization(ctx, r.OrganizationID); err != nil {
+			return asField(err, "organization_id")
+		}
+		if err := uniqueRuleName(ctx, tx, r.Name, id); err != nil {
+			return err
+		}
+		r.ID, r.CreatedAt, r.Hits = was.ID, was.CreatedAt, was.Hits
+		c.record("matching_rule.updated", "matching_rule", r.ID, was, r)
+		return tx.UpdateMatchingRule(ctx, &r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// uniqueRuleName refuses a name another rule than self has (case aside): rules are told apart
+// by name on the Rules page and in a proposal's evidence.
+func uniqueRuleName(ctx context.Context, tx Tx, name, self string) error {
+	rules, err := tx.MatchingRules(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range rules {
+		if o.ID != self && strings.EqualFold(o.Name, name) {
+			return &Error{Code: EDuplicate, Field: "name", Message: fmt.Sprintf("a rule is named %q already", o.Name)}
+		}
+	}
+	return nil
 }
 
 // MatchingRules lists the workspace's rules in the order they are tried.

@@ -208,6 +208,24 @@ func (s *Service) GetOrganization(ctx context.Context, id string) (*Organization
 	return &d, nil
 }
 
+// OrganizationNames names the organizations of those ids that exist, in one read (a page that
+// shows many customers, such as the Reconcile queue, needs their names, not their figures).
+func (s *Service) OrganizationNames(ctx context.Context, ids []string) (map[string]string, error) {
+	names := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return names, nil
+	}
+	err := s.read(ctx, func(tx Tx) error {
+		clear(names) // the store may run this again
+		found, err := tx.OrganizationsByID(ctx, ids)
+		for id, o := range found {
+			names[id] = o.Name
+		}
+		return err
+	})
+	return names, err
+}
+
 // balances reads organizations' figures from their journal accounts, all in one query.
 // Receivable is a debit balance; unapplied money and credit are credit balances, shown positive.
 func balances(ctx context.Context, tx Tx, now time.Time, orgIDs ...string) (map[string]Balances, error) {

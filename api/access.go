@@ -120,6 +120,7 @@ var access = map[string]string{
 	"create-matching-rule":            levelWrite,
 	"list-matching-rules":             levelRead,
 	"get-matching-rule":               levelRead,
+	"replace-matching-rule":           levelWrite,
 	"delete-matching-rule":            levelWrite,
 }
 

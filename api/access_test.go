@@ -292,6 +292,11 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	"ignore-bank-line":     func(n int, f *accessFixtures) any { return map[string]any{"reason": "our own transfer"} },
 	"create-matching-rule": func(n int, f *accessFixtures) any { return ruleBody(n, f) },
 	"delete-matching-rule": nil,
+	"replace-matching-rule": func(n int, f *accessFixtures) any {
+		body := ruleBody(n, f)
+		body["name"], body["priority"] = fmt.Sprintf("Rewritten rule %d", n), 5
+		return body
+	},
 	"set-organization-settings": func(n int, f *accessFixtures) any {
 		return map[string]any{"billing_mode": "prepaid", "credit_limit": map[string]string{"SGD": "50.00"}}
 	},

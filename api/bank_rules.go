@@ -33,6 +33,16 @@ type RuleCondition struct {
 	Value2   string `json:"value2,omitempty" maxLength:"40" doc:"between: the upper bound"`
 }
 
+// rule is the rule the body writes.
+func (b MatchingRule) rule() finapp.MatchingRule {
+	r := finapp.MatchingRule{Name: b.Name, Priority: b.Priority, Match: b.Match, OrganizationID: b.OrganizationID, Allocate: b.Allocate,
+		Settle: b.Settle, SettleUpTo: b.SettleUpTo, AutoApply: b.AutoApply}
+	for _, c := range b.Conditions {
+		r.Conditions = append(r.Conditions, finapp.RuleCondition(c))
+	}
+	return r
+}
+
 func matchingRuleOut(r *finapp.MatchingRule) MatchingRule {
 	out := MatchingRule{ID: r.ID, Name: r.Name, Priority: r.Priority, Match: r.Match, OrganizationID: r.OrganizationID, Allocate: r.Allocate,
 		Settle: r.Settle, SettleUpTo: r.SettleUpTo, AutoApply: r.AutoApply, Hits: r.Hits, Conditions: []RuleCondition{}}
@@ -49,13 +59,7 @@ func (h *handlers) registerMatchingRules(api huma.API, tags []string) {
 			IdempotencyKey string `header:"Idempotency-Key"`
 			Body           MatchingRule
 		}) (*created[MatchingRule], error) {
-			b := in.Body
-			r := finapp.MatchingRule{Name: b.Name, Priority: b.Priority, Match: b.Match, OrganizationID: b.OrganizationID, Allocate: b.Allocate,
-				Settle: b.Settle, SettleUpTo: b.SettleUpTo, AutoApply: b.AutoApply}
-			for _, c := range b.Conditions {
-				r.Conditions = append(r.Conditions, finapp.RuleCondition(c))
-			}
-			saved, err := h.svc.CreateMatchingRule(ctx, r)
+			saved, err := h.svc.CreateMatchingRule(ctx, in.Body.rule())
 			if err != nil {
 				return nil, problem(err)
 			}
@@ -80,6 +84,18 @@ func (h *handlers) registerMatchingRules(api huma.API, tags []string) {
 				return nil, problem(err)
 			}
 			return &struct{ Body MatchingRule }{Body: matchingRuleOut(r)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "replace-matching-rule", Method: http.MethodPut, Path: "/v1/matching-rules/{id}",
+		Summary: "Rewrite a matching rule (its id and hits stay; lines it applied stay applied)", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id"`
+			Body MatchingRule
+		}) (*struct{ Body MatchingRule }, error) {
+			saved, err := h.svc.UpdateMatchingRule(ctx, in.ID, in.Body.rule())
+			if err != nil {
+				return nil, problem(err)
+			}
+			return &struct{ Body MatchingRule }{Body: matchingRuleOut(saved)}, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "delete-matching-rule", Method: http.MethodDelete, Path: "/v1/matching-rules/{id}",
 		Summary: "Delete a matching rule (lines it applied stay applied)", Tags: tags, DefaultStatus: http.StatusNoContent},

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -221,5 +222,52 @@ func TestBank_RuleSettlesABankFee(t *testing.T) {
 	s.must(200, "POST", "/v1/bank-lines/"+lineID+"/apply", map[string]any{"proposal_id": fee["id"]})
 	if got := s.must(200, "GET", "/v1/invoices/"+inv, nil).str("status"); got != "paid" {
 		t.Fatalf("INV-2026-001 is %s after a payment and its fee", got)
+	}
+}
+
+// PUT /v1/matching-rules/{id} rewrites a rule: the answer is the rule as saved, its id and hits
+// kept; a refusal names its field and changes nothing; a rule that is not there is 404.
+func TestBank_ReplaceMatchingRule(t *testing.T) {
+	s := newTestServer(t)
+	acme := s.org("Acme Telecom", "EUR")
+	bolt := s.org("Bolt SaaS", "EUR")
+	rule := map[string]any{"name": "Acme by text", "organization_id": acme,
+		"conditions": []any{map[string]any{"field": "text", "operator": "contains", "value": "ACME"}}}
+	id := s.must(201, "POST", "/v1/matching-rules", rule).str("id")
+	s.must(201, "POST", "/v1/matching-rules", map[string]any{"name": "Payroll", "organization_id": bolt,
+		"conditions": []any{map[string]any{"field": "text", "operator": "starts", "value": "PAYROLL"}}})
+
+	rule["name"], rule["organization_id"], rule["priority"], rule["settle"], rule["settle_up_to"] = "Bolt by text", bolt, 3, "bank_fee", "2.50"
+	got := s.must(200, "PUT", "/v1/matching-rules/"+id, rule)
+	if got.str("id") != id || got.str("name") != "Bolt by text" || got.str("organization_id") != bolt || got.JSON["priority"].(float64) != 3 ||
+		got.str("settle_up_to") != "2.50" || got.JSON["hits"].(float64) != 0 {
+		t.Fatalf("replaced: %s", got.Body)
+	}
+	if again := s.must(200, "GET", "/v1/matching-rules/"+id, nil); again.str("name") != "Bolt by text" {
+		t.Fatalf("read back: %s", again.Body)
+	}
+	for _, c := range []struct {
+		name   string
+		edit   func(b map[string]any)
+		status int
+		field  string
+	}{
+		{"another rule's name", func(b map[string]any) { b["name"] = "payroll" }, 409, "name"},
+		{"no such customer", func(b map[string]any) { b["organization_id"] = "org_nobody" }, 422, "organization_id"},
+		{"a broken expression", func(b map[string]any) {
+			b["conditions"] = []any{map[string]any{"field": "text", "operator": "regex", "value": "(inv"}}
+		}, 422, "conditions[0].value"},
+	} {
+		body := maps.Clone(rule)
+		c.edit(body)
+		if r := s.call("PUT", "/v1/matching-rules/"+id, body); r.Status != c.status || r.str("field") != c.field {
+			t.Errorf("%s: %d field %q: %s", c.name, r.Status, r.str("field"), r.Body)
+		}
+	}
+	if r := s.call("PUT", "/v1/matching-rules/mr_nothing", rule); r.Status != 404 {
+		t.Errorf("a rule that is not there: %d %s", r.Status, r.Body)
+	}
+	if after := s.must(200, "GET", "/v1/matching-rules/"+id, nil); after.str("name") != "Bolt by text" || after.str("organization_id") != bolt {
+		t.Fatalf("refused rewrites changed the rule: %s", after.Body)
 	}
 }

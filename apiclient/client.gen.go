@@ -3336,6 +3336,12 @@ type DeleteMatchingRuleParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ReplaceMatchingRuleParams defines parameters for ReplaceMatchingRule.
+type ReplaceMatchingRuleParams struct {
+	// IdempotencyKey Repeats with the same key and request answer the first response and change nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListOrganizationsParams defines parameters for ListOrganizations.
 type ListOrganizationsParams struct {
 	// Q Matches the name (case-insensitive substring)
@@ -4134,6 +4140,9 @@ type UpdateInvoiceJSONRequestBody = UpdateInvoiceRequest
 // CreateMatchingRuleJSONRequestBody defines body for CreateMatchingRule for application/json ContentType.
 type CreateMatchingRuleJSONRequestBody = MatchingRule
 
+// ReplaceMatchingRuleJSONRequestBody defines body for ReplaceMatchingRule for application/json ContentType.
+type ReplaceMatchingRuleJSONRequestBody = MatchingRule
+
 // CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
 type CreateOrganizationJSONRequestBody = CreateOrganizationRequest
 
@@ -4736,6 +4745,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/matching-rules/{id} (the `GetMatchingRule` operationId).
 	GetMatchingRule(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceMatchingRuleWithBody Rewrite a matching rule (its id and hits stay; lines it applied stay applied)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/matching-rules/{id} (the `ReplaceMatchingRule` operationId).
+	ReplaceMatchingRuleWithBody(ctx context.Context, id string, params *ReplaceMatchingRuleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceMatchingRule Rewrite a matching rule (its id and hits stay; lines it applied stay applied)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/matching-rules/{id} (the `ReplaceMatchingRule` operationId).
+	ReplaceMatchingRule(ctx context.Context, id string, params *ReplaceMatchingRuleParams, body ReplaceMatchingRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOrganizations List organizations, newest first
 	//
@@ -6207,6 +6230,40 @@ func (c *Client) DeleteMatchingRule(ctx context.Context, id string, params *Dele
 // Corresponds with GET /v1/matching-rules/{id} (the `GetMatchingRule` operationId).
 func (c *Client) GetMatchingRule(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMatchingRuleRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceMatchingRuleWithBody Rewrite a matching rule (its id and hits stay; lines it applied stay applied)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/matching-rules/{id} (the `ReplaceMatchingRule` operationId).
+func (c *Client) ReplaceMatchingRuleWithBody(ctx context.Context, id string, params *ReplaceMatchingRuleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceMatchingRuleRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceMatchingRule Rewrite a matching rule (its id and hits stay; lines it applied stay applied)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/matching-rules/{id} (the `ReplaceMatchingRule` operationId).
+func (c *Client) ReplaceMatchingRule(ctx context.Context, id string, params *ReplaceMatchingRuleParams, body ReplaceMatchingRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceMatchingRuleRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10085,6 +10142,68 @@ func NewGetMatchingRuleRequest(server string, id string) (*http.Request, error) 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceMatchingRuleRequest calls the generic ReplaceMatchingRule builder with application/json body
+func NewReplaceMatchingRuleRequest(server string, id string, params *ReplaceMatchingRuleParams, body ReplaceMatchingRuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceMatchingRuleRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReplaceMatchingRuleRequestWithBody constructs an http.Request for the ReplaceMatchingRule method, with any body, and a specified content type
+func NewReplaceMatchingRuleRequestWithBody(server string, id string, params *ReplaceMatchingRuleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/matching-rules/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -14195,6 +14314,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/matching-rules/{id} (the `GetMatchingRule` operationId).
 	GetMatchingRuleWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMatchingRuleResponse, error)
+
+	// ReplaceMatchingRuleWithBodyWithResponse Rewrite a matching rule (its id and hits stay; lines it applied stay applied)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/matching-rules/{id} (the `ReplaceMatchingRule` operationId).
+	ReplaceMatchingRuleWithBodyWithResponse(ctx context.Context, id string, params *ReplaceMatchingRuleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceMatchingRuleResponse, error)
+
+	// ReplaceMatchingRuleWithResponse Rewrite a matching rule (its id and hits stay; lines it applied stay applied)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/matching-rules/{id} (the `ReplaceMatchingRule` operationId).
+	ReplaceMatchingRuleWithResponse(ctx context.Context, id string, params *ReplaceMatchingRuleParams, body ReplaceMatchingRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceMatchingRuleResponse, error)
 
 	// ListOrganizationsWithResponse List organizations, newest first
 	//
@@ -18984,6 +19117,117 @@ func (r GetMatchingRuleResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMatchingRuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplaceMatchingRuleResponse503Headers the declared response headers of an HTTP 503 response for ReplaceMatchingRule
+type ReplaceMatchingRuleResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ReplaceMatchingRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MatchingRule
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReplaceMatchingRuleResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceMatchingRuleResponse) GetJSON200() *MatchingRule {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplaceMatchingRuleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceMatchingRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceMatchingRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceMatchingRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceMatchingRuleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -26140,6 +26384,32 @@ func (c *ClientWithResponses) GetMatchingRuleWithResponse(ctx context.Context, i
 	return ParseGetMatchingRuleResponse(rsp)
 }
 
+// ReplaceMatchingRuleWithBodyWithResponse Rewrite a matching rule (its id and hits stay; lines it applied stay applied)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/matching-rules/{id} (the `ReplaceMatchingRule` operationId).
+func (c *ClientWithResponses) ReplaceMatchingRuleWithBodyWithResponse(ctx context.Context, id string, params *ReplaceMatchingRuleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceMatchingRuleResponse, error) {
+	rsp, err := c.ReplaceMatchingRuleWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceMatchingRuleResponse(rsp)
+}
+
+// ReplaceMatchingRuleWithResponse Rewrite a matching rule (its id and hits stay; lines it applied stay applied)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/matching-rules/{id} (the `ReplaceMatchingRule` operationId).
+func (c *ClientWithResponses) ReplaceMatchingRuleWithResponse(ctx context.Context, id string, params *ReplaceMatchingRuleParams, body ReplaceMatchingRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceMatchingRuleResponse, error) {
+	rsp, err := c.ReplaceMatchingRule(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceMatchingRuleResponse(rsp)
+}
+
 // ListOrganizationsWithResponse List organizations, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -31151,6 +31421,108 @@ func ParseGetMatchingRuleResponse(rsp *http.Response) (*GetMatchingRuleResponse,
 	switch {
 	case rsp.StatusCode == 503:
 		var headers GetMatchingRuleResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReplaceMatchingRuleResponse parses an HTTP response from a ReplaceMatchingRuleWithResponse call
+func ParseReplaceMatchingRuleResponse(rsp *http.Response) (*ReplaceMatchingRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceMatchingRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MatchingRule
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ReplaceMatchingRuleResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -464,6 +464,17 @@ func (tx *Tx) CreateMatchingRule(ctx context.Context, r *finapp.MatchingRule) er
 	return err
 }
 
+// UpdateMatchingRule implements finapp.Tx.
+func (tx *Tx) UpdateMatchingRule(ctx context.Context, r *finapp.MatchingRule) error {
+	spec, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `UPDATE matching_rules SET name = ?, priority = ?, spec = ? WHERE workspace_id = ? AND id = ?`,
+		r.Name, r.Priority, string(spec), tx.ws, r.ID)
+	return err
+}
+
 // DeleteMatchingRule implements finapp.Tx.
 func (tx *Tx) DeleteMatchingRule(ctx context.Context, id string) error {
 	_, err := tx.exec(ctx, `DELETE FROM matching_rules WHERE workspace_id = ? AND id = ?`, tx.ws, id)

@@ -203,6 +203,10 @@ var webRoutes = []webRoute{
 		return "/reconcile/rules", url.Values{"name": {"R " + x.Payment}, "organization_id": {x.Org}, "field_0": {"text"},
 			"operator_0": {"contains"}, "value_0": {"ACME"}}
 	}},
+	{"POST /reconcile/rules/{id}/edit", write, 303, func(x ids) (string, url.Values) {
+		return "/reconcile/rules/" + x.Rule + "/edit", url.Values{"name": {"Rewritten " + x.Payment}, "organization_id": {x.Org}, "field_0": {"text"},
+			"operator_0": {"starts"}, "value_0": {"ACME"}}
+	}},
 	{"POST /reconcile/rules/{id}/delete", write, 303, func(x ids) (string, url.Values) { return "/reconcile/rules/" + x.Rule + "/delete", url.Values{} }},
 	{"GET /reconcile/templates", read, 200, path("/reconcile/templates")},
 	{"POST /reconcile/templates", write, 303, func(x ids) (string, url.Values) {

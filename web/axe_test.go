@@ -58,6 +58,12 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	// without a proposal, before its customer is chosen.
 	proposed, unmatched := reconcileLine(t, h, finapp.BankLineProposed), reconcileLine(t, h, finapp.BankLineUnmatched)
 	edited := []string{"/reconcile?edit=" + proposed.ID + "&org=" + h.acme.ID, "/reconcile?status=unmatched&edit=" + unmatched.ID}
+	rule, err := h.svc.CreateMatchingRule(h.ctx, finapp.MatchingRule{Name: "Acme by name", OrganizationID: h.acme.ID,
+		Conditions: []finapp.RuleCondition{{Field: "counterparty_name", Operator: "contains", Value: "ACME"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited = append(edited, "/reconcile/rules?edit="+rule.ID) // the rule's edit form
 	ctx := browser(t, 1280, 900)
 	check := func(page string) {
 		t.Helper()
@@ -77,7 +83,7 @@ func TestBrowser_NoSeriousAccessibilityViolations(t *testing.T) {
 	logIn(t, ctx, h.URL)
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/invoices", "/invoices/" + inv[0].ID, "/invoices/new",
 		"/organizations", "/organizations/" + h.acme.ID, "/reports", "/audit", "/reminders", "/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new",
-		"/reconcile", "/reconcile?status=unmatched", "/reconcile/rules", "/reconcile/templates", edited[0], edited[1]} {
+		"/reconcile", "/reconcile?status=unmatched", "/reconcile/rules", "/reconcile/templates", edited[0], edited[1], edited[2]} {
 		run(t, ctx, fmt.Sprintf("open %s", page), chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		check(page)
 	}

@@ -66,6 +66,12 @@ func TestBrowser_EveryMainPageFitsAPhone(t *testing.T) {
 	// without a proposal, before its customer is chosen.
 	proposed, unmatched := reconcileLine(t, h, finapp.BankLineProposed), reconcileLine(t, h, finapp.BankLineUnmatched)
 	edited := []string{"/reconcile?edit=" + proposed.ID + "&org=" + h.acme.ID, "/reconcile?status=unmatched&edit=" + unmatched.ID}
+	rule, err := h.svc.CreateMatchingRule(h.ctx, finapp.MatchingRule{Name: "Acme by name", OrganizationID: h.acme.ID,
+		Conditions: []finapp.RuleCondition{{Field: "counterparty_name", Operator: "contains", Value: "ACME"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited = append(edited, "/reconcile/rules?edit="+rule.ID) // the rule's edit form
 	ctx := browser(t, 390, 844)
 	// A headless window is never narrower than 500 px: the phone's viewport is emulated.
 	run(t, ctx, "a phone's viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
@@ -75,7 +81,7 @@ func TestBrowser_EveryMainPageFitsAPhone(t *testing.T) {
 	}
 	for _, page := range []string{"/payments", "/payments/" + p.ID, "/payments/new", "/payments/" + p.ID + "/edit", "/invoices", "/invoices/" + inv[0].ID,
 		"/invoices/new", "/organizations", "/organizations/" + h.acme.ID, "/organizations/new", "/reports", "/audit", "/reminders",
-		"/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new", "/reconcile", "/reconcile?status=unmatched", "/reconcile/rules", "/reconcile/templates", edited[0], edited[1]} {
+		"/credit-notes", "/credit-notes/" + cn.ID, "/credit-notes/new", "/reconcile", "/reconcile?status=unmatched", "/reconcile/rules", "/reconcile/templates", edited[0], edited[1], edited[2]} {
 		run(t, ctx, "open "+page, chromedp.Navigate(h.URL+page), chromedp.WaitReady(chromedp.CSS(`main`)))
 		bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](phoneCheck))
 		if err != nil {

@@ -76,13 +76,23 @@ func (s *server) showReconcileAt(w http.ResponseWriter, r *http.Request, p *page
 		s.fail(w, p, err)
 		return
 	}
-	names := map[string]string{}
-	v.customers = names
 	proposals, err := s.svc.ProposalsOfBankLines(ctx, list)
 	if err != nil {
 		s.fail(w, p, err)
 		return
 	}
+	var customers []string
+	for _, props := range proposals {
+		if len(props) > 0 && props[0].OrganizationID != "" {
+			customers = append(customers, props[0].OrganizationID)
+		}
+	}
+	names, err := s.svc.OrganizationNames(ctx, customers)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	v.customers = names
 	for _, l := range list {
 		row := reconcileRow{Line: l}
 		if props := proposals[l.ID]; len(props) > 0 {
@@ -101,16 +111,7 @@ func (s *server) showReconcileAt(w http.ResponseWriter, r *http.Request, p *page
 			}
 		}
 		if row.Best != nil && row.Best.OrganizationID != "" {
-			id := row.Best.OrganizationID
-			if _, ok := names[id]; !ok {
-				o, err := s.svc.GetOrganization(ctx, id)
-				if err != nil {
-					s.fail(w, p, err)
-					return
-				}
-				names[id] = o.Name
-			}
-			row.Customer = names[id]
+			row.Customer = names[row.Best.OrganizationID]
 		}
 		v.Rows = append(v.Rows, row)
 	}

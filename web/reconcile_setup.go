@@ -16,10 +16,15 @@ import (
 // The pages that set matching up: matching rules, and the templates bank CSV files are read by
 // (with a preview of what a template makes of a file). They call the same use cases as the API.
 
-// ruleFields are the form's fields; a rule is written with up to ruleFormConditions conditions.
+// ruleFields are the form's fields. The form offers ruleFormConditions empty conditions to a new
+// rule, and one more than a rule has to an edit; it reads up to ruleFormMaxConditions (the books
+// refuse more than they allow, naming the field).
 var ruleFields = []string{"name", "priority", "match", "organization_id", "allocate", "settle", "settle_up_to"}
 
-const ruleFormConditions = 3
+const (
+	ruleFormConditions    = 3
+	ruleFormMaxConditions = 21
+)
 
 type rulesView struct {
 	Rules      []*finapp.MatchingRule
@@ -29,18 +34,79 @@ type rulesView struct {
 	Conditions []int
 	Fields     []string
 	Operators  []string
+	// Editing is the rule the form rewrites; nil when it writes a new one.
+	Editing *finapp.MatchingRule
 }
 
 // Get is a value of the form as sent (for the form shown again with its refusals).
 func (v *rulesView) Get(name string) string { return v.Form.Get(name) }
 
-func (s *server) rules(w http.ResponseWriter, r *http.Request, p *page) {
-	s.showRules(w, r, p, http.StatusOK, url.Values{})
+// Cond is a value of condition i of the form, as sent ("field", "operator", "value", "value2").
+func (v *rulesView) Cond(i int, name string) string { return v.Form.Get(name + "_" + strconv.Itoa(i)) }
+
+// ruleForm is a saved rule as its form's values.
+func ruleForm(r *finapp.MatchingRule) url.Values {
+	f := url.Values{"name": {r.Name}, "priority": {strconv.Itoa(r.Priority)}, "match": {r.Match}, "organization_id": {r.OrganizationID},
+		"allocate": {r.Allocate}, "settle": {r.Settle}, "settle_up_to": {r.SettleUpTo}}
+	if r.AutoApply {
+		f.Set("auto_apply", "on")
+	}
+	for i, c := range r.Conditions {
+		n := strconv.Itoa(i)
+		f.Set("field_"+n, c.Field)
+		f.Set("operator_"+n, c.Operator)
+		f.Set("value_"+n, c.Value)
+		f.Set("value2_"+n, c.Value2)
+	}
+	return f
 }
 
-func (s *server) showRules(w http.ResponseWriter, r *http.Request, p *page, status int, form url.Values) {
-	v := &rulesView{Form: form, Conditions: []int{0, 1, 2}, Fields: finapp.RuleFields, Operators: finapp.RuleOperators, Names: map[string]string{}}
+// ruleOfForm is the rule a form writes; a condition without a value is no condition.
+func ruleOfForm(f url.Values) finapp.MatchingRule {
+	prio, _ := strconv.Atoi(strings.TrimSpace(f.Get("priority")))
+	rule := finapp.MatchingRule{Name: f.Get("name"), Priority: prio, Match: f.Get("match"), OrganizationID: f.Get("organization_id"),
+		Allocate: f.Get("allocate"), Settle: f.Get("settle"), SettleUpTo: strings.TrimSpace(f.Get("settle_up_to")),
+		AutoApply: f.Get("auto_apply") == "on"}
+	for i := range ruleFormMaxConditions {
+		n := strconv.Itoa(i)
+		if strings.TrimSpace(f.Get("value_"+n)) == "" {
+			continue
+		}
+		rule.Conditions = append(rule.Conditions, finapp.RuleCondition{Field: f.Get("field_" + n), Operator: f.Get("operator_" + n),
+			Value: strings.TrimSpace(f.Get("value_" + n)), Value2: strings.TrimSpace(f.Get("value2_" + n))})
+	}
+	return rule
+}
+
+func (s *server) rules(w http.ResponseWriter, r *http.Request, p *page) {
+	id := r.URL.Query().Get("edit")
+	if id == "" || !p.CanWrite {
+		s.showRules(w, r, p, http.StatusOK, url.Values{}, nil)
+		return
+	}
+	rule, err := s.svc.GetMatchingRule(r.Context(), id)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	s.showRules(w, r, p, http.StatusOK, ruleForm(rule), rule)
+}
+
+func (s *server) showRules(w http.ResponseWriter, r *http.Request, p *page, status int, form url.Values, editing *finapp.MatchingRule) {
+	v := &rulesView{Form: form, Fields: finapp.RuleFields, Operators: finapp.RuleOperators, Names: map[string]string{}, Editing: editing}
+	slots := ruleFormConditions
+	for i := range ruleFormMaxConditions {
+		if form.Get("value_"+strconv.Itoa(i)) != "" {
+			slots = max(slots, i+2)
+		}
+	}
+	for i := range min(slots, ruleFormMaxConditions) {
+		v.Conditions = append(v.Conditions, i)
+	}
 	p.Title, p.Nav, p.Data = "Matching rules", "reconcile", v
+	if editing != nil {
+		p.Title = "Edit rule " + editing.Name
+	}
 	var err error
 	if v.Rules, err = s.svc.MatchingRules(r.Context()); err != nil {
 		s.fail(w, p, err)
@@ -53,29 +119,39 @@ func (s *server) showRules(w http.ResponseWriter, r *http.Request, p *page, stat
 	for _, o := range v.Orgs {
 		v.Names[o.ID] = o.Name
 	}
+	if editing != nil && v.Names[editing.OrganizationID] == "" { // not among the organizations offered: offered too
+		if o, err := s.svc.GetOrganization(r.Context(), editing.OrganizationID); err == nil {
+			v.Orgs = append([]*finapp.OrganizationDetail{o}, v.Orgs...)
+			v.Names[o.ID] = o.Name
+		}
+	}
 	s.render(w, status, "reconcile_rules", p)
 }
 
 func (s *server) createRule(w http.ResponseWriter, r *http.Request, p *page) {
 	f := r.PostForm
-	prio, _ := strconv.Atoi(strings.TrimSpace(f.Get("priority")))
-	rule := finapp.MatchingRule{Name: f.Get("name"), Priority: prio, Match: f.Get("match"), OrganizationID: f.Get("organization_id"),
-		Allocate: f.Get("allocate"), Settle: f.Get("settle"), SettleUpTo: strings.TrimSpace(f.Get("settle_up_to")),
-		AutoApply: f.Get("auto_apply") == "on"}
-	for i := range ruleFormConditions {
-		n := strconv.Itoa(i)
-		if strings.TrimSpace(f.Get("value_"+n)) == "" {
-			continue
-		}
-		rule.Conditions = append(rule.Conditions, finapp.RuleCondition{Field: f.Get("field_" + n), Operator: f.Get("operator_" + n),
-			Value: strings.TrimSpace(f.Get("value_" + n)), Value2: strings.TrimSpace(f.Get("value2_" + n))})
-	}
-	if _, err := s.svc.CreateMatchingRule(r.Context(), rule); err != nil {
+	if _, err := s.svc.CreateMatchingRule(r.Context(), ruleOfForm(f)); err != nil {
 		status := s.refusal(p, err, append(ruleFields, "conditions")...)
-		s.showRules(w, r, p, status, f)
+		s.showRules(w, r, p, status, f, nil)
 		return
 	}
 	redirect(w, r, "/reconcile/rules", "rule-saved")
+}
+
+// updateRule rewrites a rule as its edit form says; a refusal shows the form again as typed.
+func (s *server) updateRule(w http.ResponseWriter, r *http.Request, p *page) {
+	f := r.PostForm
+	was, err := s.svc.GetMatchingRule(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	if _, err := s.svc.UpdateMatchingRule(r.Context(), was.ID, ruleOfForm(f)); err != nil {
+		status := s.refusal(p, err, append(ruleFields, "conditions")...)
+		s.showRules(w, r, p, status, f, was)
+		return
+	}
+	redirect(w, r, "/reconcile/rules", "rule-updated")
 }
 
 func (s *server) deleteRule(w http.ResponseWriter, r *http.Request, p *page) {

@@ -120,6 +120,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("POST /reconcile/{id}/undo", s.authed(s.undoLine))
 	mux.Handle("GET /reconcile/rules", s.authed(s.rules))
 	mux.Handle("POST /reconcile/rules", s.authed(s.createRule))
+	mux.Handle("POST /reconcile/rules/{id}/edit", s.authed(s.updateRule))
 	mux.Handle("POST /reconcile/rules/{id}/delete", s.authed(s.deleteRule))
 	mux.Handle("GET /reconcile/templates", s.authed(s.templates))
 	mux.Handle("POST /reconcile/templates", s.authed(s.createTemplate))
@@ -338,6 +339,7 @@ var flashes = map[string]string{
 	"line-undone":         "Undone: the bank line is open again.",
 	"rule-saved":          "Matching rule saved: it proposes from the next statement on.",
 	"rule-deleted":        "Matching rule deleted. Lines it applied stay applied.",
+	"rule-updated":        "Matching rule changed: it proposes as it now reads from the next statement on. Lines it applied stay applied.",
 	"template-saved":      "Template saved: preview a file with it, then import statements by it.",
 	"template-deleted":    "Template deleted.",
 	"withdrawal-reversed": "Withdrawal reversed: the money is back in the customer's credit.",
