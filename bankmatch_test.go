@@ -2,6 +2,7 @@ package finapp_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -195,5 +196,73 @@ func TestBankLineProposals_IBANKnownAndInvoiceSet(t *testing.T) {
 	}
 	if want := "bolt: B-2002=100.00,B-2003=30.00 [amount_equals_invoice_set iban_known]"; strings.Join(got, "|") != want {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// A page's proposals are made from what the books say about all its lines, read at once: each
+// line's are still what they are when it is proposed alone — whatever the other lines name (the
+// same invoice, another customer, the same IBAN, the same money as a payment recorded by hand).
+func TestProposalsOfBankLines_EachLineAsIfAlone(t *testing.T) {
+	w := newMatchWorld(t)
+	admin := finapp.WithActor(context.Background(), finapp.Actor{WorkspaceID: finapp.DefaultWorkspace, Name: "test:admin", Role: finapp.RoleAdmin})
+	if _, err := w.svc.SetTolerance(admin, "EUR", "0.50"); err != nil {
+		t.Fatal(err)
+	}
+	const iban = "GB33BUKB20201555555555"
+	known := w.line("250.00", func(e *finapp.BankEntry) { e.CounterpartyIBAN, e.RemittanceText = iban, "B-2001" })
+	if props := w.proposals(known); len(props) != 1 {
+		t.Fatalf("proposals %v", props)
+	} else if _, err := w.svc.ApplyBankLine(w.ctx, known.ID, finapp.BankLineApply{ProposalID: props[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.RecordPayment(w.ctx, finapp.PaymentCreate{OrganizationID: w.acme.ID, Amount: "40.00", Currency: "EUR",
+		Method: "bank_transfer", Reference: "E2E-40", ReceivedOn: "2026-12-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.CreateMatchingRule(w.ctx, finapp.MatchingRule{Name: "Acme by name", OrganizationID: w.acme.ID,
+		Conditions: []finapp.RuleCondition{{Field: "counterparty_name", Operator: "contains", Value: "acme"}}}); err != nil {
+		t.Fatal(err)
+	}
+	rf := finapp.FormatCreditorReference(finapp.CreditorReference("INV-1002"))
+	var lines []*finapp.BankLine
+	for _, c := range []struct {
+		amount string
+		edit   func(e *finapp.BankEntry)
+	}{
+		{"100.00", func(e *finapp.BankEntry) { e.RemittanceText = "Payment inv-1001 thanks" }},
+		{"100.00", func(e *finapp.BankEntry) { e.RemittanceText = "INV-1001 again" }},
+		{"40.00", func(e *finapp.BankEntry) { e.StructuredReference = rf }},
+		{"40.00", func(e *finapp.BankEntry) { e.EndToEndID = "E2E-40" }},
+		{"40.00", func(e *finapp.BankEntry) { e.EndToEndID = "E2E-41" }},
+		{"140.00", func(e *finapp.BankEntry) { e.RemittanceText = "INV-1001, INV-1002" }},
+		{"100.00", func(e *finapp.BankEntry) { e.RemittanceText = "B-2002 INV-1003" }},
+		{"99.60", func(e *finapp.BankEntry) { e.RemittanceText = "INV-1001" }},
+		{"100.00", func(e *finapp.BankEntry) { e.CounterpartyIBAN = iban }},
+		{"77.00", func(e *finapp.BankEntry) { e.RemittanceText = "INV-1004" }},
+		{"77.00", func(e *finapp.BankEntry) { e.Currency, e.RemittanceText = "USD", "INV-1004" }},
+		{"12.34", func(e *finapp.BankEntry) { e.CounterpartyName = "ACME Telecom GmbH" }},
+		{"12.34", func(e *finapp.BankEntry) { e.RemittanceText = "happy birthday" }},
+		{"100.00", func(e *finapp.BankEntry) { e.Credit, e.RemittanceText = false, "INV-1001" }},
+	} {
+		lines = append(lines, w.line(c.amount, c.edit))
+	}
+	together, err := w.svc.ProposalsOfBankLines(w.ctx, lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proposed := 0
+	for i, l := range lines {
+		alone := w.proposals(l)
+		a, _ := json.Marshal(alone)
+		p, _ := json.Marshal(together[l.ID])
+		if string(a) != string(p) {
+			t.Errorf("line %d: on a page\n  %s\nalone\n  %s", i, p, a)
+		}
+		if len(alone) > 0 {
+			proposed++
+		}
+	}
+	if proposed < 10 {
+		t.Fatalf("only %d of %d lines have proposals: the page says too little to compare", proposed, len(lines))
 	}
 }

@@ -61,17 +61,7 @@ func TestBrowser_EveryMainPageFitsAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.invoice(h.acme, "PH-0000001", "50.00", finapp.KindStandard)
-	importForPage(t, h, "PH-")
-	// The Reconcile page with a line's editor opened: on its proposal's customer, and on a line
-	// without a proposal, before its customer is chosen.
-	proposed, unmatched := reconcileLine(t, h, finapp.BankLineProposed), reconcileLine(t, h, finapp.BankLineUnmatched)
-	edited := []string{"/reconcile?edit=" + proposed.ID + "&org=" + h.acme.ID, "/reconcile?status=unmatched&edit=" + unmatched.ID}
-	rule, err := h.svc.CreateMatchingRule(h.ctx, finapp.MatchingRule{Name: "Acme by name", OrganizationID: h.acme.ID,
-		Conditions: []finapp.RuleCondition{{Field: "counterparty_name", Operator: "contains", Value: "ACME"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited = append(edited, "/reconcile/rules?edit="+rule.ID) // the rule's edit form
+	edited := editorPages(t, h, "PH-")
 	ctx := browser(t, 390, 844)
 	// A headless window is never narrower than 500 px: the phone's viewport is emulated.
 	run(t, ctx, "a phone's viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))

@@ -22,6 +22,22 @@ func reconcileLine(t *testing.T, h *harness, status string) *finapp.BankLine {
 	return list[0]
 }
 
+// editorPages imports a statement whose lines name invoices numbered with prefix and returns the
+// pages with an editor open: the Reconcile page with a line's editor on its proposal's customer,
+// and on a line without a proposal before its customer is chosen; a matching rule's edit form.
+func editorPages(t *testing.T, h *harness, prefix string) []string {
+	t.Helper()
+	importForPage(t, h, prefix)
+	proposed, unmatched := reconcileLine(t, h, finapp.BankLineProposed), reconcileLine(t, h, finapp.BankLineUnmatched)
+	rule, err := h.svc.CreateMatchingRule(h.ctx, finapp.MatchingRule{Name: "Acme by name", OrganizationID: h.acme.ID,
+		Conditions: []finapp.RuleCondition{{Field: "counterparty_name", Operator: "contains", Value: "ACME"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{"/reconcile?edit=" + proposed.ID + "&org=" + h.acme.ID, "/reconcile?status=unmatched&edit=" + unmatched.ID,
+		"/reconcile/rules?edit=" + rule.ID}
+}
+
 // Reconcile → a proposal edited in place: the editor opens on the proposal's customer with the
 // amounts it proposes; the money applied another way than proposed is what the books keep; a
 // refused edit (more than the line brings, an amount that is not one) keeps nothing and shows
