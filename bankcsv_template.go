@@ -144,6 +144,33 @@ func (s *Service) CreateBankCSVTemplate(ctx context.Context, t BankCSVTemplate) 
 	return &t, nil
 }
 
+// UpdateBankCSVTemplate replaces what a template says and returns it as saved; its id stays.
+// Statements read by it stay as they were read; the next file is read as it now says. Errors:
+// those of CreateBankCSVTemplate, and ENotFound (the template).
+func (s *Service) UpdateBankCSVTemplate(ctx context.Context, id string, t BankCSVTemplate) (*BankCSVTemplate, error) {
+	if err := t.Check(); err != nil {
+		return nil, err
+	}
+	err := s.write(ctx, func(tx Tx, c *changes) error {
+		was, err := tx.BankCSVTemplate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if other, err := tx.BankCSVTemplateByName(ctx, t.Name); err == nil && other.ID != was.ID {
+			return &Error{Code: EDuplicate, Field: "name", Message: fmt.Sprintf("a template is named %q already", t.Name)}
+		} else if err != nil && ErrorCode(err) != ENotFound {
+			return err
+		}
+		t.ID = was.ID
+		c.record("bank_csv_template.updated", "bank_csv_template", t.ID, was, t)
+		return tx.UpdateBankCSVTemplate(ctx, &t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
 // BankCSVTemplate returns a template by its id or its name. Errors: ENotFound.
 func (s *Service) BankCSVTemplate(ctx context.Context, idOrName string) (t *BankCSVTemplate, err error) {
 	err = s.read(ctx, func(tx Tx) error {

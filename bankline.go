@@ -197,5 +197,7 @@ type BankTx interface {
 	BankCSVTemplateByName(ctx context.Context, name string) (*BankCSVTemplate, error)
 	ListBankCSVTemplates(ctx context.Context) ([]*BankCSVTemplate, error)
 	CreateBankCSVTemplate(ctx context.Context, t *BankCSVTemplate, at time.Time) error
+	// UpdateBankCSVTemplate saves what the template says (its name and columns).
+	UpdateBankCSVTemplate(ctx context.Context, t *BankCSVTemplate) error
 	DeleteBankCSVTemplate(ctx context.Context, id string) error
 }

@@ -110,6 +110,7 @@ var access = map[string]string{
 	"create-bank-csv-template":        levelWrite,
 	"list-bank-csv-templates":         levelRead,
 	"get-bank-csv-template":           levelRead,
+	"replace-bank-csv-template":       levelWrite,
 	"delete-bank-csv-template":        levelWrite,
 	"preview-bank-csv":                levelWrite,
 	"list-bank-line-proposals":        levelRead,

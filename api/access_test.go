@@ -284,8 +284,13 @@ var requestBodies = map[string]func(n int, f *accessFixtures) any{
 	"import-bank-statement":    func(n int, f *accessFixtures) any { return bankStatement(n) },
 	"create-bank-csv-template": func(n int, f *accessFixtures) any { return bankCSVTemplateBody(n) },
 	"delete-bank-csv-template": nil,
-	"preview-bank-csv":         func(n int, f *accessFixtures) any { return "Date,Amount\n2026-12-02,10.00\n" },
-	"apply-bank-line":          func(n int, f *accessFixtures) any { return map[string]any{"organization_id": f.Org} },
+	"replace-bank-csv-template": func(n int, f *accessFixtures) any {
+		body := bankCSVTemplateBody(n)
+		body["name"] = fmt.Sprintf("Rewritten template %d", n)
+		return body
+	},
+	"preview-bank-csv": func(n int, f *accessFixtures) any { return "Date,Amount\n2026-12-02,10.00\n" },
+	"apply-bank-line":  func(n int, f *accessFixtures) any { return map[string]any{"organization_id": f.Org} },
 	"apply-bank-lines": func(n int, f *accessFixtures) any {
 		return map[string]any{"lines": []any{map[string]any{"line_id": f.BankLine, "organization_id": f.Org}}}
 	},

@@ -64,6 +64,18 @@ func (h *handlers) registerBankCSVTemplates(api huma.API, tags []string) {
 			}
 			return &created[BankCSVTemplate]{Location: "/v1/bank-csv-templates/" + t.ID, Body: bankCSVTemplateOut(t)}, nil
 		})
+	huma.Register(api, huma.Operation{OperationID: "replace-bank-csv-template", Method: http.MethodPut, Path: "/v1/bank-csv-templates/{id}",
+		Summary: "Rewrite a bank CSV template (statements read by it stay as read)", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id"`
+			Body BankCSVTemplate
+		}) (*struct{ Body BankCSVTemplate }, error) {
+			t, err := h.svc.UpdateBankCSVTemplate(ctx, in.ID, bankCSVTemplateIn(in.Body))
+			if err != nil {
+				return nil, problem(err)
+			}
+			return &struct{ Body BankCSVTemplate }{Body: bankCSVTemplateOut(t)}, nil
+		})
 	huma.Register(api, huma.Operation{OperationID: "list-bank-csv-templates", Method: http.MethodGet, Path: "/v1/bank-csv-templates",
 		Summary: "The bank CSV templates, by name", Tags: tags},
 		func(ctx context.Context, in *struct{}) (*listOutput[BankCSVTemplate], error) {

@@ -271,3 +271,52 @@ func TestBank_ReplaceMatchingRule(t *testing.T) {
 		t.Fatalf("refused rewrites changed the rule: %s", after.Body)
 	}
 }
+
+// PUT /v1/bank-csv-templates/{id} rewrites a template: files are read by it as it now says, a
+// refusal names its field and changes nothing, and a template that is not there is 404.
+func TestBank_ReplaceBankCSVTemplate(t *testing.T) {
+	s := newTestServer(t)
+	tpl := map[string]any{"name": "City Bank", "delimiter": ",", "account": "DE89370400440532013000", "currency": "EUR",
+		"amount_column": "Betrag", "booking_date_column": "Buchungstag"}
+	id := s.must(201, "POST", "/v1/bank-csv-templates", tpl).str("id")
+	s.must(201, "POST", "/v1/bank-csv-templates", map[string]any{"name": "Other Bank", "account": "X-1", "currency": "EUR",
+		"amount_column": "Amount", "booking_date_column": "Date"})
+	raw, err := os.ReadFile("../bankcsv/testdata/de_bank.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.must(200, "POST", "/v1/bank-csv-templates/"+id+"/preview", string(raw), "Content-Type", "text/csv"); p.JSON["refusal"] == nil {
+		t.Fatalf("the file read by a template that does not fit it: %s", p.Body)
+	}
+	tpl["delimiter"], tpl["header_row"], tpl["date_format"], tpl["decimal_comma"], tpl["name"] = ";", 5, "DD.MM.YYYY", true, "City Bank (Girokonto)"
+	got := s.must(200, "PUT", "/v1/bank-csv-templates/"+id, tpl)
+	if got.str("id") != id || got.str("name") != "City Bank (Girokonto)" || got.str("delimiter") != ";" {
+		t.Fatalf("replaced: %s", got.Body)
+	}
+	if p := s.must(200, "POST", "/v1/bank-csv-templates/"+id+"/preview", string(raw), "Content-Type", "text/csv"); p.JSON["refusal"] != nil ||
+		len(p.objectsOf("lines")) != 3 {
+		t.Fatalf("the file read by the template as rewritten: %s", p.Body)
+	}
+	for _, c := range []struct {
+		name   string
+		edit   func(b map[string]any)
+		status int
+		field  string
+	}{
+		{"another template's name", func(b map[string]any) { b["name"] = "Other Bank" }, 409, "name"},
+		{"no amount column", func(b map[string]any) { delete(b, "amount_column") }, 422, "amount_column"},
+		{"a delimiter no bank uses", func(b map[string]any) { b["delimiter"] = "#" }, 422, "delimiter"},
+	} {
+		body := maps.Clone(tpl)
+		c.edit(body)
+		if r := s.call("PUT", "/v1/bank-csv-templates/"+id, body); r.Status != c.status || r.str("field") != c.field {
+			t.Errorf("%s: %d field %q: %s", c.name, r.Status, r.str("field"), r.Body)
+		}
+	}
+	if r := s.call("PUT", "/v1/bank-csv-templates/csv_nothing", tpl); r.Status != 404 {
+		t.Errorf("a template that is not there: %d %s", r.Status, r.Body)
+	}
+	if after := s.must(200, "GET", "/v1/bank-csv-templates/"+id, nil); after.str("name") != "City Bank (Girokonto)" || after.str("delimiter") != ";" {
+		t.Fatalf("refused rewrites changed the template: %s", after.Body)
+	}
+}

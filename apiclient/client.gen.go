@@ -3075,6 +3075,12 @@ type DeleteBankCsvTemplateParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ReplaceBankCsvTemplateParams defines parameters for ReplaceBankCsvTemplate.
+type ReplaceBankCsvTemplateParams struct {
+	// IdempotencyKey Repeats with the same key and request answer the first response and change nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // PreviewBankCsvTextBody defines parameters for PreviewBankCsv.
 type PreviewBankCsvTextBody interface{}
 
@@ -4101,6 +4107,9 @@ type WebhookWithdrawalReversedParams struct {
 // CreateBankCsvTemplateJSONRequestBody defines body for CreateBankCsvTemplate for application/json ContentType.
 type CreateBankCsvTemplateJSONRequestBody = BankCSVTemplate
 
+// ReplaceBankCsvTemplateJSONRequestBody defines body for ReplaceBankCsvTemplate for application/json ContentType.
+type ReplaceBankCsvTemplateJSONRequestBody = BankCSVTemplate
+
 // PreviewBankCsvTextRequestBody defines body for PreviewBankCsv for text/plain ContentType.
 type PreviewBankCsvTextRequestBody PreviewBankCsvTextBody
 
@@ -4419,6 +4428,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
 	GetBankCsvTemplate(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceBankCsvTemplateWithBody Rewrite a bank CSV template (statements read by it stay as read)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/bank-csv-templates/{id} (the `ReplaceBankCsvTemplate` operationId).
+	ReplaceBankCsvTemplateWithBody(ctx context.Context, id string, params *ReplaceBankCsvTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceBankCsvTemplate Rewrite a bank CSV template (statements read by it stay as read)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/bank-csv-templates/{id} (the `ReplaceBankCsvTemplate` operationId).
+	ReplaceBankCsvTemplate(ctx context.Context, id string, params *ReplaceBankCsvTemplateParams, body ReplaceBankCsvTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PreviewBankCsvWithBody What the template makes of a file, before importing it
 	//
@@ -5444,6 +5467,40 @@ func (c *Client) DeleteBankCsvTemplate(ctx context.Context, id string, params *D
 // Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
 func (c *Client) GetBankCsvTemplate(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBankCsvTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceBankCsvTemplateWithBody Rewrite a bank CSV template (statements read by it stay as read)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/bank-csv-templates/{id} (the `ReplaceBankCsvTemplate` operationId).
+func (c *Client) ReplaceBankCsvTemplateWithBody(ctx context.Context, id string, params *ReplaceBankCsvTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceBankCsvTemplateRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceBankCsvTemplate Rewrite a bank CSV template (statements read by it stay as read)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/bank-csv-templates/{id} (the `ReplaceBankCsvTemplate` operationId).
+func (c *Client) ReplaceBankCsvTemplate(ctx context.Context, id string, params *ReplaceBankCsvTemplateParams, body ReplaceBankCsvTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceBankCsvTemplateRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7997,6 +8054,68 @@ func NewGetBankCsvTemplateRequest(server string, id string) (*http.Request, erro
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceBankCsvTemplateRequest calls the generic ReplaceBankCsvTemplate builder with application/json body
+func NewReplaceBankCsvTemplateRequest(server string, id string, params *ReplaceBankCsvTemplateParams, body ReplaceBankCsvTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceBankCsvTemplateRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReplaceBankCsvTemplateRequestWithBody constructs an http.Request for the ReplaceBankCsvTemplate method, with any body, and a specified content type
+func NewReplaceBankCsvTemplateRequestWithBody(server string, id string, params *ReplaceBankCsvTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bank-csv-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -13949,6 +14068,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/bank-csv-templates/{id} (the `GetBankCsvTemplate` operationId).
 	GetBankCsvTemplateWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetBankCsvTemplateResponse, error)
 
+	// ReplaceBankCsvTemplateWithBodyWithResponse Rewrite a bank CSV template (statements read by it stay as read)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/bank-csv-templates/{id} (the `ReplaceBankCsvTemplate` operationId).
+	ReplaceBankCsvTemplateWithBodyWithResponse(ctx context.Context, id string, params *ReplaceBankCsvTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceBankCsvTemplateResponse, error)
+
+	// ReplaceBankCsvTemplateWithResponse Rewrite a bank CSV template (statements read by it stay as read)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/bank-csv-templates/{id} (the `ReplaceBankCsvTemplate` operationId).
+	ReplaceBankCsvTemplateWithResponse(ctx context.Context, id string, params *ReplaceBankCsvTemplateParams, body ReplaceBankCsvTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceBankCsvTemplateResponse, error)
+
 	// PreviewBankCsvWithBodyWithResponse What the template makes of a file, before importing it
 	//
 	// Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
@@ -15640,6 +15773,117 @@ func (r GetBankCsvTemplateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetBankCsvTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplaceBankCsvTemplateResponse503Headers the declared response headers of an HTTP 503 response for ReplaceBankCsvTemplate
+type ReplaceBankCsvTemplateResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ReplaceBankCsvTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankCSVTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReplaceBankCsvTemplateResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceBankCsvTemplateResponse) GetJSON200() *BankCSVTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplaceBankCsvTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceBankCsvTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceBankCsvTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceBankCsvTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceBankCsvTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -25742,6 +25986,32 @@ func (c *ClientWithResponses) GetBankCsvTemplateWithResponse(ctx context.Context
 	return ParseGetBankCsvTemplateResponse(rsp)
 }
 
+// ReplaceBankCsvTemplateWithBodyWithResponse Rewrite a bank CSV template (statements read by it stay as read)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/bank-csv-templates/{id} (the `ReplaceBankCsvTemplate` operationId).
+func (c *ClientWithResponses) ReplaceBankCsvTemplateWithBodyWithResponse(ctx context.Context, id string, params *ReplaceBankCsvTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceBankCsvTemplateResponse, error) {
+	rsp, err := c.ReplaceBankCsvTemplateWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceBankCsvTemplateResponse(rsp)
+}
+
+// ReplaceBankCsvTemplateWithResponse Rewrite a bank CSV template (statements read by it stay as read)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/bank-csv-templates/{id} (the `ReplaceBankCsvTemplate` operationId).
+func (c *ClientWithResponses) ReplaceBankCsvTemplateWithResponse(ctx context.Context, id string, params *ReplaceBankCsvTemplateParams, body ReplaceBankCsvTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceBankCsvTemplateResponse, error) {
+	rsp, err := c.ReplaceBankCsvTemplate(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceBankCsvTemplateResponse(rsp)
+}
+
 // PreviewBankCsvWithBodyWithResponse What the template makes of a file, before importing it
 //
 // Reads the first 20 rows of the file (the body) by the template and returns them as bank lines would be, with the first refusal, if any. Nothing is kept.
@@ -28175,6 +28445,108 @@ func ParseGetBankCsvTemplateResponse(rsp *http.Response) (*GetBankCsvTemplateRes
 	switch {
 	case rsp.StatusCode == 503:
 		var headers GetBankCsvTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReplaceBankCsvTemplateResponse parses an HTTP response from a ReplaceBankCsvTemplateWithResponse call
+func ParseReplaceBankCsvTemplateResponse(rsp *http.Response) (*ReplaceBankCsvTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceBankCsvTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankCSVTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ReplaceBankCsvTemplateResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -381,6 +381,16 @@ func (tx *Tx) CreateBankCSVTemplate(ctx context.Context, t *finapp.BankCSVTempla
 	return err
 }
 
+// UpdateBankCSVTemplate implements finapp.Tx.
+func (tx *Tx) UpdateBankCSVTemplate(ctx context.Context, t *finapp.BankCSVTemplate) error {
+	spec, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `UPDATE bank_csv_templates SET name = ?, spec = ? WHERE workspace_id = ? AND id = ?`, t.Name, string(spec), tx.ws, t.ID)
+	return err
+}
+
 // DeleteBankCSVTemplate implements finapp.Tx.
 func (tx *Tx) DeleteBankCSVTemplate(ctx context.Context, id string) error {
 	_, err := tx.exec(ctx, `DELETE FROM bank_csv_templates WHERE workspace_id = ? AND id = ?`, tx.ws, id)

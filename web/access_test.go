@@ -216,6 +216,10 @@ var webRoutes = []webRoute{
 	{"POST /reconcile/templates/{id}/preview", write, 200, func(x ids) (string, url.Values) {
 		return "/reconcile/templates/" + x.Template + "/preview", url.Values{uploadField: {"Date,Amount\n2026-12-02,10.00\n"}}
 	}},
+	{"POST /reconcile/templates/{id}/edit", write, 303, func(x ids) (string, url.Values) {
+		return "/reconcile/templates/" + x.Template + "/edit", url.Values{"name": {"Rewritten " + x.Payment}, "account": {"ACC"}, "currency": {"SGD"},
+			"booking_date_column": {"Date"}, "amount_column": {"Amount"}}
+	}},
 	{"POST /reconcile/templates/{id}/delete", write, 303, func(x ids) (string, url.Values) {
 		return "/reconcile/templates/" + x.Template + "/delete", url.Values{}
 	}},

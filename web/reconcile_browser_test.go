@@ -127,6 +127,27 @@ func TestBrowser_TemplateWithPreviewAndARule(t *testing.T) {
 	wantText(t, ctx, "#preview", "−9.90 EUR")
 	wantText(t, ctx, "#preview", "INV-1001")
 
+	// The template edited: the form opens with what it says (the delimiter, the date format and
+	// the decimal comma too), a new name is saved, and the same file still reads.
+	run(t, ctx, "edit the template", submit(`a[id^="edit-"]`))
+	wantText(t, ctx, "#template-form h2", "Edit template")
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[document.querySelector("#delimiter").value, document.querySelector("#date_format").value,
+		document.querySelector("#decimal_comma").checked, document.querySelector("#text_columns").value].join(" ")`)); err != nil || got != "; DD.MM.YYYY true Text" {
+		t.Fatalf("the edit form opens with %q (%v), want the template's delimiter, date format, decimal comma and text column", got, err)
+	}
+	run(t, ctx, "rename the template",
+		clearInput(`#name`),
+		chromedp.SendKeys(chromedp.CSS(`#name`), "Sparkasse Köln"),
+		submit(`#save-template`),
+	)
+	wantText(t, ctx, ".flash.ok", "Template changed")
+	wantText(t, ctx, "#templates", "Sparkasse Köln")
+	run(t, ctx, "preview the file again",
+		chromedp.SetUploadFiles(chromedp.CSS(`input[id^="preview-file-"]`), []string{csvFile}),
+		submit(`button[id^="preview-"]`),
+	)
+	wantText(t, ctx, "#preview", "1250.00 EUR")
+
 	run(t, ctx, "write a rule",
 		chromedp.Navigate(h.URL+"/reconcile/rules"),
 		chromedp.WaitVisible(chromedp.CSS(`#name`)),
@@ -140,4 +161,17 @@ func TestBrowser_TemplateWithPreviewAndARule(t *testing.T) {
 	wantText(t, ctx, ".flash.ok", "Matching rule saved")
 	wantText(t, ctx, "#rules", "Acme's account")
 	wantText(t, ctx, "#rules", "DE06 4306 0967 0042 4242 42")
+
+	run(t, ctx, "edit the rule", submit(`#rules a[id^="edit-"]`))
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[document.querySelector("#field_0").value, document.querySelector("#value_0").value,
+		document.querySelector("#organization_id").value].join(" ")`)); err != nil || got != "counterparty_iban DE06 4306 0967 0042 4242 42 "+h.acme.ID {
+		t.Fatalf("the rule's edit form opens with %q (%v)", got, err)
+	}
+	run(t, ctx, "change the rule's account",
+		clearInput(`#value_0`),
+		chromedp.SendKeys(chromedp.CSS(`#value_0`), "DE06 4306 0967 0042 4242 43"),
+		submit(`#save-rule`),
+	)
+	wantText(t, ctx, ".flash.ok", "Matching rule changed")
+	wantText(t, ctx, "#rules", "DE06 4306 0967 0042 4242 43")
 }

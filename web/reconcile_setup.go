@@ -173,6 +173,48 @@ type templatesView struct {
 	DateFormats []string
 	Preview     *bankcsv.Preview
 	PreviewOf   string
+	// Editing is the template the form rewrites; nil when it writes a new one.
+	Editing *finapp.BankCSVTemplate
+}
+
+// templateForm is a saved template as its form's values.
+func templateForm(t *finapp.BankCSVTemplate) url.Values {
+	delim := t.Delimiter
+	if delim == "\t" {
+		delim = "tab"
+	}
+	f := url.Values{"name": {t.Name}, "delimiter": {delim}, "header_row": {strconv.Itoa(t.HeaderRow)}, "date_format": {t.DateFormat},
+		"account": {t.Account}, "currency": {string(t.Currency)}, "amount_column": {t.AmountColumn}, "debit_column": {t.DebitColumn},
+		"credit_column": {t.CreditColumn}, "booking_date_column": {t.BookingDateColumn}, "value_date_column": {t.ValueDateColumn},
+		"currency_column": {t.CurrencyColumn}, "counterparty_column": {t.CounterpartyColumn}, "iban_column": {t.IBANColumn},
+		"reference_column": {t.ReferenceColumn}, "bank_reference_column": {t.BankReferenceColumn}, "text_columns": {strings.Join(t.TextColumns, ", ")}}
+	if t.DecimalComma {
+		f.Set("decimal_comma", "on")
+	}
+	return f
+}
+
+// templateOfForm is the template a form writes.
+func templateOfForm(f url.Values) finapp.BankCSVTemplate {
+	header, _ := strconv.Atoi(strings.TrimSpace(f.Get("header_row")))
+	delim := f.Get("delimiter")
+	if delim == "tab" {
+		delim = "\t"
+	}
+	var text []string
+	for _, c := range strings.Split(f.Get("text_columns"), ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			text = append(text, c)
+		}
+	}
+	return finapp.BankCSVTemplate{Name: f.Get("name"), Delimiter: delim, HeaderRow: header, DateFormat: f.Get("date_format"),
+		DecimalComma: f.Get("decimal_comma") == "on", Account: strings.TrimSpace(f.Get("account")),
+		Currency: money.Currency(strings.TrimSpace(f.Get("currency"))), AmountColumn: strings.TrimSpace(f.Get("amount_column")),
+		DebitColumn: strings.TrimSpace(f.Get("debit_column")), CreditColumn: strings.TrimSpace(f.Get("credit_column")),
+		BookingDateColumn: strings.TrimSpace(f.Get("booking_date_column")), ValueDateColumn: strings.TrimSpace(f.Get("value_date_column")),
+		CurrencyColumn: strings.TrimSpace(f.Get("currency_column")), CounterpartyColumn: strings.TrimSpace(f.Get("counterparty_column")),
+		IBANColumn: strings.TrimSpace(f.Get("iban_column")), ReferenceColumn: strings.TrimSpace(f.Get("reference_column")),
+		BankReferenceColumn: strings.TrimSpace(f.Get("bank_reference_column")), TextColumns: text}
 }
 
 func (v *templatesView) Get(name string) string { return v.Form.Get(name) }
@@ -181,7 +223,17 @@ func (v *templatesView) Get(name string) string { return v.Form.Get(name) }
 func (v *templatesView) Money(e finapp.BankEntry) string { return money.Format(e.Amount, e.Currency) }
 
 func (s *server) templates(w http.ResponseWriter, r *http.Request, p *page) {
-	s.showTemplates(w, r, p, http.StatusOK, &templatesView{Form: url.Values{}})
+	id := r.URL.Query().Get("edit")
+	if id == "" || !p.CanWrite {
+		s.showTemplates(w, r, p, http.StatusOK, &templatesView{Form: url.Values{}})
+		return
+	}
+	t, err := s.svc.BankCSVTemplate(r.Context(), id)
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	s.showTemplates(w, r, p, http.StatusOK, &templatesView{Form: templateForm(t), Editing: t})
 }
 
 func (s *server) showTemplates(w http.ResponseWriter, r *http.Request, p *page, status int, v *templatesView) {
@@ -197,31 +249,29 @@ func (s *server) showTemplates(w http.ResponseWriter, r *http.Request, p *page, 
 
 func (s *server) createTemplate(w http.ResponseWriter, r *http.Request, p *page) {
 	f := r.PostForm
-	header, _ := strconv.Atoi(strings.TrimSpace(f.Get("header_row")))
-	delim := f.Get("delimiter")
-	if delim == "tab" {
-		delim = "\t"
-	}
-	var text []string
-	for _, c := range strings.Split(f.Get("text_columns"), ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			text = append(text, c)
-		}
-	}
-	t := finapp.BankCSVTemplate{Name: f.Get("name"), Delimiter: delim, HeaderRow: header, DateFormat: f.Get("date_format"),
-		DecimalComma: f.Get("decimal_comma") == "on", Account: strings.TrimSpace(f.Get("account")),
-		Currency: money.Currency(strings.TrimSpace(f.Get("currency"))), AmountColumn: strings.TrimSpace(f.Get("amount_column")),
-		DebitColumn: strings.TrimSpace(f.Get("debit_column")), CreditColumn: strings.TrimSpace(f.Get("credit_column")),
-		BookingDateColumn: strings.TrimSpace(f.Get("booking_date_column")), ValueDateColumn: strings.TrimSpace(f.Get("value_date_column")),
-		CurrencyColumn: strings.TrimSpace(f.Get("currency_column")), CounterpartyColumn: strings.TrimSpace(f.Get("counterparty_column")),
-		IBANColumn: strings.TrimSpace(f.Get("iban_column")), ReferenceColumn: strings.TrimSpace(f.Get("reference_column")),
-		BankReferenceColumn: strings.TrimSpace(f.Get("bank_reference_column")), TextColumns: text}
-	if _, err := s.svc.CreateBankCSVTemplate(r.Context(), t); err != nil {
+	if _, err := s.svc.CreateBankCSVTemplate(r.Context(), templateOfForm(f)); err != nil {
 		status := s.refusal(p, err, templateFields...)
 		s.showTemplates(w, r, p, status, &templatesView{Form: f})
 		return
 	}
 	redirect(w, r, "/reconcile/templates", "template-saved")
+}
+
+// updateTemplate rewrites a template as its edit form says; a refusal shows the form again as
+// typed.
+func (s *server) updateTemplate(w http.ResponseWriter, r *http.Request, p *page) {
+	f := r.PostForm
+	was, err := s.svc.BankCSVTemplate(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, p, err)
+		return
+	}
+	if _, err := s.svc.UpdateBankCSVTemplate(r.Context(), was.ID, templateOfForm(f)); err != nil {
+		status := s.refusal(p, err, templateFields...)
+		s.showTemplates(w, r, p, status, &templatesView{Form: f, Editing: was})
+		return
+	}
+	redirect(w, r, "/reconcile/templates", "template-updated")
 }
 
 // previewTemplate shows what a template makes of an uploaded file; nothing is kept.

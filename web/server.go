@@ -125,6 +125,7 @@ func New(d Deps) http.Handler {
 	mux.Handle("GET /reconcile/templates", s.authed(s.templates))
 	mux.Handle("POST /reconcile/templates", s.authed(s.createTemplate))
 	mux.Handle("POST /reconcile/templates/{id}/preview", s.authed(s.previewTemplate))
+	mux.Handle("POST /reconcile/templates/{id}/edit", s.authed(s.updateTemplate))
 	mux.Handle("POST /reconcile/templates/{id}/delete", s.authed(s.deleteTemplate))
 	mux.Handle("GET /reminders", s.authed(s.reminders))
 	mux.Handle("POST /reminders/run", s.authed(s.runReminders))
@@ -341,6 +342,7 @@ var flashes = map[string]string{
 	"rule-deleted":        "Matching rule deleted. Lines it applied stay applied.",
 	"rule-updated":        "Matching rule changed: it proposes as it now reads from the next statement on. Lines it applied stay applied.",
 	"template-saved":      "Template saved: preview a file with it, then import statements by it.",
+	"template-updated":    "Template changed: the next file is read as it now says. Statements read by it stay as they were read.",
 	"template-deleted":    "Template deleted.",
 	"withdrawal-reversed": "Withdrawal reversed: the money is back in the customer's credit.",
 	"released":            "Allocation released.",
