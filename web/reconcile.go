@@ -49,7 +49,7 @@ func (s *server) showReconcile(w http.ResponseWriter, r *http.Request, p *page, 
 	q := r.URL.Query()
 	var edit *editState
 	if id := q.Get("edit"); id != "" {
-		edit = &editState{LineID: id, OrganizationID: q.Get("org")}
+		edit = &editState{LineID: id, OrganizationID: q.Get("org"), Find: strings.TrimSpace(q.Get("find"))}
 	}
 	s.showReconcileAt(w, r, p, status, q.Get("status"), edit)
 }
@@ -104,7 +104,9 @@ func (s *server) showReconcileAt(w http.ResponseWriter, r *http.Request, p *page
 				return
 			}
 			if row.Edit != nil && row.Edit.Open && v.Orgs == nil {
-				if v.Orgs, err = s.organizations(r); err != nil {
+				// The customer choice: the newest customers, or those the editor's words find (a
+				// workspace of many thousands is searched, not scrolled).
+				if v.Orgs, _, err = s.svc.ListOrganizations(ctx, finapp.OrganizationFilter{Q: row.Edit.Find, Limit: 200}); err != nil {
 					s.fail(w, p, err)
 					return
 				}

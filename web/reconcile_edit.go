@@ -26,6 +26,7 @@ type lineEditor struct {
 	Open           bool // opened: the customer was just picked, or an apply was refused
 	Invoices       []editInvoice
 	OrgError       string // a refused apply's word on the customer
+	Find           string // the words the customer choice was narrowed by
 
 	// What the amounts shown do with the line's money: Applied of Amount, the rest unapplied
 	// (negative: more than the line brings). Summed is false when an amount shown is not one.
@@ -47,6 +48,7 @@ type editInvoice struct {
 type editState struct {
 	LineID         string
 	OrganizationID string
+	Find           string            // narrows the customer choice to the customers these words find
 	Values         url.Values        // the amounts typed, by "amount_" + invoice id
 	Errors         map[string]string // a refusal beside its field: by invoice id, or "organization_id"
 }
@@ -71,7 +73,7 @@ func (s *server) editorOf(r *http.Request, l *finapp.BankLine, best *finapp.Bank
 	if edit == nil || edit.LineID != l.ID {
 		return ed, nil
 	}
-	ed.Open, ed.Invoices, ed.OrgError = true, nil, edit.Errors["organization_id"]
+	ed.Open, ed.Invoices, ed.OrgError, ed.Find = true, nil, edit.Errors["organization_id"], edit.Find
 	if edit.OrganizationID != ed.OrganizationID {
 		ed.OrganizationID, proposed = edit.OrganizationID, nil
 	}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -276,5 +277,44 @@ func TestBrowser_ReconcileApplyByHandOnAPhone(t *testing.T) {
 	}
 	if l, err := h.svc.GetBankLine(h.ctx, line.ID); err != nil || l.Status != finapp.BankLineMatched || h.getPayment(l.PaymentID).OrganizationID != h.boreal.ID {
 		t.Fatalf("line %+v %v", l, err)
+	}
+}
+
+// Reconcile → apply by hand in a workspace of more customers than the choice lists: the editor
+// offers the 200 newest, and a customer beyond them is found by name, picked, and paid.
+func TestReconcile_EditorFindsACustomerBeyondTheNewest(t *testing.T) {
+	w := newWorld(t)
+	b := w.login(adminEmail)
+	oldest := w.org("Zeppelin Freight Ltd", "SGD")
+	inv := w.invoice(oldest, "ZF-OLD-1", "5.00", finapp.KindStandard)
+	for i := range 200 {
+		w.org(fmt.Sprintf("Newer customer %03d", i), "SGD")
+	}
+	w.invoice(w.acme, "FC-0000001", "50.00", finapp.KindStandard) // the statement's other line is proposed
+	importForPage(t, w.harness, "FC-")
+	line := reconcileLine(t, w.harness, finapp.BankLineUnmatched)
+	option := `<option value="` + oldest.ID + `">Zeppelin Freight Ltd</option>`
+	_, body, _ := b.do("GET", "/reconcile?status=unmatched&edit="+line.ID, nil)
+	if !strings.Contains(body, `id="edit-find-`+line.ID+`"`) || strings.Contains(body, option) {
+		t.Fatalf("the editor's choice before a search: a search box, and not the oldest customer\n%s", body)
+	}
+	_, body, _ = b.do("GET", "/reconcile?status=unmatched&edit="+line.ID+"&find=zeppelin", nil)
+	if !strings.Contains(body, option) || strings.Contains(body, "Newer customer 001") || !strings.Contains(body, `value="zeppelin"`) {
+		t.Fatalf("found by name: the customer, and only it\n%s", body)
+	}
+	_, body, _ = b.do("GET", "/reconcile?status=unmatched&edit="+line.ID+"&find=nobody+by+this+name", nil)
+	if !strings.Contains(body, `id="edit-find-none-`+line.ID+`"`) {
+		t.Fatalf("a search that finds nobody says so\n%s", body)
+	}
+	_, body, _ = b.do("GET", "/reconcile?status=unmatched&edit="+line.ID+"&find=zeppelin&org="+oldest.ID, nil)
+	if !strings.Contains(body, `name="amount_`+inv.ID+`"`) {
+		t.Fatalf("the customer found shows its open invoices\n%s", body)
+	}
+	if status, _, _ := b.do("POST", "/reconcile/"+line.ID+"/apply-edited", url.Values{"organization_id": {oldest.ID},
+		"amount_" + inv.ID: {"5.00"}}); status != http.StatusSeeOther {
+		t.Fatalf("apply to the customer found: %d", status)
+	}
+	if got := w.invoiceByNumber("ZF-OLD-1"); got.Status != finapp.InvoicePaid {
+		t.Fatalf("ZF-OLD-1 is %s", got.Status)
 	}
 }
