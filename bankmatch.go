@@ -132,7 +132,7 @@ func proposeBankLines(ctx context.Context, tx Tx, lines []*BankLine, tolerances 
 	if len(credits) == 0 {
 		return out, nil
 	}
-	books, err := readPageBooks(ctx, tx, credits)
+	books, err := readPageBooks(ctx, tx, credits, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -189,8 +189,9 @@ type pageBooks struct {
 	payments map[money.Currency][]*Payment
 }
 
-// readPageBooks reads what the lines' proposals need and finds (names) what each line names.
-func readPageBooks(ctx context.Context, tx Tx, lines []*lineRefs) (*pageBooks, error) {
+// readPageBooks reads what the lines' proposals need and finds (names) what each line names; the
+// open invoices read are those of the customers the lines point to and of the rules they meet.
+func readPageBooks(ctx context.Context, tx Tx, lines []*lineRefs, rules []*MatchingRule) (*pageBooks, error) {
 	b := &pageBooks{invoices: map[string]*Invoice{}, open: map[string][]*Invoice{}, payments: map[money.Currency][]*Payment{}}
 	var lookup, bodies, ibans []string
 	type window struct {
@@ -259,6 +260,11 @@ func readPageBooks(ctx context.Context, tx Tx, lines []*lineRefs) (*pageBooks, e
 			return nil, err
 		}
 		customers[r.line.Currency] = append(customers[r.line.Currency], r.customers...)
+		for _, rule := range rules {
+			if ok, _ := rule.matches(r.line); ok && rule.Allocate == RuleAllocateOldestFirst {
+				customers[r.line.Currency] = append(customers[r.line.Currency], rule.OrganizationID)
+			}
+		}
 	}
 	for cur, orgs := range customers {
 		open, err := tx.OpenInvoicesOfOrganizations(ctx, distinctValues(orgs), string(cur))
@@ -343,7 +349,7 @@ func proposeLine(ctx context.Context, tx Tx, r *lineRefs, b *pageBooks, toleranc
 	rules []*MatchingRule) ([]BankProposal, error) {
 	l := r.line
 	out := recordedPaymentProposals(l, b.payments[l.Currency])
-	byRule, err := ruleProposals(ctx, tx, l, rules)
+	byRule, err := ruleProposals(ctx, tx, l, rules, func(org string) []*Invoice { return b.open[string(l.Currency)+" "+org] })
 	if err != nil {
 		return nil, err
 	}

@@ -212,8 +212,9 @@ func ibanTest(op, text, value string) bool {
 	return false
 }
 
-// ruleProposals are the proposals of the rules a line meets, in the rules' order.
-func ruleProposals(ctx context.Context, tx Tx, l *BankLine, rules []*MatchingRule) ([]BankProposal, error) {
+// ruleProposals are the proposals of the rules a line meets, in the rules' order; openOf is a
+// customer's open invoices in the line's currency, in id order (read with the line's page).
+func ruleProposals(ctx context.Context, tx Tx, l *BankLine, rules []*MatchingRule, openOf func(org string) []*Invoice) ([]BankProposal, error) {
 	var out []BankProposal
 	for _, r := range rules {
 		ok, why := r.matches(l)
@@ -223,10 +224,7 @@ func ruleProposals(ctx context.Context, tx Tx, l *BankLine, rules []*MatchingRul
 		prop := BankProposal{OrganizationID: r.OrganizationID, RuleID: r.ID, AutoApply: r.AutoApply, Unapplied: l.Amount,
 			Evidence: []Evidence{{EvidenceRule, why}}}
 		if r.Allocate == RuleAllocateOldestFirst {
-			open, err := tx.OpenInvoices(ctx, r.OrganizationID, string(l.Currency))
-			if err != nil {
-				return nil, err
-			}
+			open := slices.Clone(openOf(r.OrganizationID)) // the page's list, shared: sorted apart
 			oldestFirst(open)
 			for _, inv := range open {
 				if prop.Unapplied == 0 {
